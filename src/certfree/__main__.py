@@ -1,0 +1,3 @@
+from certfree.cli import main
+
+main()

@@ -1,0 +1,70 @@
+"""Dependencies every route uses: the node, a database session, and who is calling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from certfree.app import Node
+from certfree.auth import Principal, Role, require_role
+from certfree.errors import AuthError
+
+_bearer = HTTPBearer(auto_error=False, description="certfree tokens issue --role ROLE")
+
+PUBLIC: dict[str, Any] = {"x-certfree-public": True}
+
+
+def get_node(request: Request) -> Node:
+    node = request.app.state.node
+    assert isinstance(node, Node)
+    return node
+
+
+NodeDep = Annotated[Node, Depends(get_node)]
+
+
+def get_session(node: NodeDep) -> Iterator[Session]:
+    with node.db.session() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def allow(*roles: Role) -> Callable[..., Principal]:
+    """A dependency that authenticates the bearer token and checks its role is in ``roles``."""
+    allowed = frozenset(roles)
+
+    def _principal(
+        node: NodeDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        if credentials is None:
+            raise AuthError("a bearer token is required (Authorization: Bearer <token>)")
+        principal = node.tokens.authenticate(credentials.credentials)
+        return require_role(principal, allowed)
+
+    _principal.certfree_roles = allowed  # type: ignore[attr-defined]  # read by document_roles
+    return _principal
+
+
+def document_roles(app: FastAPI) -> None:
+    """Copy each route's allowed roles into its OpenAPI operation as ``x-certfree-roles``."""
+    for route in app.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        pending = list(route.dependant.dependencies)
+        while pending:
+            dependant = pending.pop()
+            roles = getattr(dependant.call, "certfree_roles", None)
+            if roles is not None:
+                route.openapi_extra = {
+                    **(route.openapi_extra or {}),
+                    "x-certfree-roles": sorted(r.value for r in roles),
+                }
+            pending.extend(dependant.dependencies)

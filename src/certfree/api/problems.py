@@ -1,0 +1,84 @@
+"""One place that turns every error into RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from certfree.errors import AuthError, CertfreeError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def problem(
+    request: Request,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    **extra: Any,
+) -> JSONResponse:
+    """An RFC 9457 §3.1 document: type, title, status, detail, instance plus extensions."""
+    body = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **{k: v for k, v in extra.items() if v is not None},
+    }
+    headers = {"WWW-Authenticate": 'Bearer realm="certfree"'} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+async def _certfree_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CertfreeError)
+    if isinstance(exc, AuthError) and exc.status == 401:
+        # RFC 6750 §3: a bearer challenge accompanies every 401.
+        return problem(request, 401, exc.slug, exc.title, exc.message)
+    return problem(request, exc.status, exc.slug, exc.title, exc.message, field=exc.field)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            # loc is ("body"|"query"|"path", field, ...): name the field a person typed.
+            "field": ".".join(str(p) for p in err["loc"][1:]) or str(err["loc"][0]),
+            "in": str(err["loc"][0]),
+            "detail": err["msg"],
+        }
+        for err in exc.errors()
+    ]
+    first = errors[0] if errors else {"field": None, "detail": "invalid request"}
+    return problem(
+        request,
+        422,
+        "invalid-input",
+        "Invalid input",
+        f"{first['field']}: {first['detail']}",
+        field=first["field"],
+        errors=errors,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    slugs = {404: "not-found", 405: "method-not-allowed"}
+    return problem(
+        request,
+        exc.status_code,
+        slugs.get(exc.status_code, "http-error"),
+        str(exc.detail) if exc.status_code not in slugs else slugs[exc.status_code],
+        f"{request.method} {request.url.path}: {exc.detail}",
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(CertfreeError, _certfree_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -1,0 +1,80 @@
+"""The node registry and the demo province's people, read-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from certfree import nodes, population
+from certfree.api.deps import SessionDep, allow
+from certfree.auth import ALL_ROLES, Principal, Role
+from certfree.errors import Forbidden
+from certfree.identifiers import parse_resident_id
+
+router = APIRouter(prefix="/api/v1", tags=["registry"])
+
+
+class NodeView(BaseModel):
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    division_code: str | None
+    endpoint: str | None
+
+
+class PersonView(BaseModel):
+    id_number: str
+    name: str
+    sex: str
+    birth_date: dt.date
+    household_no: str | None
+    address_code: str
+
+
+@router.get("/nodes")
+def list_nodes(
+    session: SessionDep,
+    _: Annotated[Principal, Depends(allow(*ALL_ROLES))],
+    level: Annotated[str | None, Query(pattern="^(province|city|department)$")] = None,
+    parent: Annotated[str | None, Query(max_length=32)] = None,
+) -> list[NodeView]:
+    """Nodes of the 1+16+N cascade known to this node, filtered by level or parent."""
+    return [
+        NodeView(
+            code=n.code,
+            name=n.name,
+            level=str(n.level),
+            parent_code=n.parent_code,
+            division_code=n.division_code,
+            endpoint=n.endpoint,
+        )
+        for n in nodes.list_nodes(session, level=level, parent=parent)
+    ]
+
+
+@router.get("/people/{id_number}")
+def get_person(
+    id_number: str,
+    session: SessionDep,
+    principal: Annotated[
+        Principal,
+        Depends(allow(Role.APPLICANT, Role.CLERK, Role.DEPARTMENT_ADMIN, Role.BUREAU_ADMIN)),
+    ],
+) -> PersonView:
+    """A resident's registration record (公安 户籍). Applicants may read only their own."""
+    parsed = parse_resident_id(id_number)
+    if principal.role is Role.APPLICANT and principal.subject != parsed.value:
+        raise Forbidden("an applicant may read only their own record")
+    person = population.get_person(session, parsed.value)
+    return PersonView(
+        id_number=person.id_number,
+        name=person.name,
+        sex=str(person.sex),
+        birth_date=person.birth_date,
+        household_no=person.household_no,
+        address_code=person.address_code,
+    )

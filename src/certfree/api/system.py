@@ -1,0 +1,134 @@
+"""Node identity, health and public keys."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from certfree import __version__
+from certfree.api.deps import PUBLIC, NodeDep, allow
+from certfree.auth import ALL_ROLES, Principal, Role
+from certfree.auth.tokens import NODE_KEY_OWNER
+from certfree.storage import migrate
+
+router = APIRouter()
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    schema_revision: str | None
+    schema_current: bool
+
+
+class NodeIdentity(BaseModel):
+    code: str
+    name: str
+    level: str
+    parent_url: str | None
+    environment: str
+    version: str
+    key_ids: list[str]
+    active_key_id: str | None
+
+
+class KeyView(BaseModel):
+    kid: str
+    owner: str
+    alg: str
+    status: str
+    created_at: str
+    retired_at: str | None
+
+
+class WhoAmI(BaseModel):
+    subject: str
+    role: str
+    issuer: str
+    organisation: str | None
+
+
+@router.get("/healthz", tags=["system"], openapi_extra=PUBLIC)
+def healthz(node: NodeDep) -> JSONResponse:
+    """Liveness and readiness: the database answers and its schema is at the newest revision."""
+    try:
+        with node.db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        revision = migrate.current_revision(node.db)
+        current = revision == migrate.head_revision(node.db)
+        health = Health(
+            status="ok" if current else "degraded",
+            database="ok",
+            schema_revision=revision,
+            schema_current=current,
+        )
+    except Exception as exc:  # noqa: BLE001 - any database failure means "not ready"
+        health = Health(
+            status="unavailable",
+            database=f"error: {type(exc).__name__}",
+            schema_revision=None,
+            schema_current=False,
+        )
+    return JSONResponse(health.model_dump(), status_code=200 if health.status == "ok" else 503)
+
+
+@router.get("/api/v1/node", tags=["system"], openapi_extra=PUBLIC)
+def node_identity(node: NodeDep) -> NodeIdentity:
+    """Who this node is in the 1+16+N cascade and which keys seal its answers."""
+    keys = node.keys.keys(NODE_KEY_OWNER)
+    active = [k.kid for k in keys if k.status == "active"]
+    return NodeIdentity(
+        code=node.settings.node_code,
+        name=node.settings.node_name,
+        level=node.settings.node_level.value,
+        parent_url=node.settings.parent_url,
+        environment=node.settings.environment.value,
+        version=__version__,
+        key_ids=[k.kid for k in keys],
+        active_key_id=active[0] if active else None,
+    )
+
+
+@router.get("/.well-known/jwks.json", tags=["system"], openapi_extra=PUBLIC)
+def jwks(node: NodeDep) -> JSONResponse:
+    """Public keys of this node and its issuers, active and retired (RFC 7517 §5)."""
+    return JSONResponse(
+        node.keys.jwks(),
+        media_type="application/jwk-set+json",
+        headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
+@router.get("/api/v1/whoami", tags=["system"])
+def whoami(principal: Annotated[Principal, Depends(allow(*ALL_ROLES))]) -> WhoAmI:
+    """The caller as this node sees the bearer token."""
+    return WhoAmI(
+        subject=principal.subject,
+        role=principal.role.value,
+        issuer=principal.issuer,
+        organisation=principal.organisation,
+    )
+
+
+@router.get("/api/v1/keys", tags=["system"])
+def list_keys(
+    node: NodeDep,
+    _: Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN, Role.CIO))],
+) -> list[KeyView]:
+    """Every signing key in the node's key store with its status (private parts never leave)."""
+    return [KeyView(**_key_fields(k)) for k in node.keys.keys()]
+
+
+def _key_fields(key: Any) -> dict[str, Any]:
+    return {
+        "kid": key.kid,
+        "owner": key.owner,
+        "alg": str(key.alg),
+        "status": str(key.status),
+        "created_at": key.created_at.isoformat(),
+        "retired_at": key.retired_at.isoformat() if key.retired_at else None,
+    }

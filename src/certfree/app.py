@@ -1,0 +1,64 @@
+"""``create_app(settings)``: wires one node's database, keys, tokens, API and web pages.
+
+Nothing happens on import; every process state lives in the database or the key directory,
+so several worker processes can serve one node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+
+from certfree import __version__
+from certfree.auth import TokenService
+from certfree.auth.oidc import OidcVerifier
+from certfree.crypto import KeyStore
+from certfree.settings import Settings
+from certfree.storage import Database
+
+
+@dataclass
+class Node:
+    """What a running node is made of; reachable from requests as ``request.app.state.node``."""
+
+    settings: Settings
+    db: Database
+    keys: KeyStore
+    tokens: TokenService
+
+
+def build_node(settings: Settings) -> Node:
+    """Open the database and key store described by ``settings``."""
+    settings.check_production_ready()
+    db = Database(settings.database_url)
+    keys = KeyStore(settings.key_dir, settings.key_passphrase)
+    oidc = (
+        OidcVerifier(
+            settings.oidc_issuer,
+            audience=settings.oidc_audience,
+            jwks_url=settings.oidc_jwks_url,
+        )
+        if settings.oidc_issuer
+        else None
+    )
+    return Node(settings=settings, db=db, keys=keys, tokens=TokenService(settings, keys, oidc))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The ASGI application of one node."""
+    from certfree.api import install_api  # noqa: PLC0415 - api imports app types
+    from certfree.web import install_web  # noqa: PLC0415
+
+    node = build_node(settings or Settings())
+    app = FastAPI(
+        title=f"certfree · {node.settings.node_name}",
+        version=__version__,
+        description="无证明办事 node API: proof lists, e-certificates, data sharing.",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.node = node
+    install_api(app)
+    install_web(app)
+    return app

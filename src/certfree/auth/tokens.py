@@ -1,0 +1,105 @@
+"""Bearer tokens: compact JWS signed by the node's key, or issued by a configured OpenID provider.
+
+Node tokens carry ``iss`` (the node code), ``sub``, ``role``, ``iat``, ``exp`` and ``jti``
+(RFC 7519 §4.1). Verification needs only the key directory, which every worker process of a
+node shares, so any worker accepts a token that another issued.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from certfree.auth.oidc import OidcVerifier
+from certfree.auth.roles import Principal, Role
+from certfree.crypto import KeyStore, sign_jws
+from certfree.errors import AuthError, CertfreeError, InvalidInput
+from certfree.settings import Settings
+
+NODE_KEY_OWNER = "node"
+TOKEN_TYPE = "certfree-access+jwt"
+CLOCK_SKEW_SECONDS = 60
+
+
+class TokenService:
+    """Issues and checks bearer tokens for one node."""
+
+    def __init__(self, settings: Settings, keys: KeyStore, oidc: OidcVerifier | None = None):
+        self.settings = settings
+        self.keys = keys
+        self.oidc = oidc
+
+    def issue(
+        self,
+        role: str,
+        subject: str,
+        *,
+        organisation: str | None = None,
+        ttl_seconds: int | None = None,
+        now: float | None = None,
+    ) -> str:
+        """A token for ``subject`` acting as ``role``, signed with the node's active key."""
+        try:
+            parsed_role = Role(role)
+        except ValueError:
+            choices = ", ".join(r.value for r in Role)
+            raise InvalidInput(f"unknown role '{role}'; choose one of {choices}", field="role")
+        if not subject.strip():
+            raise InvalidInput("subject must not be empty", field="subject")
+        issued = int(now if now is not None else time.time())
+        claims: dict[str, Any] = {
+            "iss": self.settings.node_code,
+            "sub": subject.strip(),
+            "role": parsed_role.value,
+            "iat": issued,
+            "exp": issued + (ttl_seconds or self.settings.token_ttl_seconds),
+            "jti": uuid.uuid4().hex,
+        }
+        if organisation:
+            claims["org"] = organisation
+        return sign_jws(self.keys.signer(NODE_KEY_OWNER), claims, header={"typ": TOKEN_TYPE})
+
+    def authenticate(self, token: str, *, now: float | None = None) -> Principal:
+        """The caller a bearer token stands for; AuthError says why a token is refused."""
+        current = now if now is not None else time.time()
+        if self.oidc is not None and self.oidc.claims_issuer(token) == self.oidc.issuer:
+            return self.oidc.authenticate(token, now=current)
+        try:
+            header, claims = self.keys.verify_jws(token)
+        except CertfreeError as exc:
+            raise AuthError(f"bearer token refused: {exc.message}") from exc
+        if header.get("typ") != TOKEN_TYPE:
+            raise AuthError("bearer token refused: not an access token of this node")
+        if claims.get("iss") != self.settings.node_code:
+            raise AuthError(f"bearer token refused: issued by '{claims.get('iss')}', not this node")
+        return principal_from_claims(claims, current)
+
+
+def principal_from_claims(
+    claims: dict[str, Any], now: float, role_claim: str = "role"
+) -> Principal:
+    """Check time claims and build the Principal; AuthError names the failing claim."""
+    exp = claims.get("exp")
+    if not isinstance(exp, int | float) or exp + CLOCK_SKEW_SECONDS < now:
+        raise AuthError("bearer token refused: expired (exp is in the past)")
+    nbf = claims.get("nbf", claims.get("iat", now))
+    if isinstance(nbf, int | float) and nbf - CLOCK_SKEW_SECONDS > now:
+        raise AuthError("bearer token refused: not valid yet (iat/nbf in the future)")
+    raw_role = claims.get(role_claim)
+    if isinstance(raw_role, list):
+        raw_role = next((r for r in raw_role if r in Role.__members__.values()), None)
+    try:
+        role = Role(str(raw_role))
+    except ValueError:
+        raise AuthError(f"bearer token refused: no known role in claim '{role_claim}'")
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise AuthError("bearer token refused: no subject (sub)")
+    return Principal(
+        subject=subject,
+        role=role,
+        issuer=str(claims.get("iss")),
+        organisation=claims.get("org"),
+        token_id=claims.get("jti"),
+    )

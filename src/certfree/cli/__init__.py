@@ -1,0 +1,23 @@
+"""The ``certfree`` command: thin wrappers that build settings, call a domain, print."""
+
+from __future__ import annotations
+
+import typer
+
+from certfree.cli import db, demo, keys, serve, tokens
+
+app = typer.Typer(
+    name="certfree",
+    help="certfree — 无证明办事 node: proof lists, e-certificates, data sharing.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("serve")(serve.serve)
+app.add_typer(db.app, name="db")
+app.add_typer(keys.app, name="keys")
+app.add_typer(demo.app, name="demo")
+app.add_typer(tokens.app, name="tokens")
+
+
+def main() -> None:
+    app()

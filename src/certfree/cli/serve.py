@@ -1,0 +1,37 @@
+"""``certfree serve``: run a node's API and web pages."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+import uvicorn
+
+from certfree.app import create_app
+from certfree.auth.tokens import NODE_KEY_OWNER
+from certfree.cli.common import err_console, load_settings, reported_errors
+from certfree.crypto import KeyStore
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="address to listen on"),
+    port: int = typer.Option(
+        int(os.environ.get("PORT", "8000")), help="port to listen on (env PORT)"
+    ),
+    workers: int = typer.Option(1, min=1, help="worker processes sharing the node's database"),
+) -> None:
+    """Serve the node (API at /api/v1, docs at /api/docs, web at /)."""
+    with reported_errors():
+        settings = load_settings()
+        settings.check_production_ready()
+        keys = KeyStore(settings.key_dir, settings.key_passphrase)
+        if settings.is_development and not keys.keys(NODE_KEY_OWNER):
+            info = keys.create(NODE_KEY_OWNER)
+            err_console.print(f"development: created node key {info.kid} in {settings.key_dir}")
+        if workers == 1:
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        else:
+            # Each worker builds its own app from the same CERTFREE_* environment.
+            uvicorn.run(
+                "certfree.app:create_app", factory=True, host=host, port=port, workers=workers
+            )

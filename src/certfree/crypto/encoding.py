@@ -1,0 +1,72 @@
+"""Byte encodings shared by keys and tokens: base64url, canonical JSON, JWK thumbprints."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from certfree.errors import InvalidInput
+
+__all__ = ["b64url_decode", "b64url_encode", "canonical_json", "jwk_thumbprint"]
+
+# RFC 7638 §3.2: the members that enter the thumbprint, per key type (RFC 8037 §2 for OKP).
+# SM2 keys are EC keys on another curve, so they hash the same four members.
+_THUMBPRINT_MEMBERS = {"OKP": ("crv", "kty", "x"), "EC": ("crv", "kty", "x", "y")}
+
+
+def b64url_encode(data: bytes) -> str:
+    """Base64url without padding (RFC 7515 §2, RFC 4648 §5)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str | bytes) -> bytes:
+    """Decode unpadded base64url; raise InvalidInput on anything else.
+
+    Padding, characters outside the url-safe alphabet and non-canonical encodings (stray
+    trailing bits) are refused, so one byte string has exactly one accepted encoding and a
+    signed token cannot be altered without breaking its signature.
+    """
+    raw = text.encode("ascii", "replace") if isinstance(text, str) else bytes(text)
+    if b"=" in raw:
+        raise InvalidInput("base64url must be unpadded (RFC 7515 §2), found '='")
+    try:
+        data = base64.b64decode(raw + b"=" * (-len(raw) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidInput(f"not base64url: {exc}") from exc
+    if b64url_encode(data).encode("ascii") != raw:
+        raise InvalidInput("not canonical base64url: unused trailing bits are set")
+    return data
+
+
+def canonical_json(value: Any) -> bytes:
+    """UTF-8 JSON with sorted keys, no spaces, no ASCII escaping and no NaN/Infinity."""
+    try:
+        text = json.dumps(
+            value, separators=(",", ":"), ensure_ascii=False, sort_keys=True, allow_nan=False
+        )
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"value cannot be encoded as JSON: {exc}") from exc
+    return text.encode("utf-8")
+
+
+def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
+    """RFC 7638 JWK thumbprint: base64url(SHA-256) of the required members, sorted, compact.
+
+    Raises InvalidInput when the key type is not OKP or EC or a required member is missing.
+    """
+    kty = jwk.get("kty")
+    members = _THUMBPRINT_MEMBERS.get(kty) if isinstance(kty, str) else None
+    if members is None:
+        raise InvalidInput(f"JWK kty must be OKP or EC, got {kty!r}", field="kty")
+    required: dict[str, str] = {}
+    for name in members:
+        member = jwk.get(name)
+        if not isinstance(member, str) or not member:
+            raise InvalidInput(f"JWK of kty {kty} needs a string member {name!r}", field=name)
+        required[name] = member
+    # RFC 7638 §3.3: lexicographic member order, no whitespace — what canonical_json emits.
+    return b64url_encode(hashlib.sha256(canonical_json(required)).digest())

@@ -1,0 +1,61 @@
+"""The node registry table: the province, its 16 cities and their department nodes (1+16+N).
+
+Node codes (the primary key):
+
+* a region node is its GB/T 2260 division code — ``370000`` for the province (its big-data
+  bureau, 山东省大数据局), ``370100`` for 济南市 (济南市大数据局);
+* a department node is ``<division code>-<kind>``, the kind being a
+  :class:`~certfree.nodes.departments.DepartmentKind` — ``370000-MZ`` is 山东省民政厅,
+  ``370100-MZ`` is 济南市民政局.
+
+So the code alone says where a node sits, and its parent is the region node of the same
+division (a city's parent is the province).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from certfree.nodes.departments import DepartmentKind
+from certfree.settings import NodeLevel
+from certfree.storage import Base, UTCDateTime, utcnow
+
+__all__ = ["Node"]
+
+
+def _by_value(enum_class: type[NodeLevel] | type[DepartmentKind]) -> Enum:
+    # Stored by value in a VARCHAR (no native PostgreSQL enum), so adding a member needs no DDL.
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=16,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Node(Base):
+    """One node of the exchange cascade (a row per province, city and department node)."""
+
+    __tablename__ = "nodes"
+    __table_args__ = (Index("ix_nodes_parent_code", "parent_code"),)
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    level: Mapped[NodeLevel] = mapped_column(_by_value(NodeLevel))
+    parent_code: Mapped[str | None] = mapped_column(
+        String(16), ForeignKey("nodes.code", ondelete="RESTRICT")
+    )
+    # GB/T 2260 code of the region the node serves.
+    division_code: Mapped[str] = mapped_column(String(6))
+    department: Mapped[DepartmentKind | None] = mapped_column(_by_value(DepartmentKind))
+    # GB 32100 unified social credit code of the organ that runs the node.
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    endpoint_url: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"Node({self.code!r}, {self.name!r})"

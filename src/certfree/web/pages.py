@@ -1,0 +1,56 @@
+"""The landing page: which node this is, what the demo province holds, whom to act as."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from certfree import nodes, population
+from certfree.api.deps import PUBLIC, NodeDep
+from certfree.auth.tokens import NODE_KEY_OWNER
+from certfree.web.i18n import LANG_COOKIE, MESSAGES, pick_language
+
+_here = resources.files("certfree.web")
+templates = Jinja2Templates(directory=str(_here / "templates"))
+router = APIRouter(include_in_schema=True)
+
+
+@router.get("/", response_class=HTMLResponse, tags=["web"], openapi_extra=PUBLIC)
+def landing(request: Request, node: NodeDep) -> HTMLResponse:
+    lang = pick_language(request, node.settings.default_language)
+    with node.db.session() as session:
+        counts = population.demo_counts(session)
+        people = (
+            population.list_people(session, limit=5)
+            if node.settings.is_development and counts.get("persons")
+            else []
+        )
+        city_count = len(nodes.list_nodes(session, level="city"))
+        department_count = len(nodes.list_nodes(session, level="department"))
+    response = templates.TemplateResponse(
+        request,
+        "landing.html",
+        {
+            "t": MESSAGES[lang],
+            "lang": lang,
+            "other_lang": "en" if lang == "zh-CN" else "zh-CN",
+            "settings": node.settings,
+            "keys": node.keys.keys(NODE_KEY_OWNER),
+            "counts": counts,
+            "city_count": city_count,
+            "department_count": department_count,
+            "people": people,
+        },
+    )
+    if request.query_params.get("lang") == lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def install_web(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=str(_here / "static")), name="static")
+    app.include_router(router)

@@ -1,0 +1,97 @@
+"""Who may call what: every endpoint declares its roles; none is open by accident."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+# The only operations anybody may call without a token: identity, keys, health, docs, landing.
+PUBLIC_OPERATIONS = {
+    ("GET", "/"),
+    ("GET", "/healthz"),
+    ("GET", "/api/v1/node"),
+    ("GET", "/.well-known/jwks.json"),
+}
+SAMPLE_PATH_VALUES = {"id_number": "11010519491231002X", "kind": "uscc"}
+
+
+def _operations(client: TestClient) -> list[tuple[str, str, dict[str, object]]]:
+    spec = client.get("/openapi.json").json()
+    return [
+        (method.upper(), path, operation)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+    ]
+
+
+def _concrete(path: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: SAMPLE_PATH_VALUES.get(m.group(1), "x"), path)
+
+
+def test_every_operation_is_public_by_declaration_or_refuses_without_token(
+    client: TestClient,
+) -> None:
+    operations = _operations(client)
+    assert len(operations) >= 8
+    for method, path, operation in operations:
+        declared_public = operation.get("x-certfree-public") is True
+        assert declared_public == ((method, path) in PUBLIC_OPERATIONS), (method, path)
+        if declared_public:
+            continue
+        assert operation.get("x-certfree-roles"), f"{method} {path} declares no roles"
+        response = client.request(method, _concrete(path), params={"value": "x"})
+        assert response.status_code == 401, (method, path, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        assert response.json()["type"] == "/problems/unauthenticated"
+
+
+def test_wrong_role_is_403_naming_the_allowed_roles(client: TestClient, token_for) -> None:
+    response = client.get("/api/v1/keys", headers=token_for("clerk", "staff-7"))
+    assert response.status_code == 403
+    body = response.json()
+    assert body["status"] == 403
+    assert "role 'clerk' may not do this" in body["detail"]
+    assert "bureau_admin" in body["detail"]
+
+
+def test_token_identifies_the_caller(client: TestClient, token_for) -> None:
+    response = client.get("/api/v1/whoami", headers=token_for("clerk", "staff-7"))
+    assert response.status_code == 200
+    assert response.json() == {
+        "subject": "staff-7",
+        "role": "clerk",
+        "issuer": "370000",
+        "organisation": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("mangle", "reason"),
+    [
+        (lambda t: t[:-4] + ("AAAA" if not t.endswith("AAAA") else "BBBB"), "signature"),
+        (lambda t: "not-a-token", "JWS"),
+    ],
+)
+def test_tampered_token_is_refused(client: TestClient, token_for, mangle, reason) -> None:
+    token = token_for("bureau_admin", "ops")["Authorization"].removeprefix("Bearer ")
+    response = client.get("/api/v1/whoami", headers={"Authorization": f"Bearer {mangle(token)}"})
+    assert response.status_code == 401
+    assert "bearer token refused" in response.json()["detail"]
+
+
+def test_expired_token_is_refused(client: TestClient) -> None:
+    tokens = client.app.state.node.tokens  # type: ignore[attr-defined]
+    old = tokens.issue("clerk", "staff-1", ttl_seconds=60, now=time.time() - 3600)
+    response = client.get("/api/v1/whoami", headers={"Authorization": f"Bearer {old}"})
+    assert response.status_code == 401
+    assert "expired" in response.json()["detail"]
+
+
+def test_unknown_role_cannot_be_issued(client: TestClient) -> None:
+    tokens = client.app.state.node.tokens  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="unknown role 'janitor'"):
+        tokens.issue("janitor", "x")
