@@ -12,7 +12,7 @@ from rich.console import Console
 from certfree.errors import CertfreeError
 from certfree.settings import Settings
 
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 @contextmanager

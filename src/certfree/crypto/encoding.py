@@ -6,16 +6,32 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from certfree.errors import InvalidInput
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 
-__all__ = ["b64url_decode", "b64url_encode", "canonical_json", "jwk_thumbprint"]
+from certfree.errors import InvalidInput, SignatureInvalid
 
+__all__ = [
+    "b64url_decode",
+    "b64url_encode",
+    "canonical_json",
+    "der_to_raw",
+    "jwk_thumbprint",
+    "raw_to_der",
+]
+
+_NOT_B64URL = re.compile(rb"[^A-Za-z0-9_-]")  # RFC 4648 §5 alphabet
 # RFC 7638 §3.2: the members that enter the thumbprint, per key type (RFC 8037 §2 for OKP).
 # SM2 keys are EC keys on another curve, so they hash the same four members.
 _THUMBPRINT_MEMBERS = {"OKP": ("crv", "kty", "x"), "EC": ("crv", "kty", "x", "y")}
+# ES256 (RFC 7518 §3.4) and SM2 signatures travel as two 32-byte big-endian integers r || s.
+_RAW_SIGNATURE_SIZE = 64
 
 
 def b64url_encode(data: bytes) -> str:
@@ -33,6 +49,9 @@ def b64url_decode(text: str | bytes) -> bytes:
     raw = text.encode("ascii", "replace") if isinstance(text, str) else bytes(text)
     if b"=" in raw:
         raise InvalidInput("base64url must be unpadded (RFC 7515 §2), found '='")
+    stray = _NOT_B64URL.search(raw)
+    if stray:
+        raise InvalidInput(f"not base64url: character {stray.group().decode('latin-1')!r}")
     try:
         data = base64.b64decode(raw + b"=" * (-len(raw) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError) as exc:
@@ -70,3 +89,22 @@ def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
         required[name] = member
     # RFC 7638 §3.3: lexicographic member order, no whitespace — what canonical_json emits.
     return b64url_encode(hashlib.sha256(canonical_json(required)).digest())
+
+
+def raw_to_der(signature: bytes) -> bytes:
+    """``r || s`` (RFC 7518 §3.4) to the DER SEQUENCE of X9.62; SignatureInvalid if not 64 B."""
+    if len(signature) != _RAW_SIGNATURE_SIZE:
+        raise SignatureInvalid(
+            f"signature must be {_RAW_SIGNATURE_SIZE} bytes, got {len(signature)}"
+        )
+    half = _RAW_SIGNATURE_SIZE // 2
+    r = int.from_bytes(signature[:half], "big")
+    s = int.from_bytes(signature[half:], "big")
+    return encode_dss_signature(r, s)
+
+
+def der_to_raw(signature: bytes) -> bytes:
+    """The DER SEQUENCE of (r, s) to fixed-width ``r || s``."""
+    r, s = decode_dss_signature(signature)
+    half = _RAW_SIGNATURE_SIZE // 2
+    return r.to_bytes(half, "big") + s.to_bytes(half, "big")

@@ -1,7 +1,7 @@
 """ES256: ECDSA on P-256 with SHA-256 (RFC 7518 §3.4) through pyca/cryptography.
 
 JWS carries the signature as raw ``r || s`` (two 32-byte big-endian integers), not the DER
-SEQUENCE that cryptography produces; the conversion happens here and nowhere else.
+SEQUENCE that cryptography produces; ``encoding.raw_to_der``/``der_to_raw`` convert.
 """
 
 from __future__ import annotations
@@ -12,43 +12,15 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import (
-    decode_dss_signature,
-    encode_dss_signature,
-)
 
-from certfree.crypto.algorithms import (
-    SIGNATURE_SIZE,
-    Alg,
-    Jwk,
-    check_jwk_alg,
-    complete_jwk,
-    jwk_coordinate,
-)
-from certfree.crypto.encoding import b64url_encode
+from certfree.crypto.algorithms import Alg, Jwk, check_jwk_alg, complete_jwk, jwk_coordinate
+from certfree.crypto.encoding import b64url_encode, der_to_raw, raw_to_der
 from certfree.errors import InvalidInput, SignatureInvalid
 
 __all__ = ["ES256Signer", "ES256Verifier"]
 
 COORDINATE_SIZE = 32  # RFC 7518 §6.2.1.2: x and y are the full 32 bytes for P-256
 _ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
-
-
-def raw_to_der(signature: bytes) -> bytes:
-    """``r || s`` (RFC 7518 §3.4) to the DER SEQUENCE of X9.62; SignatureInvalid if not 64 B."""
-    if len(signature) != SIGNATURE_SIZE:
-        raise SignatureInvalid(f"signature must be {SIGNATURE_SIZE} bytes, got {len(signature)}")
-    half = SIGNATURE_SIZE // 2
-    r = int.from_bytes(signature[:half], "big")
-    s = int.from_bytes(signature[half:], "big")
-    return encode_dss_signature(r, s)
-
-
-def der_to_raw(signature: bytes) -> bytes:
-    """The DER SEQUENCE of (r, s) to fixed-width ``r || s``."""
-    r, s = decode_dss_signature(signature)
-    half = SIGNATURE_SIZE // 2
-    return r.to_bytes(half, "big") + s.to_bytes(half, "big")
 
 
 class ES256Verifier:

@@ -122,16 +122,14 @@ def _shandong() -> dict[str, Division]:
     by_code: dict[str, list[dict[str, str]]] = {}
     for row in rows:
         by_code.setdefault(row["code"], []).append(row)
-    names = {
-        code: _pick(records)["name"] for code, records in by_code.items()
-    }  # for full names of children of historical prefectures
     result: dict[str, Division] = {}
     for code, records in by_code.items():
         row = _pick(records)
         parent = row["prefecture_code"] or None
         chain = [row["name"]]
         if parent is not None and parent != "370000":
-            chain.insert(0, names[parent])
+            # A renamed parent is listed as "昌潍地区/潍坊地区"; the full name uses its last name.
+            chain.insert(0, row["prefecture_name"].split("/")[-1])
         if code != "370000":
             chain.insert(0, PROVINCES[SHANDONG])
         others = [r for r in records if r is not row]
@@ -171,7 +169,7 @@ def province_of(code: str) -> Division:
     prefix = code[:2]
     name = PROVINCES.get(prefix)
     if name is None:
-        raise InvalidIdentifier(f"{prefix} is not a GB/T 2260 province code (first two digits)")
+        raise InvalidIdentifier(f"{code}: {prefix} is not a GB/T 2260 province code")
     return Division(
         code=f"{prefix}0000",
         name=name,

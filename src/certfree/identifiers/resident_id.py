@@ -108,7 +108,9 @@ def _birth_date(text: str, today: date) -> date:
     except ValueError:
         raise InvalidIdentifier(f"birth date {text} is not a real calendar date") from None
     if birth > today:
-        raise InvalidIdentifier(f"birth date {text} is in the future (today is {today:%Y%m%d})")
+        raise InvalidIdentifier(
+            f"birth date {text} is in the future (today is {today.isoformat()})"
+        )
     if birth.year < _EARLIEST_BIRTH_YEAR:
         raise InvalidIdentifier(f"birth date {text} is before {_EARLIEST_BIRTH_YEAR}")
     return birth

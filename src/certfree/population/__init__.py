@@ -24,6 +24,7 @@ from certfree.population.models import (
 )
 from certfree.population.plates import PLATE_LETTERS, plate_prefix
 from certfree.population.vocab import (
+    SEX_ZH,
     EntityType,
     FirmStatus,
     InsuranceKind,
@@ -37,6 +38,7 @@ from certfree.population.vocab import (
 
 __all__ = [
     "PLATE_LETTERS",
+    "SEX_ZH",
     "TABLES",
     "DrivingLicence",
     "EntityType",

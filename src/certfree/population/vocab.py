@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import enum
 
+from certfree.identifiers import Sex
+
 __all__ = [
+    "SEX_ZH",
     "EntityType",
     "FirmStatus",
     "InsuranceKind",
@@ -27,13 +30,6 @@ class _Labelled(enum.StrEnum):
     def zh(self) -> str:
         """The Chinese term for this value."""
         return _ZH[type(self).__name__][self.value]
-
-
-class Sex(_Labelled):
-    """GB/T 2261.1 sex (codes 1 male, 2 female); GB 11643 encodes it in the ID's 17th digit."""
-
-    MALE = "male"
-    FEMALE = "female"
 
 
 class MarriageStatus(_Labelled):
@@ -94,8 +90,10 @@ class TaxpayerKind(_Labelled):
     PERSON = "person"
 
 
+# GB/T 2261.1 sex; the enum is the one GB 11643 parsing returns (odd sequence = male).
+SEX_ZH: dict[Sex, str] = {Sex.MALE: "男", Sex.FEMALE: "女"}
+
 _ZH: dict[str, dict[str, str]] = {
-    "Sex": {"male": "男", "female": "女"},
     "MarriageStatus": {"married": "已婚", "divorced": "离婚"},
     "EntityType": {"enterprise": "企业", "individual": "个体工商户", "cooperative": "农民专业合作社"},
     "FirmStatus": {"active": "存续", "revoked": "吊销", "deregistered": "注销"},

@@ -1,0 +1,72 @@
+"""``certfree keys``: the node's signing keys (统一签章) in CERTFREE_KEY_DIR."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from certfree.cli.common import load_settings, reported_errors
+from certfree.crypto import Alg, KeyStore
+
+app = typer.Typer(help="Manage the node's signing keys (统一签章).", no_args_is_help=True)
+
+_ALGS = ", ".join(a.value for a in Alg)
+
+
+def _store() -> KeyStore:
+    settings = load_settings()
+    return KeyStore(settings.key_dir, settings.key_passphrase)
+
+
+def _alg(value: str) -> Alg:
+    try:
+        return Alg(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not one of {_ALGS}") from None
+
+
+@app.command()
+def create(
+    owner: str = typer.Option("node", help='"node" or an issuer\'s USCC'),
+    alg: str = typer.Option(Alg.EdDSA.value, help=f"one of: {_ALGS}"),
+) -> None:
+    """Create the first active key of OWNER (refused if it has one: rotate instead)."""
+    algorithm = _alg(alg)
+    with reported_errors():
+        info = _store().create(owner, algorithm)
+        typer.echo(f"created {info.alg} key {info.kid} for {info.owner}")
+
+
+@app.command()
+def rotate(
+    owner: str = typer.Option("node", help='"node" or an issuer\'s USCC'),
+    alg: str | None = typer.Option(None, help=f"one of: {_ALGS} (default: the current one)"),
+) -> None:
+    """Give OWNER a new active key; the old one is retired but still verifies."""
+    algorithm = _alg(alg) if alg else None
+    with reported_errors():
+        info = _store().rotate(owner, algorithm)
+        typer.echo(f"rotated {info.owner} to {info.alg} key {info.kid}")
+
+
+@app.command("list")
+def list_keys(owner: str | None = typer.Option(None, help="only this owner's keys")) -> None:
+    """Show every key: kid, owner, alg, status, created."""
+    with reported_errors():
+        infos = _store().keys(owner)
+    table = Table("kid", "owner", "alg", "status", "created")
+    for info in infos:
+        created = info.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        table.add_row(info.kid, info.owner, info.alg.value, info.status.value, created)
+    Console(width=200).print(table)
+
+
+@app.command()
+def jwks(owner: str | None = typer.Option(None, help="only this owner's keys")) -> None:
+    """Print the JWK Set (RFC 7517 §5) of active and retired public keys."""
+    with reported_errors():
+        document = _store().jwks(owner)
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))

@@ -1,0 +1,91 @@
+"""The figures the demo population is drawn from, and the demo's geography.
+
+Approximations of Shandong's 2020 census (第七次全国人口普查) — enough for plausible data, not
+statistics: city populations set how people spread over the 16 cities (evenly over each city's
+current counties), and a five-year age pyramid sets the ages of household heads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect
+from dataclasses import dataclass
+from itertools import accumulate
+
+from certfree.identifiers import counties_of, shandong_cities
+
+__all__ = ["AGE_BANDS", "YEAR", "CITY_POPULATION_10K", "DateTable", "Geography", "years_after"]
+
+# Resident population of each city in units of 10,000 (2020 census bulletins, rounded).
+CITY_POPULATION_10K: dict[str, int] = {
+    "370100": 920, "370200": 1007, "370300": 470, "370400": 386, "370500": 219,
+    "370600": 710, "370700": 939, "370800": 836, "370900": 547, "371000": 291,
+    "371100": 297, "371300": 1102, "371400": 561, "371500": 595, "371600": 393,
+    "371700": 880,
+}  # fmt: skip
+
+YEAR = 365.2425  # mean Gregorian year in days, for ages that need no legal precision
+
+# Share (per mille) of the population in each five-year age band 0-4 … 95-99.
+AGE_BANDS: tuple[int, ...] = (
+    56, 66, 65, 53, 50, 60, 82, 69, 64, 80, 88, 75, 55, 59, 43, 26, 17, 9, 3, 1,
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class County:
+    """A county-level division and the city it belongs to."""
+
+    code: str
+    name: str
+    city_code: str
+    city_name: str
+
+
+class Geography:
+    """Shandong's current counties with sampling weights; read from ``certfree.identifiers``."""
+
+    def __init__(self) -> None:
+        self.counties: list[County] = []
+        weights: list[float] = []
+        self.city_counties: dict[str, list[int]] = {}
+        for city in shandong_cities():
+            members = counties_of(city.code)
+            share = CITY_POPULATION_10K.get(city.code, 300) / len(members)
+            indices = self.city_counties.setdefault(city.code, [])
+            for county in members:
+                indices.append(len(self.counties))
+                self.counties.append(County(county.code, county.name, city.code, city.name))
+                weights.append(share)
+        self._cumulative = list(accumulate(weights))
+        self._total = self._cumulative[-1]
+
+    def pick(self, u: float) -> int:
+        """Index of a county for a uniform draw ``u`` in [0, 1), weighted by population."""
+        return bisect(self._cumulative, u * self._total)
+
+
+class DateTable:
+    """ISO 8601 and YYYYMMDD strings for every day of a range, indexed by ordinal.
+
+    Generating a million rows formats the same ~40,000 days over and over; a lookup is cheaper.
+    """
+
+    def __init__(self, first: int, last: int) -> None:
+        self.first = first
+        days = [dt.date.fromordinal(o) for o in range(first, last + 1)]
+        self.iso = [d.isoformat() for d in days]
+        self.compact = [d.strftime("%Y%m%d") for d in days]
+        self.year = [d.year for d in days]
+
+
+def years_after(ordinal: int, years: int) -> int:
+    """The ordinal of the day ``years`` after day ``ordinal`` (29 Feb moves to 1 Mar).
+
+    This is the day a person born on ``ordinal`` reaches that age, as Chinese law counts it.
+    """
+    day = dt.date.fromordinal(ordinal)
+    try:
+        return day.replace(year=day.year + years).toordinal()
+    except ValueError:  # 29 February in a common year
+        return dt.date(day.year + years, 3, 1).toordinal()

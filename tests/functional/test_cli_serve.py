@@ -1,0 +1,92 @@
+"""The commands a new user types, run as real processes: upgrade, token, serve, call."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from livenode import free_port
+
+CERTFREE = [sys.executable, "-m", "certfree"]
+
+
+@pytest.fixture
+def node_env(tmp_path: Path, database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CERTFREE_")}
+    env.update(
+        CERTFREE_DATABASE_URL=database_url,
+        CERTFREE_KEY_DIR=str(tmp_path / "keys"),
+        CERTFREE_NODE_CODE="370100",
+        CERTFREE_NODE_NAME="济南市大数据局",
+        CERTFREE_NODE_LEVEL="city",
+    )
+    return env
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own command with fixed arguments
+        [*CERTFREE, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+@pytest.fixture
+def served(node_env: dict[str, str]) -> Iterator[str]:
+    assert run(node_env, "db", "upgrade").returncode == 0
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [*CERTFREE, "serve", "--port", str(port)],
+        env=node_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            process.terminate()
+            pytest.fail(f"certfree serve did not come up:\n{process.communicate()[0]}")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serve_then_call_with_an_issued_token(served: str, node_env: dict[str, str]) -> None:
+    identity = httpx.get(f"{served}/api/v1/node").json()
+    assert identity["code"] == "370100"
+    assert identity["level"] == "city"
+    assert identity["active_key_id"]  # development serve created the node key
+
+    issued = run(node_env, "tokens", "issue", "--role", "clerk", "--subject", "staff-001")
+    assert issued.returncode == 0, issued.stderr
+    token = issued.stdout.strip()
+    who = httpx.get(f"{served}/api/v1/whoami", headers={"Authorization": f"Bearer {token}"})
+    assert who.json()["subject"] == "staff-001"
+
+
+def test_cli_errors_say_what_to_fix(node_env: dict[str, str]) -> None:
+    bad_role = run(node_env, "tokens", "issue", "--role", "janitor", "--subject", "x")
+    assert bad_role.returncode == 1
+    assert "unknown role 'janitor'" in bad_role.stderr
+    bad_level = run({**node_env, "CERTFREE_NODE_LEVEL": "village"}, "db", "current")
+    assert bad_level.returncode == 2
+    assert "CERTFREE_NODE_LEVEL" in bad_level.stderr
+
+
+def test_production_node_refuses_development_passphrase(node_env: dict[str, str]) -> None:
+    result = run({**node_env, "CERTFREE_ENVIRONMENT": "production"}, "serve")
+    assert result.returncode == 1
+    assert "CERTFREE_KEY_PASSPHRASE" in result.stderr

@@ -1,0 +1,51 @@
+"""The landing page in a real Chromium: node identity, demo figures, language switch."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from livenode import serving
+from playwright.sync_api import Browser, sync_playwright
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        pytest.fail("Chromium is missing: apt-get install chromium (CI installs it)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def test_landing_page_in_chinese_then_english(client: TestClient, browser: Browser) -> None:
+    with serving(client.app) as base:  # type: ignore[arg-type]
+        page = browser.new_page(locale="zh-CN")
+        page.goto(base + "/")
+        assert page.locator("html").get_attribute("lang") == "zh-CN"
+        assert page.locator("#node-code").inner_text() == "370000"
+        assert page.locator("#node-level").inner_text() == "省级节点"
+        assert "certfree demo init" in page.locator(".empty").inner_text()
+        page.get_by_role("link", name="English").click()
+        page.wait_for_url("**/?lang=en")
+        assert page.locator("#node-level").inner_text() == "Province node"
+        # The choice sticks: a later visit without ?lang= stays in English.
+        page.goto(base + "/")
+        assert page.locator("h2#node-h").inner_text() == "This node"
+        page.close()
