@@ -67,9 +67,9 @@ def get_person(
 ) -> PersonView:
     """A resident's registration record (公安 户籍). Applicants may read only their own."""
     parsed = parse_resident_id(id_number)
-    if principal.role is Role.APPLICANT and principal.subject != parsed.value:
+    if principal.role is Role.APPLICANT and principal.subject != parsed.number:
         raise Forbidden("an applicant may read only their own record")
-    person = population.get_person(session, parsed.value)
+    person = population.get_person(session, parsed.number)
     return PersonView(
         id_number=person.id_number,
         name=person.name,

@@ -46,7 +46,9 @@ def b64url_decode(text: str | bytes) -> bytes:
     trailing bits) are refused, so one byte string has exactly one accepted encoding and a
     signed token cannot be altered without breaking its signature.
     """
-    raw = text.encode("ascii", "replace") if isinstance(text, str) else bytes(text)
+    if isinstance(text, str) and not text.isascii():
+        raise InvalidInput("not base64url: it contains non-ASCII characters")
+    raw = text.encode("ascii") if isinstance(text, str) else bytes(text)
     if b"=" in raw:
         raise InvalidInput("base64url must be unpadded (RFC 7515 §2), found '='")
     stray = _NOT_B64URL.search(raw)

@@ -27,6 +27,7 @@ FORMAT = "certfree-key/1"
 # RFC 7914 §2 leaves the cost to the deployment; N = 2^15, r = 8, p = 1 takes ~32 MiB and
 # ~0.1 s, paid once per key and process (the key store caches opened keys).
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
+_MAX_SCRYPT_N, _MAX_SCRYPT_RP = 2**20, 64
 _SALT_SIZE, _NONCE_SIZE = 16, 12  # NIST SP 800-38D §8.2: 96-bit random nonces, one per key
 
 
@@ -42,12 +43,17 @@ def seal_private_key(private: bytes, passphrase: str, kid: str) -> dict[str, Any
     return {
         "format": FORMAT,
         "kid": kid,
-        "kdf": {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P,
-                "salt": b64url_encode(salt)},
+        "kdf": {
+            "name": "scrypt",
+            "n": SCRYPT_N,
+            "r": SCRYPT_R,
+            "p": SCRYPT_P,
+            "salt": b64url_encode(salt),
+        },
         "enc": "A256GCM",
         "nonce": b64url_encode(nonce),
         "ciphertext": b64url_encode(ciphertext),
-    }  # fmt: skip
+    }
 
 
 def open_private_key(envelope: Mapping[str, Any], passphrase: str, kid: str) -> bytes:
@@ -60,8 +66,11 @@ def open_private_key(envelope: Mapping[str, Any], passphrase: str, kid: str) -> 
         if envelope["format"] != FORMAT or envelope["enc"] != "A256GCM":
             raise InvalidInput(f"key file of {kid} is not in format {FORMAT}")
         kdf = envelope["kdf"]
-        key = _kek(passphrase, b64url_decode(kdf["salt"]), int(kdf["n"]), int(kdf["r"]),
-                   int(kdf["p"]))  # fmt: skip
+        n, r, p = int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
+        # A file may carry other costs than today's, but not ones that would stall the node.
+        if not (n <= _MAX_SCRYPT_N and r * p <= _MAX_SCRYPT_RP):
+            raise InvalidInput(f"key file of {kid} asks for scrypt N={n} r={r} p={p}")
+        key = _kek(passphrase, b64url_decode(kdf["salt"]), n, r, p)
         nonce, ciphertext = b64url_decode(envelope["nonce"]), b64url_decode(envelope["ciphertext"])
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInput(f"key file of {kid} is damaged: {exc!r}") from exc

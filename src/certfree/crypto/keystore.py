@@ -226,6 +226,16 @@ class KeyStore:
             finally:
                 fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
+    def _check_passphrase(self) -> None:
+        """Refuse to seal a new key under a passphrase that does not open the existing ones.
+
+        Otherwise a mistyped CERTFREE_KEY_PASSPHRASE would leave a store whose keys need
+        different passphrases. Costs one scrypt per create or rotate.
+        """
+        existing = self._all()
+        if existing and existing[-1].kid not in self._signers:
+            self._signers[existing[-1].kid] = self._open(existing[-1])
+
     def _write_info(self, info: KeyInfo) -> None:
         write_private_file(self.directory / f"{info.kid}.json", canonical_json(info.to_json()))
 
@@ -258,10 +268,12 @@ class KeyStore:
     def create(self, owner: str, alg: Alg = Alg.EdDSA) -> KeyInfo:
         """A first active key for ``owner``.
 
-        Raises Conflict if the owner already has an active key (rotate it instead).
+        Raises Conflict if the owner already has an active key (rotate it instead), and
+        ConfigurationError if the passphrase does not open the keys already in the store.
         """
         self._check_owner(owner)
         with self._locked():
+            self._check_passphrase()
             current = [k for k in self.keys(owner) if k.status is KeyStatus.ACTIVE]
             if current:
                 raise Conflict(
@@ -274,11 +286,12 @@ class KeyStore:
         """A new active key for ``owner`` (same alg unless given); the old ones are retired.
 
         Retired keys keep verifying tokens they signed. Raises KeyNotFound if the owner has
-        no active key yet (create one first).
+        no active key yet (create one first), ConfigurationError on a wrong passphrase.
         """
         self._check_owner(owner)
         with self._locked():
             previous = self.active(owner)
+            self._check_passphrase()
             others = [k for k in self.keys(owner) if k.status is KeyStatus.ACTIVE]
             new = self._add(owner, Alg(alg) if alg else previous.alg)
             retired_at = self._clock()

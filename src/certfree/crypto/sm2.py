@@ -15,19 +15,19 @@ package            kind, last release        sign/s     verify/s   notes
 gmssl 3.2.2        pure Python, 2023-02          53         32     hex-string API, no typing
 gmalg 1.1.2        pure Python, 2026-08          32         17     typed, clean API
 snowland-smx 1.1   pure Python, 2026-09          84         83     caller must supply k
-tongsuopy 1.0.1    C (Tongsuo 8.3), 2023-02    1451       1542     OpenSSL-1.1.1h base
+tongsuopy 1.0.1    C (Tongsuo), 2023-02        1451       1542     fixed user ID
 gmssl-pyx 2.1.0    C (GmSSL 3.x), 2026-09      2374*      1044     *digest call; 220 whole
 =================  ========================  =========  =========  =========================
 
 All five verify the GB/T 32918.5 example and the gmsm verify vector. gmssl-pyx won because:
 it is maintained against a maintained C library (GmSSL, 2026 release), where tongsuopy has
-not shipped since 2023 and bundles a fork of OpenSSL 1.1.1h; it is 12-60x faster than the
-pure-Python packages, whose big-integer scalar multiplication also takes time that depends
-on the private key; it exposes a digest-level sign/verify, which lets us compute Z_A
-ourselves and check the OpenSSL digest-level vectors; and it ships manylinux wheels for
-CPython 3.11-3.13 on x86_64. Costs we accept: no aarch64 wheel (source build needed there),
-no ``py.typed`` (wrapped below with types), and GmSSL writes a C trace line to stderr on
-each failed verification (harmless, but visible in logs).
+not shipped since 2023 and bundles a Tongsuo build that reports OpenSSL 1.1.1h (2020); it
+is 12-70x faster than the pure-Python packages, whose big-integer scalar multiplication
+also takes time that depends on the private key; it exposes a digest-level sign/verify,
+which lets us compute Z_A ourselves and check the OpenSSL digest-level vectors; and it
+ships manylinux wheels for CPython 3.11-3.13 on x86_64. Costs we accept: no aarch64 wheel
+(source build needed there), no ``py.typed`` (wrapped below with types), and GmSSL writes
+a C trace line to stderr on each failed verification (harmless, but visible in logs).
 """
 
 from __future__ import annotations
@@ -55,9 +55,9 @@ from certfree.errors import InvalidInput, SignatureInvalid
 __all__ = [
     "DEFAULT_USER_ID",
     "SM2_P256V1",
+    "SM2Curve",
     "SM2Signer",
     "SM2Verifier",
-    "Sm2Curve",
     "sm2_digest",
     "sm2_za",
     "sm3",
@@ -71,7 +71,7 @@ _MAX_USER_ID_BYTES = 0xFFFF // 8
 
 
 @dataclass(frozen=True, slots=True)
-class Sm2Curve:
+class SM2Curve:
     """Weierstrass curve y² = x³ + ax + b over F_p with base point G of order n."""
 
     p: int
@@ -89,7 +89,7 @@ class Sm2Curve:
 
 
 # GB/T 32918.5-2017 §4: the recommended 256-bit curve, the only one the binding supports.
-SM2_P256V1 = Sm2Curve(
+SM2_P256V1 = SM2Curve(
     p=0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF,
     a=0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC,
     b=0x28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93,
@@ -118,7 +118,7 @@ def _element(value: int) -> bytes:
 
 
 def sm2_za(
-    public_x: int, public_y: int, user_id: bytes = DEFAULT_USER_ID, curve: Sm2Curve = SM2_P256V1
+    public_x: int, public_y: int, user_id: bytes = DEFAULT_USER_ID, curve: SM2Curve = SM2_P256V1
 ) -> bytes:
     """Z_A = SM3(ENTL_A || ID_A || a || b || x_G || y_G || x_A || y_A), GB/T 32918.2 §5.5.
 

@@ -56,7 +56,9 @@ def insert_rows(
         target = Base.metadata.tables[table]
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            connection.execute(insert(target), [dict(zip(columns, row, strict=True)) for row in chunk])
+            connection.execute(
+                insert(target), [dict(zip(columns, row, strict=True)) for row in chunk]
+            )
             if progress:
                 progress(start + len(chunk))
 
@@ -151,12 +153,12 @@ class BackgroundWriter:
                     connection.exec_driver_sql(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
                 while (job := self._jobs.get()) is not _DONE:
                     if job is _ABORT:
-                        raise _Aborted
+                        raise _AbortedError
                     assert callable(job)
                     job(connection)
                 if connection.dialect.name == "sqlite":
                     connection.exec_driver_sql("PRAGMA cache_size = -2000")
-        except _Aborted:
+        except _AbortedError:
             pass
         except BaseException as exc:  # handed to the caller's thread in finish()
             self._error = exc
@@ -164,5 +166,5 @@ class BackgroundWriter:
                 pass
 
 
-class _Aborted(Exception):
+class _AbortedError(Exception):
     pass

@@ -14,7 +14,7 @@ from itertools import accumulate
 
 from certfree.identifiers import counties_of, shandong_cities
 
-__all__ = ["AGE_BANDS", "YEAR", "CITY_POPULATION_10K", "DateTable", "Geography", "years_after"]
+__all__ = ["AGE_BANDS", "CITY_POPULATION_10K", "YEAR", "DateTable", "Geography", "years_after"]
 
 # Resident population of each city in units of 10,000 (2020 census bulletins, rounded).
 CITY_POPULATION_10K: dict[str, int] = {

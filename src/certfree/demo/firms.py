@@ -53,6 +53,7 @@ def make_firms(
     people: People,
     geo: Geography,
     dates: DateTable,
+    *,
     today: int,
     count: int,
 ) -> list[Row]:
@@ -77,7 +78,9 @@ def make_firms(
         place = geo.counties[county]
         body = f"{(step * serial + offset) % _BODY_SPACE:08d}"
         uscc = make_uscc("9", type_code, place.code, body)
-        name = _unique_name(r, names, entity_type, place.city_name, place.name, p.surname[rep])
+        name = _unique_name(
+            r, names, entity_type, city=place.city_name, county=place.name, surname=p.surname[rep]
+        )
         start = years_after(p.birth[rep], 18)
         registered = start + int(r() * (today - start + 1))
         v = r()
@@ -103,7 +106,7 @@ def make_firms(
 
 
 def make_tax(
-    rng: random.Random, people: People, firms: list[Row], dates: DateTable, today: int
+    rng: random.Random, people: People, firms: list[Row], dates: DateTable, *, today: int
 ) -> list[Row]:
     """Tax standing of every firm (most clear; revoked firms often in arrears) and of about
     3 % of living adults; arrears range from 100 to about 5 million yuan, in fen.
@@ -142,6 +145,7 @@ def _unique_name(
     r: Callable[[], float],
     taken: set[str],
     entity_type: EntityType,
+    *,
     city: str,
     county: str,
     surname: str,

@@ -70,7 +70,7 @@ _DIGITS = "0123456789"
 
 
 def make_titles(
-    rng: random.Random, people: People, geo: Geography, dates: DateTable, today: int
+    rng: random.Random, people: People, geo: Geography, dates: DateTable, *, today: int
 ) -> list[Row]:
     """Real-estate titles: about half the living household heads own a home (a tenth two),
     co-owned with the spouse in three cases of five; the number counts up per city and year.
@@ -111,7 +111,9 @@ def make_titles(
     return rows
 
 
-def make_insurance(rng: random.Random, people: People, dates: DateTable, today: int) -> list[Row]:
+def make_insurance(
+    rng: random.Random, people: People, dates: DateTable, *, today: int
+) -> list[Row]:
     """Social-insurance enrolments: medical cover for nearly everyone, pension for most
     working-age adults (paid out after retirement at 60 for men, 55 for women), unemployment and
     work-injury cover for the employed half; the deceased's enrolments are terminated.
@@ -128,8 +130,7 @@ def make_insurance(rng: random.Random, people: People, dates: DateTable, today: 
                 append((id_number, _MEDICAL, iso[enrolled - first], _ACTIVE))
             continue
         start = max(_INSURANCE_SINCE, birth + _ADULT)
-        if start > today:
-            start = today
+        start = min(start, today)
         if not p.alive[i]:
             append((id_number, _MEDICAL, iso[start - first], _TERMINATED))
             continue
@@ -154,7 +155,7 @@ def make_insurance(rng: random.Random, people: People, dates: DateTable, today: 
 
 
 def make_traffic(
-    rng: random.Random, people: People, geo: Geography, dates: DateTable, today: int
+    rng: random.Random, people: People, geo: Geography, dates: DateTable, *, today: int
 ) -> tuple[list[Row], list[Row]]:
     """Driving licences for about half the living adults under 70, and vehicles for half the
     licence holders (a few own two), plated in their city of registration; returns

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import random
 from bisect import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import NamedTuple
 
 from certfree.demo.census import AGE_BANDS, YEAR, DateTable, Geography, years_after
 from certfree.demo.names import NameMaker
@@ -56,6 +58,7 @@ FEMALE_MARRIAGE_AGE = 20
 OLDEST = 100
 _MALE = Sex.MALE.value
 _FEMALE = Sex.FEMALE.value
+_REPORT_EVERY = 20_000
 _SEQ = [f"{i:03d}" for i in range(1000)]
 # Children per couple: 0, 1, 2, 3 (cumulative shares).
 _CHILDREN = (0.12, 0.52, 0.93, 1.0)
@@ -64,6 +67,12 @@ _ROADS = (
     "长春路", "东风路", "青年路", "黄河路", "泰山路", "花园路", "工业路", "北园大街", "滨河路",
 )  # fmt: skip
 _PLACE_CHARS = "东西南北前后大小王张李刘家庄河山泉店集营屯岭桥湖"
+
+
+class _Home(NamedTuple):
+    county: int
+    household_no: str
+    ethnic: str
 
 
 @dataclass(slots=True)
@@ -84,15 +93,29 @@ class People:
 
 
 def make_people(
-    rng: random.Random, geo: Geography, dates: DateTable, citizens: int, today: int
+    rng: random.Random,
+    geo: Geography,
+    dates: DateTable,
+    *,
+    citizens: int,
+    today: int,
+    progress: Callable[[int], None] | None = None,
 ) -> People:
     """Exactly ``citizens`` people in households, as of day ``today`` (an ordinal).
 
-    ``dates`` must cover ``today - 101 years`` … ``today``.
+    ``dates`` must cover the ``OLDEST`` years before ``today``; ``progress(done)`` is called
+    every few thousand people.
     """
     gen = _Generator(rng, geo, dates, today)
-    while len(gen.people.ids) < citizens:
-        gen.household(citizens - len(gen.people.ids))
+    ids = gen.people.ids
+    next_report = _REPORT_EVERY
+    while len(ids) < citizens:
+        gen.household(citizens - len(ids))
+        if progress and len(ids) >= next_report:
+            progress(len(ids))
+            next_report += _REPORT_EVERY
+    if progress:
+        progress(len(ids))
     return gen.people
 
 
@@ -127,7 +150,8 @@ class _Generator:
             return
         male = r() < 0.5
         household_no = self.new_household_no(county)
-        person = self.person(county, self.today - age, male, household_no, ethnic)
+        home = _Home(county, household_no, ethnic)
+        person = self.person(home, self.today - age, male)
         if years >= 80 and r() < 0.03:
             self.mark_deceased(person)
         self.add_household(household_no, county, person)
@@ -150,8 +174,9 @@ class _Generator:
         if today - registered > 400 and r() < 0.09:
             divorced = registered + 365 + int(r() * (today - registered - 365))
         household_no = self.new_household_no(county)
-        husband = self.person(county, husband_birth, True, household_no, ethnic)
-        wife = self.person(county, wife_birth, False, household_no, ethnic)
+        home = _Home(county, household_no, ethnic)
+        husband = self.person(home, husband_birth, male=True)
+        wife = self.person(home, wife_birth, male=False)
         head, other = (husband, wife) if r() < 0.8 else (wife, husband)
         self.add_household(household_no, county, head)
         self.add_marriage(county, husband, wife, registered, divorced)
@@ -161,19 +186,11 @@ class _Generator:
             self.add_household(moved, county, other)
         else:
             p.spouse[husband], p.spouse[wife] = wife, husband
-        self.children(county, ethnic, household_no, husband, wife, registered, divorced, room)
+        self.children(home, husband, wife, registered=registered, divorced=divorced, room=room)
         return True
 
     def children(
-        self,
-        county: int,
-        ethnic: str,
-        household_no: str,
-        father: int,
-        mother: int,
-        registered: int,
-        divorced: int,
-        room: int,
+        self, home: _Home, father: int, mother: int, *, registered: int, divorced: int, room: int
     ) -> None:
         r, p = self.r, self.people
         last = min(self.today, years_after(p.birth[mother], 45), divorced or self.today)
@@ -186,18 +203,11 @@ class _Generator:
             if self.today - birth > 22 * YEAR and r() < 0.7:
                 continue  # grown up and moved out: they belong to another household
             male = r() < 0.51
-            self.person(county, birth, male, household_no, ethnic, surname)
+            self.person(home, birth, male, surname)
 
-    def person(
-        self,
-        county: int,
-        birth: int,
-        male: bool,
-        household_no: str,
-        ethnic: str,
-        surname: str | None = None,
-    ) -> int:
+    def person(self, home: _Home, birth: int, male: bool, surname: str | None = None) -> int:
         p, dates = self.people, self.dates
+        county = home.county
         birth = max(birth, self.today - int(OLDEST * YEAR))
         while True:
             # GB 11643 §5.3: order codes count up per county and birth date, odd for men.
@@ -221,8 +231,8 @@ class _Generator:
                 _MALE if male else _FEMALE,
                 dates.iso[birth - dates.first],
                 code,
-                household_no,
-                ethnic,
+                home.household_no,
+                home.ethnic,
                 False,
             )
         )

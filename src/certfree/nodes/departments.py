@@ -50,7 +50,12 @@ _NAMES: dict[DepartmentKind, tuple[str, str, str, str]] = {
     DepartmentKind.ZR: ("自然资源", "natural resources", "自然资源厅", "自然资源和规划局"),
     DepartmentKind.WJ: ("卫健", "health", "卫生健康委员会", "卫生健康委员会"),
     DepartmentKind.SW: ("税务", "taxation", "税务局", "税务局"),
-    DepartmentKind.ZJ: ("住建", "housing and urban-rural development", "住房和城乡建设厅", "住房和城乡建设局"),
+    DepartmentKind.ZJ: (
+        "住建",
+        "housing and urban-rural development",
+        "住房和城乡建设厅",
+        "住房和城乡建设局",
+    ),
     DepartmentKind.JT: ("交通", "transport", "交通运输厅", "交通运输局"),
 }
 

@@ -67,13 +67,13 @@ def add_node(
     Conflict when the code or USCC is already registered.
     """
     if not _DIVISION.match(division_code):
-        raise InvalidInput(f"行政区划代码应为 6 位数字，收到 {division_code!r}", field="division_code")
+        raise InvalidInput(
+            f"行政区划代码应为 6 位数字，收到 {division_code!r}", field="division_code"
+        )
     if not name.strip():
         raise InvalidInput("节点名称不能为空", field="name")
     if (level is NodeLevel.DEPARTMENT) != (department is not None):
-        raise InvalidInput(
-            "部门节点必须指定部门类别，省级和市级节点不能指定", field="department"
-        )
+        raise InvalidInput("部门节点必须指定部门类别，省级和市级节点不能指定", field="department")
     parse_uscc(uscc)
     code = node_code(division_code, department)
     if session.get(Node, code) is not None:

@@ -95,7 +95,11 @@ SEX_ZH: dict[Sex, str] = {Sex.MALE: "男", Sex.FEMALE: "女"}
 
 _ZH: dict[str, dict[str, str]] = {
     "MarriageStatus": {"married": "已婚", "divorced": "离婚"},
-    "EntityType": {"enterprise": "企业", "individual": "个体工商户", "cooperative": "农民专业合作社"},
+    "EntityType": {
+        "enterprise": "企业",
+        "individual": "个体工商户",
+        "cooperative": "农民专业合作社",
+    },
     "FirmStatus": {"active": "存续", "revoked": "吊销", "deregistered": "注销"},
     "InsuranceKind": {
         "pension": "养老保险",

@@ -41,7 +41,9 @@ def test_a_flipped_signature_bit_fails(vector: dict[str, Any], bit: int) -> None
     signer, message, signature = _case(vector)
     flipped = bytearray(signature)
     flipped[bit // 8] ^= 1 << (bit % 8)
-    with pytest.raises(SignatureInvalid, match=f"EdDSA signature does not verify with key {signer.kid}"):
+    with pytest.raises(
+        SignatureInvalid, match=f"EdDSA signature does not verify with key {signer.kid}"
+    ):
         verify(signer.public_jwk(), message, bytes(flipped))
 
 

@@ -13,6 +13,7 @@ from certfree.crypto import (
     jwk_thumbprint,
     verify,
 )
+from certfree.crypto.p256 import ES256Signer
 from certfree.errors import InvalidInput, SignatureInvalid
 
 
@@ -96,7 +97,5 @@ def test_verify_with_an_unsupported_key_type() -> None:
 
 
 def test_verify_with_a_pyca_public_key() -> None:
-    signer = generate_signer(Alg.ES256)
-    signature = signer.sign(b"data")
-    public_key = signer.verifier.public_key  # type: ignore[attr-defined]
-    verify(public_key, b"data", signature)
+    signer = ES256Signer.generate()
+    verify(signer.verifier.public_key, b"data", signer.sign(b"data"))

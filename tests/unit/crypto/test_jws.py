@@ -89,9 +89,7 @@ def test_header_alg_must_match_the_key() -> None:
     eddsa, es256 = generate_signer(Alg.EdDSA), generate_signer(Alg.ES256)
     token = sign_jws(eddsa, PAYLOAD)
     # The same kid now resolves to an ES256 key: the header's alg must not be trusted.
-    with pytest.raises(
-        SignatureInvalid, match="alg in header EdDSA does not match key alg ES256"
-    ):
+    with pytest.raises(SignatureInvalid, match="alg in header EdDSA does not match key alg ES256"):
         verify_jws(token, lambda kid: es256.public_jwk())
 
 
@@ -112,7 +110,7 @@ def test_malformed_tokens_say_what_is_wrong(token: str, reason: str) -> None:
 
 def test_unknown_kid() -> None:
     token = sign_jws(generate_signer(), PAYLOAD)
-    with pytest.raises(SignatureInvalid, match="unknown kid .*: no key .* known"):
+    with pytest.raises(SignatureInvalid, match=r"unknown kid \S+: no key \S+ known"):
         verify_jws(token, resolver(generate_signer().public_jwk()))
 
 

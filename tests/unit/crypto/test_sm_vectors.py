@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from certfree.crypto import sm2_za, sm3
-from certfree.crypto.sm2 import SM2_P256V1, SM2Signer, SM2Verifier, Sm2Curve, sm2_digest
+from certfree.crypto.sm2 import SM2_P256V1, SM2Curve, SM2Signer, SM2Verifier, sm2_digest
 from certfree.errors import InvalidInput, SignatureInvalid
 
 VECTORS = json.loads(
@@ -30,14 +30,14 @@ def _message(vector: dict[str, Any]) -> bytes:
     return str(vector.get("msg_ascii", vector.get("message_ascii"))).encode("ascii")
 
 
-def _curve(spec: str | dict[str, Any]) -> Sm2Curve:
+def _curve(spec: str | dict[str, Any]) -> SM2Curve:
     if spec == "recommended":
         return SM2_P256V1
     assert isinstance(spec, dict)
-    return Sm2Curve(**{k: int(spec[k], 16) for k in ("p", "a", "b", "gx", "gy", "n")})
+    return SM2Curve(**{k: int(spec[k], 16) for k in ("p", "a", "b", "gx", "gy", "n")})
 
 
-def _add(p1: Point, p2: Point, c: Sm2Curve) -> Point:
+def _add(p1: Point, p2: Point, c: SM2Curve) -> Point:
     """GB/T 32918.1 §3.2.3.1 affine point addition."""
     if p1 is None:
         return p2
@@ -54,7 +54,7 @@ def _add(p1: Point, p2: Point, c: Sm2Curve) -> Point:
     return x3, (slope * (x1 - x3) - y1) % c.p
 
 
-def _mul(k: int, point: Point, c: Sm2Curve) -> Point:
+def _mul(k: int, point: Point, c: SM2Curve) -> Point:
     result: Point = None
     while k:
         if k & 1:
@@ -64,7 +64,7 @@ def _mul(k: int, point: Point, c: Sm2Curve) -> Point:
     return result
 
 
-def reference_verify(c: Sm2Curve, public: tuple[int, int], e: int, r: int, s: int) -> bool:
+def reference_verify(c: SM2Curve, public: tuple[int, int], e: int, r: int, s: int) -> bool:
     """GB/T 32918.2 §7.1 B1–B7 as printed, given e (B3–B4 are checked separately)."""
     if not (0 < r < c.n and 0 < s < c.n):  # B1, B2
         return False
@@ -126,7 +126,9 @@ def test_sm2_verifier_accepts_published_signature_and_rejects_altered(
 @pytest.mark.parametrize("vector", _recommended(VECTORS["sm2_sign"]), ids=lambda v: v["name"][:40])
 def test_sm2_signer_from_published_private_key_signs_verifiably(vector: dict[str, Any]) -> None:
     verifier = SM2Verifier(int(vector["public_key_x"], 16), int(vector["public_key_y"], 16))
-    signer = SM2Signer.from_private_bytes(bytes.fromhex(vector["private_key"]), verifier.public_jwk())
+    signer = SM2Signer.from_private_bytes(
+        bytes.fromhex(vector["private_key"]), verifier.public_jwk()
+    )
     signature = signer.sign(b"certfree")
     assert len(signature) == 64
     verifier.verify(b"certfree", signature)
