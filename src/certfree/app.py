@@ -6,6 +6,8 @@ so several worker processes can serve one node.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI
@@ -51,7 +53,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from certfree.web import install_web  # noqa: PLC0415
 
     node = build_node(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        node.db.dispose()  # close pooled connections when the worker stops
+
     app = FastAPI(
+        lifespan=lifespan,
         title=f"certfree · {node.settings.node_name}",
         version=__version__,
         description="无证明办事 node API: proof lists, e-certificates, data sharing.",

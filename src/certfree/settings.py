@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from certfree.crypto import KeyStore
 from certfree.errors import ConfigurationError
 
 # The passphrase that development nodes use; refused outside development.
@@ -76,9 +77,9 @@ class Settings(BaseSettings):
                 "characters; set a strong passphrase for this node's key store",
                 field="key_passphrase",
             )
-        if not self.key_dir.is_dir() or not any(self.key_dir.glob("*.json")):
+        if not KeyStore(self.key_dir, self.key_passphrase).keys("node"):
             raise ConfigurationError(
-                f"no signing keys in {self.key_dir}; run `certfree keys create --owner node` "
+                f"no node signing key in {self.key_dir}; run `certfree keys create --owner node` "
                 "or set CERTFREE_KEY_DIR to the node's key directory",
                 field="key_dir",
             )

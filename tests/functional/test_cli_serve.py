@@ -11,7 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from livenode import free_port
+
+from helpers.livenode import free_port
 
 CERTFREE = [sys.executable, "-m", "certfree"]
 

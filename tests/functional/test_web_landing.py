@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from livenode import serving
 from playwright.sync_api import Browser, sync_playwright
+
+from helpers.livenode import serving
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -17,8 +17,11 @@ from certfree.storage import Database
 def test_token_from_one_worker_is_accepted_by_another_after_rotation(
     settings: Settings, db: Database, keys: KeyStore
 ) -> None:
-    worker_a = TestClient(create_app(settings))
-    worker_b = TestClient(create_app(settings))
+    with TestClient(create_app(settings)) as worker_a, TestClient(create_app(settings)) as worker_b:
+        _check_shared_state(worker_a, worker_b)
+
+
+def _check_shared_state(worker_a: TestClient, worker_b: TestClient) -> None:
     node_a = worker_a.app.state.node  # type: ignore[attr-defined]
     token = node_a.tokens.issue("cio", "cio-jinan")
     headers = {"Authorization": f"Bearer {token}"}

@@ -12,5 +12,4 @@ __all__ = ["install_api"]
 def install_api(app: FastAPI) -> None:
     install_problem_handlers(app)
     for module in (system, registry, identifiers):
-        app.include_router(module.router)
-    document_roles(app)
+        app.include_router(document_roles(module.router))

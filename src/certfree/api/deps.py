@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -53,9 +53,9 @@ def allow(*roles: Role) -> Callable[..., Principal]:
     return _principal
 
 
-def document_roles(app: FastAPI) -> None:
+def document_roles(router: APIRouter) -> APIRouter:
     """Copy each route's allowed roles into its OpenAPI operation as ``x-certfree-roles``."""
-    for route in app.routes:
+    for route in router.routes:
         if not isinstance(route, APIRoute):
             continue
         pending = list(route.dependant.dependencies)
@@ -68,3 +68,4 @@ def document_roles(app: FastAPI) -> None:
                     "x-certfree-roles": sorted(r.value for r in roles),
                 }
             pending.extend(dependant.dependencies)
+    return router

@@ -43,7 +43,7 @@ def check_identifier(
     except identifiers.InvalidIdentifier as exc:
         exc.field = exc.field or "value"
         raise
-    fields = dataclasses.asdict(parsed) if dataclasses.is_dataclass(parsed) else {}
+    fields = {f.name: getattr(parsed, f.name) for f in dataclasses.fields(parsed)}
     return {"kind": kind.value, "valid": True, **{k: _plain(v) for k, v in fields.items()}}
 
 

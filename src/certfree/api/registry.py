@@ -13,6 +13,7 @@ from certfree.api.deps import SessionDep, allow
 from certfree.auth import ALL_ROLES, Principal, Role
 from certfree.errors import Forbidden
 from certfree.identifiers import parse_resident_id
+from certfree.settings import NodeLevel
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
@@ -39,7 +40,7 @@ class PersonView(BaseModel):
 def list_nodes(
     session: SessionDep,
     _: Annotated[Principal, Depends(allow(*ALL_ROLES))],
-    level: Annotated[str | None, Query(pattern="^(province|city|department)$")] = None,
+    level: NodeLevel | None = None,
     parent: Annotated[str | None, Query(max_length=32)] = None,
 ) -> list[NodeView]:
     """Nodes of the 1+16+N cascade known to this node, filtered by level or parent."""
@@ -50,7 +51,7 @@ def list_nodes(
             level=str(n.level),
             parent_code=n.parent_code,
             division_code=n.division_code,
-            endpoint=n.endpoint,
+            endpoint=n.endpoint_url,
         )
         for n in nodes.list_nodes(session, level=level, parent=parent)
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
@@ -43,6 +43,7 @@ class KeyView(BaseModel):
     status: str
     created_at: str
     retired_at: str | None
+    public_jwk: dict[str, str]
 
 
 class WhoAmI(BaseModel):
@@ -66,7 +67,7 @@ def healthz(node: NodeDep) -> JSONResponse:
             schema_revision=revision,
             schema_current=current,
         )
-    except Exception as exc:  # noqa: BLE001 - any database failure means "not ready"
+    except Exception as exc:  # any database failure means "not ready"
         health = Health(
             status="unavailable",
             database=f"error: {type(exc).__name__}",
@@ -80,7 +81,6 @@ def healthz(node: NodeDep) -> JSONResponse:
 def node_identity(node: NodeDep) -> NodeIdentity:
     """Who this node is in the 1+16+N cascade and which keys seal its answers."""
     keys = node.keys.keys(NODE_KEY_OWNER)
-    active = [k.kid for k in keys if k.status == "active"]
     return NodeIdentity(
         code=node.settings.node_code,
         name=node.settings.node_name,
@@ -89,7 +89,7 @@ def node_identity(node: NodeDep) -> NodeIdentity:
         environment=node.settings.environment.value,
         version=__version__,
         key_ids=[k.kid for k in keys],
-        active_key_id=active[0] if active else None,
+        active_key_id=node.keys.active(NODE_KEY_OWNER).kid if keys else None,
     )
 
 
@@ -120,15 +120,4 @@ def list_keys(
     _: Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN, Role.CIO))],
 ) -> list[KeyView]:
     """Every signing key in the node's key store with its status (private parts never leave)."""
-    return [KeyView(**_key_fields(k)) for k in node.keys.keys()]
-
-
-def _key_fields(key: Any) -> dict[str, Any]:
-    return {
-        "kid": key.kid,
-        "owner": key.owner,
-        "alg": str(key.alg),
-        "status": str(key.status),
-        "created_at": key.created_at.isoformat(),
-        "retired_at": key.retired_at.isoformat() if key.retired_at else None,
-    }
+    return [KeyView.model_validate(info.to_json()) for info in node.keys.keys()]  # noqa: SIM118

@@ -7,14 +7,16 @@ current counties), and a five-year age pyramid sets the ages of household heads.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from bisect import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
 from certfree.identifiers import counties_of, shandong_cities
 
-__all__ = ["AGE_BANDS", "CITY_POPULATION_10K", "YEAR", "DateTable", "Geography", "years_after"]
+__all__ = ["AGE_BANDS", "CITY_POPULATION_10K", "YEAR", "DateTable", "Geography", "apportion"]
 
 # Resident population of each city in units of 10,000 (2020 census bulletins, rounded).
 CITY_POPULATION_10K: dict[str, int] = {
@@ -42,14 +44,30 @@ class County:
     city_name: str
 
 
-class Geography:
-    """Shandong's current counties with sampling weights; read from ``certfree.identifiers``."""
+def apportion(total: int, weights: Sequence[float]) -> list[int]:
+    """Split ``total`` into integer parts proportional to ``weights`` (largest remainder)."""
+    whole = sum(weights)
+    exact = [total * w / whole for w in weights]
+    parts = [int(x) for x in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (parts[i] - exact[i], i))
+    for i in by_remainder[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
 
-    def __init__(self) -> None:
+
+class Geography:
+    """Current counties of some Shandong cities (default: all 16) with sampling weights.
+
+    County indices are positions in ``counties``; read from ``certfree.identifiers``.
+    """
+
+    def __init__(self, city_codes: Sequence[str] | None = None) -> None:
         self.counties: list[County] = []
         weights: list[float] = []
         self.city_counties: dict[str, list[int]] = {}
         for city in shandong_cities():
+            if city_codes is not None and city.code not in city_codes:
+                continue
             members = counties_of(city.code)
             share = CITY_POPULATION_10K.get(city.code, 300) / len(members)
             indices = self.city_counties.setdefault(city.code, [])
@@ -66,26 +84,38 @@ class Geography:
 
 
 class DateTable:
-    """ISO 8601 and YYYYMMDD strings for every day of a range, indexed by ordinal.
+    """Strings and calendar facts for every day from ``first`` to ``last`` (ordinals).
 
-    Generating a million rows formats the same ~40,000 days over and over; a lookup is cheaper.
+    Generating a million rows formats the same ~45,000 days over and over; list lookups
+    indexed by ``ordinal - first`` are several times cheaper than ``datetime.date`` calls.
     """
 
     def __init__(self, first: int, last: int) -> None:
         self.first = first
+        self.last = last
         days = [dt.date.fromordinal(o) for o in range(first, last + 1)]
         self.iso = [d.isoformat() for d in days]
         self.compact = [d.strftime("%Y%m%d") for d in days]
         self.year = [d.year for d in days]
+        self._after_february = [int(d.month > 2) for d in days]
+        self._first_year = days[0].year
+        years = range(self._first_year, days[-1].year + _YEARS_AHEAD + 1)
+        self._new_year = [dt.date(y, 1, 1).toordinal() for y in years]
+        self._leap = [int(calendar.isleap(y)) for y in years]
+
+    def add_years(self, ordinal: int, years: int) -> int:
+        """The ordinal of the same calendar day ``years`` later (29 Feb moves to 1 Mar).
+
+        This is the day someone born on ``ordinal`` reaches that age, as Chinese law counts
+        it. ``ordinal`` must lie in the table and the result at most 120 years past its end.
+        """
+        i = ordinal - self.first
+        y = self.year[i] - self._first_year
+        t = y + years
+        # Same day-of-year offset from 1 January, shifted by one day when exactly one of the
+        # two years is a leap year and the day is after February (29 Feb lands on 1 Mar).
+        shift = (self._leap[t] - self._leap[y]) * self._after_february[i]
+        return ordinal + self._new_year[t] - self._new_year[y] + shift
 
 
-def years_after(ordinal: int, years: int) -> int:
-    """The ordinal of the day ``years`` after day ``ordinal`` (29 Feb moves to 1 Mar).
-
-    This is the day a person born on ``ordinal`` reaches that age, as Chinese law counts it.
-    """
-    day = dt.date.fromordinal(ordinal)
-    try:
-        return day.replace(year=day.year + years).toordinal()
-    except ValueError:  # 29 February in a common year
-        return dt.date(day.year + years, 3, 1).toordinal()
+_YEARS_AHEAD = 120

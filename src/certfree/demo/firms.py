@@ -10,12 +10,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from certfree.demo.census import YEAR, DateTable, Geography, years_after
+from certfree.demo.census import YEAR, DateTable, Geography
 from certfree.demo.people import People
+from certfree.errors import InvalidInput
 from certfree.identifiers import make_uscc
 from certfree.population import EntityType, FirmStatus, TaxpayerKind
 
-__all__ = ["FIRM_COLUMNS", "TAX_COLUMNS", "make_firms", "make_tax"]
+__all__ = ["FIRM_COLUMNS", "TAX_COLUMNS", "make_firms", "make_tax", "org_body_map"]
 
 FIRM_COLUMNS = (
     "uscc",
@@ -55,22 +56,19 @@ def make_firms(
     dates: DateTable,
     *,
     today: int,
-    count: int,
+    serials: range,
+    body_map: tuple[int, int],
 ) -> list[Row]:
-    """``count`` firms, each with a living legal representative aged 20 to 70 today,
-    registered after that person turned 18, mostly in the representative's county.
+    """One firm per number in ``serials`` (province-wide firm numbers), each with a living
+    legal representative aged 20 to 70 today, registered after that person turned 18, mostly
+    in the representative's county. ``body_map`` comes from :func:`org_body_map`.
     """
     r, p = rng.random, people
-    # An affine map a·i + b is a bijection on 0 … 10^8-1 when gcd(a, 10^8) = 1, so the
-    # organisation-code bodies never repeat and still look scattered.
-    step = rng.randrange(1, _BODY_SPACE) | 1
-    if step % 5 == 0:
-        step += 2
-    offset = rng.randrange(_BODY_SPACE)
+    step, offset = body_map
     names: set[str] = set()
     rows: list[Row] = []
     population = len(p.ids)
-    for serial in range(count):
+    for serial in serials:
         rep = _representative(r, p, today, population)
         u = r()
         entity_type, type_code = next((t, c) for share, t, c in _TYPES if u < share)
@@ -79,9 +77,14 @@ def make_firms(
         body = f"{(step * serial + offset) % _BODY_SPACE:08d}"
         uscc = make_uscc("9", type_code, place.code, body)
         name = _unique_name(
-            r, names, entity_type, city=place.city_name, county=place.name, surname=p.surname[rep]
+            r,
+            names,
+            entity_type,
+            city=place.city_name,
+            county=place.name,
+            surname=str(p.persons[rep][1])[0],
         )
-        start = years_after(p.birth[rep], 18)
+        start = dates.add_years(p.birth[rep], 18)
         registered = start + int(r() * (today - start + 1))
         v = r()
         status = (
@@ -103,6 +106,19 @@ def make_firms(
             )
         )
     return rows
+
+
+def org_body_map(seed: int) -> tuple[int, int]:
+    """``(a, b)`` such that firm number i gets organisation-code body (a·i + b) mod 10^8.
+
+    An affine map is a bijection on 0 … 10^8-1 when gcd(a, 10^8) = 1, so the bodies (and so
+    the USCCs) never repeat across the province, yet look scattered.
+    """
+    rng = random.Random(f"{seed}:org-codes")  # noqa: S311 - reproducible synthetic data
+    step = rng.randrange(1, _BODY_SPACE) | 1
+    if step % 5 == 0:
+        step += 2
+    return step, rng.randrange(_BODY_SPACE)
 
 
 def make_tax(
@@ -138,7 +154,10 @@ def _representative(r: Callable[[], float], p: People, today: int, population: i
         age = today - p.birth[i]
         if p.alive[i] and 20 * YEAR <= age < 70 * YEAR:
             return i
-    raise ValueError("the demo population has no adults aged 20-70 to represent firms")
+    raise InvalidInput(
+        "演示人口太少，找不到 20 至 70 岁的企业法定代表人；请增加居民数或减少企业数",
+        field="firms",
+    )
 
 
 def _unique_name(

@@ -12,7 +12,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
-from certfree.demo.census import YEAR, DateTable, Geography, years_after
+from certfree.demo.census import YEAR, DateTable, Geography
 from certfree.demo.people import People
 from certfree.population import (
     InsuranceKind,
@@ -84,9 +84,9 @@ def make_titles(
         for _ in range(2 if r() < 0.1 else 1):
             spouse = p.spouse[head]
             co_owner = spouse if spouse >= 0 and r() < 0.6 else -1
-            start = max(_TITLES_SINCE, years_after(p.birth[head], 18))
+            start = max(_TITLES_SINCE, dates.add_years(p.birth[head], 18))
             if co_owner >= 0:
-                start = max(start, years_after(p.birth[co_owner], 18))
+                start = max(start, dates.add_years(p.birth[co_owner], 18))
             if start > today:
                 continue
             registered = start + int(r() * (today - start + 1))
@@ -172,16 +172,16 @@ def make_traffic(
             continue
         if r() >= (0.6 if p.male[i] else 0.42):
             continue
-        start = max(_LICENCES_SINCE, years_after(p.birth[i], 18))
+        start = max(_LICENCES_SINCE, dates.add_years(p.birth[i], 18))
         if start > today:
             continue
         issued = start + int(r() * (today - start + 1))
         u = r()
         licence_class = next(c for share, c in _CLASSES if u < share)
         # Validity: 6 years, then 10 years, then long-term (NULL); a few let theirs lapse.
-        valid_until: int | None = years_after(issued, 6)
+        valid_until: int | None = dates.add_years(issued, 6)
         if valid_until is not None and valid_until < today and r() < 0.97:
-            valid_until = years_after(issued, 16)
+            valid_until = dates.add_years(issued, 16)
             if valid_until < today:
                 valid_until = None
         licences.append(
@@ -189,7 +189,7 @@ def make_traffic(
                 id_number,
                 licence_class.value,
                 iso[issued - first],
-                None if valid_until is None else dt.date.fromordinal(valid_until).isoformat(),
+                None if valid_until is None else iso[valid_until - first],
             )
         )
         if r() >= 0.5:

@@ -8,8 +8,6 @@ name is a random combination. Surname weights approximate their frequency in Sha
 from __future__ import annotations
 
 import random
-from bisect import bisect
-from itertools import accumulate
 
 __all__ = ["NameMaker"]
 
@@ -40,30 +38,31 @@ _NEUTRAL_CHARS = "子一小文新春秋晓月清嘉安"
 class NameMaker:
     """Draws surnames and given names from a seeded ``random.Random``.
 
-    The same ``rng`` state always yields the same names; draws use ``rng.random()`` only, which
+    The same ``rng`` state always yields the same names. Each draw is one ``rng.random()``
+    indexing a precomputed pool (a surname repeated as often as its weight; every one- and
+    two-character given name, the one-character ones repeated so that they make a fifth), which
     is what keeps a million names fast.
     """
 
     def __init__(self, rng: random.Random) -> None:
         self._random = rng.random
-        surnames = [s for s, _ in _COMMON_SURNAMES] + list(_RARE_SURNAMES)
-        weights = [w for _, w in _COMMON_SURNAMES] + [_RARE_WEIGHT] * len(_RARE_SURNAMES)
-        self._surnames = surnames
-        self._cumulative = list(accumulate(weights))
-        self._total = self._cumulative[-1]
-        self._male = _MALE_CHARS + _NEUTRAL_CHARS
-        self._female = _FEMALE_CHARS + _NEUTRAL_CHARS
+        self._surnames = [s for s, w in _COMMON_SURNAMES for _ in range(w)]
+        self._surnames += [s for s in _RARE_SURNAMES for _ in range(_RARE_WEIGHT)]
+        self._male = _given_pool(_MALE_CHARS + _NEUTRAL_CHARS)
+        self._female = _given_pool(_FEMALE_CHARS + _NEUTRAL_CHARS)
 
     def surname(self) -> str:
-        """A surname, weighted by frequency."""
-        return self._surnames[bisect(self._cumulative, self._random() * self._total)]
+        """A one-character surname, weighted by frequency."""
+        pool = self._surnames
+        return pool[int(self._random() * len(pool))]
 
     def given(self, male: bool) -> str:
-        """One given-name character (one name in five) or two."""
-        chars = self._male if male else self._female
-        n = len(chars)
-        r = self._random
-        first = chars[int(r() * n)]
-        if r() < 0.2:
-            return first
-        return first + chars[int(r() * n)]
+        """A given name of one character (one name in five) or two."""
+        pool = self._male if male else self._female
+        return pool[int(self._random() * len(pool))]
+
+
+def _given_pool(chars: str) -> list[str]:
+    pairs = [a + b for a in chars for b in chars]
+    singles = list(chars) * round(len(pairs) / 4 / len(chars))  # 1 : 4 against the pairs
+    return singles + pairs

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import NamedTuple
 
-from certfree.demo.census import AGE_BANDS, YEAR, DateTable, Geography, years_after
+from certfree.demo.census import AGE_BANDS, YEAR, DateTable, Geography
 from certfree.demo.names import NameMaker
 from certfree.identifiers import resident_id_check_char
 from certfree.population import MarriageStatus, Sex
@@ -59,6 +59,7 @@ OLDEST = 100
 _MALE = Sex.MALE.value
 _FEMALE = Sex.FEMALE.value
 _REPORT_EVERY = 20_000
+_MARRIED, _DIVORCED = MarriageStatus.MARRIED.value, MarriageStatus.DIVORCED.value
 _SEQ = [f"{i:03d}" for i in range(1000)]
 # Children per couple: 0, 1, 2, 3 (cumulative shares).
 _CHILDREN = (0.12, 0.52, 0.93, 1.0)
@@ -87,7 +88,6 @@ class People:
     male: list[bool] = field(default_factory=list)
     county: list[int] = field(default_factory=list)  # index into Geography.counties
     alive: list[bool] = field(default_factory=list)
-    surname: list[str] = field(default_factory=list)
     spouse: list[int] = field(default_factory=list)  # current spouse's index, or -1
     heads: list[int] = field(default_factory=list)  # head person of each household
 
@@ -127,7 +127,14 @@ class _Generator:
         self.dates = dates
         self.today = today
         self.names = NameMaker(rng)
-        self.people = People()
+        self.people = p = People()
+        # Bound methods and lists cached for person(), which runs once per citizen.
+        self.first_day = dates.first
+        self.compact, self.iso = dates.compact, dates.iso
+        self.codes = [county.code for county in geo.counties]
+        self.surname, self.given = self.names.surname, self.names.given
+        self.add_person, self.ids, self.births = p.persons.append, p.ids, p.birth
+        self.males, self.counties, self.alive, self.spouses = p.male, p.county, p.alive, p.spouse
         self.sequences: dict[int, int] = {}
         self.household_serial = 0
         self.marriage_serials: dict[int, int] = {}
@@ -157,13 +164,13 @@ class _Generator:
         self.add_household(household_no, county, person)
 
     def couple(self, county: int, ethnic: str, age: int, room: int) -> bool:
-        r, p, today = self.r, self.people, self.today
+        r, p, today, dates = self.r, self.people, self.today, self.dates
         husband_birth = today - age
         wife_birth = husband_birth + int(self.rng.gauss(2.0, 2.5) * YEAR)
         wife_birth = max(wife_birth, today - int((OLDEST - 0.5) * YEAR))
         earliest = max(
-            years_after(husband_birth, MALE_MARRIAGE_AGE),
-            years_after(wife_birth, FEMALE_MARRIAGE_AGE),
+            dates.add_years(husband_birth, MALE_MARRIAGE_AGE),
+            dates.add_years(wife_birth, FEMALE_MARRIAGE_AGE),
         )
         if wife_birth >= today or earliest > today:
             return False
@@ -193,9 +200,10 @@ class _Generator:
         self, home: _Home, father: int, mother: int, *, registered: int, divorced: int, room: int
     ) -> None:
         r, p = self.r, self.people
-        last = min(self.today, years_after(p.birth[mother], 45), divorced or self.today)
+        last = min(self.today, self.dates.add_years(p.birth[mother], 45), divorced or self.today)
         count = bisect(_CHILDREN, r())
-        surname = p.surname[father] if r() < 0.9 else p.surname[mother]
+        # Surnames are one character (names.py), so a name's first character is the surname.
+        surname = str(p.persons[father if r() < 0.9 else mother][1])[0]
         for _ in range(min(count, room - 2)):
             birth = registered + 280 + int(r() * 12 * 365)
             if birth > last:
@@ -205,44 +213,42 @@ class _Generator:
             male = r() < 0.51
             self.person(home, birth, male, surname)
 
-    def person(self, home: _Home, birth: int, male: bool, surname: str | None = None) -> int:
-        p, dates = self.people, self.dates
-        county = home.county
-        birth = max(birth, self.today - int(OLDEST * YEAR))
+    def person(self, home: _Home, birth: int, male: bool, surname: str = "") -> int:
+        # The hot path of the whole build (once per citizen): locals only, no date objects.
+        county, sequences = home.county, self.sequences
+        i = birth - self.first_day
         while True:
             # GB 11643 §5.3: order codes count up per county and birth date, odd for men.
-            key = (county * 1_000_000 + birth) * 2 + male
-            count = self.sequences.get(key, 0)
+            key = (county * 1_000_000 + i) * 2 + male
+            count = sequences.get(key, 0)
             sequence = 2 * count + (1 if male else 2)
             if sequence <= 999:
                 break
-            birth -= 1
-        self.sequences[key] = count + 1
-        code = self.geo.counties[county].code
-        first17 = code + dates.compact[birth - dates.first] + _SEQ[sequence]
+            i -= 1  # that day is full in this county: born a day earlier
+        sequences[key] = count + 1
+        code = self.codes[county]
+        first17 = code + self.compact[i] + _SEQ[sequence]
         id_number = first17 + resident_id_check_char(first17)
-        surname = surname or self.names.surname()
-        name = surname + self.names.given(male)
-        index = len(p.ids)
-        p.persons.append(
+        name = (surname or self.surname()) + self.given(male)
+        index = len(self.ids)
+        self.add_person(
             (
                 id_number,
                 name,
                 _MALE if male else _FEMALE,
-                dates.iso[birth - dates.first],
+                self.iso[i],
                 code,
                 home.household_no,
                 home.ethnic,
                 False,
             )
         )
-        p.ids.append(id_number)
-        p.birth.append(birth)
-        p.male.append(male)
-        p.county.append(county)
-        p.alive.append(True)
-        p.surname.append(surname)
-        p.spouse.append(-1)
+        self.ids.append(id_number)
+        self.births.append(i + self.first_day)
+        self.males.append(male)
+        self.counties.append(county)
+        self.alive.append(True)
+        self.spouses.append(-1)
         return index
 
     def mark_deceased(self, person: int) -> None:
@@ -253,7 +259,7 @@ class _Generator:
     def new_household_no(self, county: int) -> str:
         # 户号: county code plus a serial unique in the province.
         self.household_serial += 1
-        return f"{self.geo.counties[county].code}{self.household_serial:08d}"
+        return f"{self.codes[county]}{self.household_serial:08d}"
 
     def add_household(self, household_no: str, county: int, head: int) -> None:
         r = self.r
@@ -268,7 +274,7 @@ class _Generator:
             village = c[int(r() * n)] + c[int(r() * n)]
             street = f"{town}镇{village}村{1 + int(r() * 200)}号"
         address = f"{place.city_name}{place.name}{street}"
-        self.people.households.append((household_no, place.code, address, self.people.ids[head]))
+        self.people.households.append((household_no, place.code, address, self.ids[head]))
         self.people.heads.append(head)
 
     def add_marriage(
@@ -288,7 +294,7 @@ class _Generator:
                 p.ids[wife],
                 dates.iso[registered - dates.first],
                 code,
-                (MarriageStatus.DIVORCED if divorced else MarriageStatus.MARRIED).value,
+                _DIVORCED if divorced else _MARRIED,
                 dates.iso[divorced - dates.first] if divorced else None,
             )
         )

@@ -1,44 +1,30 @@
 """``build_demo_province``: the 1+16+N nodes and a consistent synthetic population.
 
-Order of work: check that no demo exists (or clear it when ``reset``), then generate the
-people, households and marriages; while they are written in a background transaction the
-other departments' rows are generated from them. One transaction covers the whole build, so a
-failed build leaves the database as it was.
+The province is generated city by city (:mod:`certfree.demo.city`); large builds run the
+cities in a pool of worker processes while this process writes the finished ones, so
+generation and writing overlap on all cores. One transaction covers the whole build: a failed
+build leaves the database as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
-import random
+import multiprocessing
+import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 
 from sqlalchemy import Connection, delete, exists, insert, select
 from sqlalchemy.exc import DBAPIError
 
-from certfree.demo.bulk import BackgroundWriter, ProgressCallback, Row, insert_rows
-from certfree.demo.census import DateTable, Geography
-from certfree.demo.firms import FIRM_COLUMNS, TAX_COLUMNS, make_firms, make_tax
-from certfree.demo.holdings import (
-    INSURANCE_COLUMNS,
-    LICENCE_COLUMNS,
-    TITLE_COLUMNS,
-    VEHICLE_COLUMNS,
-    make_insurance,
-    make_titles,
-    make_traffic,
-)
-from certfree.demo.people import (
-    HOUSEHOLD_COLUMNS,
-    MARRIAGE_COLUMNS,
-    OLDEST,
-    PERSON_COLUMNS,
-    make_people,
-)
+from certfree.demo.bulk import bulk_connection, encoding_for, write
+from certfree.demo.census import CITY_POPULATION_10K, apportion
+from certfree.demo.city import CityPlan, CityRows, generate_city
+from certfree.demo.firms import org_body_map
 from certfree.errors import ConfigurationError, Conflict, InvalidInput
 from certfree.identifiers import make_uscc, province, shandong_cities
 from certfree.nodes import DepartmentKind, Node, department_name, node_code
@@ -46,10 +32,23 @@ from certfree.population import TABLES, Person
 from certfree.settings import NodeLevel
 from certfree.storage import Database
 
-__all__ = ["DemoExists", "DemoSummary", "build_demo_province", "demo_nodes"]
+__all__ = [
+    "MIN_CITIZENS",
+    "DemoExists",
+    "DemoSummary",
+    "ProgressCallback",
+    "build_demo_province",
+    "demo_nodes",
+]
 
-STAGE_PEOPLE = "生成居民、户籍和婚姻"
-STAGE_HOLDINGS = "生成各部门数据"
+# progress(stage, done, total); stages are the STAGE_* labels below.
+ProgressCallback = Callable[[str, int, int], None]
+STAGE_GENERATE = "生成居民与各部门数据"
+STAGE_WRITE = "写入数据库"
+STAGE_INDEX = "重建索引并提交"
+MIN_CITIZENS = 1000
+# Below this many citizens, starting worker processes costs more than it saves.
+_POOL_THRESHOLD = 100_000
 
 
 class DemoExists(Conflict):
@@ -80,42 +79,91 @@ def build_demo_province(
     progress: ProgressCallback | None = None,
     reset: bool = False,
     as_of: dt.date | None = None,
+    workers: int | None = None,
 ) -> DemoSummary:
     """Build the demo province into ``db`` (whose schema must be migrated) and summarise it.
 
-    Rows are a function of ``(citizens, firms, seed, as_of)`` alone (``as_of`` defaults to
-    today; node ``created_at`` stamps aside). ``progress(stage, done, total)`` is told how far
-    each stage got; it may be called from a worker thread.
+    Rows are a function of ``(citizens, firms, seed, as_of)`` alone — ``as_of`` defaults to
+    today; node ``created_at`` stamps aside — whatever ``workers`` is (the number of generator
+    processes; default: one per CPU for 100,000 citizens or more, else none). ``progress`` is
+    told how far each stage got, in citizens (generate, write) or steps (index).
 
-    Raises InvalidInput for sizes out of range, DemoExists (a Conflict) when demo data is
-    present and ``reset`` is false, ConfigurationError when the tables do not exist.
+    Raises InvalidInput for sizes out of range (at least 1,000 citizens; at most one firm per
+    two citizens), DemoExists (a Conflict) when demo data is present and ``reset`` is false,
+    ConfigurationError when the tables do not exist.
     """
-    if citizens < 100:
-        raise InvalidInput(f"演示省至少需要 100 名居民，收到 {citizens}", field="citizens")
-    if not 0 <= firms <= citizens:
-        raise InvalidInput(f"企业数应在 0 到居民数 {citizens} 之间，收到 {firms}", field="firms")
+    if citizens < MIN_CITIZENS:
+        raise InvalidInput(
+            f"演示省至少需要 {MIN_CITIZENS} 名居民，收到 {citizens}", field="citizens"
+        )
+    if not 0 <= firms <= citizens // 2:
+        raise InvalidInput(
+            f"企业数应在 0 到居民数的一半（{citizens // 2}）之间，收到 {firms}", field="firms"
+        )
     started = time.perf_counter()
     today = as_of or dt.date.today()
     if not reset:
         _refuse_existing(db)
     report = progress or _silent
-    with _gc_paused():
-        writer = BackgroundWriter(db)
-        try:
-            counts = _build(
-                writer,
-                report,
-                citizens=citizens,
-                firms=firms,
-                seed=seed,
-                today=today.toordinal(),
-                reset=reset,
-            )
-        except BaseException:
-            writer.abort()
-            raise
-        writer.finish()
+    plans = _plans(db, citizens, firms, seed, today.toordinal())
+    if workers is None:
+        workers = (os.cpu_count() or 1) if citizens >= _POOL_THRESHOLD else 0
+    counts = {"nodes": 0} | {model.__tablename__: 0 for model in TABLES}
+    tables = [model.__tablename__ for model in TABLES]
+    with _gc_paused(), bulk_connection(db, tables) as connection:
+        nodes = demo_nodes()
+        _prepare(connection, nodes, reset=reset)
+        counts["nodes"] = len(nodes)
+        generated = written = 0
+        report(STAGE_GENERATE, 0, citizens)
+        report(STAGE_WRITE, 0, citizens)
+        with _generated(plans, workers) as cities:
+            for city in cities:
+                generated += city.citizens
+                report(STAGE_GENERATE, generated, citizens)
+                for table in city.tables:
+                    for chunk in table.chunks:
+                        write(connection, table.table, table.columns, chunk)
+                    counts[table.table] += table.count
+                written += city.citizens
+                report(STAGE_WRITE, written, citizens)
+        report(STAGE_INDEX, 0, 1)
+    report(STAGE_INDEX, 1, 1)
     return DemoSummary(counts, seed, today, time.perf_counter() - started)
+
+
+def _plans(db: Database, citizens: int, firms: int, seed: int, today: int) -> list[CityPlan]:
+    cities = [city.code for city in shandong_cities()]
+    weights = [CITY_POPULATION_10K[code] for code in cities]
+    people, companies = apportion(citizens, weights), apportion(firms, weights)
+    encoding = encoding_for(db.engine.dialect)
+    body_map = org_body_map(seed)
+    plans = []
+    first_firm = 0
+    for code, city_people, city_firms in zip(cities, people, companies, strict=True):
+        serials = range(first_firm, first_firm + city_firms)
+        first_firm += city_firms
+        plans.append(CityPlan(code, city_people, serials, seed, today, encoding, body_map))
+    return plans
+
+
+@contextmanager
+def _generated(plans: list[CityPlan], workers: int) -> Iterator[Iterable[CityRows]]:
+    """The generated cities, in plan order; in ``workers`` processes if more than one."""
+    if workers <= 1:
+        yield (generate_city(plan) for plan in plans)
+        return
+    # Spawned, not forked: the caller may run threads (a progress display), and forking a
+    # threaded process can deadlock. The biggest cities go first to balance the workers.
+    order = sorted(plans, key=lambda plan: -plan.citizens)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(generate_city, plan) for plan in order]
+        try:
+            yield (future.result() for future in futures)
+        finally:
+            for future in futures:
+                future.cancel()
 
 
 def demo_nodes() -> list[dict[str, object]]:
@@ -167,75 +215,7 @@ def _node(
     }
 
 
-def _stage(report: ProgressCallback, stage: str, total: int) -> Callable[[int], None]:
-    def progress(done: int) -> None:
-        report(stage, done, total)
-
-    return progress
-
-
-def _build(
-    writer: BackgroundWriter,
-    report: ProgressCallback,
-    *,
-    citizens: int,
-    firms: int,
-    seed: int,
-    today: int,
-    reset: bool,
-) -> dict[str, int]:
-    nodes = demo_nodes()
-    writer.submit(partial(_prepare, nodes=nodes, reset=reset))
-    counts = {"nodes": len(nodes)}
-
-    def write(table: str, columns: tuple[str, ...], rows: list[Row]) -> None:
-        counts[table] = len(rows)
-        stage = f"写入 {table}"
-        report(stage, 0, len(rows))
-        writer.submit(
-            partial(
-                insert_rows,
-                table=table,
-                columns=columns,
-                rows=rows,
-                progress=_stage(report, stage, len(rows)),
-            )
-        )
-
-    rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible by design
-    geo = Geography()
-    dates = DateTable(today - int((OLDEST + 1) * 366), today)
-    people = make_people(
-        rng,
-        geo,
-        dates,
-        citizens=citizens,
-        today=today,
-        progress=_stage(report, STAGE_PEOPLE, citizens),
-    )
-    write("households", HOUSEHOLD_COLUMNS, people.households)
-    write("persons", PERSON_COLUMNS, people.persons)
-    write("marriages", MARRIAGE_COLUMNS, people.marriages)
-    steps = 5
-    report(STAGE_HOLDINGS, 0, steps)
-    write("property_titles", TITLE_COLUMNS, make_titles(rng, people, geo, dates, today=today))
-    report(STAGE_HOLDINGS, 1, steps)
-    insurance = make_insurance(rng, people, dates, today=today)
-    write("insurance_enrolments", INSURANCE_COLUMNS, insurance)
-    report(STAGE_HOLDINGS, 2, steps)
-    licences, vehicles = make_traffic(rng, people, geo, dates, today=today)
-    write("driving_licences", LICENCE_COLUMNS, licences)
-    write("vehicles", VEHICLE_COLUMNS, vehicles)
-    report(STAGE_HOLDINGS, 3, steps)
-    firm_rows = make_firms(rng, people, geo, dates, today=today, count=firms)
-    write("firms", FIRM_COLUMNS, firm_rows)
-    report(STAGE_HOLDINGS, 4, steps)
-    write("tax_standings", TAX_COLUMNS, make_tax(rng, people, firm_rows, dates, today=today))
-    report(STAGE_HOLDINGS, 5, steps)
-    return counts
-
-
-def _prepare(connection: Connection, *, nodes: list[dict[str, object]], reset: bool) -> None:
+def _prepare(connection: Connection, nodes: list[dict[str, object]], *, reset: bool) -> None:
     if reset:
         for model in reversed(TABLES):
             connection.execute(delete(model))
@@ -257,10 +237,7 @@ def _refuse_existing(db: Database) -> None:
             f"（{exc.orig.__class__.__name__}）；请先运行 certfree db upgrade"
         ) from exc
     if found:
-        raise DemoExists(
-            "演示省已经存在（节点或居民数据已在库中）。如需清空后重建，请加 --reset",
-            field="reset",
-        )
+        raise DemoExists("演示省已经存在（节点或居民数据已在库中）。如需清空后重建，请加 --reset")
 
 
 @contextmanager

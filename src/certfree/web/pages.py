@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from certfree import nodes, population
 from certfree.api.deps import PUBLIC, NodeDep
 from certfree.auth.tokens import NODE_KEY_OWNER
+from certfree.settings import NodeLevel
 from certfree.web.i18n import LANG_COOKIE, MESSAGES, pick_language
 
 _here = resources.files("certfree.web")
@@ -23,14 +24,14 @@ router = APIRouter(include_in_schema=True)
 def landing(request: Request, node: NodeDep) -> HTMLResponse:
     lang = pick_language(request, node.settings.default_language)
     with node.db.session() as session:
-        counts = population.demo_counts(session)
+        counts = population.count_rows(session)
         people = (
             population.list_people(session, limit=5)
             if node.settings.is_development and counts.get("persons")
             else []
         )
-        city_count = len(nodes.list_nodes(session, level="city"))
-        department_count = len(nodes.list_nodes(session, level="department"))
+        city_count = len(nodes.list_nodes(session, level=NodeLevel.CITY))
+        department_count = len(nodes.list_nodes(session, level=NodeLevel.DEPARTMENT))
     response = templates.TemplateResponse(
         request,
         "landing.html",
