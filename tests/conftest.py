@@ -4,22 +4,19 @@
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from certfree.app import create_app
 from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
 from certfree.settings import Settings
 from certfree.storage import Database, migrate
+from factories.databases import fresh_database_url
 
 VECTORS = Path(__file__).parent / "vectors"
 TEST_PASSPHRASE = "test-passphrase-not-secret"
@@ -33,21 +30,8 @@ def load_vectors(name: str) -> Any:
 @pytest.fixture
 def database_url(tmp_path: Path) -> Iterator[str]:
     """A URL for an empty database that only this test uses."""
-    configured = os.environ.get("CERTFREE_DATABASE_URL", "")
-    if not configured.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'node.db'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(configured.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(configured).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_database_url(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

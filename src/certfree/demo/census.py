@@ -12,11 +12,20 @@ import datetime as dt
 from bisect import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import accumulate
 
 from certfree.identifiers import counties_of, shandong_cities
 
-__all__ = ["AGE_BANDS", "CITY_POPULATION_10K", "YEAR", "DateTable", "Geography", "apportion"]
+__all__ = [
+    "AGE_BANDS",
+    "CITY_POPULATION_10K",
+    "YEAR",
+    "DateTable",
+    "Geography",
+    "apportion",
+    "date_table",
+]
 
 # Resident population of each city in units of 10,000 (2020 census bulletins, rounded).
 CITY_POPULATION_10K: dict[str, int] = {
@@ -95,7 +104,7 @@ class DateTable:
         self.last = last
         days = [dt.date.fromordinal(o) for o in range(first, last + 1)]
         self.iso = [d.isoformat() for d in days]
-        self.compact = [d.strftime("%Y%m%d") for d in days]
+        self.compact = [text.replace("-", "") for text in self.iso]
         self.year = [d.year for d in days]
         self._after_february = [int(d.month > 2) for d in days]
         self._first_year = days[0].year
@@ -119,3 +128,9 @@ class DateTable:
 
 
 _YEARS_AHEAD = 120
+
+
+@cache
+def date_table(first: int, last: int) -> DateTable:
+    """The :class:`DateTable` of ``first`` … ``last``, built once per process."""
+    return DateTable(first, last)

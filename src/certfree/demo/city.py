@@ -9,11 +9,15 @@ out so that a process pool can run it.
 
 from __future__ import annotations
 
+import gc
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from certfree.demo.bulk import Encoding, Payload, encode_rows
-from certfree.demo.census import DateTable, Geography
+from certfree.demo.census import Geography, date_table
 from certfree.demo.firms import FIRM_COLUMNS, TAX_COLUMNS, make_firms, make_tax
 from certfree.demo.holdings import (
     INSURANCE_COLUMNS,
@@ -32,7 +36,7 @@ from certfree.demo.people import (
     make_people,
 )
 
-__all__ = ["CityPlan", "CityRows", "TableRows", "generate_city"]
+__all__ = ["CityPlan", "CityRows", "TableRows", "gc_paused", "generate_city"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,16 +72,38 @@ class CityRows:
     tables: list[TableRows] = field(default_factory=list)
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Suspend the cycle collector: millions of new row tuples would trigger it again and
+    again for nothing (rows hold only strings, numbers and None)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def generate_city(plan: CityPlan) -> CityRows:
     """Generate and encode all of ``plan``'s rows; a pure function of ``plan``."""
+    with gc_paused():
+        return _generate(plan)
+
+
+def _generate(plan: CityPlan) -> CityRows:
     rng = random.Random(f"{plan.seed}:{plan.city_code}")  # noqa: S311 - reproducible synthetic data
     geo = Geography([plan.city_code])
     today = plan.today
-    dates = DateTable(today - int((OLDEST + 1) * 366), today + 20 * 366)
+    dates = date_table(today - int((OLDEST + 1) * 366), today + 20 * 366)
     result = CityRows(plan.city_code, plan.citizens)
 
     def add(table: str, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
-        chunks = encode_rows(plan.encoding, rows)
+        # In primary-key order, the database appends to its key index instead of inserting at
+        # random places: a third less work for SQLite. Keys lead each row; only insurance
+        # enrolments have a two-column key.
+        key = itemgetter(0, 1) if table == "insurance_enrolments" else itemgetter(0)
+        chunks = encode_rows(plan.encoding, sorted(rows, key=key))
         result.tables.append(TableRows(table, columns, len(rows), chunks))
 
     people = make_people(rng, geo, dates, citizens=plan.citizens, today=today)

@@ -9,7 +9,6 @@ build leaves the database as it was.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import multiprocessing
 import os
 import time
@@ -23,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from certfree.demo.bulk import bulk_connection, encoding_for, write
 from certfree.demo.census import CITY_POPULATION_10K, apportion
-from certfree.demo.city import CityPlan, CityRows, generate_city
+from certfree.demo.city import CityPlan, CityRows, gc_paused, generate_city
 from certfree.demo.firms import org_body_map
 from certfree.errors import ConfigurationError, Conflict, InvalidInput
 from certfree.identifiers import make_uscc, province, shandong_cities
@@ -52,6 +51,8 @@ _POOL_THRESHOLD = 100_000
 
 
 class DemoExists(Conflict):
+    """Demo data is already in the database and the build was not asked to reset it."""
+
     slug = "demo-exists"
     title = "Demo province already built"
 
@@ -110,7 +111,7 @@ def build_demo_province(
         workers = (os.cpu_count() or 1) if citizens >= _POOL_THRESHOLD else 0
     counts = {"nodes": 0} | {model.__tablename__: 0 for model in TABLES}
     tables = [model.__tablename__ for model in TABLES]
-    with _gc_paused(), bulk_connection(db, tables) as connection:
+    with gc_paused(), bulk_connection(db, tables) as connection:
         nodes = demo_nodes()
         _prepare(connection, nodes, reset=reset)
         counts["nodes"] = len(nodes)
@@ -154,8 +155,10 @@ def _generated(plans: list[CityPlan], workers: int) -> Iterator[Iterable[CityRow
         yield (generate_city(plan) for plan in plans)
         return
     # Spawned, not forked: the caller may run threads (a progress display), and forking a
-    # threaded process can deadlock. The biggest cities go first to balance the workers.
-    order = sorted(plans, key=lambda plan: -plan.citizens)
+    # threaded process can deadlock. The smallest city goes first so that writing starts
+    # early, then the biggest first to balance the workers.
+    by_size = sorted(plans, key=lambda plan: (-plan.citizens, plan.city_code))
+    order = by_size[-1:] + by_size[:-1]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(generate_city, plan) for plan in order]
@@ -202,7 +205,7 @@ def _node(
     parent: str | None,
     kind: DepartmentKind | None = None,
 ) -> dict[str, object]:
-    body = f"{division[2:6]}{_KIND_POSITION.get(kind, 0) if kind else 0:04d}"
+    body = f"{division[2:6]}{_KIND_POSITION[kind] if kind else 0:04d}"
     return {
         "code": node_code(division, kind),
         "name": name,
@@ -238,19 +241,6 @@ def _refuse_existing(db: Database) -> None:
         ) from exc
     if found:
         raise DemoExists("演示省已经存在（节点或居民数据已在库中）。如需清空后重建，请加 --reset")
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Millions of new tuples would trigger the cycle collector again and again for nothing:
-    # the rows hold only strings, numbers and None.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _silent(stage: str, done: int, total: int) -> None:

@@ -16,25 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from certfree.nodes.departments import DepartmentKind
 from certfree.settings import NodeLevel
-from certfree.storage import Base, UTCDateTime, utcnow
+from certfree.storage import Base, UTCDateTime, enum_by_value, utcnow
 
 __all__ = ["Node"]
-
-
-def _by_value(enum_class: type[NodeLevel] | type[DepartmentKind]) -> Enum:
-    # Stored by value in a VARCHAR (no native PostgreSQL enum), so adding a member needs no DDL.
-    return Enum(
-        enum_class,
-        native_enum=False,
-        create_constraint=False,
-        length=16,
-        values_callable=lambda members: [member.value for member in members],
-    )
 
 
 class Node(Base):
@@ -45,13 +34,13 @@ class Node(Base):
 
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
-    level: Mapped[NodeLevel] = mapped_column(_by_value(NodeLevel))
+    level: Mapped[NodeLevel] = mapped_column(enum_by_value(NodeLevel))
     parent_code: Mapped[str | None] = mapped_column(
         String(16), ForeignKey("nodes.code", ondelete="RESTRICT")
     )
     # GB/T 2260 code of the region the node serves.
     division_code: Mapped[str] = mapped_column(String(6))
-    department: Mapped[DepartmentKind | None] = mapped_column(_by_value(DepartmentKind))
+    department: Mapped[DepartmentKind | None] = mapped_column(enum_by_value(DepartmentKind))
     # GB 32100 unified social credit code of the organ that runs the node.
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
     endpoint_url: Mapped[str | None] = mapped_column(String(255))

@@ -13,10 +13,9 @@ an integer number of dm² (0.01 m²), so sums are exact on both databases.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, Date, Enum, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from certfree.population.vocab import (
@@ -30,7 +29,7 @@ from certfree.population.vocab import (
     TaxpayerKind,
     VehicleType,
 )
-from certfree.storage import Base
+from certfree.storage import Base, enum_by_value
 
 __all__ = [
     "DrivingLicence",
@@ -49,17 +48,6 @@ USCC = String(18)  # GB 32100 unified social credit code
 DIVISION = String(6)  # GB/T 2260 division code
 
 
-def _by_value(enum_class: type[enum.StrEnum]) -> Enum:
-    # Stored by value in a VARCHAR (no native enum type), so adding a member needs no DDL.
-    return Enum(
-        enum_class,
-        native_enum=False,
-        create_constraint=False,
-        length=16,
-        values_callable=lambda members: [member.value for member in members],
-    )
-
-
 class Household(Base):
     """户籍 household register, held by 公安 (public security)."""
 
@@ -67,7 +55,7 @@ class Household(Base):
 
     household_no: Mapped[str] = mapped_column(String(20), primary_key=True)
     # County-level division where the household is registered.
-    division_code: Mapped[str] = mapped_column(DIVISION, index=True)
+    division_code: Mapped[str] = mapped_column(DIVISION)
     address: Mapped[str] = mapped_column(String(128))
     # No foreign key to persons: the head and the household are written in one batch.
     head_id_number: Mapped[str] = mapped_column(ID_NUMBER, index=True)
@@ -80,10 +68,10 @@ class Person(Base):
 
     id_number: Mapped[str] = mapped_column(ID_NUMBER, primary_key=True)
     name: Mapped[str] = mapped_column(String(32))
-    sex: Mapped[Sex] = mapped_column(_by_value(Sex))
+    sex: Mapped[Sex] = mapped_column(enum_by_value(Sex))
     birth_date: Mapped[dt.date] = mapped_column(Date)
     # County of household registration (户籍地), GB/T 2260.
-    address_code: Mapped[str] = mapped_column(DIVISION, index=True)
+    address_code: Mapped[str] = mapped_column(DIVISION)
     household_no: Mapped[str] = mapped_column(
         ForeignKey("households.household_no", ondelete="RESTRICT"), index=True
     )
@@ -106,7 +94,7 @@ class Marriage(Base):
     registered_on: Mapped[dt.date] = mapped_column(Date)
     # Division whose registry office recorded the marriage.
     division_code: Mapped[str] = mapped_column(DIVISION)
-    status: Mapped[MarriageStatus] = mapped_column(_by_value(MarriageStatus))
+    status: Mapped[MarriageStatus] = mapped_column(enum_by_value(MarriageStatus))
     divorced_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
@@ -117,11 +105,11 @@ class Firm(Base):
 
     uscc: Mapped[str] = mapped_column(USCC, primary_key=True)
     name: Mapped[str] = mapped_column(String(128))
-    entity_type: Mapped[EntityType] = mapped_column(_by_value(EntityType))
+    entity_type: Mapped[EntityType] = mapped_column(enum_by_value(EntityType))
     division_code: Mapped[str] = mapped_column(DIVISION)
     legal_rep_id: Mapped[str] = mapped_column(ID_NUMBER, index=True)
     registered_on: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[FirmStatus] = mapped_column(_by_value(FirmStatus))
+    status: Mapped[FirmStatus] = mapped_column(enum_by_value(FirmStatus))
 
 
 class PropertyTitle(Base):
@@ -154,9 +142,9 @@ class InsuranceEnrolment(Base):
     __tablename__ = "insurance_enrolments"
 
     id_number: Mapped[str] = mapped_column(ID_NUMBER, primary_key=True)
-    kind: Mapped[InsuranceKind] = mapped_column(_by_value(InsuranceKind), primary_key=True)
+    kind: Mapped[InsuranceKind] = mapped_column(enum_by_value(InsuranceKind), primary_key=True)
     enrolled_on: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[InsuranceStatus] = mapped_column(_by_value(InsuranceStatus))
+    status: Mapped[InsuranceStatus] = mapped_column(enum_by_value(InsuranceStatus))
 
 
 class Vehicle(Base):
@@ -169,7 +157,7 @@ class Vehicle(Base):
 
     plate: Mapped[str] = mapped_column(String(16), primary_key=True)
     owner_id: Mapped[str] = mapped_column(ID_NUMBER, index=True)
-    vehicle_type: Mapped[VehicleType] = mapped_column(_by_value(VehicleType))
+    vehicle_type: Mapped[VehicleType] = mapped_column(enum_by_value(VehicleType))
     registered_on: Mapped[dt.date] = mapped_column(Date)
 
 
@@ -182,7 +170,7 @@ class DrivingLicence(Base):
     __tablename__ = "driving_licences"
 
     id_number: Mapped[str] = mapped_column(ID_NUMBER, primary_key=True)
-    licence_class: Mapped[LicenceClass] = mapped_column(_by_value(LicenceClass))
+    licence_class: Mapped[LicenceClass] = mapped_column(enum_by_value(LicenceClass))
     first_issued_on: Mapped[dt.date] = mapped_column(Date)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
 
@@ -197,7 +185,7 @@ class TaxStanding(Base):
     __tablename__ = "tax_standings"
 
     taxpayer_id: Mapped[str] = mapped_column(String(18), primary_key=True)
-    taxpayer_kind: Mapped[TaxpayerKind] = mapped_column(_by_value(TaxpayerKind))
+    taxpayer_kind: Mapped[TaxpayerKind] = mapped_column(enum_by_value(TaxpayerKind))
     tax_clear: Mapped[bool] = mapped_column(Boolean)
     arrears_fen: Mapped[int] = mapped_column(BigInteger)
     assessed_on: Mapped[dt.date] = mapped_column(Date)

@@ -4,7 +4,7 @@ Every table of every domain hangs off :class:`Base` so that one Alembic history 
 types here behave the same on SQLite and PostgreSQL.
 """
 
-from certfree.storage.base import Base, UTCDateTime, utcnow
+from certfree.storage.base import Base, UTCDateTime, enum_by_value, utcnow
 from certfree.storage.engine import Database, make_engine
 
-__all__ = ["Base", "Database", "UTCDateTime", "make_engine", "utcnow"]
+__all__ = ["Base", "Database", "UTCDateTime", "enum_by_value", "make_engine", "utcnow"]

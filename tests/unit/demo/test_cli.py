@@ -1,0 +1,60 @@
+"""``certfree demo`` through Typer's runner, against the database named by the environment."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from certfree.cli.demo import app
+from factories.databases import fresh_database_url
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    with fresh_database_url(tmp_path) as url:
+        yield {"CERTFREE_DATABASE_URL": url}
+
+
+def test_init_then_people_as_json(env: dict[str, str]) -> None:
+    built = runner.invoke(app, ["init", "--citizens", "1000", "--firms", "50"], env=env)
+    assert built.exit_code == 0, built.output
+    assert "persons" in built.output
+    assert "1,000" in built.output
+
+    listed = runner.invoke(app, ["people", "--limit", "5", "--json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    people = json.loads(listed.stdout)
+    assert len(people) == 5
+    for person in people:
+        assert person["name"]
+        assert len(person["id_number"]) == 18
+        assert person["sex"] in {"male", "female"}
+        assert person["city"].endswith("市")
+
+    table = runner.invoke(app, ["people", "--limit", "3"], env=env)
+    assert table.exit_code == 0
+    assert people[0]["id_number"] in table.stdout
+
+
+def test_second_init_is_refused_with_a_hint(env: dict[str, str]) -> None:
+    args = ["init", "--citizens", "1000", "--firms", "10"]
+    assert runner.invoke(app, args, env=env).exit_code == 0
+    again = runner.invoke(app, args, env=env)
+    assert again.exit_code == 1
+    assert "--reset" in again.stderr
+    kept = runner.invoke(app, [*args, "--if-missing"], env=env)
+    assert kept.exit_code == 0
+    assert "already built" in kept.stdout
+    assert runner.invoke(app, [*args, "--reset"], env=env).exit_code == 0
+
+
+def test_bad_size_is_an_error_not_a_traceback(env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["init", "--citizens", "10"], env=env)
+    assert result.exit_code == 1
+    assert "1000" in result.stderr
