@@ -39,12 +39,14 @@ class CertfreeError(Exception):
     """Base of every certfree error; carries what a problem+json document needs.
 
     ``slug`` becomes the problem ``type`` (``/problems/<slug>``), ``status`` the HTTP status,
-    ``field`` the name of the offending input field when there is one.
+    ``title``/``title_zh`` its short English/Chinese title, ``field`` the name of the offending
+    input field when there is one.
     """
 
     status: ClassVar[int] = 500
     slug: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Internal error"
+    title_zh: ClassVar[str] = "内部错误"
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -58,55 +60,65 @@ class CertfreeError(Exception):
 class ConfigurationError(CertfreeError):
     slug = "configuration"
     title = "Node is misconfigured"
+    title_zh = "节点配置有误"
 
 
 class InvalidInput(CertfreeError, ValueError):
     status = 422
     slug = "invalid-input"
     title = "Invalid input"
+    title_zh = "输入有误"
 
 
 class InvalidIdentifier(InvalidInput):
     slug = "invalid-identifier"
     title = "Invalid identifier"
+    title_zh = "代码或号码有误"
 
 
 class NotFound(CertfreeError):
     status = 404
     slug = "not-found"
     title = "Not found"
+    title_zh = "未找到"
 
 
 class Conflict(CertfreeError):
     status = 409
     slug = "conflict"
     title = "Conflict"
+    title_zh = "与现有状态冲突"
 
 
 class AuthError(CertfreeError):
     status = 401
     slug = "unauthenticated"
     title = "Authentication required"
+    title_zh = "需要身份认证"
 
 
 class Forbidden(AuthError):
     status = 403
     slug = "forbidden"
     title = "Forbidden"
+    title_zh = "无权执行此操作"
 
 
 class CryptoError(CertfreeError):
     status = 422
     slug = "crypto"
     title = "Cryptographic failure"
+    title_zh = "密码运算失败"
 
 
 class KeyNotFound(CryptoError):
     status = 404
     slug = "key-not-found"
     title = "Key not found"
+    title_zh = "未找到密钥"
 
 
 class SignatureInvalid(CryptoError):
     slug = "signature-invalid"
     title = "Signature does not verify"
+    title_zh = "签名验证未通过"

@@ -53,6 +53,9 @@ def test_unknown_route_is_problem_json(client: TestClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["instance"] == "/api/v1/nothing-here"
+    assert response.json()["title"] == "未找到"
+    english = client.get("/api/v1/nothing-here", headers={"Accept-Language": "en-GB,en"})
+    assert english.json()["title"] == "Not found"
 
 
 def test_invalid_identifier_names_field_and_fault(client: TestClient, token_for) -> None:

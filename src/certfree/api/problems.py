@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from certfree.errors import AuthError, CertfreeError
+from certfree.errors import AuthError, CertfreeError, InvalidInput
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -35,12 +35,19 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
+def _title(request: Request, english: str, chinese: str) -> str:
+    """Titles are Chinese unless the caller asks for English (Accept-Language: en…)."""
+    wants_english = request.headers.get("accept-language", "").lower().startswith("en")
+    return english if wants_english else chinese
+
+
 async def _certfree_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CertfreeError)
+    title = _title(request, exc.title, exc.title_zh)
     if isinstance(exc, AuthError) and exc.status == 401:
         # RFC 6750 §3: a bearer challenge accompanies every 401.
-        return problem(request, 401, exc.slug, exc.title, exc.message)
-    return problem(request, exc.status, exc.slug, exc.title, exc.message, field=exc.field)
+        return problem(request, 401, exc.slug, title, exc.message)
+    return problem(request, exc.status, exc.slug, title, exc.message, field=exc.field)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -59,7 +66,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         request,
         422,
         "invalid-input",
-        "Invalid input",
+        _title(request, InvalidInput.title, InvalidInput.title_zh),
         f"{first['field']}: {first['detail']}",
         field=first["field"],
         errors=errors,
@@ -68,14 +75,22 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    slugs = {404: "not-found", 405: "method-not-allowed"}
+    slug, english, chinese = _HTTP_TITLES.get(
+        exc.status_code, ("http-error", str(exc.detail), str(exc.detail))
+    )
     return problem(
         request,
         exc.status_code,
-        slugs.get(exc.status_code, "http-error"),
-        str(exc.detail) if exc.status_code not in slugs else slugs[exc.status_code],
+        slug,
+        _title(request, english, chinese),
         f"{request.method} {request.url.path}: {exc.detail}",
     )
+
+
+_HTTP_TITLES = {
+    404: ("not-found", "Not found", "未找到"),
+    405: ("method-not-allowed", "Method not allowed", "不支持该请求方法"),
+}
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -55,6 +55,7 @@ class DemoExists(Conflict):
 
     slug = "demo-exists"
     title = "Demo province already built"
+    title_zh = "演示省已建成"
 
 
 @dataclass(frozen=True, slots=True)
