@@ -1,0 +1,1 @@
+"""commitments domain (issue 3; in progress)."""

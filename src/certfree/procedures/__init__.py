@@ -1,0 +1,1 @@
+"""procedures domain (issue 3; in progress)."""

@@ -1,0 +1,1 @@
+"""proofs domain (issue 3; in progress)."""
