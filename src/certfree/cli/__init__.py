@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from certfree.cli import db, demo, keys, serve, tokens
+from certfree.cli import commitments, db, demo, keys, procedures, proofs, serve, tokens
 
 app = typer.Typer(
     name="certfree",
@@ -17,6 +17,9 @@ app.add_typer(db.app, name="db")
 app.add_typer(keys.app, name="keys")
 app.add_typer(demo.app, name="demo")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(proofs.app, name="proofs")
+app.add_typer(procedures.app, name="procedures")
+app.add_typer(commitments.app, name="commitments")
 
 
 def main() -> None:

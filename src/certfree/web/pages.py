@@ -13,6 +13,7 @@ from certfree import nodes, population
 from certfree.api.deps import PUBLIC, NodeDep
 from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.settings import NodeLevel
+from certfree.web import proofs
 from certfree.web.i18n import LANG_COOKIE, MESSAGES, pick_language
 
 _here = resources.files("certfree.web")
@@ -55,3 +56,4 @@ def landing(request: Request, node: NodeDep) -> HTMLResponse:
 def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(_here / "static")), name="static")
     app.include_router(router)
+    app.include_router(proofs.router)
