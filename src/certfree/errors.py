@@ -19,7 +19,7 @@ Domains raise their own subclasses (``InvalidIdentifier`` lives in ``certfree.id
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 __all__ = [
     "AuthError",
@@ -52,6 +52,10 @@ class CertfreeError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+    def problem_extensions(self) -> dict[str, Any]:
+        """Extra members for the problem+json document (RFC 9457 §3.2), e.g. per-row errors."""
+        return {}
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.field else self.message

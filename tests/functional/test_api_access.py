@@ -14,8 +14,21 @@ PUBLIC_OPERATIONS = {
     ("GET", "/healthz"),
     ("GET", "/api/v1/node"),
     ("GET", "/.well-known/jwks.json"),
+    # The proof-item list is published to citizens (清单之外无证明).
+    ("GET", "/proofs"),
+    ("GET", "/api/v1/proofs"),
+    ("GET", "/api/v1/proofs.csv"),
+    ("GET", "/api/v1/proofs/versions"),
+    ("GET", "/api/v1/proofs/diff"),
+    ("GET", "/api/v1/proofs/{code}"),
+    ("GET", "/api/v1/legal-documents"),
 }
-SAMPLE_PATH_VALUES = {"id_number": "11010519491231002X", "kind": "uscc"}
+SAMPLE_PATH_VALUES = {
+    "id_number": "11010519491231002X",
+    "kind": "uscc",
+    # a service item (政务服务事项) code of the demo province
+    "code": "371A0101000000-370100000000-000-113701000100000206-1-00",
+}
 
 
 def _operations(client: TestClient) -> list[tuple[str, str, dict[str, object]]]:

@@ -1,5 +1,308 @@
-"""HTTP routes of the commitments domain (issue 3)."""
+"""Commitments (告知承诺), after-checks (事后核查) and credit records, over HTTP.
 
-from fastapi import APIRouter
+An applicant acts only as themselves: the subject of their bearer token is the applicant
+identifier every commitment and credit record is filed under.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, Field
+
+from certfree import commitments
+from certfree.api.deps import NodeDep, SessionDep, allow
+from certfree.auth import Principal, Role
+from certfree.commitments import (
+    AfterCheck,
+    AfterCheckMethod,
+    CheckOutcome,
+    Commitment,
+    CommitmentForm,
+    CreditConsequence,
+    CreditRecord,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["commitments"])
+
+_Applicant = Annotated[Principal, Depends(allow(Role.APPLICANT))]
+_ApplicantOrClerk = Annotated[Principal, Depends(allow(Role.APPLICANT, Role.CLERK))]
+
+
+class SectionView(BaseModel):
+    key: str
+    title: str
+    body: str
+
+
+class FormView(BaseModel):
+    proof_code: str
+    service_code: str | None
+    lang: str
+    template_version: str
+    title: str
+    sections: list[SectionView]
+    text: str
+    text_hash: str
+
+    @classmethod
+    def of(cls, form: CommitmentForm) -> FormView:
+        return cls(
+            proof_code=form.proof_code,
+            service_code=form.service_code,
+            lang=form.lang.value,
+            template_version=form.template_version,
+            title=form.title,
+            sections=[
+                SectionView(key=s.key.value, title=s.title, body=s.body) for s in form.sections
+            ],
+            text=form.text,
+            text_hash=form.text_hash,
+        )
+
+
+class CommitmentView(BaseModel):
+    id: int
+    applicant_id: str
+    proof_code: str
+    service_code: str | None
+    lang: str
+    template_version: str
+    text_hash: str
+    status: str
+    status_zh: str
+    signed_at: dt.datetime
+    submitted_at: dt.datetime | None
+    withdrawn_at: dt.datetime | None
+    seal: str
+
+    @classmethod
+    def of(cls, row: Commitment) -> CommitmentView:
+        return cls(
+            id=row.id,
+            applicant_id=row.applicant_id,
+            proof_code=row.proof_code,
+            service_code=row.service_code,
+            lang=row.lang,
+            template_version=row.template_version,
+            text_hash=row.text_hash,
+            status=row.status.value,
+            status_zh=row.status.zh,
+            signed_at=row.signed_at,
+            submitted_at=row.submitted_at,
+            withdrawn_at=row.withdrawn_at,
+            seal=row.seal,
+        )
+
+
+class SignRequest(BaseModel):
+    proof_code: str = Field(min_length=1, max_length=32)
+    service_code: str | None = Field(default=None, max_length=64)
+    text_hash: str = Field(min_length=1, max_length=80, description="text_hash of the form shown")
+
+
+class CreditView(BaseModel):
+    id: int
+    applicant_id: str
+    commitment_id: int
+    proof_code: str
+    consequence: str
+    consequence_zh: str
+    basis: str
+    status: str
+    status_zh: str
+    recorded_at: dt.datetime
+    repaired_at: dt.datetime | None
+    repair_reason: str | None
+
+    @classmethod
+    def of(cls, row: CreditRecord) -> CreditView:
+        return cls(
+            id=row.id,
+            applicant_id=row.applicant_id,
+            commitment_id=row.commitment_id,
+            proof_code=row.proof_code,
+            consequence=row.consequence.value,
+            consequence_zh=row.consequence.zh,
+            basis=row.basis,
+            status=row.status.value,
+            status_zh=row.status.zh,
+            recorded_at=row.recorded_at,
+            repaired_at=row.repaired_at,
+            repair_reason=row.repair_reason,
+        )
+
+
+class AfterCheckView(BaseModel):
+    id: int
+    commitment_id: int
+    proof_code: str
+    applicant_id: str
+    seed: str
+    rate: float = Field(description="the sampling rate applied, 0–1")
+    rate_reasons: str
+    method: str
+    status: str
+    drawn_at: dt.datetime
+    due_at: dt.datetime
+    outcome: str | None
+    note: str | None
+    checked_by: str | None
+    checked_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, row: AfterCheck) -> AfterCheckView:
+        return cls(
+            id=row.id,
+            commitment_id=row.commitment_id,
+            proof_code=row.proof_code,
+            applicant_id=row.applicant_id,
+            seed=row.seed,
+            rate=row.rate_bp / commitments.FULL_RATE_BP,
+            rate_reasons=row.rate_reasons,
+            method=row.method.value,
+            status=row.status.value,
+            drawn_at=row.drawn_at,
+            due_at=row.due_at,
+            outcome=row.outcome.value if row.outcome else None,
+            note=row.note,
+            checked_by=row.checked_by,
+            checked_at=row.checked_at,
+        )
+
+
+class DrawRequest(BaseModel):
+    seed: str = Field(min_length=1, max_length=64, description="published, so anyone can re-draw")
+    proof_code: str | None = Field(default=None, max_length=32)
+
+
+class OutcomeRequest(BaseModel):
+    outcome: CheckOutcome
+    method: AfterCheckMethod
+    note: str = Field(default="", max_length=2000)
+    consequence: CreditConsequence = CreditConsequence.REVOKE_DECISION
+
+
+class RepairRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+def _own(principal: Principal) -> str | None:
+    """The applicant a caller may act for: themselves if an applicant, anyone if staff."""
+    return principal.subject if principal.role is Role.APPLICANT else None
+
+
+@router.get("/commitments/form")
+def get_form(
+    session: SessionDep,
+    _: _ApplicantOrClerk,
+    proof: Annotated[str, Query(min_length=1, max_length=32, description="proof item code")],
+    service: Annotated[str | None, Query(max_length=64, description="service item code")] = None,
+    lang: Annotated[str, Query(max_length=16)] = "zh-CN",
+) -> FormView:
+    """The commitment form for a proof item, and the text_hash an applicant signs."""
+    return FormView.of(commitments.commitment_form(session, proof, service, lang))
+
+
+@router.post("/commitments", status_code=status.HTTP_201_CREATED)
+def sign(
+    session: SessionDep, node: NodeDep, principal: _Applicant, body: SignRequest
+) -> CommitmentView:
+    """Sign the current form for a proof item as the token's subject; sealed by the node."""
+    row = commitments.sign_commitment(
+        session,
+        node.keys,
+        applicant_id=principal.subject,
+        proof_code=body.proof_code,
+        service_code=body.service_code,
+        text_hash=body.text_hash,
+    )
+    return CommitmentView.of(row)
+
+
+@router.get("/commitments/{id}")
+def get_commitment(session: SessionDep, principal: _ApplicantOrClerk, id: int) -> CommitmentView:
+    """One commitment with its seal (its owner, or a clerk)."""
+    return CommitmentView.of(commitments.get_commitment(session, id, applicant_id=_own(principal)))
+
+
+@router.post("/commitments/{id}/withdraw")
+def withdraw(session: SessionDep, principal: _Applicant, id: int) -> CommitmentView:
+    """Withdraw one's own commitment; refused once it has been submitted."""
+    row = commitments.withdraw_commitment(session, id, applicant_id=principal.subject)
+    return CommitmentView.of(row)
+
+
+@router.post("/commitments/{id}/submit")
+def submit(session: SessionDep, principal: _ApplicantOrClerk, id: int) -> CommitmentView:
+    """Submit a signed commitment with the application (its owner, or a clerk)."""
+    row = commitments.submit_commitment(session, id, applicant_id=_own(principal))
+    return CommitmentView.of(row)
+
+
+@router.get("/me/commitments")
+def my_commitments(session: SessionDep, principal: _Applicant) -> list[CommitmentView]:
+    """The caller's own commitments, newest first."""
+    return [CommitmentView.of(c) for c in commitments.commitments_of(session, principal.subject)]
+
+
+@router.get("/me/credit")
+def my_credit(session: SessionDep, principal: _Applicant) -> list[CreditView]:
+    """The caller's own credit records (失信记录), open and repaired."""
+    return [CreditView.of(r) for r in commitments.credit_records_for(session, principal.subject)]
+
+
+@router.post("/after-checks/draw", status_code=status.HTTP_201_CREATED)
+def draw(
+    session: SessionDep,
+    _: Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN, Role.BUREAU_ADMIN))],
+    body: DrawRequest,
+) -> list[AfterCheckView]:
+    """Draw after-checks among submitted commitments not yet drawn, reproducibly for a seed."""
+    drawn = commitments.draw_after_checks(session, proof_code=body.proof_code, seed=body.seed)
+    return [AfterCheckView.of(c) for c in drawn]
+
+
+@router.get("/after-checks")
+def list_checks(
+    session: SessionDep,
+    _: Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN, Role.BUREAU_ADMIN, Role.CIO))],
+    overdue: bool = False,
+    proof: Annotated[str | None, Query(max_length=32)] = None,
+) -> list[AfterCheckView]:
+    """After-checks by due date; ``overdue=true`` lists only pending ones past due."""
+    rows = commitments.list_after_checks(session, overdue=overdue, proof_code=proof)
+    return [AfterCheckView.of(c) for c in rows]
+
+
+@router.post("/after-checks/{id}/outcome")
+def outcome(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN))],
+    id: int,
+    body: OutcomeRequest,
+) -> AfterCheckView:
+    """Record what a check found; a false commitment goes on the applicant's credit record."""
+    row = commitments.record_outcome(
+        session,
+        id,
+        body.outcome,
+        method=body.method,
+        note=body.note,
+        actor=principal.subject,
+        consequence=body.consequence,
+    )
+    return AfterCheckView.of(row)
+
+
+@router.post("/credit/{id}/repair")
+def repair(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN))],
+    id: int,
+    body: RepairRequest,
+) -> CreditView:
+    """Repair a credit record (信用修复); the commitment route opens again."""
+    return CreditView.of(commitments.repair_credit(session, id, principal.subject, body.reason))

@@ -47,7 +47,15 @@ async def _certfree_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, AuthError) and exc.status == 401:
         # RFC 6750 §3: a bearer challenge accompanies every 401.
         return problem(request, 401, exc.slug, title, exc.message)
-    return problem(request, exc.status, exc.slug, title, exc.message, field=exc.field)
+    return problem(
+        request,
+        exc.status,
+        exc.slug,
+        title,
+        exc.message,
+        field=exc.field,
+        **exc.problem_extensions(),
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

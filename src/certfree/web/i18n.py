@@ -28,6 +28,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id_number": "公民身份号码",
         "links": "接口",
         "api_docs": "API 文档",
+        "proof_list": "证明事项清单",
         "switch": "English",
     },
     "en": {
@@ -50,6 +51,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id_number": "Resident ID number",
         "links": "Interfaces",
         "api_docs": "API documentation",
+        "proof_list": "Proof-item list",
         "switch": "中文",
     },
 }

@@ -1,0 +1,108 @@
+"""Questions, the requirement notation, service-item codes and the packaged data files."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from certfree import procedures
+from certfree.errors import InvalidInput
+from certfree.procedures.certificate_types import check_type_code
+from certfree.procedures.codes import check_code, division_in_code, level_of_division
+from certfree.procedures.demo import demo_specs
+from certfree.procedures.questions import check_question, parse_parameters
+from certfree.procedures.realisations import realisations
+from certfree.procedures.sources import WALLET_RULES
+from certfree.procedures.vocab import ServiceLevel, parse_level
+
+PROOF_DATA = Path(procedures.__file__).parent.parent / "proofs" / "data" / "proof_items.csv"
+
+
+def test_question_parameters_are_checked_with_a_readable_reason() -> None:
+    assert check_question("age_at_least", {"years": 60}).department.name_zh == "公安"
+    with pytest.raises(InvalidInput, match="需要参数 years（周岁）"):
+        check_question("age_at_least", {})
+    with pytest.raises(InvalidInput, match="应在 0 到 150 之间，收到 200"):
+        check_question("age_at_least", {"years": 200})
+    with pytest.raises(InvalidInput, match="没有参数 colour"):
+        check_question("marital_status", {"colour": "red"})
+    with pytest.raises(InvalidInput, match="应为 pension、medical"):
+        check_question("social_insurance_enrolled", {"kind": "dental"})
+    with pytest.raises(InvalidInput, match="没有名为 is_married 的数据共享问题"):
+        check_question("is_married", {})
+    assert parse_parameters("is_resident_of", "division=370100") == {"division": "370100"}
+
+
+def test_notation_round_trips_and_quotes_the_bad_part() -> None:
+    text = (
+        "申请人婚姻状况：data:marital_status | proof:SD-ZM-MZ-004；"
+        "申请人年满60周岁：数据：age_at_least(years=60)"
+        " | 证明:SD-ZM-RS-002 + cert:11100000000013047R001"
+    )
+    parsed = procedures.parse_requirements(text)
+    assert [r.description for r in parsed] == ["申请人婚姻状况", "申请人年满60周岁"]
+    assert parsed[1].alternatives[0][0].parameters == {"years": 60}
+    assert len(parsed[1].alternatives[1]) == 2
+    assert procedures.parse_requirements(procedures.format_requirements(parsed)) == parsed
+    with pytest.raises(InvalidInput, match="「婚姻」应写作 条件说明：材料"):
+        procedures.parse_requirements("婚姻")
+    with pytest.raises(InvalidInput, match="「paper:X」应写作 proof:编码"):
+        procedures.parse_requirements("婚姻：paper:X")
+
+
+@pytest.mark.parametrize(
+    ("division", "level"),
+    [
+        ("370000", ServiceLevel.PROVINCE),
+        ("370100000000", ServiceLevel.CITY),
+        ("511602000000", ServiceLevel.COUNTY),
+        ("370102", ServiceLevel.COUNTY),
+    ],
+)
+def test_level_follows_the_division(division: str, level: ServiceLevel) -> None:
+    assert level_of_division(division) == level
+
+
+def test_codes_and_levels_in_words() -> None:
+    code = "511A0138000000-511602000000-000-115113010833722043-1-00"
+    assert check_code(f" {code} ") == code
+    assert division_in_code(code) == "511602000000"
+    with pytest.raises(InvalidInput, match="只能由字母、数字和连字符"):
+        check_code("511A 0138")
+    assert parse_level("县级") is ServiceLevel.COUNTY
+    with pytest.raises(InvalidInput, match="层级应为 省级、市级 或 县级"):
+        parse_level("乡级")
+
+
+def test_certificate_type_codes_are_well_formed() -> None:
+    for code, kind in procedures.certificate_types().items():
+        assert check_type_code(code) == code
+        assert kind.rule in WALLET_RULES, kind.rule
+    with pytest.raises(InvalidInput, match="制定机关的统一社会信用代码有误"):
+        check_type_code("11100000000013047X001")
+    with pytest.raises(InvalidInput, match="应为 21 位"):
+        check_type_code("111")
+
+
+def test_realisations_name_listed_proofs_known_questions_and_types() -> None:
+    with PROOF_DATA.open(encoding="utf-8") as handle:
+        listed = {row["证明事项编码"] for row in csv.DictReader(handle)}
+    for code, found in realisations().items():
+        assert code in listed, code
+        if found.question:
+            check_question(found.question, found.parameters)
+        for type_code in found.certificate_types:
+            assert type_code in procedures.certificate_types(), type_code
+
+
+def test_demo_items_cover_the_pilot_scenarios() -> None:
+    names = {spec.name for spec in demo_specs()}
+    assert {
+        "内地居民结婚登记",
+        "投靠亲属落户",
+        "不动产转移登记",
+        "老年人优待证办理",
+        "企业设立登记",
+    } <= names
