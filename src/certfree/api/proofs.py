@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from certfree import proofs
+from certfree import procedures, proofs
 from certfree.api.deps import PUBLIC, SessionDep, allow
 from certfree.auth import Principal, Role
 from certfree.errors import InvalidInput
@@ -110,6 +110,7 @@ class RepealOut(BaseModel):
     document_id: int
     document_title: str
     flagged: list[str]
+    service_items_flagged: list[str]
 
 
 def _item_out(view: proofs.ProofItemView) -> ProofItemOut:
@@ -269,10 +270,16 @@ def import_list(
 
 @router.post("/legal-documents/{document_id}/repeal")
 def repeal(session: SessionDep, principal: Editor, document_id: str, body: Why) -> RepealOut:
-    """Mark a document repealed (by id, 文号 or title); returns the items it leaves flagged."""
-    flagged = proofs.repeal_document(session, document_id, principal.subject, body.reason)
+    """Mark a document repealed (by id, 文号 or title); returns the proof items it leaves
+    flagged and the service items that used them, now flagged for review (动态调整)."""
+    impact = procedures.adjust_for_repeal(session, document_id, principal.subject, body.reason)
     document = proofs.find_document(session, document_id)
-    return RepealOut(document_id=document.id, document_title=document.title, flagged=flagged)
+    return RepealOut(
+        document_id=document.id,
+        document_title=document.title,
+        flagged=impact.proof_codes,
+        service_items_flagged=impact.service_codes,
+    )
 
 
 @router.get("/proofs/{code}", openapi_extra=PUBLIC)

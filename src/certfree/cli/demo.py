@@ -21,10 +21,12 @@ from sqlalchemy.exc import DBAPIError
 from certfree.cli.common import err_console, load_settings, reported_errors
 from certfree.demo import DemoExists, DemoSummary, build_demo_province
 from certfree.population import SEX_ZH, list_people
+from certfree.procedures import load_demo_items
 from certfree.storage import Database, migrate
 
 app = typer.Typer(help="演示省 demo province", no_args_is_help=True)
 console = Console()
+DEMO_ACTOR = "demo-init"
 
 
 @app.command()
@@ -44,15 +46,23 @@ def init(
     with reported_errors():
         db = Database(load_settings().database_url)
         try:
-            summary = _build(db, citizens=citizens, firms=firms, seed=seed, reset=reset)
-        except DemoExists:
-            if not if_missing:
-                raise
-            console.print("演示省已建成，跳过（--reset 可重建）demo province already built; kept")
-            return
+            try:
+                summary = _build(db, citizens=citizens, firms=firms, seed=seed, reset=reset)
+                console.print(_summary_table(summary))
+            except DemoExists:
+                if not if_missing:
+                    raise
+                console.print(
+                    "演示省已建成，保留（--reset 可重建）demo province already built; kept"
+                )
+            with db.session() as session:
+                # The proof-item list and the pilot service items (idempotent).
+                services = load_demo_items(session, DEMO_ACTOR)
+            console.print(
+                f"证明事项清单与 {services} 个试点服务事项已载入 proof list and services loaded"
+            )
         finally:
             db.dispose()
-        console.print(_summary_table(summary))
 
 
 def _build(db: Database, *, citizens: int, firms: int, seed: int, reset: bool) -> DemoSummary:

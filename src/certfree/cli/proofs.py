@@ -15,7 +15,7 @@ from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from certfree import proofs
+from certfree import procedures, proofs
 from certfree.cli.common import load_settings, reported_errors
 from certfree.errors import InvalidInput
 from certfree.storage import Database
@@ -171,10 +171,16 @@ def repeal(
 ) -> None:
     """登记法律文件废止，并把因此失去依据的证明事项标为拟取消。"""
     with _session() as session:
-        flagged = proofs.repeal_document(session, document, _actor(actor), reason)
-    console.print(f"已登记废止：{document}；拟取消 {len(flagged)} 项", highlight=False)
-    for code in flagged:
+        impact = procedures.adjust_for_repeal(session, document, _actor(actor), reason)
+    console.print(
+        f"已登记废止：{document}；拟取消证明 {len(impact.proof_codes)} 项，"
+        f"待复核服务事项 {len(impact.service_codes)} 项",
+        highlight=False,
+    )
+    for code in impact.proof_codes:
         console.print(f"  [yellow]拟取消[/yellow] {code}", highlight=False)
+    for code in impact.service_codes:
+        console.print(f"  [yellow]待复核[/yellow] {code}", highlight=False)
 
 
 @app.command()

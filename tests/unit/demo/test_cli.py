@@ -26,6 +26,7 @@ def test_init_then_people_as_json(env: dict[str, str]) -> None:
     assert built.exit_code == 0, built.output
     assert "persons" in built.output
     assert "1,000" in built.output
+    assert "6 个试点服务事项" in built.output
 
     listed = runner.invoke(app, ["people", "--limit", "5", "--json"], env=env)
     assert listed.exit_code == 0, listed.output
