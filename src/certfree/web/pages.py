@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from importlib import resources
-
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
 from certfree import nodes, population
 from certfree.api.deps import PUBLIC, NodeDep
@@ -15,9 +12,8 @@ from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.settings import NodeLevel
 from certfree.web import proofs
 from certfree.web.i18n import LANG_COOKIE, MESSAGES, pick_language
+from certfree.web.rendering import WEB, templates
 
-_here = resources.files("certfree.web")
-templates = Jinja2Templates(directory=str(_here / "templates"))
 router = APIRouter(include_in_schema=True)
 
 
@@ -54,6 +50,6 @@ def landing(request: Request, node: NodeDep) -> HTMLResponse:
 
 
 def install_web(app: FastAPI) -> None:
-    app.mount("/static", StaticFiles(directory=str(_here / "static")), name="static")
+    app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
     app.include_router(router)
     app.include_router(proofs.router)

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from itertools import groupby
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
 from certfree import proofs
 from certfree.api.deps import PUBLIC, NodeDep
 from certfree.web.i18n import LANG_COOKIE, pick_language
+from certfree.web.rendering import templates
 
 router = APIRouter(tags=["web"])
-templates = Jinja2Templates(directory=str(resources.files("certfree.web") / "templates"))
 
 MESSAGES: dict[str, dict[str, str]] = {
     "zh-CN": {
