@@ -7,7 +7,9 @@ Domains raise their own subclasses (``InvalidIdentifier`` lives in ``certfree.id
     CertfreeError                      500 base; never raised bare
     ├── ConfigurationError             500 settings or environment are wrong (what to set)
     ├── InvalidInput (ValueError)      422 a field's value is wrong (names the field and fault)
-    │   └── InvalidIdentifier          422 GB 11643 / GB 32100 / GB/T 2260 / GB/T 36904 faults
+    │   ├── InvalidIdentifier          422 GB 11643 / GB 32100 / GB/T 2260 / GB/T 36904 faults
+    │   └── RowsRejected               422 an imported file has bad rows; nothing stored
+    │                                      (certfree.tabular; each domain subclasses it)
     ├── NotFound                       404 the thing named does not exist
     ├── Conflict                       409 the request clashes with current state
     ├── AuthError                      401 no or bad credentials

@@ -190,7 +190,7 @@ def test_the_same_story_through_the_cli(tmp_path: Path, cli_env: dict[str, str])
     assert run("proofs", "publish", "--reason", "首版")[0] == 0
     code, out, _ = run("proofs", "repeal", "国务院令第387号", "--reason", "条例废止")
     assert code == 0
-    assert "拟取消 1 项" in out
+    assert "拟取消证明 1 项" in out
     assert "MZ-3" in out
     assert run("proofs", "publish", "--reason", "第二版")[0] == 0
 

@@ -12,18 +12,16 @@ Who may do what:
 
 from __future__ import annotations
 
-from email import message_from_bytes
-from email.message import Message
-from email.policy import HTTP
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from certfree import procedures, proofs
 from certfree.api.deps import SessionDep, allow
+from certfree.api.uploads import UPLOAD_BODY, Upload
 from certfree.auth import Principal, Role
-from certfree.errors import Forbidden, InvalidInput
+from certfree.errors import Forbidden
 from certfree.procedures import EvidenceKind, ServiceItemSpec, ServiceItemStatus
 
 router = APIRouter(prefix="/api/v1", tags=["procedures"])
@@ -85,38 +83,11 @@ def create_item(
     return procedures.create_service_item(session, body, principal.subject)
 
 
-async def _upload(request: Request) -> tuple[bytes, str | None]:
-    """The file of a multipart/form-data body (part ``file``) or the raw body itself."""
-    body = await request.body()
-    content_type = request.headers.get("content-type", "")
-    if not content_type.startswith("multipart/form-data"):
-        return body, None
-    message = message_from_bytes(
-        f"Content-Type: {content_type}\r\n\r\n".encode() + body, policy=HTTP
-    )
-    for part in message.iter_parts() if isinstance(message, Message) else ():
-        if part.get_param("name", header="content-disposition") == "file":
-            payload = part.get_payload(decode=True)
-            return (payload if isinstance(payload, bytes) else b""), part.get_filename()
-    raise InvalidInput("multipart 请求中没有名为 file 的文件", field="file")
-
-
-_IMPORT_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            media: {"schema": {"type": "string", "format": "binary"}}
-            for media in ("text/csv", "application/octet-stream", "multipart/form-data")
-        },
-    }
-}
-
-
-@router.post("/procedures/import", openapi_extra=_IMPORT_BODY)
+@router.post("/procedures/import", openapi_extra=UPLOAD_BODY)
 def import_items(
     session: SessionDep,
     principal: Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN))],
-    upload: Annotated[tuple[bytes, str | None], Depends(_upload)],
+    upload: Upload,
     filename: Annotated[str | None, Query(max_length=200)] = None,
     strict: bool = False,
 ) -> dict[str, Any]:

@@ -7,18 +7,15 @@ for the region's chief information officer.
 
 from __future__ import annotations
 
-from email import message_from_bytes
-from email.message import Message
-from email.policy import HTTP
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from certfree import procedures, proofs
 from certfree.api.deps import PUBLIC, SessionDep, allow
+from certfree.api.uploads import UPLOAD_BODY, Upload
 from certfree.auth import Principal, Role
-from certfree.errors import InvalidInput
 from certfree.nodes import DepartmentKind
 from certfree.proofs import BasisLevel, ExcludedArea, ListVersionNotFound, Way
 
@@ -222,38 +219,11 @@ def publish(session: SessionDep, principal: Editor, body: Why) -> VersionOut:
     return _version_out(proofs.publish(session, principal.subject, body.reason))
 
 
-async def _upload(request: Request) -> tuple[bytes, str | None]:
-    """The file of a multipart/form-data body (part ``file``) or the raw body itself."""
-    body = await request.body()
-    content_type = request.headers.get("content-type", "")
-    if not content_type.startswith("multipart/form-data"):
-        return body, None
-    message = message_from_bytes(
-        f"Content-Type: {content_type}\r\n\r\n".encode() + body, policy=HTTP
-    )
-    for part in message.iter_parts() if isinstance(message, Message) else ():
-        if part.get_param("name", header="content-disposition") == "file":
-            payload = part.get_payload(decode=True)
-            return (payload if isinstance(payload, bytes) else b""), part.get_filename()
-    raise InvalidInput("multipart 请求中没有名为 file 的文件", field="file")
-
-
-_IMPORT_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            media: {"schema": {"type": "string", "format": "binary"}}
-            for media in ("text/csv", "application/octet-stream", "multipart/form-data")
-        },
-    }
-}
-
-
-@router.post("/proofs/import", openapi_extra=_IMPORT_BODY)
+@router.post("/proofs/import", openapi_extra=UPLOAD_BODY)
 def import_list(
     session: SessionDep,
     principal: Editor,
-    upload: Annotated[tuple[bytes, str | None], Depends(_upload)],
+    upload: Upload,
     *,
     filename: Annotated[str | None, Query(max_length=200)] = None,
     fmt: Annotated[str | None, Query(alias="format", pattern="^(csv|xlsx)$")] = None,

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import typer
-from sqlalchemy.orm import Session
 
 from certfree import commitments
-from certfree.cli.common import load_settings, reported_errors
-from certfree.storage import Database
+from certfree.cli.common import database_session, reported_errors
 
 app = typer.Typer(
     help="告知承诺 Commitments in lieu of proof, after-checks and credit.", no_args_is_help=True
 )
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    """A session on the node's database; the engine is closed when the command ends."""
-    db = Database(load_settings().database_url)
-    try:
-        with db.session() as session:
-            yield session
-    finally:
-        db.dispose()
 
 
 @app.command()
@@ -36,7 +20,7 @@ def form(
 ) -> None:
     """Print the commitment form for PROOF and the hash an applicant signs."""
     with reported_errors():
-        with _session() as session:
+        with database_session() as session:
             shown = commitments.commitment_form(session, proof, service, lang)
         typer.echo(shown.text)
         typer.echo(f"text_hash: {shown.text_hash}")
@@ -61,7 +45,7 @@ def draw(
 ) -> None:
     """Draw after-checks among submitted commitments no draw has considered yet."""
     with reported_errors():
-        with _session() as session:
+        with database_session() as session:
             drawn = commitments.draw_after_checks(session, proof_code=proof, seed=seed)
         # Printed once committed: what is shown has been recorded.
         _print_checks(drawn, f"抽中 {len(drawn)} 件（seed {seed}）")
@@ -71,6 +55,6 @@ def draw(
 def overdue() -> None:
     """List pending after-checks past their due date."""
     with reported_errors():
-        with _session() as session:
+        with database_session() as session:
             rows = commitments.list_after_checks(session, overdue=True)
         _print_checks(rows, f"逾期未核查 {len(rows)} 件")

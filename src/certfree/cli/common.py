@@ -1,16 +1,22 @@
-"""What every command shares: settings, error reporting."""
+"""What every command shares: settings, error reporting, a database session, JSON output."""
 
 from __future__ import annotations
 
+import getpass
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
-from certfree.errors import CertfreeError
+from certfree.errors import CertfreeError, InvalidInput
 from certfree.settings import Settings
+from certfree.storage import Database
 
 err_console = Console(stderr=True, soft_wrap=True)
 
@@ -34,3 +40,33 @@ def load_settings() -> Settings:
             name = "CERTFREE_" + "_".join(str(p) for p in error["loc"]).upper()
             err_console.print(f"[red]error:[/red] {name}: {error['msg']}", highlight=False)
         raise typer.Exit(2) from exc
+
+
+@contextmanager
+def database_session() -> Iterator[Session]:
+    """One transaction on the node's database; errors become a message and exit status 1.
+
+    A database error (most often: tables missing) is reported as such, with the fix.
+    """
+    with reported_errors():
+        db = Database(load_settings().database_url)
+        try:
+            with db.session() as session:
+                yield session
+        except DBAPIError as exc:
+            raise InvalidInput(
+                f"数据库操作失败（{type(exc.orig).__name__}）；请先运行 certfree db upgrade",
+                field="database",
+            ) from exc
+        finally:
+            db.dispose()
+
+
+def actor_name(actor: str | None) -> str:
+    """``actor`` as given, else ``cli:<login name>`` — who a change log records."""
+    return actor or f"cli:{getpass.getuser()}"
+
+
+def print_json(data: Any) -> None:
+    """``data`` as indented JSON on stdout, Chinese left readable (not \\u-escaped)."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -2,54 +2,21 @@
 
 from __future__ import annotations
 
-import getpass
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from certfree import procedures
-from certfree.cli.common import load_settings, reported_errors
-from certfree.errors import InvalidInput
-from certfree.storage import Database
+from certfree.cli.common import actor_name, database_session, print_json
 
 app = typer.Typer(help="政务服务事项 service items", no_args_is_help=True)
 console = Console()
 
 Actor = Annotated[str | None, typer.Option("--actor", help="操作人（默认为当前系统用户）")]
 AsJson = Annotated[bool, typer.Option("--json", help="输出 JSON")]
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    """One transaction on the node's database; errors become a message and exit status 1."""
-    with reported_errors():
-        db = Database(load_settings().database_url)
-        try:
-            with db.session() as session:
-                yield session
-        except DBAPIError as exc:
-            raise InvalidInput(
-                f"数据库操作失败（{type(exc.orig).__name__}）；请先运行 certfree db upgrade",
-                field="database",
-            ) from exc
-        finally:
-            db.dispose()
-
-
-def _actor(actor: str | None) -> str:
-    return actor or f"cli:{getpass.getuser()}"
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @app.command("import")
@@ -62,12 +29,12 @@ def import_(
     as_json: AsJson = False,
 ) -> None:
     """导入政务服务事项；任何一行有误则全部不导入，并列出行号、列名和原因。"""
-    with _session() as session:
+    with database_session() as session:
         report = procedures.import_service_items(
-            session, file.read_bytes(), file.name, _actor(actor), strict=strict
+            session, file.read_bytes(), file.name, actor_name(actor), strict=strict
         )
     if as_json:
-        _print_json(report.as_json())
+        print_json(report.as_json())
         return
     encoding = f"，{report.encoding}" if report.encoding else ""
     console.print(
@@ -86,8 +53,8 @@ def import_(
 @app.command("load-demo")
 def load_demo(actor: Actor = None) -> None:
     """载入演示省试点场景的政务服务事项（同时载入演示证明事项清单）。"""
-    with _session() as session:
-        count = procedures.load_demo_items(session, _actor(actor))
+    with database_session() as session:
+        count = procedures.load_demo_items(session, actor_name(actor))
     console.print(f"已载入 {count} 个演示政务服务事项")
 
 
@@ -102,12 +69,12 @@ def list_(
     as_json: AsJson = False,
 ) -> None:
     """列出政务服务事项（按编码排序）。"""
-    with _session() as session:
+    with database_session() as session:
         total, items = procedures.list_service_items(
             session, query=query, status=status, limit=limit, offset=offset
         )
     if as_json:
-        _print_json({"total": total, "items": [i.model_dump(mode="json") for i in items]})
+        print_json({"total": total, "items": [i.model_dump(mode="json") for i in items]})
         return
     table = Table(title=f"政务服务事项（共 {total} 项，显示 {len(items)} 项）")
     for heading in ("事项编码", "事项名称", "实施机构", "层级", "状态", "申请条件"):
@@ -130,11 +97,11 @@ def show(
     as_json: AsJson = False,
 ) -> None:
     """显示一个政务服务事项，及其每项申请条件可接受的材料和方式。"""
-    with _session() as session:
+    with database_session() as session:
         item = procedures.get_service_item(session, code)
         needs = procedures.requirements_of(session, code)
     if as_json:
-        _print_json(
+        print_json(
             {
                 **item.model_dump(mode="json"),
                 "requirements": needs.model_dump(mode="json")["requirements"],
@@ -170,10 +137,10 @@ def routes(
     as_json: AsJson = False,
 ) -> None:
     """为申请人计算每项申请条件最省事的办理途径，并说明理由。"""
-    with _session() as session:
+    with database_session() as session:
         report = procedures.resolve_routes(session, code, applicant)
     if as_json:
-        _print_json(report.model_dump(mode="json"))
+        print_json(report.model_dump(mode="json"))
         return
     console.print(f"[bold]{report.service_name}[/bold]　申请人 {report.applicant}", highlight=False)
     for requirement in report.requirements:

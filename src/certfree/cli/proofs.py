@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import getpass
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from certfree import procedures, proofs
-from certfree.cli.common import load_settings, reported_errors
+from certfree.cli.common import actor_name, database_session, print_json
 from certfree.errors import InvalidInput
-from certfree.storage import Database
 
 app = typer.Typer(help="证明事项清单 proof-item list", no_args_is_help=True)
 console = Console()
@@ -29,31 +22,6 @@ Actor = Annotated[
 Reason = Annotated[str, typer.Option("--reason", help="理由，记入变更记录")]
 AsJson = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 VersionOpt = Annotated[int | None, typer.Option("--version", min=1, help="已发布的版本号")]
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    """One transaction on the node's database; errors become a message and exit status 1."""
-    with reported_errors():
-        db = Database(load_settings().database_url)
-        try:
-            with db.session() as session:
-                yield session
-        except DBAPIError as exc:
-            raise InvalidInput(
-                f"数据库操作失败（{type(exc.orig).__name__}）；请先运行 certfree db upgrade",
-                field="database",
-            ) from exc
-        finally:
-            db.dispose()
-
-
-def _actor(actor: str | None) -> str:
-    return actor or f"cli:{getpass.getuser()}"
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @app.command("import")
@@ -67,12 +35,12 @@ def import_(
     as_json: AsJson = False,
 ) -> None:
     """导入证明事项清单；任何一行有误则全部不导入，并列出行号、列名和原因。"""
-    with _session() as session:
+    with database_session() as session:
         report = proofs.import_proof_list(
-            session, file.read_bytes(), file.name, _actor(actor), fmt=fmt, reason=reason
+            session, file.read_bytes(), file.name, actor_name(actor), fmt=fmt, reason=reason
         )
     if as_json:
-        _print_json(report.as_json())
+        print_json(report.as_json())
         return
     console.print(
         f"已导入 {report.rows} 行（{report.format}"
@@ -88,8 +56,8 @@ def import_(
 @app.command()
 def publish(reason: Reason, actor: Actor = None) -> None:
     """把当前清单发布为新版本。"""
-    with _session() as session:
-        version = proofs.publish(session, _actor(actor), reason)
+    with database_session() as session:
+        version = proofs.publish(session, actor_name(actor), reason)
     console.print(
         f"已发布第 {version.number} 版（{version.item_count} 项）：{version.reason}",
         highlight=False,
@@ -103,10 +71,10 @@ def diff(
     as_json: AsJson = False,
 ) -> None:
     """比较两个已发布版本：新增、取消和逐字段变化的事项。"""
-    with _session() as session:
+    with database_session() as session:
         result = proofs.diff(session, v1, v2)
     if as_json:
-        _print_json(result)
+        print_json(result)
         return
     console.print(f"第 {v1} 版 → 第 {v2} 版", style="bold", highlight=False)
     for item in result["added"]:
@@ -127,10 +95,10 @@ def diff(
 @app.command("abolition-report")
 def abolition_report(as_json: AsJson = False) -> None:
     """拟取消的证明事项及理由（无法律法规依据或依据已废止）。"""
-    with _session() as session:
+    with database_session() as session:
         report = proofs.abolition_report(session)
     if as_json:
-        _print_json(report)
+        print_json(report)
         return
     table = Table(title=f"拟取消的证明事项（{report['count']} 项）", caption=report["rule"])
     for heading in ("编码", "名称", "原开具部门", "理由"):
@@ -143,10 +111,10 @@ def abolition_report(as_json: AsJson = False) -> None:
 @app.command("list")
 def list_(version: VersionOpt = None, as_json: AsJson = False) -> None:
     """列出证明事项：当前工作清单，或 --version 指定的已发布版本。"""
-    with _session() as session:
+    with database_session() as session:
         items = proofs.list_items(session, version)
     if as_json:
-        _print_json([i.as_json() for i in items])
+        print_json([i.as_json() for i in items])
         return
     title = f"证明事项清单第 {version} 版" if version else "证明事项清单（当前，含未发布变更）"
     table = Table(title=f"{title}（{len(items)} 项）")
@@ -170,8 +138,8 @@ def repeal(
     actor: Actor = None,
 ) -> None:
     """登记法律文件废止，并把因此失去依据的证明事项标为拟取消。"""
-    with _session() as session:
-        impact = procedures.adjust_for_repeal(session, document, _actor(actor), reason)
+    with database_session() as session:
+        impact = procedures.adjust_for_repeal(session, document, actor_name(actor), reason)
     console.print(
         f"已登记废止：{document}；拟取消证明 {len(impact.proof_codes)} 项，"
         f"待复核服务事项 {len(impact.service_codes)} 项",
@@ -188,8 +156,8 @@ def abolish(
     code: Annotated[str, typer.Argument(help="证明事项编码")], reason: Reason, actor: Actor = None
 ) -> None:
     """取消一项证明事项。"""
-    with _session() as session:
-        item = proofs.abolish_item(session, code, _actor(actor), reason)
+    with database_session() as session:
+        item = proofs.abolish_item(session, code, actor_name(actor), reason)
     console.print(f"已取消 {item.code} {item.name}", highlight=False)
 
 
@@ -202,7 +170,7 @@ def export(
     ] = None,
 ) -> None:
     """导出已发布的清单（默认最新版本）：JSON，或带 BOM 的 UTF-8 CSV（Excel 可直接打开）。"""
-    with _session() as session:
+    with database_session() as session:
         if fmt not in {"json", "csv"}:
             raise InvalidInput(f"不支持的格式「{fmt}」；可选 json、csv", field="--format")
         number = version or proofs.current_version(session)
@@ -226,10 +194,10 @@ def export(
 @app.command()
 def versions(as_json: AsJson = False) -> None:
     """已发布的各个版本。"""
-    with _session() as session:
+    with database_session() as session:
         found = proofs.list_versions(session)
     if as_json:
-        _print_json([v.as_json() for v in found])
+        print_json([v.as_json() for v in found])
         return
     table = Table(title="证明事项清单版本")
     for heading in ("版本", "发布时间 (UTC)", "发布人", "事项数", "理由"):

@@ -5,7 +5,7 @@ ProceduresError (CertfreeError)
 ├── InvalidServiceItem (InvalidInput)     422 a field of a service item is wrong
 │   └── OutsideTheList                    422 demands a proof not on the current list
 ├── NotAllowedEvidence (InvalidInput)     422 a desk asked for evidence the item does not allow
-└── ServiceImportRejected (InvalidInput)  422 rows of an imported file are wrong; nothing stored
+└── ServiceImportRejected (RowsRejected)  422 rows of an imported file are wrong; nothing stored
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from certfree.errors import CertfreeError, InvalidInput, NotFound
+from certfree.tabular import RowsRejected
 
 if TYPE_CHECKING:
     from certfree.procedures.importing import ImportReport
@@ -103,25 +104,14 @@ class NotAllowedEvidence(ProceduresError, InvalidInput):
         return {"service_code": self.service_code, "evidence": {"kind": self.kind, "ref": self.ref}}
 
 
-class ServiceImportRejected(ProceduresError, InvalidInput):
-    """Rows of an imported service-item file are wrong; the message lists row, column, reason."""
+class ServiceImportRejected(ProceduresError, RowsRejected):
+    """Rows of an imported service-item file are wrong; the message lists row, column, reason.
+
+    Its problem document has the same ``errors`` member as the proof-list import's.
+    """
 
     slug = "service-import-rejected"
     title = "Import rejected; nothing stored"
     title_zh = "导入被拒绝，未保存任何内容"
 
-    def __init__(self, report: ImportReport) -> None:
-        lines = [f"第 {e.row} 行「{e.column}」：{e.reason}" for e in report.errors]
-        super().__init__(
-            f"{report.filename}：{len(report.errors)} 处错误，未导入任何内容。" + "；".join(lines),
-            field=report.errors[0].column if report.errors else None,
-        )
-        self.report = report
-
-    def problem_extensions(self) -> dict[str, Any]:
-        # Same shape as the proof-list import's problem document.
-        return {
-            "errors": [
-                {"row": e.row, "field": e.column, "detail": e.reason} for e in self.report.errors
-            ]
-        }
+    report: ImportReport

@@ -23,8 +23,9 @@ from certfree.procedures.errors import ServiceImportRejected
 from certfree.procedures.models import ServiceItem
 from certfree.procedures.notation import parse_requirements
 from certfree.procedures.schemas import ServiceItemSpec
-from certfree.procedures.tabular import read_table
 from certfree.procedures.vocab import ITEM_TYPE_NAMES, parse_level
+from certfree.tabular import ImportReport as TableImportReport
+from certfree.tabular import RowError, column_positions, pick, read_table
 
 __all__ = ["COLUMNS", "ImportReport", "RowError", "import_service_items"]
 
@@ -50,35 +51,22 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("code", "name", "department_name")
 _TYPE_CODES = {name: code for code, name in ITEM_TYPE_NAMES.items()}
 _KINDS = {**{k.value: k for k in DepartmentKind}, **{k.name_zh: k for k in DepartmentKind}}
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
+# Larger than a proof list's limit: one district's list (Guang'an, 1,135 items) is ~400 KB,
+# and a city's or province's export repeats that for every district.
+MAX_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
-class ImportReport:
-    filename: str
-    format: str = "csv"
-    encoding: str | None = None
-    rows: int = 0
+class ImportReport(TableImportReport):
+    """The file read, the codes created and updated, and warnings that did not stop the import."""
+
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "filename": self.filename,
-            "format": self.format,
-            "encoding": self.encoding,
-            "rows": self.rows,
+            **super().as_json(),
             "created": len(self.created),
             "updated": len(self.updated),
             "warnings": [w.as_json() for w in self.warnings],
@@ -93,9 +81,15 @@ def import_service_items(
 
     Raises ServiceImportRejected (every row error) or InvalidInput (unreadable file).
     """
-    table = read_table(data, filename, {h for hs in COLUMNS.values() for h in hs})
-    report = ImportReport(filename, table.format, table.encoding, rows=len(table.rows))
-    positions = _positions(table.headers)
+    table = read_table(
+        data,
+        filename,
+        {h for hs in COLUMNS.values() for h in hs},
+        examples=tuple(COLUMNS[name][0] for name in REQUIRED),
+        max_bytes=MAX_BYTES,
+    )
+    report = ImportReport.of(filename, table)
+    positions = column_positions(table.headers, COLUMNS)
     for name in REQUIRED:
         if name not in positions:
             report.errors.append(RowError(table.header_row, COLUMNS[name][0], "缺少必需的列"))
@@ -106,7 +100,7 @@ def import_service_items(
     specs: list[ServiceItemSpec] = []
     seen: dict[str, int] = {}
     for number, cells in table.rows:
-        values = {name: cells[i].strip() if i < len(cells) else "" for name, i in positions.items()}
+        values = pick(cells, positions)
         problems: list[RowError] = []
         spec = _row_spec(number, values, headers, problems=problems, report=report, strict=strict)
         if spec is not None:
@@ -129,15 +123,6 @@ def import_service_items(
         save_service_item(session, spec, actor, proof_list=proof_list)
         (report.updated if existed else report.created).append(spec.code)
     return report
-
-
-def _positions(headers: tuple[str, ...]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        for name, accepted in COLUMNS.items():
-            if header.strip() in accepted and name not in found:
-                found[name] = index
-    return found
 
 
 def _field_name(field_path: str | None) -> str:

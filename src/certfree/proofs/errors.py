@@ -6,14 +6,15 @@ ProofsError (CertfreeError)
 ├── ListVersionNotFound (NotFound)      404 no published version with that number
 ├── ProofListConflict (Conflict)        409 e.g. amending an abolished item, empty publish
 ├── InvalidProofItem (InvalidInput)     422 a field of an item is wrong
-└── ImportRejected (InvalidInput)       422 rows of an imported file are wrong; nothing stored
+└── ImportRejected (RowsRejected)       422 rows of an imported file are wrong; nothing stored
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from certfree.errors import CertfreeError, Conflict, InvalidInput, NotFound
+from certfree.tabular import RowsRejected
 
 if TYPE_CHECKING:
     from certfree.proofs.importing import ImportReport
@@ -73,24 +74,11 @@ class InvalidProofItem(ProofsError, InvalidInput):
     title_zh = "证明事项内容有误"
 
 
-class ImportRejected(ProofsError, InvalidInput):
+class ImportRejected(ProofsError, RowsRejected):
     """Rows of an imported list are wrong; the message lists every row, column and reason."""
 
     slug = "proof-import-rejected"
     title = "Import rejected; nothing stored"
     title_zh = "导入被拒绝，未保存任何内容"
 
-    def __init__(self, report: ImportReport) -> None:
-        lines = [f"第 {e.row} 行「{e.column}」：{e.reason}" for e in report.errors]
-        super().__init__(
-            f"{report.filename}：{len(report.errors)} 处错误，未导入任何内容。" + "；".join(lines),
-            field=report.errors[0].column if report.errors else None,
-        )
-        self.report = report
-
-    def problem_extensions(self) -> dict[str, Any]:
-        return {
-            "errors": [
-                {"row": e.row, "field": e.column, "detail": e.reason} for e in self.report.errors
-            ]
-        }
+    report: ImportReport

@@ -32,8 +32,9 @@ from certfree.proofs.registry import (
     log_change,
     replace_bases,
 )
-from certfree.proofs.tabular import read_table
 from certfree.proofs.vocab import BasisLevel, ChangeKind, ExcludedArea, ProofItemStatus, Way
+from certfree.tabular import ImportReport as TableImportReport
+from certfree.tabular import RowError, column_positions, pick, read_table
 
 __all__ = ["COLUMNS", "ImportReport", "RowError", "import_proof_list"]
 
@@ -65,27 +66,14 @@ _DEPARTMENT_WORDS = {
 E = TypeVar("E")
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
-
-
 @dataclass
-class ImportReport:
-    filename: str
-    format: str = "csv"
-    encoding: str | None = None
-    rows: int = 0
+class ImportReport(TableImportReport):
+    """The file read, what was added, amended or left unchanged, and items flagged to abolish."""
+
     added: list[str] = field(default_factory=list)
     amended: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     flagged: list[str] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
 
     @property
     def stored(self) -> bool:
@@ -93,10 +81,7 @@ class ImportReport:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "filename": self.filename,
-            "format": self.format,
-            "encoding": self.encoding,
-            "rows": self.rows,
+            **super().as_json(),
             "added": self.added,
             "amended": self.amended,
             "unchanged": self.unchanged,
@@ -206,11 +191,7 @@ def _basis(
 
 
 def _header_map(headers: tuple[str, ...], header_row: int) -> tuple[dict[str, int], list[RowError]]:
-    index: dict[str, int] = {}
-    for position, header in enumerate(headers):
-        for key, names in COLUMNS.items():
-            if header in names and key not in index:
-                index[key] = position
+    index = column_positions(headers, COLUMNS)
     errors = [
         RowError(header_row, COLUMNS[key][0], "缺少此列") for key in REQUIRED if key not in index
     ]
@@ -227,8 +208,14 @@ def import_proof_list(
     reason: str | None = None,
 ) -> ImportReport:
     """Check every row, then store all of it or (raising ImportRejected) none of it."""
-    table = read_table(data, filename, fmt, (n for names in COLUMNS.values() for n in names))
-    report = ImportReport(filename, table.format, table.encoding, rows=len(table.rows))
+    table = read_table(
+        data,
+        filename,
+        {n for names in COLUMNS.values() for n in names},
+        fmt=fmt,
+        examples=(COLUMNS["code"][0], COLUMNS["name"][0]),
+    )
+    report = ImportReport.of(filename, table)
     index, report.errors = _header_map(table.headers, table.header_row)
     if report.errors:
         raise ImportRejected(report)
@@ -238,7 +225,7 @@ def import_proof_list(
     items: dict[str, tuple[int, dict[str, str], ItemDraft]] = {}
     bases: dict[str, list[BasisDraft]] = {}
     for number, raw in table.rows:
-        cells = {k: (raw[i] if i < len(raw) else "").strip() for k, i in index.items()}
+        cells = pick(raw, index)
         try:
             code = cells["code"]
             try:

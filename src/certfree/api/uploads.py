@@ -1,0 +1,60 @@
+"""An uploaded file: the raw request body, or the part named ``file`` of multipart/form-data.
+
+FastAPI's own form parsing needs python-multipart, which is not a dependency; a form-data body
+(RFC 7578) is MIME multipart, so the stdlib ``email`` parser reads it. Routes take the file as
+the :data:`Upload` dependency and declare :data:`UPLOAD_BODY` as their OpenAPI request body.
+"""
+
+from __future__ import annotations
+
+from email import message_from_bytes
+from email.message import Message
+from email.policy import HTTP
+from typing import Annotated, Any, NamedTuple
+
+from fastapi import Depends, Request
+
+from certfree.errors import InvalidInput
+
+__all__ = ["UPLOAD_BODY", "Upload", "UploadedFile", "read_upload"]
+
+
+class UploadedFile(NamedTuple):
+    """The file's bytes, and the name the client gave it (None for a raw body)."""
+
+    data: bytes
+    filename: str | None
+
+
+async def read_upload(request: Request) -> UploadedFile:
+    """The part ``file`` of a multipart/form-data body, or else the whole body.
+
+    Raises InvalidInput (field ``file``) for a multipart body without such a part.
+    """
+    body = await request.body()
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        return UploadedFile(body, None)
+    # The boundary is a parameter of the request's Content-Type, so it heads the parsed body.
+    message = message_from_bytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body, policy=HTTP
+    )
+    for part in message.iter_parts() if isinstance(message, Message) else ():
+        if part.get_param("name", header="content-disposition") == "file":
+            payload = part.get_payload(decode=True)
+            return UploadedFile(payload if isinstance(payload, bytes) else b"", part.get_filename())
+    raise InvalidInput("multipart 请求中没有名为 file 的文件", field="file")
+
+
+Upload = Annotated[UploadedFile, Depends(read_upload)]
+
+# The request body is read by read_upload, not declared as a parameter, so OpenAPI is told here.
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            media: {"schema": {"type": "string", "format": "binary"}}
+            for media in ("text/csv", "application/octet-stream", "multipart/form-data")
+        },
+    }
+}
