@@ -22,12 +22,20 @@ PUBLIC_OPERATIONS = {
     ("GET", "/api/v1/proofs/diff"),
     ("GET", "/api/v1/proofs/{code}"),
     ("GET", "/api/v1/legal-documents"),
+    # The certificate type catalogue and the issuers' status lists are read by every verifier.
+    ("GET", "/api/v1/cert-types"),
+    ("GET", "/api/v1/cert-types/{code}"),
+    ("GET", "/api/v1/status-lists/{issuer}/{list_no}"),
 }
 SAMPLE_PATH_VALUES = {
     "id_number": "11010519491231002X",
     "kind": "uscc",
     # a service item (政务服务事项) code of the demo province
     "code": "371A0101000000-370100000000-000-113701000100000206-1-00",
+    # a GB/T 36904 e-certificate identifier, an issuer USCC and a status list number
+    "identifier": "1.2.156.3005.2.11100000000013709K001.11370100010000063K.0000000001.001.I",
+    "issuer": "11370100010000063K",
+    "list_no": "1",
 }
 
 

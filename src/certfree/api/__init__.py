@@ -2,7 +2,16 @@
 
 from fastapi import FastAPI
 
-from certfree.api import commitments, identifiers, procedures, proofs, registry, system
+from certfree.api import (
+    certs,
+    commitments,
+    identifiers,
+    procedures,
+    proofs,
+    registry,
+    system,
+    verification,
+)
 from certfree.api.deps import document_roles
 from certfree.api.problems import install_problem_handlers
 
@@ -11,5 +20,6 @@ __all__ = ["install_api"]
 
 def install_api(app: FastAPI) -> None:
     install_problem_handlers(app)
-    for module in (system, registry, identifiers, proofs, procedures, commitments):
+    modules = (system, registry, identifiers, proofs, procedures, commitments, certs, verification)
+    for module in modules:
         app.include_router(document_roles(module.router))

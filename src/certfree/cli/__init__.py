@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from certfree.cli import commitments, db, demo, keys, procedures, proofs, serve, tokens
+from certfree.cli import (
+    certs,
+    commitments,
+    db,
+    demo,
+    keys,
+    procedures,
+    proofs,
+    serve,
+    tokens,
+    wallet,
+)
 
 app = typer.Typer(
     name="certfree",
@@ -20,6 +31,8 @@ app.add_typer(tokens.app, name="tokens")
 app.add_typer(proofs.app, name="proofs")
 app.add_typer(procedures.app, name="procedures")
 app.add_typer(commitments.app, name="commitments")
+app.add_typer(certs.app, name="certs")
+app.add_typer(wallet.app, name="wallet")
 
 
 def main() -> None:

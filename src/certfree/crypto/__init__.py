@@ -9,32 +9,79 @@ from __future__ import annotations
 
 from certfree.crypto.algorithms import SIGNATURE_SIZE, Alg, Jwk, Signer, Verifier
 from certfree.crypto.encoding import b64url_decode, b64url_encode, canonical_json, jwk_thumbprint
+from certfree.crypto.envelope import open_private_key, seal_private_key, write_private_file
 from certfree.crypto.jws import sign_jws, verify_jws
-from certfree.crypto.keys import KeyLike, generate_signer, verifier_for, verify
+from certfree.crypto.keys import (
+    KeyLike,
+    PrivateSigner,
+    generate_signer,
+    load_signer,
+    verifier_for,
+    verify,
+)
 from certfree.crypto.keystore import KeyInfo, KeyStatus, KeyStore
+from certfree.crypto.sdjwt import (
+    Disclosure,
+    ParsedSdJwt,
+    SdJwtInvalid,
+    SdJwtReason,
+    VerifiedSdJwt,
+    issue_sd_jwt,
+    parse_sd_jwt,
+    present_sd_jwt,
+    verify_sd_jwt,
+)
 from certfree.crypto.sm2 import DEFAULT_USER_ID as SM2_DEFAULT_USER_ID
 from certfree.crypto.sm2 import sm2_za, sm3
+from certfree.crypto.statuslist import (
+    StatusList,
+    StatusListInvalid,
+    StatusListReason,
+    StatusValue,
+    sign_status_list_token,
+    verify_status_list_token,
+)
 
 __all__ = [
     "SIGNATURE_SIZE",
     "SM2_DEFAULT_USER_ID",
     "Alg",
+    "Disclosure",
     "Jwk",
     "KeyInfo",
     "KeyLike",
     "KeyStatus",
     "KeyStore",
+    "ParsedSdJwt",
+    "PrivateSigner",
+    "SdJwtInvalid",
+    "SdJwtReason",
     "Signer",
+    "StatusList",
+    "StatusListInvalid",
+    "StatusListReason",
+    "StatusValue",
+    "VerifiedSdJwt",
     "Verifier",
     "b64url_decode",
     "b64url_encode",
     "canonical_json",
     "generate_signer",
+    "issue_sd_jwt",
     "jwk_thumbprint",
+    "load_signer",
+    "open_private_key",
+    "parse_sd_jwt",
+    "present_sd_jwt",
+    "seal_private_key",
     "sign_jws",
+    "sign_status_list_token",
     "sm2_za",
     "sm3",
     "verifier_for",
     "verify",
     "verify_jws",
+    "verify_sd_jwt",
+    "verify_status_list_token",
+    "write_private_file",
 ]

@@ -1,5 +1,6 @@
 """Imports every domain's models so that ``Base.metadata`` knows all tables (for Alembic)."""
 
+from certfree.certs import models as certs_models
 from certfree.commitments import models as commitments_models
 from certfree.nodes import models as nodes_models
 from certfree.population import models as population_models
@@ -9,6 +10,7 @@ from certfree.storage.base import Base
 
 __all__ = [
     "Base",
+    "certs_models",
     "commitments_models",
     "nodes_models",
     "population_models",

@@ -1,0 +1,266 @@
+"""HTTP routes of e-certificate types, issuance, status and status lists (issue 4).
+
+Who acts for an issuer: a ``department_admin`` token whose ``org`` claim names the issuing
+organ, as its department node code (``370100-GA``) or its USCC. Every certificate such a
+token issues, suspends, resumes, revokes or replaces is that organ's; a token without
+``org`` may not issue. Applicants see only their own certificates (token ``sub`` = holder
+identifier), with the credential so a wallet can fetch it again; clerks see metadata only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from certfree import certs
+from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
+from certfree.auth import Principal, Role
+from certfree.errors import Forbidden, InvalidInput
+
+router = APIRouter(prefix="/api/v1", tags=["certs"])
+
+_Issuer = Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN))]
+_Reader = Annotated[Principal, Depends(allow(Role.APPLICANT, Role.CLERK, Role.DEPARTMENT_ADMIN))]
+
+STATUS_LIST_MEDIA_TYPE = "application/statuslist+jwt"
+
+
+class IssueRequest(BaseModel):
+    type_code: str = Field(description="21-character certificate type code")
+    holder_id: str = Field(description="resident ID number (111) or USCC (001) of the holder")
+    face_data: dict[str, Any] = Field(description="照面信息 as the type's schema describes")
+    holder_jwk: dict[str, Any] = Field(description="the holder's public key (JWK)")
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = Field(default=None, description="omit with permanent for 长期")
+    permanent: bool = False
+
+
+class ReplaceRequest(BaseModel):
+    face_data: dict[str, Any] | None = None
+    holder_jwk: dict[str, Any] | None = None
+
+
+class RevokeRequest(BaseModel):
+    reason: certs.RevocationReason
+
+
+class IssuedView(BaseModel):
+    identifier: str
+    type_code: str
+    holder_id: str
+    issuer: str
+    version: int
+    valid_from: dt.date
+    valid_to: dt.date | None
+    status_list: dict[str, Any]
+    credential: str
+
+    @classmethod
+    def of(cls, issued: certs.IssuedCertificate) -> IssuedView:
+        return cls(
+            identifier=issued.identifier,
+            type_code=issued.type_code,
+            holder_id=issued.holder_id,
+            issuer=issued.issuer_uscc,
+            version=issued.version,
+            valid_from=issued.valid_from,
+            valid_to=issued.valid_to,
+            status_list={"uri": issued.status_list_uri, "idx": issued.status_index},
+            credential=issued.credential,
+        )
+
+
+class CertificateView(BaseModel):
+    identifier: str
+    type_code: str
+    type_name: str
+    holder_id: str
+    issuer: str
+    version: int
+    status: str
+    status_zh: str
+    revocation_reason: str | None
+    issued_at: dt.datetime
+    valid_from: dt.date
+    valid_to: dt.date | None
+    superseded_by: str | None
+    credential: str | None = None
+
+    @classmethod
+    def of(cls, row: certs.Certificate, *, with_credential: bool = False) -> CertificateView:
+        current = certs.effective_status(row)
+        return cls(
+            identifier=row.identifier,
+            type_code=row.type_code,
+            type_name=row.type_name,
+            holder_id=row.holder_id,
+            issuer=row.issuer_uscc,
+            version=row.version,
+            status=current.value,
+            status_zh=current.zh,
+            revocation_reason=row.revocation_reason.value if row.revocation_reason else None,
+            issued_at=row.issued_at,
+            valid_from=row.valid_from,
+            valid_to=row.valid_to,
+            superseded_by=row.superseded_by,
+            credential=row.credential if with_credential else None,
+        )
+
+
+def _organ(session: Session, principal: Principal) -> str:
+    """The USCC of the organ the token acts for (its ``org`` claim)."""
+    if not principal.organisation:
+        raise Forbidden("令牌未注明所属发证机关（org 声明：部门节点编码或统一社会信用代码）")
+    return certs.find_issuer(session, principal.organisation).uscc
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+@router.get("/cert-types", openapi_extra=PUBLIC)
+def list_cert_types() -> list[dict[str, Any]]:
+    """The certificate type catalogue (GB/T 36902): codes, names, holders, face-data schemas."""
+    return [kind.to_json() for kind in certs.cert_types().values()]
+
+
+@router.get("/cert-types/{code}", openapi_extra=PUBLIC)
+def get_cert_type(code: str) -> dict[str, Any]:
+    """One certificate type with an example of its face data."""
+    kind = certs.cert_type(code)
+    return kind.to_json() | {"example": kind.example}
+
+
+@router.post("/certificates", status_code=status.HTTP_201_CREATED)
+def issue(
+    body: IssueRequest, request: Request, node: NodeDep, session: SessionDep, principal: _Issuer
+) -> IssuedView:
+    """Issue a certificate under the seal of the token's organ; returns the SD-JWT VC."""
+    validity = None
+    if body.valid_from or body.valid_to or body.permanent:
+        start = body.valid_from or certs.today()
+        validity = certs.Validity(start, None if body.permanent else body.valid_to)
+    issued = certs.issue_certificate(
+        session,
+        node.keys,
+        type_code=body.type_code,
+        holder_id=body.holder_id,
+        face_data=body.face_data,
+        holder_jwk=body.holder_jwk,
+        issuer_uscc=_organ(session, principal),
+        validity=validity,
+        base_url=_base_url(request),
+    )
+    return IssuedView.of(issued)
+
+
+@router.get("/certificates")
+def list_certificates(
+    session: SessionDep,
+    principal: _Reader,
+    holder: Annotated[str | None, Query(description="holder's ID number or USCC")] = None,
+) -> list[CertificateView]:
+    """Certificates in the base library: an applicant's own, a clerk's by holder, an organ's."""
+    if principal.role is Role.APPLICANT:
+        if holder is not None and holder.strip().upper() != principal.subject.upper():
+            raise Forbidden("申请人只能查看本人的电子证照")
+        rows = certs.list_certificates(session, holder_id=principal.subject)
+        return [CertificateView.of(row, with_credential=True) for row in rows]
+    if principal.role is Role.DEPARTMENT_ADMIN:
+        organ = _organ(session, principal)
+        rows = certs.list_certificates(session, holder_id=holder, issuer_uscc=organ)
+        return [CertificateView.of(row) for row in rows]
+    if holder is None:
+        raise InvalidInput("窗口人员查询须给出持证主体代码 holder", field="holder")
+    return [CertificateView.of(row) for row in certs.list_certificates(session, holder_id=holder)]
+
+
+@router.get("/certificates/{identifier}")
+def get_certificate(identifier: str, session: SessionDep, principal: _Reader) -> CertificateView:
+    """One certificate of the base library: the holder's own, any for a clerk, an organ's own."""
+    row = certs.get_certificate(session, identifier)
+    if principal.role is Role.APPLICANT:
+        if row.holder_id != principal.subject.strip().upper():
+            raise Forbidden("申请人只能查看本人的电子证照")
+        return CertificateView.of(row, with_credential=True)
+    if principal.role is Role.DEPARTMENT_ADMIN and row.issuer_uscc != _organ(session, principal):
+        raise Forbidden(f"证照 {row.identifier} 不是本机关签发的")
+    return CertificateView.of(row)
+
+
+def _change(
+    session: Session, principal: Principal, identifier: str, action: str
+) -> CertificateView:
+    organ = _organ(session, principal)
+    if action == "suspend":
+        row = certs.suspend_certificate(session, identifier, issuer_uscc=organ)
+    else:
+        row = certs.resume_certificate(session, identifier, issuer_uscc=organ)
+    return CertificateView.of(row)
+
+
+@router.post("/certificates/{identifier}/revoke")
+def revoke(
+    identifier: str, body: RevokeRequest, session: SessionDep, principal: _Issuer
+) -> CertificateView:
+    """Revoke (注销) one of the organ's certificates; the next status list shows it as 1."""
+    organ = _organ(session, principal)
+    row = certs.revoke_certificate(session, identifier, body.reason, issuer_uscc=organ)
+    return CertificateView.of(row)
+
+
+@router.post("/certificates/{identifier}/suspend")
+def suspend(identifier: str, session: SessionDep, principal: _Issuer) -> CertificateView:
+    """Suspend (暂停) one of the organ's certificates; the status list shows it as 2."""
+    return _change(session, principal, identifier, "suspend")
+
+
+@router.post("/certificates/{identifier}/resume")
+def resume(identifier: str, session: SessionDep, principal: _Issuer) -> CertificateView:
+    """Resume (恢复) a suspended certificate of the organ."""
+    return _change(session, principal, identifier, "resume")
+
+
+@router.post("/certificates/{identifier}/replace", status_code=status.HTTP_201_CREATED)
+def replace(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
+    identifier: str,
+    body: ReplaceRequest,
+    request: Request,
+    node: NodeDep,
+    session: SessionDep,
+    principal: _Issuer,
+) -> IssuedView:
+    """Issue the next version (换发); the old version is revoked as ``superseded``."""
+    issued = certs.replace_certificate(
+        session,
+        node.keys,
+        identifier,
+        face_data=body.face_data,
+        holder_jwk=body.holder_jwk,
+        issuer_uscc=_organ(session, principal),
+        base_url=_base_url(request),
+    )
+    return IssuedView.of(issued)
+
+
+@router.get("/status-lists/{issuer}/{list_no}", openapi_extra=PUBLIC)
+def status_list(
+    issuer: str,
+    list_no: int,
+    node: NodeDep,
+    session: SessionDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """An issuer's Status List Token (draft-ietf-oauth-status-list §8), signed by the issuer.
+
+    Cached for ``ttl`` seconds (Cache-Control max-age); a matching If-None-Match gets 304.
+    """
+    signed = certs.signed_status_list(session, node.keys, issuer, list_no)
+    headers = {"Cache-Control": f"public, max-age={signed.ttl}", "ETag": signed.etag}
+    if if_none_match is not None and signed.etag in {t.strip() for t in if_none_match.split(",")}:
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(signed.token, media_type=STATUS_LIST_MEDIA_TYPE, headers=headers)

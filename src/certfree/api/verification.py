@@ -1,0 +1,94 @@
+"""HTTP routes for verifying presented e-certificates (issue 4): the verification itself, and
+the signed trust list an offline verifier caches."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, Field
+
+from certfree.api.deps import NodeDep, SessionDep, allow
+from certfree.auth import Principal, Role
+from certfree.certs import (
+    TRUST_LIST_TYP,
+    StatusLists,
+    TrustList,
+    node_trust_list,
+    verify_presentation,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["verification"])
+
+
+class VerificationRequest(BaseModel):
+    # Up to 1 MB is read, so that an oversized QR payload gets its own reason ("oversized",
+    # above MAX_SD_JWT_LENGTH) in the result rather than a bare validation error.
+    presentation: str = Field(max_length=1_000_000, description="SD-JWT VC + KB-JWT (compact)")
+    audience: str = Field(min_length=1, description="the verifier's identifier the KB-JWT names")
+    nonce: str = Field(min_length=1, description="the nonce the verifier gave the holder")
+
+
+class FailedCheckView(BaseModel):
+    check: str
+    reason: str
+    message: str
+    message_zh: str
+
+
+class VerificationView(BaseModel):
+    valid: bool
+    issuer: str | None
+    vct: str | None
+    disclosed: list[str]
+    claims: dict[str, Any]
+    holder_jwk: dict[str, Any] | None
+    status: int | None
+    failed_checks: list[FailedCheckView]
+
+
+@router.post("/verifications")
+def verify(
+    body: VerificationRequest,
+    node: NodeDep,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(allow(Role.VERIFIER, Role.CLERK))],
+) -> VerificationView:
+    """Verify a presentation against this node's trust list and its own status lists.
+
+    Always 200 for a presentation that could be read: ``valid`` false with each failed
+    check's ``reason`` otherwise. Status lists of other nodes are not fetched from here
+    (reason ``status_unavailable``); verify those with the CLI or library online.
+    """
+    result = verify_presentation(
+        body.presentation,
+        trust=TrustList.from_keystore(node.keys),
+        status_lists=StatusLists.from_database(session, node.keys),
+        audience=body.audience,
+        nonce=body.nonce,
+    )
+    return VerificationView.model_validate(result.to_json())
+
+
+@router.get("/trust-list")
+def trust_list(
+    node: NodeDep,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(allow(Role.VERIFIER, Role.CLERK, Role.NODE))],
+) -> Response:
+    """The issuers' keys and status-list URIs, sealed by the node key (``trustlist+jwt``).
+
+    An offline verifier saves it (``certfree certs trust-list --out FILE``). It is handed to
+    registered verifiers (the province's relying parties), not published anonymously: the
+    keys are also public in ``/.well-known/jwks.json``, but which organ owns which key and
+    which lists exist is the province's statement to its verifiers.
+    """
+    token = node_trust_list(
+        session, node.keys, publisher=node.settings.node_code, now=int(time.time())
+    )
+    return Response(
+        token,
+        media_type=f"application/{TRUST_LIST_TYP}",
+        headers={"Cache-Control": "private, max-age=300"},
+    )

@@ -1,0 +1,121 @@
+"""Electronic certificates (电子证照): the type catalogue, issuance under the unified seal,
+the base library (一库) and status lists.
+
+Decisions, in one place:
+
+* Types are packaged data (``data/types/*.json``, one file per type, GB/T 36902 fields); every
+  worker of a release reads the same files, and an issued certificate keeps its own copy of
+  type code, name and face data. The defining authorities' USCCs are synthetic but valid.
+* ``iss`` of a credential is the issuing organ's 18-character USCC, which is also its
+  KeyStore owner (``/.well-known/jwks.json`` lists the keys). The seal algorithm per
+  department is data (``data/issuers.json``); keys are created on first issuance.
+* The base library stores the whole compact credential (and its SHA-256): it is the issuer's
+  record of what it sealed, lets a holder fetch it again, and lets a replacement carry the old
+  face data forward.
+* Status lists: per issuer, 2-bit, 16,384 entries, a new list when full; rebuilt from the
+  certificate rows and re-signed when a status changed (ETag, ``max-age`` = ttl 300 s).
+* Over HTTP a ``department_admin`` acts for the organ named by its token's ``org`` claim
+  (department node code such as ``370100-WJ`` or the USCC).
+"""
+
+from certfree.certs.errors import (
+    CertificateNotFound,
+    CertTypeNotFound,
+    FaceDataInvalid,
+    StatusConflict,
+)
+from certfree.certs.facedata import check_face_data, check_holder_id, derive_predicates
+from certfree.certs.issuance import (
+    DEFAULT_BASE_URL,
+    IssuedCertificate,
+    Validity,
+    issue_certificate,
+    today,
+)
+from certfree.certs.issuers import (
+    Issuer,
+    default_issuer_code,
+    find_issuer,
+    resolve_issuer,
+    seal_alg,
+)
+from certfree.certs.lifecycle import (
+    effective_status,
+    get_certificate,
+    list_certificates,
+    replace_certificate,
+    resume_certificate,
+    revoke_certificate,
+    suspend_certificate,
+)
+from certfree.certs.models import Certificate, CertIssuer, StatusListRecord
+from certfree.certs.statuslists import (
+    LIST_BITS,
+    LIST_SIZE,
+    TOKEN_TTL_SECONDS,
+    SignedStatusList,
+    signed_status_list,
+    status_list_path,
+)
+from certfree.certs.trust import TRUST_LIST_TYP, TrustList, node_trust_list
+from certfree.certs.types import CertType, FaceField, Predicate, cert_type, cert_types
+from certfree.certs.verification import StatusLists, VerificationResult, verify_presentation
+from certfree.certs.vocab import (
+    CertStatus,
+    FieldType,
+    HolderCategory,
+    IssuerLevel,
+    RevocationReason,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "LIST_BITS",
+    "LIST_SIZE",
+    "TOKEN_TTL_SECONDS",
+    "TRUST_LIST_TYP",
+    "CertIssuer",
+    "CertStatus",
+    "CertType",
+    "CertTypeNotFound",
+    "Certificate",
+    "CertificateNotFound",
+    "FaceDataInvalid",
+    "FaceField",
+    "FieldType",
+    "HolderCategory",
+    "IssuedCertificate",
+    "Issuer",
+    "IssuerLevel",
+    "Predicate",
+    "RevocationReason",
+    "SignedStatusList",
+    "StatusConflict",
+    "StatusListRecord",
+    "StatusLists",
+    "TrustList",
+    "Validity",
+    "VerificationResult",
+    "cert_type",
+    "cert_types",
+    "check_face_data",
+    "check_holder_id",
+    "default_issuer_code",
+    "derive_predicates",
+    "effective_status",
+    "find_issuer",
+    "get_certificate",
+    "issue_certificate",
+    "list_certificates",
+    "node_trust_list",
+    "replace_certificate",
+    "resolve_issuer",
+    "resume_certificate",
+    "revoke_certificate",
+    "seal_alg",
+    "signed_status_list",
+    "status_list_path",
+    "suspend_certificate",
+    "today",
+    "verify_presentation",
+]

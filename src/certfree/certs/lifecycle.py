@@ -1,0 +1,189 @@
+"""Status of issued certificates: suspend, resume, revoke, replace, expiry; reading the library.
+
+A change writes the certificate row and marks its status list stale, so the next list fetched
+shows it (draft-ietf-oauth-status-list §7: 1 invalid, 2 suspended). Expiry is not stored: a
+certificate whose ``valid_to`` is past is ``expired`` when read (GB/T 36903 有效期).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certfree.certs.errors import CertificateNotFound, StatusConflict
+from certfree.certs.facedata import check_face_data, check_holder_id
+from certfree.certs.issuance import (
+    BEIJING,
+    DEFAULT_BASE_URL,
+    IssuedCertificate,
+    Validity,
+    check_holder_jwk,
+    issued,
+    seal_certificate,
+    status_list_uri,
+    validity_for,
+)
+from certfree.certs.issuers import resolve_issuer
+from certfree.certs.models import Certificate
+from certfree.certs.statuslists import mark_changed
+from certfree.certs.types import cert_type
+from certfree.certs.vocab import CertStatus, RevocationReason
+from certfree.crypto import KeyStore
+from certfree.errors import Forbidden, InvalidInput
+from certfree.identifiers import parse_cert_id
+from certfree.storage import utcnow
+
+__all__ = [
+    "effective_status",
+    "get_certificate",
+    "list_certificates",
+    "replace_certificate",
+    "resume_certificate",
+    "revoke_certificate",
+    "suspend_certificate",
+]
+
+
+def effective_status(certificate: Certificate, now: dt.datetime | None = None) -> CertStatus:
+    """The stored status, or ``expired`` once the last valid day (Beijing) has passed."""
+    today = (now or utcnow()).astimezone(BEIJING).date()
+    if (
+        certificate.status is CertStatus.ISSUED
+        and certificate.valid_to is not None
+        and certificate.valid_to < today
+    ):
+        return CertStatus.EXPIRED
+    return certificate.status
+
+
+def get_certificate(session: Session, identifier: str) -> Certificate:
+    """The certificate with GB/T 36904 ``identifier``; InvalidIdentifier if malformed,
+    CertificateNotFound if not in this base library."""
+    value = parse_cert_id(identifier).value
+    found = session.scalars(select(Certificate).where(Certificate.identifier == value)).first()
+    if found is None:
+        raise CertificateNotFound(f"电子证照库中没有标识为 {value} 的证照", field="identifier")
+    return found
+
+
+def list_certificates(
+    session: Session, *, holder_id: str | None = None, issuer_uscc: str | None = None
+) -> list[Certificate]:
+    """Certificates of a holder and/or an issuer, newest first."""
+    query = select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    if holder_id is not None:
+        query = query.where(Certificate.holder_id == holder_id.strip().upper())
+    if issuer_uscc is not None:
+        query = query.where(Certificate.issuer_uscc == issuer_uscc)
+    return list(session.scalars(query))
+
+
+def _locked(session: Session, identifier: str) -> Certificate:
+    certificate = get_certificate(session, identifier)
+    session.refresh(certificate, with_for_update=True)
+    return certificate
+
+
+def _check_issuer(certificate: Certificate, issuer_uscc: str | None) -> None:
+    if issuer_uscc is not None and certificate.issuer_uscc != issuer_uscc:
+        raise Forbidden(f"证照 {certificate.identifier} 不是由 {issuer_uscc} 签发的")
+
+
+def _set(
+    session: Session, certificate: Certificate, status: CertStatus, moment: dt.datetime
+) -> Certificate:
+    certificate.status = status
+    certificate.status_changed_at = moment
+    mark_changed(session, certificate)
+    session.flush()
+    return certificate
+
+
+def suspend_certificate(
+    session: Session, identifier: str, *, issuer_uscc: str | None = None,
+    now: dt.datetime | None = None,
+) -> Certificate:  # fmt: skip
+    """Suspend (暂停) a valid certificate; StatusConflict unless it is ``issued``."""
+    certificate = _locked(session, identifier)
+    _check_issuer(certificate, issuer_uscc)
+    if certificate.status is not CertStatus.ISSUED:
+        raise StatusConflict(f"只有有效的证照可以暂停，此证照{certificate.status.zh}")
+    return _set(session, certificate, CertStatus.SUSPENDED, now or utcnow())
+
+
+def resume_certificate(
+    session: Session, identifier: str, *, issuer_uscc: str | None = None,
+    now: dt.datetime | None = None,
+) -> Certificate:  # fmt: skip
+    """Resume (恢复) a suspended certificate; StatusConflict unless it is ``suspended``."""
+    certificate = _locked(session, identifier)
+    _check_issuer(certificate, issuer_uscc)
+    if certificate.status is not CertStatus.SUSPENDED:
+        raise StatusConflict(f"只有已暂停的证照可以恢复，此证照{certificate.status.zh}")
+    return _set(session, certificate, CertStatus.ISSUED, now or utcnow())
+
+
+def revoke_certificate(
+    session: Session, identifier: str, reason: RevocationReason | str, *,
+    issuer_uscc: str | None = None, now: dt.datetime | None = None,
+) -> Certificate:  # fmt: skip
+    """Revoke (注销) a certificate for ``reason``; final. StatusConflict if already revoked,
+    InvalidInput naming the reason codes for an unknown reason."""
+    try:
+        code = RevocationReason(reason)
+    except ValueError:
+        names = ", ".join(r.value for r in RevocationReason)
+        raise InvalidInput(f"未知的注销原因 {reason!r}；可用：{names}", field="reason") from None
+    certificate = _locked(session, identifier)
+    _check_issuer(certificate, issuer_uscc)
+    if certificate.status is CertStatus.REVOKED:
+        raise StatusConflict(
+            f"证照已于 {certificate.status_changed_at:%Y-%m-%d} 注销"
+            f"（{certificate.revocation_reason.zh if certificate.revocation_reason else ''}）"
+        )
+    certificate.revocation_reason = code
+    return _set(session, certificate, CertStatus.REVOKED, now or utcnow())
+
+
+def replace_certificate(
+    session: Session,
+    keys: KeyStore,
+    identifier: str,
+    *,
+    face_data: Mapping[str, Any] | None = None,
+    holder_jwk: Mapping[str, Any] | None = None,
+    validity: Validity | None = None,
+    issuer_uscc: str | None = None,
+    now: dt.datetime | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+) -> IssuedCertificate:
+    """Issue the next version (换发) of a certificate and revoke the old one as ``superseded``.
+
+    The new version keeps type, holder, issuer and serial (GB/T 36904: version + 1); face
+    data, holder key and validity are the old ones unless given. StatusConflict if the old
+    one is already revoked.
+    """
+    moment = now or utcnow()
+    old = _locked(session, identifier)
+    _check_issuer(old, issuer_uscc)
+    if old.status is CertStatus.REVOKED:
+        raise StatusConflict("已注销的证照不能换发，请重新签发")
+    kind = cert_type(old.type_code)
+    face = check_face_data(kind, face_data if face_data is not None else old.face_data)
+    holder = check_holder_id(kind, old.holder_id, face)
+    jwk = check_holder_jwk(holder_jwk if holder_jwk is not None else old.holder_jwk)
+    issuer = resolve_issuer(session, kind, old.issuer_uscc)
+    term = validity_for(kind, validity, moment.astimezone(BEIJING).date())
+    new = seal_certificate(
+        session, keys, kind=kind, issuer=issuer, holder_id=holder, face=face, holder_jwk=jwk,
+        validity=term, moment=moment, base_url=base_url, serial=old.serial,
+        version=old.version + 1,
+    )  # fmt: skip
+    old.revocation_reason = RevocationReason.SUPERSEDED
+    old.superseded_by = new.identifier
+    _set(session, old, CertStatus.REVOKED, moment)
+    return issued(new, status_list_uri(session, new))

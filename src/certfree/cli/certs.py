@@ -1,0 +1,182 @@
+"""``certfree certs``: e-certificate types, issuance, status (issue 4).
+
+``issue`` prints only the compact credential on stdout (so it can be piped into a file);
+messages go to stderr. The database and key store are the node's (CERTFREE_* settings).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy.orm import Session
+
+from certfree import certs
+from certfree.cli import certs_verify
+from certfree.cli.common import err_console, load_settings, reported_errors
+from certfree.crypto import KeyStore
+from certfree.errors import InvalidInput
+from certfree.storage import Database
+
+app = typer.Typer(help="电子证照 e-certificates", no_args_is_help=True)
+certs_verify.register(app)
+
+
+@contextmanager
+def _node() -> Iterator[tuple[Session, KeyStore]]:
+    """A session on the node's database and its key store; the engine closes at the end."""
+    settings = load_settings()
+    db = Database(settings.database_url)
+    try:
+        with db.session() as session:
+            yield session, KeyStore(settings.key_dir, settings.key_passphrase)
+    finally:
+        db.dispose()
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InvalidInput(f"无法读取{what} {path}：{exc.strerror}", field=what) from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{what} {path} 不是有效的 JSON：{exc}", field=what) from None
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def types(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+    """List the certificate types (GB/T 36902 catalogue)."""
+    catalogue = certs.cert_types().values()
+    if as_json:
+        _echo_json([kind.to_json() for kind in catalogue])
+        return
+    for kind in catalogue:
+        typer.echo(
+            f"{kind.code}  {kind.name}  {kind.holder_category.zh}  "
+            f"{kind.department.name_zh}  照面信息 {len(kind.fields)} 项"
+        )
+
+
+@app.command()
+def template(type_code: str = typer.Option(..., "--type", help="certificate type code")) -> None:
+    """Print an example face-data JSON for a type that `certs issue` accepts as is."""
+    with reported_errors():
+        kind = certs.cert_type(type_code)
+        _echo_json(kind.example)
+        if kind.holder_field:
+            holder = kind.example[kind.holder_field]
+            err_console.print(f"持证主体代码（--holder）：{holder}", highlight=False)
+
+
+def _validity(
+    valid_from: str | None, valid_to: str | None, permanent: bool
+) -> certs.Validity | None:
+    if not (valid_from or valid_to or permanent):
+        return None
+    try:
+        start = dt.date.fromisoformat(valid_from) if valid_from else certs.today()
+        end = dt.date.fromisoformat(valid_to) if valid_to and not permanent else None
+    except ValueError as exc:
+        raise InvalidInput(f"有效期日期应为 YYYY-MM-DD：{exc}", field="valid_to") from None
+    return certs.Validity(start, end)
+
+
+@app.command()
+def issue(  # noqa: PLR0917 - one parameter per command-line option
+    type_code: Annotated[str, typer.Option("--type", help="certificate type code")],
+    holder: Annotated[str, typer.Option(help="holder's resident ID number or USCC")],
+    data: Annotated[Path, typer.Option(help="face data JSON file")],
+    holder_key: Annotated[Path, typer.Option(help="holder's public JWK file")],
+    issuer: Annotated[
+        str | None, typer.Option(help="issuer USCC or node code (default: type's)")
+    ] = None,
+    valid_from: Annotated[str | None, typer.Option(help="first valid day YYYY-MM-DD")] = None,
+    valid_to: Annotated[str | None, typer.Option(help="last valid day YYYY-MM-DD")] = None,
+    permanent: Annotated[bool, typer.Option(help="长期有效 (no end date)")] = False,
+    base_url: Annotated[str, typer.Option(help="node's public URL")] = certs.DEFAULT_BASE_URL,
+) -> None:
+    """Issue a certificate and print the credential (SD-JWT VC, compact form)."""
+    with reported_errors():
+        face = _read_json(data, "照面信息文件")
+        jwk = _read_json(holder_key, "持证人公钥文件")
+        if isinstance(jwk, dict) and "keys" in jwk and isinstance(jwk["keys"], list):
+            jwk = jwk["keys"][0]  # a JWK Set with one key
+        with _node() as (session, keys):
+            issued = certs.issue_certificate(
+                session,
+                keys,
+                type_code=type_code,
+                holder_id=holder,
+                face_data=face,
+                holder_jwk=jwk,
+                issuer_uscc=issuer,
+                validity=_validity(valid_from, valid_to, permanent),
+                base_url=base_url,
+            )
+        err_console.print(f"已签发 {issued.identifier}", highlight=False)
+        typer.echo(issued.credential)
+
+
+@app.command()
+def revoke(
+    identifier: Annotated[str, typer.Argument(help="GB/T 36904 certificate identifier")],
+    reason: Annotated[str, typer.Option(help=", ".join(r.value for r in certs.RevocationReason))],
+) -> None:
+    """Revoke (注销) a certificate; the next status list fetched shows it as revoked."""
+    with reported_errors(), _node() as (session, _):
+        row = certs.revoke_certificate(session, identifier, reason)
+        why = row.revocation_reason.zh if row.revocation_reason else reason
+        typer.echo(f"已注销 {row.identifier}（{why}）")
+
+
+@app.command()
+def suspend(identifier: str = typer.Argument(..., help="certificate identifier")) -> None:
+    """Suspend (暂停) a certificate."""
+    with reported_errors(), _node() as (session, _):
+        row = certs.suspend_certificate(session, identifier)
+        typer.echo(f"已暂停 {row.identifier}")
+
+
+@app.command()
+def resume(identifier: str = typer.Argument(..., help="certificate identifier")) -> None:
+    """Resume (恢复) a suspended certificate."""
+    with reported_errors(), _node() as (session, _):
+        row = certs.resume_certificate(session, identifier)
+        typer.echo(f"已恢复 {row.identifier}")
+
+
+@app.command()
+def replace(
+    identifier: Annotated[str, typer.Argument(help="certificate identifier")],
+    data: Annotated[
+        Path | None, typer.Option(help="new face data JSON (default: unchanged)")
+    ] = None,
+    base_url: Annotated[str, typer.Option(help="node's public URL")] = certs.DEFAULT_BASE_URL,
+) -> None:
+    """Issue the next version (换发) and revoke the old one; prints the new credential."""
+    with reported_errors():
+        face = _read_json(data, "照面信息文件") if data else None
+        with _node() as (session, keys):
+            issued = certs.replace_certificate(
+                session, keys, identifier, face_data=face, base_url=base_url
+            )
+        err_console.print(f"已换发 {issued.identifier}（第 {issued.version} 版）", highlight=False)
+        typer.echo(issued.credential)
+
+
+@app.command("list")
+def list_(holder: str = typer.Option(..., help="holder's ID number or USCC")) -> None:
+    """List a holder's certificates in the base library."""
+    with reported_errors(), _node() as (session, _):
+        for row in certs.list_certificates(session, holder_id=holder):
+            current = certs.effective_status(row)
+            typer.echo(f"{row.identifier}  {row.type_name}  第{row.version}版  {current.zh}")

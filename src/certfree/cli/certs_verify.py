@@ -1,0 +1,147 @@
+"""``certfree certs verify`` and ``certs trust-list``: check a presentation, online or offline.
+
+Online, the trust list is the local node's key store (or ``--trust-list FILE``) and status
+lists are fetched from their URIs; offline, both come from files saved beforehand with
+``certfree certs trust-list --url NODE --out FILE --status-dir DIR``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+from certfree.certs import StatusLists, TrustList, VerificationResult, verify_presentation
+from certfree.cli.common import err_console, load_settings, print_json, reported_errors
+from certfree.crypto import KeyStore, b64url_decode
+from certfree.errors import InvalidInput, NotFound
+
+_TIMEOUT = httpx.Timeout(10.0)
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise InvalidInput(f"无法读取{what} {path}：{exc.strerror}", field=what) from None
+
+
+def _print_result(result: VerificationResult, as_json: bool) -> None:
+    if as_json:
+        print_json(result.to_json())
+        return
+    verdict = "[green]有效 valid[/green]" if result.valid else "[red]无效 invalid[/red]"
+    err_console.print(f"{verdict}  issuer {result.issuer}  type {result.vct}", highlight=False)
+    for failure in result.failed:
+        err_console.print(
+            f"  ✗ {failure.check}: {failure.reason} — {failure.message_zh} ({failure.message})",
+            highlight=False,
+        )
+    for name, value in result.claims.items():
+        typer.echo(f"{name}: {json.dumps(value, ensure_ascii=False)}")
+
+
+def verify(  # noqa: PLR0917 - one parameter per command-line option
+    presentation_file: Annotated[Path, typer.Argument(help="file holding the presentation")],
+    audience: Annotated[str, typer.Option(help="this verifier's identifier (KB-JWT aud)")],
+    nonce: Annotated[str, typer.Option(help="the nonce given to the holder")],
+    offline: Annotated[bool, typer.Option("--offline", help="saved files only")] = False,
+    trust_list: Annotated[Path | None, typer.Option(help="saved trust list file")] = None,
+    status_dir: Annotated[Path | None, typer.Option(help="directory of saved status lists")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+) -> None:
+    """Verify a presented certificate; exit 0 if valid, 1 if not (with the reasons)."""
+    with reported_errors():
+        presentation = _read_text(presentation_file, "presentation")
+        if offline and (trust_list is None or status_dir is None):
+            raise InvalidInput("--offline needs --trust-list FILE and --status-dir DIR")
+        if trust_list is not None:
+            trust = TrustList.load(trust_list)
+        else:
+            settings = load_settings()
+            trust = TrustList.from_keystore(KeyStore(settings.key_dir, settings.key_passphrase))
+        with httpx.Client(timeout=_TIMEOUT) as client:
+            source = (
+                StatusLists.from_directory(status_dir)
+                if status_dir is not None
+                else StatusLists.over_http(client)
+            )
+            result = verify_presentation(
+                presentation, trust=trust, status_lists=source, audience=audience, nonce=nonce
+            )
+    _print_result(result, as_json)
+    raise typer.Exit(0 if result.valid else 1)
+
+
+def _fetch(client: httpx.Client, url: str, token: str | None = None) -> str:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        response = client.get(url, headers=headers)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise NotFound(f"无法获取 {url}：{exc}") from exc
+    return response.text.strip()
+
+
+def _node_key(client: httpx.Client, base: str) -> Any:
+    """The node's JWK Set, to check the trust list's seal by its kid."""
+    jwks = json.loads(_fetch(client, f"{base}/.well-known/jwks.json"))
+    keys = {k.get("kid"): k for k in jwks.get("keys", []) if isinstance(k, dict)}
+
+    def resolve(kid: object) -> Any:
+        if kid not in keys:
+            raise NotFound(f"节点 {base} 的 JWKS 中没有密钥 {kid}")
+        return keys[kid]
+
+    return resolve
+
+
+def trust_list_command(
+    url: Annotated[str, typer.Option(help="base URL of the node, e.g. https://certs.sd.gov.cn")],
+    out: Annotated[Path, typer.Option(help="file to save the trust list in")],
+    status_dir: Annotated[
+        Path | None, typer.Option(help="also save every status list it names in this directory")
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="CERTFREE_TOKEN", help="verifier's bearer token for the node"),
+    ] = None,
+) -> None:
+    """Fetch the node's signed trust list (and status lists) for offline verification."""
+    base = url.rstrip("/")
+    with reported_errors(), httpx.Client(timeout=_TIMEOUT) as client:
+        signed = _fetch(client, f"{base}/api/v1/trust-list", token)
+        header = json.loads(_b64_segment(signed))
+        trust = TrustList.from_token(signed, _node_key(client, base)(header.get("kid")))
+        trust.save(out)
+        saved = 0
+        if status_dir is not None:
+            status_dir.mkdir(parents=True, exist_ok=True)
+            for number, uri in enumerate(trust.status_lists, start=1):
+                (status_dir / f"{number:05d}.jwt").write_text(
+                    _fetch(client, uri) + "\n", encoding="ascii"
+                )
+                saved += 1
+    err_console.print(
+        f"trust list of {len(trust.issuers)} issuers saved to {out}"
+        + (f"; {saved} status lists in {status_dir}" if status_dir is not None else "")
+        + f" ({time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC)",
+        highlight=False,
+    )
+
+
+def _b64_segment(token: str) -> bytes:
+    try:
+        return b64url_decode(token.split(".", maxsplit=1)[0])
+    except InvalidInput as exc:
+        raise InvalidInput(f"the node did not return a trust list: {exc.message}") from exc
+
+
+def register(app: typer.Typer) -> None:
+    """Add the verification commands to the ``certs`` command group."""
+    app.command("verify")(verify)
+    app.command("trust-list")(trust_list_command)

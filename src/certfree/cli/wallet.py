@@ -1,0 +1,291 @@
+"""``certfree wallet``: the holder's keys and presentations, kept on the holder's side.
+
+Nothing here talks to the platform except ``short-code``, and the private key never leaves
+this machine (端侧处理): only presentations signed with it do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from certfree.cli.common import err_console, reported_errors
+from certfree.crypto import Alg
+from certfree.errors import Conflict, InvalidInput
+from certfree.wallet import (
+    DEFAULT_HOLDER_ALG,
+    MAX_QR_VERSION,
+    SCANNABLE_QR_VERSION,
+    CredentialInfo,
+    HolderKey,
+    QrPlan,
+    Wallet,
+    default_wallet_dir,
+    parse_disclose,
+    payload_size_check,
+    present,
+    read_credential,
+    read_public_jwk,
+    render_qr,
+    request_short_code,
+)
+
+app = typer.Typer(help="电子卡包：持证人密钥、证照与亮证（私钥只留在本机）", no_args_is_help=True)
+
+_ALGS = ", ".join(a.value for a in Alg)
+_KEY_NAME = "key.jwk"
+WalletOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--wallet",
+        envvar="CERTFREE_WALLET",
+        help="卡包目录（默认 ~/.certfree/wallet）",
+        show_default=False,
+    ),
+]
+KeyOpt = Annotated[
+    Path | None, typer.Option("--key", help="持证人私钥文件（默认 卡包目录/key.jwk）")
+]
+PassphraseOpt = Annotated[
+    str | None,
+    typer.Option("--passphrase-env", metavar="VAR", help="从该环境变量读取私钥文件的口令"),
+]
+
+
+def _wallet_dir(wallet: Path | None) -> Path:
+    return (wallet or default_wallet_dir()).expanduser()
+
+
+def _key_path(key: Path | None, wallet: Path | None) -> Path:
+    return key or _wallet_dir(wallet) / _KEY_NAME
+
+
+def _passphrase(variable: str | None) -> str | None:
+    if variable is None:
+        return None
+    value = os.environ.get(variable)
+    if not value:
+        raise InvalidInput(f"环境变量 {variable} 未设置或为空，读不到口令", field="passphrase-env")
+    return value
+
+
+def _read_text(path: Path) -> str:
+    if str(path) == "-":
+        return sys.stdin.read()
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"无法读取 {path}：{exc.strerror or exc}", field="credential") from exc
+
+
+@app.command()
+def keygen(
+    *,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="私钥文件（默认 卡包目录/key.jwk）")
+    ] = None,
+    alg: Annotated[str, typer.Option(help=f"算法：{_ALGS}")] = DEFAULT_HOLDER_ALG.value,
+    passphrase_env: PassphraseOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有的私钥文件")] = False,
+    wallet: WalletOpt = None,
+) -> None:
+    """生成持证人密钥：私钥写入 KEYFILE（权限 0600），公钥 JWK 打印到标准输出。"""
+    with reported_errors():
+        try:
+            algorithm = Alg(alg)
+        except ValueError:
+            raise InvalidInput(f"不支持的算法 {alg!r}；可选 {_ALGS}", field="alg") from None
+        path = _key_path(out, wallet)
+        if path.exists() and not force:
+            raise Conflict(f"{path} 已存在；换一个文件名，或加 --force 覆盖", field="out")
+        passphrase = _passphrase(passphrase_env)
+        key = HolderKey.generate(algorithm)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        key.save(path, passphrase)
+    typer.echo(json.dumps(key.public_jwk(), ensure_ascii=False, indent=2))
+    sealed = "，已用口令加密" if passphrase else ""
+    err_console.print(f"私钥已写入 {path}（权限 0600{sealed}），请勿外传", highlight=False)
+
+
+@app.command()
+def add(
+    credential: Annotated[
+        Path, typer.Argument(help="证照文件（SD-JWT VC 紧凑格式；- 为标准输入）")
+    ],
+    key: KeyOpt = None,
+    wallet: WalletOpt = None,
+) -> None:
+    """把证照加入卡包；绑定的不是本卡包密钥的证照会被拒绝。"""
+    with reported_errors():
+        holder_jwk = read_public_jwk(_key_path(key, wallet))
+        info = Wallet(_wallet_dir(wallet)).add(_read_text(credential), holder_jwk)
+    typer.echo(f"已加入卡包：{info.id}  {info.vct}  {info.identifier or ''}".rstrip())
+
+
+def _validity(info: CredentialInfo) -> str:
+    start = info.valid_from or info.issued_at
+    begin = start.strftime("%Y-%m-%d") if start else "…"
+    end = info.expires_at.strftime("%Y-%m-%d") if info.expires_at else "长期"
+    return f"{begin} 至 {end}" + ("（已过期）" if info.expired() else "")
+
+
+@app.command("list")
+def list_credentials(
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    wallet: WalletOpt = None,
+) -> None:
+    """列出卡包中的证照：类型、签发机构、证照标识、有效期、可披露项。"""
+    with reported_errors():
+        held = Wallet(_wallet_dir(wallet)).credentials()
+    if as_json:
+        typer.echo(json.dumps([c.as_json() for c in held], ensure_ascii=False, indent=2))
+        return
+    if not held:
+        typer.echo("卡包为空；用 certfree wallet add 加入证照")
+        return
+    table = Table("id", "证照类型", "签发机构", "证照标识", "有效期", "可披露项")
+    for info in held:
+        table.add_row(
+            info.id,
+            f"{info.type_name}（{info.vct}）" if info.type_name else info.vct,
+            info.issuer_name or info.issuer or "",
+            info.identifier or "",
+            _validity(info),
+            "、".join(info.disclosable),
+        )
+    Console(width=200).print(table)
+
+
+@app.command()
+def remove(
+    credential: Annotated[str, typer.Argument(help="证照 id（或其前缀）或证照标识")],
+    wallet: WalletOpt = None,
+) -> None:
+    """从卡包删除一张证照。"""
+    with reported_errors():
+        info = Wallet(_wallet_dir(wallet)).remove(credential)
+    typer.echo(f"已删除：{info.id}  {info.vct}")
+
+
+def _credential_text(credential: str, wallet: Path | None) -> str:
+    path = Path(credential)
+    if credential == "-" or path.is_file():
+        return _read_text(path)
+    return Wallet(_wallet_dir(wallet)).get(credential).compact
+
+
+CredentialArg = Annotated[str, typer.Argument(help="证照文件，或卡包中的证照 id / 证照标识")]
+AudienceOpt = Annotated[str, typer.Option("--audience", help="亮证对象（验证方标识 aud）")]
+NonceOpt = Annotated[str, typer.Option("--nonce", help="验证方给出的随机数")]
+DiscloseOpt = Annotated[
+    str, typer.Option("--disclose", help="要披露的项，逗号分隔，如 name,age_over_60")
+]
+QrOpt = Annotated[Path | None, typer.Option("--qr", help="同时生成二维码（.svg 或 .png）")]
+
+
+def _presentation(
+    credential: str,
+    disclose: str,
+    *,
+    audience: str,
+    nonce: str,
+    key: Path | None,
+    passphrase_env: str | None,
+    wallet: Path | None,
+) -> str:
+    holder = HolderKey.load(_key_path(key, wallet), _passphrase(passphrase_env))
+    info = read_credential(_credential_text(credential, wallet))
+    return present(info, holder, parse_disclose(disclose), audience=audience, nonce=nonce)
+
+
+def _report_qr(path: Path, plan: QrPlan) -> None:
+    err_console.print(
+        f"二维码已写入 {path}：版本 {plan.designator}，{plan.modules}×{plan.modules} 模块，"
+        f"纠错等级 {plan.error}，{plan.payload_bytes}/{plan.capacity_bytes} 字节",
+        highlight=False,
+    )
+    if not plan.scannable:
+        err_console.print(
+            f"[yellow]注意：[/yellow]版本高于 {SCANNABLE_QR_VERSION}，手机屏幕上可能难以扫描；"
+            "可少披露几项，或改用 wallet short-code",
+            highlight=False,
+        )
+
+
+@app.command("present")
+def present_command(
+    credential: CredentialArg,
+    *,
+    audience: AudienceOpt,
+    nonce: NonceOpt,
+    disclose: DiscloseOpt = "",
+    key: KeyOpt = None,
+    passphrase_env: PassphraseOpt = None,
+    qr: QrOpt = None,
+    max_version: Annotated[
+        int,
+        typer.Option("--max-version", min=1, max=MAX_QR_VERSION, help="二维码版本上限"),
+    ] = MAX_QR_VERSION,
+    wallet: WalletOpt = None,
+) -> None:
+    """亮证：按所选披露项生成出示凭证（SD-JWT + 密钥绑定 JWT），打印到标准输出。"""
+    plan: QrPlan | None = None
+    with reported_errors():
+        presentation = _presentation(
+            credential,
+            disclose,
+            audience=audience,
+            nonce=nonce,
+            key=key,
+            passphrase_env=passphrase_env,
+            wallet=wallet,
+        )
+        if qr is not None:
+            plan = payload_size_check(presentation, max_version=max_version)
+            render_qr(presentation, qr, max_version=max_version)
+    typer.echo(presentation)
+    if qr is not None and plan is not None:
+        _report_qr(qr, plan)
+
+
+@app.command("short-code")
+def short_code(
+    credential: CredentialArg,
+    *,
+    url: Annotated[str, typer.Option("--url", help="平台发放亮证短码的地址")],
+    audience: AudienceOpt,
+    nonce: NonceOpt,
+    disclose: DiscloseOpt = "",
+    key: KeyOpt = None,
+    passphrase_env: PassphraseOpt = None,
+    qr: QrOpt = None,
+    wallet: WalletOpt = None,
+) -> None:
+    """在线亮证（低端手机）：在本机签好出示凭证，交给平台换取一次性短码并打印。"""
+    with reported_errors():
+        presentation = _presentation(
+            credential,
+            disclose,
+            audience=audience,
+            nonce=nonce,
+            key=key,
+            passphrase_env=passphrase_env,
+            wallet=wallet,
+        )
+        issued = request_short_code(presentation, url)
+        plan: QrPlan | None = None
+        if qr is not None:
+            plan = payload_size_check(issued.qr_text)
+            render_qr(issued.qr_text, qr)
+    typer.echo(issued.code)
+    if issued.expires_in is not None:
+        err_console.print(f"短码 {issued.expires_in} 秒内有效，仅能使用一次", highlight=False)
+    if qr is not None and plan is not None:
+        _report_qr(qr, plan)

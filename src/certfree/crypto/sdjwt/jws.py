@@ -1,0 +1,162 @@
+"""Compact JWS as the SD-JWT verifier reads it: any JSON form, no ``kid`` required.
+
+``certfree.crypto.verify_jws`` wants our own canonical tokens with a ``kid``; issuers'
+SD-JWTs (RFC 9901's examples, the reference implementation's) carry neither, so the
+issuer's key is found from header and payload together by the caller.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import json
+import re
+import string
+from collections.abc import Mapping
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from certfree.crypto.algorithms import Alg
+from certfree.crypto.ed25519 import Ed25519Verifier
+from certfree.crypto.encoding import b64url_encode, raw_to_der
+from certfree.crypto.keys import KeyLike, verifier_for
+from certfree.crypto.p256 import ES256Verifier
+from certfree.crypto.sdjwt.errors import SdJwtInvalid, SdJwtReason
+from certfree.crypto.sm2 import SM2Verifier
+from certfree.errors import InvalidInput, SignatureInvalid
+
+__all__ = ["b64_json", "check_jws_signature", "disclosure_digest", "open_jws", "strict_b64url"]
+
+# RFC 9901 §7.1 step 2.2 / RFC 8725 §3.1: "none" and MAC algorithms are never acceptable.
+_ALLOWED_ALGS = frozenset(a.value for a in Alg)
+
+
+_FAST_KEYS: dict[tuple[object, object], str] = {
+    ("OKP", "Ed25519"): "EdDSA",
+    ("EC", "P-256"): "ES256",
+}
+_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
+_OUR_VERIFIERS = (Ed25519Verifier, ES256Verifier, SM2Verifier)
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+_B64_VALUE = {
+    c: i for i, c in enumerate(string.ascii_uppercase + string.ascii_lowercase + "0123456789-_")
+}
+_UNUSED_BITS = {2: 0b1111, 3: 0b11}  # 2 chars carry 1 byte (4 spare bits), 3 carry 2 (2 spare)
+_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+
+
+def disclosure_digest(encoded: str) -> str:
+    # RFC 9901 §4.2.3: the hash is over the ASCII bytes of the base64url disclosure as sent.
+    return b64url_encode(hashlib.sha256(encoded.encode("ascii")).digest())
+
+
+def strict_b64url(text: str) -> bytes:
+    """Unpadded base64url (RFC 7515 §2), refusing what ``encoding.b64url_decode`` refuses.
+
+    The same contract, but checks canonical form from the last character's unused bits
+    (RFC 4648 §3.5) instead of re-encoding; a verifier decodes a dozen parts per presentation.
+    """
+    if not _B64URL.fullmatch(text):
+        raise InvalidInput("not base64url: characters outside A-Z a-z 0-9 - _")
+    tail = len(text) % 4
+    if tail == 1 or (tail and _B64_VALUE[text[-1]] & _UNUSED_BITS[tail]):
+        raise InvalidInput("not canonical base64url: bad length or unused trailing bits set")
+    padded = text.encode("ascii").translate(_TO_STANDARD) + b"=" * (-len(text) % 4)
+    return binascii.a2b_base64(padded)
+
+
+def b64_json(part: str, what: str, reason: SdJwtReason = SdJwtReason.MALFORMED) -> Any:
+    # RFC 7519 §4: duplicate member names are either refused or the lexically last one is
+    # used (ECMAScript 5.1 §15.12); Python's json does the latter, at C speed.
+    try:
+        return json.loads(strict_b64url(part).decode("utf-8"))
+    except (InvalidInput, UnicodeDecodeError, ValueError) as exc:
+        raise SdJwtInvalid(reason, f"{what} is not base64url JSON ({exc})") from exc
+
+
+def open_jws(token: str, what: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
+    """Split a compact JWS into (header, payload, signing input, signature), unverified.
+
+    Refuses (MALFORMED) anything but three base64url parts with JSON object header and
+    payload, and (ALG_NOT_ALLOWED) an ``alg`` that is not EdDSA, ES256 or SM2.
+    """
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise SdJwtInvalid(SdJwtReason.MALFORMED, f"{what} must have 3 parts, got {len(parts)}")
+    header = b64_json(parts[0], f"{what} header")
+    payload = b64_json(parts[1], f"{what} payload")
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        raise SdJwtInvalid(SdJwtReason.MALFORMED, f"{what} header and payload must be objects")
+    if header.get("alg") not in _ALLOWED_ALGS:
+        raise SdJwtInvalid(
+            SdJwtReason.ALG_NOT_ALLOWED,
+            f"{what} alg {header.get('alg')!r} is not one of {sorted(_ALLOWED_ALGS)}",
+        )
+    # RFC 7515 §4.1.11: we understand no critical extension, so any "crit" is refused.
+    if "crit" in header:
+        raise SdJwtInvalid(SdJwtReason.MALFORMED, f"{what} has critical extensions")
+    try:
+        signature = strict_b64url(parts[2])
+    except InvalidInput as exc:
+        raise SdJwtInvalid(SdJwtReason.MALFORMED, f"{what} signature: {exc.message}") from exc
+    return header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), signature
+
+
+def check_jws_signature(
+    key: KeyLike, header: Mapping[str, Any], signing_input: bytes, signature: bytes
+) -> None:
+    """Verify with ``key``; SignatureInvalid if the key is unusable, of another alg, or fails.
+
+    RFC 8725 §3.1: the key decides the algorithm; the header may only agree with it.
+    """
+    if isinstance(key, Mapping) and _verify_jwk_directly(key, header, signing_input, signature):
+        return
+    try:
+        # Our own verifiers pass straight through: a runtime Protocol isinstance check
+        # (inside verifier_for) costs a tenth of a signature check.
+        verifier = key if isinstance(key, _OUR_VERIFIERS) else verifier_for(key)
+    except InvalidInput as exc:
+        raise SignatureInvalid(f"unusable key: {exc}") from exc
+    if header.get("alg") != verifier.alg.value:
+        raise SignatureInvalid(f"header alg {header.get('alg')} is not the key's {verifier.alg}")
+    verifier.verify(signing_input, signature)
+
+
+def _verify_jwk_directly(
+    jwk: Mapping[str, Any], header: Mapping[str, Any], signing_input: bytes, signature: bytes
+) -> bool:
+    """Check a signature by a holder's Ed25519 or P-256 JWK without building a Verifier.
+
+    A holder key is new for every presentation; ``verifier_for`` also computes its RFC 7638
+    thumbprint, which verification does not need. False means "not this fast kind of key":
+    the caller then goes the general way (which also words every fault).
+    """
+    x, y = jwk.get("x"), jwk.get("y")
+    alg = _FAST_KEYS.get((jwk.get("kty"), jwk.get("crv")))
+    if alg is None or jwk.get("alg", alg) != alg or header.get("alg") != alg:
+        return False
+    if not isinstance(x, str) or (alg == "ES256" and not isinstance(y, str)):
+        return False
+    try:
+        raw_x = strict_b64url(x)
+        if alg == "EdDSA":  # RFC 8037 §2: x is the 32-byte public key
+            if len(raw_x) != 32:
+                return False
+            Ed25519PublicKey.from_public_bytes(raw_x).verify(signature, signing_input)
+        else:  # RFC 7518 §6.2.1.2 / §3.4: 32-byte coordinates, raw r || s signature
+            raw_y = strict_b64url(str(y))
+            if len(raw_x) != 32 or len(raw_y) != 32:
+                return False
+            point = ec.EllipticCurvePublicNumbers(
+                int.from_bytes(raw_x, "big"), int.from_bytes(raw_y, "big"), ec.SECP256R1()
+            )
+            point.public_key().verify(raw_to_der(signature), signing_input, _ECDSA_SHA256)
+    except InvalidSignature as exc:
+        raise SignatureInvalid(f"{alg} signature does not verify with the holder key") from exc
+    except (InvalidInput, ValueError):
+        return False  # malformed key: let verifier_for say what is wrong with it
+    return True

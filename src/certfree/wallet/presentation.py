@@ -1,0 +1,53 @@
+"""Making a presentation (亮证): chosen disclosures, bound to the verifier's nonce and audience.
+
+The key-binding JWT (RFC 9901 §4.3) is signed here with the holder's key, on the holder's
+side; the verifier learns only the disclosures chosen and the holder's public key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from certfree.crypto import present_sd_jwt
+from certfree.errors import InvalidInput
+from certfree.wallet.credentials import CredentialInfo, read_credential
+from certfree.wallet.errors import ClaimNotDisclosable
+from certfree.wallet.keys import HolderKey
+from certfree.wallet.store import check_binding
+
+__all__ = ["parse_disclose", "present"]
+
+
+def parse_disclose(text: str) -> list[str]:
+    """``"a,b , c"`` → ``["a", "b", "c"]`` (empty items and repeats dropped; order kept)."""
+    return list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+
+
+def present(
+    credential: str | CredentialInfo,
+    key: HolderKey,
+    disclose: Iterable[str],
+    *,
+    audience: str,
+    nonce: str,
+    iat: int | None = None,
+) -> str:
+    """The presentation ``<jwt>~<chosen disclosures>~<kb-jwt>`` of ``credential``.
+
+    Raises ClaimNotDisclosable naming each claim the credential cannot disclose (and listing
+    those it can), CredentialBoundToOtherKey when ``key`` is not the credential's ``cnf.jwk``
+    (a verifier would refuse the key binding), InvalidInput for an empty audience or nonce.
+    """
+    info = credential if isinstance(credential, CredentialInfo) else read_credential(credential)
+    if not audience.strip():
+        raise InvalidInput("请填写亮证对象（audience，验证方的标识）", field="audience")
+    if not nonce.strip():
+        raise InvalidInput("请填写验证方给出的随机数（nonce）", field="nonce")
+    wanted = list(dict.fromkeys(disclose))
+    missing = [name for name in wanted if name not in info.disclosable]
+    if missing:
+        raise ClaimNotDisclosable(missing, info.disclosable)
+    check_binding(info, key.public_jwk())
+    return present_sd_jwt(
+        info.compact, wanted, key.signer(), audience=audience, nonce=nonce, iat=iat
+    )

@@ -1,0 +1,187 @@
+"""Issuance under the unified seal: what a credential says and what the base library keeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from certfree import certs
+from certfree.crypto import Jwk, KeyStore, generate_signer, parse_sd_jwt, verify_jws
+from certfree.errors import Forbidden, InvalidInput
+from certfree.identifiers import parse_cert_id
+from certfree.storage import Database
+from factories.certificates import (
+    BUSINESS_LICENCE,
+    ELDERLY_CARD,
+    ID_CARD,
+    NOW,
+    REAL_ESTATE,
+    example_face,
+    issue_example,
+)
+
+
+@pytest.mark.parametrize("code", sorted(certs.cert_types()))
+def test_every_template_issues_as_is(
+    db: Database, store: KeyStore, holder_jwk: Jwk, code: str
+) -> None:
+    kind = certs.cert_type(code)
+    with db.session() as session:
+        issued = issue_example(session, store, code, holder_jwk)
+    parsed = parse_sd_jwt(issued.credential)
+    claims = parsed.payload
+    assert parsed.header["typ"] == "dc+sd-jwt"
+    assert claims["vct"] == code
+    assert claims["iss"] == issued.issuer_uscc
+    assert claims["cnf"] == {"jwk": holder_jwk}
+    disclosed = {d.name: d.value for d in parsed.disclosures}
+    assert set(disclosed) == set(kind.disclosable) - {
+        p.name for p in kind.predicates if p.field not in kind.example
+    }
+    for name, value in kind.example.items():
+        assert disclosed[name] == value
+        assert name not in claims  # hidden behind a digest until disclosed
+    cert_id = parse_cert_id(claims["certificate_id"])
+    assert cert_id.value == issued.identifier
+    assert (cert_id.type_code, cert_id.issuer.code, cert_id.version) == (
+        code,
+        issued.issuer_uscc,
+        "001",
+    )
+    assert claims["status"]["status_list"]["idx"] == issued.status_index
+
+
+def test_credential_carries_gbt_36903_metadata_and_verifies_with_issuer_key(
+    db: Database, store: KeyStore, holder_jwk: Jwk
+) -> None:
+    with db.session() as session:
+        issued = issue_example(session, store, ELDERLY_CARD, holder_jwk)
+    jwt = issued.credential.split("~")[0]
+    header, claims = verify_jws(jwt, store.public_jwk)
+    assert store.info(header["kid"]).owner == issued.issuer_uscc
+    assert claims["certificate_name"] == "老年人优待证"
+    assert claims["issuer_name"] == "济南市卫生健康委员会"
+    assert claims["issue_date"] == "2026-11-29"
+    assert claims["valid_from"] == "2026-11-29"
+    assert claims["valid_to"] is None  # 长期
+    assert "exp" not in claims
+    assert claims["holder_code_type"] == "111"
+    assert claims["version"] == "001"
+    assert claims["status"]["status_list"]["uri"] == (
+        f"http://127.0.0.1:8000/api/v1/status-lists/{issued.issuer_uscc}/1"
+    )
+    disclosed = {d.name: d.value for d in parse_sd_jwt(issued.credential).disclosures}
+    assert disclosed["age_over_60"] is True
+    assert disclosed["age_over_80"] is False
+    assert disclosed["holder_id"] == "370102195803150139"
+
+
+def test_issuer_keys_use_the_departments_algorithm(db: Database, store: KeyStore) -> None:
+    with db.session() as session:
+        sm2 = issue_example(session, store, REAL_ESTATE)
+        eddsa = issue_example(session, store, ID_CARD)
+    assert parse_sd_jwt(sm2.credential).header["alg"] == "SM2"
+    assert parse_sd_jwt(eddsa.credential).header["alg"] == "EdDSA"
+    assert [k.alg.value for k in store.keys(sm2.issuer_uscc)] == ["SM2"]
+
+
+def test_serials_are_unique_per_issuer(db: Database, store: KeyStore) -> None:
+    with db.session() as session:
+        first = issue_example(session, store, ID_CARD)
+        second = issue_example(session, store, ID_CARD)
+        firm = issue_example(session, store, BUSINESS_LICENCE)
+    serials = [parse_cert_id(i.identifier).serial for i in (first, second, firm)]
+    assert serials == ["0000000001", "0000000002", "0000000001"]
+    assert (first.status_index, second.status_index) == (0, 1)
+    with db.session() as session:
+        stored = certs.list_certificates(session, holder_id=first.holder_id)
+    assert [row.identifier for row in stored] == [second.identifier, first.identifier]
+    assert stored[0].credential == second.credential
+
+
+def test_default_validity_follows_the_type(db: Database, store: KeyStore) -> None:
+    with db.session() as session:
+        card = issue_example(session, store, ID_CARD)
+    assert (card.valid_from, card.valid_to) == (dt.date(2026, 11, 29), dt.date(2046, 11, 28))
+    exp = parse_sd_jwt(card.credential).payload["exp"]
+    assert dt.datetime.fromtimestamp(exp, dt.UTC).isoformat() == "2046-11-28T15:59:59+00:00"
+
+
+def test_validity_outside_the_types_range_is_refused(
+    db: Database, store: KeyStore, holder_jwk: Jwk
+) -> None:
+    start = dt.date(2026, 11, 29)
+    with db.session() as session, pytest.raises(certs.FaceDataInvalid, match="5 至 20 年"):
+        certs.issue_certificate(
+            session,
+            store,
+            type_code=ID_CARD,
+            holder_id="370102195803150139",
+            face_data=example_face(ID_CARD),
+            holder_jwk=holder_jwk,
+            validity=certs.Validity(start, dt.date(2066, 11, 28)),
+            now=NOW,
+        )
+
+
+def test_a_private_key_is_never_accepted_as_holder_key(db: Database, store: KeyStore) -> None:
+    signer = generate_signer()
+    private = {**signer.public_jwk(), "d": "c2VjcmV0"}
+    with db.session() as session, pytest.raises(InvalidInput, match="私钥") as raised:
+        certs.issue_certificate(
+            session,
+            store,
+            type_code=ELDERLY_CARD,
+            holder_id="370102195803150139",
+            face_data=example_face(ELDERLY_CARD),
+            holder_jwk=private,
+            now=NOW,
+        )
+    assert raised.value.field == "holder_jwk"
+
+
+def test_a_department_issues_only_its_own_types(
+    db: Database, store: KeyStore, holder_jwk: Jwk
+) -> None:
+    with db.session() as session, pytest.raises(Forbidden, match="不能签发老年人优待证"):
+        certs.issue_certificate(
+            session,
+            store,
+            type_code=ELDERLY_CARD,
+            holder_id="370102195803150139",
+            face_data=example_face(ELDERLY_CARD),
+            holder_jwk=holder_jwk,
+            issuer_uscc="370100-MZ",
+            now=NOW,
+        )
+
+
+def test_an_unknown_issuer_is_refused(db: Database, store: KeyStore, holder_jwk: Jwk) -> None:
+    with db.session() as session, pytest.raises(InvalidInput, match="不是本省登记的部门节点"):
+        certs.issue_certificate(
+            session,
+            store,
+            type_code=ELDERLY_CARD,
+            holder_id="370102195803150139",
+            face_data=example_face(ELDERLY_CARD),
+            holder_jwk=holder_jwk,
+            issuer_uscc="91370102MA3C5T8K4B",
+            now=NOW,
+        )
+
+
+def test_concurrent_issuers_never_share_a_serial_or_status_index(
+    db: Database, store: KeyStore
+) -> None:
+    def issue_five(_: int) -> list[certs.IssuedCertificate]:
+        with db.session() as session:
+            return [issue_example(session, store, ID_CARD) for _ in range(5)]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        issued = [one for batch in pool.map(issue_five, range(4)) for one in batch]
+    serials = {parse_cert_id(i.identifier).serial for i in issued}
+    indices = {(i.status_list_uri, i.status_index) for i in issued}
+    assert len(serials) == len(indices) == 20
+    assert len(store.keys(issued[0].issuer_uscc)) == 1  # one seal key, however many raced
