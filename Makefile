@@ -41,6 +41,7 @@ pytest: install
 bench: install
 	$(BIN)/python bench/seal.py
 	$(BIN)/python bench/demo_init.py
+	$(BIN)/python bench/certs_verify.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

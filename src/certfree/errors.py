@@ -17,10 +17,14 @@ Domains raise their own subclasses (``InvalidIdentifier`` lives in ``certfree.id
     └── CryptoError                    422 keys and signatures
         ├── KeyNotFound                404 no key with that id / owner
         └── SignatureInvalid           422 a signature does not verify
+            └── RefusedForReason           422 a signed object refused for a named reason
+                                               (SD-JWT, status lists: crypto subclasses it)
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 __all__ = [
@@ -33,6 +37,7 @@ __all__ = [
     "InvalidInput",
     "KeyNotFound",
     "NotFound",
+    "RefusedForReason",
     "SignatureInvalid",
 ]
 
@@ -128,3 +133,23 @@ class SignatureInvalid(CryptoError):
     slug = "signature-invalid"
     title = "Signature does not verify"
     title_zh = "签名验证未通过"
+
+
+class RefusedForReason(SignatureInvalid):
+    """A signed object was refused for one named reason (a StrEnum member).
+
+    Subclasses give ``reasons_zh``, the Chinese text of each reason; the problem+json
+    document carries the reason code so that clients can act on it.
+    """
+
+    reasons_zh: ClassVar[Mapping[Any, str]] = {}
+
+    def __init__(self, reason: enum.StrEnum, message: str) -> None:
+        zh = self.reasons_zh[reason]
+        super().__init__(f"{zh}: {message}")
+        self.reason = reason
+        self.message_en = message
+        self.message_zh = zh
+
+    def problem_extensions(self) -> dict[str, Any]:
+        return {"reason": self.reason.value}

@@ -18,10 +18,9 @@ from sqlalchemy.orm import Session
 
 from certfree import certs
 from certfree.cli import certs_verify
-from certfree.cli.common import err_console, load_settings, reported_errors
+from certfree.cli.common import database_session, err_console, load_settings, reported_errors
 from certfree.crypto import KeyStore
 from certfree.errors import InvalidInput
-from certfree.storage import Database
 
 app = typer.Typer(help="电子证照 e-certificates", no_args_is_help=True)
 certs_verify.register(app)
@@ -29,14 +28,10 @@ certs_verify.register(app)
 
 @contextmanager
 def _node() -> Iterator[tuple[Session, KeyStore]]:
-    """A session on the node's database and its key store; the engine closes at the end."""
+    """A session on the node's database and its key store (database errors say the fix)."""
     settings = load_settings()
-    db = Database(settings.database_url)
-    try:
-        with db.session() as session:
-            yield session, KeyStore(settings.key_dir, settings.key_passphrase)
-    finally:
-        db.dispose()
+    with database_session() as session:
+        yield session, KeyStore(settings.key_dir, settings.key_passphrase)
 
 
 def _read_json(path: Path, what: str) -> Any:

@@ -18,7 +18,7 @@ from certfree.crypto.encoding import b64url_decode, b64url_encode
 from certfree.crypto.jws import sign_jws
 from certfree.crypto.keys import KeyLike
 from certfree.crypto.sdjwt import SdJwtInvalid, check_jws_signature, open_jws
-from certfree.errors import InvalidInput, KeyNotFound, SignatureInvalid
+from certfree.errors import InvalidInput, KeyNotFound, RefusedForReason, SignatureInvalid
 
 __all__ = [
     "STATUS_LIST_TYP",
@@ -70,21 +70,14 @@ _REASON_ZH = {
 }
 
 
-class StatusListInvalid(SignatureInvalid):
+class StatusListInvalid(RefusedForReason):
     """A status list or its token was refused; ``reason`` says why (StatusListReason)."""
 
     slug = "status-list-invalid"
     title = "Status list does not verify"
     title_zh = "状态列表验证未通过"
-
-    def __init__(self, reason: StatusListReason, message: str) -> None:
-        super().__init__(f"{_REASON_ZH[reason]}: {message}")
-        self.reason = reason
-        self.message_en = message
-        self.message_zh = _REASON_ZH[reason]
-
-    def problem_extensions(self) -> dict[str, Any]:
-        return {"reason": self.reason.value}
+    reasons_zh = _REASON_ZH
+    reason: StatusListReason
 
 
 class StatusList:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import enum
-from typing import Any
 
-from certfree.errors import SignatureInvalid
+from certfree.errors import RefusedForReason
 
 __all__ = ["REASON_ZH", "SdJwtInvalid", "SdJwtReason"]
 
@@ -61,18 +60,11 @@ REASON_ZH: dict[SdJwtReason, str] = {
 }
 
 
-class SdJwtInvalid(SignatureInvalid):
+class SdJwtInvalid(RefusedForReason):
     """An SD-JWT or its key binding failed a check; ``reason`` says which (SdJwtReason)."""
 
     slug = "sd-jwt-invalid"
     title = "Credential does not verify"
     title_zh = "电子证照验证未通过"
-
-    def __init__(self, reason: SdJwtReason, message: str) -> None:
-        super().__init__(f"{REASON_ZH[reason]}: {message}")
-        self.reason = reason
-        self.message_en = message
-        self.message_zh = REASON_ZH[reason]
-
-    def problem_extensions(self) -> dict[str, Any]:
-        return {"reason": self.reason.value}
+    reasons_zh = REASON_ZH
+    reason: SdJwtReason
