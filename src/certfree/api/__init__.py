@@ -10,6 +10,7 @@ from certfree.api import (
     proofs,
     registry,
     system,
+    usage,
     verification,
 )
 from certfree.api.deps import document_roles
@@ -20,6 +21,16 @@ __all__ = ["install_api"]
 
 def install_api(app: FastAPI) -> None:
     install_problem_handlers(app)
-    modules = (system, registry, identifiers, proofs, procedures, commitments, certs, verification)
+    modules = (
+        system,
+        registry,
+        identifiers,
+        proofs,
+        procedures,
+        commitments,
+        certs,
+        verification,
+        usage,
+    )
     for module in modules:
         app.include_router(document_roles(module.router))

@@ -17,13 +17,14 @@ import typer
 from sqlalchemy.orm import Session
 
 from certfree import certs
-from certfree.cli import certs_verify
+from certfree.cli import certs_backfill, certs_verify
 from certfree.cli.common import database_session, err_console, load_settings, reported_errors
 from certfree.crypto import KeyStore
 from certfree.errors import InvalidInput
 
 app = typer.Typer(help="电子证照 e-certificates", no_args_is_help=True)
 certs_verify.register(app)
+certs_backfill.register(app)
 
 
 @contextmanager

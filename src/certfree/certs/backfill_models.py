@@ -1,0 +1,1 @@
+"""Tables of the historical-certificate backfill (补齐历史数据)."""
