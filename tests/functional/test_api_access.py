@@ -26,6 +26,8 @@ PUBLIC_OPERATIONS = {
     ("GET", "/api/v1/cert-types"),
     ("GET", "/api/v1/cert-types/{code}"),
     ("GET", "/api/v1/status-lists/{issuer}/{list_no}"),
+    # The online mode: a holder's low-end phone parks a signed presentation (no token).
+    ("POST", "/api/v1/short-codes"),
 }
 SAMPLE_PATH_VALUES = {
     "id_number": "11010519491231002X",

@@ -13,10 +13,10 @@ from certfree.api.deps import NodeDep, SessionDep, allow
 from certfree.auth import Principal, Role
 from certfree.certs import (
     TRUST_LIST_TYP,
-    StatusLists,
-    TrustList,
+    UseChannel,
+    UseContext,
     node_trust_list,
-    verify_presentation,
+    verify_and_record,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["verification"])
@@ -28,6 +28,7 @@ class VerificationRequest(BaseModel):
     presentation: str = Field(max_length=1_000_000, description="SD-JWT VC + KB-JWT (compact)")
     audience: str = Field(min_length=1, description="the verifier's identifier the KB-JWT names")
     nonce: str = Field(min_length=1, description="the nonce the verifier gave the holder")
+    purpose: str | None = Field(None, max_length=255, description="用途, shown to the holder")
 
 
 class FailedCheckView(BaseModel):
@@ -59,15 +60,17 @@ def verify(
 
     Always 200 for a presentation that could be read: ``valid`` false with each failed
     check's ``reason`` otherwise. Status lists of other nodes are not fetched from here
-    (reason ``status_unavailable``); verify those with the CLI or library online.
+    (reason ``status_unavailable``); verify those with the CLI or library online. Each
+    verification is logged for the holder (用证记录: claim names, never values).
     """
-    result = verify_presentation(
-        body.presentation,
-        trust=TrustList.from_keystore(node.keys),
-        status_lists=StatusLists.from_database(session, node.keys),
+    context = UseContext(
+        verifier=principal.subject,
+        verifier_org=principal.organisation,
         audience=body.audience,
-        nonce=body.nonce,
+        purpose=body.purpose,
+        channel=UseChannel.VERIFICATION,
     )
+    result = verify_and_record(session, node.keys, body.presentation, context, nonce=body.nonce)
     return VerificationView.model_validate(result.to_json())
 
 

@@ -18,6 +18,9 @@ Decisions, in one place:
   (department node code such as ``370100-WJ`` or the USCC).
 """
 
+from certfree.certs.backfill import DEFAULT_BATCH, BackfillReport, reject_csv, run_backfill
+from certfree.certs.backfill_models import ReviewStatus
+from certfree.certs.backfill_review import approve_review, list_reviews, reject_review, review_json
 from certfree.certs.errors import (
     CertificateNotFound,
     CertTypeNotFound,
@@ -59,6 +62,22 @@ from certfree.certs.statuslists import (
 )
 from certfree.certs.trust import TRUST_LIST_TYP, TrustList, node_trust_list
 from certfree.certs.types import CertType, FaceField, Predicate, cert_type, cert_types
+from certfree.certs.usage import (
+    UseContext,
+    describe_use,
+    redeem_and_verify,
+    uses_of_certificate,
+    uses_of_holder,
+    verify_and_record,
+)
+from certfree.certs.usage_codes import SHORT_CODE_TTL, issue_short_code
+from certfree.certs.usage_errors import (
+    ShortCodeExpired,
+    ShortCodeNotFound,
+    ShortCodePresentationInvalid,
+    ShortCodeUsed,
+)
+from certfree.certs.usage_models import CertificateUse, UseChannel
 from certfree.certs.verification import StatusLists, VerificationResult, verify_presentation
 from certfree.certs.vocab import (
     CertStatus,
@@ -70,16 +89,20 @@ from certfree.certs.vocab import (
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_BATCH",
     "LIST_BITS",
     "LIST_SIZE",
+    "SHORT_CODE_TTL",
     "TOKEN_TTL_SECONDS",
     "TRUST_LIST_TYP",
+    "BackfillReport",
     "CertIssuer",
     "CertStatus",
     "CertType",
     "CertTypeNotFound",
     "Certificate",
     "CertificateNotFound",
+    "CertificateUse",
     "FaceDataInvalid",
     "FaceField",
     "FieldType",
@@ -88,34 +111,53 @@ __all__ = [
     "Issuer",
     "IssuerLevel",
     "Predicate",
+    "ReviewStatus",
     "RevocationReason",
+    "ShortCodeExpired",
+    "ShortCodeNotFound",
+    "ShortCodePresentationInvalid",
+    "ShortCodeUsed",
     "SignedStatusList",
     "StatusConflict",
     "StatusListRecord",
     "StatusLists",
     "TrustList",
+    "UseChannel",
+    "UseContext",
     "Validity",
     "VerificationResult",
+    "approve_review",
     "cert_type",
     "cert_types",
     "check_face_data",
     "check_holder_id",
     "default_issuer_code",
     "derive_predicates",
+    "describe_use",
     "effective_status",
     "find_issuer",
     "get_certificate",
     "issue_certificate",
+    "issue_short_code",
     "list_certificates",
+    "list_reviews",
     "node_trust_list",
+    "redeem_and_verify",
+    "reject_csv",
+    "reject_review",
     "replace_certificate",
     "resolve_issuer",
     "resume_certificate",
+    "review_json",
     "revoke_certificate",
+    "run_backfill",
     "seal_alg",
     "signed_status_list",
     "status_list_path",
     "suspend_certificate",
     "today",
+    "uses_of_certificate",
+    "uses_of_holder",
+    "verify_and_record",
     "verify_presentation",
 ]

@@ -150,7 +150,7 @@ def seal_certificate(
     issuer: Issuer,
     holder_id: str,
     face: dict[str, Any],
-    holder_jwk: dict[str, Any],
+    holder_jwk: dict[str, Any] | None,
     validity: Validity,
     moment: dt.datetime,
     base_url: str,
@@ -160,6 +160,7 @@ def seal_certificate(
     """Seal and store one certificate whose inputs are already checked (see issue_certificate).
 
     A new serial is drawn unless ``serial`` is given (a replacement keeps its serial).
+    ``holder_jwk`` None (a backfilled paper-era certificate) seals no ``cnf``; ``{}`` is stored.
     """
     today = moment.astimezone(BEIJING).date()
     predicates = derive_predicates(kind, face, today)
@@ -211,7 +212,7 @@ def seal_certificate(
         status_list_no=allocation.list_no,
         status_index=allocation.index,
         face_data=face,
-        holder_jwk=holder_jwk,
+        holder_jwk=holder_jwk or {},
         credential=credential,
         credential_sha256=hashlib.sha256(credential.encode("ascii")).hexdigest(),
     )

@@ -1,7 +1,156 @@
-"""``certfree certs backfill``: import paper-era certificate records (补齐历史数据)."""
+"""``certfree certs backfill``: import paper-era certificate records (补齐历史数据).
+
+``backfill FILE --type CODE`` prints the report as JSON on stdout and writes the rejected rows
+to ``FILE.rejects.csv`` beside the input; the progress bar goes to stderr. Exit status 0 when
+every row is decided (rejections included), 1 on an error. ``certs review list|approve|reject``
+works the manual-review queue.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from sqlalchemy.exc import DBAPIError
+
+from certfree.certs import (
+    DEFAULT_BASE_URL,
+    DEFAULT_BATCH,
+    ReviewStatus,
+    approve_review,
+    list_reviews,
+    reject_csv,
+    reject_review,
+    review_json,
+    run_backfill,
+)
+from certfree.cli.common import (
+    actor_name,
+    database_session,
+    err_console,
+    load_settings,
+    print_json,
+    reported_errors,
+)
+from certfree.crypto import KeyStore
+from certfree.errors import InvalidInput
+from certfree.storage import Database
+
+review_app = typer.Typer(help="人工复核 manual review of backfilled records", no_args_is_help=True)
+
+
+def _keys() -> KeyStore:
+    settings = load_settings()
+    return KeyStore(settings.key_dir, settings.key_passphrase)
+
+
+def backfill(  # noqa: PLR0917 - one parameter per command-line option
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX of paper-era records")],
+    type_code: Annotated[str, typer.Option("--type", help="certificate type code")],
+    issuer: Annotated[
+        str | None, typer.Option(help="issuer USCC or node code (default: type's)")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(help="rows per commit")] = DEFAULT_BATCH,
+    limit: Annotated[int | None, typer.Option(help="stop after this many rows")] = None,
+    base_url: Annotated[str, typer.Option(help="node's public URL")] = DEFAULT_BASE_URL,
+) -> None:
+    """Inspect FILE's records and issue sealed certificates; re-run to resume."""
+    with reported_errors():
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise InvalidInput(f"无法读取 {file}：{exc.strerror}", field="file") from None
+    settings = load_settings()
+    keys = KeyStore(settings.key_dir, settings.key_passphrase)
+    db = Database(settings.database_url)
+    try:
+        with (
+            reported_errors(),
+            Progress(
+                "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                TimeRemainingColumn(), console=err_console, transient=True,
+            ) as bar,
+        ):  # fmt: skip
+            task = bar.add_task("补录", total=None)
+            # run_backfill commits a batch at a time, so it takes the database, not a session.
+            report = run_backfill(
+                db, keys, data=data, filename=file.name, type_code=type_code, issuer=issuer,
+                batch_size=batch_size, limit=limit, base_url=base_url,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )  # fmt: skip
+    except DBAPIError as exc:
+        with reported_errors():
+            raise InvalidInput(
+                f"数据库操作失败（{type(exc.orig).__name__}）；请先运行 certfree db upgrade",
+                field="database",
+            ) from exc
+    finally:
+        db.dispose()
+    rejects = file.with_name(file.name + ".rejects.csv")
+    rejects.write_text(reject_csv(report.errors), encoding="utf-8")
+    print_json({**report.as_json(), "reject_file": str(rejects)})
+    err_console.print(
+        f"签发 {report.issued}，拒绝 {report.rejected}，人工复核 {report.review}"
+        + ("" if report.complete else "（未完成：再次运行以继续）"),
+        highlight=False,
+    )
+
+
+@review_app.command("list")
+def review_list(
+    status: Annotated[
+        str | None, typer.Option(help="pending, approved or rejected (default: all)")
+    ] = None,
+) -> None:
+    """List the manual-review queue as JSON."""
+    with reported_errors():
+        wanted = _status(status)
+    with database_session() as session:
+        print_json([review_json(item) for item in list_reviews(session, wanted)])
+
+
+def _status(text: str | None) -> ReviewStatus | None:
+    if text is None:
+        return None
+    try:
+        return ReviewStatus(text)
+    except ValueError:
+        choices = ", ".join(s.value for s in ReviewStatus)
+        raise InvalidInput(f"未知状态「{text}」；可选 {choices}", field="status") from None
+
+
+@review_app.command("approve")
+def review_approve(
+    review_id: Annotated[int, typer.Argument(help="queue item id")],
+    note: Annotated[str | None, typer.Option(help="why")] = None,
+    actor: Annotated[str | None, typer.Option(help="who decides (default: cli:<login>)")] = None,
+    base_url: Annotated[str, typer.Option(help="node's public URL")] = DEFAULT_BASE_URL,
+) -> None:
+    """Approve a queued record: its certificate is issued."""
+    keys = _keys()
+    with database_session() as session:
+        item = approve_review(
+            session, keys, review_id, actor=actor_name(actor), note=note, base_url=base_url
+        )
+        print_json(review_json(item))
+
+
+@review_app.command("reject")
+def review_reject(
+    review_id: Annotated[int, typer.Argument(help="queue item id")],
+    note: Annotated[str, typer.Option(help="why (required)")],
+    actor: Annotated[str | None, typer.Option(help="who decides (default: cli:<login>)")] = None,
+) -> None:
+    """Reject a queued record: no certificate is issued."""
+    with database_session() as session:
+        print_json(
+            review_json(reject_review(session, review_id, actor=actor_name(actor), note=note))
+        )
 
 
 def register(app: typer.Typer) -> None:
     """Add the backfill commands to the ``certs`` command group."""
+    app.command()(backfill)
+    app.add_typer(review_app, name="review")

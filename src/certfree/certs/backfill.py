@@ -1,0 +1,284 @@
+"""Backfill of historical certificates (补齐历史数据): paper-era records in, sealed ones out.
+
+``run_backfill`` reads a CSV/XLSX file with :mod:`certfree.tabular`, applies the inspection
+rules of :mod:`certfree.certs.backfill_rules` to each row and, per row, issues a sealed
+certificate, records the rejection reasons, or queues a manual review (人工复核).
+
+Resumable, with no duplicates: the job is keyed by the file's SHA-256 and the type, and every
+decided source row is recorded under (file SHA-256, row number) in the same transaction as the
+certificate it issued. The session is committed every ``batch_size`` rows, so a crash loses at
+most the batch in progress, and a re-run of the same file skips every row already recorded.
+
+Holder keys: paper-era holders have no wallet key yet, so the certificate is sealed without
+``cnf`` (``holder_jwk`` None); the holder binding comes when the holder claims it in a wallet.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certfree.certs.backfill_models import (
+    BackfillJob,
+    BackfillOutcome,
+    BackfillReview,
+    BackfillRow,
+    ReviewStatus,
+)
+from certfree.certs.backfill_rules import (
+    Inspected,
+    column_names,
+    duplicate_key,
+    inspect_record,
+)
+from certfree.certs.issuance import BEIJING, DEFAULT_BASE_URL, seal_certificate
+from certfree.certs.issuers import Issuer, resolve_issuer
+from certfree.certs.models import Certificate
+from certfree.certs.types import CertType, cert_type
+from certfree.certs.vocab import CertStatus, HolderCategory
+from certfree.crypto import KeyStore
+from certfree.errors import InvalidInput
+from certfree.population import Firm, Person
+from certfree.storage import Database, utcnow
+from certfree.tabular import ImportReport, RowError, column_positions, pick, read_table
+
+__all__ = ["DEFAULT_BATCH", "BackfillReport", "reject_csv", "run_backfill"]
+
+DEFAULT_BATCH = 200
+Progress = Callable[[int, int], None]  # (rows decided or skipped, rows in the file)
+
+
+@dataclass
+class BackfillReport(ImportReport):
+    """A run of a backfill job: this run's work and the job's totals so far.
+
+    ``errors`` holds every rejected row of the job (this run's and earlier runs').
+    """
+
+    type_code: str = ""
+    file_sha256: str = ""
+    job_id: int = 0
+    processed: int = 0  # rows decided in this run
+    skipped: int = 0  # rows already decided by an earlier run
+    issued: int = 0
+    rejected: int = 0
+    review: int = 0
+    complete: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **super().as_json(),
+            "type_code": self.type_code,
+            "file_sha256": self.file_sha256,
+            "job_id": self.job_id,
+            "processed": self.processed,
+            "skipped": self.skipped,
+            "issued": self.issued,
+            "rejected": self.rejected,
+            "review": self.review,
+            "complete": self.complete,
+            "errors": [e.as_json() for e in self.errors],
+        }
+
+
+def _job(session: Session, sha: str, kind: CertType, filename: str, total: int) -> BackfillJob:
+    job = session.scalars(
+        select(BackfillJob).where(
+            BackfillJob.file_sha256 == sha, BackfillJob.type_code == kind.code
+        )
+    ).first()
+    if job is None:
+        job = BackfillJob(file_sha256=sha, type_code=kind.code, filename=filename)
+        job.total_rows, job.cursor, job.issued, job.rejected, job.review = total, 0, 0, 0, 0
+        session.add(job)
+        session.flush()
+    return job
+
+
+def _seen(session: Session, kind: CertType) -> dict[str, str]:
+    """Duplicate key → description, for the type's issued certificates and open reviews."""
+    seen: dict[str, str] = {}
+    issued = session.execute(
+        select(Certificate.identifier, Certificate.holder_id, Certificate.face_data).where(
+            Certificate.type_code == kind.code, Certificate.status != CertStatus.REVOKED
+        )
+    )
+    for identifier, holder, face in issued:
+        seen[duplicate_key(holder, face)] = f"已签发的证照 {identifier}"
+    queued = session.execute(
+        select(BackfillReview.id, BackfillReview.holder_id, BackfillReview.face_data).where(
+            BackfillReview.type_code == kind.code,
+            BackfillReview.status != ReviewStatus.REJECTED,
+        )
+    )
+    for review_id, holder, face in queued:
+        seen[duplicate_key(holder, face)] = f"人工复核队列中的第 {review_id} 项"
+    return seen
+
+
+def _decide(
+    session: Session,
+    keys: KeyStore,
+    job: BackfillJob,
+    row: int,
+    found: Inspected,
+    *,
+    moment: dt.datetime,
+    base_url: str,
+) -> BackfillOutcome:
+    record = BackfillRow(
+        file_sha256=job.file_sha256, row_no=row, job_id=job.id, holder_id=found.holder_id or None
+    )
+    if found.errors:
+        record.outcome = BackfillOutcome.REJECTED
+        record.reasons = [{"column": e.column, "reason": e.reason} for e in found.errors]
+        job.rejected += 1
+    elif found.review is not None:
+        assert found.validity is not None  # inspect_record sets both when it finds no fault
+        assert found.issuer is not None
+        record.outcome, record.reasons = BackfillOutcome.REVIEW, []
+        session.add(
+            BackfillReview(
+                job_id=job.id, file_sha256=job.file_sha256, row_no=row, type_code=job.type_code,
+                issuer_uscc=found.issuer.uscc, holder_id=found.holder_id, face_data=found.face,
+                valid_from=found.validity.valid_from, valid_to=found.validity.valid_to,
+                reason=found.review, status=ReviewStatus.PENDING,
+            )
+        )  # fmt: skip
+        job.review += 1
+    else:
+        assert found.validity is not None  # inspect_record sets both when it finds no fault
+        assert found.issuer is not None
+        certificate = seal_certificate(
+            session, keys, kind=cert_type(job.type_code), issuer=found.issuer,
+            holder_id=found.holder_id, face=found.face, holder_jwk=None,
+            validity=found.validity, moment=moment, base_url=base_url,
+        )  # fmt: skip
+        record.outcome, record.reasons = BackfillOutcome.ISSUED, []
+        record.certificate_id = certificate.identifier
+        job.issued += 1
+    session.add(record)
+    return record.outcome
+
+
+def _load_holders(
+    session: Session, kind: CertType, rows: list[dict[str, str]]
+) -> list[Person] | list[Firm]:
+    """Load the batch's holder records in one query; the per-row look-up then hits the session."""
+    wanted = {r.get("holder_id") or r.get(kind.holder_field or "holder_id", "") for r in rows}
+    wanted = {w.strip().upper() for w in wanted if w}
+    if kind.holder_category is HolderCategory.PERSON:
+        return list(session.scalars(select(Person).where(Person.id_number.in_(wanted))))
+    return list(session.scalars(select(Firm).where(Firm.uscc.in_(wanted))))
+
+
+def job_errors(session: Session, sha: str) -> list[RowError]:
+    """Every rejected row of the file's job, in row order."""
+    rows = session.scalars(
+        select(BackfillRow)
+        .where(BackfillRow.file_sha256 == sha, BackfillRow.outcome == BackfillOutcome.REJECTED)
+        .order_by(BackfillRow.row_no)
+    )
+    return [RowError(r.row_no, x["column"], x["reason"]) for r in rows for x in r.reasons]
+
+
+def run_backfill(
+    db: Database,
+    keys: KeyStore,
+    *,
+    data: bytes,
+    filename: str,
+    type_code: str,
+    issuer: str | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    limit: int | None = None,
+    now: dt.datetime | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+    progress: Progress | None = None,
+) -> BackfillReport:
+    """Backfill the records of ``data`` as certificates of ``type_code``, a transaction a batch.
+
+    ``issuer`` (USCC or node code) seals rows without an issuer column, default the type's
+    demo-province organ. ``limit`` stops after that many rows are decided (the rest wait for a
+    re-run). ``progress`` is called after each row with the rows passed (skipped ones included)
+    and the file's row count. Raises CertTypeNotFound, InvalidInput (file unreadable, no header, a
+    required column absent, unknown ``issuer``), Forbidden (``issuer`` does not issue the type).
+    """
+    if batch_size < 1:
+        raise InvalidInput("批大小应至少为 1", field="batch_size")
+    kind = cert_type(type_code)
+    moment = now or utcnow()
+    today = moment.astimezone(BEIJING).date()
+    columns = column_names(kind)
+    table = read_table(
+        data, filename, {h for names in columns.values() for h in names},
+        examples=[i.label for i in kind.fields[:3]],
+    )  # fmt: skip
+    positions = column_positions(table.headers, columns)
+    missing = [i.label for i in kind.fields if i.required and i.name not in positions]
+    if "valid_from" not in positions:
+        missing.append(columns["valid_from"][0])
+    if missing:
+        raise InvalidInput(f"{filename} 缺少列：{'、'.join(missing)}", field="file")
+    sha = hashlib.sha256(data).hexdigest()
+    report = BackfillReport.of(filename, table)
+    report.type_code, report.file_sha256 = kind.code, sha
+    with db.session() as session:
+        default: Issuer | None = None
+        if issuer is not None or "issuer" not in positions:
+            default = resolve_issuer(session, kind, issuer)
+        report.job_id = _job(session, sha, kind, filename, len(table.rows)).id
+        done = set(
+            session.scalars(select(BackfillRow.row_no).where(BackfillRow.file_sha256 == sha))
+        )
+        seen = _seen(session, kind)
+    todo = [(row, cells) for row, cells in table.rows if row not in done]
+    report.skipped = len(table.rows) - len(todo)
+    if limit is not None:
+        todo = todo[:limit]
+    if progress is not None:
+        progress(report.skipped, len(table.rows))
+    for start in range(0, len(todo), batch_size):
+        # One transaction per batch: a crash loses at most this batch, and the row records
+        # committed with the certificates make a re-run skip what was done.
+        with db.session() as session:
+            job = session.get_one(BackfillJob, report.job_id, with_for_update=True)
+            batch = todo[start : start + batch_size]
+            # Held for the batch: the session's identity map keeps loaded rows only weakly.
+            holders = _load_holders(session, kind, [pick(cells, positions) for _, cells in batch])
+            for row, cells in batch:
+                found = inspect_record(
+                    session, kind, pick(cells, positions), row,
+                    today=today, default_issuer=default, seen=seen,
+                )  # fmt: skip
+                outcome = _decide(session, keys, job, row, found, moment=moment, base_url=base_url)
+                if outcome is not BackfillOutcome.REJECTED:
+                    seen[duplicate_key(found.holder_id, found.face)] = f"本文件第 {row} 行"
+                job.cursor, job.updated_at = max(job.cursor, row), utcnow()
+                report.processed += 1
+                if progress is not None:
+                    progress(report.skipped + report.processed, len(table.rows))
+            del holders
+    with db.session() as session:
+        job = session.get_one(BackfillJob, report.job_id)
+        report.issued, report.rejected, report.review = job.issued, job.rejected, job.review
+        report.errors = job_errors(session, sha)
+    report.complete = report.processed + report.skipped == len(table.rows)
+    return report
+
+
+def reject_csv(errors: list[RowError]) -> str:
+    """The reject report as CSV text (行号, 列, 原因), UTF-8 with BOM so that Excel reads it."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["行号", "列", "原因"])
+    writer.writerows([e.row, e.column, e.reason] for e in errors)
+    return "\ufeff" + out.getvalue()

@@ -1,0 +1,214 @@
+"""The verification log (用证记录): every verification through the platform, for the holder.
+
+A record says when, which certificate, whose, who verified it and for whom (audience),
+for what purpose, which claims were disclosed and the result. It never holds a disclosed
+value (data minimisation): a holder can see that a hotel saw their name, the log cannot
+leak the name. Records are only appended; there is no update or delete.
+
+Whose certificate it was: the base library is asked first — the presented issuer-signed JWT
+must equal the one stored for the credential's ``certificate_id`` (so a forged payload naming
+somebody else's certificate is not put in their log); otherwise a ``holder_id`` disclosure
+is used, but only when the presentation verified (its digest is then covered by the seal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certfree.certs.errors import CertTypeNotFound
+from certfree.certs.models import Certificate
+from certfree.certs.trust import TrustList
+from certfree.certs.types import cert_type
+from certfree.certs.usage_codes import redeem_short_code
+from certfree.certs.usage_models import CertificateUse, UseChannel
+from certfree.certs.verification import StatusLists, VerificationResult, verify_presentation
+from certfree.crypto import KeyStore, ParsedSdJwt, SdJwtInvalid, parse_sd_jwt
+from certfree.storage import utcnow
+
+__all__ = [
+    "UseContext",
+    "describe_use",
+    "record_use",
+    "redeem_and_verify",
+    "uses_of_certificate",
+    "uses_of_holder",
+    "verify_and_record",
+]
+
+_BEIJING = ZoneInfo("Asia/Shanghai")
+_CHANNEL_ZH = {UseChannel.VERIFICATION: "亮证核验", UseChannel.SHORT_CODE: "短码核验"}
+
+
+@dataclass(frozen=True, slots=True)
+class UseContext:
+    """Who verified, for whom and why: the token's subject and organisation, the audience."""
+
+    verifier: str
+    audience: str
+    channel: UseChannel
+    verifier_org: str | None = None
+    purpose: str | None = None
+
+
+def _parse(presentation: str) -> ParsedSdJwt | None:
+    try:
+        return parse_sd_jwt(presentation)
+    except SdJwtInvalid:
+        return None
+
+
+def _stored(session: Session, parsed: ParsedSdJwt) -> Certificate | None:
+    identifier = parsed.payload.get("certificate_id")
+    if not isinstance(identifier, str):
+        return None
+    row = session.scalar(select(Certificate).where(Certificate.identifier == identifier))
+    # Same issuer-signed JWT as sealed into the base library: the presented one is genuine.
+    if row is None or not row.credential.startswith(parsed.jwt + "~"):
+        return None
+    return row
+
+
+def _holder(
+    session: Session, parsed: ParsedSdJwt | None, result: VerificationResult
+) -> tuple[str | None, str | None]:
+    """(holder id, type code) of the presented certificate, as far as can be trusted."""
+    if parsed is None:
+        return None, None
+    row = _stored(session, parsed)
+    if row is not None:
+        return row.holder_id, row.type_code
+    holder = result.claims.get("holder_id") if result.valid else None
+    return (holder if isinstance(holder, str) else None), result.vct
+
+
+def _certificate_id(parsed: ParsedSdJwt | None, presentation: str) -> str:
+    if parsed is not None and isinstance(parsed.payload.get("certificate_id"), str):
+        return str(parsed.payload["certificate_id"])[:128]
+    jwt = parsed.jwt if parsed is not None else presentation.split("~", 1)[0]
+    return "sha256:" + hashlib.sha256(jwt.encode("utf-8", "replace")).hexdigest()
+
+
+def _disclosed(parsed: ParsedSdJwt | None, result: VerificationResult) -> list[str]:
+    if result.valid:
+        return sorted(result.disclosed)
+    if parsed is None:
+        return []
+    # Unverified names (a refused presentation): bounded, they are the caller's text.
+    return sorted({d.name[:64] for d in parsed.disclosures if d.name is not None})[:64]
+
+
+def record_use(
+    session: Session,
+    presentation: str,
+    result: VerificationResult,
+    context: UseContext,
+    *,
+    now: dt.datetime | None = None,
+) -> CertificateUse:
+    """Append the record of one verification of ``presentation`` that ended in ``result``."""
+    parsed = _parse(presentation)
+    holder, type_code = _holder(session, parsed, result)
+    issuer = result.issuer or (parsed.payload.get("iss") if parsed is not None else None)
+    use = CertificateUse(
+        used_at=now or utcnow(),
+        certificate_id=_certificate_id(parsed, presentation),
+        # Bounded: on a refused presentation these come from an unverified payload.
+        type_code=(type_code or result.vct or "")[:64] or None,
+        issuer=issuer[:64] if isinstance(issuer, str) else None,
+        holder_id=holder,
+        verifier=context.verifier[:128],
+        verifier_org=context.verifier_org[:64] if context.verifier_org else None,
+        channel=context.channel,
+        audience=context.audience[:255],
+        purpose=context.purpose[:255] if context.purpose else None,
+        disclosed=_disclosed(parsed, result),
+        valid=result.valid,
+        reasons=[failed.reason for failed in result.failed],
+    )
+    session.add(use)
+    session.flush()
+    return use
+
+
+def uses_of_holder(session: Session, holder_id: str) -> list[CertificateUse]:
+    """The holder's records, newest first."""
+    query = select(CertificateUse).where(CertificateUse.holder_id == holder_id.strip().upper())
+    return list(session.scalars(query.order_by(CertificateUse.id.desc())))
+
+
+def uses_of_certificate(session: Session, certificate_id: str) -> list[CertificateUse]:
+    """The records of one certificate (GB/T 36904 identifier), newest first."""
+    query = select(CertificateUse).where(CertificateUse.certificate_id == certificate_id.strip())
+    return list(session.scalars(query.order_by(CertificateUse.id.desc())))
+
+
+def _labels(type_code: str | None, names: list[str]) -> tuple[str, list[str]]:
+    try:
+        kind = cert_type(type_code or "")
+    except CertTypeNotFound:
+        return "电子证照", names
+    labels = {"holder_id": "持证主体代码"}
+    labels.update({f.name: f.label for f in kind.fields})
+    labels.update({p.name: p.label for p in kind.predicates})
+    return kind.name, [labels.get(name, name) for name in names]
+
+
+def describe_use(use: CertificateUse) -> str:
+    """One sentence in Chinese for the holder: when, who, which certificate, what, result."""
+    when = use.used_at.astimezone(_BEIJING).strftime("%Y-%m-%d %H:%M")
+    type_name, labels = _labels(use.type_code, use.disclosed)
+    who = f"{use.verifier_org}（{use.verifier}）" if use.verifier_org else use.verifier
+    shown = "、".join(labels) if labels else "无（仅证明持有）"
+    purpose = f"，用途：{use.purpose}" if use.purpose else ""
+    outcome = "通过" if use.valid else f"未通过（{'、'.join(use.reasons) or '格式错误'}）"
+    return (
+        f"{when}（北京时间）{who} 通过平台{_CHANNEL_ZH[use.channel]}了您的{type_name}"
+        f"{purpose}；出示项目：{shown}；核验结果：{outcome}。"
+    )
+
+
+def verify_and_record(
+    session: Session,
+    keys: KeyStore,
+    presentation: str,
+    context: UseContext,
+    *,
+    nonce: str,
+    now: dt.datetime | None = None,
+) -> VerificationResult:
+    """Verify as ``POST /verifications`` does (the node's trust list and own status lists)
+    for ``context.audience`` and ``nonce``, and append the record of the use."""
+    result = verify_presentation(
+        presentation,
+        trust=TrustList.from_keystore(keys),
+        status_lists=StatusLists.from_database(session, keys),
+        audience=context.audience,
+        nonce=nonce,
+        now=int(now.timestamp()) if now is not None else None,
+    )
+    record_use(session, presentation, result, context, now=now)
+    return result
+
+
+def redeem_and_verify(
+    session: Session,
+    keys: KeyStore,
+    code: str,
+    context: UseContext,
+    *,
+    nonce: str,
+    now: dt.datetime | None = None,
+) -> VerificationResult:
+    """Redeem a one-time short code (once, before it expires) and verify its presentation.
+
+    Raises ShortCodeNotFound, ShortCodeUsed or ShortCodeExpired; otherwise the use is logged
+    whatever the result, and the code is spent even when the presentation is invalid.
+    """
+    presentation = redeem_short_code(session, code, redeemed_by=context.verifier, now=now)
+    return verify_and_record(session, keys, presentation, context, nonce=nonce, now=now)
