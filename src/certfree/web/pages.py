@@ -21,7 +21,9 @@ router = APIRouter(include_in_schema=True)
 def landing(request: Request, node: NodeDep) -> HTMLResponse:
     lang = pick_language(request, node.settings.default_language)
     with node.db.session() as session:
-        counts = population.count_rows(session)
+        # The landing page shows only these two figures; counting all nine tables would scan
+        # millions of rows on every visit.
+        counts = population.count_rows(session, tables=("persons", "firms"))
         people = (
             population.list_people(session, limit=5)
             if node.settings.is_development and counts.get("persons")

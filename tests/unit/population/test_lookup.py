@@ -87,3 +87,11 @@ def test_plate_prefixes_of_the_sixteen_cities() -> None:
 def test_vocabularies_have_chinese_terms() -> None:
     assert InsuranceKind.PENSION.zh == "养老保险"
     assert InsuranceKind("work_injury").zh == "工伤保险"
+
+
+def test_counts_only_the_tables_asked_for(db: Database) -> None:
+    with db.session() as session:
+        husband, _, _ = make.married_couple(session)
+        make.firm(session, representative=husband)
+    with db.session() as session:
+        assert count_rows(session, tables=("persons", "firms")) == {"persons": 2, "firms": 1}
