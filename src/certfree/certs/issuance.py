@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certfree.certs.claims import BEIJING, Validity, certificate_claims
 from certfree.certs.errors import FaceDataInvalid
 from certfree.certs.facedata import check_face_data, check_holder_id, derive_predicates
 from certfree.certs.issuers import Issuer, issuer_signer, resolve_issuer
@@ -51,18 +52,9 @@ __all__ = [
     "validity_for",
 ]
 
-BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"  # `certfree serve`'s default address
 SERIAL_DIGITS = 10
 SD_JWT_VC_TYP = "dc+sd-jwt"
-
-
-@dataclass(frozen=True, slots=True)
-class Validity:
-    """First and last valid day (Beijing dates); ``valid_to`` None means 长期 (no end)."""
-
-    valid_from: dt.date
-    valid_to: dt.date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,15 +125,6 @@ def check_holder_jwk(jwk: Mapping[str, Any]) -> dict[str, Any]:
     return dict(jwk)
 
 
-def _end_of_day(day: dt.date) -> int:
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), BEIJING)
-    return int(end.timestamp()) - 1
-
-
-def _start_of_day(day: dt.date) -> int:
-    return int(dt.datetime.combine(day, dt.time(), BEIJING).timestamp())
-
-
 def seal_certificate(
     session: Session,
     keys: KeyStore,
@@ -168,32 +151,15 @@ def seal_certificate(
     allocation = allocate(session, row, base_url)
     serial = serial or f"{allocation.serial:0{SERIAL_DIGITS}d}"
     identifier = make_cert_id(kind.code, issuer.uscc, serial, version)
-    claims: dict[str, Any] = {
-        "iss": issuer.uscc,
-        "iat": int(moment.timestamp()),
-        "nbf": _start_of_day(validity.valid_from),
-        "vct": kind.code,
-        "status": {"status_list": {"idx": allocation.index, "uri": allocation.uri}},
-        "certificate_id": identifier,
-        "certificate_type": kind.code,
-        "certificate_name": kind.name,
-        "version": f"{version:03d}",
-        "issuer_name": issuer.name,
-        "issue_date": today.isoformat(),
-        "valid_from": validity.valid_from.isoformat(),
-        "valid_to": validity.valid_to.isoformat() if validity.valid_to else None,
-        "holder_code_type": kind.holder_category.holder_code_type,
-        "holder_id": holder_id,
-        **face,
-        **predicates,
-    }
-    if validity.valid_to is not None:
-        claims["exp"] = _end_of_day(validity.valid_to)
-    disclosable = ["holder_id", *face, *predicates]
+    layout = certificate_claims(
+        kind=kind, issuer=issuer, identifier=identifier, version=version, moment=moment,
+        validity=validity, holder_id=holder_id, face=face, predicates=predicates,
+        status_index=allocation.index, status_uri=allocation.uri,
+    )  # fmt: skip
     credential = issue_sd_jwt(
         issuer_signer(keys, issuer),
-        claims,
-        selectively_disclosable=disclosable,
+        layout.claims,
+        selectively_disclosable=layout.disclosable,
         header={"typ": SD_JWT_VC_TYP},
         holder_jwk=holder_jwk,
     )
