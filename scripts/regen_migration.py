@@ -8,6 +8,7 @@ Only for a revision that no deployed node has run yet.
 
 from __future__ import annotations
 
+import fcntl
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,12 @@ from certfree.storage import Database, migrate
 
 def main(rev_id: str, message: str) -> None:
     versions = Path(migrate.__file__).parent.parent / "migrations" / "versions"
+    with (versions.parent / ".regen.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # several developers may regenerate at once
+        _regenerate(versions, rev_id, message)
+
+
+def _regenerate(versions: Path, rev_id: str, message: str) -> None:
     for old in versions.glob(f"{rev_id}_*.py"):
         old.unlink()
     with tempfile.TemporaryDirectory() as scratch:

@@ -3,8 +3,14 @@
 from fastapi import FastAPI
 
 from certfree.api import (
+    audit,
+    catalog,
     certs,
     commitments,
+    consent,
+    dept_verification,
+    exchange,
+    grants,
     identifiers,
     procedures,
     proofs,
@@ -31,6 +37,12 @@ def install_api(app: FastAPI) -> None:
         certs,
         verification,
         usage,
+        exchange,
+        dept_verification,
+        grants,
+        consent,
+        audit,
+        catalog,
     )
     for module in modules:
         app.include_router(document_roles(module.router))

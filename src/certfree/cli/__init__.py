@@ -5,10 +5,17 @@ from __future__ import annotations
 import typer
 
 from certfree.cli import (
+    ask,
+    audit,
+    catalog,
     certs,
+    cluster,
     commitments,
+    consent,
     db,
     demo,
+    exchange,
+    grants,
     keys,
     procedures,
     proofs,
@@ -33,6 +40,13 @@ app.add_typer(procedures.app, name="procedures")
 app.add_typer(commitments.app, name="commitments")
 app.add_typer(certs.app, name="certs")
 app.add_typer(wallet.app, name="wallet")
+app.add_typer(cluster.app, name="cluster")
+app.command("ask")(ask.ask)
+app.add_typer(exchange.app, name="exchange")
+app.add_typer(grants.app, name="grants")
+app.add_typer(consent.app, name="consent")
+app.add_typer(audit.app, name="audit")
+app.add_typer(catalog.app, name="catalog")
 
 
 def main() -> None:

@@ -1,9 +1,15 @@
 """Imports every domain's models so that ``Base.metadata`` knows all tables (for Alembic)."""
 
+from certfree.catalog import grant_models as catalog_grant_models
+from certfree.catalog import models as catalog_models
 from certfree.certs import backfill_models as certs_backfill_models
 from certfree.certs import models as certs_models
 from certfree.certs import usage_models as certs_usage_models
 from certfree.commitments import models as commitments_models
+from certfree.exchange import models as exchange_models
+from certfree.exchange import verification_models as exchange_verification_models
+from certfree.governance import audit_models as governance_audit_models
+from certfree.governance import consent_models as governance_consent_models
 from certfree.nodes import models as nodes_models
 from certfree.population import models as population_models
 from certfree.procedures import models as procedures_models
@@ -12,10 +18,16 @@ from certfree.storage.base import Base
 
 __all__ = [
     "Base",
+    "catalog_grant_models",
+    "catalog_models",
     "certs_backfill_models",
     "certs_models",
     "certs_usage_models",
     "commitments_models",
+    "exchange_models",
+    "exchange_verification_models",
+    "governance_audit_models",
+    "governance_consent_models",
     "nodes_models",
     "population_models",
     "procedures_models",

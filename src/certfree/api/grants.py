@@ -1,0 +1,5 @@
+"""HTTP routes: grants (thin: parse, call the domain, format)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/v1", tags=["grants"])

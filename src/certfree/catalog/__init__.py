@@ -1,0 +1,1 @@
+"""Data resource catalog, supply and demand lists, matching, and sharing grants."""

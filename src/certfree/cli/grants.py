@@ -1,0 +1,7 @@
+"""`certfree grants` commands (thin: build settings, call the domain, print)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="grants", no_args_is_help=True)

@@ -1,0 +1,1 @@
+"""Data-sharing exchange over the 1+16+N cascade: signed node messages, routing, questions."""

@@ -1,0 +1,1 @@
+"""Governance of shared data: consent of data subjects and the tamper-evident audit log."""

@@ -1,0 +1,5 @@
+"""Tables of this domain (filled in by its developer)."""
+
+from certfree.storage import Base
+
+__all__ = ["Base"]
