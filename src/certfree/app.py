@@ -16,6 +16,7 @@ from certfree import __version__
 from certfree.auth import TokenService
 from certfree.auth.oidc import OidcVerifier
 from certfree.crypto import KeyStore
+from certfree.exchange.runtime import ExchangeRuntime
 from certfree.settings import Settings
 from certfree.storage import Database
 
@@ -28,6 +29,7 @@ class Node:
     db: Database
     keys: KeyStore
     tokens: TokenService
+    exchange: ExchangeRuntime  # node-to-node messages (issue 5); started in the lifespan
 
 
 def build_node(settings: Settings) -> Node:
@@ -44,7 +46,13 @@ def build_node(settings: Settings) -> Node:
         if settings.oidc_issuer
         else None
     )
-    return Node(settings=settings, db=db, keys=keys, tokens=TokenService(settings, keys, oidc))
+    return Node(
+        settings=settings,
+        db=db,
+        keys=keys,
+        tokens=TokenService(settings, keys, oidc),
+        exchange=ExchangeRuntime(settings, db, keys),
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -56,8 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        node.db.dispose()  # close pooled connections when the worker stops
+        await node.exchange.start()
+        try:
+            yield
+        finally:
+            # Commit queued audit entries before the database closes.
+            await node.exchange.stop()
+            node.db.dispose()  # close pooled connections when the worker stops
 
     app = FastAPI(
         lifespan=lifespan,

@@ -14,6 +14,7 @@ Domains raise their own subclasses (``InvalidIdentifier`` lives in ``certfree.id
     ├── Conflict                       409 the request clashes with current state
     ├── AuthError                      401 no or bad credentials
     │   └── Forbidden                  403 authenticated, but the role may not do this
+    ├── TooManyRequests                429 over a rate limit; Retry-After says when to retry
     └── CryptoError                    422 keys and signatures
         ├── KeyNotFound                404 no key with that id / owner
         └── SignatureInvalid           422 a signature does not verify
@@ -39,6 +40,7 @@ __all__ = [
     "NotFound",
     "RefusedForReason",
     "SignatureInvalid",
+    "TooManyRequests",
 ]
 
 
@@ -113,6 +115,23 @@ class Forbidden(AuthError):
     slug = "forbidden"
     title = "Forbidden"
     title_zh = "无权执行此操作"
+
+
+class TooManyRequests(CertfreeError):
+    """Over a rate limit (RFC 6585 §4); ``retry_after`` seconds until a request is counted
+    again, sent as the Retry-After header (RFC 9110 §10.2.3)."""
+
+    status = 429
+    slug = "too-many-requests"
+    title = "Too many requests"
+    title_zh = "请求过于频繁"
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = max(1, retry_after)
+
+    def problem_extensions(self) -> dict[str, Any]:
+        return {"retry_after": self.retry_after}
 
 
 class CryptoError(CertfreeError):

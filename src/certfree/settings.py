@@ -54,11 +54,32 @@ class Settings(BaseSettings):
         default=None, description="JWKS of the OpenID provider; defaults to discovery"
     )
     default_language: str = "zh-CN"
+    # Exchange (issue 5). The province keeps the node registry; every other node fetches it
+    # signed from ``province_url`` (default: ``parent_url``, right for a city) and checks it
+    # with the province's public keys pinned in ``province_jwks`` (a JWK Set file written at
+    # enrolment). Without that file a development node pins what it first fetches (TOFU) in
+    # ``<key_dir>/province.jwks.json``; a production node refuses.
+    province_url: str | None = Field(default=None, description="Base URL of the province node")
+    province_jwks: Path | None = Field(
+        default=None, description="JWK Set file of the province's keys, pinned at enrolment"
+    )
+    exchange_connect_timeout: float = Field(default=2.0, gt=0, description="seconds per hop")
+    exchange_read_timeout: float = Field(default=5.0, gt=0, description="seconds, whole path")
+    exchange_retries: int = Field(default=2, ge=0, le=5, description="on connection errors")
+    exchange_clock_skew: int = Field(default=120, gt=0, description="accepted iat skew, s")
+    registry_ttl_seconds: int = Field(default=60, gt=0, description="signed registry cache")
 
-    @field_validator("parent_url", "oidc_issuer", "oidc_jwks_url")
+    @field_validator("parent_url", "province_url", "oidc_issuer", "oidc_jwks_url")
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
+
+    @property
+    def registry_url(self) -> str | None:
+        """Where this node fetches the signed registry; None on the province itself."""
+        if self.node_level is NodeLevel.PROVINCE:
+            return None
+        return self.province_url or self.parent_url
 
     @property
     def is_development(self) -> bool:

@@ -28,6 +28,15 @@ PUBLIC_OPERATIONS = {
     ("GET", "/api/v1/status-lists/{issuer}/{list_no}"),
     # The online mode: a holder's low-end phone parks a signed presentation (no token).
     ("POST", "/api/v1/short-codes"),
+    # The questions nodes can be asked are published, like X-Road's service descriptions.
+    ("GET", "/api/v1/questions"),
+    ("GET", "/api/v1/questions/{name}"),
+    # Node-to-node messages authenticate by their own signature; the registry is signed.
+    ("POST", "/api/v1/exchange/messages"),
+    ("GET", "/api/v1/exchange/registry"),
+    # The audit log's signed head and consistency proofs hold only sizes and hashes.
+    ("GET", "/api/v1/audit/head"),
+    ("GET", "/api/v1/audit/consistency"),
 }
 SAMPLE_PATH_VALUES = {
     "id_number": "11010519491231002X",
@@ -38,6 +47,13 @@ SAMPLE_PATH_VALUES = {
     "identifier": "1.2.156.3005.2.11100000000013709K001.11370100010000063K.0000000001.001.I",
     "issuer": "11370100010000063K",
     "list_no": "1",
+    "review_id": "1",
+    "grant_id": "1",
+    "consent_id": "0123456789abcdef0123456789abcdef",
+    "name": "marital_status",
+    "request_id": "0b7f3c1e-4d1a-4c5e-9f7a-2d3b4c5d6e7f",
+    "index": "0",
+    "demand_id": "1",
 }
 
 

@@ -58,7 +58,8 @@ def test_elderly_card_shown_as_over_60_only(
     (held,) = json.loads(certfree("wallet", "list", "--json")[0])
     assert held["vct"] == ELDERLY_CARD
     assert held["type_name"] == "老年人优待证"
-    assert held["identifier"] == parse_sd_jwt(credential).payload["certificate_id"]
+    disclosed = {d.name: d.value for d in parse_sd_jwt(credential).disclosures}
+    assert held["identifier"] == disclosed["certificate_id"]  # selectively disclosable
     assert "age_over_60" in held["disclosable"]
 
     shown, _ = certfree(

@@ -4,7 +4,10 @@ from fastapi import FastAPI
 
 from certfree.api import (
     audit,
+    backfill,
     catalog,
+    catalog_grants,
+    catalog_lists,
     certs,
     commitments,
     consent,
@@ -37,12 +40,15 @@ def install_api(app: FastAPI) -> None:
         certs,
         verification,
         usage,
+        backfill,
         exchange,
         dept_verification,
         grants,
         consent,
         audit,
         catalog,
+        catalog_grants,
+        catalog_lists,
     )
     for module in modules:
         app.include_router(document_roles(module.router))

@@ -1,5 +1,139 @@
-"""HTTP routes: audit (thin: parse, call the domain, format)."""
+"""HTTP routes of the node's audit log (issue 5 point 7): signed heads, proofs, entries.
 
-from fastapi import APIRouter
+Who sees what: a tree head and a consistency proof are hashes and sizes only, so anyone may
+fetch them (that is what lets outsiders hold the node to its log). Entries name people and
+answers, so only auditors (``cio``, ``bureau_admin``) and other nodes read them; an applicant
+reads the entries about themselves (token ``sub`` = their ID number), each with its proof
+against a tree head signed in the same request.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from certfree import governance
+from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
+from certfree.auth import Principal, Role
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
+
+_Auditor = Annotated[Principal, Depends(allow(Role.CIO, Role.BUREAU_ADMIN, Role.NODE))]
+_Applicant = Annotated[Principal, Depends(allow(Role.APPLICANT))]
+
+
+class TreeHeadView(BaseModel):
+    node: str
+    tree_size: int
+    root_hash: str = Field(description="MTH of the log, hex (RFC 6962 §2.1)")
+    timestamp: int = Field(description="milliseconds since 1970-01-01T00:00:00Z")
+    signed: str = Field(description="compact JWS (typ certfree-sth+jwt) by the node key")
+
+
+class ConsistencyView(BaseModel):
+    first: int
+    second: int
+    proof: list[str] = Field(description="PROOF(first, D[0:second]), hex (RFC 6962 §2.1.2)")
+
+
+class EntryView(BaseModel):
+    leaf_index: int
+    record: dict[str, Any]
+    leaf: str = Field(description="the exact leaf: hash SHA-256(0x00 || UTF-8 of this)")
+    leaf_hash: str
+    tree_size: int
+    inclusion_proof: list[str] = Field(description="PATH(leaf_index, D[0:tree_size]), hex")
+    subjects: dict[str, str] = Field(
+        description="subject id → salt (hex); the leaf holds SHA-256(salt || id)"
+    )
+
+
+class EntryWithHead(BaseModel):
+    head: TreeHeadView
+    entry: EntryView
+
+
+class AccessView(EntryView):
+    kind: str
+    consumer: str = Field(description="node that asked")
+    provider: str = Field(description="node that answered")
+    question: str | None
+    service_item: str | None
+    at: str
+    answer: dict[str, Any] | None
+
+
+class MyAccesses(BaseModel):
+    subject: str
+    head: TreeHeadView
+    accesses: list[AccessView]
+
+
+def _head(node: NodeDep, session: SessionDep) -> governance.SignedTreeHead:
+    return governance.sign_tree_head(session, node.keys, node.settings.node_code)
+
+
+@router.get("/audit/head", openapi_extra=PUBLIC)
+def tree_head(node: NodeDep, session: SessionDep) -> TreeHeadView:
+    """The log's current size and root, signed now by this node."""
+    return TreeHeadView.model_validate(_head(node, session).to_json())
+
+
+@router.get("/audit/consistency", openapi_extra=PUBLIC)
+def consistency(
+    session: SessionDep,
+    first: Annotated[int, Query(ge=0, description="size of the older head")],
+    second: Annotated[int | None, Query(ge=0, description="newer size; default current")] = None,
+) -> ConsistencyView:
+    """Proof that the log of size ``second`` extends the one of size ``first`` unchanged."""
+    size = second if second is not None else governance.current_head(session).tree_size
+    proof = governance.consistency_proof(session, first, size)
+    return ConsistencyView(first=first, second=size, proof=[node.hex() for node in proof])
+
+
+@router.get("/audit/entries/{index}")
+def audit_entry(
+    index: int,
+    node: NodeDep,
+    session: SessionDep,
+    _: _Auditor,
+    tree_size: Annotated[int | None, Query(ge=0, description="default: the signed head's")] = None,
+) -> EntryWithHead:
+    """One entry, every subject disclosed, with its inclusion proof and a signed head."""
+    head = _head(node, session)
+    entry = governance.entry_with_proof(
+        session, index, head.tree_size if tree_size is None else tree_size
+    )
+    return EntryWithHead(
+        head=TreeHeadView.model_validate(head.to_json()),
+        entry=EntryView.model_validate(entry.to_json()),
+    )
+
+
+@router.get("/me/accesses")
+def my_accesses(node: NodeDep, session: SessionDep, principal: _Applicant) -> MyAccesses:
+    """Every use of the caller's data logged by this node: who asked which question, for
+    which service item, when, and the answer given — each provable against the signed head."""
+    head = _head(node, session)
+    accesses = []
+    for entry in governance.accesses_of(session, principal.subject, head.tree_size):
+        shown = entry.to_json()
+        record = shown["record"]
+        accesses.append(
+            AccessView.model_validate(
+                {
+                    **shown,
+                    **{name: record[name] for name in ("kind", "consumer", "provider", "at")},
+                    "question": record["question"],
+                    "service_item": record["service_item"],
+                    "answer": record["outcome"],
+                }
+            )
+        )
+    return MyAccesses(
+        subject=principal.subject,
+        head=TreeHeadView.model_validate(head.to_json()),
+        accesses=accesses,
+    )

@@ -1,5 +1,190 @@
-"""HTTP routes: catalog (thin: parse, call the domain, format)."""
+"""HTTP routes of the data resource catalog, demands, matching and the gap list (issue 6).
 
-from fastapi import APIRouter
+Who may do what:
+
+* ``department_admin`` acting for an organ (token ``org`` claim = the provider's code or name)
+  creates, edits and deletes that provider's resources, registers its own demands and reads
+  them with their candidates;
+* ``bureau_admin`` (big-data bureau) does all of that for every provider and department,
+  imports catalog files and sees the gap list;
+* ``cio`` reads resources, demands, matches and the gap list (the reports), changes nothing.
+
+Resource codes contain a slash (``307/000001``: classification / sequence, 编制指南 §6.2), so
+routes take them as the path's remainder.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from certfree import catalog
+from certfree.api.deps import NodeDep, SessionDep, allow
+from certfree.api.uploads import UPLOAD_BODY, Upload
+from certfree.app import Node
+from certfree.auth import Principal, Role
+from certfree.errors import Forbidden
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
+
+_Editor = Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN, Role.BUREAU_ADMIN))]
+_Reader = Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN, Role.BUREAU_ADMIN, Role.CIO))]
+_Bureau = Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN))]
+_Overseer = Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN, Role.CIO))]
+
+
+class MatchRequest(BaseModel):
+    text: str = Field(default="", max_length=4000, description="the data wanted, free text")
+    items: list[str] = Field(default_factory=list, max_length=200, description="data items")
+    top: int = Field(default=5, ge=1, le=100)
+
+
+def _organ(principal: Principal) -> str:
+    if not principal.organisation:
+        raise Forbidden("令牌未注明所属部门（org 声明：提供方代码或名称）")
+    return principal.organisation
+
+
+def _may_edit(principal: Principal, provider: str, provider_code: str) -> None:
+    """A department admin edits only resources whose provider (name or code) is its org."""
+    if principal.role is Role.BUREAU_ADMIN:
+        return
+    organ = _organ(principal)
+    if organ not in {provider, provider_code}:
+        raise Forbidden(f"只能编辑本部门（{organ}）提供的数据资源，此资源由「{provider}」提供")
+
+
+def _index(node: Node, session: Session) -> catalog.ResourceIndex:
+    return catalog.load_index(session, node.settings.key_dir.parent / "cache")
+
+
+@router.get("/catalog/resources")
+def list_resources(
+    session: SessionDep,
+    _: _Reader,
+    provider: Annotated[str | None, Query(max_length=100)] = None,
+    provider_code: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    """Resources in code order, optionally of one provider."""
+    rows = catalog.list_resources(
+        session, provider=provider, provider_code=provider_code, limit=limit, offset=offset
+    )
+    return [catalog.resource_json(row) for row in rows]
+
+
+@router.post("/catalog/resources", status_code=status.HTTP_201_CREATED)
+def create_resource(
+    session: SessionDep, principal: _Editor, body: dict[str, Any]
+) -> dict[str, Any]:
+    """Create a resource (core metadata of GB/T 21063.3); its code is allocated."""
+    draft = catalog.validate_resource(body)
+    _may_edit(principal, draft.provider, draft.provider_code)
+    return catalog.resource_json(catalog.create_resource(session, draft))
+
+
+@router.post("/catalog/import", openapi_extra=UPLOAD_BODY)
+def import_resources(
+    session: SessionDep,
+    _: _Bureau,
+    upload: Upload,
+    filename: Annotated[str | None, Query(max_length=200)] = None,
+    encoding: Annotated[str | None, Query(max_length=20)] = None,
+) -> dict[str, Any]:
+    """Import a CSV/XLSX catalog file; any bad row rejects it (422 naming each row)."""
+    data, sent_name = upload
+    name = filename or sent_name or "upload.csv"
+    return catalog.import_catalog(session, data, name, encoding=encoding).as_json()
+
+
+@router.get("/catalog/resources/{code:path}")
+def get_resource(session: SessionDep, _: _Reader, code: str) -> dict[str, Any]:
+    """One resource with all its metadata."""
+    return catalog.resource_json(catalog.get_resource(session, code))
+
+
+@router.patch("/catalog/resources/{code:path}")
+def update_resource(
+    session: SessionDep, principal: _Editor, code: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """Change fields of a resource (the whole is re-validated); the provider's or bureau's."""
+    row = catalog.get_resource(session, code)
+    _may_edit(principal, row.provider, row.provider_code)
+    if principal.role is Role.DEPARTMENT_ADMIN:
+        moved = {k: body[k] for k in ("provider", "provider_code") if k in body}
+        if moved and any(str(v).strip() != getattr(row, k) for k, v in moved.items()):
+            raise Forbidden("部门管理员不能把资源移交给其他提供方")
+    return catalog.resource_json(catalog.update_resource(session, code, body))
+
+
+@router.delete("/catalog/resources/{code:path}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_resource(session: SessionDep, principal: _Editor, code: str) -> None:
+    """Remove a resource from the catalog."""
+    row = catalog.get_resource(session, code)
+    _may_edit(principal, row.provider, row.provider_code)
+    catalog.delete_resource(session, code)
+
+
+@router.get("/catalog/demands")
+def list_demands(session: SessionDep, principal: _Reader) -> list[dict[str, Any]]:
+    """Demands: a department admin's own (by org), every demand for bureau and CIO."""
+    if principal.role is Role.DEPARTMENT_ADMIN:
+        rows = catalog.list_demands(session, department_code=_organ(principal))
+    else:
+        rows = catalog.list_demands(session)
+    return [catalog.demand_json(row) for row in rows]
+
+
+@router.post("/catalog/demands", status_code=status.HTTP_201_CREATED)
+def register_demand(
+    node: NodeDep, session: SessionDep, principal: _Editor, body: dict[str, Any]
+) -> dict[str, Any]:
+    """Register a demand; a department admin's is filed under its org. Returns candidates."""
+    if principal.role is Role.DEPARTMENT_ADMIN:
+        body = {**body, "department_code": _organ(principal)}
+    row = catalog.register_demand(session, body)
+    text, items = catalog.demand_query(row)
+    found = catalog.match(_index(node, session), text, items)
+    return {**catalog.demand_json(row), "candidates": [c.as_json() for c in found]}
+
+
+@router.get("/catalog/demands/{demand_id}/matches")
+def demand_matches(
+    node: NodeDep,
+    session: SessionDep,
+    principal: _Reader,
+    demand_id: int,
+    top: Annotated[int, Query(ge=1, le=100)] = 5,
+) -> list[dict[str, Any]]:
+    """Ranked candidate resources for a registered demand, each with its explanation."""
+    row = catalog.get_demand(session, demand_id)
+    if principal.role is Role.DEPARTMENT_ADMIN and row.department_code != _organ(principal):
+        raise Forbidden("只能查看本部门登记的数据需求")
+    text, items = catalog.demand_query(row)
+    return [c.as_json() for c in catalog.match(_index(node, session), text, items, top=top)]
+
+
+@router.post("/catalog/match")
+def match(
+    node: NodeDep, session: SessionDep, _: _Reader, body: MatchRequest
+) -> list[dict[str, Any]]:
+    """Ranked resources for a demand given in the request (nothing stored)."""
+    return [
+        c.as_json()
+        for c in catalog.match(_index(node, session), body.text, body.items, top=body.top)
+    ]
+
+
+@router.get("/catalog/gaps")
+def gaps(
+    node: NodeDep,
+    session: SessionDep,
+    _: _Overseer,
+    threshold: Annotated[float, Query(ge=0, le=1)] = catalog.GAP_THRESHOLD,
+) -> list[dict[str, Any]]:
+    """The gap list: demands no resource matches well, highest call volume first."""
+    return catalog.gap_list(session, _index(node, session), threshold=threshold)

@@ -44,6 +44,12 @@ class ReplaceRequest(BaseModel):
     holder_jwk: dict[str, Any] | None = None
 
 
+class ClaimRequest(BaseModel):
+    holder_jwk: dict[str, Any] = Field(
+        description="the holder's PUBLIC key (JWK, P-256 by default); never the private key"
+    )
+
+
 class RevokeRequest(BaseModel):
     reason: certs.RevocationReason
 
@@ -88,6 +94,9 @@ class CertificateView(BaseModel):
     valid_from: dt.date
     valid_to: dt.date | None
     superseded_by: str | None
+    holder_key_bound: bool = Field(
+        description="false for a backfilled certificate the holder may still claim"
+    )
     credential: str | None = None
 
     @classmethod
@@ -107,6 +116,7 @@ class CertificateView(BaseModel):
             valid_from=row.valid_from,
             valid_to=row.valid_to,
             superseded_by=row.superseded_by,
+            holder_key_bound=not certs.is_claimable(row.holder_jwk),
             credential=row.credential if with_credential else None,
         )
 
@@ -242,6 +252,33 @@ def replace(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
         face_data=body.face_data,
         holder_jwk=body.holder_jwk,
         issuer_uscc=_organ(session, principal),
+        base_url=_base_url(request),
+    )
+    return IssuedView.of(issued)
+
+
+@router.post("/me/certificates/{identifier}/claim", status_code=status.HTTP_201_CREATED)
+def claim(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
+    identifier: str,
+    body: ClaimRequest,
+    request: Request,
+    node: NodeDep,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(allow(Role.APPLICANT))],
+) -> IssuedView:
+    """Bind the caller's public key to their backfilled certificate (认领); the new version.
+
+    The certificate, sealed without ``cnf`` from a paper-era record, is sealed again with
+    ``cnf.jwk`` = ``holder_jwk`` (same serial, version + 1; the old version revoked as
+    superseded). 403 unless the token's subject is the holder, 409 ``holder-key-already-bound``
+    when it already has a key, 409 when suspended or revoked, 422 for a private key.
+    """
+    issued = certs.claim_certificate(
+        session,
+        node.keys,
+        identifier,
+        body.holder_jwk,
+        holder_id=principal.subject,
         base_url=_base_url(request),
     )
     return IssuedView.of(issued)

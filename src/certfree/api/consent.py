@@ -1,5 +1,85 @@
-"""HTTP routes: consent (thin: parse, call the domain, format)."""
+"""HTTP routes of the applicant's own consents to data-sharing verification.
 
-from fastapi import APIRouter
+The applicant (token ``sub`` = their resident ID number) previews what a service item will ask
+about them and of which department, gives consent for this node to ask it, lists their
+consents and revokes any (PIPL §14–15). A clerk may preview, to read it out at the desk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from certfree import governance
+from certfree.api.deps import NodeDep, SessionDep, allow
+from certfree.auth import Principal, Role
+from certfree.exchange.questions import QuestionDef, get_question
 
 router = APIRouter(prefix="/api/v1", tags=["consent"])
+
+_Applicant = Annotated[Principal, Depends(allow(Role.APPLICANT))]
+_Previewer = Annotated[Principal, Depends(allow(Role.APPLICANT, Role.CLERK))]
+
+
+class ConsentRequest(BaseModel):
+    service_item: str = Field(min_length=1, max_length=64, description="政务服务事项编码")
+    questions: list[str] | None = Field(
+        default=None, description="同意核验的问题；省略则为该事项可用的全部数据共享问题"
+    )
+    expires_at: dt.datetime | None = Field(default=None, description="省略则 30 天")
+
+
+def _questions(session: Session, service_item: str, names: list[str] | None) -> list[QuestionDef]:
+    chosen = names or governance.questions_of_service_item(session, service_item)
+    return [get_question(name) for name in chosen]
+
+
+@router.get("/me/consents/preview")
+def preview(
+    session: SessionDep,
+    _principal: _Previewer,
+    service_item: Annotated[str, Query(min_length=1, max_length=64)],
+    question: Annotated[list[str] | None, Query(description="省略则为事项的全部问题")] = None,
+) -> dict[str, Any]:
+    """What will be asked, of whom, and what each answer reveals — before consenting."""
+    return governance.preview(session, service_item, _questions(session, service_item, question))
+
+
+@router.post("/me/consents", status_code=status.HTTP_201_CREATED)
+def give(
+    body: ConsentRequest, node: NodeDep, session: SessionDep, principal: _Applicant
+) -> dict[str, Any]:
+    """Consent to this node asking the questions about me, for this service item."""
+    expires_at = body.expires_at
+    if expires_at is not None and expires_at.tzinfo is None:
+        expires_at = expires_at.replace(tzinfo=dt.UTC)
+    consent = governance.give(
+        session,
+        subject_id=principal.subject,
+        consumer=node.settings.node_code,
+        service_item=body.service_item,
+        questions=_questions(session, body.service_item, body.questions),
+        recorded_by=f"applicant:{principal.subject}",
+        expires_at=expires_at,
+    )
+    return governance.consent_view(consent)
+
+
+@router.get("/me/consents")
+def list_consents(session: SessionDep, principal: _Applicant) -> list[dict[str, Any]]:
+    """My consents, newest first, each with its state (valid, expired, revoked)."""
+    rows = governance.list_consents(session, principal.subject)
+    return [governance.consent_view(c) for c in rows]
+
+
+@router.post("/me/consents/{consent_id}/revoke")
+def revoke(consent_id: str, session: SessionDep, principal: _Applicant) -> dict[str, Any]:
+    """Withdraw my consent; questions under it are no longer asked."""
+    consent = governance.revoke_consent(
+        session, consent_id, subject_id=principal.subject.strip().upper()
+    )
+    return governance.consent_view(consent)

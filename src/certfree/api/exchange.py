@@ -1,5 +1,185 @@
-"""HTTP routes: exchange (thin: parse, call the domain, format)."""
+"""HTTP routes of the exchange (thin: parse, call the runtime, format).
 
-from fastapi import APIRouter
+``POST /exchange/messages`` is node-to-node: no bearer token, the message's own signature
+authenticates it (an unsigned or badly signed body is refused with problem+json).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
+
+from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
+from certfree.app import Node
+from certfree.auth import Principal, Role
+from certfree.auth.tokens import NODE_KEY_OWNER
+from certfree.errors import NotFound
+from certfree.exchange import registry, transport
+from certfree.nodes import Node as NodeRow
+from certfree.settings import NodeLevel
 
 router = APIRouter(prefix="/api/v1", tags=["exchange"])
+
+_Asker = Annotated[Principal, Depends(allow(Role.CLERK, Role.DEPARTMENT_ADMIN))]
+_MAX_MESSAGE = 256 * 1024
+
+
+class AskRequest(BaseModel):
+    question: str = Field(description="question name, e.g. marital_status", max_length=64)
+    provider: str = Field(description="provider node code, e.g. 370100-MZ", max_length=16)
+    args: dict[str, Any] = Field(default_factory=dict, description="the question's arguments")
+    service_item: str = Field(description="service item code (政务服务事项) the answer is for")
+    purpose: str = Field(description="why the desk asks, in words", max_length=500)
+    message_id: uuid.UUID | None = Field(
+        default=None, description="a UUID chosen by the desk; retrying with it is idempotent"
+    )
+
+
+class AskAnswer(BaseModel):
+    question: str
+    consumer: str
+    provider: str
+    message_id: str | None
+    answer: dict[str, Any]
+    answer_jws: str = Field(description="the provider's signed answer (compact JWS)")
+
+
+@router.post(
+    transport.MESSAGES_PATH.removeprefix("/api/v1"),
+    openapi_extra={
+        **PUBLIC,
+        "requestBody": {
+            "required": True,
+            "content": {transport.JOSE: {"schema": {"type": "string"}}},
+        },
+    },
+    response_class=Response,
+    responses={200: {"content": {transport.JOSE: {}}, "description": "the signed reply"}},
+)
+async def receive_message(request: Request) -> Response:
+    """Receive a signed node message: answer it if it is for this node, else pass it on."""
+    # No dependencies on this hot path: FastAPI runs sync ones in a worker thread each.
+    node: Node = request.app.state.node
+    raw = (await request.body())[:_MAX_MESSAGE].decode("ascii", errors="replace")
+    deadline_text = request.headers.get(transport.DEADLINE_HEADER)
+    try:
+        deadline = float(deadline_text) if deadline_text else None
+    except ValueError:
+        deadline = None
+    if deadline is not None:
+        deadline = min(deadline, time.time() + node.settings.exchange_read_timeout)
+    result = await node.exchange.receive(raw, deadline)
+    if isinstance(result, str):
+        return Response(result, media_type=transport.JOSE)
+    # A forwarded message: the next hop's answer goes back unchanged, errors included.
+    return Response(
+        result.content,
+        status_code=result.status_code,
+        media_type=result.headers.get("content-type"),
+    )
+
+
+@router.post("/exchange/ask", response_model=AskAnswer)
+async def ask(payload: AskRequest, node: NodeDep, principal: _Asker) -> dict[str, Any]:
+    """Ask a provider node one verification question for a service item; the signed answer."""
+    del principal
+    return await transport.ask(
+        node.exchange,
+        question=payload.question,
+        provider=payload.provider,
+        args=payload.args,
+        service_item=payload.service_item,
+        purpose=payload.purpose,
+        message_id=str(payload.message_id) if payload.message_id else None,
+    )
+
+
+@router.get(
+    "/exchange/registry",
+    openapi_extra=PUBLIC,
+    response_class=Response,
+    responses={200: {"content": {transport.JOSE: {}}, "description": "signed node registry"}},
+)
+async def signed_registry(node: NodeDep) -> Response:
+    """The node registry signed by the province (only the province publishes it)."""
+    if node.settings.node_level is not NodeLevel.PROVINCE:
+        raise NotFound(f"节点 {node.settings.node_code} 不是省级节点，不发布节点注册表")
+
+    def signed() -> str:
+        with node.db.session() as session:
+            return registry.sign_registry(
+                session, node.keys.signer(NODE_KEY_OWNER), node.settings.node_code
+            )
+
+    return Response(await anyio.to_thread.run_sync(signed), media_type=transport.JOSE)
+
+
+class RegistrationRequest(BaseModel):
+    jwks: dict[str, Any] = Field(description="the node's public keys (RFC 7517 JWK Set)")
+    endpoint_url: str = Field(description="base URL where the node receives messages")
+
+
+class NodeView(BaseModel):
+    code: str
+    name: str
+    level: str
+    parent: str | None
+    endpoint_url: str | None
+    status: str
+    registered_at: str | None
+
+
+def _view(row: NodeRow) -> NodeView:
+    return NodeView(
+        code=row.code,
+        name=row.name,
+        level=row.level.value,
+        parent=row.parent_code,
+        endpoint_url=row.endpoint_url,
+        status=row.status.value,
+        registered_at=row.registered_at.isoformat() if row.registered_at else None,
+    )
+
+
+_Bureau = Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN))]
+
+
+def _province_only(node: NodeDep) -> None:
+    if node.settings.node_level is not NodeLevel.PROVINCE:
+        raise NotFound(f"节点 {node.settings.node_code} 不是省级节点，不管理节点注册表")
+
+
+@router.post("/exchange/nodes/{code}/registration", response_model=NodeView)
+def register(
+    code: str, payload: RegistrationRequest, node: NodeDep, session: SessionDep, _: _Bureau
+) -> NodeView:
+    """Record a node's public keys and endpoint (pending until approved)."""
+    _province_only(node)
+    row = registry.register_node(
+        session, code, jwks=payload.jwks, endpoint_url=payload.endpoint_url
+    )
+    node.exchange.invalidate_registry()
+    return _view(row)
+
+
+@router.post("/exchange/nodes/{code}/approve", response_model=NodeView)
+def approve(code: str, node: NodeDep, session: SessionDep, _: _Bureau) -> NodeView:
+    """Approve a registered node: peers accept its messages from the next registry on."""
+    _province_only(node)
+    row = registry.approve_node(session, code)
+    node.exchange.invalidate_registry()
+    return _view(row)
+
+
+@router.post("/exchange/nodes/{code}/revoke", response_model=NodeView)
+def revoke(code: str, node: NodeDep, session: SessionDep, _: _Bureau) -> NodeView:
+    """Revoke a node: peers refuse its messages (revoked_sender) from the next registry on."""
+    _province_only(node)
+    row = registry.revoke_node(session, code)
+    node.exchange.invalidate_registry()
+    return _view(row)

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from certfree.errors import AuthError, CertfreeError, InvalidInput
+from certfree.errors import AuthError, CertfreeError, InvalidInput, TooManyRequests
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -47,7 +47,7 @@ async def _certfree_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, AuthError) and exc.status == 401:
         # RFC 6750 §3: a bearer challenge accompanies every 401.
         return problem(request, 401, exc.slug, title, exc.message)
-    return problem(
+    response = problem(
         request,
         exc.status,
         exc.slug,
@@ -56,6 +56,9 @@ async def _certfree_error(request: Request, exc: Exception) -> JSONResponse:
         field=exc.field,
         **exc.problem_extensions(),
     )
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)  # RFC 6585 §4
+    return response
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -3,6 +3,11 @@
 Who sees a log: the holder (applicant token, ``sub`` = ID number) their own records; a
 ``department_admin`` the records of certificates its organ (token ``org``) issued; a
 ``bureau_admin`` any certificate's. There is no route that changes or deletes a record.
+
+The short-code routes are rate limited (``certs.usage_limits``, 429 with Retry-After): the
+count is written in a transaction of its own before the route's work, so a refused or failed
+redemption still counts. The client address is the socket peer, which uvicorn replaces with
+X-Forwarded-For only for trusted proxies (``--forwarded-allow-ips``).
 """
 
 from __future__ import annotations
@@ -15,23 +20,69 @@ from pydantic import BaseModel, Field
 
 from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
 from certfree.api.verification import VerificationView
+from certfree.app import Node
 from certfree.auth import Principal, Role
 from certfree.certs import (
+    ISSUE_PER_ADDRESS,
+    MISSES_PER_ADDRESS,
+    MISSES_PER_VERIFIER,
+    REDEEM_PER_ADDRESS,
+    REDEEM_PER_CODE,
+    REDEEM_PER_VERIFIER,
     SHORT_CODE_TTL,
     CertificateUse,
+    RateRule,
+    ShortCodeNotFound,
     UseChannel,
     UseContext,
+    count_request,
     describe_use,
     find_issuer,
     get_certificate,
     issue_short_code,
+    normalise_code,
+    record_hits,
     redeem_and_verify,
+    refuse_if_over,
     uses_of_certificate,
 )
 from certfree.certs import uses_of_holder as holder_uses
 from certfree.errors import Forbidden, InvalidInput
 
 router = APIRouter(prefix="/api/v1", tags=["certificate use"])
+
+_Redeemer = Annotated[Principal, Depends(allow(Role.VERIFIER, Role.CLERK))]
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _misses(request: Request, principal: Principal) -> list[tuple[RateRule, str]]:
+    return [(MISSES_PER_ADDRESS, _address(request)), (MISSES_PER_VERIFIER, principal.subject)]
+
+
+def _limit_issue(request: Request, node: NodeDep) -> None:
+    with node.db.session() as session:  # committed before the route's own transaction
+        count_request(session, [(ISSUE_PER_ADDRESS, _address(request))])
+
+
+def _limit_redeem(code: str, request: Request, node: NodeDep, principal: _Redeemer) -> None:
+    with node.db.session() as session:  # committed even when the redemption then fails
+        refuse_if_over(session, _misses(request, principal))
+        count_request(
+            session,
+            [
+                (REDEEM_PER_ADDRESS, _address(request)),
+                (REDEEM_PER_VERIFIER, principal.subject),
+                (REDEEM_PER_CODE, normalise_code(code)),
+            ],
+        )
+
+
+def _record_miss(node: Node, request: Request, principal: Principal) -> None:
+    with node.db.session() as session:
+        record_hits(session, _misses(request, principal))
 
 
 class ShortCodeRequest(BaseModel):
@@ -89,7 +140,12 @@ class CertificateUseView(BaseModel):
         )
 
 
-@router.post("/short-codes", status_code=201, openapi_extra=PUBLIC)
+@router.post(
+    "/short-codes",
+    status_code=201,
+    openapi_extra=PUBLIC,
+    dependencies=[Depends(_limit_issue)],
+)
 def create_short_code(
     body: ShortCodeRequest, session: SessionDep, request: Request
 ) -> ShortCodeView:
@@ -97,6 +153,7 @@ def create_short_code(
 
     Public: the holder's phone has no token, and the presentation is already bound to the
     verifier's nonce and audience by the holder's key, so a parked one is useless elsewhere.
+    429 ``too-many-requests`` beyond 20 a minute from one address.
     """
     record = issue_short_code(session, body.presentation)
     return ShortCodeView(
@@ -107,18 +164,21 @@ def create_short_code(
     )
 
 
-@router.post("/short-codes/{code}/redeem")
-def redeem_short_code(
+@router.post("/short-codes/{code}/redeem", dependencies=[Depends(_limit_redeem)])
+def redeem_short_code(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
     code: str,
     body: RedeemRequest,
+    request: Request,
     node: NodeDep,
     session: SessionDep,
-    principal: Annotated[Principal, Depends(allow(Role.VERIFIER, Role.CLERK))],
+    principal: _Redeemer,
 ) -> VerificationView:
     """Redeem a short code once and verify its presentation as ``/verifications`` does.
 
     409 ``short-code-used`` on the second redeem, ``short-code-expired`` after 120 s, 404 for
-    an unknown code. The use is logged for the holder whatever the result.
+    an unknown code. The use is logged for the holder whatever the result. 429
+    ``too-many-requests`` beyond 30 redeems a minute per address or verifier account, 5 per
+    code, or after 10 unknown codes in 10 minutes (guessing codes).
     """
     context = UseContext(
         verifier=principal.subject,
@@ -127,7 +187,11 @@ def redeem_short_code(
         purpose=body.purpose,
         channel=UseChannel.SHORT_CODE,
     )
-    result = redeem_and_verify(session, node.keys, code, context, nonce=body.nonce)
+    try:
+        result = redeem_and_verify(session, node.keys, code, context, nonce=body.nonce)
+    except ShortCodeNotFound:
+        _record_miss(node, request, principal)
+        raise
     return VerificationView.model_validate(result.to_json())
 
 

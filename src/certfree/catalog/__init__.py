@@ -1,1 +1,108 @@
-"""Data resource catalog, supply and demand lists, matching, and sharing grants."""
+"""Data resource catalog, supply and demand lists, matching, and sharing grants.
+
+Now: sharing grants (:func:`create_grant`, :func:`check_grant` …), which the exchange's
+providers check every verification question against. Other domains use only the names below.
+"""
+
+# Resources, demands, import and matching (issue 6 items 1–3, 7).
+from certfree.catalog.demands import (
+    demand_json,
+    demand_query,
+    get_demand,
+    list_demands,
+    register_demand,
+)
+from certfree.catalog.errors import GrantNotFound, GrantReason, GrantRefused, GrantRevoked
+from certfree.catalog.grant_models import Grant, GrantStatus
+from certfree.catalog.grants import (
+    check_grant,
+    create_grant,
+    get_grant,
+    grant_view,
+    list_grants,
+    revoke_grant,
+)
+from certfree.catalog.importing import CatalogImportReport, import_catalog
+from certfree.catalog.index import ResourceIndex
+from certfree.catalog.matching import GAP_THRESHOLD, Candidate, gap_list, load_index, match
+from certfree.catalog.models import Demand, Resource
+from certfree.catalog.resource_errors import (
+    CatalogConflict,
+    CatalogError,
+    CatalogImportRejected,
+    DemandNotFound,
+    InvalidDemand,
+    InvalidResource,
+    ResourceNotFound,
+)
+from certfree.catalog.resources import (
+    DataItem,
+    ResourceDraft,
+    create_resource,
+    delete_resource,
+    get_resource,
+    list_resources,
+    resource_json,
+    update_resource,
+    validate_resource,
+)
+from certfree.catalog.vocab import (
+    Category,
+    DataGrade,
+    OpenType,
+    ShareMethod,
+    ShareType,
+    UpdateCycle,
+)
+
+__all__ = [
+    "GAP_THRESHOLD",
+    "Candidate",
+    "CatalogConflict",
+    "CatalogError",
+    "CatalogImportRejected",
+    "CatalogImportReport",
+    "Category",
+    "DataGrade",
+    "DataItem",
+    "Demand",
+    "DemandNotFound",
+    "Grant",
+    "GrantNotFound",
+    "GrantReason",
+    "GrantRefused",
+    "GrantRevoked",
+    "GrantStatus",
+    "InvalidDemand",
+    "InvalidResource",
+    "OpenType",
+    "Resource",
+    "ResourceDraft",
+    "ResourceIndex",
+    "ResourceNotFound",
+    "ShareMethod",
+    "ShareType",
+    "UpdateCycle",
+    "check_grant",
+    "create_grant",
+    "create_resource",
+    "delete_resource",
+    "demand_json",
+    "demand_query",
+    "gap_list",
+    "get_demand",
+    "get_grant",
+    "get_resource",
+    "grant_view",
+    "import_catalog",
+    "list_demands",
+    "list_grants",
+    "list_resources",
+    "load_index",
+    "match",
+    "register_demand",
+    "resource_json",
+    "revoke_grant",
+    "update_resource",
+    "validate_resource",
+]

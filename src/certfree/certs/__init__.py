@@ -16,15 +16,27 @@ Decisions, in one place:
   certificate rows and re-signed when a status changed (ETag, ``max-age`` = ttl 300 s).
 * Over HTTP a ``department_admin`` acts for the organ named by its token's ``org`` claim
   (department node code such as ``370100-WJ`` or the USCC).
+* A backfilled certificate has no ``cnf``; the holder claims it (``claiming``): version + 1
+  sealed with their public key, the old version revoked as superseded, validity unchanged.
+* The public short-code routes are rate limited in the database (``usage_limits``), since
+  workers share nothing else; misses (unknown codes) have their own, stricter limit.
 """
 
 from certfree.certs.backfill import DEFAULT_BATCH, BackfillReport, reject_csv, run_backfill
 from certfree.certs.backfill_models import ReviewStatus
 from certfree.certs.backfill_review import approve_review, list_reviews, reject_review, review_json
+from certfree.certs.claiming import (
+    HolderKeyAlreadyBound,
+    NotCertificateHolder,
+    claim_certificate,
+    is_claimable,
+)
 from certfree.certs.errors import (
     CertificateNotFound,
     CertTypeNotFound,
     FaceDataInvalid,
+    HolderDeceased,
+    HolderUnknown,
     StatusConflict,
 )
 from certfree.certs.facedata import check_face_data, check_holder_id, derive_predicates
@@ -60,22 +72,36 @@ from certfree.certs.statuslists import (
     signed_status_list,
     status_list_path,
 )
+from certfree.certs.templates import example_face_for
 from certfree.certs.trust import TRUST_LIST_TYP, TrustList, node_trust_list
 from certfree.certs.types import CertType, FaceField, Predicate, cert_type, cert_types
 from certfree.certs.usage import (
     UseContext,
     describe_use,
     redeem_and_verify,
+    use_json,
     uses_of_certificate,
     uses_of_holder,
     verify_and_record,
 )
-from certfree.certs.usage_codes import SHORT_CODE_TTL, issue_short_code
+from certfree.certs.usage_codes import SHORT_CODE_TTL, issue_short_code, normalise_code
 from certfree.certs.usage_errors import (
     ShortCodeExpired,
     ShortCodeNotFound,
     ShortCodePresentationInvalid,
     ShortCodeUsed,
+)
+from certfree.certs.usage_limits import (
+    ISSUE_PER_ADDRESS,
+    MISSES_PER_ADDRESS,
+    MISSES_PER_VERIFIER,
+    REDEEM_PER_ADDRESS,
+    REDEEM_PER_CODE,
+    REDEEM_PER_VERIFIER,
+    RateRule,
+    count_request,
+    record_hits,
+    refuse_if_over,
 )
 from certfree.certs.usage_models import CertificateUse, UseChannel
 from certfree.certs.verification import StatusLists, VerificationResult, verify_presentation
@@ -90,8 +116,14 @@ from certfree.certs.vocab import (
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_BATCH",
+    "ISSUE_PER_ADDRESS",
     "LIST_BITS",
     "LIST_SIZE",
+    "MISSES_PER_ADDRESS",
+    "MISSES_PER_VERIFIER",
+    "REDEEM_PER_ADDRESS",
+    "REDEEM_PER_CODE",
+    "REDEEM_PER_VERIFIER",
     "SHORT_CODE_TTL",
     "TOKEN_TTL_SECONDS",
     "TRUST_LIST_TYP",
@@ -107,10 +139,15 @@ __all__ = [
     "FaceField",
     "FieldType",
     "HolderCategory",
+    "HolderDeceased",
+    "HolderKeyAlreadyBound",
+    "HolderUnknown",
     "IssuedCertificate",
     "Issuer",
     "IssuerLevel",
+    "NotCertificateHolder",
     "Predicate",
+    "RateRule",
     "ReviewStatus",
     "RevocationReason",
     "ShortCodeExpired",
@@ -131,18 +168,25 @@ __all__ = [
     "cert_types",
     "check_face_data",
     "check_holder_id",
+    "claim_certificate",
+    "count_request",
     "default_issuer_code",
     "derive_predicates",
     "describe_use",
     "effective_status",
+    "example_face_for",
     "find_issuer",
     "get_certificate",
+    "is_claimable",
     "issue_certificate",
     "issue_short_code",
     "list_certificates",
     "list_reviews",
     "node_trust_list",
+    "normalise_code",
+    "record_hits",
     "redeem_and_verify",
+    "refuse_if_over",
     "reject_csv",
     "reject_review",
     "replace_certificate",
@@ -156,6 +200,7 @@ __all__ = [
     "status_list_path",
     "suspend_certificate",
     "today",
+    "use_json",
     "uses_of_certificate",
     "uses_of_holder",
     "verify_and_record",

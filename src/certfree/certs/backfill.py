@@ -4,10 +4,15 @@
 rules of :mod:`certfree.certs.backfill_rules` to each row and, per row, issues a sealed
 certificate, records the rejection reasons, or queues a manual review (人工复核).
 
+The rows are worked a batch of ``batch_size`` at a time by :mod:`certfree.certs.backfill_batches`:
+inspection, serials and status indices spent per batch, sealing on every core, bulk storage.
+
 Resumable, with no duplicates: the job is keyed by the file's SHA-256 and the type, and every
-decided source row is recorded under (file SHA-256, row number) in the same transaction as the
-certificate it issued. The session is committed every ``batch_size`` rows, so a crash loses at
-most the batch in progress, and a re-run of the same file skips every row already recorded.
+decided source row is recorded under (file SHA-256, row number) — its primary key — in the
+same transaction as the certificate it issued. A crash loses at most the batches not yet
+stored (their spent serials and indices stay unused: gaps, never duplicates), and a re-run of
+the same file skips every row already recorded; a second run racing the first on the same
+rows fails on that key instead of issuing twice.
 
 Holder keys: paper-era holders have no wallet key yet, so the certificate is sealed without
 ``cnf`` (``holder_jwk`` None); the holder binding comes when the holder claims it in a wallet.
@@ -26,6 +31,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certfree.certs.backfill_batches import run_batches
 from certfree.certs.backfill_models import (
     BackfillJob,
     BackfillOutcome,
@@ -34,25 +40,27 @@ from certfree.certs.backfill_models import (
     ReviewStatus,
 )
 from certfree.certs.backfill_rules import (
-    Inspected,
     column_names,
     duplicate_key,
-    inspect_record,
 )
-from certfree.certs.issuance import BEIJING, DEFAULT_BASE_URL, seal_certificate
+from certfree.certs.issuance import (
+    BEIJING,
+    DEFAULT_BASE_URL,
+)
 from certfree.certs.issuers import Issuer, resolve_issuer
 from certfree.certs.models import Certificate
+from certfree.certs.sealing_pool import SealingPool
 from certfree.certs.types import CertType, cert_type
-from certfree.certs.vocab import CertStatus, HolderCategory
+from certfree.certs.vocab import CertStatus
 from certfree.crypto import KeyStore
 from certfree.errors import InvalidInput
-from certfree.population import Firm, Person
 from certfree.storage import Database, utcnow
 from certfree.tabular import ImportReport, RowError, column_positions, pick, read_table
 
-__all__ = ["DEFAULT_BATCH", "BackfillReport", "reject_csv", "run_backfill"]
+__all__ = ["DEFAULT_BATCH", "POOL_THRESHOLD", "BackfillReport", "reject_csv", "run_backfill"]
 
 DEFAULT_BATCH = 200
+POOL_THRESHOLD = 100  # rows to do below which sealing stays in this process
 Progress = Callable[[int, int], None]  # (rows decided or skipped, rows in the file)
 
 
@@ -124,62 +132,6 @@ def _seen(session: Session, kind: CertType) -> dict[str, str]:
     return seen
 
 
-def _decide(
-    session: Session,
-    keys: KeyStore,
-    job: BackfillJob,
-    row: int,
-    found: Inspected,
-    *,
-    moment: dt.datetime,
-    base_url: str,
-) -> BackfillOutcome:
-    record = BackfillRow(
-        file_sha256=job.file_sha256, row_no=row, job_id=job.id, holder_id=found.holder_id or None
-    )
-    if found.errors:
-        record.outcome = BackfillOutcome.REJECTED
-        record.reasons = [{"column": e.column, "reason": e.reason} for e in found.errors]
-        job.rejected += 1
-    elif found.review is not None:
-        assert found.validity is not None  # inspect_record sets both when it finds no fault
-        assert found.issuer is not None
-        record.outcome, record.reasons = BackfillOutcome.REVIEW, []
-        session.add(
-            BackfillReview(
-                job_id=job.id, file_sha256=job.file_sha256, row_no=row, type_code=job.type_code,
-                issuer_uscc=found.issuer.uscc, holder_id=found.holder_id, face_data=found.face,
-                valid_from=found.validity.valid_from, valid_to=found.validity.valid_to,
-                reason=found.review, status=ReviewStatus.PENDING,
-            )
-        )  # fmt: skip
-        job.review += 1
-    else:
-        assert found.validity is not None  # inspect_record sets both when it finds no fault
-        assert found.issuer is not None
-        certificate = seal_certificate(
-            session, keys, kind=cert_type(job.type_code), issuer=found.issuer,
-            holder_id=found.holder_id, face=found.face, holder_jwk=None,
-            validity=found.validity, moment=moment, base_url=base_url,
-        )  # fmt: skip
-        record.outcome, record.reasons = BackfillOutcome.ISSUED, []
-        record.certificate_id = certificate.identifier
-        job.issued += 1
-    session.add(record)
-    return record.outcome
-
-
-def _load_holders(
-    session: Session, kind: CertType, rows: list[dict[str, str]]
-) -> list[Person] | list[Firm]:
-    """Load the batch's holder records in one query; the per-row look-up then hits the session."""
-    wanted = {r.get("holder_id") or r.get(kind.holder_field or "holder_id", "") for r in rows}
-    wanted = {w.strip().upper() for w in wanted if w}
-    if kind.holder_category is HolderCategory.PERSON:
-        return list(session.scalars(select(Person).where(Person.id_number.in_(wanted))))
-    return list(session.scalars(select(Firm).where(Firm.uscc.in_(wanted))))
-
-
 def job_errors(session: Session, sha: str) -> list[RowError]:
     """Every rejected row of the file's job, in row order."""
     rows = session.scalars(
@@ -200,6 +152,7 @@ def run_backfill(
     issuer: str | None = None,
     batch_size: int = DEFAULT_BATCH,
     limit: int | None = None,
+    workers: int | None = None,
     now: dt.datetime | None = None,
     base_url: str = DEFAULT_BASE_URL,
     progress: Progress | None = None,
@@ -208,9 +161,12 @@ def run_backfill(
 
     ``issuer`` (USCC or node code) seals rows without an issuer column, default the type's
     demo-province organ. ``limit`` stops after that many rows are decided (the rest wait for a
-    re-run). ``progress`` is called after each row with the rows passed (skipped ones included)
-    and the file's row count. Raises CertTypeNotFound, InvalidInput (file unreadable, no header, a
-    required column absent, unknown ``issuer``), Forbidden (``issuer`` does not issue the type).
+    re-run). ``workers`` sealing processes (default: one per core; 1 seals in this process;
+    files of fewer than :data:`POOL_THRESHOLD` rows to do are sealed here). ``progress`` is
+    called as each row is stored, before its batch commits, with the rows passed (skipped
+    ones included) and the file's row count. Raises CertTypeNotFound, InvalidInput (file
+    unreadable, no header, a required column absent, unknown ``issuer``), Forbidden
+    (``issuer`` does not issue the type).
     """
     if batch_size < 1:
         raise InvalidInput("批大小应至少为 1", field="batch_size")
@@ -246,27 +202,20 @@ def run_backfill(
         todo = todo[:limit]
     if progress is not None:
         progress(report.skipped, len(table.rows))
-    for start in range(0, len(todo), batch_size):
-        # One transaction per batch: a crash loses at most this batch, and the row records
-        # committed with the certificates make a re-run skip what was done.
-        with db.session() as session:
-            job = session.get_one(BackfillJob, report.job_id, with_for_update=True)
-            batch = todo[start : start + batch_size]
-            # Held for the batch: the session's identity map keeps loaded rows only weakly.
-            holders = _load_holders(session, kind, [pick(cells, positions) for _, cells in batch])
-            for row, cells in batch:
-                found = inspect_record(
-                    session, kind, pick(cells, positions), row,
-                    today=today, default_issuer=default, seen=seen,
-                )  # fmt: skip
-                outcome = _decide(session, keys, job, row, found, moment=moment, base_url=base_url)
-                if outcome is not BackfillOutcome.REJECTED:
-                    seen[duplicate_key(found.holder_id, found.face)] = f"本文件第 {row} 行"
-                job.cursor, job.updated_at = max(job.cursor, row), utcnow()
-                report.processed += 1
-                if progress is not None:
-                    progress(report.skipped + report.processed, len(table.rows))
-            del holders
+    if workers is None and len(todo) < POOL_THRESHOLD:
+        workers = 1  # forking workers costs more than sealing a few rows here
+
+    def tick() -> None:
+        report.processed += 1
+        if progress is not None:
+            progress(report.skipped + report.processed, len(table.rows))
+
+    with SealingPool(keys, [default] if default else [], workers=workers) as pool:
+        run_batches(
+            db, pool, kind, [(row, pick(cells, positions)) for row, cells in todo],
+            batch_size=batch_size, today=today, default=default, seen=seen, moment=moment,
+            base_url=base_url, job_id=report.job_id, tick=tick,
+        )  # fmt: skip
     with db.session() as session:
         job = session.get_one(BackfillJob, report.job_id)
         report.issued, report.rejected, report.review = job.issued, job.rejected, job.review

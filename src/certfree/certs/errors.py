@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from certfree.errors import Conflict, InvalidInput, NotFound
 
-__all__ = ["CertTypeNotFound", "CertificateNotFound", "FaceDataInvalid", "StatusConflict"]
+__all__ = [
+    "CertTypeNotFound",
+    "CertificateNotFound",
+    "FaceDataInvalid",
+    "HolderDeceased",
+    "HolderUnknown",
+    "StatusConflict",
+]
 
 
 class CertTypeNotFound(NotFound):
@@ -33,3 +40,19 @@ class StatusConflict(Conflict):
     slug = "certificate-status-conflict"
     title = "Certificate status does not allow this"
     title_zh = "证照当前状态不允许此操作"
+
+
+class HolderUnknown(InvalidInput):
+    """The holder (field ``holder``) is not in this node's population or firm register."""
+
+    slug = "certificate-holder-unknown"
+    title = "Certificate holder is not registered"
+    title_zh = "持证主体不在登记库中"
+
+
+class HolderDeceased(InvalidInput):
+    """The holder (field ``holder``) is recorded as deceased in the population register."""
+
+    slug = "certificate-holder-deceased"
+    title = "Certificate holder is deceased"
+    title_zh = "持证人已死亡"

@@ -8,46 +8,54 @@ The credential is an SD-JWT VC (RFC 9901, draft-ietf-oauth-sd-jwt-vc):
 * ``iat``, ``nbf`` (start of validity), ``exp`` (end of the last valid day, Beijing time;
   absent for 长期), ``cnf.jwk`` (the holder's public key), ``status.status_list``
   ``{idx, uri}`` (IETF Token Status List §6.1).
-* GB/T 36903 metadata, always visible: ``certificate_id`` (GB/T 36904 identifier),
-  ``certificate_type``, ``certificate_name``, ``version``, ``issuer_name``, ``issue_date``,
-  ``valid_from``, ``valid_to`` (``null`` = 长期), ``holder_code_type`` (111 or 001).
-* Selectively disclosable: ``holder_id``, every face field, every predicate.
+* GB/T 36903 metadata is carried by the standard claims (``vct``, ``iat``, ``nbf``/``exp``)
+  and the catalog; see :mod:`certfree.certs.claims` for the layout.
+* Selectively disclosable: ``certificate_id``, each predicate, and the ``face`` object whose
+  members (``holder_id`` and every face field) are each selectively disclosable.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from certfree.certs.claims import BEIJING, Validity, certificate_claims
-from certfree.certs.errors import FaceDataInvalid
+from certfree.certs.errors import FaceDataInvalid, HolderDeceased, HolderUnknown
 from certfree.certs.facedata import check_face_data, check_holder_id, derive_predicates
 from certfree.certs.issuers import Issuer, issuer_signer, resolve_issuer
 from certfree.certs.models import Certificate, StatusListRecord
-from certfree.certs.statuslists import allocate, lock_issuer
+from certfree.certs.statuslists import Allocation, allocate, lock_issuer
 from certfree.certs.types import CertType, cert_type
-from certfree.certs.vocab import CertStatus
-from certfree.crypto import KeyStore, issue_sd_jwt, verifier_for
-from certfree.errors import InvalidInput
+from certfree.certs.vocab import CertStatus, HolderCategory
+from certfree.crypto import KeyStore, Signer, issue_sd_jwt, verifier_for
+from certfree.errors import InvalidInput, NotFound
 from certfree.identifiers import make_cert_id
+from certfree.population import Firm, Person, get_person
 from certfree.storage import utcnow
 
 __all__ = [
     "BEIJING",
     "DEFAULT_BASE_URL",
     "IssuedCertificate",
+    "Sealed",
+    "Sealing",
     "Validity",
+    "certificate_row",
     "check_holder_jwk",
+    "check_holder_registered",
     "issue_certificate",
     "issued",
+    "seal",
     "seal_certificate",
+    "sealing_for",
     "status_list_uri",
+    "store_sealed",
     "today",
     "validity_for",
 ]
@@ -125,6 +133,107 @@ def check_holder_jwk(jwk: Mapping[str, Any]) -> dict[str, Any]:
     return dict(jwk)
 
 
+@dataclass(frozen=True, slots=True)
+class Sealing:
+    """One certificate ready to seal: checked inputs and spent numbers; picklable, so that
+    sealing can run in another process (see ``certfree.certs.sealing_pool``)."""
+
+    type_code: str
+    issuer: Issuer
+    holder_id: str
+    face: dict[str, Any]
+    holder_jwk: dict[str, Any] | None
+    validity: Validity
+    moment: dt.datetime
+    allocation: Allocation
+    serial: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    """A sealed certificate: its GB/T 36904 identifier and its credential (compact SD-JWT)."""
+
+    identifier: str
+    credential: str
+
+
+def sealing_for(
+    kind: CertType,
+    issuer: Issuer,
+    allocation: Allocation,
+    *,
+    holder_id: str,
+    face: dict[str, Any],
+    holder_jwk: dict[str, Any] | None,
+    validity: Validity,
+    moment: dt.datetime,
+    serial: str | None = None,
+    version: int = 1,
+) -> Sealing:
+    """The Sealing of one certificate under ``allocation`` (serial drawn there unless given)."""
+    serial = serial or f"{allocation.serial:0{SERIAL_DIGITS}d}"
+    return Sealing(
+        type_code=kind.code, issuer=issuer, holder_id=holder_id, face=face,
+        holder_jwk=holder_jwk, validity=validity, moment=moment, allocation=allocation,
+        serial=serial, version=version,
+    )  # fmt: skip
+
+
+def seal(signer: Signer, sealing: Sealing) -> Sealed:
+    """The SD-JWT VC of ``sealing`` sealed by ``signer`` (no database: any process may run it)."""
+    kind = cert_type(sealing.type_code)
+    identifier = make_cert_id(kind.code, sealing.issuer.uscc, sealing.serial, sealing.version)
+    predicates = derive_predicates(kind, sealing.face, sealing.moment.astimezone(BEIJING).date())
+    layout = certificate_claims(
+        kind=kind, issuer=sealing.issuer, identifier=identifier,
+        version=sealing.version, moment=sealing.moment, validity=sealing.validity,
+        holder_id=sealing.holder_id, face=sealing.face, predicates=predicates,
+        status_index=sealing.allocation.index, status_uri=sealing.allocation.uri,
+    )  # fmt: skip
+    credential = issue_sd_jwt(
+        signer,
+        layout.claims,
+        selectively_disclosable=layout.disclosable,
+        header={"typ": SD_JWT_VC_TYP},
+        holder_jwk=sealing.holder_jwk,
+    )
+    return Sealed(identifier, credential)
+
+
+def certificate_row(sealing: Sealing, sealed: Sealed) -> dict[str, Any]:
+    """The ``certificates`` row of a sealed certificate, as column values."""
+    credential = sealed.credential
+    return {
+        "identifier": sealed.identifier,
+        "type_code": sealing.type_code,
+        "type_name": cert_type(sealing.type_code).name,
+        "holder_id": sealing.holder_id,
+        "issuer_uscc": sealing.issuer.uscc,
+        "serial": sealing.serial,
+        "version": sealing.version,
+        "status": CertStatus.ISSUED,
+        "revocation_reason": None,
+        "status_changed_at": None,
+        "issued_at": sealing.moment,
+        "valid_from": sealing.validity.valid_from,
+        "valid_to": sealing.validity.valid_to,
+        "status_list_no": sealing.allocation.list_no,
+        "status_index": sealing.allocation.index,
+        "face_data": sealing.face,
+        "holder_jwk": sealing.holder_jwk or {},
+        "credential": credential,
+        "credential_sha256": hashlib.sha256(credential.encode("ascii")).hexdigest(),
+        "superseded_by": None,
+    }
+
+
+def store_sealed(session: Session, sealed: Sequence[tuple[Sealing, Sealed]]) -> None:
+    """Insert sealed certificates in one multi-row statement (executemany)."""
+    if sealed:
+        session.execute(insert(Certificate), [certificate_row(s, c) for s, c in sealed])
+
+
 def seal_certificate(
     session: Session,
     keys: KeyStore,
@@ -145,46 +254,50 @@ def seal_certificate(
     A new serial is drawn unless ``serial`` is given (a replacement keeps its serial).
     ``holder_jwk`` None (a backfilled paper-era certificate) seals no ``cnf``; ``{}`` is stored.
     """
-    today = moment.astimezone(BEIJING).date()
-    predicates = derive_predicates(kind, face, today)
-    row = lock_issuer(session, issuer)
-    allocation = allocate(session, row, base_url)
-    serial = serial or f"{allocation.serial:0{SERIAL_DIGITS}d}"
-    identifier = make_cert_id(kind.code, issuer.uscc, serial, version)
-    layout = certificate_claims(
-        kind=kind, issuer=issuer, identifier=identifier, version=version, moment=moment,
-        validity=validity, holder_id=holder_id, face=face, predicates=predicates,
-        status_index=allocation.index, status_uri=allocation.uri,
+    derive_predicates(kind, face, moment.astimezone(BEIJING).date())  # refuse before locking
+    allocation = allocate(session, lock_issuer(session, issuer), base_url)
+    sealing = sealing_for(
+        kind, issuer, allocation, holder_id=holder_id, face=face, holder_jwk=holder_jwk,
+        validity=validity, moment=moment, serial=serial, version=version,
     )  # fmt: skip
-    credential = issue_sd_jwt(
-        issuer_signer(keys, issuer),
-        layout.claims,
-        selectively_disclosable=layout.disclosable,
-        header={"typ": SD_JWT_VC_TYP},
-        holder_jwk=holder_jwk,
-    )
     certificate = Certificate(
-        identifier=identifier,
-        type_code=kind.code,
-        type_name=kind.name,
-        holder_id=holder_id,
-        issuer_uscc=issuer.uscc,
-        serial=serial,
-        version=version,
-        status=CertStatus.ISSUED,
-        issued_at=moment,
-        valid_from=validity.valid_from,
-        valid_to=validity.valid_to,
-        status_list_no=allocation.list_no,
-        status_index=allocation.index,
-        face_data=face,
-        holder_jwk=holder_jwk or {},
-        credential=credential,
-        credential_sha256=hashlib.sha256(credential.encode("ascii")).hexdigest(),
+        **certificate_row(sealing, seal(issuer_signer(keys, issuer), sealing))
     )
     session.add(certificate)
     session.flush()
     return certificate
+
+
+def check_holder_registered(session: Session, kind: CertType, holder_id: str) -> None:
+    """Refuse a holder the node's registers do not know, or a person recorded as deceased.
+
+    A person is looked up in the population register (人口库), an organisation in the firm
+    register (法人库). A node whose register of that kind is empty (a pure issuing node that
+    holds no population data) cannot tell, and accepts the holder. Raises HolderUnknown or
+    HolderDeceased, naming field ``holder``.
+    """
+    if kind.holder_category is HolderCategory.PERSON:
+        try:
+            person = get_person(session, holder_id)
+        except NotFound:
+            if session.scalar(select(Person.id_number).limit(1)) is not None:
+                raise HolderUnknown(
+                    f"人口库中没有公民身份号码为 {holder_id} 的人员，请核对持证人", field="holder"
+                ) from None
+            return
+        if person.deceased:
+            raise HolderDeceased(
+                f"人口库记录持证人 {holder_id} 已死亡，不能向其签发证照",
+                field="holder",
+            )
+    elif (
+        session.get(Firm, holder_id) is None
+        and session.scalar(select(Firm.uscc).limit(1)) is not None
+    ):
+        raise HolderUnknown(
+            f"法人库中没有统一社会信用代码为 {holder_id} 的主体，请核对持证主体",
+            field="holder",
+        )
 
 
 def issued(certificate: Certificate, uri: str) -> IssuedCertificate:
@@ -222,16 +335,21 @@ def issue_certificate(
     ``validity`` defaults to the type's default term from today (Beijing); ``base_url`` is the
     node's public address, written into the status-list URI of a new list.
 
+    The holder must be in the node's population register (a person, and not deceased) or
+    firm register (an organisation); a node whose register is empty — a pure issuing node
+    without population data — accepts any well-formed holder (see check_holder_registered).
+
     Raises CertTypeNotFound; FaceDataInvalid naming the field (missing, wrong type, bad ID
     number or USCC, holder mismatch, a required predicate that fails, validity out of range);
-    InvalidInput for a bad holder key or unknown issuer; Forbidden when the issuer's
-    department does not issue the type.
+    HolderUnknown / HolderDeceased (field ``holder``); InvalidInput for a bad holder key or
+    unknown issuer; Forbidden when the issuer's department does not issue the type.
     """
     moment = now or utcnow()
     kind = cert_type(type_code)
     face = check_face_data(kind, face_data)
     holder = check_holder_id(kind, holder_id, face)
     jwk = check_holder_jwk(holder_jwk)
+    check_holder_registered(session, kind, holder)
     issuer = resolve_issuer(session, kind, issuer_uscc)
     term = validity_for(kind, validity, moment.astimezone(BEIJING).date())
     derive_predicates(kind, face, moment.astimezone(BEIJING).date())  # refuse before sealing

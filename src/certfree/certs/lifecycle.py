@@ -41,9 +41,11 @@ __all__ = [
     "effective_status",
     "get_certificate",
     "list_certificates",
+    "locked_certificate",
     "replace_certificate",
     "resume_certificate",
     "revoke_certificate",
+    "supersede",
     "suspend_certificate",
 ]
 
@@ -82,7 +84,8 @@ def list_certificates(
     return list(session.scalars(query))
 
 
-def _locked(session: Session, identifier: str) -> Certificate:
+def locked_certificate(session: Session, identifier: str) -> Certificate:
+    """The certificate, row-locked until the transaction ends (FOR UPDATE on PostgreSQL)."""
     certificate = get_certificate(session, identifier)
     session.refresh(certificate, with_for_update=True)
     return certificate
@@ -108,7 +111,7 @@ def suspend_certificate(
     now: dt.datetime | None = None,
 ) -> Certificate:  # fmt: skip
     """Suspend (暂停) a valid certificate; StatusConflict unless it is ``issued``."""
-    certificate = _locked(session, identifier)
+    certificate = locked_certificate(session, identifier)
     _check_issuer(certificate, issuer_uscc)
     if certificate.status is not CertStatus.ISSUED:
         raise StatusConflict(f"只有有效的证照可以暂停，此证照{certificate.status.zh}")
@@ -120,7 +123,7 @@ def resume_certificate(
     now: dt.datetime | None = None,
 ) -> Certificate:  # fmt: skip
     """Resume (恢复) a suspended certificate; StatusConflict unless it is ``suspended``."""
-    certificate = _locked(session, identifier)
+    certificate = locked_certificate(session, identifier)
     _check_issuer(certificate, issuer_uscc)
     if certificate.status is not CertStatus.SUSPENDED:
         raise StatusConflict(f"只有已暂停的证照可以恢复，此证照{certificate.status.zh}")
@@ -138,7 +141,7 @@ def revoke_certificate(
     except ValueError:
         names = ", ".join(r.value for r in RevocationReason)
         raise InvalidInput(f"未知的注销原因 {reason!r}；可用：{names}", field="reason") from None
-    certificate = _locked(session, identifier)
+    certificate = locked_certificate(session, identifier)
     _check_issuer(certificate, issuer_uscc)
     if certificate.status is CertStatus.REVOKED:
         raise StatusConflict(
@@ -164,23 +167,50 @@ def replace_certificate(
     """Issue the next version (换发) of a certificate and revoke the old one as ``superseded``.
 
     The new version keeps type, holder, issuer and serial (GB/T 36904: version + 1); face
-    data, holder key and validity are the old ones unless given. StatusConflict if the old
-    one is already revoked.
+    data and holder key are the old ones unless given (a backfilled certificate without
+    ``cnf`` stays without: the holder binds a key by claiming it, see ``certs.claiming``);
+    validity is ``validity`` or the type's default term from today. StatusConflict if the
+    old one is already revoked.
     """
     moment = now or utcnow()
-    old = _locked(session, identifier)
+    old = locked_certificate(session, identifier)
     _check_issuer(old, issuer_uscc)
     if old.status is CertStatus.REVOKED:
         raise StatusConflict("已注销的证照不能换发，请重新签发")
     kind = cert_type(old.type_code)
+    term = validity_for(kind, validity, moment.astimezone(BEIJING).date())
+    jwk = holder_jwk if holder_jwk is not None else (old.holder_jwk or None)
+    return supersede(
+        session, keys, old, face_data=face_data, holder_jwk=jwk, validity=term, moment=moment,
+        base_url=base_url,
+    )  # fmt: skip
+
+
+def supersede(
+    session: Session,
+    keys: KeyStore,
+    old: Certificate,
+    *,
+    face_data: Mapping[str, Any] | None,
+    holder_jwk: Mapping[str, Any] | None,
+    validity: Validity,
+    moment: dt.datetime,
+    base_url: str,
+) -> IssuedCertificate:
+    """Seal version + 1 of ``old`` (row-locked by the caller) and revoke ``old`` as superseded.
+
+    ``face_data`` None keeps the old face data (checked again against the type's schema);
+    ``holder_jwk`` None seals no ``cnf`` (a paper-era certificate nobody has claimed yet).
+    The old version's status bit becomes 1 in its list (draft-ietf-oauth-status-list §7.1).
+    """
+    kind = cert_type(old.type_code)
     face = check_face_data(kind, face_data if face_data is not None else old.face_data)
     holder = check_holder_id(kind, old.holder_id, face)
-    jwk = check_holder_jwk(holder_jwk if holder_jwk is not None else old.holder_jwk)
+    jwk = check_holder_jwk(holder_jwk) if holder_jwk is not None else None
     issuer = resolve_issuer(session, kind, old.issuer_uscc)
-    term = validity_for(kind, validity, moment.astimezone(BEIJING).date())
     new = seal_certificate(
         session, keys, kind=kind, issuer=issuer, holder_id=holder, face=face, holder_jwk=jwk,
-        validity=term, moment=moment, base_url=base_url, serial=old.serial,
+        validity=validity, moment=moment, base_url=base_url, serial=old.serial,
         version=old.version + 1,
     )  # fmt: skip
     old.revocation_reason = RevocationReason.SUPERSEDED

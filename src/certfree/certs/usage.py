@@ -5,8 +5,10 @@ for what purpose, which claims were disclosed and the result. It never holds a d
 value (data minimisation): a holder can see that a hotel saw their name, the log cannot
 leak the name. Records are only appended; there is no update or delete.
 
-Whose certificate it was: the base library is asked first — the presented issuer-signed JWT
-must equal the one stored for the credential's ``certificate_id`` (so a forged payload naming
+Whose certificate it was: the base library is asked first. The credential is found by its
+status reference (``status.status_list`` {idx, uri}: visible in every credential and unique
+per certificate, while ``certificate_id`` is disclosed only when the holder chooses), and the
+presented issuer-signed JWT must equal the one stored for it (so a forged payload naming
 somebody else's certificate is not put in their log); otherwise a ``holder_id`` disclosure
 is used, but only when the presentation verified (its digest is then covered by the seal).
 """
@@ -16,13 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certfree.certs.claims import shown_names
 from certfree.certs.errors import CertTypeNotFound
-from certfree.certs.models import Certificate
+from certfree.certs.models import Certificate, StatusListRecord
 from certfree.certs.trust import TrustList
 from certfree.certs.types import cert_type
 from certfree.certs.usage_codes import redeem_short_code
@@ -36,6 +40,7 @@ __all__ = [
     "describe_use",
     "record_use",
     "redeem_and_verify",
+    "use_json",
     "uses_of_certificate",
     "uses_of_holder",
     "verify_and_record",
@@ -63,33 +68,63 @@ def _parse(presentation: str) -> ParsedSdJwt | None:
         return None
 
 
-def _stored(session: Session, parsed: ParsedSdJwt) -> Certificate | None:
-    identifier = parsed.payload.get("certificate_id")
-    if not isinstance(identifier, str):
+def _status_reference(payload: dict[str, Any]) -> tuple[str, int] | None:
+    """(uri, idx) of draft-ietf-oauth-status-list §6.1 ``status.status_list``, if well formed."""
+    status = payload.get("status")
+    reference = status.get("status_list") if isinstance(status, dict) else None
+    if not isinstance(reference, dict):
         return None
-    row = session.scalar(select(Certificate).where(Certificate.identifier == identifier))
+    uri, idx = reference.get("uri"), reference.get("idx")
+    if not isinstance(uri, str) or not isinstance(idx, int) or isinstance(idx, bool):
+        return None
+    return uri, idx
+
+
+def _stored(session: Session, parsed: ParsedSdJwt) -> Certificate | None:
+    """The base-library row of the presented credential, or None if it is not one sealed here."""
+    reference = _status_reference(parsed.payload)
+    identifier = parsed.payload.get("certificate_id")  # visible in older credentials
+    if reference is not None:
+        uri, idx = reference
+        query = (
+            select(Certificate)
+            .join(
+                StatusListRecord,
+                (StatusListRecord.issuer_uscc == Certificate.issuer_uscc)
+                & (StatusListRecord.list_no == Certificate.status_list_no),
+            )
+            .where(StatusListRecord.uri == uri, Certificate.status_index == idx)
+        )
+    elif isinstance(identifier, str):
+        query = select(Certificate).where(Certificate.identifier == identifier)
+    else:
+        return None
+    row = session.scalars(query).first()
     # Same issuer-signed JWT as sealed into the base library: the presented one is genuine.
     if row is None or not row.credential.startswith(parsed.jwt + "~"):
         return None
     return row
 
 
-def _holder(
-    session: Session, parsed: ParsedSdJwt | None, result: VerificationResult
-) -> tuple[str | None, str | None]:
+def _holder(row: Certificate | None, result: VerificationResult) -> tuple[str | None, str | None]:
     """(holder id, type code) of the presented certificate, as far as can be trusted."""
-    if parsed is None:
-        return None, None
-    row = _stored(session, parsed)
     if row is not None:
         return row.holder_id, row.type_code
     holder = result.claims.get("holder_id") if result.valid else None
     return (holder if isinstance(holder, str) else None), result.vct
 
 
-def _certificate_id(parsed: ParsedSdJwt | None, presentation: str) -> str:
-    if parsed is not None and isinstance(parsed.payload.get("certificate_id"), str):
-        return str(parsed.payload["certificate_id"])[:128]
+def _certificate_id(
+    row: Certificate | None,
+    parsed: ParsedSdJwt | None,
+    result: VerificationResult,
+    presentation: str,
+) -> str:
+    if row is not None:
+        return row.identifier
+    for claims in (result.claims, parsed.payload if parsed is not None else {}):
+        if isinstance(claims.get("certificate_id"), str):
+            return str(claims["certificate_id"])[:128]
     jwt = parsed.jwt if parsed is not None else presentation.split("~", 1)[0]
     return "sha256:" + hashlib.sha256(jwt.encode("utf-8", "replace")).hexdigest()
 
@@ -100,7 +135,8 @@ def _disclosed(parsed: ParsedSdJwt | None, result: VerificationResult) -> list[s
     if parsed is None:
         return []
     # Unverified names (a refused presentation): bounded, they are the caller's text.
-    return sorted({d.name[:64] for d in parsed.disclosures if d.name is not None})[:64]
+    names = shown_names(d.name[:64] for d in parsed.disclosures if d.name is not None)
+    return sorted(set(names))[:64]
 
 
 def record_use(
@@ -113,11 +149,12 @@ def record_use(
 ) -> CertificateUse:
     """Append the record of one verification of ``presentation`` that ended in ``result``."""
     parsed = _parse(presentation)
-    holder, type_code = _holder(session, parsed, result)
+    row = _stored(session, parsed) if parsed is not None else None
+    holder, type_code = _holder(row, result)
     issuer = result.issuer or (parsed.payload.get("iss") if parsed is not None else None)
     use = CertificateUse(
         used_at=now or utcnow(),
-        certificate_id=_certificate_id(parsed, presentation),
+        certificate_id=_certificate_id(row, parsed, result, presentation),
         # Bounded: on a refused presentation these come from an unverified payload.
         type_code=(type_code or result.vct or "")[:64] or None,
         issuer=issuer[:64] if isinstance(issuer, str) else None,
@@ -171,6 +208,30 @@ def describe_use(use: CertificateUse) -> str:
         f"{when}（北京时间）{who} 通过平台{_CHANNEL_ZH[use.channel]}了您的{type_name}"
         f"{purpose}；出示项目：{shown}；核验结果：{outcome}。"
     )
+
+
+def use_json(use: CertificateUse) -> dict[str, Any]:
+    """A record as the holder reads it: Beijing time, the type's name and item labels."""
+    type_name, labels = _labels(use.type_code, use.disclosed)
+    return {
+        "used_at": use.used_at.astimezone(_BEIJING).isoformat(timespec="seconds"),
+        "certificate_id": use.certificate_id,
+        "type_code": use.type_code,
+        "type_name": type_name,
+        "issuer": use.issuer,
+        "holder_id": use.holder_id,
+        "verifier": use.verifier,
+        "verifier_org": use.verifier_org,
+        "channel": use.channel.value,
+        "channel_zh": _CHANNEL_ZH[use.channel],
+        "audience": use.audience,
+        "purpose": use.purpose,
+        "disclosed": list(use.disclosed),
+        "disclosed_labels": labels,
+        "valid": use.valid,
+        "reasons": list(use.reasons),
+        "description": describe_use(use),
+    }
 
 
 def verify_and_record(

@@ -33,6 +33,7 @@ __all__ = [
     "SHORT_CODE_LENGTH",
     "SHORT_CODE_TTL",
     "issue_short_code",
+    "normalise_code",
     "redeem_short_code",
 ]
 

@@ -5,6 +5,9 @@
   must not become a second copy of the holder's data).
 * ``cert_short_codes`` — a presentation parked under a one-time code for the online mode;
   in the database (not in memory) so that any worker can redeem what another handed out.
+* ``cert_rate_hits`` — one row per counted request to the public short-code routes (the
+  rate limit of ``usage_limits``); in the database because a node's workers share nothing
+  else, and swept once older than the longest window.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from certfree.storage import Base, UTCDateTime, enum_by_value, utcnow
 
-__all__ = ["CertificateUse", "ShortCodeRecord", "UseChannel"]
+__all__ = ["CertificateUse", "RateHit", "ShortCodeRecord", "UseChannel"]
 
 
 class UseChannel(enum.StrEnum):
@@ -61,3 +64,16 @@ class ShortCodeRecord(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     redeemed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     redeemed_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class RateHit(Base):
+    __tablename__ = "cert_rate_hits"
+    __table_args__ = (
+        Index("ix_cert_rate_hits_key_at", "key", "at"),
+        Index("ix_cert_rate_hits_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # "<rule>:<subject>", e.g. "redeem-address:203.0.113.7" or "redeem-code:ABCD2345"
+    key: Mapped[str] = mapped_column(String(160))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

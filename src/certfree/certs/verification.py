@@ -20,8 +20,10 @@ from typing import Any, Protocol
 import httpx
 from sqlalchemy.orm import Session
 
+from certfree.certs.claims import flatten_face, shown_names, validity_dates
 from certfree.certs.statuslists import signed_status_list
 from certfree.certs.trust import TrustList
+from certfree.certs.types import cert_types
 from certfree.crypto import (
     KeyLike,
     KeyStore,
@@ -348,11 +350,26 @@ def verify_presentation(
     valid = not failed
     return VerificationResult(
         valid=valid,
-        claims={k: v for k, v in claims.items() if k != "cnf"} if valid else {},
-        disclosed=verified.disclosed if valid else (),
+        claims=_shown_claims(claims) if valid else {},
+        disclosed=shown_names(verified.disclosed) if valid else (),
         failed=tuple(failed),
         issuer=claims.get("iss"),
         vct=claims.get("vct"),
         holder_jwk=verified.holder_jwk,
         status=status,
     )
+
+
+def _shown_claims(claims: dict[str, Any]) -> dict[str, Any]:
+    """The verified claims as a verifier reads them: face fields at the top level, and the
+    GB/T 36903 metadata the credential leaves to standard claims spelt out (issue date,
+    validity from ``iat``/``nbf``/``exp``, type name from the catalog by ``vct``)."""
+    shown = flatten_face(claims)
+    shown.pop("cnf", None)
+    for name, value in validity_dates(claims).items():
+        shown.setdefault(name, value)
+    vct = claims.get("vct")
+    kind = cert_types().get(vct) if isinstance(vct, str) else None
+    if kind is not None:
+        shown.setdefault("certificate_name", kind.name)
+    return shown

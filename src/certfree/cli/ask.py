@@ -1,10 +1,88 @@
-"""`certfree ask QUESTION --from NODE ...`: one verification through the cluster."""
+"""``certfree ask QUESTION --from NODE [ARG=VALUE ...] --purpose SERVICE_ITEM``: one
+verification through the demo cluster (exit 0 answered, 1 refused or unavailable, 2 usage)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
+import httpx
 import typer
 
+from certfree.cli.common import err_console, print_json
+from certfree.errors import CertfreeError
+from certfree.exchange import desk
+from certfree.exchange.cluster import read_manifest
 
-def ask(question: str = typer.Argument(..., help="question name")) -> None:
-    """Ask one verification question through the cluster (not wired yet)."""
-    raise typer.Exit(2)
+
+def _args(pairs: list[str]) -> dict[str, str]:
+    args = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            err_console.print(f"[red]error:[/red] argument {pair!r} should be NAME=VALUE")
+            raise typer.Exit(2)
+        args[name.strip()] = value.strip()
+    return args
+
+
+def ask(
+    question: Annotated[str, typer.Argument(help="question name, e.g. marital_status")],
+    pairs: Annotated[list[str] | None, typer.Argument(metavar="[ARG=VALUE]...")] = None,
+    *,
+    provider: Annotated[str, typer.Option("--from", help="provider node code, e.g. 370100-MZ")],
+    purpose: Annotated[str, typer.Option(help="service item code the answer is for")],
+    at: Annotated[
+        str | None, typer.Option(help="consumer node (default: a city outside the provider's)")
+    ] = None,
+    directory: Annotated[Path, typer.Option("--dir", help="cluster directory")] = Path(
+        "var/cluster"
+    ),
+    consent: Annotated[
+        bool,
+        typer.Option(help="record the applicant's consent at the desk first (--no-consent: not)"),
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Ask one verification question through the cluster and print the signed answer."""
+    args = _args(pairs or [])
+    try:
+        manifest = read_manifest(directory)
+        consumer = desk.choose_consumer(manifest, provider, at)
+        node = manifest["nodes"][consumer]
+        recorded = (
+            desk.record_consent(node, consumer, question=question, args=args, service_item=purpose)
+            if consent
+            else []
+        )
+        token = desk.clerk_token(node, consumer)
+        payload = {
+            "question": question,
+            "provider": provider,
+            "args": args,
+            "service_item": purpose,
+            "purpose": desk.service_name(node, consumer, purpose),
+        }
+    except CertfreeError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    try:
+        response = desk.ask_node(node["url"], token, payload)
+    except httpx.HTTPError as exc:
+        err_console.print(f"[red]error:[/red] consumer {consumer} unreachable: {exc!r}")
+        raise typer.Exit(1) from exc
+    body = response.json()
+    if recorded:
+        body = {**body, "consent_recorded_for": recorded}
+    if as_json:
+        print_json(body)
+    elif response.status_code == 200:
+        typer.echo(
+            f"{consumer} → {provider}: {question} = "
+            f"{json.dumps(body['answer']['result'], ensure_ascii=False)}\n{body['answer_jws']}"
+        )
+    else:
+        err_console.print(f"[red]refused:[/red] {body.get('detail')}", highlight=False)
+    if response.status_code != 200:
+        raise typer.Exit(1)

@@ -1,7 +1,144 @@
-"""`certfree audit` commands (thin: build settings, call the domain, print)."""
+"""`certfree audit` commands (thin: build settings, call the domain, print).
+
+* ``verify --node CODE`` — another node's log, from outside: its signed head checked with
+  the node's keys (from the province's signed registry when the pinned province keys are at
+  hand, else as the node publishes them) and proved consistent with the head saved last time;
+* ``head`` — this node's current signed tree head;
+* ``verify-log`` — this node's whole log recomputed from its records (a full integrity check).
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
+import httpx
 import typer
 
-app = typer.Typer(help="audit", no_args_is_help=True)
+from certfree import governance
+from certfree.cli.common import (
+    database_session,
+    err_console,
+    load_settings,
+    print_json,
+    reported_errors,
+)
+from certfree.crypto import KeyLike, KeyStore
+from certfree.errors import CertfreeError, InvalidInput, NotFound
+from certfree.exchange.registry import load_pinned_jwks, verify_registry
+from certfree.governance import AuditNodeUnreachable, TreeHeadInvalid, check_node_head, node_url
+
+app = typer.Typer(help="审计日志：签名树头、一致性核验、完整性检查", no_args_is_help=True)
+
+_TIMEOUT = httpx.Timeout(10.0)
+DEFAULT_STATE_DIR = Path("var/audit-heads")
+DEFAULT_CLUSTER_FILE = Path("var/cluster/cluster.json")
+
+
+def _registry_keys(
+    client: httpx.Client, node: str, cluster_file: Path, province_jwks: Path | None
+) -> tuple[dict[str, KeyLike] | None, str]:
+    """``node``'s keys from the province's signed registry, checked with the pinned province
+    keys; (None, "") when no pinned keys are at hand (the node's own keys are used then)."""
+    pinned_path = province_jwks or cluster_file.parent / "province.jwks.json"
+    pinned = load_pinned_jwks(pinned_path)
+    if pinned is None:
+        if province_jwks is not None:
+            raise NotFound(f"省级节点公钥文件 {province_jwks} 不存在", field="province_jwks")
+        return None, ""
+    try:
+        province = str(json.loads(cluster_file.read_text(encoding="utf-8"))["province"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(
+            f"集群状态文件 {cluster_file} 未写明省级节点（province），无法取得节点注册表：{exc!r}",
+            field="cluster_file",
+        ) from exc
+    registry_url = f"{node_url(province, cluster_file)}/api/v1/exchange/registry"
+    try:
+        response = client.get(registry_url)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise AuditNodeUnreachable(f"无法取得节点注册表 {registry_url}：{exc}") from exc
+    try:
+        snapshot = verify_registry(response.text.strip(), pinned)
+    except CertfreeError as exc:
+        raise TreeHeadInvalid(f"节点注册表未通过验证：{exc.message}") from exc
+    peer = snapshot.peer(node)
+    if peer is None or not peer.verifiers:
+        raise TreeHeadInvalid(f"省级节点注册表（第 {snapshot.serial} 版）中没有节点 {node} 的密钥")
+    return dict(
+        peer.verifiers
+    ), f"省级节点签发的节点注册表（第 {snapshot.serial} 版，{peer.status}）"
+
+
+@app.command()
+def verify(
+    node: Annotated[str, typer.Option(help="code of the node whose log to check, e.g. 370100")],
+    url: Annotated[
+        str | None, typer.Option(help="the node's base URL; default: from --cluster-file")
+    ] = None,
+    state_dir: Annotated[
+        Path, typer.Option(help="where the heads seen last time are kept")
+    ] = DEFAULT_STATE_DIR,
+    cluster_file: Annotated[
+        Path, typer.Option(help="cluster state file naming each node's URL")
+    ] = DEFAULT_CLUSTER_FILE,
+    province_jwks: Annotated[
+        Path | None,
+        typer.Option(
+            help="pinned province JWK Set; the node's keys then come from the signed registry "
+            "(default: province.jwks.json beside the cluster file, if there)"
+        ),
+    ] = None,
+) -> None:
+    """Check a node's signed tree head and its consistency with the one saved before.
+
+    Prints the head; exits 1 with the reason if the signature fails or the log shrank,
+    was rewritten or forked since the saved head (which is then kept, not overwritten).
+    """
+    with reported_errors():
+        base = url or node_url(node, cluster_file)
+        with httpx.Client(timeout=_TIMEOUT) as client:
+            keys, source = _registry_keys(client, node, cluster_file, province_jwks)
+            check = check_node_head(
+                client,
+                node=node,
+                url=base,
+                state_dir=state_dir,
+                trusted_keys=keys,
+                key_source=source,
+            )
+    err_console.print(f"[green]ok[/green] {node}: {check.verdict}", highlight=False)
+    err_console.print(f"   keys: {check.key_source}", highlight=False)
+    print_json(check.head.to_json())
+
+
+@app.command()
+def head() -> None:
+    """This node's current tree head, signed now with the node key."""
+    settings = load_settings()
+    with reported_errors():
+        keys = KeyStore(settings.key_dir, settings.key_passphrase)
+    with database_session() as session:
+        signed = governance.sign_tree_head(session, keys, settings.node_code)
+    print_json(signed.to_json())
+
+
+@app.command("verify-log")
+def verify_log() -> None:
+    """Recompute this node's tree from every record and compare every stored hash and the head.
+
+    Exits 1 listing each fault found.
+    """
+    with database_session() as session:
+        check = governance.verify_log(session)
+    print_json(check.to_json())
+    if check.faults:
+        for fault in check.faults:
+            err_console.print(f"[red]fault:[/red] {fault}", highlight=False)
+        raise typer.Exit(1)
+    err_console.print(
+        f"[green]ok[/green] {check.tree_size} entries, root {check.root_hash.hex()}",
+        highlight=False,
+    )

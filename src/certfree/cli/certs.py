@@ -17,7 +17,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from certfree import certs
-from certfree.cli import certs_backfill, certs_verify
+from certfree.cli import certs_backfill, certs_holder, certs_verify
 from certfree.cli.common import database_session, err_console, load_settings, reported_errors
 from certfree.crypto import KeyStore
 from certfree.errors import InvalidInput
@@ -25,6 +25,7 @@ from certfree.errors import InvalidInput
 app = typer.Typer(help="电子证照 e-certificates", no_args_is_help=True)
 certs_verify.register(app)
 certs_backfill.register(app)
+certs_holder.register(app)
 
 
 @contextmanager
@@ -67,9 +68,13 @@ def template(type_code: str = typer.Option(..., "--type", help="certificate type
     """Print an example face-data JSON for a type that `certs issue` accepts as is."""
     with reported_errors():
         kind = certs.cert_type(type_code)
-        _echo_json(kind.example)
+    # On a node with a population register the example holder must be a registered person.
+    with database_session() as session:
+        face = certs.example_face_for(session, kind)
+    with reported_errors():
+        _echo_json(face)
         if kind.holder_field:
-            holder = kind.example[kind.holder_field]
+            holder = face[kind.holder_field]
             err_console.print(f"持证主体代码（--holder）：{holder}", highlight=False)
 
 

@@ -1,7 +1,90 @@
-"""`certfree cluster` commands (thin: build settings, call the domain, print)."""
+"""``certfree cluster up|status|down``: a demo cascade as separate processes on loopback."""
 
 from __future__ import annotations
 
-import typer
+from pathlib import Path
+from typing import Annotated
 
-app = typer.Typer(help="cluster", no_args_is_help=True)
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from certfree.cli.common import err_console, print_json, reported_errors
+from certfree.exchange.cluster import MANIFEST, cluster_down, cluster_status, cluster_up
+
+app = typer.Typer(help="演示级联集群 demo cluster of nodes (1+N+departments)", no_args_is_help=True)
+console = Console()
+
+_Dir = Annotated[Path, typer.Option("--dir", help="cluster directory")]
+
+
+@app.command()
+def up(
+    *,
+    cities: Annotated[int, typer.Option(min=0, max=16, help="number of city nodes")] = 2,
+    departments: Annotated[
+        str, typer.Option(help="department kinds under the province and each city, e.g. GA,MZ")
+    ] = "MZ,GA",
+    directory: _Dir = Path("var/cluster"),
+    citizens: Annotated[int, typer.Option(min=1000, help="citizens of the demo world")] = 1000,
+    seed: Annotated[int, typer.Option(help="seed of the demo world (same everywhere)")] = 2023,
+    as_json: Annotated[bool, typer.Option("--json", help="print the manifest as JSON")] = False,
+) -> None:
+    """Start the province, CITIES cities and their DEPARTMENTS as separate processes."""
+    with reported_errors():
+        kinds = [part for part in departments.split(",") if part.strip()]
+        manifest = cluster_up(
+            directory,
+            cities=cities,
+            departments=kinds,
+            citizens=citizens,
+            seed=seed,
+            report=lambda line: err_console.print(line, highlight=False),
+        )
+    if as_json:
+        print_json(manifest)
+        return
+    table = Table(title=f"集群已启动 cluster up ({directory / MANIFEST})")
+    for heading in ("node", "level", "url", "pid", "name"):
+        table.add_column(heading)
+    for code, node in manifest["nodes"].items():
+        table.add_row(code, node["level"], node["url"], str(node["pid"]), node["name"])
+    console.print(table)
+
+
+@app.command()
+def status(
+    directory: _Dir = Path("var/cluster"),
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Health of every node of the cluster; exit status 1 if any is down."""
+    with reported_errors():
+        rows = cluster_status(directory)
+    if as_json:
+        print_json(rows)
+    else:
+        table = Table(title="集群状态 cluster status")
+        for heading in ("node", "level", "url", "pid", "running", "health"):
+            table.add_column(heading)
+        for row in rows:
+            table.add_row(
+                row["code"],
+                row["level"],
+                row["url"],
+                str(row["pid"]),
+                "yes" if row["running"] else "no",
+                row["health"],
+            )
+        console.print(table)
+    if any(row["health"] != "ok" for row in rows):
+        raise typer.Exit(1)
+
+
+@app.command()
+def down(directory: _Dir = Path("var/cluster")) -> None:
+    """Stop every node (SIGTERM, then SIGKILL after 5 s)."""
+    with reported_errors():
+        killed = cluster_down(directory)
+    if killed:
+        err_console.print(f"killed after the grace period: {', '.join(killed)}")
+    console.print("集群已停止 cluster down")

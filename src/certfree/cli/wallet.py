@@ -1,7 +1,8 @@
 """``certfree wallet``: the holder's keys and presentations, kept on the holder's side.
 
-Nothing here talks to the platform except ``short-code``, and the private key never leaves
-this machine (端侧处理): only presentations signed with it do.
+Nothing here talks to the platform except ``short-code`` and ``claim``, and the private key
+never leaves this machine (端侧处理): only presentations signed with it, and its public half
+(``claim``), do.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from certfree.cli.common import err_console, reported_errors
 from certfree.crypto import Alg
-from certfree.errors import Conflict, InvalidInput
+from certfree.errors import CertfreeError, Conflict, InvalidInput
 from certfree.wallet import (
     DEFAULT_HOLDER_ALG,
     MAX_QR_VERSION,
@@ -289,3 +291,59 @@ def short_code(
         err_console.print(f"短码 {issued.expires_in} 秒内有效，仅能使用一次", highlight=False)
     if qr is not None and plan is not None:
         _report_qr(qr, plan)
+
+
+class ClaimFailed(CertfreeError):
+    """The platform did not bind the key (unreachable, or refused with a problem document)."""
+
+    status = 502
+    slug = "claim-failed"
+    title = "The platform did not bind the holder key"
+    title_zh = "平台未能认领证照"
+
+
+def _claimed_credential(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if response.status_code != 201 or not isinstance(body, dict):
+        detail = body.get("detail") if isinstance(body, dict) else None
+        raise ClaimFailed(
+            f"平台拒绝认领（HTTP {response.status_code}）：{detail or response.reason_phrase}"
+        )
+    credential = body.get("credential")
+    if not isinstance(credential, str) or not credential:
+        raise ClaimFailed("平台的应答中没有证照（credential）")
+    return credential
+
+
+@app.command()
+def claim(
+    identifier: Annotated[str, typer.Argument(help="要认领的证照标识（补录的历史证照）")],
+    *,
+    url: Annotated[str, typer.Option("--url", help="平台地址，如 https://zwfw.example.cn")],
+    token_env: Annotated[
+        str, typer.Option("--token-env", metavar="VAR", help="从该环境变量读取本人的登录令牌")
+    ],
+    key: KeyOpt = None,
+    wallet: WalletOpt = None,
+) -> None:
+    """认领补录的历史证照：把本机公钥交给平台绑定（私钥不出本机），新证照加入卡包。"""
+    with reported_errors():
+        token = os.environ.get(token_env)
+        if not token:
+            raise InvalidInput(f"环境变量 {token_env} 未设置或为空，读不到令牌", field="token-env")
+        holder_jwk = read_public_jwk(_key_path(key, wallet))
+        address = f"{url.rstrip('/')}/api/v1/me/certificates/{identifier.strip()}/claim"
+        try:
+            response = httpx.post(
+                address,
+                json={"holder_jwk": holder_jwk},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=10.0,
+            )
+        except httpx.HTTPError as exc:
+            raise ClaimFailed(f"无法连接平台 {url}：{exc}") from exc
+        info = Wallet(_wallet_dir(wallet)).add(_claimed_credential(response), holder_jwk)
+    typer.echo(f"已认领并加入卡包：{info.id}  {info.vct}  {info.identifier or ''}".rstrip())

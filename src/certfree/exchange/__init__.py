@@ -1,1 +1,37 @@
-"""Data-sharing exchange over the 1+16+N cascade: signed node messages, routing, questions."""
+"""Data-sharing exchange over the 1+16+N cascade: signed node messages, routing, questions.
+
+The exchange core's public names are listed here; submodules (``questions``, ``verification``,
+``cluster`` …) are imported by name where they are used.
+"""
+
+from certfree.exchange.errors import (
+    MessageRefused,
+    ProviderConflict,
+    ProviderForbidden,
+    ProviderInvalidInput,
+    ProviderNotFound,
+    ProviderRefused,
+    ProviderUnavailable,
+    RefusalReason,
+)
+from certfree.exchange.messages import MessageType
+from certfree.exchange.protocol import Message, open_message, seal
+from certfree.exchange.routing import next_hop, parent_of, path
+
+__all__ = [
+    "Message",
+    "MessageRefused",
+    "MessageType",
+    "ProviderConflict",
+    "ProviderForbidden",
+    "ProviderInvalidInput",
+    "ProviderNotFound",
+    "ProviderRefused",
+    "ProviderUnavailable",
+    "RefusalReason",
+    "next_hop",
+    "open_message",
+    "parent_of",
+    "path",
+    "seal",
+]

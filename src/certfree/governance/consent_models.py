@@ -1,5 +1,36 @@
-"""Tables of this domain (filled in by its developer)."""
+"""Consent of data subjects (个人信息处理的同意, PIPL §14): who agreed that which consumer may ask
+which questions about them, for which service item, until when; revocable (PIPL §15).
 
-from certfree.storage import Base
+Consent is held at the consumer node, where the applicant applies; a copy of the one that
+covers a question travels in the signed ``question.ask`` message (a snapshot), so the provider
+can check it without reading the consumer's database.
+"""
 
-__all__ = ["Base"]
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from certfree.storage import Base, UTCDateTime, utcnow
+
+__all__ = ["Consent"]
+
+
+class Consent(Base):
+    __tablename__ = "consents"
+    __table_args__ = (Index("ix_consents_subject", "subject_id", "consumer_code"),)
+
+    # uuid4 hex: the id travels to providers and into their audit logs, so it is global.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject_id: Mapped[str] = mapped_column(String(18))  # GB 11643 ID number of the person
+    consumer_code: Mapped[str] = mapped_column(String(32))
+    service_item: Mapped[str] = mapped_column(String(64))
+    questions: Mapped[list[str]] = mapped_column(JSON)
+    data_items: Mapped[list[str]] = mapped_column(JSON)
+    given_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # Who recorded it: the applicant's own token subject, or a clerk at the desk.
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -15,15 +15,29 @@ division (a city's parent is the province).
 from __future__ import annotations
 
 import datetime as dt
+import enum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from certfree.nodes.departments import DepartmentKind
 from certfree.settings import NodeLevel
 from certfree.storage import Base, UTCDateTime, enum_by_value, utcnow
 
-__all__ = ["Node"]
+__all__ = ["Node", "NodeStatus"]
+
+
+class NodeStatus(enum.StrEnum):
+    """A node's standing in the exchange registry (X-Road: registration, then approval).
+
+    ``pending`` until a bureau_admin approves its registration; only ``active`` nodes may send;
+    a ``revoked`` node stays listed so that peers refuse it by name (revoked_sender).
+    """
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    REVOKED = "revoked"
 
 
 class Node(Base):
@@ -45,6 +59,14 @@ class Node(Base):
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
     endpoint_url: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Exchange registry (issue 5): the node's public signing keys (RFC 7517 JWK Set) and its
+    # standing; ``status_changed_at`` orders the versions of the signed registry.
+    jwks: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[NodeStatus] = mapped_column(
+        enum_by_value(NodeStatus), default=NodeStatus.PENDING, server_default="pending"
+    )
+    registered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    status_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     def __repr__(self) -> str:
         return f"Node({self.code!r}, {self.name!r})"

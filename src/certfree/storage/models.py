@@ -1,9 +1,11 @@
 """Imports every domain's models so that ``Base.metadata`` knows all tables (for Alembic)."""
 
 from certfree.catalog import grant_models as catalog_grant_models
+from certfree.catalog import list_models as catalog_list_models
 from certfree.catalog import models as catalog_models
 from certfree.certs import backfill_models as certs_backfill_models
 from certfree.certs import models as certs_models
+from certfree.certs import statuslist_models as certs_statuslist_models
 from certfree.certs import usage_models as certs_usage_models
 from certfree.commitments import models as commitments_models
 from certfree.exchange import models as exchange_models
@@ -19,9 +21,11 @@ from certfree.storage.base import Base
 __all__ = [
     "Base",
     "catalog_grant_models",
+    "catalog_list_models",
     "catalog_models",
     "certs_backfill_models",
     "certs_models",
+    "certs_statuslist_models",
     "certs_usage_models",
     "commitments_models",
     "exchange_models",

@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from certfree.certs import cert_types
 from certfree.crypto import ParsedSdJwt, SdJwtInvalid, jwk_thumbprint, parse_sd_jwt
 from certfree.errors import InvalidInput
 from certfree.wallet.errors import CredentialMalformed
 
 __all__ = ["CredentialInfo", "read_credential"]
 
-# Where an issuer puts the certificate's own identifier (GB/T 36904): certfree's issuance puts
-# it in the always-visible GB/T 36903 metadata ``certificate_id``; other issuers may use
-# RFC 7519 §4.1.7 ``jti``.
+# Where an issuer puts the certificate's own identifier (GB/T 36904): certfree's issuance
+# seals it as the selectively disclosable ``certificate_id`` (the holder has every
+# disclosure); other issuers may show it, or use RFC 7519 §4.1.7 ``jti``.
 _IDENTIFIER_CLAIMS = ("certificate_id", "jti", "identifier")
 
 
@@ -77,6 +78,13 @@ class CredentialInfo:
         }
 
 
+def _type_name(vct: str) -> str | None:
+    """The catalog's name for the type (GB/T 36902), which certfree does not repeat in the
+    credential; None for a type from elsewhere."""
+    kind = cert_types().get(vct)
+    return kind.name if kind is not None else None
+
+
 def _holder_jwk(payload: Mapping[str, Any]) -> dict[str, Any]:
     cnf = payload.get("cnf")
     jwk = cnf.get("jwk") if isinstance(cnf, dict) else None
@@ -104,6 +112,19 @@ def _signed_digests(value: Any) -> set[str]:
     return found
 
 
+def _covered(parsed: ParsedSdJwt) -> set[str]:
+    """Digests signed by the issuer, directly or inside a covered disclosure (§4.2.6)."""
+    signed = _signed_digests(parsed.payload)
+    opened: set[str] = set()
+    while True:
+        inside = [d for d in parsed.disclosures if d.digest in signed and d.digest not in opened]
+        if not inside:
+            return signed
+        for disclosure in inside:
+            opened.add(disclosure.digest)
+            signed |= _signed_digests(disclosure.value)
+
+
 def read_credential(compact: str) -> CredentialInfo:
     """Parse a compact SD-JWT VC (RFC 9901 §4; a key binding on it is ignored).
 
@@ -118,7 +139,7 @@ def read_credential(compact: str) -> CredentialInfo:
     if parsed.kb_jwt is not None:  # a presentation, not a credential: keep the issued part
         text = "~".join([parsed.jwt, *(d.encoded for d in parsed.disclosures), ""])
     payload = parsed.payload
-    signed = _signed_digests(payload)
+    signed = _covered(parsed)
     stray = [d for d in parsed.disclosures if d.digest not in signed]
     if stray:
         raise CredentialMalformed(
@@ -134,9 +155,9 @@ def read_credential(compact: str) -> CredentialInfo:
         kid = jwk_thumbprint(jwk)
     except InvalidInput as exc:
         raise CredentialMalformed(f"cnf.jwk 不是有效的公钥：{exc}", field="credential") from exc
+    known = {d.name: d.value for d in parsed.disclosures if d.name is not None} | payload
     identifier = next(
-        (str(payload[name]) for name in _IDENTIFIER_CLAIMS if payload.get(name) is not None),
-        None,
+        (str(known[name]) for name in _IDENTIFIER_CLAIMS if known.get(name) is not None), None
     )
     names = [d.name for d in parsed.disclosures if d.name is not None]
     hidden = {"_sd", "_sd_alg", "cnf", "iss", "vct", "status", "iat", "nbf", "exp", "jti"}
@@ -145,12 +166,12 @@ def read_credential(compact: str) -> CredentialInfo:
         id=hashlib.sha256(text.encode("ascii")).hexdigest()[:16],
         compact=text,
         vct=vct,
-        type_name=_text(payload.get("certificate_name")),
+        type_name=_text(payload.get("certificate_name")) or _type_name(vct),
         issuer=_text(issuer),
         issuer_name=_text(payload.get("issuer_name")),
         identifier=identifier,
         issued_at=_date(payload.get("iat")),
-        valid_from=_date(payload.get("nbf")),
+        valid_from=_date(payload.get("nbf", payload.get("iat"))),  # no nbf: valid once issued
         expires_at=_date(payload.get("exp")),
         holder_jwk=jwk,
         holder_kid=kid,

@@ -1,5 +1,13 @@
 """Web pages (server-rendered, Chinese by default, English on request)."""
 
-from certfree.web.pages import install_web
+from fastapi import FastAPI
+
+from certfree.web import catalog, pages
 
 __all__ = ["install_web"]
+
+
+def install_web(app: FastAPI) -> None:
+    """Mount the static files and every page's routes."""
+    pages.install_web(app)
+    app.include_router(catalog.router)

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from certfree.certs.backfill import reject_csv, run_backfill
 from certfree.certs.backfill_models import BackfillRow, ReviewStatus
 from certfree.certs.backfill_review import approve_review, list_reviews, reject_review
+from certfree.certs.claims import validity_dates
 from certfree.certs.models import Certificate
-from certfree.crypto import KeyStore, parse_sd_jwt
+from certfree.crypto import KeyStore, parse_sd_jwt, verify_jws
 from certfree.errors import Conflict, InvalidInput
 from certfree.identifiers import make_resident_id
 from certfree.population import Person
@@ -88,7 +89,7 @@ def test_gbk_file_issues_good_rows_and_reports_each_fault(
         assert [c.holder_id for c in issued] == [people[i].id_number for i in (0, 1, 5)]
         parsed = parse_sd_jwt(issued[0].credential)
         assert parsed.payload["vct"] == ELDERLY_CARD
-        assert parsed.payload["valid_from"] == "2018-06-01"
+        assert validity_dates(parsed.payload)["valid_from"] == "2018-06-01"
         assert "cnf" not in parsed.payload  # bound when the holder claims it
         assert {d.name for d in parsed.disclosures} >= {"name", "age_over_60"}
 
@@ -182,3 +183,26 @@ def test_an_xlsx_workbook_is_read_like_a_csv(
         type_code=ELDERLY_CARD, now=NOW,
     )  # fmt: skip
     assert (report.format, report.issued, report.errors) == ("xlsx", 1, [])
+
+
+def test_sealing_on_two_worker_processes_gives_the_same_outcome(
+    db: Database, store: KeyStore, people: list[Person]
+) -> None:
+    report = run_backfill(
+        db, store, data=_file(people), filename="old.csv", type_code=ELDERLY_CARD,
+        batch_size=2, workers=2, now=NOW,
+    )  # fmt: skip
+    assert (report.issued, report.rejected, report.review, report.complete) == (3, 4, 2, True)
+    with db.session() as session:
+        issued = session.scalars(select(Certificate).order_by(Certificate.id)).all()
+        assert [c.holder_id for c in issued] == [people[i].id_number for i in (0, 1, 5)]
+        sources = session.scalars(
+            select(BackfillRow.certificate_id).where(BackfillRow.certificate_id.is_not(None))
+        ).all()
+    assert set(sources) == {c.identifier for c in issued}
+    for certificate in issued:
+        _header, claims = verify_jws(certificate.credential.split("~")[0], store.public_jwk)
+        assert claims["status"]["status_list"]["idx"] == certificate.status_index
+        disclosed = [d.value for d in parse_sd_jwt(certificate.credential).disclosures]
+        assert certificate.identifier in [claims.get("certificate_id"), *disclosed]
+    assert len({c.status_index for c in issued}) == 3

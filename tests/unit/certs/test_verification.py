@@ -17,6 +17,7 @@ from certfree.crypto import (
     StatusValue,
     generate_signer,
     issue_sd_jwt,
+    jwk_thumbprint,
     present_sd_jwt,
     sign_status_list_token,
 )
@@ -93,7 +94,7 @@ def test_valid_presentation_shows_only_the_disclosed_data(alg: Alg) -> None:
     assert "name" not in result.claims
     assert result.disclosed == ("age_over_60",)
     assert (result.issuer, result.vct, result.status) == (USCC, VCT, StatusValue.VALID)
-    assert result.holder_jwk == scene.holder.public_jwk()
+    assert jwk_thumbprint(result.holder_jwk or {}) == scene.holder.kid
     assert result.to_json()["failed_checks"] == []
 
 
@@ -207,3 +208,34 @@ def test_trust_list_from_keystore_groups_keys_by_issuer(tmp_path: Path) -> None:
 def test_garbage_is_a_format_failure() -> None:
     result = Scene().verify("not a presentation")
     assert reasons(result) == ["format:malformed"]
+
+
+def test_face_fields_read_flat_with_the_dates_the_credential_leaves_to_standard_claims() -> None:
+    scene = Scene()
+    face = {"holder_id": "370102195803150139", "name": "王五", "sex": "男"}
+    credential = issue_sd_jwt(
+        scene.issuer,
+        {
+            "iss": USCC,
+            "vct": "11100000000013709K001",  # 老年人优待证 in the catalog
+            "iat": NOW - 86400,
+            "status": {"status_list": {"idx": 5, "uri": URI}},
+            "face": face,
+            "age_over_60": True,
+        },
+        selectively_disclosable=[*(("face", name) for name in face), "face", "age_over_60"],
+        holder_jwk=scene.holder.public_jwk(),
+    )
+    shown = present_sd_jwt(
+        credential, ["name", "age_over_60"], scene.holder, audience=AUD, nonce=NONCE, iat=NOW
+    )
+    result = scene.verify(shown)
+    assert result.valid, reasons(result)
+    assert sorted(result.disclosed) == ["age_over_60", "name"]  # not the face object itself
+    assert result.claims["name"] == "王五"
+    assert "sex" not in result.claims
+    assert "face" not in result.claims
+    assert result.claims["certificate_name"] == "老年人优待证"
+    # No nbf: valid from the issue day; no exp: 长期 (GB/T 36903 有效期).
+    assert (result.claims["issue_date"], result.claims["valid_from"]) == ("2026-05-28",) * 2
+    assert result.claims["valid_to"] is None

@@ -16,6 +16,7 @@ from certfree.crypto import (
     b64url_encode,
     generate_signer,
     issue_sd_jwt,
+    jwk_thumbprint,
     parse_sd_jwt,
     present_sd_jwt,
     sign_jws,
@@ -84,23 +85,52 @@ def test_holder_discloses_only_what_they_choose(issuer_alg: Alg, holder_alg: Alg
     assert "_sd" not in result.claims
     assert "_sd_alg" not in result.claims
     assert result.claims["vct"] == CLAIMS["vct"]
-    assert result.holder_jwk == holder.public_jwk()
+    assert jwk_thumbprint(result.holder_jwk or {}) == holder.kid
     assert result.key_binding is not None
     assert result.key_binding["aud"] == AUD
 
 
-def test_issued_credential_has_typ_sd_alg_sorted_digests_and_decoys() -> None:
+def test_issued_credential_has_typ_sorted_digests_decoys_and_a_bare_holder_key() -> None:
     issuer, holder = generate_signer(), generate_signer(Alg.ES256)
     parsed = parse_sd_jwt(_credential(issuer, holder))
     assert parsed.header["typ"] == "dc+sd-jwt"
-    assert parsed.payload["_sd_alg"] == "sha-256"
+    assert "_sd_alg" not in parsed.payload  # RFC 9901 §4.1.1: sha-256 is the default
     assert parsed.payload["_sd"] == sorted(parsed.payload["_sd"])
     assert len(parsed.payload["_sd"]) == len(FIELDS) + 3
     assert {d.name for d in parsed.disclosures} == set(FIELDS)
     assert all(d.digest in parsed.payload["_sd"] for d in parsed.disclosures)
     assert "name" not in parsed.payload
-    assert parsed.payload["cnf"] == {"jwk": holder.public_jwk()}
+    # Only the RFC 7638 members: the same key and thumbprint, 100 characters less per QR code.
+    public = holder.public_jwk()
+    assert parsed.payload["cnf"] == {"jwk": {m: public[m] for m in ("kty", "crv", "x", "y")}}
     assert parsed.kb_jwt is None
+
+
+def test_nested_members_are_disclosed_one_by_one_with_their_object() -> None:
+    issuer, holder = generate_signer(), generate_signer(Alg.ES256)
+    claims = {**CLAIMS, "face": {"name": "张三", "sex": "男", "id_number": "370102"}}
+    credential = issue_sd_jwt(
+        issuer,
+        claims,
+        selectively_disclosable=[("face", "name"), ("face", "sex"), ("face", "id_number"), "face"],
+        holder_jwk=holder.public_jwk(),
+    )
+    assert "face" not in parse_sd_jwt(credential).payload
+    shown = present_sd_jwt(credential, ["name"], holder, audience=AUD, nonce=NONCE, iat=NOW)
+    assert sorted(d.name or "" for d in parse_sd_jwt(shown).disclosures) == ["face", "name"]
+    result = _verify(shown, issuer)
+    assert result.claims["face"] == {"name": "张三"}
+    whole = present_sd_jwt(credential, ["face"], holder, audience=AUD, nonce=NONCE, iat=NOW)
+    assert _verify(whole, issuer).claims["face"] == claims["face"]
+    without = present_sd_jwt(credential, [], holder, audience=AUD, nonce=NONCE, iat=NOW)
+    assert "face" not in _verify(without, issuer).claims
+
+
+def test_key_binding_header_names_no_kid() -> None:
+    issuer, holder = generate_signer(), generate_signer(Alg.ES256)
+    shown = _show(_credential(issuer, holder), holder)
+    header = json.loads(b64url_decode(shown.rsplit("~", 1)[1].split(".")[0]))
+    assert header == {"alg": "ES256", "typ": "kb+jwt"}
 
 
 def test_chinese_values_round_trip_and_fixed_salt_is_used() -> None:

@@ -7,7 +7,7 @@ binding with ES256 only (its ``DEFAULT_SIGNING_ALG``). Differences from RFC 9901
 * its issuer's default ``typ`` is ``example+sd-jwt`` (we default to ``dc+sd-jwt``); neither
   verifier checks the issuer ``typ``, which the RFC leaves to the application;
 * its verifier checks no ``exp``/``nbf``/``iat`` and its KB-JWT ``iat`` not at all;
-* its KB-JWT header has no ``kid`` (ours names the holder key's thumbprint — allowed, §4.3).
+* neither KB-JWT header has a ``kid``: the key is the credential's ``cnf.jwk`` (§4.3).
 
 The YAML test cases of its own suite (tests/vectors/sdjwt_python_testcases) are issued and
 presented by sd-jwt and must verify here with the claims the case expects.
@@ -72,6 +72,31 @@ def test_our_presentation_verifies_in_the_reference_verifier() -> None:
     # ... and the reference verifier refuses it for another nonce, as ours does.
     with pytest.raises(ValueError, match="nonce"):
         SDJWTVerifier(shown, issuer_key, expected_aud=AUD, expected_nonce="other")
+
+
+def test_nested_face_data_as_certificates_carry_it_verifies_in_the_reference() -> None:
+    # certs.claims: face fields inside a selectively disclosable "face" object (§4.2.6).
+    issuer, holder = generate_signer(Alg.ES256), generate_signer(Alg.ES256)
+    now = int(time.time())
+    claims = {
+        "iss": ISSUER,
+        "iat": now,
+        "face": {"name": "张三", "id_number": "370102195803150139"},
+        "age_over_60": True,
+    }
+    credential = issue_sd_jwt(
+        issuer,
+        claims,
+        selectively_disclosable=[("face", "name"), ("face", "id_number"), "face", "age_over_60"],
+        holder_jwk=holder.public_jwk(),
+    )
+    shown = present_sd_jwt(credential, ["name"], holder, audience=AUD, nonce=NONCE)
+    verifier = SDJWTVerifier(
+        shown, lambda iss, header: _jwk(issuer.public_jwk()), expected_aud=AUD, expected_nonce=NONCE
+    )
+    payload = verifier.get_verified_payload()
+    assert payload["face"] == {"name": "张三"}
+    assert "age_over_60" not in payload
 
 
 def _reference_presentation(claims: Any, disclosed: Any, *, key_binding: bool) -> str:

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from certfree.crypto import KeyStore, parse_sd_jwt
 from certfree.errors import InvalidInput
+from certfree.settings import Settings
+from certfree.storage import Database
 from certfree.wallet import (
     HolderKey,
     QrPayloadTooLarge,
@@ -18,6 +21,7 @@ from certfree.wallet import (
     present,
     render_qr,
 )
+from factories.certificates import ELDERLY_CARD, issue_example
 
 ReadQr = Callable[[bytes], list[str]]
 # What an SD-JWT presentation is made of: base64url, "." between JWS parts, "~" between parts.
@@ -39,6 +43,31 @@ def test_1400_characters_fit_version_27_level_l(read_qr: ReadQr) -> None:
     assert plan.capacity_bytes == 1465
     assert plan.scannable
     assert read_qr(render_qr(payload, "png")) == [payload]
+
+
+def test_elderly_card_age_over_60_fits_version_27_from_a_phone_screen(
+    db: Database, settings: Settings, read_qr: ReadQr
+) -> None:
+    # Issue 4: the scenic-spot gate case — a certificate as issuance seals it, shown with
+    # only age_over_60, a verifier's URL as audience and a 128-bit nonce (22 characters).
+    holder = HolderKey.generate()
+    store = KeyStore(settings.key_dir, settings.key_passphrase)
+    with db.session() as session:
+        issued = issue_example(session, store, ELDERLY_CARD, holder.public_jwk())
+    shown = present(
+        issued.credential,
+        holder,
+        ["age_over_60"],
+        audience="https://gate.taishan.example/verifier",
+        nonce="n-Zq3v8RkLw0Yb6Tn1Xc4Pd",
+    )
+    assert [d.name for d in parse_sd_jwt(shown).disclosures] == ["age_over_60"]
+
+    plan = payload_size_check(shown, max_version=27)
+
+    assert plan.version <= 27
+    assert plan.scannable
+    assert read_qr(render_qr(shown, "png", max_version=27)) == [shown]
 
 
 def test_a_real_presentation_reads_back_exactly(

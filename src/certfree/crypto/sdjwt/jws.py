@@ -10,9 +10,8 @@ from __future__ import annotations
 import binascii
 import hashlib
 import json
-import re
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -20,9 +19,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from certfree.crypto.algorithms import Alg
+from certfree.crypto.algorithms import Alg, Verifier
 from certfree.crypto.ed25519 import Ed25519Verifier
-from certfree.crypto.encoding import b64url_encode, raw_to_der
 from certfree.crypto.keys import KeyLike, verifier_for
 from certfree.crypto.p256 import ES256Verifier
 from certfree.crypto.sdjwt.errors import SdJwtInvalid, SdJwtReason
@@ -40,40 +38,69 @@ _FAST_KEYS: dict[tuple[object, object], str] = {
     ("EC", "P-256"): "ES256",
 }
 _ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
+_P256 = ec.SECP256R1()
 _OUR_VERIFIERS = (Ed25519Verifier, ES256Verifier, SM2Verifier)
-_B64URL = re.compile(r"[A-Za-z0-9_-]*")
 _B64_VALUE = {
-    c: i for i, c in enumerate(string.ascii_uppercase + string.ascii_lowercase + "0123456789-_")
+    ord(c): i
+    for i, c in enumerate(string.ascii_uppercase + string.ascii_lowercase + "0123456789-_")
 }
 _UNUSED_BITS = {2: 0b1111, 3: 0b11}  # 2 chars carry 1 byte (4 spare bits), 3 carry 2 (2 spare)
-_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+_PADDING = {0: b"", 2: b"==", 3: b"="}
+_TO_STANDARD = bytes.maketrans(b"-_+/=", b"+/!!!")
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+# The C scanner json.loads ends in (typeshed does not declare the attribute).
+_HEADERS: dict[str, dict[str, Any]] = {}  # base64url header → its checked JSON
+_HEADERS_KEPT = 256
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_NOT_ALPHABET = "not base64url: characters outside A-Z a-z 0-9 - _"
+_NOT_CANONICAL = "not canonical base64url: bad length or unused trailing bits set"
 
 
 def disclosure_digest(encoded: str) -> str:
     # RFC 9901 §4.2.3: the hash is over the ASCII bytes of the base64url disclosure as sent.
-    return b64url_encode(hashlib.sha256(encoded.encode("ascii")).digest())
+    # 32 bytes are 43 base64 characters and one '=' (dropped); binascii skips base64's
+    # Python-level wrappers, which cost as much as the hash on a 60-character disclosure.
+    digest = hashlib.sha256(encoded.encode("ascii")).digest()
+    return binascii.b2a_base64(digest, newline=False)[:43].translate(_TO_URLSAFE).decode("ascii")
 
 
 def strict_b64url(text: str) -> bytes:
     """Unpadded base64url (RFC 7515 §2), refusing what ``encoding.b64url_decode`` refuses.
 
     The same contract, but checks canonical form from the last character's unused bits
-    (RFC 4648 §3.5) instead of re-encoding; a verifier decodes a dozen parts per presentation.
+    (RFC 4648 §3.5) instead of re-encoding, and lets binascii's strict mode refuse stray
+    characters; a verifier decodes a dozen parts per presentation.
     """
-    if not _B64URL.fullmatch(text):
-        raise InvalidInput("not base64url: characters outside A-Z a-z 0-9 - _")
-    tail = len(text) % 4
-    if tail == 1 or (tail and _B64_VALUE[text[-1]] & _UNUSED_BITS[tail]):
-        raise InvalidInput("not canonical base64url: bad length or unused trailing bits set")
-    padded = text.encode("ascii").translate(_TO_STANDARD) + b"=" * (-len(text) % 4)
-    return binascii.a2b_base64(padded)
+    try:
+        raw = text.encode("ascii")
+    except UnicodeEncodeError:
+        raise InvalidInput("not base64url: it contains non-ASCII characters") from None
+    tail = len(raw) % 4
+    if tail == 1:
+        raise InvalidInput(_NOT_CANONICAL)
+    try:
+        # One pass maps base64url to base64 and the standard alphabet's own '+', '/' and
+        # '=' to '!', which the strict decoder refuses like any other stray character.
+        data = binascii.a2b_base64(raw.translate(_TO_STANDARD) + _PADDING[tail], strict_mode=True)
+    except binascii.Error:
+        raise InvalidInput(_NOT_ALPHABET) from None
+    if tail and _B64_VALUE[raw[-1]] & _UNUSED_BITS[tail]:
+        raise InvalidInput(_NOT_CANONICAL)
+    return data
 
 
 def b64_json(part: str, what: str, reason: SdJwtReason = SdJwtReason.MALFORMED) -> Any:
     # RFC 7519 §4: duplicate member names are either refused or the lexically last one is
     # used (ECMAScript 5.1 §15.12); Python's json does the latter, at C speed.
     try:
-        return json.loads(strict_b64url(part).decode("utf-8"))
+        text = strict_b64url(part).decode("utf-8")
+        # json.loads's Python wrappers (type checks, two whitespace regexes) cost more than
+        # the C scanner on a 60-character disclosure; anything unusual goes the long way.
+        try:
+            value, end = _SCAN(text, 0)
+        except StopIteration:
+            end = -1
+        return value if end == len(text) else json.loads(text)
     except (InvalidInput, UnicodeDecodeError, ValueError) as exc:
         raise SdJwtInvalid(reason, f"{what} is not base64url JSON ({exc})") from exc
 
@@ -87,10 +114,28 @@ def open_jws(token: str, what: str) -> tuple[dict[str, Any], dict[str, Any], byt
     parts = token.split(".")
     if len(parts) != 3:
         raise SdJwtInvalid(SdJwtReason.MALFORMED, f"{what} must have 3 parts, got {len(parts)}")
-    header = b64_json(parts[0], f"{what} header")
-    payload = b64_json(parts[1], f"{what} payload")
+    head, body, tail = parts
+    # A header repeats across tokens (one per issuer key; every key binding made by our
+    # wallets is alike): one that passed the checks below is not decoded again.
+    known = _HEADERS.get(head)
+    header = dict(known) if known is not None else b64_json(head, what + " header")
+    payload = b64_json(body, what + " payload")
     if not isinstance(header, dict) or not isinstance(payload, dict):
         raise SdJwtInvalid(SdJwtReason.MALFORMED, f"{what} header and payload must be objects")
+    if known is None:
+        _check_header(header, what)
+        if all(isinstance(v, str | int) for v in header.values()):  # a shallow copy suffices
+            if len(_HEADERS) >= _HEADERS_KEPT:
+                _HEADERS.clear()
+            _HEADERS[head] = dict(header)
+    try:
+        signature = strict_b64url(tail)
+    except InvalidInput as exc:
+        raise SdJwtInvalid(SdJwtReason.MALFORMED, f"{what} signature: {exc.message}") from exc
+    return header, payload, token[: len(head) + 1 + len(body)].encode("ascii"), signature
+
+
+def _check_header(header: Mapping[str, Any], what: str) -> None:
     if header.get("alg") not in _ALLOWED_ALGS:
         raise SdJwtInvalid(
             SdJwtReason.ALG_NOT_ALLOWED,
@@ -99,11 +144,6 @@ def open_jws(token: str, what: str) -> tuple[dict[str, Any], dict[str, Any], byt
     # RFC 7515 §4.1.11: we understand no critical extension, so any "crit" is refused.
     if "crit" in header:
         raise SdJwtInvalid(SdJwtReason.MALFORMED, f"{what} has critical extensions")
-    try:
-        signature = strict_b64url(parts[2])
-    except InvalidInput as exc:
-        raise SdJwtInvalid(SdJwtReason.MALFORMED, f"{what} signature: {exc.message}") from exc
-    return header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), signature
 
 
 def check_jws_signature(
@@ -113,16 +153,29 @@ def check_jws_signature(
 
     RFC 8725 §3.1: the key decides the algorithm; the header may only agree with it.
     """
-    if isinstance(key, Mapping) and _verify_jwk_directly(key, header, signing_input, signature):
+    # Concrete classes first: Mapping and the runtime Protocol inside verifier_for are ABC
+    # checks, which cost a tenth of a signature check.
+    if isinstance(key, _OUR_VERIFIERS):
+        verifier: Verifier = key
+    elif isinstance(key, dict | Mapping) and _verify_jwk_directly(
+        key, header, signing_input, signature
+    ):
         return
-    try:
-        # Our own verifiers pass straight through: a runtime Protocol isinstance check
-        # (inside verifier_for) costs a tenth of a signature check.
-        verifier = key if isinstance(key, _OUR_VERIFIERS) else verifier_for(key)
-    except InvalidInput as exc:
-        raise SignatureInvalid(f"unusable key: {exc}") from exc
-    if header.get("alg") != verifier.alg.value:
+    else:
+        try:
+            verifier = verifier_for(key)
+        except InvalidInput as exc:
+            raise SignatureInvalid(f"unusable key: {exc}") from exc
+    if header.get("alg") != verifier.alg:  # a StrEnum equals its value
         raise SignatureInvalid(f"header alg {header.get('alg')} is not the key's {verifier.alg}")
+    if type(verifier) is ES256Verifier:  # the same check, with the bytes-only DER encoding
+        try:
+            verifier.public_key.verify(_der_signature(signature), signing_input, _ECDSA_SHA256)
+        except InvalidSignature as exc:
+            raise SignatureInvalid(
+                f"ES256 signature does not verify with key {verifier.kid}"
+            ) from exc
+        return
     verifier.verify(signing_input, signature)
 
 
@@ -151,12 +204,29 @@ def _verify_jwk_directly(
             raw_y = strict_b64url(str(y))
             if len(raw_x) != 32 or len(raw_y) != 32:
                 return False
-            point = ec.EllipticCurvePublicNumbers(
-                int.from_bytes(raw_x, "big"), int.from_bytes(raw_y, "big"), ec.SECP256R1()
-            )
-            point.public_key().verify(raw_to_der(signature), signing_input, _ECDSA_SHA256)
+            # SEC 1 §2.3.3 uncompressed point: a third cheaper to load than from integers.
+            point = ec.EllipticCurvePublicKey.from_encoded_point(_P256, b"\x04" + raw_x + raw_y)
+            point.verify(_der_signature(signature), signing_input, _ECDSA_SHA256)
     except InvalidSignature as exc:
         raise SignatureInvalid(f"{alg} signature does not verify with the holder key") from exc
     except (InvalidInput, ValueError):
         return False  # malformed key: let verifier_for say what is wrong with it
     return True
+
+
+def _der_signature(signature: bytes) -> bytes:
+    """``r || s`` (RFC 7518 §3.4) as the X.690 DER ``SEQUENCE {INTEGER r, INTEGER s}``.
+
+    ``encoding.raw_to_der`` goes through Python integers; this stays in bytes (a key binding
+    is checked per presentation). Minimal positive INTEGERs: leading zero octets dropped, one
+    added when the high bit is set (X.690 §8.3.2).
+    """
+    if len(signature) != 64:
+        raise SignatureInvalid(f"signature must be 64 bytes, got {len(signature)}")
+    body = b""
+    for half in (signature[:32], signature[32:]):
+        number = half.lstrip(b"\0") or b"\0"
+        if number[0] & 0x80:
+            number = b"\0" + number
+        body += b"\x02" + bytes((len(number),)) + number
+    return b"\x30" + bytes((len(body),)) + body

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from certfree.crypto.keys import KeyLike
 from certfree.crypto.sdjwt.errors import SdJwtInvalid, SdJwtReason
@@ -16,8 +15,7 @@ from certfree.errors import KeyNotFound, SignatureInvalid
 __all__ = ["VerifiedSdJwt", "verify_sd_jwt"]
 
 
-@dataclass(frozen=True, slots=True)
-class VerifiedSdJwt:
+class VerifiedSdJwt(NamedTuple):
     """What a verified SD-JWT says: the claims with the disclosed ones merged in."""
 
     header: dict[str, Any]
@@ -28,6 +26,8 @@ class VerifiedSdJwt:
 
 
 _SD_MEMBERS = frozenset({"_sd", "_sd_alg"})
+_CONTAINERS = (dict, list)
+_NUMBERS = (int, float)  # tuples: isinstance checks them faster than X | Y unions
 
 
 class _Unpacker:
@@ -57,42 +57,65 @@ class _Unpacker:
 
     def unpack(self, value: Any) -> Any:
         if isinstance(value, list):
-            out: list[Any] = []
-            for element in value:
-                if isinstance(element, dict) and set(element) == {"..."}:
-                    found = self._take(element["..."])
-                    if found is not None:
-                        if found.name is not None:  # §7.1 step 3.3.3: must be an array disclosure
-                            raise SdJwtInvalid(
-                                SdJwtReason.MALFORMED_DISCLOSURE,
-                                f"object disclosure {found.name!r} used as array element",
-                            )
-                        out.append(self.unpack(found.value))
-                else:
-                    out.append(self.unpack(element))
-            return out
-        if not isinstance(value, dict):
-            return value
+            return self._array(value)
+        if isinstance(value, dict):
+            return self._object(value)
+        return value
+
+    def _array(self, value: list[Any]) -> list[Any]:
+        out: list[Any] = []
+        for element in value:
+            if isinstance(element, dict) and set(element) == {"..."}:
+                found = self._take(element["..."])
+                if found is not None:
+                    if found.name is not None:  # §7.1 step 3.3.3: must be an array disclosure
+                        raise SdJwtInvalid(
+                            SdJwtReason.MALFORMED_DISCLOSURE,
+                            f"object disclosure {found.name!r} used as array element",
+                        )
+                    out.append(self.unpack(found.value))
+            else:
+                out.append(self.unpack(element))
+        return out
+
+    def _object(self, value: dict[str, Any]) -> dict[str, Any]:
+        if "_sd" not in value and "_sd_alg" not in value:
+            for member in value.values():
+                if isinstance(member, _CONTAINERS):
+                    break
+            else:  # nothing to unpack (cnf.jwk, status_list): the freshly parsed dict as is
+                return value
         # Only containers can hold digests; scalars are copied without a call.
         result = {
-            k: self.unpack(v) if isinstance(v, dict | list) else v
+            k: self.unpack(v) if isinstance(v, _CONTAINERS) else v
             for k, v in value.items()
             if k not in _SD_MEMBERS
         }
-        digests = value.get("_sd", [])
+        digests = value.get("_sd")
+        if digests is None:
+            return result
         if not isinstance(digests, list):
             raise SdJwtInvalid(SdJwtReason.MALFORMED, "_sd must be an array")
+        # _take inlined: this loop runs for every signed digest, decoys included.
+        seen, by_digest = self.seen, self.by_digest
         for digest in digests:
-            found = self._take(digest)
+            if not isinstance(digest, str):
+                raise SdJwtInvalid(SdJwtReason.MALFORMED, "a digest must be a string")
+            if digest in seen:  # §7.1 step 3.2.2: a digest appears once at most
+                raise SdJwtInvalid(SdJwtReason.DUPLICATE_DIGEST, f"digest {digest} appears twice")
+            seen.add(digest)
+            found = by_digest.get(digest)
             if found is None:
                 continue  # a decoy, or a claim the holder chose not to disclose
+            self.used.append(found)
             if found.name is None:
                 raise SdJwtInvalid(
                     SdJwtReason.MALFORMED_DISCLOSURE, "array disclosure used as object property"
                 )
             if found.name in result:  # §7.1 step 3.2.3.2
                 raise SdJwtInvalid(SdJwtReason.CLAIM_CONFLICT, f"claim {found.name!r} twice")
-            result[found.name] = self.unpack(found.value)
+            inner = found.value
+            result[found.name] = self.unpack(inner) if isinstance(inner, _CONTAINERS) else inner
         return result
 
 
@@ -100,7 +123,7 @@ def _check_times(claims: Mapping[str, Any], now: int) -> None:
     # RFC 7519 §4.1.4/§4.1.5 (via RFC 9901 §7.1 step 5): exp is exclusive, nbf inclusive.
     exp, nbf = claims.get("exp"), claims.get("nbf")
     for name, value in (("exp", exp), ("nbf", nbf), ("iat", claims.get("iat"))):
-        if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
+        if value is not None and (not isinstance(value, _NUMBERS) or isinstance(value, bool)):
             raise SdJwtInvalid(SdJwtReason.MALFORMED, f"{name} must be a NumericDate")
     if exp is not None and now >= exp:
         raise SdJwtInvalid(SdJwtReason.EXPIRED, f"expired at {int(exp)}, now {now}")
@@ -137,7 +160,7 @@ def _check_key_binding(
     if nonce is not None and payload.get("nonce") != nonce:
         raise SdJwtInvalid(SdJwtReason.KB_WRONG_NONCE, "nonce is not the one the verifier gave")
     iat = payload.get("iat")
-    if not isinstance(iat, int | float) or isinstance(iat, bool):
+    if not isinstance(iat, _NUMBERS) or isinstance(iat, bool):
         raise SdJwtInvalid(SdJwtReason.MALFORMED, "key-binding JWT has no numeric iat")
     # RFC 9901 §7.3 step 5.3: iat within an acceptable window; 60 s allowed for clock skew.
     if iat < now - max_kb_age or iat > now + 60:

@@ -1,0 +1,234 @@
+"""Benchmark verifications through the full cascade (issue 5 point 9) on this machine.
+
+Path of one verification (signed, authorised, audited)::
+
+    desk (clerk token) → 370200 青岛 → 370000 province → 370100 济南 → 370100-MZ 民政局
+                       ← answer signed by 370100-MZ, passed back unchanged ←
+
+Each verification costs 2 signatures (request by the consumer, answer by the provider) and
+5 verifications (clerk token and answer at the consumer; the request at the province, at
+济南 and at the provider), 4 HTTP hops each way, 5 committed audit/replay writes on two nodes
+(request and answer at the consumer; request, reply and answer at the provider) and one SQL
+question over the provider's own tables. Prints verifications/s and p50/p99 latency beside
+the raw signature cost of the same path, and the CPU seconds each node spent per
+verification — which shows what limits it.
+
+    python bench/exchange.py                      # starts a cluster in var/bench-cluster
+    python bench/exchange.py --dir var/cluster    # uses a running cluster (2+ cities, MZ)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sqlite3
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from certfree.crypto import generate_signer, sign_jws
+from certfree.exchange import desk
+from certfree.exchange.cluster import cluster_down, cluster_up, read_manifest, wait_healthy
+from certfree.exchange.questions import get_question
+from certfree.governance import give
+from certfree.storage import Database
+
+DESK, PROVIDER = "370200", "370100-MZ"
+MARRIAGE = "371A0101000000-370100000000-000-113701000100000206-1-00"  # 内地居民结婚登记
+SIGNS, VERIFIES = 2, 5
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _people(manifest: dict[str, Any], count: int) -> list[str]:
+    path = Path(manifest["nodes"][PROVIDER]["dir"]) / "certfree.db"
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(
+            "SELECT party_a_id FROM marriages ORDER BY registration_no LIMIT ?", (count,)
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _consents(manifest: dict[str, Any], people: list[str]) -> None:
+    """The applicants' consents at the desk, as each gave it with their application."""
+    node = manifest["nodes"][DESK]
+    db = Database(f"sqlite:///{Path(node['dir']) / 'certfree.db'}")
+    question = get_question("marital_status")
+    try:
+        with db.session() as session:
+            for person in people:
+                give(
+                    session,
+                    subject_id=person,
+                    consumer=DESK,
+                    service_item=MARRIAGE,
+                    questions=[question],
+                    recorded_by="bench",
+                )
+    finally:
+        db.dispose()
+
+
+def _cpu(pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds (user + system) each node process has used so far."""
+    used = {}
+    for code, pid in pids.items():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[code] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return used
+
+
+async def _drive(
+    url: str, token: str, people: list[str], seconds: float, concurrency: int
+) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    failures = 0
+    stop = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(limits=limits, timeout=30, headers=headers) as client:
+
+        async def worker(offset: int) -> None:
+            nonlocal failures
+            turn = offset
+            while time.monotonic() < stop:
+                payload = {
+                    "question": "marital_status",
+                    "provider": PROVIDER,
+                    "args": {"id_number": people[turn % len(people)]},
+                    "service_item": MARRIAGE,
+                    "purpose": "内地居民结婚登记",
+                }
+                turn += concurrency
+                started = time.perf_counter()
+                response = await client.post(f"{url}/api/v1/exchange/ask", json=payload)
+                elapsed = time.perf_counter() - started
+                if response.status_code == 200:
+                    latencies.append(elapsed)
+                else:
+                    failures += 1
+
+        await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    return latencies, failures
+
+
+def _raw_signature_rate(seconds: float = 1.0) -> tuple[float, float]:
+    """Signatures and verifications per second (Ed25519, one core) on a message-sized JWS."""
+    signer = generate_signer()
+    verifier = signer.verifier
+    data = sign_jws(signer, {"body": "x" * 400}).rsplit(".", 1)[0].encode()
+    signature = signer.sign(data)
+    count, stop = 0, time.perf_counter() + seconds / 2
+    while time.perf_counter() < stop:
+        signer.sign(data)
+        count += 1
+    signs = count / (seconds / 2)
+    count, stop = 0, time.perf_counter() + seconds / 2
+    while time.perf_counter() < stop:
+        verifier.verify(data, signature)
+        count += 1
+    return signs, count / (seconds / 2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dir", type=Path, default=None, help="a running cluster's directory")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--concurrency", type=int, default=4, help="verifications in flight")
+    parser.add_argument("--people", type=int, default=300)
+    args = parser.parse_args()
+
+    own = args.dir is None
+    directory = Path("var/bench-cluster") if own else args.dir
+    if own:
+        print(f"starting a cluster in {directory} (province, 2 cities, MZ departments) …")
+        manifest = cluster_up(directory, cities=2, departments=["MZ"], citizens=1000)
+    else:
+        manifest = read_manifest(directory)
+        missing = wait_healthy({c: n["url"] for c, n in manifest["nodes"].items()}, 10)
+        if missing or DESK not in manifest["nodes"] or PROVIDER not in manifest["nodes"]:
+            raise SystemExit(f"the cluster needs healthy {DESK} and {PROVIDER}: {missing}")
+    try:
+        people = _people(manifest, args.people)
+        _consents(manifest, people)
+        node = manifest["nodes"][DESK]
+        token = desk.clerk_token(node, DESK, "bench")
+        url = node["url"]
+        asyncio.run(_drive(url, token, people, args.warmup, args.concurrency))
+        pids = {code: int(n["pid"]) for code, n in manifest["nodes"].items()}
+        before = _cpu(pids)
+        started = time.perf_counter()
+        latencies, failures = asyncio.run(
+            _drive(url, token, people, args.seconds, args.concurrency)
+        )
+        wall = time.perf_counter() - started
+        after = _cpu(pids)
+        # One at a time: the latency of the path itself, without queueing behind others.
+        serial, _ = asyncio.run(_drive(url, token, people, min(3.0, args.seconds), 1))
+    finally:
+        if own:
+            cluster_down(directory)
+    if serial:
+        ordered = sorted(serial)
+        print(
+            f"one at a time: p50 {statistics.median(ordered) * 1000:.1f} ms, "
+            f"p99 {ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000:.1f} ms "
+            f"({len(ordered)} verifications)"
+        )
+    _report(
+        latencies, failures, wall=wall, concurrency=args.concurrency, before=before, after=after
+    )
+
+
+def _report(
+    latencies: list[float],
+    failures: int,
+    *,
+    wall: float,
+    concurrency: int,
+    before: dict[str, float],
+    after: dict[str, float],
+) -> None:
+    done = len(latencies)
+    rate = done / wall
+    ordered = sorted(latencies)
+    p50 = statistics.median(ordered) * 1000 if ordered else float("nan")
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000 if ordered else 0.0
+    signs, verifies = _raw_signature_rate()
+    crypto_us = (SIGNS / signs + VERIFIES / verifies) * 1e6
+    print(f"path: desk → {DESK} → 370000 → 370100 → {PROVIDER} and back, {concurrency} in flight")
+    print(f"verifications: {done} in {wall:.1f} s, {failures} failed")
+    print(f"verifications/s: {rate:,.0f}   latency p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    print(
+        f"raw signature cost of the same path: {SIGNS} Ed25519 signatures + {VERIFIES} "
+        f"verifications = {crypto_us:.0f} µs per verification "
+        f"(sign {signs:,.0f}/s, verify {verifies:,.0f}/s on one core) → at most "
+        f"{2 * 1e6 / crypto_us:,.0f} verifications/s on 2 cores if signatures were all"
+    )
+    if done:
+        spent = {code: after.get(code, 0.0) - before.get(code, 0.0) for code in after}
+        busy = {code: secs for code, secs in spent.items() if secs > 0.01}
+        total = sum(busy.values())
+        shares = ", ".join(
+            f"{code} {secs / done * 1000:.2f} ms" for code, secs in sorted(busy.items())
+        )
+        print(f"CPU per verification by node: {shares}; total {total / done * 1000:.2f} ms")
+        print(
+            f"limit: the nodes need {total / done * 1000:.1f} ms of CPU per verification and "
+            f"this machine has 2 cores (≈{2 * done / total if total else 0:,.0f}/s ceiling, less "
+            f"the bench client's own share); signatures are {crypto_us / (total / done * 1e6):.0%} "
+            "of it — the rest is HTTP parsing in four Python servers, JSON and SQLite commits"
+        )
+    print(f"machine load average (1 min) during the run: {os.getloadavg()[0]:.1f} on 2 cores")
+    print(f"verifications/s={rate:.0f} p99_ms={p99:.0f}")
+
+
+if __name__ == "__main__":
+    main()

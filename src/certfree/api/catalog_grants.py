@@ -1,0 +1,180 @@
+"""HTTP routes of sharing requests for catalog resources (issue 6 §4).
+
+Who may do what:
+
+* ``department_admin`` (token ``org`` = the department's code) requests resources for its own
+  demands (the demand's ``department_code``), and approves or refuses requests for its own
+  resources (``org`` = the resource's provider code or name); it sees the requests it made and
+  those made to it;
+* ``bureau_admin`` (big-data bureau, which runs the catalog) may do all of that for any
+  department, and sees every request;
+* ``cio`` reads every request (reports), changes nothing.
+
+Revoking a granted request uses ``POST /api/v1/grants/{id}/revoke`` (one grant model).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from certfree import catalog
+from certfree.api.deps import SessionDep, allow
+from certfree.auth import Principal, Role
+from certfree.catalog import sharing
+from certfree.catalog.grant_models import Grant, GrantStatus
+from certfree.errors import Forbidden
+
+router = APIRouter(prefix="/api/v1", tags=["catalog"])
+
+_Party = Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN, Role.BUREAU_ADMIN))]
+_Reader = Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN, Role.BUREAU_ADMIN, Role.CIO))]
+
+
+class ShareRequest(BaseModel):
+    demand_id: int = Field(description="编号：本部门登记的数据需求")
+    resource_code: str = Field(max_length=48, description="资源代码，如 101/000001")
+    data_items: list[str] = Field(
+        default_factory=list, max_length=200, description="所需信息项；不列则申请整个资源"
+    )
+    purpose: str | None = Field(default=None, max_length=255, description="默认取需求的用途")
+    valid_from: dt.datetime | None = None
+    valid_to: dt.datetime | None = None
+
+
+class Approval(BaseModel):
+    data_items: list[str] | None = Field(
+        default=None, max_length=200, description="批准的信息项（只能缩小）"
+    )
+    purpose: str | None = Field(default=None, max_length=255, description="批准的用途表述")
+    valid_from: dt.datetime | None = None
+    valid_to: dt.datetime | None = None
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class Refusal(BaseModel):
+    reason: str = Field(max_length=1000, description="不予批准的理由")
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+
+
+def _actor(principal: Principal) -> str:
+    return f"{principal.role}:{principal.subject}"
+
+
+def _organ(principal: Principal) -> str:
+    if not principal.organisation:
+        raise Forbidden("令牌未注明所属部门（org 声明：部门代码）")
+    return principal.organisation
+
+
+def _may_decide(session: Session, principal: Principal, grant: Grant) -> None:
+    """The provider of the resource (by code, or name as api/catalog accepts) or the bureau."""
+    if principal.role is Role.BUREAU_ADMIN:
+        return
+    organ = _organ(principal)
+    owners = {grant.provider_code}
+    if grant.resource_code:
+        # Deleted since: the provider code on the grant still names its owner.
+        with contextlib.suppress(catalog.ResourceNotFound):
+            owners.add(catalog.get_resource(session, grant.resource_code).provider)
+    if organ not in owners:
+        raise Forbidden(
+            f"只能审批本部门（{organ}）提供的资源的共享申请，此申请的提供方为 {grant.provider_code}"
+        )
+
+
+def _may_see(principal: Principal, grant: Grant) -> None:
+    if principal.role is Role.DEPARTMENT_ADMIN:
+        organ = _organ(principal)
+        if organ not in {grant.consumer_code, grant.provider_code}:
+            raise Forbidden(f"只能查看本部门（{organ}）提出或收到的共享申请")
+
+
+def _resource_grant(session: Session, grant_id: int) -> Grant:
+    grant = catalog.get_grant(session, grant_id)
+    if grant.resource_code is None:
+        raise catalog.GrantNotFound(f"没有编号为 {grant_id} 的资源共享申请", field="grant_id")
+    return grant
+
+
+@router.post("/catalog/grants", status_code=status.HTTP_201_CREATED)
+def request_resource(body: ShareRequest, session: SessionDep, principal: _Party) -> dict[str, Any]:
+    """Request a resource for a demand; by share type the answer is granted, pending or refused."""
+    demand = catalog.get_demand(session, body.demand_id)
+    if principal.role is Role.DEPARTMENT_ADMIN and demand.department_code != _organ(principal):
+        raise Forbidden(
+            f"只能为本部门（{principal.organisation}）登记的需求申请资源，"
+            f"需求 {demand.id} 属于 {demand.department_code or demand.department}"
+        )
+    grant = sharing.request_resource(
+        session,
+        demand_id=body.demand_id,
+        resource_code=body.resource_code,
+        requested_by=_actor(principal),
+        data_items=body.data_items,
+        purpose=body.purpose,
+        valid_from=_aware(body.valid_from),
+        valid_to=_aware(body.valid_to),
+    )
+    return catalog.grant_view(grant)
+
+
+@router.get("/catalog/grants")
+def list_requests(
+    *,
+    session: SessionDep,
+    principal: _Reader,
+    state: Annotated[GrantStatus | None, Query(alias="status")] = None,
+    resource_code: Annotated[str | None, Query(max_length=48)] = None,
+    demand_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Resource requests, oldest first; a department admin's own (as consumer or provider)."""
+    party = _organ(principal) if principal.role is Role.DEPARTMENT_ADMIN else None
+    rows = catalog.list_grants(
+        session, status=state, resource_code=resource_code, demand_id=demand_id, party=party
+    )
+    return [catalog.grant_view(g) for g in rows if g.resource_code is not None]
+
+
+@router.get("/catalog/grants/{grant_id}")
+def get_request(grant_id: int, session: SessionDep, principal: _Reader) -> dict[str, Any]:
+    grant = _resource_grant(session, grant_id)
+    _may_see(principal, grant)
+    return catalog.grant_view(grant)
+
+
+@router.post("/catalog/grants/{grant_id}/approve")
+def approve(
+    grant_id: int, body: Approval, session: SessionDep, principal: _Party
+) -> dict[str, Any]:
+    """Grant a pending request, optionally narrowing its data items, purpose and period."""
+    _may_decide(session, principal, _resource_grant(session, grant_id))
+    grant = sharing.approve_request(
+        session,
+        grant_id,
+        decided_by=_actor(principal),
+        data_items=body.data_items,
+        purpose=body.purpose,
+        valid_from=_aware(body.valid_from),
+        valid_to=_aware(body.valid_to),
+        note=body.note,
+    )
+    return catalog.grant_view(grant)
+
+
+@router.post("/catalog/grants/{grant_id}/refuse")
+def refuse(grant_id: int, body: Refusal, session: SessionDep, principal: _Party) -> dict[str, Any]:
+    """Refuse a pending request, with the reasons (required)."""
+    _may_decide(session, principal, _resource_grant(session, grant_id))
+    grant = sharing.refuse_request(
+        session, grant_id, decided_by=_actor(principal), reason=body.reason
+    )
+    return catalog.grant_view(grant)

@@ -1,0 +1,80 @@
+"""HTTP routes of the published supply and demand lists (供需两张清单, issue 6 §5).
+
+The published lists are public (no token): provinces publish them openly — Shandong's
+供需对接清单 are posted for every department and the public to read — and they hold catalog
+metadata and demand descriptions, not data. Publishing is the big-data bureau's
+(``bureau_admin``); the reports (counts over time and the state of sharing requests) are for
+``bureau_admin`` and ``cio``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Response, status
+from pydantic import BaseModel
+
+from certfree import catalog
+from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
+from certfree.auth import Principal, Role
+from certfree.catalog import lists, sharing
+
+router = APIRouter(prefix="/api/v1", tags=["catalog"])
+
+_Bureau = Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN))]
+_Overseer = Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN, Role.CIO))]
+
+
+class Publication(BaseModel):
+    date: dt.date | None = None  # default: today in Asia/Shanghai
+
+
+@router.post("/catalog/lists", status_code=status.HTTP_201_CREATED)
+def publish(
+    node: NodeDep, session: SessionDep, principal: _Bureau, body: Publication
+) -> list[dict[str, Any]]:
+    """Publish both lists as snapshots dated ``date`` (replacing that day's, if any)."""
+    index = catalog.load_index(session, node.settings.key_dir.parent / "cache")
+    made = lists.publish_lists(
+        session, index, published_by=f"{principal.role}:{principal.subject}", on=body.date
+    )
+    return [lists.snapshot_json(s) for s in made]
+
+
+@router.get("/catalog/lists", openapi_extra=PUBLIC)
+def snapshots(
+    session: SessionDep,
+    kind: Annotated[Literal["supply", "demand"] | None, Query()] = None,
+) -> list[dict[str, Any]]:
+    """Published snapshots, newest first: date, kind, content hash, row count and counts."""
+    return [lists.snapshot_json(s) for s in lists.list_snapshots(session, kind)]
+
+
+@router.get("/catalog/lists/{kind}/{date}", openapi_extra=PUBLIC)
+def download(
+    session: SessionDep,
+    kind: Literal["supply", "demand"],
+    date: str,
+    fmt: Annotated[Literal["json", "csv", "xlsx"], Query(alias="format")] = "json",
+) -> Response:
+    """One snapshot (``date`` = YYYY-MM-DD or ``latest``) as JSON, CSV or XLSX."""
+    snapshot = lists.get_snapshot(session, kind, date)
+    name = f"catalog-{snapshot.kind.value}-{snapshot.date.isoformat()}.{fmt}"
+    return Response(
+        lists.export_snapshot(snapshot, fmt),
+        media_type=lists.EXPORT_FORMATS[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-SHA256": snapshot.content_hash,
+        },
+    )
+
+
+@router.get("/catalog/reports")
+def reports(session: SessionDep, _: _Overseer) -> dict[str, Any]:
+    """Counts of every published snapshot (newest first) and sharing requests by status."""
+    return {
+        "snapshots": [lists.snapshot_json(s) for s in lists.list_snapshots(session)],
+        "requests_by_status": sharing.sharing_summary(session),
+    }

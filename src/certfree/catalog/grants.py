@@ -1,0 +1,276 @@
+"""Sharing grants: create, revoke, list, and the provider's check of a request against them.
+
+The provider keeps the grants it has given and checks every request against them before it
+answers (X-Road's access rights sit at the provider too). A request is covered when one active
+grant names the consumer, this provider and the question, for the service item the request
+states (用途 — the purpose is the service item), is within its validity, and allows every data
+item the answer must reveal. Everything else is refused with a :class:`GrantRefused` naming
+the first reason that applies.
+
+Question grants are made active here at once; grants of catalog resources go through a request
+and a decision (``catalog.sharing``) but live in the same table and are listed, viewed and
+revoked by the same functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from certfree.catalog.errors import GrantNotFound, GrantReason, GrantRefused, GrantRevoked
+from certfree.catalog.grant_models import WHOLE_RESOURCE, Grant, GrantStatus
+from certfree.catalog.sharing_errors import GrantStateConflict
+from certfree.errors import InvalidInput
+from certfree.storage import utcnow
+
+__all__ = [
+    "check_grant",
+    "create_grant",
+    "effective_status",
+    "get_grant",
+    "grant_view",
+    "list_grants",
+    "revoke_grant",
+]
+
+
+def _text(value: str, field: str, limit: int) -> str:
+    value = value.strip()
+    if not value:
+        raise InvalidInput(f"{field} 不能为空", field=field)
+    if len(value) > limit:
+        raise InvalidInput(f"{field} 最多 {limit} 个字符，收到 {len(value)} 个", field=field)
+    return value
+
+
+def create_grant(
+    session: Session,
+    *,
+    consumer: str,
+    provider: str,
+    question: str | None,
+    service_item: str,
+    purpose: str,
+    data_items: Sequence[str],
+    created_by: str,
+    valid_from: dt.datetime | None = None,
+    valid_to: dt.datetime | None = None,
+    consent_exempt_basis: str | None = None,
+) -> Grant:
+    """Record an active grant and return it (flushed, so it has its id).
+
+    ``question`` may be None only for grants of other kinds (data resources, issue 6). The
+    caller checks that the question exists and its data items are its own (the exchange
+    domain knows the questions). InvalidInput names an empty or over-long field, an empty
+    data-item list or a validity that ends before it starts.
+    """
+    items = sorted({_text(item, "data_items", 64) for item in data_items})
+    if not items:
+        raise InvalidInput("至少授权一个数据项", field="data_items")
+    start = valid_from or utcnow()
+    if valid_to is not None and valid_to <= start:
+        raise InvalidInput(
+            f"有效期截止 {valid_to.isoformat()} 应晚于起始 {start.isoformat()}", field="valid_to"
+        )
+    basis = consent_exempt_basis.strip() if consent_exempt_basis else None
+    grant = Grant(
+        consumer_code=_text(consumer, "consumer", 32),
+        provider_code=_text(provider, "provider", 32),
+        question=_text(question, "question", 64) if question is not None else None,
+        service_item=_text(service_item, "service_item", 64),
+        purpose=_text(purpose, "purpose", 255),
+        data_items=items,
+        valid_from=start,
+        valid_to=valid_to,
+        consent_exempt_basis=_text(basis, "consent_exempt_basis", 255) if basis else None,
+        status=GrantStatus.ACTIVE,
+        created_by=_text(created_by, "created_by", 128),
+        created_at=utcnow(),
+    )
+    session.add(grant)
+    session.flush()
+    return grant
+
+
+def get_grant(session: Session, grant_id: int) -> Grant:
+    grant = session.get(Grant, grant_id)
+    if grant is None:
+        raise GrantNotFound(f"没有编号为 {grant_id} 的共享授权", field="grant_id")
+    return grant
+
+
+def revoke_grant(
+    session: Session, grant_id: int, *, revoked_by: str, reason: str | None = None
+) -> Grant:
+    """Revoke the grant; later requests under it are refused (``grant_revoked``).
+
+    GrantRevoked if it is revoked already; GrantStateConflict if it was never granted (a
+    pending or refused request) or has expired.
+    """
+    grant = get_grant(session, grant_id)
+    if grant.status is GrantStatus.REVOKED:
+        at = grant.revoked_at.isoformat(timespec="seconds") if grant.revoked_at else "此前"
+        raise GrantRevoked(f"共享授权 {grant_id} 已于 {at} 撤销，无需再次撤销")
+    if grant.status is not GrantStatus.ACTIVE:
+        raise GrantStateConflict(
+            f"共享授权 {grant_id} 状态为「{grant.status.zh}」，只有有效的授权可以撤销"
+        )
+    grant.status = GrantStatus.REVOKED
+    grant.revoked_at = utcnow()
+    grant.revoked_by = revoked_by
+    grant.revoke_reason = reason
+    session.flush()
+    return grant
+
+
+def list_grants(
+    session: Session,
+    *,
+    consumer: str | None = None,
+    provider: str | None = None,
+    question: str | None = None,
+    include_revoked: bool = True,
+    resource_code: str | None = None,
+    demand_id: int | None = None,
+    status: GrantStatus | None = None,
+    party: str | None = None,
+) -> list[Grant]:
+    """Grants matching the given filters, oldest first.
+
+    ``party`` keeps those where the code is the consumer or the provider (what a department
+    sees of its own requests and of the requests made to it).
+    """
+    query = select(Grant).order_by(Grant.id)
+    if consumer is not None:
+        query = query.where(Grant.consumer_code == consumer)
+    if provider is not None:
+        query = query.where(Grant.provider_code == provider)
+    if question is not None:
+        query = query.where(Grant.question == question)
+    if not include_revoked:
+        query = query.where(Grant.status == GrantStatus.ACTIVE)
+    if resource_code is not None:
+        query = query.where(Grant.resource_code == resource_code)
+    if demand_id is not None:
+        query = query.where(Grant.demand_id == demand_id)
+    if status is not None:
+        query = query.where(Grant.status == status)
+    if party is not None:
+        query = query.where((Grant.consumer_code == party) | (Grant.provider_code == party))
+    return list(session.scalars(query))
+
+
+# Built once: the provider checks a grant on every question, and building the expression is
+# most of the cost of a query this small.
+_CANDIDATES = (
+    select(Grant)
+    .where(
+        Grant.consumer_code == bindparam("consumer"),
+        Grant.provider_code == bindparam("provider"),
+        Grant.question == bindparam("question"),
+    )
+    .order_by(Grant.id)
+)
+
+
+def check_grant(
+    session: Session,
+    *,
+    consumer: str,
+    provider: str,
+    question: str,
+    service_item: str,
+    data_items: Sequence[str],
+    now: dt.datetime | None = None,
+) -> Grant:
+    """The grant that covers this request; GrantRefused with the reason otherwise.
+
+    Reasons, checked in this order so that the most telling one is named: ``no_grant`` (none
+    for this consumer, provider and question), ``wrong_purpose`` (none for this service item),
+    ``grant_revoked``, ``grant_not_yet_valid``, ``grant_expired``, ``data_item_not_allowed``.
+    """
+    at = now or utcnow()
+    params = {"consumer": consumer, "provider": provider, "question": question}
+    candidates = list(session.scalars(_CANDIDATES, params))
+    who = f"{consumer} → {provider} 的问题 {question}"
+    if not candidates:
+        raise GrantRefused(GrantReason.NO_GRANT, f"{who} 没有任何授权")
+    for_item = [g for g in candidates if g.service_item == service_item]
+    if not for_item:
+        allowed = "、".join(sorted({g.service_item for g in candidates}))
+        raise GrantRefused(
+            GrantReason.WRONG_PURPOSE, f"{who} 只授权用于 {allowed}，未授权用于 {service_item}"
+        )
+    # An expired grant (status set by the sweep) falls through to the validity check below,
+    # so the refusal names the expiry rather than a revocation.
+    active = [g for g in for_item if g.status in {GrantStatus.ACTIVE, GrantStatus.EXPIRED}]
+    if not active:
+        raise GrantRefused(GrantReason.REVOKED, f"{who} 用于 {service_item} 的授权均已撤销")
+    started = [g for g in active if g.valid_from <= at]
+    if not started:
+        first = min(g.valid_from for g in active)
+        raise GrantRefused(GrantReason.NOT_YET_VALID, f"{who} 的授权自 {first.isoformat()} 起生效")
+    current = [g for g in started if g.valid_to is None or at < g.valid_to]
+    if not current:
+        last = max(g.valid_to for g in started if g.valid_to is not None)
+        raise GrantRefused(GrantReason.EXPIRED, f"{who} 的授权已于 {last.isoformat()} 到期")
+    needed = set(data_items)
+    for grant in sorted(current, key=lambda g: g.id, reverse=True):
+        if needed <= set(grant.data_items):
+            return grant
+    missing = sorted(needed - set().union(*(set(g.data_items) for g in current)))
+    missing_text = "、".join(missing) or "、".join(sorted(needed))
+    raise GrantRefused(GrantReason.DATA_ITEM_NOT_ALLOWED, f"{who} 的授权不含数据项 {missing_text}")
+
+
+def effective_status(grant: Grant, now: dt.datetime | None = None) -> GrantStatus:
+    """The status as of ``now``: an active grant whose period has ended reads as expired."""
+    at = now or utcnow()
+    if grant.status is GrantStatus.ACTIVE and grant.valid_to is not None and grant.valid_to <= at:
+        return GrantStatus.EXPIRED
+    return grant.status
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def grant_view(grant: Grant, now: dt.datetime | None = None) -> dict[str, object]:
+    """The grant as JSON-ready data (for the API, the CLI and the exchange answer).
+
+    ``status`` is the stored one; ``effective_status`` also counts a period that has ended.
+    Resource grants add the resource, the demand, the request as made and the decision.
+    """
+    effective = effective_status(grant, now)
+    return {
+        "id": grant.id,
+        "consumer": grant.consumer_code,
+        "provider": grant.provider_code,
+        "question": grant.question,
+        "service_item": grant.service_item,
+        "purpose": grant.purpose,
+        "data_items": list(grant.data_items),
+        "valid_from": grant.valid_from.isoformat(),
+        "valid_to": grant.valid_to.isoformat() if grant.valid_to else None,
+        "consent_exempt_basis": grant.consent_exempt_basis,
+        "status": grant.status.value,
+        "status_zh": grant.status.zh,
+        "created_by": grant.created_by,
+        "created_at": grant.created_at.isoformat(),
+        "revoked_at": grant.revoked_at.isoformat() if grant.revoked_at else None,
+        "revoked_by": grant.revoked_by,
+        "revoke_reason": grant.revoke_reason,
+        "effective_status": effective.value,
+        "effective_status_zh": effective.zh,
+        "kind": "question" if grant.question is not None else "resource",
+        "resource_code": grant.resource_code,
+        "demand_id": grant.demand_id,
+        "whole_resource": WHOLE_RESOURCE in grant.data_items,
+        "requested": grant.requested,
+        "decision_note": grant.decision_note,
+        "decided_by": grant.decided_by,
+        "decided_at": _iso(grant.decided_at),
+    }

@@ -1,0 +1,260 @@
+"""Bulk import of catalog entries from CSV or XLSX (UTF-8 or GBK), all or nothing.
+
+Columns are recognised by their Chinese catalog names (信息资源名称, 信息资源提供方 …), by our
+field names, or by the column names of open-data portal exports (title, description, provider,
+open_type, update_frequency, formats, released, record_url — the demo file in
+``shared/data/open_data_catalog``). Only a name and a provider are required; what a portal
+export does not carry is filled in as written in :func:`_fill_portal_defaults`.
+
+The whole file is validated first; any row error rejects the file and stores nothing
+(:class:`CatalogImportRejected` lists every row, column and reason). A valid file is written
+in batches of bulk inserts inside the caller's one transaction, reporting progress per batch.
+A row whose ``code`` or ``source_url`` names an existing resource updates it (so re-importing
+a portal export refreshes it rather than duplicating it); other rows are added under the next
+free codes of their classification.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from certfree.catalog.models import Resource
+from certfree.catalog.resource_errors import CatalogImportRejected, InvalidResource
+from certfree.catalog.resources import ResourceDraft, next_sequences, validate_resource
+from certfree.catalog.vocab import OpenType, ShareMethod, ShareType, UpdateCycle
+from certfree.errors import InvalidInput
+from certfree.storage import utcnow
+from certfree.tabular import ImportReport, RowError, column_positions, pick, read_table
+
+__all__ = ["COLUMNS", "DEPARTMENT_CLASS", "CatalogImportReport", "import_catalog", "items_in"]
+
+MAX_IMPORT_BYTES = 1024 * 1024 * 1024
+BATCH = 5_000
+# Portal exports list departments' open data: 编制指南 §6.1.1 部门信息资源目录, 项 07
+# (provincial and lower organs).
+DEPARTMENT_CLASS = "307"
+COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "code": ("信息资源代码", "资源代码", "code"),
+    "class_code": ("信息资源分类", "分类码", "分类", "class_code"),
+    "name": ("信息资源名称", "资源名称", "名称", "name", "title"),
+    "abstract": ("信息资源摘要", "资源摘要", "摘要", "abstract", "description"),
+    "provider": ("信息资源提供方", "提供方", "提供单位", "数据提供方", "provider"),
+    "provider_code": ("信息资源提供方代码", "提供方代码", "provider_code"),
+    "format": ("信息资源格式", "资源格式", "格式", "format", "formats"),
+    "items": ("信息项", "数据项", "items"),
+    "share_type": ("共享类型", "share_type"),
+    "share_conditions": ("共享条件", "share_conditions"),
+    "unshared_basis": ("不予共享依据", "unshared_basis"),
+    "share_method": ("共享方式", "share_method"),
+    "open_type": ("开放属性", "开放类型", "open_type"),
+    "update_cycle": ("更新周期", "更新频率", "update_cycle", "update_frequency"),
+    "released": ("发布日期", "released"),
+    "related": ("关联资源代码", "related"),
+    "region": ("所属地区", "地区", "region"),
+    "theme": ("主题", "theme"),
+    "source_url": ("来源地址", "source_url", "record_url"),
+}
+_REQUIRED = ("name", "provider")
+_LIST_SEPARATORS = re.compile(r"[,，、\t;；]+")
+_CODE = re.compile(r"(?P<cls>[123]\d{2}\d*)/(?P<seq>\d{1,12})")
+_SENTENCE = re.compile(r"[。：:（）()是的为]")
+
+
+@dataclass
+class CatalogImportReport(ImportReport):
+    created: int = 0
+    updated: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {**super().as_json(), "created": self.created, "updated": self.updated}
+
+
+def _provider_code(region: str, provider: str) -> str:
+    # A portal export names providers but not their USCC; a stable local code keeps one
+    # provider's entries together until its real code is recorded (prefix X: not a USCC).
+    return "X" + hashlib.sha256(f"{region}|{provider}".encode()).hexdigest()[:17].upper()
+
+
+def items_in(abstract: str) -> list[str]:
+    """Field names listed in a portal abstract ("单位名称,终端数量,单位地址"), else none."""
+    parts = [p.strip() for p in _LIST_SEPARATORS.split(abstract) if p.strip()]
+    if len(parts) < 3 or any(len(p) > 15 or _SENTENCE.search(p) for p in parts):
+        return []
+    return list(dict.fromkeys(parts))
+
+
+def _fill_portal_defaults(cells: dict[str, str]) -> dict[str, Any]:
+    """Complete what open-data portal exports leave out; catalog files state it themselves.
+
+    * class_code: 307 (department catalog); provider_code: a local code (see _provider_code);
+    * share_type: from the open type (无条件开放 → 无条件共享, else 有条件共享, the condition
+      being the portal's own application procedure);
+    * share_method: interface when the entry offers an API or is updated in real time,
+      else file download; open_type: not open when absent;
+    * format "未注明" (not stated) when blank; update cycle 不定期 when blank;
+    * items: the field list some abstracts give.
+    """
+    data: dict[str, Any] = {k: v for k, v in cells.items() if v}
+    if "code" in data:
+        found = _CODE.fullmatch(data["code"])
+        if not found:
+            raise InvalidResource(f"「{data['code']}」不是资源代码（如 307/000001）", field="code")
+        data.setdefault("class_code", found["cls"])
+        if data["class_code"] != found["cls"]:
+            raise InvalidResource("资源代码的前段应是其分类码", field="code")
+    data.setdefault("class_code", DEPARTMENT_CLASS)
+    data.setdefault("provider_code", _provider_code(cells.get("region", ""), data["provider"]))
+    data.setdefault("abstract", data["name"])
+    data.setdefault("format", "未注明")
+    data.setdefault("update_cycle", UpdateCycle.IRREGULAR.value)
+    data.setdefault("open_type", OpenType.NOT_OPEN.value)
+    if "share_type" not in data:
+        unconditional = data["open_type"] in {"无条件开放", OpenType.UNCONDITIONAL.value}
+        share = ShareType.UNCONDITIONAL if unconditional else ShareType.CONDITIONAL
+        data["share_type"] = share.value
+        if not unconditional:
+            data.setdefault("share_conditions", "按数据开放平台有条件开放要求申请使用")
+    if "share_method" not in data:
+        realtime = data["update_cycle"] in {"实时", UpdateCycle.REALTIME.value}
+        api = "api" in data["format"].lower() or realtime
+        data["share_method"] = (ShareMethod.API if api else ShareMethod.FILE).value
+    if "items" in data:
+        data["items"] = [p for p in _LIST_SEPARATORS.split(data["items"]) if p.strip()]
+    else:
+        data["items"] = items_in(data["abstract"])
+    return data
+
+
+def _headers(positions: Mapping[str, int], headers: tuple[str, ...]) -> dict[str, str]:
+    return {key: headers[index] for key, index in positions.items()}
+
+
+def _decode(data: bytes, encoding: str | None) -> bytes:
+    """The file re-encoded as UTF-8 when the caller named its encoding (else detected)."""
+    if not encoding or data.startswith(b"PK\x03\x04"):  # XLSX (a ZIP) has no text encoding
+        return data
+    try:
+        return data.decode(encoding).encode("utf-8")
+    except LookupError:
+        raise InvalidInput(f"未知的编码「{encoding}」；如 utf-8、gbk", field="encoding") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"文件不是 {encoding} 编码（第 {exc.start} 字节）", field="encoding"
+        ) from None
+
+
+def import_catalog(
+    session: Session,
+    data: bytes,
+    filename: str,
+    *,
+    fmt: str | None = None,
+    encoding: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> CatalogImportReport:
+    """Validate every row of a CSV/XLSX catalog file, then store all of them or none.
+
+    Raises CatalogImportRejected (with the report's row errors) if any row is wrong, and
+    InvalidInput for a file that cannot be read at all. ``progress(done, total)`` is called
+    as rows are validated and as batches are written (total = twice the rows).
+    """
+    table = read_table(
+        _decode(data, encoding), filename, {n for names in COLUMNS.values() for n in names},
+        fmt=fmt, examples=("信息资源名称", "信息资源提供方"), max_bytes=MAX_IMPORT_BYTES,
+    )  # fmt: skip
+    report = CatalogImportReport.of(filename, table)
+    if encoding:
+        report.encoding = encoding
+    positions = column_positions(table.headers, COLUMNS)
+    named = _headers(positions, table.headers)
+    missing = [COLUMNS[key][0] for key in _REQUIRED if key not in positions]
+    if missing:
+        report.errors.append(RowError(table.header_row, "、".join(missing), "缺少必需的列"))
+        raise CatalogImportRejected(report)
+    total = 2 * len(table.rows)
+    drafts: list[tuple[int, str | None, ResourceDraft]] = []
+    seen: dict[str, int] = {}
+    for done, (number, cells) in enumerate(table.rows, start=1):
+        picked = pick(cells, positions)
+        try:
+            for key in _REQUIRED:
+                if not picked.get(key):
+                    raise InvalidResource("不能为空", field=key)
+            draft = validate_resource(_fill_portal_defaults(picked))
+        except InvalidResource as exc:
+            column = named.get(str(exc.field).split("[")[0], str(exc.field))
+            report.errors.append(RowError(number, column, exc.message))
+            continue
+        code = picked.get("code") or None
+        identity = code or draft.source_url
+        if identity and identity in seen:
+            column = named["code" if code else "source_url"]
+            report.errors.append(RowError(number, column, f"与第 {seen[identity]} 行重复"))
+            continue
+        if identity:
+            seen[identity] = number
+        drafts.append((number, code, draft))
+        if progress and done % BATCH == 0:
+            progress(done, total)
+    if report.errors:
+        raise CatalogImportRejected(report)
+    _store(session, drafts, report, progress, total)
+    return report
+
+
+def _store(
+    session: Session,
+    drafts: list[tuple[int, str | None, ResourceDraft]],
+    report: CatalogImportReport,
+    progress: Callable[[int, int], None] | None,
+    total: int,
+) -> None:
+    by_code: dict[str, int] = {}
+    by_url: dict[str, int] = {}
+    for row_id, held, url in session.execute(
+        select(Resource.id, Resource.code, Resource.source_url)
+    ):
+        by_code[held] = row_id
+        if url:
+            by_url[url] = row_id
+    sequences = next_sequences(session)
+    for _number, code, draft in drafts:  # codes the file gives are taken before allocating
+        if code and code not in by_code:
+            given = int(code.split("/")[1])
+            sequences[draft.class_code] = max(sequences.get(draft.class_code, 0), given)
+    now = utcnow()
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for _number, code, draft in drafts:
+        values = draft.columns()
+        existing = by_code.get(code) if code else None
+        if existing is None and draft.source_url:
+            existing = by_url.get(draft.source_url)
+        if existing is not None:
+            updates.append({**values, "id": existing, "updated_at": now})
+            continue
+        if code:
+            sequence, new_code = int(code.split("/")[1]), code
+        else:
+            sequence = sequences.get(draft.class_code, 0) + 1
+            sequences[draft.class_code] = sequence
+            new_code = f"{draft.class_code}/{sequence:06d}"
+        inserts.append({**values, "code": new_code, "sequence": sequence,
+                        "created_at": now, "updated_at": now})  # fmt: skip
+    done = total // 2
+    for statement, pending in ((update(Resource), updates), (insert(Resource), inserts)):
+        for start in range(0, len(pending), BATCH):
+            batch = pending[start : start + BATCH]
+            session.execute(statement, batch)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+    session.flush()
+    report.created, report.updated = len(inserts), len(updates)

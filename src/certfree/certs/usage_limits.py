@@ -1,0 +1,143 @@
+"""Rate limits of the public short-code routes, counted in the database.
+
+A node keeps no process state but its database (several workers, several machines), so each
+counted request is a row in ``cert_rate_hits`` and a limit is a sliding window: at most
+``limit`` rows of one key younger than ``window`` seconds. A refused request is not counted,
+so a client that keeps hammering gets through again at the rate the limit allows, no faster.
+
+Why these limits: a short code is 8 of 31 characters (about 2^39.6) and lives 120 s, so a
+guesser needs ~10^11 tries per live code; capping misses (redeeming a code that does not
+exist) at 10 per 10 minutes per address and per verifier account makes guessing hopeless
+and costs an honest gate nothing (a mistyped code is rare). Per-code attempts are capped so
+one code cannot be hammered; whole-request caps keep one address from flooding the table.
+
+The caller counts in a transaction of its own that commits before the redemption runs: a
+failed redemption rolls its own transaction back, and the attempt must stay counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from certfree.certs.usage_models import RateHit
+from certfree.errors import TooManyRequests
+from certfree.storage import utcnow
+
+__all__ = [
+    "ISSUE_PER_ADDRESS",
+    "MISSES_PER_ADDRESS",
+    "MISSES_PER_VERIFIER",
+    "REDEEM_PER_ADDRESS",
+    "REDEEM_PER_CODE",
+    "REDEEM_PER_VERIFIER",
+    "RateRule",
+    "count_request",
+    "record_hits",
+    "refuse_if_over",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RateRule:
+    """At most ``limit`` requests of one subject in any ``window`` seconds."""
+
+    name: str
+    limit: int
+    window: int
+    what_zh: str  # what is being limited, for the message: "同一地址申请短码"
+
+    def key(self, subject: str) -> str:
+        return f"{self.name}:{subject}"[:160]
+
+
+ISSUE_PER_ADDRESS = RateRule("issue-address", 20, 60, "同一地址申请短码")
+REDEEM_PER_ADDRESS = RateRule("redeem-address", 30, 60, "同一地址兑换短码")
+REDEEM_PER_VERIFIER = RateRule("redeem-verifier", 30, 60, "同一核验账号兑换短码")
+REDEEM_PER_CODE = RateRule("redeem-code", 5, 60, "同一短码兑换")
+MISSES_PER_ADDRESS = RateRule("miss-address", 10, 600, "同一地址兑换不存在的短码")
+MISSES_PER_VERIFIER = RateRule("miss-verifier", 10, 600, "同一核验账号兑换不存在的短码")
+
+# Rows older than the longest window count for nothing; they are swept as new ones arrive.
+_RULES = (
+    ISSUE_PER_ADDRESS,
+    REDEEM_PER_ADDRESS,
+    REDEEM_PER_VERIFIER,
+    REDEEM_PER_CODE,
+    MISSES_PER_ADDRESS,
+    MISSES_PER_VERIFIER,
+)
+_KEEP = dt.timedelta(seconds=max(rule.window for rule in _RULES))
+
+
+def _window_label(seconds: int) -> str:
+    return f"{seconds // 60} 分钟" if seconds % 60 == 0 else f"{seconds} 秒"
+
+
+def _over(session: Session, rule: RateRule, subject: str, moment: dt.datetime) -> int | None:
+    """Seconds until ``subject`` may make a request under ``rule`` again; None when it may."""
+    since = moment - dt.timedelta(seconds=rule.window)
+    times = list(
+        session.scalars(
+            select(RateHit.at)
+            .where(RateHit.key == rule.key(subject), RateHit.at > since)
+            .order_by(RateHit.at)
+        )
+    )
+    if len(times) < rule.limit:
+        return None
+    # The window admits one more once the (n - limit + 1)-th oldest hit has left it.
+    frees_at = times[len(times) - rule.limit] + dt.timedelta(seconds=rule.window)
+    return max(1, math.ceil((frees_at - moment).total_seconds()))
+
+
+def refuse_if_over(
+    session: Session,
+    hits: Sequence[tuple[RateRule, str]],
+    *,
+    now: dt.datetime | None = None,
+) -> None:
+    """Raise TooManyRequests (with Retry-After) if any (rule, subject) is at its limit."""
+    moment = now or utcnow()
+    for rule, subject in hits:
+        wait = _over(session, rule, subject, moment)
+        if wait is not None:
+            raise TooManyRequests(
+                f"{rule.what_zh}过于频繁：{_window_label(rule.window)}内最多 {rule.limit} 次，"
+                f"请 {wait} 秒后再试",
+                retry_after=wait,
+            )
+
+
+def record_hits(
+    session: Session,
+    hits: Sequence[tuple[RateRule, str]],
+    *,
+    now: dt.datetime | None = None,
+) -> None:
+    """Count one request under each (rule, subject), and sweep rows too old to count."""
+    moment = now or utcnow()
+    session.execute(delete(RateHit).where(RateHit.at < moment - _KEEP))
+    session.add_all(RateHit(key=rule.key(subject), at=moment) for rule, subject in hits)
+    session.flush()
+
+
+def count_request(
+    session: Session,
+    hits: Sequence[tuple[RateRule, str]],
+    *,
+    now: dt.datetime | None = None,
+) -> None:
+    """Refuse the request if any (rule, subject) is at its limit, else count it under each.
+
+    Raises TooManyRequests naming the limit and the seconds to wait. Two requests racing
+    may both pass at the limit's edge; a window holds at most a few more than ``limit``.
+    """
+    moment = now or utcnow()
+    refuse_if_over(session, hits, now=moment)
+    record_hits(session, hits, now=moment)

@@ -1,0 +1,79 @@
+"""``certfree exchange nodes``: the province's node registry (register, approve, revoke, list).
+
+Run at the province with its settings; bureau_admins can do the same through
+``POST /api/v1/exchange/nodes/{code}/registration|approve|revoke``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from certfree.cli.common import database_session, print_json, reported_errors
+from certfree.errors import InvalidInput
+from certfree.exchange import registry
+from certfree.nodes import list_nodes
+from certfree.nodes.models import Node
+
+app = typer.Typer(
+    help="节点注册表 node registry of the exchange (at the province)", no_args_is_help=True
+)
+
+
+def _row(node: Node) -> dict[str, object]:
+    return {
+        "code": node.code,
+        "name": node.name,
+        "level": node.level.value,
+        "parent": node.parent_code,
+        "endpoint_url": node.endpoint_url,
+        "status": node.status.value,
+        "keys": [key.get("kid") for key in (node.jwks or {}).get("keys", [])],
+    }
+
+
+@app.command("list")
+def list_(
+    all_nodes: Annotated[bool, typer.Option("--all", help="also nodes without keys")] = False,
+) -> None:
+    """Registered nodes (with keys) as JSON."""
+    with database_session() as session:
+        rows = [_row(n) for n in list_nodes(session) if all_nodes or n.jwks is not None]
+    print_json(rows)
+
+
+@app.command()
+def register(
+    code: Annotated[str, typer.Argument(help="node code, e.g. 370100-MZ")],
+    endpoint: Annotated[str, typer.Option(help="base URL where the node receives messages")],
+    jwks: Annotated[Path, typer.Option(help="file with the node's public JWK Set")],
+    approve: Annotated[bool, typer.Option(help="approve at once (as bureau_admin)")] = False,
+) -> None:
+    """Record a node's keys and endpoint; pending until approved."""
+    with reported_errors():
+        try:
+            keys = json.loads(jwks.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InvalidInput(f"无法读取 JWK Set 文件 {jwks}：{exc}", field="jwks") from exc
+        with database_session() as session:
+            node = registry.register_node(
+                session, code, jwks=keys, endpoint_url=endpoint, approve=approve
+            )
+            print_json(_row(node))
+
+
+@app.command()
+def approve(code: Annotated[str, typer.Argument(help="node code")]) -> None:
+    """Approve a registered node."""
+    with database_session() as session:
+        print_json(_row(registry.approve_node(session, code)))
+
+
+@app.command()
+def revoke(code: Annotated[str, typer.Argument(help="node code")]) -> None:
+    """Revoke a node; peers refuse it once they fetch the next registry."""
+    with database_session() as session:
+        print_json(_row(registry.revoke_node(session, code)))

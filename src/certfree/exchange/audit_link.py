@@ -1,0 +1,160 @@
+"""Where the exchange meets the audit log and the domain handlers of other packages.
+
+Every message a node sends or answers becomes an :class:`~certfree.governance.audit.AuditRecord`
+committed by the node's AuditWriter: the consumer logs the request before sending it and the
+answer on receipt; the provider logs the request on receipt and its answer before releasing it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from certfree.crypto import b64url_decode
+from certfree.errors import CertfreeError
+from certfree.exchange.messages import MessageType
+from certfree.exchange.protocol import Message, message_sha256
+from certfree.governance.audit import AuditRecord, append_records
+from certfree.governance.audit_writer import AuditWriter
+from certfree.storage import Database
+
+if TYPE_CHECKING:
+    from certfree.exchange.runtime import ExchangeRuntime
+
+__all__ = ["AuditSink", "install_domain_handlers", "open_writer", "record", "record_sync"]
+
+
+class AuditSink(Protocol):
+    """What the exchange needs of an audit log (``governance.AuditWriter``)."""
+
+    async def append(self, record: AuditRecord) -> int: ...
+
+    def append_sync(self, record: AuditRecord) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def open_writer(db: Database, node_code: str) -> AuditSink:
+    return AuditWriter(db, node_code)
+
+
+# (message type, event) → audit kind; events are "sent"/"received" for the request and
+# "answer_sent"/"answer_received" for the signed reply.
+_KINDS: dict[str, str] = {
+    MessageType.VERIFICATION_REQUEST: "verification_request",
+    MessageType.VERIFICATION_ANSWER: "verification_answer",
+    MessageType.VERIFICATION_WITHDRAW: "verification_request",
+}
+
+
+def _kind(message: Message, event: str) -> str | None:
+    prefix = _KINDS.get(message.type)
+    if prefix is None:
+        return {"sent": "request_sent", "received": "request_received"}.get(event, event)
+    # A department verification's receipt is an ack; only the messages themselves are logged.
+    return f"{prefix}_{event}" if event in ("sent", "received") else None
+
+
+def subject_ids(message: Message) -> list[str]:
+    """The data subjects a message is about (ID numbers or USCCs)."""
+    body = message.body
+    found: list[str] = []
+    if message.type == MessageType.QUESTION_ASK:
+        from certfree.exchange.questions import get_question  # noqa: PLC0415 - F's catalogue
+
+        args = body.get("args") or {}
+        try:
+            params = get_question(str(body.get("question"))).subject_params
+        except CertfreeError:  # an unknown question is still logged
+            params = ()
+        found = [str(args[p]) for p in params if isinstance(args.get(p), str)]
+    elif isinstance(body.get("subject_id"), str):
+        found = [body["subject_id"]]
+    return found
+
+
+def _record(
+    kind: str, message: Message, reply: str | None, outcome: Any, at: dt.datetime | None = None
+) -> AuditRecord:
+    body = message.body
+    question = body.get("question") if isinstance(body.get("question"), str) else None
+    service = body.get("service_item") if isinstance(body.get("service_item"), str) else None
+    return AuditRecord(
+        kind=kind,
+        message_id=message.id,
+        consumer=message.sender,
+        provider=message.receiver,
+        question=question,
+        service_item=service,
+        subject_ids=subject_ids(message),
+        outcome=outcome,
+        message_sha256=message_sha256(reply) if reply else message.sha256,
+        at=at or dt.datetime.now(dt.UTC),
+    )
+
+
+def _outcome(reply: str | None) -> dict[str, Any] | None:
+    if reply is None:
+        return None
+    payload = json.loads(b64url_decode(reply.split(".")[1]))
+    return {"type": payload.get("type"), "body": payload.get("body")}
+
+
+def _prepare(
+    event: str, message: Message, reply: str | None, at: dt.datetime | None = None
+) -> AuditRecord | None:
+    kind = _kind(message, event)
+    if kind is None:
+        return None
+    if kind in {"answer_received", "answer_sent"}:
+        return _record(kind, message, reply, _outcome(reply), at)
+    return _record(kind, message, None, None, at)
+
+
+def append_exchange(
+    session: Session, message: Message, reply: str, received_at: dt.datetime
+) -> list[int]:
+    """At the provider, in the transaction that stores the reply: the request's receipt (at
+    ``received_at``) and the answer, committed together with it (X-Road: logged first)."""
+    entries = [
+        _prepare("received", message, None, received_at),
+        _prepare("answer_sent", message, reply),
+    ]
+    return append_records(session, [entry for entry in entries if entry is not None])
+
+
+def record_sync(sink: AuditSink, event: str, message: Message, reply: str | None) -> int | None:
+    """Append and wait for the commit (provider thread); the leaf index, None if not logged."""
+    entry = _prepare(event, message, reply)
+    return sink.append_sync(entry) if entry is not None else None
+
+
+async def record(sink: AuditSink, event: str, message: Message, reply: str | None) -> int | None:
+    """Append and wait for the commit (consumer)."""
+    entry = _prepare(event, message, reply)
+    return await sink.append(entry) if entry is not None else None
+
+
+def warm_catalogue() -> None:
+    """Load the question catalogue (a cached file read) before the first message needs it."""
+    from certfree.exchange.questions import list_questions  # noqa: PLC0415
+
+    list_questions()
+
+
+def install_domain_handlers(runtime: ExchangeRuntime) -> None:
+    """Questions (``exchange.questions``) and department verification (G) on this runtime."""
+    from certfree.exchange.questions import answer_question  # noqa: PLC0415
+    from certfree.exchange.verification_delivery import handlers  # noqa: PLC0415
+
+    def ask(ctx: Any, message: Message) -> dict[str, Any]:
+        return answer_question(
+            ctx.session, consumer=message.sender, provider=ctx.node_code, body=message.body
+        )
+
+    runtime.register_handler(MessageType.QUESTION_ASK, ask)
+    for type_, handler in handlers().items():
+        runtime.register_handler(type_, handler)

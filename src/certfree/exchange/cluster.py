@@ -1,0 +1,387 @@
+"""A demo cascade on one machine: the province, N cities and their departments as separate
+``certfree serve`` processes on loopback ports, each with its own SQLite database and keys.
+
+All nodes start from one template database (the demo province built once with one seed:
+one consistent synthetic world), copied per node; each gets its own node key, is registered
+and approved at the province, and every department node gets the demo sharing grants. The
+manifest ``cluster.json`` records each node's URL, pid, directory and level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from certfree.auth.tokens import NODE_KEY_OWNER
+from certfree.crypto import KeyStore
+from certfree.demo import build_demo_province, demo_nodes
+from certfree.errors import Conflict, InvalidInput, NotFound
+from certfree.exchange.registry import register_node
+from certfree.nodes import DepartmentKind
+from certfree.settings import DEV_PASSPHRASE
+from certfree.storage import Database, migrate
+
+__all__ = [
+    "MANIFEST",
+    "ClusterNode",
+    "alive",
+    "cluster_down",
+    "cluster_status",
+    "cluster_up",
+    "plan_cluster",
+    "read_manifest",
+]
+
+MANIFEST = "cluster.json"
+# Processes this process started, kept so that ``cluster_down`` can reap them (no zombies).
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+Report = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ClusterNode:
+    code: str
+    name: str
+    level: str
+    parent: str | None
+    port: int
+    directory: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def plan_cluster(directory: Path, cities: int, departments: Sequence[str]) -> list[ClusterNode]:
+    """The province, its first ``cities`` cities and ``departments`` under each, parents first."""
+    if not 0 <= cities <= 16:
+        raise InvalidInput(f"城市数应在 0 到 16 之间，收到 {cities}", field="cities")
+    kinds = []
+    for text in departments:
+        try:
+            kinds.append(DepartmentKind(text.strip().upper()))
+        except ValueError:
+            known = ",".join(kind.value for kind in DepartmentKind)
+            raise InvalidInput(
+                f"未知的部门类别 {text!r}（可选 {known}）", field="departments"
+            ) from None
+    rows = {str(row["code"]): row for row in demo_nodes()}
+    regions = [code for code, row in rows.items() if row["parent_code"] is None]
+    regions += [code for code, row in rows.items() if row["level"] == "city"][:cities]
+    codes = regions + [f"{region}-{kind.value}" for region in regions for kind in kinds]
+    return [
+        ClusterNode(
+            code=code,
+            name=str(rows[code]["name"]),
+            level=str(rows[code]["level"]),
+            parent=rows[code]["parent_code"],  # type: ignore[arg-type]
+            port=_free_port(),
+            directory=directory / "nodes" / code,
+        )
+        for code in codes
+    ]
+
+
+def read_manifest(directory: Path) -> dict[str, Any]:
+    """The manifest of the cluster in ``directory``; NotFound says how to start one."""
+    path = directory / MANIFEST
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NotFound(f"{path} 不存在；请先运行 certfree cluster up", field="dir") from None
+    return data
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def is_cluster_node(pid: int, port: int) -> bool:
+    """Whether ``pid`` still is the ``certfree serve`` we started on ``port`` (pids get reused)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"serve" in argv and str(port).encode() in argv
+
+
+def _schema_digest() -> str:
+    """SHA-256 over the migration scripts: an unreleased migration may be rewritten in place."""
+    versions = Path(migrate.__file__).parent.parent / "migrations" / "versions"
+    digest = hashlib.sha256()
+    for script in sorted(versions.glob("*.py")):
+        digest.update(script.name.encode() + b"\0" + script.read_bytes())
+    return digest.hexdigest()
+
+
+def _template(directory: Path, citizens: int, seed: int, report: Report) -> Path:
+    """The migrated demo database every node starts from; rebuilt when its inputs change."""
+    path = directory / "template.db"
+    marker = directory / "template.json"
+    wanted = {
+        "citizens": citizens,
+        "seed": seed,
+        "day": dt.date.today().isoformat(),
+        "schema": _schema_digest(),
+    }
+    if path.exists() and marker.exists() and json.loads(marker.read_text()) == wanted:
+        db = Database(f"sqlite:///{path}")
+        migrate.upgrade(db)  # a newer schema since it was built
+        db.dispose()
+        return path
+    report(f"building the demo world ({citizens} citizens, seed {seed}) …")
+    for stale in (path, marker):
+        stale.unlink(missing_ok=True)
+    db = Database(f"sqlite:///{path}")
+    try:
+        migrate.upgrade(db)
+        build_demo_province(db, citizens=citizens, firms=citizens // 10, seed=seed)
+        from certfree.procedures import load_demo_items  # noqa: PLC0415 - heavy, only here
+
+        with db.session() as session:
+            load_demo_items(session, "cluster")
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.dispose()
+    marker.write_text(json.dumps(wanted))
+    return path
+
+
+def _prepare_node(node: ClusterNode, template: Path) -> dict[str, Any]:
+    if node.directory.exists():
+        shutil.rmtree(node.directory)
+    node.directory.mkdir(parents=True)
+    shutil.copyfile(template, node.directory / "certfree.db")
+    keys = KeyStore(node.directory / "keys", DEV_PASSPHRASE)
+    keys.create(NODE_KEY_OWNER)
+    return keys.jwks(NODE_KEY_OWNER)
+
+
+def _register_and_grant(nodes: Sequence[ClusterNode], jwks: dict[str, dict[str, Any]]) -> None:
+    province = nodes[0]
+    db = Database(f"sqlite:///{province.directory / 'certfree.db'}")
+    try:
+        with db.session() as session:
+            for node in nodes:
+                register_node(
+                    session, node.code, jwks=jwks[node.code], endpoint_url=node.url, approve=True
+                )
+    finally:
+        db.dispose()
+    from certfree.exchange.demo_grants import load_demo_grants  # noqa: PLC0415
+
+    consumers = [node.code for node in nodes]
+    for node in nodes:
+        if node.level != "department":
+            continue
+        db = Database(f"sqlite:///{node.directory / 'certfree.db'}")
+        try:
+            with db.session() as session:
+                load_demo_grants(session, consumers, [node.code])
+        finally:
+            db.dispose()
+
+
+def node_environment(
+    node: ClusterNode, nodes: Sequence[ClusterNode], pinned: Path
+) -> dict[str, str]:
+    """The CERTFREE_* variables that make ``certfree serve`` run ``node``."""
+    by_code = {n.code: n for n in nodes}
+    env = {
+        "CERTFREE_ENVIRONMENT": "development",
+        "CERTFREE_NODE_CODE": node.code,
+        "CERTFREE_NODE_NAME": node.name,
+        "CERTFREE_NODE_LEVEL": node.level,
+        "CERTFREE_DATABASE_URL": f"sqlite:///{node.directory / 'certfree.db'}",
+        "CERTFREE_KEY_DIR": str(node.directory / "keys"),
+        "CERTFREE_KEY_PASSPHRASE": DEV_PASSPHRASE,
+        "CERTFREE_PROVINCE_URL": nodes[0].url,
+        "CERTFREE_PROVINCE_JWKS": str(pinned),
+    }
+    if node.parent is not None:
+        env["CERTFREE_PARENT_URL"] = by_code[node.parent].url
+    return env
+
+
+def start_node(node: ClusterNode, env: dict[str, str]) -> int:
+    """Start ``certfree serve`` for ``node`` in its own session (it outlives this command)."""
+    log = (node.directory / "serve.log").open("ab")
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "certfree", "serve", "--port", str(node.port)],
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("CERTFREE_")}, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    log.close()
+    _CHILDREN[process.pid] = process
+    (node.directory / "env.json").write_text(json.dumps(env, indent=2))
+    return process.pid
+
+
+def wait_healthy(urls: dict[str, str], timeout: float) -> list[str]:
+    """Poll every ``/healthz`` until all answer 200 or ``timeout``; the codes still down."""
+    pending = dict(urls)
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=1.0) as client:
+        while pending and time.monotonic() < deadline:
+            for code, url in list(pending.items()):
+                try:
+                    if client.get(f"{url}/healthz").status_code == 200:
+                        del pending[code]
+                except httpx.HTTPError:
+                    pass
+            if pending:
+                time.sleep(0.2)
+    return sorted(pending)
+
+
+def cluster_up(
+    directory: Path,
+    *,
+    cities: int = 2,
+    departments: Sequence[str] = ("MZ", "GA"),
+    citizens: int = 1000,
+    seed: int = 2023,
+    report: Report = lambda _: None,
+    timeout: float = 90.0,
+) -> dict[str, Any]:
+    """Start the cluster and write its manifest; Conflict if one is already running here."""
+    directory = directory.resolve()
+    if (directory / MANIFEST).exists():
+        running = [
+            code
+            for code, node in read_manifest(directory)["nodes"].items()
+            if alive(int(node["pid"]))
+            and is_cluster_node(int(node["pid"]), int(node["url"].rsplit(":", 1)[1]))
+        ]
+        if running:
+            raise Conflict(
+                f"{directory} 中的集群仍在运行（{', '.join(running)}）；请先 cluster down"
+            )
+    directory.mkdir(parents=True, exist_ok=True)
+    nodes = plan_cluster(directory, cities, departments)
+    started = time.monotonic()
+    template = _template(directory, citizens, seed, report)
+    report(f"preparing {len(nodes)} nodes …")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        jwks = dict(
+            zip(
+                [n.code for n in nodes],
+                pool.map(lambda n: _prepare_node(n, template), nodes),
+                strict=True,
+            )
+        )
+    _register_and_grant(nodes, jwks)
+    pinned = directory / "province.jwks.json"
+    pinned.write_text(json.dumps(jwks[nodes[0].code], indent=2))
+    pids = {node.code: start_node(node, node_environment(node, nodes, pinned)) for node in nodes}
+    manifest = {
+        "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "province": nodes[0].code,
+        "citizens": citizens,
+        "seed": seed,
+        "nodes": {
+            node.code: {
+                "url": node.url,
+                "pid": pids[node.code],
+                "dir": str(node.directory),
+                "level": node.level,
+                "name": node.name,
+                "parent": node.parent,
+            }
+            for node in nodes
+        },
+    }
+    (directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+    down = wait_healthy({n.code: n.url for n in nodes}, timeout)
+    if down:
+        raise Conflict(f"以下节点未能启动（见各自的 serve.log）：{', '.join(down)}")
+    report(f"{len(nodes)} nodes up in {time.monotonic() - started:.1f} s")
+    return manifest
+
+
+def cluster_status(directory: Path) -> list[dict[str, Any]]:
+    """Each node of the manifest with its pid state and health."""
+    manifest = read_manifest(directory)
+    rows = []
+    with httpx.Client(timeout=2.0) as client:
+        for code, node in manifest["nodes"].items():
+            health: str
+            try:
+                response = client.get(f"{node['url']}/healthz")
+                health = "ok" if response.status_code == 200 else f"HTTP {response.status_code}"
+            except httpx.HTTPError as exc:
+                health = f"down ({type(exc).__name__})"
+            rows.append(
+                {
+                    "code": code,
+                    "level": node["level"],
+                    "url": node["url"],
+                    "pid": node["pid"],
+                    "running": alive(int(node["pid"])),
+                    "health": health,
+                }
+            )
+    return rows
+
+
+def cluster_down(directory: Path, *, grace: float = 5.0) -> list[str]:
+    """SIGTERM every node of the manifest, SIGKILL those still running after ``grace``."""
+    manifest = read_manifest(directory)
+    pids = {
+        code: int(node["pid"])
+        for code, node in manifest["nodes"].items()
+        if is_cluster_node(int(node["pid"]), int(node["url"].rsplit(":", 1)[1]))
+    }
+    for pid in pids.values():
+        if alive(pid):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(alive(pid) for pid in pids.values()):
+        time.sleep(0.1)
+    killed = []
+    for code, pid in pids.items():
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+            killed.append(code)
+    for pid in [int(node["pid"]) for node in manifest["nodes"].values()]:
+        child = _CHILDREN.pop(pid, None)
+        if child is not None:
+            child.wait(timeout=grace)
+    return killed

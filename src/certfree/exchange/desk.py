@@ -1,0 +1,123 @@
+"""A service desk of the demo cluster: one verification from the command line or a bench.
+
+The desk works at a consumer node of ``cluster.json``: it records the applicant's consent
+there when the application carries it (as the applicant does when signing the application,
+after the preview of what will be asked), mints a clerk token with that node's own key and
+calls the node's ``POST /api/v1/exchange/ask``.
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from certfree.auth import TokenService
+from certfree.crypto import KeyStore
+from certfree.errors import InvalidInput
+from certfree.exchange.routing import in_subtree
+from certfree.settings import DEV_PASSPHRASE, Settings
+from certfree.storage import Database
+
+__all__ = ["choose_consumer", "clerk_token", "record_consent", "service_name"]
+
+
+def choose_consumer(manifest: dict[str, Any], provider: str, at: str | None) -> str:
+    """``at``, or by default a region node outside the provider's own city, so the question
+    crosses the province (a city desk asking another city's department); else the province."""
+    nodes = manifest["nodes"]
+    if provider not in nodes:
+        raise InvalidInput(f"集群中没有节点 {provider}（有 {', '.join(nodes)}）", field="from")
+    if at is not None:
+        if at not in nodes:
+            raise InvalidInput(f"集群中没有节点 {at}", field="at")
+        return at
+    cities = [code for code, node in nodes.items() if node["level"] == "city"]
+    outside = [code for code in cities if not in_subtree(code, provider)]
+    return str((outside or [manifest["province"]])[0])
+
+
+def node_settings(node: dict[str, Any], code: str) -> Settings:
+    directory = Path(node["dir"])
+    return Settings(
+        node_code=code,
+        node_level=node["level"],
+        database_url=f"sqlite:///{directory / 'certfree.db'}",
+        key_dir=directory / "keys",
+        key_passphrase=DEV_PASSPHRASE,
+    )
+
+
+def clerk_token(node: dict[str, Any], code: str, subject: str | None = None) -> str:
+    """A clerk's bearer token issued by node ``code`` with its own key."""
+    settings = node_settings(node, code)
+    tokens = TokenService(settings, KeyStore(settings.key_dir, settings.key_passphrase))
+    return tokens.issue("clerk", subject or f"desk:{getpass.getuser()}", ttl_seconds=3600)
+
+
+def service_name(node: dict[str, Any], code: str, service_item: str) -> str:
+    """The service item's name at the consumer (its purpose in words), or the code."""
+    from certfree.errors import CertfreeError  # noqa: PLC0415
+    from certfree.procedures.catalogue import get_service_item  # noqa: PLC0415
+
+    db = Database(node_settings(node, code).database_url)
+    try:
+        with db.session() as session:
+            return str(get_service_item(session, service_item).name)
+    except CertfreeError:
+        return service_item
+    finally:
+        db.dispose()
+
+
+def record_consent(
+    node: dict[str, Any], code: str, *, question: str, args: dict[str, Any], service_item: str
+) -> list[str]:
+    """Record each data subject's consent to ``question`` at consumer ``code`` unless a valid
+    one exists; the subjects whose consent was recorded now."""
+    from certfree.exchange.questions import get_question  # noqa: PLC0415
+    from certfree.governance import consent_snapshot, give  # noqa: PLC0415
+
+    definition = get_question(question)
+    recorded = []
+    db = Database(node_settings(node, code).database_url)
+    try:
+        with db.session() as session:
+            for param in definition.subject_params:
+                subject = args.get(param)
+                if not isinstance(subject, str):
+                    continue
+                found = consent_snapshot(
+                    session,
+                    subject_id=subject,
+                    consumer=code,
+                    service_item=service_item,
+                    question=question,
+                )
+                if found is None:
+                    give(
+                        session,
+                        subject_id=subject,
+                        consumer=code,
+                        service_item=service_item,
+                        questions=[definition],
+                        recorded_by=f"desk:{getpass.getuser()}",
+                    )
+                    recorded.append(subject)
+    finally:
+        db.dispose()
+    return recorded
+
+
+def ask_node(
+    url: str, token: str, payload: dict[str, Any], timeout: float = 15.0
+) -> httpx.Response:
+    """``POST /api/v1/exchange/ask`` at the consumer node."""
+    return httpx.post(
+        f"{url}/api/v1/exchange/ask",
+        json=payload,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=timeout,
+    )

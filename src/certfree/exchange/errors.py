@@ -1,0 +1,150 @@
+"""Errors of the exchange, under the tree in :mod:`certfree.errors`::
+
+SignatureInvalid
+└── RefusedForReason
+    └── MessageRefused         422 a node message refused for a named reason (RefusalReason)
+CertfreeError
+└── ProviderUnavailable        503 a node on the path did not answer in time
+Forbidden / NotFound / InvalidInput / Conflict
+└── ProviderRefused*           the provider answered with a signed refusal (403/404/422/409)
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, ClassVar
+
+from certfree.errors import (
+    CertfreeError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RefusedForReason,
+)
+
+__all__ = [
+    "MessageRefused",
+    "ProviderConflict",
+    "ProviderForbidden",
+    "ProviderInvalidInput",
+    "ProviderNotFound",
+    "ProviderRefused",
+    "ProviderUnavailable",
+    "RefusalReason",
+    "provider_refusal",
+]
+
+
+class RefusalReason(enum.StrEnum):
+    """Why a node refused a message; stable slugs that clients act on."""
+
+    BAD_SIGNATURE = "bad_signature"
+    UNKNOWN_SENDER = "unknown_sender"
+    REVOKED_SENDER = "revoked_sender"
+    WRONG_RECEIVER = "wrong_receiver"
+    STALE_TIMESTAMP = "stale_timestamp"
+    REPLAYED = "replayed"
+    UNSUPPORTED_VERSION = "unsupported_version"
+    MALFORMED = "malformed"
+    UNKNOWN_KID = "unknown_kid"
+    NO_HANDLER = "no_handler"
+
+
+class MessageRefused(RefusedForReason):
+    """A node refused a message before acting on it; ``reason`` says why."""
+
+    slug = "message-refused"
+    title = "Message refused"
+    title_zh = "节点拒收消息"
+    reasons_zh: ClassVar[dict[Any, str]] = {
+        RefusalReason.BAD_SIGNATURE: "消息签名验证未通过",
+        RefusalReason.UNKNOWN_SENDER: "发送节点未在节点注册表中登记",
+        RefusalReason.REVOKED_SENDER: "发送节点已被注销",
+        RefusalReason.WRONG_RECEIVER: "消息的接收节点不是本节点，也不经由本节点转发",
+        RefusalReason.STALE_TIMESTAMP: "消息时间戳超出允许的时钟偏差",
+        RefusalReason.REPLAYED: "消息编号已使用过（重放）",
+        RefusalReason.UNSUPPORTED_VERSION: "不支持的消息版本",
+        RefusalReason.MALFORMED: "消息格式有误",
+        RefusalReason.UNKNOWN_KID: "发送节点没有登记该签名密钥",
+        RefusalReason.NO_HANDLER: "接收节点不处理这一类消息",
+    }
+
+    def __init__(self, reason: RefusalReason, message: str, *, node: str | None = None) -> None:
+        super().__init__(reason, message)
+        self.node = node
+
+    def problem_extensions(self) -> dict[str, Any]:
+        return {"reason": self.reason.value, "node": self.node}
+
+
+class ProviderUnavailable(CertfreeError):
+    """A node on the path could not be reached in time; the caller may retry later."""
+
+    status = 503
+    slug = "provider-unavailable"
+    title = "Provider unavailable"
+    title_zh = "提供方节点不可用"
+
+    def __init__(self, node: str, message: str) -> None:
+        super().__init__(f"节点 {node} 不可用（{message}），请稍后重试")
+        self.node = node
+
+    def problem_extensions(self) -> dict[str, Any]:
+        return {"node": self.node}
+
+
+class ProviderRefused(CertfreeError):
+    """Mixin: the provider refused in a signed ``refusal`` message (kept as proof)."""
+
+    provider: str
+    reason: str | None
+    signed_refusal: str
+
+    def _setup(self, provider: str, reason: str | None, signed: str) -> None:
+        self.provider = provider
+        self.reason = reason
+        self.signed_refusal = signed
+
+    def problem_extensions(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "reason": self.reason,
+            "signed_refusal": self.signed_refusal,
+        }
+
+
+class ProviderForbidden(ProviderRefused, Forbidden):
+    slug = "provider-forbidden"
+    title = "Refused by the provider"
+    title_zh = "提供方拒绝回答"
+
+
+class ProviderNotFound(ProviderRefused, NotFound):
+    slug = "provider-not-found"
+
+
+class ProviderInvalidInput(ProviderRefused, InvalidInput):
+    slug = "provider-invalid-input"
+
+
+class ProviderConflict(ProviderRefused, Conflict):
+    slug = "provider-conflict"
+
+
+_BY_STATUS: dict[int, type[ProviderRefused]] = {
+    403: ProviderForbidden,
+    404: ProviderNotFound,
+    409: ProviderConflict,
+    422: ProviderInvalidInput,
+}
+
+
+def provider_refusal(
+    *, provider: str, status: int, detail: str, reason: str | None, field: str | None, signed: str
+) -> ProviderRefused:
+    """The error to raise for a provider's signed refusal with HTTP-like ``status``."""
+    cls = _BY_STATUS.get(status, ProviderForbidden)
+    error = cls(f"{provider}: {detail}", field=field)
+    error._setup(provider, reason, signed)
+    return error

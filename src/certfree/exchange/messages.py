@@ -1,0 +1,102 @@
+"""Versioned body schemas of node messages (protocol version 1).
+
+Each message type has a body model; unknown members are refused so that a v1 node never
+silently ignores what a later version added (that needs ``v: 2``). Department verification
+bodies belong to :mod:`certfree.exchange.verification` and are only required to be objects.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from certfree.errors import InvalidInput
+
+__all__ = [
+    "MessageType",
+    "QuestionAnswerBody",
+    "QuestionAskBody",
+    "RefusalBody",
+    "reply_type",
+    "validate_body",
+]
+
+
+class MessageType(enum.StrEnum):
+    QUESTION_ASK = "question.ask"
+    QUESTION_ANSWER = "question.answer"
+    VERIFICATION_REQUEST = "verification.request"
+    VERIFICATION_ANSWER = "verification.answer"
+    VERIFICATION_WITHDRAW = "verification.withdraw"
+    REFUSAL = "refusal"
+    ACK = "ack"  # the signed receipt of any message that is not a question
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class QuestionAskBody(_Body):
+    question: str = Field(min_length=1, max_length=64)
+    args: dict[str, Any]
+    service_item: str = Field(min_length=1, max_length=64)
+    purpose: str = Field(min_length=1, max_length=500)
+    # One consent snapshot, or one per data subject (same_household asks about two people).
+    consent: dict[str, Any] | list[dict[str, Any]] | None = None
+
+
+class QuestionAnswerBody(_Body):
+    question: str
+    result: dict[str, Any]
+    grant_id: int | str | None
+    consent_id: int | str | None = None
+    consent_ids: list[int | str] = Field(default_factory=list)
+    legal_basis: str | None = None
+    answered_at: str
+
+
+class RefusalBody(_Body):
+    """A provider's signed refusal: an HTTP-like status, a problem slug and the reason."""
+
+    status: int = Field(ge=400, le=599)
+    slug: str
+    reason: str | None = None
+    detail: str
+    field: str | None = None
+
+
+_SCHEMAS: dict[str, type[_Body] | None] = {
+    MessageType.QUESTION_ASK: QuestionAskBody,
+    MessageType.QUESTION_ANSWER: QuestionAnswerBody,
+    MessageType.REFUSAL: RefusalBody,
+    MessageType.VERIFICATION_REQUEST: None,
+    MessageType.VERIFICATION_ANSWER: None,
+    MessageType.VERIFICATION_WITHDRAW: None,
+    MessageType.ACK: None,
+}
+
+
+def reply_type(request_type: str) -> str:
+    """The type of a provider's (non-refusal) reply to a message of ``request_type``."""
+    return (
+        MessageType.QUESTION_ANSWER if request_type == MessageType.QUESTION_ASK else MessageType.ACK
+    )
+
+
+def validate_body(type_: str, body: Mapping[str, Any]) -> None:
+    """Raise InvalidInput(field="body") unless ``body`` fits the schema of ``type_``."""
+    if type_ not in _SCHEMAS:
+        known = ", ".join(_SCHEMAS)
+        raise InvalidInput(f"未知的消息类型 {type_!r}（known: {known}）", field="type")
+    schema = _SCHEMAS[type_]
+    if schema is None:
+        return
+    try:
+        schema.model_validate(dict(body))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise InvalidInput(f"消息体 {where}: {first['msg']}", field="body") from exc

@@ -1,0 +1,244 @@
+"""Node messages: compact JWS (RFC 7515 §7.1) signed by the sending node, version 1.
+
+Header ``{"alg","kid","typ":"certfree-msg+jwt"}``; payload ``{"v":1,"id","type","from","to",
+"iat","nonce","reply_to","body"}``. :func:`seal` makes one; :func:`open_message` checks one in
+a fixed order and raises MessageRefused with the first reason that applies: malformed,
+unsupported_version, unknown_sender, revoked_sender, unknown_kid, bad_signature,
+stale_timestamp. The receiver check (wrong_receiver) belongs to routing and replays to the
+reply store, since both depend on where the message is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from certfree.crypto import Signer, Verifier, b64url_decode, canonical_json, sign_jws, verify_jws
+from certfree.errors import CertfreeError, KeyNotFound
+from certfree.exchange.errors import MessageRefused, RefusalReason
+from certfree.exchange.messages import validate_body
+
+__all__ = [
+    "MESSAGE_TYP",
+    "VERSION",
+    "Directory",
+    "Message",
+    "Peer",
+    "message_sha256",
+    "open_message",
+    "precheck",
+    "seal",
+]
+
+MESSAGE_TYP = "certfree-msg+jwt"
+VERSION = 1
+_REQUIRED: dict[str, type | tuple[type, ...]] = {
+    "id": str,
+    "type": str,
+    "from": str,
+    "to": str,
+    "iat": int,
+    "nonce": str,
+    "body": dict,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Peer:
+    """What the registry says about a node: standing, endpoint and signing keys by kid."""
+
+    code: str
+    status: str
+    endpoint: str | None = None
+    verifiers: Mapping[str, Verifier] = field(default_factory=dict)
+
+
+class Directory(Protocol):
+    """The registry as protocol checks see it."""
+
+    def peer(self, code: str) -> Peer | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """An opened (verified) or freshly sealed message; ``raw`` is its compact JWS."""
+
+    id: str
+    type: str
+    sender: str
+    receiver: str
+    iat: int
+    nonce: str
+    reply_to: str | None
+    body: dict[str, Any]
+    raw: str
+    kid: str
+
+    @property
+    def sha256(self) -> str:
+        return message_sha256(self.raw)
+
+    @property
+    def content_digest(self) -> str:
+        """SHA-256 of what the message asks (sender, receiver, type, reply_to, body), without
+        its time and nonce: a re-sealed retry with the same id has the same digest."""
+        what = [self.sender, self.receiver, self.type, self.reply_to, self.body]
+        return hashlib.sha256(canonical_json(what)).hexdigest()
+
+
+def message_sha256(raw: str) -> str:
+    """Hex SHA-256 of a message's compact JWS, as audit records and the reply store keep it."""
+    return hashlib.sha256(raw.encode("ascii")).hexdigest()
+
+
+def seal(
+    signer: Signer,
+    *,
+    type: str,
+    sender: str,
+    receiver: str,
+    body: Mapping[str, Any],
+    reply_to: str | None = None,
+    message_id: str | None = None,
+    now: float | None = None,
+) -> Message:
+    """Sign a new message from ``sender`` to ``receiver``; raises InvalidInput for a bad body."""
+    validate_body(type, body)
+    payload: dict[str, Any] = {
+        "v": VERSION,
+        "id": message_id or str(uuid.uuid4()),
+        "type": type,
+        "from": sender,
+        "to": receiver,
+        "iat": int(now if now is not None else time.time()),
+        "nonce": secrets.token_urlsafe(12),
+        "reply_to": reply_to,
+        "body": dict(body),
+    }
+    raw = sign_jws(signer, payload, header={"typ": MESSAGE_TYP})
+    return _message(payload, raw, signer.kid)
+
+
+def _message(payload: Mapping[str, Any], raw: str, kid: str) -> Message:
+    return Message(
+        id=payload["id"],
+        type=payload["type"],
+        sender=payload["from"],
+        receiver=payload["to"],
+        iat=payload["iat"],
+        nonce=payload["nonce"],
+        reply_to=payload.get("reply_to"),
+        body=payload["body"],
+        raw=raw,
+        kid=kid,
+    )
+
+
+def _refuse(reason: RefusalReason, message: str) -> MessageRefused:
+    return MessageRefused(reason, message)
+
+
+def _peek(raw: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Header and payload before any check, to learn the sender and kid."""
+    parts = raw.split(".")
+    if len(parts) != 3:
+        raise _refuse(
+            RefusalReason.MALFORMED, f"expected a compact JWS of 3 parts, got {len(parts)}"
+        )
+    try:
+        header = json.loads(b64url_decode(parts[0]))
+        payload = json.loads(b64url_decode(parts[1]))
+    except (CertfreeError, ValueError) as exc:
+        raise _refuse(
+            RefusalReason.MALFORMED, f"header or payload is not base64url JSON ({exc})"
+        ) from exc
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        raise _refuse(RefusalReason.MALFORMED, "header and payload must be JSON objects")
+    return header, payload
+
+
+def _check_payload(header: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
+    if header.get("typ") != MESSAGE_TYP:
+        raise _refuse(
+            RefusalReason.MALFORMED, f"typ should be {MESSAGE_TYP}, got {header.get('typ')!r}"
+        )
+    if "v" not in payload:
+        raise _refuse(RefusalReason.MALFORMED, "payload has no version v")
+    if payload["v"] != VERSION:
+        raise _refuse(
+            RefusalReason.UNSUPPORTED_VERSION,
+            f"version {payload['v']!r}; this node speaks v{VERSION}",
+        )
+    for name, kind in _REQUIRED.items():
+        value = payload.get(name)
+        # bool is an int in Python; a JSON true is no timestamp.
+        if not isinstance(value, kind) or isinstance(value, bool) or value == "":
+            raise _refuse(
+                RefusalReason.MALFORMED, f"payload member {name!r} is missing or of the wrong type"
+            )
+    if payload.get("reply_to") is not None and not isinstance(payload["reply_to"], str):
+        raise _refuse(RefusalReason.MALFORMED, "reply_to must be a message id or null")
+    try:
+        uuid.UUID(payload["id"])
+    except ValueError:
+        raise _refuse(RefusalReason.MALFORMED, f"id {payload['id']!r} is not a UUID") from None
+    if not isinstance(header.get("kid"), str):
+        raise _refuse(RefusalReason.MALFORMED, "header has no kid")
+
+
+def precheck(raw: str) -> None:
+    """The checks that need no registry (form, typ, version): cheap refusals come first."""
+    header, payload = _peek(raw.strip())
+    _check_payload(header, payload)
+
+
+def open_message(
+    raw: str, directory: Directory, *, now: float | None = None, skew: int = 120
+) -> Message:
+    """Verify ``raw`` and return the message; MessageRefused names the first fault found.
+
+    The signature must verify under a key that the registry lists for the ``from`` node,
+    which must be active, and ``iat`` must be within ``skew`` seconds of ``now``.
+    """
+    header, payload = _peek(raw.strip())
+    _check_payload(header, payload)
+    sender, kid = payload["from"], header["kid"]
+    peer = directory.peer(sender)
+    if peer is None:
+        raise _refuse(RefusalReason.UNKNOWN_SENDER, f"node {sender} is not in the registry")
+    if peer.status == "revoked":
+        raise _refuse(RefusalReason.REVOKED_SENDER, f"node {sender} has been revoked")
+    if peer.status != "active":
+        raise _refuse(RefusalReason.UNKNOWN_SENDER, f"node {sender} is {peer.status}, not active")
+    verifier = peer.verifiers.get(kid)
+    if verifier is None:
+        raise _refuse(RefusalReason.UNKNOWN_KID, f"node {sender} has no registered key {kid}")
+
+    def resolve(asked: str) -> Verifier:
+        if asked != kid:  # pragma: no cover - verify_jws asks for the header's kid
+            raise KeyNotFound(asked)
+        return verifier
+
+    try:
+        _, signed = verify_jws(raw.strip(), resolve)
+    except CertfreeError as exc:
+        raise _refuse(
+            RefusalReason.BAD_SIGNATURE, f"signature of {sender} key {kid}: {exc.message}"
+        ) from exc
+    current = now if now is not None else time.time()
+    if abs(current - signed["iat"]) > skew:
+        raise _refuse(
+            RefusalReason.STALE_TIMESTAMP,
+            f"iat {signed['iat']} is {current - signed['iat']:+.0f} s from now; allowed ±{skew} s",
+        )
+    try:
+        validate_body(signed["type"], signed["body"])
+    except CertfreeError as exc:
+        raise _refuse(RefusalReason.MALFORMED, f"body of {signed['type']}: {exc}") from exc
+    return _message(signed, raw.strip(), kid)

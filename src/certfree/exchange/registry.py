@@ -1,0 +1,235 @@
+"""The node registry of the exchange and its signed publication (X-Road's global configuration).
+
+The province keeps the registry in its ``nodes`` table: each node's public JWK Set, endpoint
+and standing (pending → active → revoked). It publishes it as a compact JWS signed by the
+province's node key (typ ``certfree-registry+jwt``) carrying a ``serial`` that grows with
+every change and an ``expires_at``; every other node fetches it, checks it against the
+province keys pinned at enrolment and caches it (:class:`RegistryCache` in the runtime).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certfree.crypto import Signer, Verifier, sign_jws, verifier_for, verify_jws
+from certfree.errors import CertfreeError, Conflict, InvalidInput, KeyNotFound, SignatureInvalid
+from certfree.exchange.protocol import Peer
+from certfree.nodes import get_node
+from certfree.nodes.models import Node, NodeStatus
+from certfree.storage import utcnow
+
+__all__ = [
+    "REGISTRY_TYP",
+    "RegistrySnapshot",
+    "approve_node",
+    "load_pinned_jwks",
+    "pin_jwks",
+    "register_node",
+    "registry_payload",
+    "revoke_node",
+    "sign_registry",
+    "snapshot_from_payload",
+    "verify_registry",
+]
+
+REGISTRY_TYP = "certfree-registry+jwt"
+REGISTRY_VALIDITY_SECONDS = 24 * 3600
+
+
+def _check_jwks(jwks: Mapping[str, Any]) -> dict[str, Any]:
+    keys = jwks.get("keys")
+    if not isinstance(keys, list) or not keys:
+        raise InvalidInput("JWK Set 应含至少一个公钥（keys 为非空数组）", field="jwks")
+    for key in keys:
+        try:
+            verifier_for(dict(key))
+        except (CertfreeError, TypeError, ValueError) as exc:
+            raise InvalidInput(f"JWK Set 中的公钥不可用：{exc}", field="jwks") from exc
+    return {"keys": [dict(key) for key in keys]}
+
+
+def register_node(
+    session: Session,
+    code: str,
+    *,
+    jwks: Mapping[str, Any],
+    endpoint_url: str,
+    approve: bool = False,
+) -> Node:
+    """Record a node's keys and endpoint; it stays pending until approved.
+
+    A revoked node cannot register again (Conflict): revocation is final for its code.
+    Re-registering an active node (new endpoint, rotated keys) keeps it active.
+    """
+    node = get_node(session, code)
+    if node.status is NodeStatus.REVOKED:
+        raise Conflict(f"节点 {code} 已被注销，不能重新登记", field="code")
+    if not endpoint_url.startswith(("http://", "https://")):
+        raise InvalidInput(f"节点地址应为 http(s) URL，收到 {endpoint_url!r}", field="endpoint_url")
+    now = utcnow()
+    node.jwks = _check_jwks(jwks)
+    node.endpoint_url = endpoint_url.rstrip("/")
+    node.registered_at = now
+    if approve:
+        node.status = NodeStatus.ACTIVE
+    node.status_changed_at = now
+    session.flush()
+    return node
+
+
+def approve_node(session: Session, code: str) -> Node:
+    """Make a registered node active (a bureau_admin's decision)."""
+    node = get_node(session, code)
+    if node.jwks is None:
+        raise Conflict(f"节点 {code} 尚未登记公钥，不能批准", field="code")
+    if node.status is NodeStatus.REVOKED:
+        raise Conflict(f"节点 {code} 已被注销", field="code")
+    node.status = NodeStatus.ACTIVE
+    node.status_changed_at = utcnow()
+    session.flush()
+    return node
+
+
+def revoke_node(session: Session, code: str) -> Node:
+    """Revoke a node: every peer refuses its messages once it has the next registry."""
+    node = get_node(session, code)
+    node.status = NodeStatus.REVOKED
+    node.status_changed_at = utcnow()
+    session.flush()
+    return node
+
+
+def registry_payload(
+    session: Session, province: str, *, now: float | None = None
+) -> dict[str, Any]:
+    """The registry document: every node with keys, its parent, endpoint and status."""
+    nodes = list(session.scalars(select(Node).where(Node.jwks.is_not(None)).order_by(Node.code)))
+    changed = [n.status_changed_at for n in nodes if n.status_changed_at is not None]
+    issued = int(now if now is not None else time.time())
+    return {
+        "v": 1,
+        "province": province,
+        # Milliseconds of the last change: grows with every registration, approval, revocation.
+        "serial": int(max(changed).timestamp() * 1000) if changed else 0,
+        "issued_at": issued,
+        "expires_at": issued + REGISTRY_VALIDITY_SECONDS,
+        "nodes": [
+            {
+                "code": n.code,
+                "name": n.name,
+                "level": n.level.value,
+                "parent": n.parent_code,
+                "endpoint": n.endpoint_url,
+                "status": n.status.value,
+                "jwks": n.jwks,
+            }
+            for n in nodes
+        ],
+    }
+
+
+def sign_registry(
+    session: Session, signer: Signer, province: str, *, now: float | None = None
+) -> str:
+    """The registry as a compact JWS signed by the province."""
+    return sign_jws(
+        signer, registry_payload(session, province, now=now), header={"typ": REGISTRY_TYP}
+    )
+
+
+@dataclass(frozen=True)
+class RegistrySnapshot:
+    """One version of the registry, as a Directory for :func:`protocol.open_message`."""
+
+    serial: int
+    issued_at: int
+    expires_at: int
+    peers: dict[str, Peer] = field(default_factory=dict)
+    province_jwks: dict[str, Any] | None = None
+
+    def peer(self, code: str) -> Peer | None:
+        return self.peers.get(code)
+
+
+def snapshot_from_payload(payload: Mapping[str, Any]) -> RegistrySnapshot:
+    """Build verifiers for every listed key; a key that cannot be used is left out."""
+    peers: dict[str, Peer] = {}
+    province_jwks = None
+    for entry in payload.get("nodes", []):
+        verifiers: dict[str, Verifier] = {}
+        for key in (entry.get("jwks") or {}).get("keys", []):
+            try:
+                verifier = verifier_for(dict(key))
+            except (CertfreeError, TypeError, ValueError):
+                continue
+            verifiers[verifier.kid] = verifier
+        peers[entry["code"]] = Peer(
+            entry["code"], entry["status"], entry.get("endpoint"), verifiers
+        )
+        if entry["code"] == payload.get("province"):
+            province_jwks = entry.get("jwks")
+    return RegistrySnapshot(
+        serial=int(payload["serial"]),
+        issued_at=int(payload["issued_at"]),
+        expires_at=int(payload["expires_at"]),
+        peers=peers,
+        province_jwks=province_jwks,
+    )
+
+
+def verify_registry(
+    token: str, trusted_jwks: Mapping[str, Any], *, now: float | None = None
+) -> RegistrySnapshot:
+    """Check a signed registry against the province keys ``trusted_jwks``.
+
+    Raises SignatureInvalid when it is not signed by one of them, is not a registry or has
+    expired.
+    """
+    by_kid: dict[str, Verifier] = {}
+    for key in trusted_jwks.get("keys", []):
+        verifier = verifier_for(dict(key))
+        by_kid[verifier.kid] = verifier
+
+    def resolve(kid: str) -> Verifier:
+        if kid not in by_kid:
+            raise KeyNotFound(f"registry signed by {kid}, not a pinned province key")
+        return by_kid[kid]
+
+    header, payload = verify_jws(token, resolve)
+    if header.get("typ") != REGISTRY_TYP or payload.get("v") != 1:
+        raise SignatureInvalid(f"not a v1 node registry (typ {header.get('typ')!r})")
+    current = now if now is not None else time.time()
+    if int(payload.get("expires_at", 0)) < current:
+        raise SignatureInvalid("the node registry has expired; the province must publish anew")
+    return snapshot_from_payload(payload)
+
+
+def load_pinned_jwks(path: Path) -> dict[str, Any] | None:
+    """The pinned province JWK Set, or None when the file does not exist."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(
+            f"省级节点公钥文件 {path} 无法读取：{exc}", field="province_jwks"
+        ) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
+        raise InvalidInput(f"省级节点公钥文件 {path} 不是 JWK Set", field="province_jwks")
+    return data
+
+
+def pin_jwks(path: Path, jwks: Mapping[str, Any]) -> None:
+    """Write the province JWK Set to ``path`` (trust on first use, development only)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(dict(jwks), ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,227 @@
+"""Sending node messages hop by hop over HTTP, and reading what comes back.
+
+Each hop is one ``POST /api/v1/exchange/messages`` with the compact JWS as body
+(``application/jose``). The whole path shares one deadline, passed on in the
+``X-Certfree-Deadline`` header (epoch seconds) and shortened a little at every hop, so that a
+node deep in the path times out first and its ``provider-unavailable`` problem, naming the node
+that did not answer, reaches the caller before the caller's own timeout. Connection failures
+are retried a bounded number of times with backoff: a message is idempotent by its id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import httpx
+
+from certfree.exchange import audit_link
+from certfree.exchange.errors import (
+    MessageRefused,
+    ProviderUnavailable,
+    RefusalReason,
+    provider_refusal,
+)
+from certfree.exchange.messages import MessageType
+from certfree.exchange.protocol import Message, open_message, seal
+from certfree.exchange.routing import next_hop
+from certfree.exchange.runtime import ExchangeRuntime
+
+__all__ = ["DEADLINE_HEADER", "JOSE", "MESSAGES_PATH", "ask", "post_hop", "send"]
+
+MESSAGES_PATH = "/api/v1/exchange/messages"
+JOSE = "application/jose"  # RFC 7515 §9.2.1: compact serialisation
+DEADLINE_HEADER = "X-Certfree-Deadline"
+_HOP_MARGIN = 0.25  # seconds left to each upstream hop to pass an error back
+_BACKOFF = 0.1
+# Failures where the peer cannot have answered: safe to send again (idempotent by id).
+_RETRYABLE = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+
+
+async def post_hop(
+    runtime: ExchangeRuntime, hop: str, raw: str, deadline: float | None
+) -> httpx.Response:
+    """POST ``raw`` to node ``hop``; its response, or ProviderUnavailable naming ``hop``."""
+    settings = runtime.settings
+    if deadline is None:
+        deadline = time.time() + settings.exchange_read_timeout
+    url = runtime.endpoint(hop, await runtime.directory()) + MESSAGES_PATH
+    attempts = settings.exchange_retries + 1
+    last: Exception | None = None
+    for attempt in range(attempts):
+        remaining = deadline - time.time()
+        if remaining <= 0.05:
+            break
+        timeout = httpx.Timeout(
+            remaining, connect=min(settings.exchange_connect_timeout, remaining)
+        )
+        headers = {"content-type": JOSE, DEADLINE_HEADER: f"{deadline - _HOP_MARGIN:.3f}"}
+        try:
+            return await runtime.client.post(url, content=raw, headers=headers, timeout=timeout)
+        except _RETRYABLE as exc:
+            last = exc
+            if attempt + 1 < attempts:
+                await asyncio.sleep(min(_BACKOFF * 3**attempt, max(0.0, deadline - time.time())))
+        except httpx.TimeoutException as exc:
+            raise ProviderUnavailable(hop, f"no answer within {remaining:.1f} s") from exc
+        except httpx.HTTPError as exc:
+            raise ProviderUnavailable(hop, f"transport error {type(exc).__name__}") from exc
+    what = type(last).__name__ if last else "deadline passed"
+    raise ProviderUnavailable(hop, f"{what} after {attempts} attempt(s)")
+
+
+def _raise_problem(response: httpx.Response, hop: str) -> None:
+    """Turn a problem+json from the path into the error it stands for."""
+    try:
+        problem: dict[str, Any] = response.json()
+    except ValueError:
+        problem = {}
+    slug = str(problem.get("type", "")).rsplit("/", 1)[-1]
+    detail = str(problem.get("detail") or f"HTTP {response.status_code}")
+    node = str(problem.get("node") or hop)
+    if slug == "message-refused":
+        try:
+            reason = RefusalReason(str(problem.get("reason")))
+        except ValueError:
+            reason = RefusalReason.MALFORMED
+        raise MessageRefused(reason, detail.split(": ", 1)[-1], node=node)
+    if slug == "provider-unavailable":
+        unavailable = ProviderUnavailable(node, "")
+        unavailable.message = detail
+        raise unavailable
+    raise ProviderUnavailable(node, f"HTTP {response.status_code}: {detail}")
+
+
+async def send(
+    runtime: ExchangeRuntime,
+    *,
+    to: str,
+    type: str,
+    body: dict[str, Any],
+    reply_to: str | None = None,
+    message_id: str | None = None,
+    deadline: float | None = None,
+) -> Message:
+    """Send a message to node ``to`` and return its signed reply (opened and verified).
+
+    The request is logged before it leaves and the reply on receipt. Raises
+    ProviderUnavailable (a node on the path did not answer), MessageRefused (a node refused
+    the message, e.g. stale_timestamp) or a ProviderRefused subclass carrying the provider's
+    signed refusal (no grant, no consent, bad arguments …).
+    """
+    if to == runtime.code:
+        raise MessageRefused(RefusalReason.WRONG_RECEIVER, f"{to} is this node itself")
+    hop = next_hop(runtime.code, to)
+    assert hop is not None
+    message = seal(
+        runtime.signer(),
+        type=type,
+        sender=runtime.code,
+        receiver=to,
+        body=body,
+        reply_to=reply_to,
+        message_id=message_id,
+        now=runtime.clock(),
+    )
+    await audit_link.record(runtime.audit, "sent", message, None)
+    response = await post_hop(runtime, hop, message.raw, deadline)
+    if response.status_code != 200 or not response.headers.get("content-type", "").startswith(JOSE):
+        _raise_problem(response, hop)
+    reply = await _open_reply(runtime, response.text, message)
+    await audit_link.record(runtime.audit, "answer_received", message, reply.raw)
+    if reply.type == MessageType.REFUSAL:
+        raise provider_refusal(
+            provider=reply.sender,
+            status=int(reply.body["status"]),
+            detail=str(reply.body["detail"]),
+            reason=reply.body.get("reason"),
+            field=reply.body.get("field"),
+            signed=reply.raw,
+        )
+    return reply
+
+
+async def _open_reply(runtime: ExchangeRuntime, raw: str, request: Message) -> Message:
+    try:
+        reply = open_message(
+            raw,
+            await runtime.directory(),
+            now=runtime.clock(),
+            skew=runtime.settings.exchange_clock_skew,
+        )
+    except MessageRefused as exc:
+        reason = RefusalReason(exc.reason.value)
+        raise MessageRefused(reason, f"reply from {request.receiver}: {exc.message_en}") from exc
+    if reply.sender != request.receiver or reply.receiver != runtime.code:
+        raise MessageRefused(
+            RefusalReason.WRONG_RECEIVER,
+            f"reply from {reply.sender} to {reply.receiver}, expected {request.receiver} to us",
+        )
+    if reply.reply_to != request.id:
+        raise MessageRefused(
+            RefusalReason.MALFORMED, f"reply is to {reply.reply_to}, not to {request.id}"
+        )
+    return reply
+
+
+async def ask(
+    runtime: ExchangeRuntime,
+    *,
+    question: str,
+    provider: str,
+    args: dict[str, Any],
+    service_item: str,
+    purpose: str,
+    message_id: str | None = None,
+) -> dict[str, Any]:
+    """Ask ``provider`` one verification question as this node (the consumer).
+
+    A caller that retries after an error passes the same ``message_id`` (a UUID it chose) and
+    gets the answer the provider already gave, if any, never a second different one.
+
+    Attaches the data subjects' valid consents found here (one snapshot per subject) and
+    returns the answer with its signed JWS, which proves what the provider said.
+    """
+    from certfree.exchange.questions import get_question  # noqa: PLC0415 - F's catalogue
+    from certfree.governance import consent_snapshot  # noqa: PLC0415
+
+    definition = get_question(question)
+
+    def consents() -> list[dict[str, Any]]:
+        found = []
+        with runtime.db.session() as session:
+            for param in definition.subject_params:
+                subject = args.get(param)
+                if not isinstance(subject, str):
+                    continue
+                snapshot = consent_snapshot(
+                    session,
+                    subject_id=subject,
+                    consumer=runtime.code,
+                    service_item=service_item,
+                    question=question,
+                )
+                if snapshot is not None:
+                    found.append(snapshot)
+        return found
+
+    snapshots = await runtime.in_thread(consents)
+    body = {
+        "question": question,
+        "args": args,
+        "service_item": service_item,
+        "purpose": purpose,
+        "consent": snapshots[0] if len(snapshots) == 1 else (snapshots or None),
+    }
+    reply = await send(
+        runtime, to=provider, type=MessageType.QUESTION_ASK, body=body, message_id=message_id
+    )
+    return {
+        "question": question,
+        "consumer": runtime.code,
+        "provider": reply.sender,
+        "message_id": reply.reply_to,
+        "answer": reply.body,
+        "answer_jws": reply.raw,
+    }

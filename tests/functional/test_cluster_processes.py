@@ -1,0 +1,204 @@
+"""The cascade as real processes (``certfree cluster up``): a question crosses the province
+and comes back signed; kill -9 of a provider or of the province during load gives callers a
+quick, named "provider unavailable" and loses no audit entry of an answer that was released."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from certfree import cli
+from certfree.exchange import desk
+from certfree.exchange.cluster import alive, cluster_down, cluster_status, cluster_up
+
+pytestmark = pytest.mark.slow
+
+MARRIAGE = "371A0101000000-370100000000-000-113701000100000206-1-00"  # 内地居民结婚登记
+DESK, PROVINCE, CITY, MZ = "370200", "370000", "370100", "370100-MZ"
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    directory = tmp_path_factory.mktemp("cluster")
+    manifest = cluster_up(directory, cities=2, departments=["MZ"], citizens=1000, seed=7)
+    try:
+        yield {"dir": directory, **manifest}
+    finally:
+        cluster_down(directory, grace=3)
+
+
+def _db(cluster: dict[str, Any], code: str) -> sqlite3.Connection:
+    return sqlite3.connect(Path(cluster["nodes"][code]["dir"]) / "certfree.db")
+
+
+def _married(cluster: dict[str, Any], count: int) -> list[str]:
+    with _db(cluster, MZ) as connection:
+        rows = connection.execute(
+            "SELECT party_a_id FROM marriages WHERE status = 'married' ORDER BY 1 LIMIT ?",
+            (count,),
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _ask(cluster: dict[str, Any], id_number: str, consumer: str = DESK) -> httpx.Response:
+    node = cluster["nodes"][consumer]
+    desk.record_consent(
+        node,
+        consumer,
+        question="marital_status",
+        args={"id_number": id_number},
+        service_item=MARRIAGE,
+    )
+    payload = {
+        "question": "marital_status",
+        "provider": MZ,
+        "args": {"id_number": id_number},
+        "service_item": MARRIAGE,
+        "purpose": "内地居民结婚登记",
+    }
+    return desk.ask_node(node["url"], _token(node, consumer), payload)
+
+
+_TOKENS: dict[str, str] = {}
+
+
+def _token(node: dict[str, Any], consumer: str) -> str:
+    # Opening the node key costs a scrypt; one token per consumer serves the whole module.
+    if consumer not in _TOKENS:
+        _TOKENS[consumer] = desk.clerk_token(node, consumer)
+    return _TOKENS[consumer]
+
+
+def _audited(cluster: dict[str, Any], code: str, kind: str) -> set[str]:
+    with _db(cluster, code) as connection:
+        rows = connection.execute(
+            "SELECT message_id FROM audit_entries WHERE kind = ?", (kind,)
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
+def _kill(cluster: dict[str, Any], code: str) -> None:
+    pid = int(cluster["nodes"][code]["pid"])
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_every_node_is_up_and_a_city_desk_asks_another_citys_department(
+    cluster: dict[str, Any],
+) -> None:
+    assert {row["code"]: row["health"] for row in cluster_status(cluster["dir"])} == dict.fromkeys(
+        cluster["nodes"], "ok"
+    )
+    response = _ask(cluster, _married(cluster, 1)[0])
+    assert response.status_code == 200, response.text
+    assert response.json()["answer"]["result"] == {"status": "married"}
+    assert response.json()["provider"] == MZ
+
+
+def test_certfree_ask_prints_the_signed_answer_and_exits_by_outcome(
+    cluster: dict[str, Any],
+) -> None:
+    husband, wife = _married(cluster, 3)[1:3]
+    base = [
+        "ask",
+        "marital_status",
+        "--from",
+        MZ,
+        "--purpose",
+        MARRIAGE,
+        "--dir",
+        str(cluster["dir"]),
+    ]
+
+    answered = CliRunner().invoke(cli.app, [*base, f"id_number={husband}", "--json"])
+    refused = CliRunner().invoke(cli.app, [*base, f"id_number={wife}", "--no-consent", "--json"])
+    usage = CliRunner().invoke(cli.app, [*base[:3], "370900-MZ", *base[4:], f"id_number={wife}"])
+
+    assert answered.exit_code == 0, answered.output
+    body = json.loads(answered.stdout)
+    assert body["consumer"] == DESK  # a city outside the provider's: across the province
+    assert body["answer"]["result"] == {"status": "married"}
+    assert body["answer_jws"].count(".") == 2
+    assert body["consent_recorded_for"] == [husband]
+    assert refused.exit_code == 1
+    assert json.loads(refused.stdout)["reason"] == "no_consent"
+    assert usage.exit_code == 2
+
+
+def _load(
+    cluster: dict[str, Any], people: list[str], kill: str
+) -> list[tuple[float, httpx.Response]]:
+    """Ask for ``people`` from 6 threads; kill -9 node ``kill`` a third of the way through."""
+
+    def one(id_number: str) -> tuple[float, httpx.Response]:
+        started = time.monotonic()
+        response = _ask(cluster, id_number)
+        return time.monotonic() - started, response
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        futures = [pool.submit(one, person) for person in people]
+        while sum(f.done() for f in futures) < len(people) // 3:
+            time.sleep(0.01)
+        _kill(cluster, kill)
+        return [future.result() for future in futures]
+
+
+def _check_no_released_answer_unlogged(
+    cluster: dict[str, Any], results: list[tuple[float, httpx.Response]], down: str
+) -> None:
+    answered = [r.json()["message_id"] for _, r in results if r.status_code == 200]
+    failed = [(t, r) for t, r in results if r.status_code != 200]
+    assert answered, "some questions were answered before the kill"
+    assert failed, "some questions met the dead node"
+    for seconds, response in failed:
+        problem = response.json()
+        assert response.status_code == 503, problem
+        assert problem["type"] == "/problems/provider-unavailable"
+        assert problem["node"] == down
+        assert seconds < 6.0  # bounded by the read timeout, never a hang
+    # Acknowledged = released to the caller: each is in both logs, the dead node's included.
+    assert set(answered) <= _audited(cluster, MZ, "answer_sent")
+    assert set(answered) <= _audited(cluster, DESK, "answer_received")
+    assert set(answered) <= _audited(cluster, DESK, "request_sent")
+    # Nothing half-done at the provider: a reply is stored exactly when it is logged.
+    with _db(cluster, MZ) as connection:
+        stored = {row[0] for row in connection.execute("SELECT message_id FROM exchange_replies")}
+    assert (
+        stored == _audited(cluster, MZ, "answer_sent") == _audited(cluster, MZ, "request_received")
+    )
+
+
+def test_kill_9_of_the_provider_during_load(cluster: dict[str, Any]) -> None:
+    results = _load(cluster, _married(cluster, 60)[1:], kill=MZ)
+    _check_no_released_answer_unlogged(cluster, results, MZ)
+    # Once it is down, callers learn it at once (connection refused, bounded retries).
+    started = time.monotonic()
+    response = _ask(cluster, _married(cluster, 1)[0])
+    assert response.status_code == 503
+    assert response.json()["node"] == MZ
+    assert time.monotonic() - started < 3.0
+
+
+def test_kill_9_of_the_province_makes_it_the_named_unavailable_node(
+    cluster: dict[str, Any],
+) -> None:
+    _kill(cluster, PROVINCE)
+    started = time.monotonic()
+    response = _ask(cluster, _married(cluster, 1)[0])
+    assert response.status_code == 503
+    assert response.json()["type"] == "/problems/provider-unavailable"
+    assert response.json()["node"] == PROVINCE
+    assert time.monotonic() - started < 3.0

@@ -1,0 +1,405 @@
+"""Four nodes in one process, talking over httpx's ASGI transport: a desk in 青岛 (370200)
+asks 济南市民政局 (370100-MZ) through the province and 济南 (370100), and back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import insert, select
+
+from certfree.app import create_app
+from certfree.auth.tokens import NODE_KEY_OWNER
+from certfree.catalog import create_grant
+from certfree.crypto import KeyStore
+from certfree.demo import demo_nodes
+from certfree.exchange.protocol import open_message, seal
+from certfree.exchange.registry import register_node, revoke_node
+from certfree.governance.audit_models import AuditEntry
+from certfree.nodes import Node
+from certfree.settings import Settings
+from certfree.storage import Database, migrate
+from conftest import TEST_PASSPHRASE
+from factories.databases import fresh_database_url
+from factories.population import married_couple
+
+PROVINCE, CITY, OTHER_CITY, MZ = "370000", "370100", "370200", "370100-MZ"
+LEVELS = {PROVINCE: "province", CITY: "city", OTHER_CITY: "city", MZ: "department"}
+PARENTS = {CITY: PROVINCE, OTHER_CITY: PROVINCE, MZ: CITY}
+SERVICE = "370000-000201-001"
+EXEMPT = "《婚姻登记条例》第五条（示例，测试用）"
+
+
+def url_of(code: str) -> str:
+    return f"http://n{code.lower()}.test"
+
+
+class Hosts(httpx.AsyncBaseTransport):
+    """Routes each request to the ASGI app of its host; an absent host is a refused connection."""
+
+    def __init__(self) -> None:
+        self.apps: dict[str, httpx.ASGITransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        target = self.apps.get(request.url.host)
+        if target is None:
+            raise httpx.ConnectError(f"connection refused: {request.url.host}", request=request)
+        return await target.handle_async_request(request)
+
+
+@dataclass
+class Cluster:
+    apps: dict[str, FastAPI]
+    dbs: dict[str, Database]
+    hosts: Hosts
+
+    def client(self, code: str) -> TestClient:
+        return TestClient(self.apps[code])
+
+    def clerk(self, code: str) -> dict[str, str]:
+        token = self.apps[code].state.node.tokens.issue("clerk", "staff-1")
+        return {"Authorization": f"Bearer {token}"}
+
+    def audit(self, code: str) -> list[tuple[str, str]]:
+        with self.dbs[code].session() as session:
+            rows = session.scalars(select(AuditEntry).order_by(AuditEntry.leaf_index))
+            return [(row.kind, row.message_id) for row in rows]
+
+    def down(self, code: str) -> None:
+        del self.hosts.apps[f"n{code.lower()}.test"]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """One migrated SQLite database to copy per node (migrating four per test is slow);
+    None on PostgreSQL, where each node's schema is migrated."""
+    if os.environ.get("CERTFREE_DATABASE_URL", "").startswith("postgresql"):
+        return None
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    database = Database(f"sqlite:///{path}")
+    migrate.upgrade(database)
+    database.dispose()
+    return path
+
+
+def _migrated(url: str, template: Path | None) -> Database:
+    if template is not None:
+        shutil.copyfile(template, url.removeprefix("sqlite:///"))
+        return Database(url)
+    database = Database(url)
+    migrate.upgrade(database)
+    return database
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, template: Path | None) -> Iterator[Cluster]:
+    hosts = Hosts()
+    apps, dbs, keys = {}, {}, {}
+    with (
+        fresh_database_url(tmp_path, "p.db") as p_url,
+        fresh_database_url(tmp_path, "c.db") as c_url,
+        fresh_database_url(tmp_path, "o.db") as o_url,
+        fresh_database_url(tmp_path, "m.db") as m_url,
+    ):
+        urls = {PROVINCE: p_url, CITY: c_url, OTHER_CITY: o_url, MZ: m_url}
+        for code, url in urls.items():
+            dbs[code] = _migrated(url, template)
+            keys[code] = KeyStore(tmp_path / code / "keys", TEST_PASSPHRASE)
+            keys[code].create(NODE_KEY_OWNER)
+        pinned = tmp_path / "province.jwks.json"
+        pinned.write_text(json.dumps(keys[PROVINCE].jwks(NODE_KEY_OWNER)))
+        with dbs[PROVINCE].session() as session:
+            session.execute(insert(Node), demo_nodes())
+            for code in urls:
+                register_node(
+                    session,
+                    code,
+                    jwks=keys[code].jwks(NODE_KEY_OWNER),
+                    endpoint_url=url_of(code),
+                    approve=True,
+                )
+        with dbs[MZ].session() as session:
+            married_couple(session)
+        for code, url in urls.items():
+            settings = Settings(
+                database_url=url,
+                key_dir=tmp_path / code / "keys",
+                key_passphrase=TEST_PASSPHRASE,
+                node_code=code,
+                node_name=code,
+                node_level=LEVELS[code],
+                parent_url=url_of(PARENTS[code]) if code in PARENTS else None,
+                province_url=url_of(PROVINCE),
+                province_jwks=pinned,
+            )
+            apps[code] = create_app(settings)
+            hosts.apps[f"n{code.lower()}.test"] = httpx.ASGITransport(app=apps[code])
+            apps[code].state.node.exchange.use_transport(hosts)
+        yield Cluster(apps, dbs, hosts)
+        for app in apps.values():
+            # Apps reached only through the ASGI transport never ran their lifespan.
+            app.state.node.exchange.audit.close()
+            app.state.node.db.dispose()
+        for db in dbs.values():
+            db.dispose()
+
+
+def _couple(cluster: Cluster) -> tuple[str, str]:
+    with cluster.dbs[MZ].session() as session:
+        from certfree.population import Marriage  # noqa: PLC0415
+
+        marriage = session.scalars(select(Marriage)).one()
+        return marriage.party_a_id, marriage.party_b_id
+
+
+def _grant(cluster: Cluster, consumer: str = OTHER_CITY) -> None:
+    with cluster.dbs[MZ].session() as session:
+        create_grant(
+            session,
+            consumer=consumer,
+            provider=MZ,
+            question="marital_status",
+            service_item=SERVICE,
+            purpose="婚姻登记时核验婚姻状况",
+            data_items=["marital_status"],
+            created_by="test",
+            consent_exempt_basis=EXEMPT,
+        )
+
+
+def _ask(
+    cluster: Cluster, id_number: str, consumer: str = OTHER_CITY, message_id: str | None = None
+) -> Any:
+    with cluster.client(consumer) as client:
+        return client.post(
+            "/api/v1/exchange/ask",
+            headers=cluster.clerk(consumer),
+            json={
+                "question": "marital_status",
+                "provider": MZ,
+                "args": {"id_number": id_number},
+                "service_item": SERVICE,
+                "purpose": "结婚登记",
+                "message_id": message_id,
+            },
+        )
+
+
+def test_a_desk_in_one_city_asks_a_department_of_another_through_the_province(
+    cluster: Cluster,
+) -> None:
+    _grant(cluster)
+    husband, _ = _couple(cluster)
+
+    response = _ask(cluster, husband)
+
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["provider"] == MZ
+    assert answer["answer"]["result"] == {"status": "married"}
+    assert answer["answer"]["legal_basis"] == EXEMPT
+    # The answer is the provider's own signature: anyone with the registry can check it.
+    signed = open_message(answer["answer_jws"], _registry(cluster))
+    assert (signed.sender, signed.receiver, signed.type) == (MZ, OTHER_CITY, "question.answer")
+    assert signed.reply_to == answer["message_id"]
+    # Both ends logged the exchange before releasing / on receipt; intermediates did not.
+    message_id = answer["message_id"]
+    assert cluster.audit(OTHER_CITY) == [
+        ("request_sent", message_id),
+        ("answer_received", message_id),
+    ]
+    assert cluster.audit(MZ) == [("request_received", message_id), ("answer_sent", message_id)]
+    assert cluster.audit(PROVINCE) == []
+
+
+def _registry(cluster: Cluster) -> Any:
+    from certfree.exchange.registry import registry_payload, snapshot_from_payload  # noqa: PLC0415
+
+    with cluster.dbs[PROVINCE].session() as session:
+        return snapshot_from_payload(registry_payload(session, PROVINCE))
+
+
+def test_without_a_grant_the_provider_signs_a_refusal(cluster: Cluster) -> None:
+    husband, _ = _couple(cluster)
+
+    response = _ask(cluster, husband)
+
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "/problems/provider-forbidden"
+    assert problem["provider"] == MZ
+    assert problem["reason"] == "no_grant"
+    refusal = open_message(problem["signed_refusal"], _registry(cluster))
+    assert refusal.type == "refusal"
+    assert refusal.sender == MZ
+
+
+def test_an_unsigned_body_is_refused_as_malformed(cluster: Cluster) -> None:
+    with cluster.client(PROVINCE) as client:
+        response = client.post("/api/v1/exchange/messages", json={"type": "question.ask"})
+    assert response.status_code == 422
+    assert response.json()["type"] == "/problems/message-refused"
+    assert response.json()["reason"] == "malformed"
+
+
+def test_a_down_provider_gives_provider_unavailable_naming_it(cluster: Cluster) -> None:
+    _grant(cluster)
+    husband, _ = _couple(cluster)
+    cluster.down(MZ)
+
+    response = _ask(cluster, husband)
+
+    assert response.status_code == 503
+    assert response.json()["type"] == "/problems/provider-unavailable"
+    assert response.json()["node"] == MZ
+
+
+def test_a_revoked_consumer_is_refused_by_name(cluster: Cluster) -> None:
+    _grant(cluster)
+    husband, _ = _couple(cluster)
+    with cluster.dbs[PROVINCE].session() as session:
+        revoke_node(session, OTHER_CITY)
+    cluster.apps[PROVINCE].state.node.exchange.invalidate_registry()
+
+    response = _ask(cluster, husband)
+
+    assert response.status_code == 422
+    assert response.json()["reason"] == "revoked_sender"
+    assert response.json()["node"] == PROVINCE
+
+
+def test_a_retry_gets_the_same_signed_answer_and_a_reused_id_is_a_replay(
+    cluster: Cluster,
+) -> None:
+    _grant(cluster, consumer=CITY)
+    husband, _ = _couple(cluster)
+    city = cluster.apps[CITY].state.node
+    body = {
+        "question": "marital_status",
+        "args": {"id_number": husband},
+        "service_item": SERVICE,
+        "purpose": "结婚登记",
+    }
+    message = seal(city.exchange.signer(), type="question.ask", sender=CITY, receiver=MZ, body=body)
+    with cluster.client(MZ) as client:
+        first = client.post("/api/v1/exchange/messages", content=message.raw)
+        again = client.post("/api/v1/exchange/messages", content=message.raw)
+        other = seal(
+            city.exchange.signer(),
+            type="question.ask",
+            sender=CITY,
+            receiver=MZ,
+            body={**body, "purpose": "另一件事"},
+            message_id=message.id,
+            now=dt.datetime.now(dt.UTC).timestamp(),
+        )
+        replay = client.post("/api/v1/exchange/messages", content=other.raw)
+
+    assert first.status_code == 200, first.text
+    assert again.content == first.content
+    assert replay.status_code == 422
+    assert replay.json()["reason"] == "replayed"
+    # The answer was released twice, and logged before each release.
+    assert [kind for kind, _ in cluster.audit(MZ)] == [
+        "request_received",
+        "answer_sent",
+        "answer_sent",
+    ]
+
+
+def test_the_province_publishes_the_registry_signed_with_its_pinned_key(cluster: Cluster) -> None:
+    from certfree.exchange.registry import load_pinned_jwks, verify_registry  # noqa: PLC0415
+
+    with cluster.client(PROVINCE) as client:
+        response = client.get("/api/v1/exchange/registry")
+    with cluster.client(CITY) as client:
+        not_province = client.get("/api/v1/exchange/registry")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/jose"
+    settings = cluster.apps[CITY].state.node.settings
+    pinned = load_pinned_jwks(settings.province_jwks)
+    assert pinned is not None
+    snapshot = verify_registry(response.text, pinned)
+    assert snapshot.serial > 0
+    assert {code: peer.status for code, peer in snapshot.peers.items()} == {
+        PROVINCE: "active",
+        CITY: "active",
+        OTHER_CITY: "active",
+        MZ: "active",
+    }
+    assert snapshot.peers[MZ].endpoint == url_of(MZ)
+    assert not_province.status_code == 404
+
+
+def test_a_bureau_admin_registers_approves_and_revokes_a_node(cluster: Cluster) -> None:
+    from certfree.crypto import generate_signer  # noqa: PLC0415
+
+    key = generate_signer()
+    jwks = {"keys": [key.public_jwk()]}
+    node = cluster.apps[PROVINCE].state.node
+    admin = {"Authorization": f"Bearer {node.tokens.issue('bureau_admin', 'admin-1')}"}
+    with cluster.client(PROVINCE) as client:
+        pending = client.post(
+            "/api/v1/exchange/nodes/370300/registration",
+            json={"jwks": jwks, "endpoint_url": "http://n370300.test"},
+            headers=admin,
+        )
+        clerk = client.post(
+            "/api/v1/exchange/nodes/370300/approve", headers=cluster.clerk(PROVINCE)
+        )
+        approved = client.post("/api/v1/exchange/nodes/370300/approve", headers=admin)
+        revoked = client.post("/api/v1/exchange/nodes/370300/revoke", headers=admin)
+        unknown = client.post("/api/v1/exchange/nodes/379900/approve", headers=admin)
+
+    assert pending.status_code == 200, pending.text
+    assert pending.json()["status"] == "pending"
+    assert clerk.status_code == 403
+    assert approved.json()["status"] == "active"
+    assert revoked.json()["status"] == "revoked"
+    assert unknown.status_code == 404
+
+
+def test_a_desk_retrying_with_its_message_id_gets_the_answer_already_given(
+    cluster: Cluster,
+) -> None:
+    _grant(cluster)
+    husband, wife = _couple(cluster)
+    message_id = "6f1c1a52-3f4e-4c1d-9a57-1f0e2b7d9c41"
+
+    first = _ask(cluster, husband, message_id=message_id)
+    retry = _ask(cluster, husband, message_id=message_id)
+    other = _ask(cluster, wife, message_id=message_id)
+
+    assert first.status_code == 200, first.text
+    assert retry.json()["answer_jws"] == first.json()["answer_jws"]
+    assert other.status_code == 422
+    assert other.json()["reason"] == "replayed"
+    assert other.json()["node"] == MZ
+
+
+def test_a_development_node_without_pinned_keys_pins_the_provinces_on_first_fetch(
+    cluster: Cluster,
+) -> None:
+    _grant(cluster)
+    husband, _ = _couple(cluster)
+    settings = cluster.apps[OTHER_CITY].state.node.settings
+    settings.province_jwks = None  # enrolled without the key file: trust on first use
+    pin = settings.key_dir / "province.jwks.json"
+
+    response = _ask(cluster, husband)
+
+    assert response.status_code == 200, response.text
+    province_keys = cluster.apps[PROVINCE].state.node.keys.jwks("node")
+    assert json.loads(pin.read_text()) == province_keys
