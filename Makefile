@@ -42,6 +42,10 @@ bench: install
 	$(BIN)/python bench/seal.py
 	$(BIN)/python bench/demo_init.py
 	$(BIN)/python bench/certs_verify.py
+	$(BIN)/python bench/certs_backfill.py
+	$(BIN)/python bench/audit_append.py
+	$(BIN)/python bench/catalog_match.py
+	$(BIN)/python bench/exchange.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -34,6 +34,10 @@ PUBLIC_OPERATIONS = {
     # Node-to-node messages authenticate by their own signature; the registry is signed.
     ("POST", "/api/v1/exchange/messages"),
     ("GET", "/api/v1/exchange/registry"),
+    # Shandong publishes its data supply and demand lists (供需两张清单) openly.
+    ("GET", "/catalog/lists"),
+    ("GET", "/api/v1/catalog/lists"),
+    ("GET", "/api/v1/catalog/lists/{kind}/{date}"),
     # The audit log's signed head and consistency proofs hold only sizes and hashes.
     ("GET", "/api/v1/audit/head"),
     ("GET", "/api/v1/audit/consistency"),

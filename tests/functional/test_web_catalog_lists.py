@@ -49,7 +49,9 @@ def test_a_reader_sees_counts_gaps_and_downloads_the_csv(
     publish(db)
     with serving(client.app) as base:  # type: ignore[arg-type]
         page = browser.new_page(locale="zh-CN", accept_downloads=True)
-        page.goto(base + "/catalog/lists")
+        page.goto(base + "/")
+        page.get_by_role("link", name="数据供需清单").click()  # linked from the landing page
+        page.wait_for_url("**/catalog/lists")
         assert page.locator("#published").inner_text() == "2026-11-01 发布 · 共 3 条"
         shares = page.locator("#by_share_type")
         assert shares.locator("tr[data-key=conditional] td").first.inner_text() == "有条件共享"

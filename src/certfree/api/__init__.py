@@ -6,6 +6,7 @@ from certfree.api import (
     audit,
     backfill,
     catalog,
+    catalog_changes,
     catalog_grants,
     catalog_lists,
     certs,
@@ -47,6 +48,7 @@ def install_api(app: FastAPI) -> None:
         consent,
         audit,
         catalog,
+        catalog_changes,
         catalog_grants,
         catalog_lists,
     )

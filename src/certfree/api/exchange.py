@@ -11,14 +11,16 @@ import uuid
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from pydantic import BaseModel, Field
+from starlette.types import Receive, Scope, Send
 
 from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
+from certfree.api.problems import certfree_problem
 from certfree.app import Node
 from certfree.auth import Principal, Role
 from certfree.auth.tokens import NODE_KEY_OWNER
-from certfree.errors import NotFound
+from certfree.errors import CertfreeError, NotFound
 from certfree.exchange import registry, transport
 from certfree.nodes import Node as NodeRow
 from certfree.settings import NodeLevel
@@ -66,13 +68,7 @@ async def receive_message(request: Request) -> Response:
     # No dependencies on this hot path: FastAPI runs sync ones in a worker thread each.
     node: Node = request.app.state.node
     raw = (await request.body())[:_MAX_MESSAGE].decode("ascii", errors="replace")
-    deadline_text = request.headers.get(transport.DEADLINE_HEADER)
-    try:
-        deadline = float(deadline_text) if deadline_text else None
-    except ValueError:
-        deadline = None
-    if deadline is not None:
-        deadline = min(deadline, time.time() + node.settings.exchange_read_timeout)
+    deadline = _deadline(node, request.headers.get(transport.DEADLINE_HEADER))
     result = await node.exchange.receive(raw, deadline)
     if isinstance(result, str):
         return Response(result, media_type=transport.JOSE)
@@ -82,6 +78,78 @@ async def receive_message(request: Request) -> Response:
         status_code=result.status_code,
         media_type=result.headers.get("content-type"),
     )
+
+
+def _deadline(node: Node, text: str | None) -> float | None:
+    """The path's deadline from the previous hop, never later than our own read timeout."""
+    try:
+        deadline = float(text) if text else None
+    except ValueError:
+        return None
+    if deadline is None:
+        return None
+    return min(deadline, time.time() + node.settings.exchange_read_timeout)
+
+
+class MessagesFastPath:
+    """ASGI wrapper that serves ``POST /api/v1/exchange/messages`` without FastAPI's stack.
+
+    Every verification crosses this route at four nodes; routing over the API's hundred
+    routes, its middleware and request objects cost more CPU than the message's own checks.
+    Same behaviour as :func:`receive_message` (whose route stays for the OpenAPI document
+    and in-process tests); everything else goes to ``app`` unchanged.
+    """
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.state = app.state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["path"] != transport.MESSAGES_PATH
+            or scope["method"] != "POST"
+        ):
+            await self.app(scope, receive, send)
+            return
+        node: Node = self.app.state.node
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more:
+            event = await receive()
+            if event["type"] == "http.disconnect":
+                return
+            chunk = event.get("body", b"")
+            if size < _MAX_MESSAGE:
+                chunks.append(chunk)
+            size += len(chunk)
+            more = event.get("more_body", False)
+        raw = b"".join(chunks)[:_MAX_MESSAGE].decode("ascii", errors="replace")
+        wanted = transport.DEADLINE_HEADER.lower().encode()
+        header = next((v for k, v in scope["headers"] if k == wanted), None)
+        deadline = _deadline(node, header.decode("latin-1") if header is not None else None)
+        try:
+            result = await node.exchange.receive(raw, deadline)
+        except CertfreeError as exc:
+            response = await certfree_problem(Request(scope), exc)
+            await response(scope, receive, send)
+            return
+        if isinstance(result, str):
+            status, body, media = 200, result.encode("ascii"), transport.JOSE
+        else:
+            status, body = result.status_code, result.content
+            media = result.headers.get("content-type", "application/octet-stream")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", media.encode("latin-1")),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
 
 @router.post("/exchange/ask", response_model=AskAnswer)

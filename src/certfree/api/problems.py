@@ -41,7 +41,7 @@ def _title(request: Request, english: str, chinese: str) -> str:
     return english if wants_english else chinese
 
 
-async def _certfree_error(request: Request, exc: Exception) -> JSONResponse:
+async def certfree_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CertfreeError)
     title = _title(request, exc.title, exc.title_zh)
     if isinstance(exc, AuthError) and exc.status == 401:
@@ -105,6 +105,6 @@ _HTTP_TITLES = {
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(CertfreeError, _certfree_error)
+    app.add_exception_handler(CertfreeError, certfree_problem)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

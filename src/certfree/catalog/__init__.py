@@ -13,10 +13,11 @@ from certfree.catalog.demands import (
     register_demand,
 )
 from certfree.catalog.errors import GrantNotFound, GrantReason, GrantRefused, GrantRevoked
-from certfree.catalog.grant_models import Grant, GrantStatus
+from certfree.catalog.grant_models import WHOLE_RESOURCE, Grant, GrantStatus
 from certfree.catalog.grants import (
     check_grant,
     create_grant,
+    effective_status,
     get_grant,
     grant_view,
     list_grants,
@@ -24,6 +25,16 @@ from certfree.catalog.grants import (
 )
 from certfree.catalog.importing import CatalogImportReport, import_catalog
 from certfree.catalog.index import ResourceIndex
+from certfree.catalog.list_errors import InvalidListRequest, ListNotPublished
+from certfree.catalog.list_models import ListKind, ListSnapshot
+from certfree.catalog.lists import (
+    export_snapshot,
+    get_snapshot,
+    list_snapshots,
+    publish_lists,
+    snapshot_json,
+    snapshot_rows,
+)
 from certfree.catalog.matching import GAP_THRESHOLD, Candidate, gap_list, load_index, match
 from certfree.catalog.models import Demand, Resource
 from certfree.catalog.resource_errors import (
@@ -46,6 +57,19 @@ from certfree.catalog.resources import (
     update_resource,
     validate_resource,
 )
+from certfree.catalog.sharing import (
+    approve_request,
+    check_resource_grant,
+    expire_grants,
+    refuse_request,
+    request_resource,
+    sharing_summary,
+)
+from certfree.catalog.sharing_errors import (
+    DuplicateRequest,
+    GrantStateConflict,
+    InvalidGrantRequest,
+)
 from certfree.catalog.vocab import (
     Category,
     DataGrade,
@@ -57,6 +81,7 @@ from certfree.catalog.vocab import (
 
 __all__ = [
     "GAP_THRESHOLD",
+    "WHOLE_RESOURCE",
     "Candidate",
     "CatalogConflict",
     "CatalogError",
@@ -67,14 +92,21 @@ __all__ = [
     "DataItem",
     "Demand",
     "DemandNotFound",
+    "DuplicateRequest",
     "Grant",
     "GrantNotFound",
     "GrantReason",
     "GrantRefused",
     "GrantRevoked",
+    "GrantStateConflict",
     "GrantStatus",
     "InvalidDemand",
+    "InvalidGrantRequest",
+    "InvalidListRequest",
     "InvalidResource",
+    "ListKind",
+    "ListNotPublished",
+    "ListSnapshot",
     "OpenType",
     "Resource",
     "ResourceDraft",
@@ -83,26 +115,39 @@ __all__ = [
     "ShareMethod",
     "ShareType",
     "UpdateCycle",
+    "approve_request",
     "check_grant",
+    "check_resource_grant",
     "create_grant",
     "create_resource",
     "delete_resource",
     "demand_json",
     "demand_query",
+    "effective_status",
+    "expire_grants",
+    "export_snapshot",
     "gap_list",
     "get_demand",
     "get_grant",
     "get_resource",
+    "get_snapshot",
     "grant_view",
     "import_catalog",
     "list_demands",
     "list_grants",
     "list_resources",
+    "list_snapshots",
     "load_index",
     "match",
+    "publish_lists",
+    "refuse_request",
     "register_demand",
+    "request_resource",
     "resource_json",
     "revoke_grant",
+    "sharing_summary",
+    "snapshot_json",
+    "snapshot_rows",
     "update_resource",
     "validate_resource",
 ]

@@ -11,7 +11,8 @@ The whole file is validated first; any row error rejects the file and stores not
 in batches of bulk inserts inside the caller's one transaction, reporting progress per batch.
 A row whose ``code`` or ``source_url`` names an existing resource updates it (so re-importing
 a portal export refreshes it rather than duplicating it); other rows are added under the next
-free codes of their classification.
+free codes of their classification. Every row written takes its number in the change feed
+(one block of numbers for the whole file), so harvesters see the import.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from certfree.catalog.feed import take_sequence
 from certfree.catalog.models import Resource
 from certfree.catalog.resource_errors import CatalogImportRejected, InvalidResource
 from certfree.catalog.resources import ResourceDraft, next_sequences, validate_resource
@@ -219,7 +221,7 @@ def _store(
     by_code: dict[str, int] = {}
     by_url: dict[str, int] = {}
     for row_id, held, url in session.execute(
-        select(Resource.id, Resource.code, Resource.source_url)
+        select(Resource.id, Resource.code, Resource.source_url).where(Resource.origin_node == "")
     ):
         by_code[held] = row_id
         if url:
@@ -232,8 +234,9 @@ def _store(
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    for _number, code, draft in drafts:
-        values = draft.columns()
+    first_seq = take_sequence(session, len(drafts)) if drafts else 0
+    for offset, (_number, code, draft) in enumerate(drafts):
+        values = {**draft.columns(), "change_seq": first_seq + offset}
         existing = by_code.get(code) if code else None
         if existing is None and draft.source_url:
             existing = by_url.get(draft.source_url)
@@ -246,7 +249,7 @@ def _store(
             sequence = sequences.get(draft.class_code, 0) + 1
             sequences[draft.class_code] = sequence
             new_code = f"{draft.class_code}/{sequence:06d}"
-        inserts.append({**values, "code": new_code, "sequence": sequence,
+        inserts.append({**values, "code": new_code, "sequence": sequence, "origin_node": "",
                         "created_at": now, "updated_at": now})  # fmt: skip
     done = total // 2
     for statement, pending in ((update(Resource), updates), (insert(Resource), inserts)):

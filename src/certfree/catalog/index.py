@@ -44,6 +44,7 @@ class Document:
     provider: str
     abstract: str
     items: tuple[str, ...]
+    origin: str = ""  # node the resource was harvested from; "" for this node's own
 
 
 @dataclass(frozen=True, slots=True)

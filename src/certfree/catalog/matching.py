@@ -63,12 +63,14 @@ class Candidate:
     score: float
     bm25: float
     explanation: dict[str, Any]
+    origin_node: str | None = None  # the node holding the resource, when harvested
 
     def as_json(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "name": self.name,
             "provider": self.provider,
+            "origin_node": self.origin_node,
             "score": round(self.score, 4),
             "bm25": round(self.bm25, 4),
             "explanation": self.explanation,
@@ -171,7 +173,10 @@ def match(
     for hit in hits:
         doc = index.documents[hit.doc]
         explanation = _explain(doc, origin, items)
-        out.append(Candidate(doc.code, doc.name, doc.provider, hit.score, hit.bm25, explanation))
+        out.append(
+            Candidate(doc.code, doc.name, doc.provider, hit.score, hit.bm25, explanation,
+                      doc.origin or None)
+        )  # fmt: skip
     return out
 
 
@@ -192,22 +197,25 @@ def gap_list(
 
 
 def catalog_version(session: Session) -> str:
-    """Changes whenever a resource is added, edited or deleted (count, last id, last edit)."""
+    """Changes whenever a resource is added, edited, harvested or deleted (count, last id,
+    last edit); the leading format number changes with what the index keeps."""
     count, last_id, last_edit = session.execute(
         select(func.count(), func.max(Resource.id), func.max(Resource.updated_at))
     ).one()
-    return f"{count}:{last_id}:{last_edit.isoformat() if last_edit else ''}"
+    return f"2:{count}:{last_id}:{last_edit.isoformat() if last_edit else ''}"
 
 
 def _documents(session: Session) -> list[Document]:
     query = select(
-        Resource.code, Resource.name, Resource.provider, Resource.abstract, Resource.items
-    ).order_by(Resource.id)
+        Resource.code, Resource.name, Resource.provider, Resource.abstract, Resource.items,
+        Resource.origin_node,
+    ).order_by(Resource.id)  # fmt: skip
     rows = session.execute(query.execution_options(yield_per=5000))
     return [
         Document(code, name, provider, abstract or "",
-                 tuple(str(i.get("name", "")) for i in items or () if isinstance(i, dict)))
-        for code, name, provider, abstract, items in rows
+                 tuple(str(i.get("name", "")) for i in items or () if isinstance(i, dict)),
+                 origin or "")
+        for code, name, provider, abstract, items, origin in rows
     ]  # fmt: skip
 
 

@@ -150,9 +150,8 @@ def request_resource(
     )
     not_in = f"资源不含数据项 {'、'.join(dropped)}，未纳入授权" if dropped else None
     if resource.share_type is ShareType.UNCONDITIONAL:
-        _decide(grant, GrantStatus.ACTIVE, AUTO_DECIDER, at, "；".join(
-            filter(None, ["无条件共享，自动授权", not_in])
-        ))  # fmt: skip
+        note = "；".join(filter(None, ["无条件共享，自动授权", not_in]))
+        _decide(grant, GrantStatus.ACTIVE, AUTO_DECIDER, at, note)
     elif resource.share_type is ShareType.NOT_SHARED:
         basis = resource.unshared_basis or "未注明"
         _decide(grant, GrantStatus.REFUSED, AUTO_DECIDER, at, f"不予共享：{basis}")

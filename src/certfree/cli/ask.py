@@ -32,7 +32,9 @@ def ask(
     pairs: Annotated[list[str] | None, typer.Argument(metavar="[ARG=VALUE]...")] = None,
     *,
     provider: Annotated[str, typer.Option("--from", help="provider node code, e.g. 370100-MZ")],
-    purpose: Annotated[str, typer.Option(help="service item code the answer is for")],
+    purpose: Annotated[
+        str, typer.Option(help="service item (code or exact name) the answer is for")
+    ],
     at: Annotated[
         str | None, typer.Option(help="consumer node (default: a city outside the provider's)")
     ] = None,
@@ -51,6 +53,7 @@ def ask(
         manifest = read_manifest(directory)
         consumer = desk.choose_consumer(manifest, provider, at)
         node = manifest["nodes"][consumer]
+        purpose = desk.service_item_code(node, consumer, purpose)
         recorded = (
             desk.record_consent(node, consumer, question=question, args=args, service_item=purpose)
             if consent

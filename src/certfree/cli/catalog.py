@@ -25,6 +25,7 @@ from certfree import catalog
 from certfree.catalog import lists as catalog_lists
 from certfree.catalog import sharing
 from certfree.catalog.grant_models import GrantStatus
+from certfree.cli.catalog_harvest import register as register_harvest
 from certfree.cli.common import (
     actor_name,
     database_session,
@@ -354,3 +355,6 @@ def lists(
         f"（SHA-256 {shown['content_hash'][:16]}…）",
         highlight=False,
     )
+
+
+register_harvest(app)  # `certfree catalog harvest` (the province harvests node catalogs)

@@ -78,6 +78,17 @@ def template(type_code: str = typer.Option(..., "--type", help="certificate type
             err_console.print(f"持证主体代码（--holder）：{holder}", highlight=False)
 
 
+def _holder_from_face(type_code: str, face: Any) -> str:
+    """The holder code the face data names (the type's holder field), for a missing --holder."""
+    field = certs.cert_type(type_code).holder_field
+    value = face.get(field) if field and isinstance(face, dict) else None
+    if not isinstance(value, str):
+        raise InvalidInput(
+            "请用 --holder 给出持证主体代码（身份证号或统一社会信用代码）", field="holder"
+        )
+    return value
+
+
 def _validity(
     valid_from: str | None, valid_to: str | None, permanent: bool
 ) -> certs.Validity | None:
@@ -94,9 +105,12 @@ def _validity(
 @app.command()
 def issue(  # noqa: PLR0917 - one parameter per command-line option
     type_code: Annotated[str, typer.Option("--type", help="certificate type code")],
-    holder: Annotated[str, typer.Option(help="holder's resident ID number or USCC")],
     data: Annotated[Path, typer.Option(help="face data JSON file")],
     holder_key: Annotated[Path, typer.Option(help="holder's public JWK file")],
+    holder: Annotated[
+        str | None,
+        typer.Option(help="holder's resident ID number or USCC (default: from the face data)"),
+    ] = None,
     issuer: Annotated[
         str | None, typer.Option(help="issuer USCC or node code (default: type's)")
     ] = None,
@@ -108,6 +122,7 @@ def issue(  # noqa: PLR0917 - one parameter per command-line option
     """Issue a certificate and print the credential (SD-JWT VC, compact form)."""
     with reported_errors():
         face = _read_json(data, "照面信息文件")
+        holder = holder or _holder_from_face(type_code, face)
         jwk = _read_json(holder_key, "持证人公钥文件")
         if isinstance(jwk, dict) and "keys" in jwk and isinstance(jwk["keys"], list):
             jwk = jwk["keys"][0]  # a JWK Set with one key

@@ -22,7 +22,8 @@ def _line(grant: catalog.Grant) -> str:
     until = grant.valid_to.strftime("%Y-%m-%d") if grant.valid_to else "长期"
     exempt = f" · 免同意：{grant.consent_exempt_basis}" if grant.consent_exempt_basis else ""
     return (
-        f"#{grant.id} {grant.consumer_code} → {grant.provider_code} · {grant.question} · "
+        f"#{grant.id} {grant.consumer_code} → {grant.provider_code} · "
+        f"{grant.question or '资源 ' + (grant.resource_code or '')} · "
         f"事项 {grant.service_item} · 数据项 {'、'.join(grant.data_items)} · 至 {until} · "
         f"{grant.status.zh}{exempt}"
     )

@@ -6,6 +6,7 @@ import os
 
 import typer
 import uvicorn
+from starlette.types import ASGIApp
 
 from certfree.app import create_app
 from certfree.auth.tokens import NODE_KEY_OWNER
@@ -19,6 +20,7 @@ def serve(
         int(os.environ.get("PORT", "8000")), help="port to listen on (env PORT)"
     ),
     workers: int = typer.Option(1, min=1, help="worker processes sharing the node's database"),
+    access_log: bool = typer.Option(True, help="log every request (off for the demo cluster)"),
 ) -> None:
     """Serve the node (API at /api/v1, docs at /api/docs, web at /)."""
     with reported_errors():
@@ -29,9 +31,29 @@ def serve(
             info = keys.create(NODE_KEY_OWNER)
             err_console.print(f"development: created node key {info.kid} in {settings.key_dir}")
         if workers == 1:
-            uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+            from certfree.api.exchange import MessagesFastPath  # noqa: PLC0415 - the API
+
+            uvicorn.run(
+                MessagesFastPath(create_app(settings)),
+                host=host,
+                port=port,
+                log_level="info",
+                access_log=access_log,
+            )
         else:
             # Each worker builds its own app from the same CERTFREE_* environment.
             uvicorn.run(
-                "certfree.app:create_app", factory=True, host=host, port=port, workers=workers
+                "certfree.cli.serve:fast_app",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                access_log=access_log,
             )
+
+
+def fast_app() -> ASGIApp:
+    """The node's app with node messages served on the short path (see MessagesFastPath)."""
+    from certfree.api.exchange import MessagesFastPath  # noqa: PLC0415 - the API
+
+    return MessagesFastPath(create_app())

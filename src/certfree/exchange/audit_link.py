@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -33,6 +35,10 @@ class AuditSink(Protocol):
     async def append(self, record: AuditRecord) -> int: ...
 
     def append_sync(self, record: AuditRecord) -> int: ...
+
+    def submit_many(
+        self, records: Sequence[AuditRecord], step: Callable[[Session], None] | None
+    ) -> Future[list[int]]: ...
 
     def close(self) -> None: ...
 
@@ -114,16 +120,21 @@ def _prepare(
     return _record(kind, message, None, None, at)
 
 
-def append_exchange(
-    session: Session, message: Message, reply: str, received_at: dt.datetime
-) -> list[int]:
-    """At the provider, in the transaction that stores the reply: the request's receipt (at
-    ``received_at``) and the answer, committed together with it (X-Road: logged first)."""
+def exchange_records(message: Message, reply: str, received_at: dt.datetime) -> list[AuditRecord]:
+    """At the provider: the request's receipt (at ``received_at``) and the answer."""
     entries = [
         _prepare("received", message, None, received_at),
         _prepare("answer_sent", message, reply),
     ]
-    return append_records(session, [entry for entry in entries if entry is not None])
+    return [entry for entry in entries if entry is not None]
+
+
+def append_exchange(
+    session: Session, message: Message, reply: str, received_at: dt.datetime
+) -> list[int]:
+    """At the provider, in the transaction that stores the reply: the request's receipt and
+    the answer, committed together with it (X-Road: logged first)."""
+    return append_records(session, exchange_records(message, reply, received_at))
 
 
 def record_sync(sink: AuditSink, event: str, message: Message, reply: str | None) -> int | None:

@@ -57,6 +57,21 @@ def clerk_token(node: dict[str, Any], code: str, subject: str | None = None) -> 
     return tokens.issue("clerk", subject or f"desk:{getpass.getuser()}", ttl_seconds=3600)
 
 
+def service_item_code(node: dict[str, Any], code: str, service_item: str) -> str:
+    """The code of ``service_item`` at the consumer: a code as given, or the code of the one
+    service item whose name it is exactly (a desk clerk knows 内地居民结婚登记 by name)."""
+    from certfree.procedures.catalogue import list_service_items  # noqa: PLC0415
+
+    db = Database(node_settings(node, code).database_url)
+    try:
+        with db.session() as session:
+            _, found = list_service_items(session, query=service_item)
+    finally:
+        db.dispose()
+    named = [item.code for item in found if item.name == service_item]
+    return named[0] if len(named) == 1 else service_item
+
+
 def service_name(node: dict[str, Any], code: str, service_item: str) -> str:
     """The service item's name at the consumer (its purpose in words), or the code."""
     from certfree.errors import CertfreeError  # noqa: PLC0415

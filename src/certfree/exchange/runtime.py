@@ -10,6 +10,7 @@ the reply is committed before the reply leaves (X-Road's rule).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import json
 import time
@@ -27,6 +28,7 @@ from certfree.crypto import KeyStore, Signer, b64url_decode
 from certfree.errors import CertfreeError, ConfigurationError
 from certfree.exchange import audit_link
 from certfree.exchange.errors import MessageRefused, ProviderUnavailable, RefusalReason
+from certfree.exchange.hop_client import HopClient, HopResponse
 from certfree.exchange.messages import MessageType, reply_type
 from certfree.exchange.protocol import Message, open_message, precheck, seal
 from certfree.exchange.registry import (
@@ -67,6 +69,8 @@ def register_handler(type_: str, handler: Handler) -> None:
 _SIGNER_CACHE_SECONDS = 30.0  # re-read the key store now and then: rotation by another process
 _PROVINCE_REGISTRY_TTL = 5.0  # the province reads its own table; cheap, so refreshed often
 _FORCED_REFRESH_GAP = 1.0  # at most one forced refresh a second (unknown sender floods)
+# Handlers that only read (questions): their replies can share group-committed transactions.
+_READ_ONLY = frozenset({MessageType.QUESTION_ASK})
 
 
 class ExchangeRuntime:
@@ -90,6 +94,7 @@ class ExchangeRuntime:
         self.handlers: dict[str, Handler] = {}
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
+        self._hops = HopClient()
         self._audit = audit
         self._signer: tuple[float, Signer] | None = None
         self._snapshot: RegistrySnapshot | None = None
@@ -135,6 +140,7 @@ class ExchangeRuntime:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+        await self._hops.aclose()
         if self._audit is not None:
             await asyncio.to_thread(self._audit.close)
             self._audit = None
@@ -143,6 +149,11 @@ class ExchangeRuntime:
         """Send through ``transport`` (tests: several ASGI nodes in one process)."""
         self._transport = transport
         self._client = None
+
+    @property
+    def hop_client(self) -> HopClient | None:
+        """The lean client for message hops; None when a test transport is in use (httpx)."""
+        return self._hops if self._transport is None else None
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -283,7 +294,7 @@ class ExchangeRuntime:
                 raise
             return open_message(raw, newer, now=self.clock(), skew=skew)
 
-    async def receive(self, raw: str, deadline: float | None) -> httpx.Response | str:
+    async def receive(self, raw: str, deadline: float | None) -> HopResponse | str:
         """A message from a peer: the signed reply (a str) if it is for this node, else the
         next hop's response to pass back unchanged."""
         from certfree.exchange.transport import post_hop  # noqa: PLC0415 - transport uses us
@@ -309,16 +320,16 @@ class ExchangeRuntime:
 
     def _answer(self, handler: Handler, message: Message) -> str:
         keep = 2 * self.settings.exchange_clock_skew + 60
+        received_at = utcnow()
+        if message.type in _READ_ONLY:
+            return self._answer_grouped(handler, message, received_at, keep)
         with self.db.session() as session:
             stored = reply_for(session, message)
         if stored is not None:
-            # A retry: release the same answer again, logged again before it leaves.
-            audit_link.record_sync(self.audit, "answer_sent", message, stored)
-            return stored
+            return self._again(message, stored)
         # The handler's work, the signed reply and both audit entries (request received,
         # answer sent) commit in one transaction, before the reply leaves: after a crash,
         # either all of it is there (a retry gets the same reply) or none (a retry runs anew).
-        received_at = utcnow()
         try:
             with self.db.session() as session:
                 reply = self._run(handler, message, session)
@@ -338,6 +349,39 @@ class ExchangeRuntime:
                 return self._raced(message)
         self._maybe_purge()
         return reply
+
+    def _answer_grouped(
+        self, handler: Handler, message: Message, received_at: dt.datetime, keep: int
+    ) -> str:
+        """A handler that only reads: its reply is stored and logged by the audit writer's
+        group commit, many messages per transaction, and released only after that commit."""
+        with self.db.session() as session:
+            stored = reply_for(session, message)
+            if stored is None:
+                try:
+                    reply = self._run(handler, message, session)
+                except CertfreeError as exc:
+                    if exc.status >= 500:
+                        raise  # not the caller's fault: nothing stored, a retry may succeed
+                    reply = self._refusal(message, exc)
+        if stored is not None:
+            return self._again(message, stored)
+        records = audit_link.exchange_records(message, reply, received_at)
+
+        def store(session: Session) -> None:
+            store_reply(session, message, reply, keep_seconds=keep)
+
+        try:
+            self.audit.submit_many(records, store).result()
+        except IntegrityError:
+            return self._raced(message)
+        self._maybe_purge()
+        return reply
+
+    def _again(self, message: Message, stored: str) -> str:
+        """A retry: release the same answer again, logged again before it leaves."""
+        audit_link.record_sync(self.audit, "answer_sent", message, stored)
+        return stored
 
     def _raced(self, message: Message) -> str:
         """The same message ran twice at once: the first stored reply is the answer."""

@@ -23,6 +23,7 @@ from certfree.exchange.errors import (
     RefusalReason,
     provider_refusal,
 )
+from certfree.exchange.hop_client import HopConnectionError, HopResponse, HopTimeout
 from certfree.exchange.messages import MessageType
 from certfree.exchange.protocol import Message, open_message, seal
 from certfree.exchange.routing import next_hop
@@ -36,12 +37,18 @@ DEADLINE_HEADER = "X-Certfree-Deadline"
 _HOP_MARGIN = 0.25  # seconds left to each upstream hop to pass an error back
 _BACKOFF = 0.1
 # Failures where the peer cannot have answered: safe to send again (idempotent by id).
-_RETRYABLE = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+_RETRYABLE = (
+    httpx.ConnectError,
+    httpx.RemoteProtocolError,
+    httpx.ReadError,
+    httpx.WriteError,
+    HopConnectionError,
+)
 
 
 async def post_hop(
     runtime: ExchangeRuntime, hop: str, raw: str, deadline: float | None
-) -> httpx.Response:
+) -> HopResponse:
     """POST ``raw`` to node ``hop``; its response, or ProviderUnavailable naming ``hop``."""
     settings = runtime.settings
     if deadline is None:
@@ -53,17 +60,14 @@ async def post_hop(
         remaining = deadline - time.time()
         if remaining <= 0.05:
             break
-        timeout = httpx.Timeout(
-            remaining, connect=min(settings.exchange_connect_timeout, remaining)
-        )
         headers = {"content-type": JOSE, DEADLINE_HEADER: f"{deadline - _HOP_MARGIN:.3f}"}
         try:
-            return await runtime.client.post(url, content=raw, headers=headers, timeout=timeout)
+            return await _post(runtime, url, raw, headers, remaining)
         except _RETRYABLE as exc:
             last = exc
             if attempt + 1 < attempts:
                 await asyncio.sleep(min(_BACKOFF * 3**attempt, max(0.0, deadline - time.time())))
-        except httpx.TimeoutException as exc:
+        except (httpx.TimeoutException, HopTimeout) as exc:
             raise ProviderUnavailable(hop, f"no answer within {remaining:.1f} s") from exc
         except httpx.HTTPError as exc:
             raise ProviderUnavailable(hop, f"transport error {type(exc).__name__}") from exc
@@ -71,7 +75,25 @@ async def post_hop(
     raise ProviderUnavailable(hop, f"{what} after {attempts} attempt(s)")
 
 
-def _raise_problem(response: httpx.Response, hop: str) -> None:
+async def _post(
+    runtime: ExchangeRuntime, url: str, raw: str, headers: dict[str, str], remaining: float
+) -> HopResponse:
+    connect = min(runtime.settings.exchange_connect_timeout, remaining)
+    hops = runtime.hop_client
+    if hops is not None:
+        return await hops.post(
+            url, raw.encode("ascii"), headers, timeout=remaining, connect_timeout=connect
+        )
+    timeout = httpx.Timeout(remaining, connect=connect)
+    response = await runtime.client.post(url, content=raw, headers=headers, timeout=timeout)
+    return HopResponse(
+        response.status_code,
+        {name.lower(): value for name, value in response.headers.items()},
+        response.content,
+    )
+
+
+def _raise_problem(response: HopResponse, hop: str) -> None:
     """Turn a problem+json from the path into the error it stands for."""
     try:
         problem: dict[str, Any] = response.json()

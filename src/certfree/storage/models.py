@@ -1,6 +1,7 @@
 """Imports every domain's models so that ``Base.metadata`` knows all tables (for Alembic)."""
 
 from certfree.catalog import grant_models as catalog_grant_models
+from certfree.catalog import harvest_models as catalog_harvest_models
 from certfree.catalog import list_models as catalog_list_models
 from certfree.catalog import models as catalog_models
 from certfree.certs import backfill_models as certs_backfill_models
@@ -21,6 +22,7 @@ from certfree.storage.base import Base
 __all__ = [
     "Base",
     "catalog_grant_models",
+    "catalog_harvest_models",
     "catalog_list_models",
     "catalog_models",
     "certs_backfill_models",

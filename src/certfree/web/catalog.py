@@ -114,12 +114,11 @@ def list_page(
         except ListNotPublished:
             snapshot = None
         if snapshot is not None:
-            rows = lists.snapshot_rows(snapshot)
-            pages = max(1, -(-len(rows) // PAGE_SIZE))
+            pages = max(1, -(-snapshot.row_count // PAGE_SIZE))
             page = min(page, pages)
             context = {
                 "snapshot": lists.snapshot_json(snapshot),
-                "rows": rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+                "rows": lists.snapshot_rows(snapshot, (page - 1) * PAGE_SIZE, page * PAGE_SIZE),
                 "pages": pages,
             }
     columns = lists.COLUMNS[shown]

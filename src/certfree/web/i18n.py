@@ -29,6 +29,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "links": "接口",
         "api_docs": "API 文档",
         "proof_list": "证明事项清单",
+        "catalog_lists": "数据供需清单",
         "switch": "English",
     },
     "en": {
@@ -52,6 +53,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "links": "Interfaces",
         "api_docs": "API documentation",
         "proof_list": "Proof-item list",
+        "catalog_lists": "Data supply and demand lists",
         "switch": "中文",
     },
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 from collections.abc import Iterator
@@ -127,6 +128,10 @@ def test_exports_parse_back(published: dict[ListKind, Any]) -> None:
     data = json.loads(lists.export_snapshot(supply, "json"))
     assert data["rows"] == rows
     assert data["content_hash"] == supply.content_hash
+    # A reader re-serialises the rows canonically (JSON Lines) and checks the published hash.
+    lines = (json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(",", ":")) for r in rows)
+    assert hashlib.sha256("\n".join(lines).encode()).hexdigest() == supply.content_hash
+    assert lists.snapshot_rows(supply, 1, 2) == rows[1:2]
     assert data["counts"]["by_share_type"]["conditional"] == 1
 
     text = lists.export_snapshot(supply, "csv").decode("utf-8-sig")

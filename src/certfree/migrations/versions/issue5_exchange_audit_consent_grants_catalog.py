@@ -2,7 +2,7 @@
 
 Revision ID: issue5
 Revises: issue4
-Create Date: 2026-11-29 08:07:27.974488
+Create Date: 2026-11-29 08:22:00.254806
 """
 
 from __future__ import annotations
@@ -74,6 +74,27 @@ def upgrade() -> None:
             batch_op.f("ix_catalog_demands_department"), ["department"], unique=False
         )
 
+    op.create_table(
+        "catalog_feed",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("last_seq", sa.Integer(), nullable=False),
+        sa.Column("feed_id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", certfree.storage.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_catalog_feed")),
+    )
+    op.create_table(
+        "catalog_harvest_state",
+        sa.Column("node_code", sa.String(length=16), nullable=False),
+        sa.Column("cursor", sa.Integer(), nullable=False),
+        sa.Column("feed_id", sa.String(length=32), nullable=True),
+        sa.Column(
+            "last_attempt_at", certfree.storage.base.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("last_ok_at", certfree.storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_status", sa.String(length=16), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("node_code", name=op.f("pk_catalog_harvest_state")),
+    )
     op.create_table(
         "catalog_list_snapshots",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -159,11 +180,20 @@ def upgrade() -> None:
         sa.Column("source_url", sa.String(length=500), nullable=True),
         sa.Column("created_at", certfree.storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", certfree.storage.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("origin_node", sa.String(length=16), server_default="", nullable=False),
+        sa.Column("change_seq", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_catalog_resources")),
-        sa.UniqueConstraint("code", name=op.f("uq_catalog_resources_code")),
-        sa.UniqueConstraint("source_url", name=op.f("uq_catalog_resources_source_url")),
+        sa.UniqueConstraint(
+            "origin_node", "code", name=op.f("uq_catalog_resources_origin_node_code")
+        ),
+        sa.UniqueConstraint(
+            "origin_node", "source_url", name=op.f("uq_catalog_resources_origin_node_source_url")
+        ),
     )
     with op.batch_alter_table("catalog_resources", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_catalog_resources_change_seq"), ["change_seq"], unique=False
+        )
         batch_op.create_index(
             batch_op.f("ix_catalog_resources_class_code"), ["class_code"], unique=False
         )
@@ -176,6 +206,13 @@ def upgrade() -> None:
             batch_op.f("ix_catalog_resources_updated_at"), ["updated_at"], unique=False
         )
 
+    op.create_table(
+        "catalog_tombstones",
+        sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("code", sa.String(length=48), nullable=False),
+        sa.Column("deleted_at", certfree.storage.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_catalog_tombstones")),
+    )
     op.create_table(
         "cert_rate_hits",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -418,15 +455,19 @@ def downgrade() -> None:
         batch_op.drop_index("ix_cert_rate_hits_at")
 
     op.drop_table("cert_rate_hits")
+    op.drop_table("catalog_tombstones")
     with op.batch_alter_table("catalog_resources", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_catalog_resources_updated_at"))
         batch_op.drop_index("ix_catalog_resources_provider_code")
         batch_op.drop_index(batch_op.f("ix_catalog_resources_provider"))
         batch_op.drop_index(batch_op.f("ix_catalog_resources_name"))
         batch_op.drop_index(batch_op.f("ix_catalog_resources_class_code"))
+        batch_op.drop_index(batch_op.f("ix_catalog_resources_change_seq"))
 
     op.drop_table("catalog_resources")
     op.drop_table("catalog_list_snapshots")
+    op.drop_table("catalog_harvest_state")
+    op.drop_table("catalog_feed")
     with op.batch_alter_table("catalog_demands", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_catalog_demands_department"))
 

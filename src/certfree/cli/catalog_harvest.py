@@ -1,0 +1,93 @@
+"""`certfree catalog harvest`: the province takes the catalog changes of its nodes (thin).
+
+Run at the province: the registry (``nodes`` table) lists the nodes and their endpoints; each
+request is signed with this node's key. Prints one report per node (JSON with ``--json``);
+exit status 1 when any node was not harvested (unreachable, refused, invalid), so that a cron
+job notices, the others having been harvested all the same.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from certfree.auth.tokens import NODE_KEY_OWNER
+from certfree.catalog import harvest as harvesting
+from certfree.cli.common import err_console, load_settings, print_json, reported_errors
+from certfree.crypto import KeyStore
+from certfree.errors import InvalidInput
+from certfree.storage import Database
+
+__all__ = ["register"]
+
+
+def _print(reports: list[harvesting.NodeReport]) -> None:
+    table = Table("节点", "状态", "页", "新增", "更新", "删除", "游标", "原因")
+    for r in reports:
+        colour = "green" if r.status is harvesting.HarvestStatus.OK else "red"
+        table.add_row(
+            r.node, f"[{colour}]{r.status.value}[/{colour}]", str(r.pages), str(r.created),
+            str(r.updated), str(r.deleted), str(r.cursor), r.reason or "",
+        )  # fmt: skip
+    Console(soft_wrap=True).print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``harvest`` command to the ``catalog`` command group ``app``."""
+
+    @app.command("harvest")
+    def harvest(
+        node: Annotated[
+            list[str] | None, typer.Option("--node", help="node code to harvest (repeatable)")
+        ] = None,
+        all_nodes: Annotated[
+            bool, typer.Option("--all", help="every active city and department node")
+        ] = False,
+        page_size: Annotated[int, typer.Option(min=1, max=1000, help="changes per page")] = 500,
+        status: Annotated[
+            bool, typer.Option("--status", help="only show where each harvest stands")
+        ] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    ) -> None:
+        """Harvest the catalogs of city and department nodes (changes since the last run)."""
+        settings = load_settings()
+        with reported_errors():
+            db = Database(settings.database_url)
+            try:
+                if status:
+                    with db.session() as session:
+                        print_json(harvesting.harvest_states(session))
+                    return
+                if bool(node) == all_nodes:
+                    raise InvalidInput(
+                        "请用 --node 指定节点，或用 --all 采集全部节点", field="node"
+                    )
+                with db.session() as session:
+                    sources = harvesting.harvest_sources(session, settings.node_code, node)
+                if not sources:
+                    raise InvalidInput(
+                        "节点注册表中没有已批准的市级或部门节点；目录采集在省级节点运行",
+                        field="node",
+                    )
+                signer = KeyStore(settings.key_dir, settings.key_passphrase).signer(NODE_KEY_OWNER)
+                client = harvesting.HttpChangesClient(signer, settings.node_code)
+                try:
+                    reports = harvesting.harvest(
+                        db, sources, client, page_size=page_size,
+                        progress=lambda r: err_console.print(
+                            f"{r.node}: {r.pages} 页，游标 {r.cursor}", highlight=False
+                        ),
+                    )  # fmt: skip
+                finally:
+                    client.close()
+            finally:
+                db.dispose()
+        if as_json:
+            print_json([r.as_json() for r in reports])
+        else:
+            _print(reports)
+        if any(r.status is not harvesting.HarvestStatus.OK for r in reports):
+            raise typer.Exit(1)

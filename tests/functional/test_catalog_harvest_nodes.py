@@ -1,0 +1,263 @@
+"""Three nodes in one process (httpx ASGI transports): the province harvests the catalogs of
+济南 (370100) and 济南市民政局 (370100-MZ) over the signed change feed, and a search at the
+province finds their resources with their origin; a deletion at the city reaches it too."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import insert
+
+from certfree.app import create_app
+from certfree.auth.tokens import NODE_KEY_OWNER
+from certfree.catalog.changes import sign_harvest_request
+from certfree.catalog.harvest import HarvestStatus, HttpChangesClient, harvest, harvest_sources
+from certfree.crypto import KeyStore
+from certfree.demo import demo_nodes
+from certfree.exchange.registry import register_node
+from certfree.nodes import Node
+from certfree.settings import Settings
+from certfree.storage import Database, migrate
+from conftest import TEST_PASSPHRASE
+from factories.catalog_resources import resource_data
+from factories.databases import fresh_database_url
+
+PROVINCE, CITY, MZ = "370000", "370100", "370100-MZ"
+LEVELS = {PROVINCE: "province", CITY: "city", MZ: "department"}
+PROBLEM = "application/problem+json"
+
+
+def url_of(code: str) -> str:
+    return f"http://n{code.lower()}.test"
+
+
+class AsyncHosts(httpx.AsyncBaseTransport):
+    """Node-to-node calls of the exchange runtime (the registry fetch) to each host's app."""
+
+    def __init__(self) -> None:
+        self.apps: dict[str, httpx.ASGITransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        target = self.apps.get(request.url.host)
+        if target is None:
+            raise httpx.ConnectError(f"connection refused: {request.url.host}", request=request)
+        return await target.handle_async_request(request)
+
+
+class Hosts(httpx.BaseTransport):
+    """The harvester's synchronous client: each host is a running TestClient; a host that is
+    not there refuses the connection."""
+
+    def __init__(self) -> None:
+        self.clients: dict[str, TestClient] = {}
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        client = self.clients.get(request.url.host)
+        if client is None:
+            raise httpx.ConnectError(f"connection refused: {request.url.host}", request=request)
+        # TestClient is built on another httpx (httpx2): pass the request over by its parts.
+        answer = client.request(
+            request.method, str(request.url), headers=dict(request.headers), content=request.read()
+        )
+        return httpx.Response(
+            answer.status_code, headers=dict(answer.headers), content=answer.content
+        )
+
+
+@dataclass
+class Cascade:
+    clients: dict[str, TestClient]
+    keys: dict[str, KeyStore]
+    hosts: Hosts
+    province_db: Database
+
+    def headers(self, code: str, role: str, org: str | None = None) -> dict[str, str]:
+        tokens = self.clients[code].app.state.node.tokens  # type: ignore[attr-defined]
+        return {"Authorization": f"Bearer {tokens.issue(role, 'tester', organisation=org)}"}
+
+    def publish(self, code: str, **changes: Any) -> dict[str, Any]:
+        data = resource_data(**changes)
+        response = self.clients[code].post(
+            "/api/v1/catalog/resources",
+            json=data,
+            headers=self.headers(code, "department_admin", data["provider_code"]),
+        )
+        assert response.status_code == 201, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    def harvest(self) -> dict[str, Any]:
+        signer = self.keys[PROVINCE].signer(NODE_KEY_OWNER)
+        client = HttpChangesClient(signer, PROVINCE, client=httpx.Client(transport=self.hosts))
+        with self.province_db.session() as session:
+            sources = harvest_sources(session, PROVINCE)
+        try:
+            return {r.node: r for r in harvest(self.province_db, sources, client, page_size=2)}
+        finally:
+            client.close()
+
+    def search(self, text: str) -> list[dict[str, Any]]:
+        response = self.clients[PROVINCE].post(
+            "/api/v1/catalog/match",
+            json={"text": text, "top": 5},
+            headers=self.headers(PROVINCE, "bureau_admin"),
+        )
+        assert response.status_code == 200, response.text
+        found: list[dict[str, Any]] = response.json()
+        return found
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """One migrated SQLite database copied per node; None on PostgreSQL (each migrated)."""
+    if os.environ.get("CERTFREE_DATABASE_URL", "").startswith("postgresql"):
+        return None
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    database = Database(f"sqlite:///{path}")
+    migrate.upgrade(database)
+    database.dispose()
+    return path
+
+
+def _migrated(url: str, template: Path | None) -> Database:
+    if template is not None:
+        shutil.copyfile(template, url.removeprefix("sqlite:///"))
+        return Database(url)
+    database = Database(url)
+    migrate.upgrade(database)
+    return database
+
+
+@pytest.fixture
+def cascade(tmp_path: Path, template: Path | None) -> Iterator[Cascade]:
+    async_hosts, hosts = AsyncHosts(), Hosts()
+    apps: dict[str, FastAPI] = {}
+    keys: dict[str, KeyStore] = {}
+    with (
+        fresh_database_url(tmp_path, "p.db") as p_url,
+        fresh_database_url(tmp_path, "c.db") as c_url,
+        fresh_database_url(tmp_path, "m.db") as m_url,
+    ):
+        urls = {PROVINCE: p_url, CITY: c_url, MZ: m_url}
+        dbs = {code: _migrated(url, template) for code, url in urls.items()}
+        for code in urls:
+            keys[code] = KeyStore(tmp_path / code / "keys", TEST_PASSPHRASE)
+            keys[code].create(NODE_KEY_OWNER)
+        pinned = tmp_path / "province.jwks.json"
+        pinned.write_text(json.dumps(keys[PROVINCE].jwks(NODE_KEY_OWNER)))
+        with dbs[PROVINCE].session() as session:
+            session.execute(insert(Node), demo_nodes())
+            for code in urls:
+                register_node(session, code, jwks=keys[code].jwks(NODE_KEY_OWNER),
+                              endpoint_url=url_of(code), approve=True)  # fmt: skip
+        for code, url in urls.items():
+            settings = Settings(
+                database_url=url, key_dir=tmp_path / code / "keys",
+                key_passphrase=TEST_PASSPHRASE, node_code=code, node_name=code,
+                node_level=LEVELS[code], parent_url=None if code == PROVINCE else url_of(PROVINCE),
+                province_url=url_of(PROVINCE), province_jwks=pinned,
+            )  # fmt: skip
+            apps[code] = create_app(settings)
+            async_hosts.apps[f"n{code.lower()}.test"] = httpx.ASGITransport(app=apps[code])
+            apps[code].state.node.exchange.use_transport(async_hosts)
+        clients = {code: TestClient(app) for code, app in apps.items()}
+        for code, client in clients.items():
+            client.__enter__()
+            hosts.clients[f"n{code.lower()}.test"] = client
+        try:
+            yield Cascade(clients, keys, hosts, dbs[PROVINCE])
+        finally:
+            for client in clients.values():
+                client.__exit__(None, None, None)
+            for db in dbs.values():
+                db.dispose()
+
+
+def test_a_search_at_the_province_covers_every_node_and_follows_deletions(
+    cascade: Cascade,
+) -> None:
+    marriage = cascade.publish(CITY, name="婚姻登记信息", provider="济南市民政局")
+    cascade.publish(CITY, name="低保对象信息", provider="济南市民政局")
+    cascade.publish(CITY, name="养老机构名录", provider="济南市民政局")
+    cascade.publish(MZ, name="社会保险参保信息", provider="济南市人力资源和社会保障局")
+
+    first = cascade.harvest()
+    found = cascade.search("婚姻登记")
+    insured = cascade.search("社保参保")
+
+    assert {code: r.status for code, r in first.items()} == {
+        CITY: HarvestStatus.OK,
+        MZ: HarvestStatus.OK,
+    }
+    assert (first[CITY].created, first[CITY].pages) == (3, 2)  # pages of two
+    assert found[0]["name"] == "婚姻登记信息"
+    assert (found[0]["code"], found[0]["origin_node"]) == (marriage["code"], CITY)
+    assert insured[0]["origin_node"] == MZ
+
+    gone = cascade.clients[CITY].delete(
+        f"/api/v1/catalog/resources/{marriage['code']}",
+        headers=cascade.headers(CITY, "bureau_admin"),
+    )
+    assert gone.status_code == 204
+    second = cascade.harvest()
+
+    assert (second[CITY].deleted, second[CITY].created, second[MZ].pages) == (1, 0, 1)
+    assert all(c["name"] != "婚姻登记信息" for c in cascade.search("婚姻登记"))
+
+
+def test_a_down_node_is_reported_and_the_other_harvested(cascade: Cascade) -> None:
+    cascade.publish(CITY, name="婚姻登记信息")
+    del cascade.hosts.clients[f"n{MZ.lower()}.test"]
+
+    reports = cascade.harvest()
+
+    assert reports[CITY].status is HarvestStatus.OK
+    assert reports[MZ].status is HarvestStatus.UNREACHABLE
+    assert "connection refused" in (reports[MZ].reason or "")
+
+
+def _feed(cascade: Cascade, headers: dict[str, str] | None, since: int = 0) -> Any:
+    return cascade.clients[CITY].get(
+        "/api/v1/catalog/changes", params={"since": since, "limit": 10}, headers=headers or {}
+    )
+
+
+def _signed(cascade: Cascade, by: str, *, node: str = CITY, since: int = 0) -> dict[str, str]:
+    signer = cascade.keys[by].signer(NODE_KEY_OWNER)
+    token = sign_harvest_request(signer, harvester=PROVINCE, node=node, since=since, limit=10)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_the_feed_answers_only_registered_nodes_and_the_bureau(cascade: Cascade) -> None:
+    cascade.publish(CITY)
+
+    nobody = _feed(cascade, None)
+    province = _feed(cascade, _signed(cascade, PROVINCE))
+    impostor = _feed(cascade, _signed(cascade, MZ))  # MZ's key, claiming to be the province
+    elsewhere = _feed(cascade, _signed(cascade, PROVINCE, node=MZ))
+    replayed = _feed(cascade, _signed(cascade, PROVINCE, since=0), since=1)
+    bureau = _feed(cascade, cascade.headers(CITY, "bureau_admin"))
+    clerk = _feed(cascade, cascade.headers(CITY, "clerk"))
+
+    assert nobody.status_code == 401
+    assert nobody.headers["content-type"].startswith(PROBLEM)
+    assert province.status_code == 200, province.text
+    assert province.json()["changes"][0]["resource"]["name"] == "婚姻登记信息"
+    assert province.json()["node"] == CITY
+    for refused in (impostor, elsewhere, replayed):
+        assert refused.status_code == 401, refused.text
+        assert refused.headers["content-type"].startswith(PROBLEM)
+    assert "没有登记密钥" in impostor.json()["detail"]
+    assert "不是本节点" in elsewhere.json()["detail"]
+    assert bureau.status_code == 200
+    assert clerk.status_code == 403
