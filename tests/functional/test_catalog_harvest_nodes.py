@@ -4,54 +4,28 @@ province finds their resources with their origin; a deletion at the city reaches
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import insert
 
-from certfree.app import create_app
 from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.catalog.changes import sign_harvest_request
 from certfree.catalog.harvest import HarvestStatus, HttpChangesClient, harvest, harvest_sources
 from certfree.crypto import KeyStore
-from certfree.demo import demo_nodes
-from certfree.exchange.registry import register_node
-from certfree.nodes import Node
-from certfree.settings import Settings
-from certfree.storage import Database, migrate
-from conftest import TEST_PASSPHRASE
+from certfree.storage import Database
 from factories.catalog_resources import resource_data
-from factories.databases import fresh_database_url
+from helpers.cascade import host_of, running_nodes, sqlite_template
 
 PROVINCE, CITY, MZ = "370000", "370100", "370100-MZ"
 LEVELS = {PROVINCE: "province", CITY: "city", MZ: "department"}
+PARENTS = {CITY: PROVINCE, MZ: PROVINCE}
 PROBLEM = "application/problem+json"
-
-
-def url_of(code: str) -> str:
-    return f"http://n{code.lower()}.test"
-
-
-class AsyncHosts(httpx.AsyncBaseTransport):
-    """Node-to-node calls of the exchange runtime (the registry fetch) to each host's app."""
-
-    def __init__(self) -> None:
-        self.apps: dict[str, httpx.ASGITransport] = {}
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        target = self.apps.get(request.url.host)
-        if target is None:
-            raise httpx.ConnectError(f"connection refused: {request.url.host}", request=request)
-        return await target.handle_async_request(request)
 
 
 class Hosts(httpx.BaseTransport):
@@ -119,68 +93,17 @@ class Cascade:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
-    """One migrated SQLite database copied per node; None on PostgreSQL (each migrated)."""
-    if os.environ.get("CERTFREE_DATABASE_URL", "").startswith("postgresql"):
-        return None
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    database = Database(f"sqlite:///{path}")
-    migrate.upgrade(database)
-    database.dispose()
-    return path
-
-
-def _migrated(url: str, template: Path | None) -> Database:
-    if template is not None:
-        shutil.copyfile(template, url.removeprefix("sqlite:///"))
-        return Database(url)
-    database = Database(url)
-    migrate.upgrade(database)
-    return database
+    return sqlite_template(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture
 def cascade(tmp_path: Path, template: Path | None) -> Iterator[Cascade]:
-    async_hosts, hosts = AsyncHosts(), Hosts()
-    apps: dict[str, FastAPI] = {}
-    keys: dict[str, KeyStore] = {}
-    with (
-        fresh_database_url(tmp_path, "p.db") as p_url,
-        fresh_database_url(tmp_path, "c.db") as c_url,
-        fresh_database_url(tmp_path, "m.db") as m_url,
-    ):
-        urls = {PROVINCE: p_url, CITY: c_url, MZ: m_url}
-        dbs = {code: _migrated(url, template) for code, url in urls.items()}
-        for code in urls:
-            keys[code] = KeyStore(tmp_path / code / "keys", TEST_PASSPHRASE)
-            keys[code].create(NODE_KEY_OWNER)
-        pinned = tmp_path / "province.jwks.json"
-        pinned.write_text(json.dumps(keys[PROVINCE].jwks(NODE_KEY_OWNER)))
-        with dbs[PROVINCE].session() as session:
-            session.execute(insert(Node), demo_nodes())
-            for code in urls:
-                register_node(session, code, jwks=keys[code].jwks(NODE_KEY_OWNER),
-                              endpoint_url=url_of(code), approve=True)  # fmt: skip
-        for code, url in urls.items():
-            settings = Settings(
-                database_url=url, key_dir=tmp_path / code / "keys",
-                key_passphrase=TEST_PASSPHRASE, node_code=code, node_name=code,
-                node_level=LEVELS[code], parent_url=None if code == PROVINCE else url_of(PROVINCE),
-                province_url=url_of(PROVINCE), province_jwks=pinned,
-            )  # fmt: skip
-            apps[code] = create_app(settings)
-            async_hosts.apps[f"n{code.lower()}.test"] = httpx.ASGITransport(app=apps[code])
-            apps[code].state.node.exchange.use_transport(async_hosts)
-        clients = {code: TestClient(app) for code, app in apps.items()}
+    with running_nodes(tmp_path, LEVELS, PARENTS, template) as nodes, ExitStack() as stack:
+        hosts = Hosts()
+        clients = {code: stack.enter_context(TestClient(app)) for code, app in nodes.apps.items()}
         for code, client in clients.items():
-            client.__enter__()
-            hosts.clients[f"n{code.lower()}.test"] = client
-        try:
-            yield Cascade(clients, keys, hosts, dbs[PROVINCE])
-        finally:
-            for client in clients.values():
-                client.__exit__(None, None, None)
-            for db in dbs.values():
-                db.dispose()
+            hosts.clients[host_of(code)] = client
+        yield Cascade(clients, nodes.keys, hosts, nodes.dbs[PROVINCE])
 
 
 def test_a_search_at_the_province_covers_every_node_and_follows_deletions(
@@ -217,7 +140,7 @@ def test_a_search_at_the_province_covers_every_node_and_follows_deletions(
 
 def test_a_down_node_is_reported_and_the_other_harvested(cascade: Cascade) -> None:
     cascade.publish(CITY, name="婚姻登记信息")
-    del cascade.hosts.clients[f"n{MZ.lower()}.test"]
+    del cascade.hosts.clients[host_of(MZ)]
 
     reports = cascade.harvest()
 

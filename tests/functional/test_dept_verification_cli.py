@@ -10,20 +10,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import insert
 from typer.testing import CliRunner, Result
 
 from certfree.app import create_app
 from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.cli import app
 from certfree.crypto import KeyStore
-from certfree.demo import demo_nodes
-from certfree.exchange.registry import register_node
-from certfree.nodes import Node
 from certfree.settings import Settings
 from certfree.storage import Database, migrate
 from conftest import TEST_PASSPHRASE
 from factories.databases import fresh_database_url
+from helpers.cascade import register_at_province
 from helpers.livenode import serving
 
 PROVINCE, DESK, RS = "370000", "370100", "370100-RS"
@@ -81,16 +78,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveNodes]:
                 setattr(served[code], name, value)
                 env[code][f"CERTFREE_{name.upper()}"] = value
         province_db = Database(urls[PROVINCE])
-        with province_db.session() as session:
-            session.execute(insert(Node), demo_nodes())
-            for code in LEVELS:
-                register_node(
-                    session,
-                    code,
-                    jwks=keys[code].jwks(NODE_KEY_OWNER),
-                    endpoint_url=endpoints[code],
-                    approve=True,
-                )
+        register_at_province(province_db, keys, endpoints)
         province_db.dispose()
         yield LiveNodes(env)
 

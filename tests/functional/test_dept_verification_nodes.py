@@ -5,31 +5,20 @@ ASGI transport, each with its own database and keys."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from certfree.app import create_app
-from certfree.auth.tokens import NODE_KEY_OWNER
-from certfree.crypto import KeyStore
-from certfree.demo import demo_nodes
 from certfree.exchange.protocol import open_message
-from certfree.exchange.registry import register_node, registry_payload, snapshot_from_payload
+from certfree.exchange.registry import registry_payload, snapshot_from_payload
 from certfree.governance.audit_models import AuditEntry
-from certfree.nodes import Node
-from certfree.settings import Settings
-from certfree.storage import Database, migrate
-from conftest import TEST_PASSPHRASE
-from factories.databases import fresh_database_url
+from helpers.cascade import Nodes, running_nodes
 
 PROVINCE, CITY, DESK, RS = "370000", "370100", "370200", "370100-RS"
 LEVELS = {PROVINCE: "province", CITY: "city", DESK: "city", RS: "department"}
@@ -38,28 +27,8 @@ SUBJECT = "370102198503141234"
 ITEM = "371A0101000000-370100000000-000-113701000100000206-1-00"
 
 
-def _host(code: str) -> str:
-    return f"n{code.lower()}.test"
-
-
-class Hosts(httpx.AsyncBaseTransport):
-    """Routes each request to the ASGI app of its host; an absent host refuses the connection."""
-
-    def __init__(self) -> None:
-        self.apps: dict[str, httpx.ASGITransport] = {}
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        target = self.apps.get(request.url.host)
-        if target is None:
-            raise httpx.ConnectError(f"connection refused: {request.url.host}", request=request)
-        return await target.handle_async_request(request)
-
-
-@dataclass
-class Cluster:
-    apps: dict[str, FastAPI]
-    dbs: dict[str, Database]
-    hosts: Hosts
+class Cluster(Nodes):
+    """The running nodes, with the calls and looks these tests make."""
 
     def call(
         self,
@@ -71,7 +40,7 @@ class Cluster:
         subject: str = "staff-1",
         organisation: str | None = None,
         **kwargs: Any,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """One API call to node ``code`` as a ``role`` token of that node."""
         tokens = self.apps[code].state.node.tokens
         token = tokens.issue(role, subject, organisation=organisation)
@@ -88,76 +57,22 @@ class Cluster:
     @contextmanager
     def down(self, code: str) -> Iterator[None]:
         """Node ``code`` refuses connections inside the block."""
-        del self.hosts.apps[_host(code)]
+        self.hosts.drop(code)
         try:
             yield
         finally:
-            self.up(code)
-
-    def up(self, code: str) -> None:
-        self.hosts.apps[_host(code)] = httpx.ASGITransport(app=self.apps[code])
+            self.hosts.serve(code, self.apps[code])
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """One cluster for the module (four migrated databases take seconds); tests tell their
     own requests apart by id and bring every node they take down back up."""
-    tmp_path = tmp_path_factory.mktemp("cluster")
-    hosts = Hosts()
-    apps: dict[str, FastAPI] = {}
-    dbs: dict[str, Database] = {}
-    keys: dict[str, KeyStore] = {}
-    with (
-        fresh_database_url(tmp_path, "p.db") as p_url,
-        fresh_database_url(tmp_path, "c.db") as c_url,
-        fresh_database_url(tmp_path, "d.db") as d_url,
-        fresh_database_url(tmp_path, "rs.db") as rs_url,
-    ):
-        urls = {PROVINCE: p_url, CITY: c_url, DESK: d_url, RS: rs_url}
-        for code, url in urls.items():
-            dbs[code] = Database(url)
-            migrate.upgrade(dbs[code])
-            keys[code] = KeyStore(tmp_path / code / "keys", TEST_PASSPHRASE)
-            keys[code].create(NODE_KEY_OWNER)
-        pinned = tmp_path / "province.jwks.json"
-        pinned.write_text(json.dumps(keys[PROVINCE].jwks(NODE_KEY_OWNER)))
-        with dbs[PROVINCE].session() as session:
-            session.execute(insert(Node), demo_nodes())
-            for code in urls:
-                register_node(
-                    session,
-                    code,
-                    jwks=keys[code].jwks(NODE_KEY_OWNER),
-                    endpoint_url=f"http://{_host(code)}",
-                    approve=True,
-                )
-        for code, url in urls.items():
-            settings = Settings(
-                database_url=url,
-                key_dir=tmp_path / code / "keys",
-                key_passphrase=TEST_PASSPHRASE,
-                node_code=code,
-                node_name=code,
-                node_level=LEVELS[code],
-                parent_url=f"http://{_host(PARENTS[code])}" if code in PARENTS else None,
-                province_url=f"http://{_host(PROVINCE)}",
-                province_jwks=pinned,
-            )
-            apps[code] = create_app(settings)
-            apps[code].state.node.exchange.use_transport(hosts)
-        cluster = Cluster(apps, dbs, hosts)
-        for code in urls:
-            cluster.up(code)
-        yield cluster
-        for app in apps.values():
-            app.state.node.exchange.audit.close()
-            # Apps reached only through the ASGI transport never ran their lifespan's cleanup.
-            app.state.node.db.dispose()
-        for db in dbs.values():
-            db.dispose()
+    with running_nodes(tmp_path_factory.mktemp("cluster"), LEVELS, PARENTS) as nodes:
+        yield Cluster(nodes.apps, nodes.dbs, nodes.keys, nodes.hosts)
 
 
-def _request(cluster: Cluster, **overrides: Any) -> httpx.Response:
+def _request(cluster: Cluster, **overrides: Any) -> httpx2.Response:
     body = {
         "department": RS,
         "subject_id": SUBJECT,

@@ -5,33 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from certfree.app import create_app
-from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.catalog import create_grant
-from certfree.crypto import KeyStore
-from certfree.demo import demo_nodes
 from certfree.exchange.protocol import open_message, seal
-from certfree.exchange.registry import register_node, revoke_node
+from certfree.exchange.registry import revoke_node
 from certfree.governance.audit_models import AuditEntry
-from certfree.nodes import Node
-from certfree.settings import Settings
-from certfree.storage import Database, migrate
-from conftest import TEST_PASSPHRASE
-from factories.databases import fresh_database_url
 from factories.population import married_couple
+from helpers.cascade import Nodes, running_nodes, sqlite_template, url_of
 
 PROVINCE, CITY, OTHER_CITY, MZ = "370000", "370100", "370200", "370100-MZ"
 LEVELS = {PROVINCE: "province", CITY: "city", OTHER_CITY: "city", MZ: "department"}
@@ -40,28 +27,8 @@ SERVICE = "370000-000201-001"
 EXEMPT = "《婚姻登记条例》第五条（示例，测试用）"
 
 
-def url_of(code: str) -> str:
-    return f"http://n{code.lower()}.test"
-
-
-class Hosts(httpx.AsyncBaseTransport):
-    """Routes each request to the ASGI app of its host; an absent host is a refused connection."""
-
-    def __init__(self) -> None:
-        self.apps: dict[str, httpx.ASGITransport] = {}
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        target = self.apps.get(request.url.host)
-        if target is None:
-            raise httpx.ConnectError(f"connection refused: {request.url.host}", request=request)
-        return await target.handle_async_request(request)
-
-
-@dataclass
-class Cluster:
-    apps: dict[str, FastAPI]
-    dbs: dict[str, Database]
-    hosts: Hosts
+class Cluster(Nodes):
+    """The running nodes, with the calls and looks these tests make."""
 
     def client(self, code: str) -> TestClient:
         return TestClient(self.apps[code])
@@ -76,82 +43,20 @@ class Cluster:
             return [(row.kind, row.message_id) for row in rows]
 
     def down(self, code: str) -> None:
-        del self.hosts.apps[f"n{code.lower()}.test"]
+        self.hosts.drop(code)
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
-    """One migrated SQLite database to copy per node (migrating four per test is slow);
-    None on PostgreSQL, where each node's schema is migrated."""
-    if os.environ.get("CERTFREE_DATABASE_URL", "").startswith("postgresql"):
-        return None
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    database = Database(f"sqlite:///{path}")
-    migrate.upgrade(database)
-    database.dispose()
-    return path
-
-
-def _migrated(url: str, template: Path | None) -> Database:
-    if template is not None:
-        shutil.copyfile(template, url.removeprefix("sqlite:///"))
-        return Database(url)
-    database = Database(url)
-    migrate.upgrade(database)
-    return database
+    return sqlite_template(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture
 def cluster(tmp_path: Path, template: Path | None) -> Iterator[Cluster]:
-    hosts = Hosts()
-    apps, dbs, keys = {}, {}, {}
-    with (
-        fresh_database_url(tmp_path, "p.db") as p_url,
-        fresh_database_url(tmp_path, "c.db") as c_url,
-        fresh_database_url(tmp_path, "o.db") as o_url,
-        fresh_database_url(tmp_path, "m.db") as m_url,
-    ):
-        urls = {PROVINCE: p_url, CITY: c_url, OTHER_CITY: o_url, MZ: m_url}
-        for code, url in urls.items():
-            dbs[code] = _migrated(url, template)
-            keys[code] = KeyStore(tmp_path / code / "keys", TEST_PASSPHRASE)
-            keys[code].create(NODE_KEY_OWNER)
-        pinned = tmp_path / "province.jwks.json"
-        pinned.write_text(json.dumps(keys[PROVINCE].jwks(NODE_KEY_OWNER)))
-        with dbs[PROVINCE].session() as session:
-            session.execute(insert(Node), demo_nodes())
-            for code in urls:
-                register_node(
-                    session,
-                    code,
-                    jwks=keys[code].jwks(NODE_KEY_OWNER),
-                    endpoint_url=url_of(code),
-                    approve=True,
-                )
-        with dbs[MZ].session() as session:
+    with running_nodes(tmp_path, LEVELS, PARENTS, template) as nodes:
+        with nodes.dbs[MZ].session() as session:
             married_couple(session)
-        for code, url in urls.items():
-            settings = Settings(
-                database_url=url,
-                key_dir=tmp_path / code / "keys",
-                key_passphrase=TEST_PASSPHRASE,
-                node_code=code,
-                node_name=code,
-                node_level=LEVELS[code],
-                parent_url=url_of(PARENTS[code]) if code in PARENTS else None,
-                province_url=url_of(PROVINCE),
-                province_jwks=pinned,
-            )
-            apps[code] = create_app(settings)
-            hosts.apps[f"n{code.lower()}.test"] = httpx.ASGITransport(app=apps[code])
-            apps[code].state.node.exchange.use_transport(hosts)
-        yield Cluster(apps, dbs, hosts)
-        for app in apps.values():
-            # Apps reached only through the ASGI transport never ran their lifespan.
-            app.state.node.exchange.audit.close()
-            app.state.node.db.dispose()
-        for db in dbs.values():
-            db.dispose()
+        yield Cluster(nodes.apps, nodes.dbs, nodes.keys, nodes.hosts)
 
 
 def _couple(cluster: Cluster) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from certfree.api import (
     commitments,
     consent,
     dept_verification,
+    dev,
     exchange,
     grants,
     identifiers,
@@ -51,6 +52,7 @@ def install_api(app: FastAPI) -> None:
         catalog_changes,
         catalog_grants,
         catalog_lists,
+        dev,
     )
     for module in modules:
         app.include_router(document_roles(module.router))

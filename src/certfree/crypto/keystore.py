@@ -6,8 +6,11 @@ Layout of the key directory (mode 0700; files 0600, written atomically)::
     <kid>.key    the private key, sealed by ``envelope`` (scrypt + AES-256-GCM); never changes
     .lock        flock(2) taken while creating or rotating, so two processes cannot race
 
-Every call re-reads the metadata, so a rotation by another process is seen at once; only
-what cannot change for a kid (its opened private key, its public key) is cached.
+Every call looks at the metadata again, so a rotation by another process is seen at once:
+one stat(2) per file, and the file is read and parsed again only when its inode, mtime or
+size differ from the last read (every write replaces the file, see ``write_private_file``).
+Besides that parsed metadata, only what cannot change for a kid (its opened private key, its
+public key) is cached.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import enum
 import fcntl
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,6 +40,9 @@ __all__ = ["KeyInfo", "KeyStatus", "KeyStore"]
 # and must never reach a path (a kid comes from untrusted JWS headers).
 _KID = re.compile(r"[A-Za-z0-9_-]{43}")
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # ISO 8601, UTC, whole seconds
+
+# What identifies one version of a metadata file: inode, mtime in ns, size.
+_Stamp = tuple[int, int, int]
 
 
 class KeyStatus(enum.StrEnum):
@@ -115,6 +122,9 @@ class KeyStore:
         self._clock = clock
         self._signers: dict[str, PrivateSigner] = {}
         self._verifiers: dict[str, Verifier] = {}
+        # Parsed metadata by file, with the stamp of the file it was read from. Public data
+        # only; a bearer-token check is then one stat(2) instead of open, read, JSON, strptime.
+        self._infos: dict[Path, tuple[_Stamp, KeyInfo]] = {}
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -124,14 +134,39 @@ class KeyStore:
         return self.directory / f"{kid}.json"
 
     def _read_info(self, path: Path) -> KeyInfo:
+        """The metadata in ``path``, parsed again only if the file changed since the last read.
+
+        Raises FileNotFoundError if the file is gone (the key was removed).
+        """
         try:
-            return KeyInfo.from_json(json.loads(path.read_bytes()))
+            status = os.stat(path)
         except FileNotFoundError:
+            self._infos.pop(path, None)
+            raise
+        except OSError as exc:
+            raise ConfigurationError(
+                f"key metadata {path} is unreadable ({exc!r}); restore it from backup"
+            ) from exc
+        # Writers replace the file (new inode) and a rewrite changes its size (active →
+        # retired adds retired_at), so this stamp differs whenever the content does, even
+        # within one tick of a coarse file-system clock. Stat before reading: if the file
+        # is replaced in between, the stored stamp is the older one and the next call reads
+        # again, never the reverse.
+        stamp = (status.st_ino, status.st_mtime_ns, status.st_size)
+        cached = self._infos.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        try:
+            info = KeyInfo.from_json(json.loads(path.read_bytes()))
+        except FileNotFoundError:
+            self._infos.pop(path, None)
             raise
         except (OSError, KeyError, ValueError, TypeError) as exc:
             raise ConfigurationError(
                 f"key metadata {path} is unreadable ({exc!r}); restore it from backup"
             ) from exc
+        self._infos[path] = (stamp, info)
+        return info
 
     def _all(self) -> list[KeyInfo]:
         if not self.directory.is_dir():
@@ -176,7 +211,7 @@ class KeyStore:
 
     def verifier(self, kid: str) -> Verifier:
         """A verifier for key ``kid``, active or retired; KeyNotFound if unknown."""
-        info = self.info(kid)  # re-read: the key must still exist
+        info = self.info(kid)  # looked up again: the key must still exist
         verifier = self._verifiers.get(kid)
         if verifier is None:
             verifier = verifier_from_jwk(info.public_jwk)

@@ -10,6 +10,7 @@ the reply is committed before the reply leaves (X-Road's rule).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -103,6 +104,7 @@ class ExchangeRuntime:
         self._lock = asyncio.Lock()
         self._purged_at = 0.0
         self._prefetch: asyncio.Task[None] | None = None
+        self._stopping = False
         self._executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="exchange")
         audit_link.install_domain_handlers(self)
 
@@ -127,6 +129,8 @@ class ExchangeRuntime:
 
     async def _fetch_registry_soon(self, attempts: int = 30) -> None:
         for _ in range(attempts):
+            if self._stopping:
+                return
             try:
                 await self.directory()
                 return
@@ -134,8 +138,12 @@ class ExchangeRuntime:
                 await asyncio.sleep(1.0)
 
     async def stop(self) -> None:
+        # Let a registry read under way finish rather than cancel it: a cancelled task leaves
+        # its worker thread holding a database connection that the pool can no longer close.
+        self._stopping = True
         if self._prefetch is not None:
-            self._prefetch.cancel()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._prefetch, timeout=15)
             self._prefetch = None
         if self._client is not None:
             await self._client.aclose()

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from certfree import procedures
@@ -229,8 +229,33 @@ def consent_view(consent: Consent, *, now: dt.datetime | None = None) -> dict[st
     }
 
 
+class _SnapshotFields(Protocol):
+    """What a snapshot is made of: a Consent, or a row of :data:`_VALID_CONSENTS`."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def subject_id(self) -> str: ...
+    @property
+    def consumer_code(self) -> str: ...
+    @property
+    def service_item(self) -> str: ...
+    @property
+    def questions(self) -> list[str]: ...
+    @property
+    def data_items(self) -> list[str]: ...
+    @property
+    def given_at(self) -> dt.datetime: ...
+    @property
+    def expires_at(self) -> dt.datetime: ...
+
+
 def snapshot_of(consent: Consent) -> dict[str, Any]:
     """The consent as it travels in a ``question.ask`` body."""
+    return _snapshot(consent)
+
+
+def _snapshot(consent: _SnapshotFields) -> dict[str, Any]:
     return {
         "id": consent.id,
         "subject_id": consent.subject_id,
@@ -243,6 +268,33 @@ def snapshot_of(consent: Consent) -> dict[str, Any]:
     }
 
 
+# The desk looks consent up before every question it asks (once per verification), so this is
+# a Core statement over only the snapshot's columns, built once: no ORM entity is loaded,
+# tracked in the identity map or compiled for it each time.
+_c = Consent.__table__.c
+_VALID_CONSENTS = (
+    select(
+        _c.id,
+        _c.subject_id,
+        _c.consumer_code,
+        _c.service_item,
+        _c.questions,
+        _c.data_items,
+        _c.given_at,
+        _c.expires_at,
+    )
+    .where(
+        _c.subject_id == bindparam("subject_id"),
+        _c.consumer_code == bindparam("consumer"),
+        _c.service_item == bindparam("service_item"),
+        _c.revoked_at.is_(None),
+        _c.expires_at > bindparam("at"),
+        _c.given_at <= bindparam("at"),
+    )
+    .order_by(_c.given_at.desc())
+)
+
+
 def consent_snapshot(
     session: Session,
     *,
@@ -253,22 +305,19 @@ def consent_snapshot(
     now: dt.datetime | None = None,
 ) -> dict[str, Any] | None:
     """At the consumer: the newest valid consent covering this question, as a snapshot; or None."""
-    at = now or utcnow()
-    query = (
-        select(Consent)
-        .where(
-            Consent.subject_id == subject_id.strip().upper(),
-            Consent.consumer_code == consumer,
-            Consent.service_item == service_item,
-            Consent.revoked_at.is_(None),
-            Consent.expires_at > at,
-            Consent.given_at <= at,
-        )
-        .order_by(Consent.given_at.desc())
-    )
-    for consent in session.scalars(query):
-        if question in consent.questions:
-            return snapshot_of(consent)
+    if session.autoflush:
+        # A Core statement skips the ORM's autoflush; consents given or revoked earlier in
+        # this session must count, as they did when this was an ORM query.
+        session.flush()
+    params = {
+        "subject_id": subject_id.strip().upper(),
+        "consumer": consumer,
+        "service_item": service_item,
+        "at": now or utcnow(),
+    }
+    for row in session.execute(_VALID_CONSENTS, params):
+        if question in row.questions:
+            return _snapshot(row)
     return None
 
 

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from certfree.web import catalog, pages
+from certfree.web import catalog, me, pages
 
 __all__ = ["install_web"]
 
@@ -11,3 +11,4 @@ def install_web(app: FastAPI) -> None:
     """Mount the static files and every page's routes."""
     pages.install_web(app)
     app.include_router(catalog.router)
+    app.include_router(me.router)
