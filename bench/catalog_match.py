@@ -36,7 +36,7 @@ from certfree.catalog.index import Document, build_index
 from certfree.storage import Database, migrate
 
 ROOT = Path(__file__).resolve().parents[1]
-REAL = ROOT.parent / "shared/data/open_data_catalog/catalog_guiyang_nanning.csv"
+REAL = ROOT / "tests/vectors/open_data_catalog/catalog_guiyang_nanning.csv"  # = shared/data
 LABELLED = ROOT / "bench/data/catalog_match_labelled.json"
 INDEX_LIMIT_S = 60.0
 P95_LIMIT_MS = 20.0

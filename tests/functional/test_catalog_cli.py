@@ -11,18 +11,17 @@ from typer.testing import CliRunner
 
 from certfree.cli import app
 from certfree.storage import Database, migrate
+from conftest import VECTORS
 from factories.databases import fresh_database_url
 
 runner = CliRunner()
-REAL_DIR = Path(__file__).resolve().parents[3] / "shared/data/open_data_catalog"
+REAL_DIR = VECTORS / "open_data_catalog"  # the real export of ../shared/data
 REAL_FILE = REAL_DIR / "catalog_guiyang_nanning.csv"
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """A database with the real open-data export imported through the CLI, once."""
-    if not REAL_FILE.exists():
-        pytest.skip(f"the real catalog export is not beside the checkout ({REAL_FILE})")
     directory = tmp_path_factory.mktemp("cli")
     with fresh_database_url(directory) as url:
         db = Database(url)

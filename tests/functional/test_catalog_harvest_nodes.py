@@ -15,8 +15,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from certfree.auth.tokens import NODE_KEY_OWNER
-from certfree.catalog.changes import sign_harvest_request
-from certfree.catalog.harvest import HarvestStatus, HttpChangesClient, harvest, harvest_sources
+from certfree.catalog import (
+    HarvestStatus,
+    HttpChangesClient,
+    harvest,
+    harvest_sources,
+    sign_harvest_request,
+)
 from certfree.crypto import KeyStore
 from certfree.storage import Database
 from factories.catalog_resources import resource_data

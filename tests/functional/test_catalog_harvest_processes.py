@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from certfree.auth import TokenService
 from certfree.cli.catalog_harvest import register
 from certfree.crypto import KeyStore
-from certfree.exchange.cluster import cluster_down, cluster_up
+from certfree.exchange.cluster import alive, cluster_down, cluster_up
 from certfree.exchange.desk import node_settings
 from factories.catalog_resources import resource_data
 
@@ -91,9 +91,13 @@ def test_the_province_harvests_real_nodes_and_reports_the_down_ones(
     deleted = httpx.delete(f"{city}/api/v1/catalog/resources/{codes[2]}", headers=admin,
                            timeout=30)  # fmt: skip
     assert deleted.status_code == 204
-    os.kill(int(cluster["nodes"][KILLED]["pid"]), signal.SIGTERM)
+    killed = int(cluster["nodes"][KILLED]["pid"])
+    os.kill(killed, signal.SIGTERM)
     os.kill(int(cluster["nodes"][FROZEN]["pid"]), signal.SIGSTOP)
-    time.sleep(1.0)  # the killed node closes its port
+    deadline = time.monotonic() + 10  # wait for the exit (its port closed), not a fixed time
+    while alive(killed) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(killed)
 
     status, reports, elapsed = _harvest(cluster)
 

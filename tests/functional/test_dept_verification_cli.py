@@ -132,11 +132,12 @@ def test_request_inbox_answer_outbox_over_real_http(live: LiveNodes) -> None:
     assert refused.exit_code == 1
     assert "结论为“不属实”时须在说明中写明理由" in refused.output
 
+    # A UUID typed in capitals is the same request, and its answer is sent all the same.
     [answered] = _json(
         live.run(
             RS,
             "answer",
-            request_id,
+            request_id.upper(),
             "--outcome",
             "not_confirmed",
             "--note",

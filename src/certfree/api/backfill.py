@@ -17,9 +17,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from certfree import certs
+from certfree.api.certs import acting_organ
 from certfree.api.deps import NodeDep, SessionDep, allow
 from certfree.auth import Principal, Role
-from certfree.errors import Forbidden, NotFound
 
 router = APIRouter(prefix="/api/v1/backfill", tags=["certificate backfill"])
 
@@ -38,27 +38,11 @@ class RejectRequest(BaseModel):
 
 def _organ(session: Session, principal: Principal) -> str | None:
     """The USCC the department admin acts for; None for the bureau (sees every organ)."""
-    if principal.role is Role.BUREAU_ADMIN:
-        return None
-    if not principal.organisation:
-        raise Forbidden("令牌未注明所属发证机关（org 声明：部门节点编码或统一社会信用代码）")
-    return certs.find_issuer(session, principal.organisation).uscc
+    return None if principal.role is Role.BUREAU_ADMIN else acting_organ(session, principal)
 
 
 def _actor(principal: Principal) -> str:
     return principal.subject[:_ACTOR_LENGTH]
-
-
-def _own_pending(session: Session, principal: Principal, review_id: int) -> None:
-    """Forbidden when the pending item ``review_id`` is another organ's.
-
-    An item that is not pending is left to approve/reject_review, which refuse it (404 or
-    409) without deciding anything.
-    """
-    organ = _organ(session, principal)
-    for item in certs.list_reviews(session, certs.ReviewStatus.PENDING):
-        if item.id == review_id and item.issuer_uscc != organ:
-            raise Forbidden(f"人工复核第 {review_id} 项应由发证机关 {item.issuer_uscc} 处理")
 
 
 @router.get("/reviews")
@@ -70,21 +54,15 @@ def list_reviews(
     ] = None,
 ) -> list[dict[str, Any]]:
     """The queue, oldest first: an organ's own items, every item for the bureau."""
-    organ = _organ(session, principal)
-    items = certs.list_reviews(session, status)
-    return [certs.review_json(item) for item in items if organ is None or item.issuer_uscc == organ]
+    items = certs.list_reviews(session, status, issuer_uscc=_organ(session, principal))
+    return [certs.review_json(item) for item in items]
 
 
 @router.get("/reviews/{review_id}")
 def get_review(review_id: int, session: SessionDep, principal: _Reader) -> dict[str, Any]:
     """One queued record with its checked face data and the reason it needs a person."""
     organ = _organ(session, principal)
-    for item in certs.list_reviews(session):
-        if item.id == review_id:
-            if organ is not None and item.issuer_uscc != organ:
-                raise Forbidden(f"人工复核第 {review_id} 项不是本机关的")
-            return certs.review_json(item)
-    raise NotFound(f"人工复核队列中没有第 {review_id} 项")
+    return certs.review_json(certs.get_review(session, review_id, issuer_uscc=organ))
 
 
 @router.post("/reviews/{review_id}/approve")
@@ -97,13 +75,13 @@ def approve(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
     principal: _Decider,
 ) -> dict[str, Any]:
     """Approve: seal the record's certificate under the organ's seal; 409 if decided."""
-    _own_pending(session, principal, review_id)
     item = certs.approve_review(
         session,
         node.keys,
         review_id,
         actor=_actor(principal),
         note=body.note,
+        issuer_uscc=acting_organ(session, principal),
         base_url=str(request.base_url).rstrip("/"),
     )
     return certs.review_json(item)
@@ -114,6 +92,11 @@ def reject(
     review_id: int, body: RejectRequest, session: SessionDep, principal: _Decider
 ) -> dict[str, Any]:
     """Reject with a reason: no certificate is issued; 409 if already decided."""
-    _own_pending(session, principal, review_id)
-    item = certs.reject_review(session, review_id, actor=_actor(principal), note=body.reason)
+    item = certs.reject_review(
+        session,
+        review_id,
+        actor=_actor(principal),
+        note=body.reason,
+        issuer_uscc=acting_organ(session, principal),
+    )
     return certs.review_json(item)

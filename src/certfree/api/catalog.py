@@ -42,9 +42,10 @@ class MatchRequest(BaseModel):
     top: int = Field(default=5, ge=1, le=100)
 
 
-def _organ(principal: Principal) -> str:
+def organ_of(principal: Principal) -> str:
+    """The department a department admin acts for (its token's ``org``); Forbidden if none."""
     if not principal.organisation:
-        raise Forbidden("令牌未注明所属部门（org 声明：提供方代码或名称）")
+        raise Forbidden("令牌未注明所属部门（org 声明：部门代码，或提供方代码、名称）")
     return principal.organisation
 
 
@@ -52,12 +53,13 @@ def _may_edit(principal: Principal, provider: str, provider_code: str) -> None:
     """A department admin edits only resources whose provider (name or code) is its org."""
     if principal.role is Role.BUREAU_ADMIN:
         return
-    organ = _organ(principal)
+    organ = organ_of(principal)
     if organ not in {provider, provider_code}:
         raise Forbidden(f"只能编辑本部门（{organ}）提供的数据资源，此资源由「{provider}」提供")
 
 
-def _index(node: Node, session: Session) -> catalog.ResourceIndex:
+def match_index(node: Node, session: Session) -> catalog.ResourceIndex:
+    """The match index, cached in ``<var>/cache`` beside the key directory (as the CLI does)."""
     return catalog.load_index(session, node.settings.key_dir.parent / "cache")
 
 
@@ -133,7 +135,7 @@ def delete_resource(session: SessionDep, principal: _Editor, code: str) -> None:
 def list_demands(session: SessionDep, principal: _Reader) -> list[dict[str, Any]]:
     """Demands: a department admin's own (by org), every demand for bureau and CIO."""
     if principal.role is Role.DEPARTMENT_ADMIN:
-        rows = catalog.list_demands(session, department_code=_organ(principal))
+        rows = catalog.list_demands(session, department_code=organ_of(principal))
     else:
         rows = catalog.list_demands(session)
     return [catalog.demand_json(row) for row in rows]
@@ -145,10 +147,10 @@ def register_demand(
 ) -> dict[str, Any]:
     """Register a demand; a department admin's is filed under its org. Returns candidates."""
     if principal.role is Role.DEPARTMENT_ADMIN:
-        body = {**body, "department_code": _organ(principal)}
+        body = {**body, "department_code": organ_of(principal)}
     row = catalog.register_demand(session, body)
     text, items = catalog.demand_query(row)
-    found = catalog.match(_index(node, session), text, items)
+    found = catalog.match(match_index(node, session), text, items)
     return {**catalog.demand_json(row), "candidates": [c.as_json() for c in found]}
 
 
@@ -162,10 +164,10 @@ def demand_matches(
 ) -> list[dict[str, Any]]:
     """Ranked candidate resources for a registered demand, each with its explanation."""
     row = catalog.get_demand(session, demand_id)
-    if principal.role is Role.DEPARTMENT_ADMIN and row.department_code != _organ(principal):
+    if principal.role is Role.DEPARTMENT_ADMIN and row.department_code != organ_of(principal):
         raise Forbidden("只能查看本部门登记的数据需求")
     text, items = catalog.demand_query(row)
-    return [c.as_json() for c in catalog.match(_index(node, session), text, items, top=top)]
+    return [c.as_json() for c in catalog.match(match_index(node, session), text, items, top=top)]
 
 
 @router.post("/catalog/match")
@@ -175,7 +177,7 @@ def match(
     """Ranked resources for a demand given in the request (nothing stored)."""
     return [
         c.as_json()
-        for c in catalog.match(_index(node, session), body.text, body.items, top=body.top)
+        for c in catalog.match(match_index(node, session), body.text, body.items, top=body.top)
     ]
 
 
@@ -187,4 +189,4 @@ def gaps(
     threshold: Annotated[float, Query(ge=0, le=1)] = catalog.GAP_THRESHOLD,
 ) -> list[dict[str, Any]]:
     """The gap list: demands no resource matches well, highest call volume first."""
-    return catalog.gap_list(session, _index(node, session), threshold=threshold)
+    return catalog.gap_list(session, match_index(node, session), threshold=threshold)

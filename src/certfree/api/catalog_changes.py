@@ -14,10 +14,10 @@ import anyio
 from fastapi import APIRouter, Depends, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from certfree import catalog
 from certfree.api.deps import NodeDep
 from certfree.app import Node
 from certfree.auth import Role, require_role
-from certfree.catalog import changes as feed
 from certfree.errors import AuthError
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
@@ -30,21 +30,21 @@ async def _reader(
     node: NodeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     since: Annotated[int, Query(ge=0, description="cursor: the last sequence number held")] = 0,
-    limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = 500,
+    limit: Annotated[int, Query(ge=1, le=catalog.MAX_PAGE)] = 500,
 ) -> str:
     """Who reads the feed: the harvesting node's code, or ``token:<subject>``."""
     if credentials is None:
         raise AuthError("a bearer token is required (Authorization: Bearer <token>)")
     token = credentials.credentials
-    if not feed.is_harvest_request(token):
+    if not catalog.is_harvest_request(token):
         principal = node.tokens.authenticate(token)
         require_role(principal, frozenset({Role.BUREAU_ADMIN}))
         return f"token:{principal.subject}"
     runtime = node.exchange
     directory = await runtime.directory()
-    if directory.peer(feed.harvester_of(token)) is None:
+    if directory.peer(catalog.harvester_of(token)) is None:
         directory = await runtime.directory(missing="harvester")  # registered since
-    return feed.verify_harvest_request(
+    return catalog.verify_harvest_request(
         token,
         directory,
         node=node.settings.node_code,
@@ -63,14 +63,14 @@ async def changes(
     node: NodeDep,
     _: Annotated[str, Depends(_reader)],
     since: Annotated[int, Query(ge=0, description="cursor: the last sequence number held")] = 0,
-    limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = 500,
+    limit: Annotated[int, Query(ge=1, le=catalog.MAX_PAGE)] = 500,
 ) -> dict[str, Any]:
     """This node's own resource changes after ``since``: full resources and tombstones, in
     sequence order, with the cursor to ask from next (``next``) and whether more remain."""
 
     def read(current: Node) -> dict[str, Any]:
         with current.db.session() as session:
-            page = feed.changes_since(session, current.settings.node_code, since, limit)
+            page = catalog.changes_since(session, current.settings.node_code, since, limit)
             return page.as_json()
 
     return await anyio.to_thread.run_sync(read, node)

@@ -24,10 +24,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from certfree import catalog
-from certfree.api.deps import SessionDep, allow
+from certfree.api.catalog import organ_of
+from certfree.api.deps import SessionDep, allow, as_utc
 from certfree.auth import Principal, Role
-from certfree.catalog import sharing
-from certfree.catalog.grant_models import Grant, GrantStatus
 from certfree.errors import Forbidden
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
@@ -61,25 +60,11 @@ class Refusal(BaseModel):
     reason: str = Field(max_length=1000, description="不予批准的理由")
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
-
-
-def _actor(principal: Principal) -> str:
-    return f"{principal.role}:{principal.subject}"
-
-
-def _organ(principal: Principal) -> str:
-    if not principal.organisation:
-        raise Forbidden("令牌未注明所属部门（org 声明：部门代码）")
-    return principal.organisation
-
-
-def _may_decide(session: Session, principal: Principal, grant: Grant) -> None:
+def _may_decide(session: Session, principal: Principal, grant: catalog.Grant) -> None:
     """The provider of the resource (by code, or name as api/catalog accepts) or the bureau."""
     if principal.role is Role.BUREAU_ADMIN:
         return
-    organ = _organ(principal)
+    organ = organ_of(principal)
     owners = {grant.provider_code}
     if grant.resource_code:
         # Deleted since: the provider code on the grant still names its owner.
@@ -91,14 +76,14 @@ def _may_decide(session: Session, principal: Principal, grant: Grant) -> None:
         )
 
 
-def _may_see(principal: Principal, grant: Grant) -> None:
+def _may_see(principal: Principal, grant: catalog.Grant) -> None:
     if principal.role is Role.DEPARTMENT_ADMIN:
-        organ = _organ(principal)
+        organ = organ_of(principal)
         if organ not in {grant.consumer_code, grant.provider_code}:
             raise Forbidden(f"只能查看本部门（{organ}）提出或收到的共享申请")
 
 
-def _resource_grant(session: Session, grant_id: int) -> Grant:
+def _resource_grant(session: Session, grant_id: int) -> catalog.Grant:
     grant = catalog.get_grant(session, grant_id)
     if grant.resource_code is None:
         raise catalog.GrantNotFound(f"没有编号为 {grant_id} 的资源共享申请", field="grant_id")
@@ -109,20 +94,20 @@ def _resource_grant(session: Session, grant_id: int) -> Grant:
 def request_resource(body: ShareRequest, session: SessionDep, principal: _Party) -> dict[str, Any]:
     """Request a resource for a demand; by share type the answer is granted, pending or refused."""
     demand = catalog.get_demand(session, body.demand_id)
-    if principal.role is Role.DEPARTMENT_ADMIN and demand.department_code != _organ(principal):
+    if principal.role is Role.DEPARTMENT_ADMIN and demand.department_code != organ_of(principal):
         raise Forbidden(
             f"只能为本部门（{principal.organisation}）登记的需求申请资源，"
             f"需求 {demand.id} 属于 {demand.department_code or demand.department}"
         )
-    grant = sharing.request_resource(
+    grant = catalog.request_resource(
         session,
         demand_id=body.demand_id,
         resource_code=body.resource_code,
-        requested_by=_actor(principal),
+        requested_by=principal.actor,
         data_items=body.data_items,
         purpose=body.purpose,
-        valid_from=_aware(body.valid_from),
-        valid_to=_aware(body.valid_to),
+        valid_from=as_utc(body.valid_from),
+        valid_to=as_utc(body.valid_to),
     )
     return catalog.grant_view(grant)
 
@@ -132,16 +117,21 @@ def list_requests(
     *,
     session: SessionDep,
     principal: _Reader,
-    state: Annotated[GrantStatus | None, Query(alias="status")] = None,
+    state: Annotated[catalog.GrantStatus | None, Query(alias="status")] = None,
     resource_code: Annotated[str | None, Query(max_length=48)] = None,
     demand_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Resource requests, oldest first; a department admin's own (as consumer or provider)."""
-    party = _organ(principal) if principal.role is Role.DEPARTMENT_ADMIN else None
+    party = organ_of(principal) if principal.role is Role.DEPARTMENT_ADMIN else None
     rows = catalog.list_grants(
-        session, status=state, resource_code=resource_code, demand_id=demand_id, party=party
+        session,
+        status=state,
+        resource_code=resource_code,
+        demand_id=demand_id,
+        party=party,
+        resources_only=True,
     )
-    return [catalog.grant_view(g) for g in rows if g.resource_code is not None]
+    return [catalog.grant_view(g) for g in rows]
 
 
 @router.get("/catalog/grants/{grant_id}")
@@ -157,14 +147,14 @@ def approve(
 ) -> dict[str, Any]:
     """Grant a pending request, optionally narrowing its data items, purpose and period."""
     _may_decide(session, principal, _resource_grant(session, grant_id))
-    grant = sharing.approve_request(
+    grant = catalog.approve_request(
         session,
         grant_id,
-        decided_by=_actor(principal),
+        decided_by=principal.actor,
         data_items=body.data_items,
         purpose=body.purpose,
-        valid_from=_aware(body.valid_from),
-        valid_to=_aware(body.valid_to),
+        valid_from=as_utc(body.valid_from),
+        valid_to=as_utc(body.valid_to),
         note=body.note,
     )
     return catalog.grant_view(grant)
@@ -174,7 +164,7 @@ def approve(
 def refuse(grant_id: int, body: Refusal, session: SessionDep, principal: _Party) -> dict[str, Any]:
     """Refuse a pending request, with the reasons (required)."""
     _may_decide(session, principal, _resource_grant(session, grant_id))
-    grant = sharing.refuse_request(
-        session, grant_id, decided_by=_actor(principal), reason=body.reason
+    grant = catalog.refuse_request(
+        session, grant_id, decided_by=principal.actor, reason=body.reason
     )
     return catalog.grant_view(grant)

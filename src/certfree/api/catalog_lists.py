@@ -16,9 +16,9 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel
 
 from certfree import catalog
+from certfree.api.catalog import match_index
 from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
 from certfree.auth import Principal, Role
-from certfree.catalog import lists, sharing
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
@@ -35,11 +35,9 @@ def publish(
     node: NodeDep, session: SessionDep, principal: _Bureau, body: Publication
 ) -> list[dict[str, Any]]:
     """Publish both lists as snapshots dated ``date`` (replacing that day's, if any)."""
-    index = catalog.load_index(session, node.settings.key_dir.parent / "cache")
-    made = lists.publish_lists(
-        session, index, published_by=f"{principal.role}:{principal.subject}", on=body.date
-    )
-    return [lists.snapshot_json(s) for s in made]
+    by = principal.actor
+    made = catalog.publish_lists(session, match_index(node, session), published_by=by, on=body.date)
+    return [catalog.snapshot_json(s) for s in made]
 
 
 @router.get("/catalog/lists", openapi_extra=PUBLIC)
@@ -48,7 +46,7 @@ def snapshots(
     kind: Annotated[Literal["supply", "demand"] | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     """Published snapshots, newest first: date, kind, content hash, row count and counts."""
-    return [lists.snapshot_json(s) for s in lists.list_snapshots(session, kind)]
+    return [catalog.snapshot_json(s) for s in catalog.list_snapshots(session, kind)]
 
 
 @router.get("/catalog/lists/{kind}/{date}", openapi_extra=PUBLIC)
@@ -59,11 +57,11 @@ def download(
     fmt: Annotated[Literal["json", "csv", "xlsx"], Query(alias="format")] = "json",
 ) -> Response:
     """One snapshot (``date`` = YYYY-MM-DD or ``latest``) as JSON, CSV or XLSX."""
-    snapshot = lists.get_snapshot(session, kind, date)
+    snapshot = catalog.get_snapshot(session, kind, date)
     name = f"catalog-{snapshot.kind.value}-{snapshot.date.isoformat()}.{fmt}"
     return Response(
-        lists.export_snapshot(snapshot, fmt),
-        media_type=lists.EXPORT_FORMATS[fmt],
+        catalog.export_snapshot(snapshot, fmt),
+        media_type=catalog.EXPORT_FORMATS[fmt],
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "X-Content-SHA256": snapshot.content_hash,
@@ -75,6 +73,6 @@ def download(
 def reports(session: SessionDep, _: _Overseer) -> dict[str, Any]:
     """Counts of every published snapshot (newest first) and sharing requests by status."""
     return {
-        "snapshots": [lists.snapshot_json(s) for s in lists.list_snapshots(session)],
-        "requests_by_status": sharing.sharing_summary(session),
+        "snapshots": [catalog.snapshot_json(s) for s in catalog.list_snapshots(session)],
+        "requests_by_status": catalog.sharing_summary(session),
     }

@@ -12,12 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
 from certfree import governance
-from certfree.api.deps import NodeDep, SessionDep, allow
+from certfree.api.deps import NodeDep, SessionDep, allow, as_utc
 from certfree.auth import Principal, Role
-from certfree.exchange.questions import QuestionDef, get_question
+from certfree.exchange.questions import questions_for
 
 router = APIRouter(prefix="/api/v1", tags=["consent"])
 
@@ -33,11 +32,6 @@ class ConsentRequest(BaseModel):
     expires_at: dt.datetime | None = Field(default=None, description="省略则 30 天")
 
 
-def _questions(session: Session, service_item: str, names: list[str] | None) -> list[QuestionDef]:
-    chosen = names or governance.questions_of_service_item(session, service_item)
-    return [get_question(name) for name in chosen]
-
-
 @router.get("/me/consents/preview")
 def preview(
     session: SessionDep,
@@ -46,7 +40,7 @@ def preview(
     question: Annotated[list[str] | None, Query(description="省略则为事项的全部问题")] = None,
 ) -> dict[str, Any]:
     """What will be asked, of whom, and what each answer reveals — before consenting."""
-    return governance.preview(session, service_item, _questions(session, service_item, question))
+    return governance.preview(session, service_item, questions_for(session, service_item, question))
 
 
 @router.post("/me/consents", status_code=status.HTTP_201_CREATED)
@@ -54,17 +48,14 @@ def give(
     body: ConsentRequest, node: NodeDep, session: SessionDep, principal: _Applicant
 ) -> dict[str, Any]:
     """Consent to this node asking the questions about me, for this service item."""
-    expires_at = body.expires_at
-    if expires_at is not None and expires_at.tzinfo is None:
-        expires_at = expires_at.replace(tzinfo=dt.UTC)
     consent = governance.give(
         session,
         subject_id=principal.subject,
         consumer=node.settings.node_code,
         service_item=body.service_item,
-        questions=_questions(session, body.service_item, body.questions),
+        questions=questions_for(session, body.service_item, body.questions),
         recorded_by=f"applicant:{principal.subject}",
-        expires_at=expires_at,
+        expires_at=as_utc(body.expires_at),
     )
     return governance.consent_view(consent)
 

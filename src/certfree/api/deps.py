@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
@@ -69,3 +70,8 @@ def document_roles(router: APIRouter) -> APIRouter:
                 }
             pending.extend(dependant.dependencies)
     return router
+
+
+def as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A request's time with no offset is taken as UTC (times are stored in UTC)."""
+    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value

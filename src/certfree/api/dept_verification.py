@@ -10,22 +10,21 @@ message is sent, so a peer that is down leaves them queued (``delivery: queued``
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from certfree.api.deps import NodeDep, allow
+from certfree.api.deps import NodeDep, SessionDep, allow
 from certfree.app import Node
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
 from certfree.exchange import verification as domain
 from certfree.exchange import verification_delivery as delivery
-from certfree.exchange.verification_models import (
+from certfree.exchange.verification import (
     DeptVerification,
     VerificationOutcome,
     VerificationSide,
@@ -37,7 +36,6 @@ router = APIRouter(prefix="/api/v1", tags=["dept_verification"])
 
 _Clerk = Annotated[Principal, Depends(allow(Role.CLERK))]
 _Staff = Annotated[Principal, Depends(allow(Role.CLERK, Role.DEPARTMENT_ADMIN))]
-_T = TypeVar("_T")
 
 
 class CreateRequest(BaseModel):
@@ -139,33 +137,17 @@ def _acting_for(node: Node, principal: Principal) -> str:
     return code
 
 
-async def _in_session(node: Node, work: Callable[[Session], _T]) -> _T:
-    """Run ``work`` in its own committed transaction, off the event loop."""
-
-    def run() -> _T:
-        with node.db.session() as session:
-            return work(session)
-
-    return await asyncio.to_thread(run)
-
-
-async def _deliver_and_show(node: Node, row: DeptVerification) -> VerificationView:
-    await delivery.deliver(
-        node.db, delivery.transport_sender(node.exchange), row.request_id, row.side
-    )
-    return await _in_session(
-        node,
-        lambda s: VerificationView.of(
-            domain.get_request(s, row.request_id, node=node.settings.node_code, side=row.side)
-        ),
-    )
+async def _change(node: Node, work: Callable[[Session], DeptVerification]) -> VerificationView:
+    """Commit ``work``, send the message it owes (or leave it queued), show the request."""
+    sender = delivery.transport_sender(node.exchange)
+    return VerificationView.of(await delivery.change_and_deliver(node.db, sender, work))
 
 
 @router.post("/dept-verifications", status_code=status.HTTP_201_CREATED)
 async def create(body: CreateRequest, node: NodeDep, principal: _Clerk) -> VerificationView:
     """Ask a department to verify a fact; sent at once, or queued if it cannot be reached."""
     code = _acting_for(node, principal)
-    row = await _in_session(
+    return await _change(
         node,
         lambda s: domain.create_request(
             s,
@@ -182,12 +164,13 @@ async def create(body: CreateRequest, node: NodeDep, principal: _Clerk) -> Verif
             request_id=body.request_id,
         ),
     )
-    return await _deliver_and_show(node, row)
 
 
 @router.get("/dept-verifications")
-async def list_verifications(
+def list_verifications(
+    *,
     node: NodeDep,
+    session: SessionDep,
     principal: _Staff,
     side: Annotated[VerificationSide, Query(description="outbox: sent; inbox: to answer")],
     status_: Annotated[VerificationStatus | None, Query(alias="status")] = None,
@@ -196,15 +179,10 @@ async def list_verifications(
     """This node's outbox or inbox, earliest deadline first."""
     code = _acting_for(node, principal)
     now = utcnow()
-    return await _in_session(
-        node,
-        lambda s: [
-            VerificationView.of(row, now)
-            for row in domain.list_requests(
-                s, side=side, node=code, status=status_, overdue_only=overdue, now=now
-            )
-        ],
+    rows = domain.list_requests(
+        session, side=side, node=code, status=status_, overdue_only=overdue, now=now
     )
+    return [VerificationView.of(row, now) for row in rows]
 
 
 @router.post("/dept-verifications/deliver-pending")
@@ -214,32 +192,20 @@ async def deliver_pending(node: NodeDep, principal: _Staff) -> list[DeliveryView
     results = await delivery.deliver_pending(
         node.db, delivery.transport_sender(node.exchange), node=code
     )
-    return [
-        DeliveryView(
-            request_id=r.request_id,
-            side=r.side,
-            type=r.type,
-            to=r.to,
-            delivered=r.delivered,
-            error=r.error,
-        )
-        for r in results
-    ]
+    return [DeliveryView.model_validate(r, from_attributes=True) for r in results]
 
 
 @router.get("/dept-verifications/{request_id}")
-async def get_verification(
+def get_verification(
     request_id: str,
     node: NodeDep,
+    session: SessionDep,
     principal: _Staff,
     side: VerificationSide | None = None,
 ) -> VerificationView:
     """One request: this node's outbox copy if it sent it, else its inbox copy."""
     code = _acting_for(node, principal)
-    return await _in_session(
-        node,
-        lambda s: VerificationView.of(domain.get_request(s, request_id, node=code, side=side)),
-    )
+    return VerificationView.of(domain.get_request(session, request_id, node=code, side=side))
 
 
 @router.post("/dept-verifications/{request_id}/answer")
@@ -248,7 +214,7 @@ async def answer(
 ) -> VerificationView:
     """The department's answer (confirmed / not_confirmed / cannot_determine), sent back."""
     code = _acting_for(node, principal)
-    row = await _in_session(
+    return await _change(
         node,
         lambda s: domain.answer_request(
             s,
@@ -259,15 +225,13 @@ async def answer(
             answered_by=principal.subject,
         ),
     )
-    return await _deliver_and_show(node, row)
 
 
 @router.post("/dept-verifications/{request_id}/withdraw")
 async def withdraw(request_id: str, node: NodeDep, principal: _Clerk) -> VerificationView:
     """Withdraw a pending request; the department is told."""
     code = _acting_for(node, principal)
-    row = await _in_session(
+    return await _change(
         node,
         lambda s: domain.withdraw(s, request_id, consumer=code, withdrawn_by=principal.subject),
     )
-    return await _deliver_and_show(node, row)

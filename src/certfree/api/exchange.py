@@ -18,8 +18,7 @@ from starlette.types import Receive, Scope, Send
 from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
 from certfree.api.problems import certfree_problem
 from certfree.app import Node
-from certfree.auth import Principal, Role
-from certfree.auth.tokens import NODE_KEY_OWNER
+from certfree.auth import NODE_KEY_OWNER, Principal, Role
 from certfree.errors import CertfreeError, NotFound
 from certfree.exchange import registry, transport
 from certfree.nodes import Node as NodeRow
@@ -66,18 +65,24 @@ class AskAnswer(BaseModel):
 async def receive_message(request: Request) -> Response:
     """Receive a signed node message: answer it if it is for this node, else pass it on."""
     # No dependencies on this hot path: FastAPI runs sync ones in a worker thread each.
-    node: Node = request.app.state.node
-    raw = (await request.body())[:_MAX_MESSAGE].decode("ascii", errors="replace")
-    deadline = _deadline(node, request.headers.get(transport.DEADLINE_HEADER))
-    result = await node.exchange.receive(raw, deadline)
-    if isinstance(result, str):
-        return Response(result, media_type=transport.JOSE)
-    # A forwarded message: the next hop's answer goes back unchanged, errors included.
-    return Response(
-        result.content,
-        status_code=result.status_code,
-        media_type=result.headers.get("content-type"),
+    status, body, media = await _reply(
+        request.app.state.node,
+        await request.body(),
+        request.headers.get(transport.DEADLINE_HEADER),
     )
+    return Response(body, status_code=status, media_type=media)
+
+
+async def _reply(node: Node, body: bytes, deadline_header: str | None) -> tuple[int, bytes, str]:
+    """Status, body and media type of the answer to a node message (the route and the fast
+    path alike); a refusal raises, for the one problem+json handler."""
+    raw = body[:_MAX_MESSAGE].decode("ascii", errors="replace")
+    result = await node.exchange.receive(raw, _deadline(node, deadline_header))
+    if isinstance(result, str):
+        return 200, result.encode("ascii"), transport.JOSE
+    # A forwarded message: the next hop's answer goes back unchanged, errors included.
+    media = result.headers.get("content-type", "application/octet-stream")
+    return result.status_code, result.content, media
 
 
 def _deadline(node: Node, text: str | None) -> float | None:
@@ -124,21 +129,16 @@ class MessagesFastPath:
                 chunks.append(chunk)
             size += len(chunk)
             more = event.get("more_body", False)
-        raw = b"".join(chunks)[:_MAX_MESSAGE].decode("ascii", errors="replace")
         wanted = transport.DEADLINE_HEADER.lower().encode()
         header = next((v for k, v in scope["headers"] if k == wanted), None)
-        deadline = _deadline(node, header.decode("latin-1") if header is not None else None)
         try:
-            result = await node.exchange.receive(raw, deadline)
+            status, body, media = await _reply(
+                node, b"".join(chunks), header.decode("latin-1") if header is not None else None
+            )
         except CertfreeError as exc:
             response = await certfree_problem(Request(scope), exc)
             await response(scope, receive, send)
             return
-        if isinstance(result, str):
-            status, body, media = 200, result.encode("ascii"), transport.JOSE
-        else:
-            status, body = result.status_code, result.content
-            media = result.headers.get("content-type", "application/octet-stream")
         await send(
             {
                 "type": "http.response.start",

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
 from certfree import catalog
-from certfree.api.deps import PUBLIC, SessionDep, allow
+from certfree.api.deps import PUBLIC, SessionDep, allow, as_utc
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
 from certfree.exchange.questions import QuestionDef, check_grant_scope, get_question, list_questions
@@ -46,10 +46,6 @@ class RevokeRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=255)
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
-
-
 def _may_grant(principal: Principal, provider: str) -> None:
     if principal.role is Role.DEPARTMENT_ADMIN and principal.organisation != provider:
         raise Forbidden(
@@ -71,9 +67,9 @@ def create_grant(body: GrantRequest, session: SessionDep, principal: _Granter) -
         service_item=body.service_item,
         purpose=body.purpose,
         data_items=body.data_items,
-        created_by=f"{principal.role}:{principal.subject}",
-        valid_from=_aware(body.valid_from),
-        valid_to=_aware(body.valid_to),
+        created_by=principal.actor,
+        valid_from=as_utc(body.valid_from),
+        valid_to=as_utc(body.valid_to),
         consent_exempt_basis=body.consent_exempt_basis,
     )
     return catalog.grant_view(grant)
@@ -116,9 +112,7 @@ def revoke_grant(
 ) -> dict[str, Any]:
     """Revoke a grant; the provider refuses later questions under it (``grant_revoked``)."""
     _may_grant(principal, catalog.get_grant(session, grant_id).provider_code)
-    grant = catalog.revoke_grant(
-        session, grant_id, revoked_by=f"{principal.role}:{principal.subject}", reason=body.reason
-    )
+    grant = catalog.revoke_grant(session, grant_id, revoked_by=principal.actor, reason=body.reason)
     return catalog.grant_view(grant)
 
 

@@ -11,8 +11,7 @@ from sqlalchemy import text
 
 from certfree import __version__
 from certfree.api.deps import PUBLIC, NodeDep, allow
-from certfree.auth import ALL_ROLES, Principal, Role
-from certfree.auth.tokens import NODE_KEY_OWNER
+from certfree.auth import ALL_ROLES, NODE_KEY_OWNER, Principal, Role
 from certfree.storage import migrate
 
 router = APIRouter()

@@ -18,36 +18,26 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from certfree.api.certs import acting_organ
 from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
-from certfree.api.verification import VerificationView
-from certfree.app import Node
+from certfree.api.verification import VerificationView, use_context
 from certfree.auth import Principal, Role
 from certfree.certs import (
-    ISSUE_PER_ADDRESS,
-    MISSES_PER_ADDRESS,
-    MISSES_PER_VERIFIER,
-    REDEEM_PER_ADDRESS,
-    REDEEM_PER_CODE,
-    REDEEM_PER_VERIFIER,
     SHORT_CODE_TTL,
     CertificateUse,
-    RateRule,
     ShortCodeNotFound,
     UseChannel,
-    UseContext,
-    count_request,
+    certificate_of_issuer,
     describe_use,
-    find_issuer,
-    get_certificate,
     issue_short_code,
-    normalise_code,
-    record_hits,
+    limit_issue,
+    limit_redeem,
+    record_miss,
     redeem_and_verify,
-    refuse_if_over,
     uses_of_certificate,
+    uses_of_holder,
 )
-from certfree.certs import uses_of_holder as holder_uses
-from certfree.errors import Forbidden, InvalidInput
+from certfree.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1", tags=["certificate use"])
 
@@ -58,31 +48,14 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _misses(request: Request, principal: Principal) -> list[tuple[RateRule, str]]:
-    return [(MISSES_PER_ADDRESS, _address(request)), (MISSES_PER_VERIFIER, principal.subject)]
-
-
 def _limit_issue(request: Request, node: NodeDep) -> None:
     with node.db.session() as session:  # committed before the route's own transaction
-        count_request(session, [(ISSUE_PER_ADDRESS, _address(request))])
+        limit_issue(session, _address(request))
 
 
 def _limit_redeem(code: str, request: Request, node: NodeDep, principal: _Redeemer) -> None:
     with node.db.session() as session:  # committed even when the redemption then fails
-        refuse_if_over(session, _misses(request, principal))
-        count_request(
-            session,
-            [
-                (REDEEM_PER_ADDRESS, _address(request)),
-                (REDEEM_PER_VERIFIER, principal.subject),
-                (REDEEM_PER_CODE, normalise_code(code)),
-            ],
-        )
-
-
-def _record_miss(node: Node, request: Request, principal: Principal) -> None:
-    with node.db.session() as session:
-        record_hits(session, _misses(request, principal))
+        limit_redeem(session, code, address=_address(request), verifier=principal.subject)
 
 
 class ShortCodeRequest(BaseModel):
@@ -180,17 +153,12 @@ def redeem_short_code(  # noqa: PLR0917 - FastAPI injects each dependency as a p
     ``too-many-requests`` beyond 30 redeems a minute per address or verifier account, 5 per
     code, or after 10 unknown codes in 10 minutes (guessing codes).
     """
-    context = UseContext(
-        verifier=principal.subject,
-        verifier_org=principal.organisation,
-        audience=body.audience,
-        purpose=body.purpose,
-        channel=UseChannel.SHORT_CODE,
-    )
+    context = use_context(principal, body.audience, body.purpose, UseChannel.SHORT_CODE)
     try:
         result = redeem_and_verify(session, node.keys, code, context, nonce=body.nonce)
     except ShortCodeNotFound:
-        _record_miss(node, request, principal)
+        with node.db.session() as miss:  # committed, though this request's work rolls back
+            record_miss(miss, address=_address(request), verifier=principal.subject)
         raise
     return VerificationView.model_validate(result.to_json())
 
@@ -201,7 +169,7 @@ def my_certificate_uses(
     principal: Annotated[Principal, Depends(allow(Role.APPLICANT))],
 ) -> list[CertificateUseView]:
     """Every verification of the caller's certificates through the platform, newest first."""
-    return [CertificateUseView.of(use) for use in holder_uses(session, principal.subject)]
+    return [CertificateUseView.of(use) for use in uses_of_holder(session, principal.subject)]
 
 
 @router.get("/certificate-uses")
@@ -214,9 +182,5 @@ def certificate_uses(
     if not certificate.strip():
         raise InvalidInput("须给出证照标识 certificate", field="certificate")
     if principal.role is Role.DEPARTMENT_ADMIN:
-        if not principal.organisation:
-            raise Forbidden("令牌未注明所属发证机关（org 声明）")
-        organ = find_issuer(session, principal.organisation).uscc
-        if get_certificate(session, certificate).issuer_uscc != organ:
-            raise Forbidden(f"证照 {certificate} 不是本机关签发的")
+        certificate_of_issuer(session, certificate, acting_organ(session, principal))
     return [CertificateUseView.of(use) for use in uses_of_certificate(session, certificate)]

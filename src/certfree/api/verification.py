@@ -49,6 +49,19 @@ class VerificationView(BaseModel):
     failed_checks: list[FailedCheckView]
 
 
+def use_context(
+    principal: Principal, audience: str, purpose: str | None, channel: UseChannel
+) -> UseContext:
+    """Who verifies (the token's subject and organisation), for whom, why, by which channel."""
+    return UseContext(
+        verifier=principal.subject,
+        verifier_org=principal.organisation,
+        audience=audience,
+        purpose=purpose,
+        channel=channel,
+    )
+
+
 @router.post("/verifications")
 def verify(
     body: VerificationRequest,
@@ -63,13 +76,7 @@ def verify(
     (reason ``status_unavailable``); verify those with the CLI or library online. Each
     verification is logged for the holder (用证记录: claim names, never values).
     """
-    context = UseContext(
-        verifier=principal.subject,
-        verifier_org=principal.organisation,
-        audience=body.audience,
-        purpose=body.purpose,
-        channel=UseChannel.VERIFICATION,
-    )
+    context = use_context(principal, body.audience, body.purpose, UseChannel.VERIFICATION)
     result = verify_and_record(session, node.keys, body.presentation, context, nonce=body.nonce)
     return VerificationView.model_validate(result.to_json())
 

@@ -31,6 +31,11 @@ class Principal:
     organisation: str | None = None
     token_id: str | None = None
 
+    @property
+    def actor(self) -> str:
+        """``role:subject``, the form change records keep of who acted."""
+        return f"{self.role}:{self.subject}"
+
 
 def require_role(principal: Principal, allowed: frozenset[Role]) -> Principal:
     """Return ``principal`` if its role is allowed, else raise Forbidden naming both."""

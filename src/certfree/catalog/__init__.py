@@ -1,10 +1,19 @@
 """Data resource catalog, supply and demand lists, matching, and sharing grants.
 
-Now: sharing grants (:func:`create_grant`, :func:`check_grant` …), which the exchange's
-providers check every verification question against. Other domains use only the names below.
+Resources and demands (issue 6 §1–3, 7), sharing requests and the exchange's question grants
+(§4; :func:`check_grant` is what the exchange's providers check every question against), the
+published lists (§5) and the change feed the province harvests (§6). Other domains and the
+adapters use only the names below.
 """
 
-# Resources, demands, import and matching (issue 6 items 1–3, 7).
+from certfree.catalog.changes import (
+    MAX_PAGE,
+    changes_since,
+    harvester_of,
+    is_harvest_request,
+    sign_harvest_request,
+    verify_harvest_request,
+)
 from certfree.catalog.demands import (
     demand_json,
     demand_query,
@@ -12,7 +21,28 @@ from certfree.catalog.demands import (
     list_demands,
     register_demand,
 )
-from certfree.catalog.errors import GrantNotFound, GrantReason, GrantRefused, GrantRevoked
+from certfree.catalog.errors import (
+    CatalogConflict,
+    CatalogError,
+    CatalogImportRejected,
+    DemandNotFound,
+    DuplicateRequest,
+    GrantNotFound,
+    GrantReason,
+    GrantRefused,
+    GrantRevoked,
+    GrantStateConflict,
+    HarvestFailed,
+    HarvestRefused,
+    InvalidDemand,
+    InvalidFeed,
+    InvalidGrantRequest,
+    InvalidListRequest,
+    InvalidResource,
+    ListNotPublished,
+    NodeUnreachable,
+    ResourceNotFound,
+)
 from certfree.catalog.grant_models import WHOLE_RESOURCE, Grant, GrantStatus
 from certfree.catalog.grants import (
     check_grant,
@@ -23,11 +53,21 @@ from certfree.catalog.grants import (
     list_grants,
     revoke_grant,
 )
+from certfree.catalog.harvest import (
+    HarvestStatus,
+    NodeReport,
+    harvest,
+    harvest_sources,
+    harvest_states,
+)
+from certfree.catalog.harvest_client import ChangesClient, HttpChangesClient, Source
 from certfree.catalog.importing import CatalogImportReport, import_catalog
 from certfree.catalog.index import ResourceIndex
-from certfree.catalog.list_errors import InvalidListRequest, ListNotPublished
 from certfree.catalog.list_models import ListKind, ListSnapshot
+from certfree.catalog.lists import COLUMNS as LIST_COLUMNS
 from certfree.catalog.lists import (
+    EXPORT_FORMATS,
+    SHANGHAI,
     export_snapshot,
     get_snapshot,
     list_snapshots,
@@ -37,15 +77,6 @@ from certfree.catalog.lists import (
 )
 from certfree.catalog.matching import GAP_THRESHOLD, Candidate, gap_list, load_index, match
 from certfree.catalog.models import Demand, Resource
-from certfree.catalog.resource_errors import (
-    CatalogConflict,
-    CatalogError,
-    CatalogImportRejected,
-    DemandNotFound,
-    InvalidDemand,
-    InvalidResource,
-    ResourceNotFound,
-)
 from certfree.catalog.resources import (
     DataItem,
     ResourceDraft,
@@ -65,11 +96,6 @@ from certfree.catalog.sharing import (
     request_resource,
     sharing_summary,
 )
-from certfree.catalog.sharing_errors import (
-    DuplicateRequest,
-    GrantStateConflict,
-    InvalidGrantRequest,
-)
 from certfree.catalog.vocab import (
     Category,
     DataGrade,
@@ -80,7 +106,11 @@ from certfree.catalog.vocab import (
 )
 
 __all__ = [
+    "EXPORT_FORMATS",
     "GAP_THRESHOLD",
+    "LIST_COLUMNS",
+    "MAX_PAGE",
+    "SHANGHAI",
     "WHOLE_RESOURCE",
     "Candidate",
     "CatalogConflict",
@@ -88,6 +118,7 @@ __all__ = [
     "CatalogImportRejected",
     "CatalogImportReport",
     "Category",
+    "ChangesClient",
     "DataGrade",
     "DataItem",
     "Demand",
@@ -100,13 +131,20 @@ __all__ = [
     "GrantRevoked",
     "GrantStateConflict",
     "GrantStatus",
+    "HarvestFailed",
+    "HarvestRefused",
+    "HarvestStatus",
+    "HttpChangesClient",
     "InvalidDemand",
+    "InvalidFeed",
     "InvalidGrantRequest",
     "InvalidListRequest",
     "InvalidResource",
     "ListKind",
     "ListNotPublished",
     "ListSnapshot",
+    "NodeReport",
+    "NodeUnreachable",
     "OpenType",
     "Resource",
     "ResourceDraft",
@@ -114,8 +152,10 @@ __all__ = [
     "ResourceNotFound",
     "ShareMethod",
     "ShareType",
+    "Source",
     "UpdateCycle",
     "approve_request",
+    "changes_since",
     "check_grant",
     "check_resource_grant",
     "create_grant",
@@ -132,7 +172,12 @@ __all__ = [
     "get_resource",
     "get_snapshot",
     "grant_view",
+    "harvest",
+    "harvest_sources",
+    "harvest_states",
+    "harvester_of",
     "import_catalog",
+    "is_harvest_request",
     "list_demands",
     "list_grants",
     "list_resources",
@@ -146,8 +191,10 @@ __all__ = [
     "resource_json",
     "revoke_grant",
     "sharing_summary",
+    "sign_harvest_request",
     "snapshot_json",
     "snapshot_rows",
     "update_resource",
     "validate_resource",
+    "verify_harvest_request",
 ]

@@ -96,14 +96,12 @@ def changes_since(session: Session, node_code: str, since: int, limit: int = 500
     limit = max(1, min(limit, MAX_PAGE))
     feed = feed_row(session)
     # The high-water mark, read before the changes (module docstring: why nothing is lost).
-    mark = session.scalar(select(ChangeFeed.last_seq).where(ChangeFeed.id == FEED_ROW))
-    mark = int(mark or 0)
-    window = (since, mark)
+    mark = int(session.scalar(select(ChangeFeed.last_seq).where(ChangeFeed.id == FEED_ROW)) or 0)
     resources = list(
         session.scalars(
             select(Resource)
-            .where(Resource.origin_node == "", Resource.change_seq > window[0])
-            .where(Resource.change_seq <= window[1])
+            .where(Resource.origin_node == "", Resource.change_seq > since)
+            .where(Resource.change_seq <= mark)
             .order_by(Resource.change_seq)
             .limit(limit + 1)
         )
@@ -111,7 +109,7 @@ def changes_since(session: Session, node_code: str, since: int, limit: int = 500
     tombstones = list(
         session.scalars(
             select(Tombstone)
-            .where(Tombstone.seq > window[0], Tombstone.seq <= window[1])
+            .where(Tombstone.seq > since, Tombstone.seq <= mark)
             .order_by(Tombstone.seq)
             .limit(limit + 1)
         )

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certfree.catalog.errors import DemandNotFound, InvalidDemand
 from certfree.catalog.models import Demand
-from certfree.catalog.resource_errors import DemandNotFound, InvalidDemand
 
 __all__ = ["demand_json", "demand_query", "get_demand", "list_demands", "register_demand"]
 

@@ -20,14 +20,20 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from certfree.catalog.errors import GrantNotFound, GrantReason, GrantRefused, GrantRevoked
+from certfree.catalog.errors import (
+    GrantNotFound,
+    GrantReason,
+    GrantRefused,
+    GrantRevoked,
+    GrantStateConflict,
+)
 from certfree.catalog.grant_models import WHOLE_RESOURCE, Grant, GrantStatus
-from certfree.catalog.sharing_errors import GrantStateConflict
 from certfree.errors import InvalidInput
 from certfree.storage import utcnow
 
 __all__ = [
     "check_grant",
+    "covering_grant",
     "create_grant",
     "effective_status",
     "get_grant",
@@ -137,11 +143,13 @@ def list_grants(
     demand_id: int | None = None,
     status: GrantStatus | None = None,
     party: str | None = None,
+    resources_only: bool = False,
 ) -> list[Grant]:
     """Grants matching the given filters, oldest first.
 
     ``party`` keeps those where the code is the consumer or the provider (what a department
-    sees of its own requests and of the requests made to it).
+    sees of its own requests and of the requests made to it); ``resources_only`` keeps the
+    requests of catalog resources (no question grants).
     """
     query = select(Grant).order_by(Grant.id)
     if consumer is not None:
@@ -160,9 +168,13 @@ def list_grants(
         query = query.where(Grant.status == status)
     if party is not None:
         query = query.where((Grant.consumer_code == party) | (Grant.provider_code == party))
+    if resources_only:
+        query = query.where(Grant.resource_code.is_not(None))
     return list(session.scalars(query))
 
 
+# Granted and not revoked: what can still cover a request once its period is checked.
+_STANDING = frozenset({GrantStatus.ACTIVE, GrantStatus.EXPIRED})
 # Built once: the provider checks a grant on every question, and building the expression is
 # most of the cost of a query this small.
 _CANDIDATES = (
@@ -204,14 +216,26 @@ def check_grant(
         raise GrantRefused(
             GrantReason.WRONG_PURPOSE, f"{who} 只授权用于 {allowed}，未授权用于 {service_item}"
         )
-    # An expired grant (status set by the sweep) falls through to the validity check below,
-    # so the refusal names the expiry rather than a revocation.
-    active = [g for g in for_item if g.status in {GrantStatus.ACTIVE, GrantStatus.EXPIRED}]
-    if not active:
+    # An expired grant (status set by the sweep) falls through to the validity check, so the
+    # refusal names the expiry rather than a revocation.
+    standing = [g for g in for_item if g.status in _STANDING]
+    if not standing:
         raise GrantRefused(GrantReason.REVOKED, f"{who} 用于 {service_item} 的授权均已撤销")
-    started = [g for g in active if g.valid_from <= at]
+    return covering_grant(standing, data_items, at, who)
+
+
+def covering_grant(
+    standing: Sequence[Grant], data_items: Sequence[str], at: dt.datetime, who: str
+) -> Grant:
+    """Of granted, unrevoked ``standing`` grants, the newest one valid ``at`` that allows every
+    data item (a whole-resource grant allows any); else GrantRefused: ``grant_not_yet_valid``,
+    ``grant_expired`` or ``data_item_not_allowed``, ``who`` naming the request in its message.
+
+    Shared by the exchange's question check and the catalog's resource check.
+    """
+    started = [g for g in standing if g.valid_from <= at]
     if not started:
-        first = min(g.valid_from for g in active)
+        first = min(g.valid_from for g in standing)
         raise GrantRefused(GrantReason.NOT_YET_VALID, f"{who} 的授权自 {first.isoformat()} 起生效")
     current = [g for g in started if g.valid_to is None or at < g.valid_to]
     if not current:
@@ -219,11 +243,13 @@ def check_grant(
         raise GrantRefused(GrantReason.EXPIRED, f"{who} 的授权已于 {last.isoformat()} 到期")
     needed = set(data_items)
     for grant in sorted(current, key=lambda g: g.id, reverse=True):
-        if needed <= set(grant.data_items):
+        if WHOLE_RESOURCE in grant.data_items or needed <= set(grant.data_items):
             return grant
-    missing = sorted(needed - set().union(*(set(g.data_items) for g in current)))
-    missing_text = "、".join(missing) or "、".join(sorted(needed))
-    raise GrantRefused(GrantReason.DATA_ITEM_NOT_ALLOWED, f"{who} 的授权不含数据项 {missing_text}")
+    # Every item may be allowed by some grant but no one grant allows them all: name them all.
+    missing = sorted(needed - set().union(*(set(g.data_items) for g in current))) or sorted(needed)
+    raise GrantRefused(
+        GrantReason.DATA_ITEM_NOT_ALLOWED, f"{who} 的授权不含数据项 {'、'.join(missing)}"
+    )
 
 
 def effective_status(grant: Grant, now: dt.datetime | None = None) -> GrantStatus:
@@ -254,13 +280,13 @@ def grant_view(grant: Grant, now: dt.datetime | None = None) -> dict[str, object
         "purpose": grant.purpose,
         "data_items": list(grant.data_items),
         "valid_from": grant.valid_from.isoformat(),
-        "valid_to": grant.valid_to.isoformat() if grant.valid_to else None,
+        "valid_to": _iso(grant.valid_to),
         "consent_exempt_basis": grant.consent_exempt_basis,
         "status": grant.status.value,
         "status_zh": grant.status.zh,
         "created_by": grant.created_by,
         "created_at": grant.created_at.isoformat(),
-        "revoked_at": grant.revoked_at.isoformat() if grant.revoked_at else None,
+        "revoked_at": _iso(grant.revoked_at),
         "revoked_by": grant.revoked_by,
         "revoke_reason": grant.revoke_reason,
         "effective_status": effective.value,

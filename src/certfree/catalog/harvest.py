@@ -7,10 +7,11 @@ code), tombstones delete. Each page and the cursor after it are committed in one
 transaction, so a harvest interrupted anywhere (a node going down on page 2, the harvester
 killed) resumes at the first page not stored, with no change lost and none applied twice.
 
-Nodes are harvested one after the other with a short timeout each (connect 2 s, read 5 s);
-a node that does not answer, refuses or answers nonsense is reported with the reason, its
-cursor stays where it was, and the others go on. A resource a node sends that does not pass
-:func:`validate_resource` is skipped and listed in the report (the rest of its page is kept).
+Nodes are harvested one after the other, each page fetched by a :class:`ChangesClient`
+(``catalog.harvest_client``: signed HTTP with a short timeout); a node that does not answer,
+refuses or answers nonsense is reported with the reason, its cursor stays where it was, and
+the others go on. A resource a node sends that does not pass :func:`validate_resource` is
+skipped and listed in the report (the rest of its page is kept).
 
 The harvest commits page by page, so it takes the :class:`Database`, not one session.
 """
@@ -18,50 +19,28 @@ The harvest commits page by page, so it takes the :class:`Database`, not one ses
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-import httpx
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from certfree.catalog.changes import MAX_PAGE, sign_harvest_request
-from certfree.catalog.harvest_errors import (
-    HarvestFailed,
-    HarvestRefused,
-    InvalidFeed,
-    NodeUnreachable,
-)
+from certfree.catalog.changes import MAX_PAGE
+from certfree.catalog.errors import HarvestFailed, InvalidFeed, InvalidResource
+from certfree.catalog.harvest_client import ChangesClient, Source
 from certfree.catalog.harvest_models import HarvestState
 from certfree.catalog.models import Resource
-from certfree.catalog.resource_errors import InvalidResource
-from certfree.catalog.resources import validate_resource
-from certfree.crypto import Signer
+from certfree.catalog.resources import RESOURCE_CODE, validate_resource
 from certfree.errors import InvalidInput
-from certfree.nodes.models import Node, NodeStatus
+from certfree.nodes import NodeStatus, list_nodes
 from certfree.settings import NodeLevel
 from certfree.storage import Database, utcnow
 
-__all__ = [
-    "CHANGES_PATH",
-    "DEFAULT_TIMEOUT",
-    "ChangesClient",
-    "HarvestStatus",
-    "HttpChangesClient",
-    "NodeReport",
-    "Source",
-    "harvest",
-    "harvest_sources",
-    "harvest_states",
-]
+__all__ = ["HarvestStatus", "NodeReport", "harvest", "harvest_sources", "harvest_states"]
 
-CHANGES_PATH = "/api/v1/catalog/changes"
-DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)  # per request: connect 2 s, read 5 s
 PAGE_SIZE = 500
-_CODE = re.compile(r"(?P<cls>[123]\d{2}\d*)/(?P<seq>\d{1,12})")
 
 
 class HarvestStatus(enum.StrEnum):
@@ -69,84 +48,6 @@ class HarvestStatus(enum.StrEnum):
     UNREACHABLE = "unreachable"
     REFUSED = "refused"
     INVALID = "invalid"
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A node to harvest: its code and base URL (None when it registered no endpoint)."""
-
-    code: str
-    url: str | None
-
-
-class ChangesClient(Protocol):
-    """Fetches one page of a node's change feed; raises a HarvestFailed subclass."""
-
-    def fetch(self, source: Source, since: int, limit: int) -> Mapping[str, Any]: ...
-
-
-class HttpChangesClient:
-    """:class:`ChangesClient` over HTTP, each request signed with this node's key."""
-
-    def __init__(
-        self,
-        signer: Signer,
-        harvester: str,
-        *,
-        client: httpx.Client | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-    ) -> None:
-        self.signer = signer
-        self.harvester = harvester
-        self.timeout = timeout
-        self.client = client or httpx.Client(timeout=timeout)
-
-    def fetch(self, source: Source, since: int, limit: int) -> Mapping[str, Any]:
-        if not source.url:
-            raise NodeUnreachable(source.code, "未登记节点地址（endpoint_url）")
-        credential = sign_harvest_request(
-            self.signer, harvester=self.harvester, node=source.code, since=since, limit=limit
-        )
-        try:
-            response = self.client.get(
-                source.url.rstrip("/") + CHANGES_PATH,
-                params={"since": since, "limit": limit},
-                headers={"Authorization": f"Bearer {credential}"},
-                timeout=self.timeout,
-            )
-        except httpx.ConnectTimeout as exc:
-            raise NodeUnreachable(source.code, f"连接超时（{self.timeout.connect} 秒）") from exc
-        except httpx.TimeoutException as exc:
-            raise NodeUnreachable(source.code, f"应答超时（{self.timeout.read} 秒）") from exc
-        except httpx.ConnectError as exc:
-            raise NodeUnreachable(source.code, f"无法连接：{exc}") from exc
-        except httpx.HTTPError as exc:
-            raise NodeUnreachable(source.code, f"传输错误 {type(exc).__name__}") from exc
-        detail = _problem_detail(response)
-        if response.status_code in (401, 403):
-            raise HarvestRefused(source.code, f"HTTP {response.status_code}：{detail}")
-        if response.status_code != 200:
-            raise NodeUnreachable(source.code, f"HTTP {response.status_code}：{detail}")
-        try:
-            page = response.json()
-        except ValueError as exc:
-            raise InvalidFeed(source.code, "应答不是 JSON") from exc
-        if not isinstance(page, dict):
-            raise InvalidFeed(source.code, "应答不是 JSON 对象")
-        return page
-
-    def close(self) -> None:
-        self.client.close()
-
-
-def _problem_detail(response: httpx.Response) -> str:
-    try:
-        problem = response.json()
-    except ValueError:
-        return response.text[:200]
-    if isinstance(problem, dict):
-        return str(problem.get("detail") or problem.get("title") or "")[:500]
-    return ""
 
 
 @dataclass
@@ -184,13 +85,12 @@ def harvest_sources(
 ) -> list[Source]:
     """The nodes to harvest: the active city and department nodes of the registry, or those
     of ``codes`` (InvalidInput for a code that is not such a node)."""
-    query = (
-        select(Node)
-        .where(Node.level.in_((NodeLevel.CITY, NodeLevel.DEPARTMENT)))
-        .where(Node.status == NodeStatus.ACTIVE, Node.code != own_code)
-        .order_by(Node.code)
-    )
-    nodes = {row.code: row for row in session.scalars(query)}
+    levels = {NodeLevel.CITY, NodeLevel.DEPARTMENT}
+    nodes = {
+        row.code: row
+        for row in list_nodes(session)
+        if row.level in levels and row.status is NodeStatus.ACTIVE and row.code != own_code
+    }
     if codes:
         unknown = [code for code in codes if code not in nodes]
         if unknown:
@@ -331,7 +231,7 @@ def _apply(
     }  # one query per page, not one per change
     for change in sorted(changes, key=lambda c: int(c["seq"])):
         code = str(change.get("code") or "")
-        if change.get("origin", origin) != origin or not _CODE.fullmatch(code):
+        if change.get("origin", origin) != origin or not RESOURCE_CODE.fullmatch(code):
             report.skipped.append({"code": code, "reason": "来源节点或资源代码不符"})
             continue
         if change.get("op") == "delete":
@@ -371,25 +271,24 @@ def _apply(
 
 def harvest_states(session: Session) -> list[dict[str, Any]]:
     """Where each node's harvest stands, with the number of its resources held here."""
-    rows = session.scalars(select(HarvestState).order_by(HarvestState.node_code))
-    out = []
-    for state in rows:
-        held = session.scalar(
-            select(func.count())
-            .select_from(Resource)
-            .where(Resource.origin_node == state.node_code)
-        )
-        out.append(
-            {
-                "node": state.node_code,
-                "cursor": state.cursor,
-                "last_status": state.last_status,
-                "last_ok_at": state.last_ok_at.isoformat() if state.last_ok_at else None,
-                "last_attempt_at": (
-                    state.last_attempt_at.isoformat() if state.last_attempt_at else None
-                ),
-                "last_error": state.last_error,
-                "resources": int(held or 0),
-            }
-        )
-    return out
+    held = dict(
+        session.execute(
+            select(Resource.origin_node, func.count())
+            .where(Resource.origin_node != "")
+            .group_by(Resource.origin_node)
+        ).all()
+    )
+    return [
+        {
+            "node": state.node_code,
+            "cursor": state.cursor,
+            "last_status": state.last_status,
+            "last_ok_at": state.last_ok_at.isoformat() if state.last_ok_at else None,
+            "last_attempt_at": (
+                state.last_attempt_at.isoformat() if state.last_attempt_at else None
+            ),
+            "last_error": state.last_error,
+            "resources": int(held.get(state.node_code, 0)),
+        }
+        for state in session.scalars(select(HarvestState).order_by(HarvestState.node_code))
+    ]

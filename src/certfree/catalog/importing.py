@@ -26,10 +26,15 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from certfree.catalog.errors import CatalogImportRejected, InvalidResource
 from certfree.catalog.feed import take_sequence
 from certfree.catalog.models import Resource
-from certfree.catalog.resource_errors import CatalogImportRejected, InvalidResource
-from certfree.catalog.resources import ResourceDraft, next_sequences, validate_resource
+from certfree.catalog.resources import (
+    RESOURCE_CODE,
+    ResourceDraft,
+    next_sequences,
+    validate_resource,
+)
 from certfree.catalog.vocab import OpenType, ShareMethod, ShareType, UpdateCycle
 from certfree.errors import InvalidInput
 from certfree.storage import utcnow
@@ -65,7 +70,6 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
 }
 _REQUIRED = ("name", "provider")
 _LIST_SEPARATORS = re.compile(r"[,，、\t;；]+")
-_CODE = re.compile(r"(?P<cls>[123]\d{2}\d*)/(?P<seq>\d{1,12})")
 _SENTENCE = re.compile(r"[。：:（）()是的为]")
 
 
@@ -105,7 +109,7 @@ def _fill_portal_defaults(cells: dict[str, str]) -> dict[str, Any]:
     """
     data: dict[str, Any] = {k: v for k, v in cells.items() if v}
     if "code" in data:
-        found = _CODE.fullmatch(data["code"])
+        found = RESOURCE_CODE.fullmatch(data["code"])
         if not found:
             raise InvalidResource(f"「{data['code']}」不是资源代码（如 307/000001）", field="code")
         data.setdefault("class_code", found["cls"])

@@ -34,11 +34,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certfree.catalog.demands import demand_query, list_demands
+from certfree.catalog.errors import InvalidListRequest, ListNotPublished
 from certfree.catalog.index import ResourceIndex
-from certfree.catalog.list_errors import InvalidListRequest, ListNotPublished
 from certfree.catalog.list_models import ListKind, ListSnapshot
 from certfree.catalog.matching import GAP_THRESHOLD, Candidate, match
 from certfree.catalog.models import Resource
+from certfree.catalog.resources import item_names
 from certfree.catalog.spreadsheet import write_xlsx
 from certfree.catalog.vocab import class_label, label_zh
 from certfree.storage import utcnow
@@ -47,6 +48,7 @@ __all__ = [
     "COLUMNS",
     "EXPORT_FORMATS",
     "MATCH_TOP",
+    "SHANGHAI",
     "export_snapshot",
     "get_snapshot",
     "list_rows",
@@ -139,7 +141,7 @@ def _supply(session: Session, matched: set[str]) -> list[dict[str, Any]]:
         rows.append({
             "code": r.code, "name": r.name, "provider": r.provider,
             "provider_code": r.provider_code, "class_name": class_label(r.class_code),
-            "items": [str(i.get("name", "")) for i in r.items or () if isinstance(i, dict)],
+            "items": item_names(r.items),
             "share_type": r.share_type.value, "share_type_zh": label_zh(r.share_type),
             "share_conditions": r.share_conditions, "unshared_basis": r.unshared_basis,
             "share_method": r.share_method.value, "open_type": r.open_type.value,

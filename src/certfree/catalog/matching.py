@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from certfree.catalog.demands import demand_json, demand_query, list_demands
 from certfree.catalog.index import K1, Document, ResourceIndex, build_index
 from certfree.catalog.models import Resource
+from certfree.catalog.resources import item_names
 from certfree.catalog.segment import segment, synonyms_of
 
 __all__ = [
@@ -212,9 +213,7 @@ def _documents(session: Session) -> list[Document]:
     ).order_by(Resource.id)  # fmt: skip
     rows = session.execute(query.execution_options(yield_per=5000))
     return [
-        Document(code, name, provider, abstract or "",
-                 tuple(str(i.get("name", "")) for i in items or () if isinstance(i, dict)),
-                 origin or "")
+        Document(code, name, provider, abstract or "", tuple(item_names(items)), origin or "")
         for code, name, provider, abstract, items, origin in rows
     ]  # fmt: skip
 

@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from certfree.catalog.errors import CatalogConflict, InvalidResource, ResourceNotFound
 from certfree.catalog.feed import record_deletion, take_sequence
 from certfree.catalog.models import Resource
-from certfree.catalog.resource_errors import CatalogConflict, InvalidResource, ResourceNotFound
 from certfree.catalog.vocab import (
     DataGrade,
     OpenType,
@@ -38,11 +38,13 @@ from certfree.storage import utcnow
 
 __all__ = [
     "ITEM_TYPES",
+    "RESOURCE_CODE",
     "DataItem",
     "ResourceDraft",
     "create_resource",
     "delete_resource",
     "get_resource",
+    "item_names",
     "list_resources",
     "next_sequences",
     "resource_json",
@@ -60,7 +62,8 @@ ITEM_TYPES: Mapping[str, tuple[str, ...]] = {
     "binary": ("二进制", "二进制型", "BY", "blob"),
 }
 _CLASS_CODE = re.compile(r"[123]\d{2}\d{0,21}")  # 类 + 项, then optional 目 and 细目
-_CODE = re.compile(r"(?P<cls>[123]\d{2}\d*)/(?P<seq>\d{1,12})")
+# 编制指南 §6.2: 前段码 (the classification) "/" 后段码 (the sequence), e.g. 307/000001.
+RESOURCE_CODE = re.compile(r"(?P<cls>[123]\d{2}\d*)/(?P<seq>\d{1,12})")
 _MAX = {"name": 200, "provider": 100, "provider_code": 40, "format": 100, "region": 60}
 
 
@@ -114,6 +117,11 @@ class ResourceDraft:
         values["items"] = [item.as_json() for item in self.items]
         values["related"] = list(self.related)
         return values
+
+
+def item_names(items: Sequence[Any] | None) -> list[str]:
+    """The names of a resource's stored data items (its ``items`` column), in order."""
+    return [str(item.get("name", "")) for item in items or () if isinstance(item, dict)]
 
 
 def _text(data: Mapping[str, Any], field: str, *, required: bool = True) -> str | None:
@@ -199,7 +207,7 @@ def validate_resource(data: Mapping[str, Any]) -> ResourceDraft:
     if isinstance(related, str):
         related = [r for r in re.split(r"[;；,，\s]+", related) if r]
     for index, code in enumerate(related):
-        if not _CODE.fullmatch(str(code)):
+        if not RESOURCE_CODE.fullmatch(str(code)):
             message = f"「{code}」不是资源代码（如 307/000001）"
             raise InvalidResource(message, field=f"related[{index}]")
     return ResourceDraft(

@@ -24,15 +24,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certfree.catalog.demands import get_demand
-from certfree.catalog.errors import GrantReason, GrantRefused
-from certfree.catalog.grant_models import WHOLE_RESOURCE, Grant, GrantStatus
-from certfree.catalog.grants import effective_status, get_grant, list_grants
-from certfree.catalog.resources import get_resource
-from certfree.catalog.sharing_errors import (
+from certfree.catalog.errors import (
     DuplicateRequest,
+    GrantReason,
+    GrantRefused,
     GrantStateConflict,
     InvalidGrantRequest,
 )
+from certfree.catalog.grant_models import WHOLE_RESOURCE, Grant, GrantStatus
+from certfree.catalog.grants import covering_grant, effective_status, get_grant, list_grants
+from certfree.catalog.resources import get_resource, item_names
 from certfree.catalog.vocab import ShareType
 from certfree.storage import utcnow
 
@@ -99,7 +100,7 @@ def request_resource(
     start = valid_from or at
     _period(start, valid_to)
     wanted = _names(data_items)
-    has = [str(item.get("name", "")) for item in resource.items or () if isinstance(item, dict)]
+    has = item_names(resource.items)
     if not wanted:
         scope, dropped = [WHOLE_RESOURCE], []
     elif not has:
@@ -200,7 +201,7 @@ def approve_request(
     if items:
         if grant.data_items == [WHOLE_RESOURCE]:
             resource = get_resource(session, grant.resource_code or "")
-            allowed = {str(i.get("name", "")) for i in resource.items or () if isinstance(i, dict)}
+            allowed = set(item_names(resource.items))
         else:
             allowed = set(grant.data_items)
         wider = [name for name in items if name not in allowed]
@@ -281,37 +282,22 @@ def check_resource_grant(
     Reasons as :func:`check_grant`'s: ``no_grant``, ``grant_revoked`` (none granted and still
     standing), ``grant_not_yet_valid``, ``grant_expired``, ``data_item_not_allowed``.
     """
-    at = now or utcnow()
     who = f"{consumer} 使用资源 {resource_code}"
-    found = [
+    decided = [
         g for g in list_grants(session, consumer=consumer, resource_code=resource_code)
         if g.status in {GrantStatus.ACTIVE, GrantStatus.EXPIRED, GrantStatus.REVOKED}
     ]  # fmt: skip
-    if not found:
+    if not decided:
         raise GrantRefused(GrantReason.NO_GRANT, f"{who} 没有已批准的授权")
-    live = [g for g in found if g.status is not GrantStatus.REVOKED]
-    if not live:
+    standing = [g for g in decided if g.status is not GrantStatus.REVOKED]
+    if not standing:
         raise GrantRefused(GrantReason.REVOKED, f"{who} 的授权均已撤销")
-    started = [g for g in live if g.valid_from <= at]
-    if not started:
-        first = min(g.valid_from for g in live)
-        raise GrantRefused(GrantReason.NOT_YET_VALID, f"{who} 的授权自 {first.isoformat()} 起生效")
-    current = [g for g in started if g.valid_to is None or at < g.valid_to]
-    if not current:
-        last = max(g.valid_to for g in started if g.valid_to is not None)
-        raise GrantRefused(GrantReason.EXPIRED, f"{who} 的授权已于 {last.isoformat()} 到期")
-    needed = set(data_items)
-    for grant in sorted(current, key=lambda g: g.id, reverse=True):
-        if WHOLE_RESOURCE in grant.data_items or needed <= set(grant.data_items):
-            return grant
-    allowed: set[str] = set().union(*(set(g.data_items) for g in current))
-    missing = "、".join(sorted(needed - allowed))
-    raise GrantRefused(GrantReason.DATA_ITEM_NOT_ALLOWED, f"{who} 的授权不含数据项 {missing}")
+    return covering_grant(standing, data_items, now or utcnow(), who)
 
 
 def sharing_summary(session: Session) -> dict[str, Any]:
     """Resource requests counted by status (for the reports)."""
     counts: dict[str, int] = {status.value: 0 for status in GrantStatus}
-    for grant in session.scalars(select(Grant).where(Grant.resource_code.is_not(None))):
+    for grant in list_grants(session, resources_only=True):
         counts[effective_status(grant).value] += 1
     return counts

@@ -13,7 +13,7 @@ import enum
 from collections.abc import Mapping
 from typing import TypeVar
 
-from certfree.catalog.resource_errors import InvalidResource
+from certfree.catalog.errors import InvalidResource
 
 __all__ = [
     "BASIC_CLASSES",

@@ -24,19 +24,26 @@ Decisions, in one place:
 
 from certfree.certs.backfill import DEFAULT_BATCH, BackfillReport, reject_csv, run_backfill
 from certfree.certs.backfill_models import ReviewStatus
-from certfree.certs.backfill_review import approve_review, list_reviews, reject_review, review_json
-from certfree.certs.claiming import (
-    HolderKeyAlreadyBound,
-    NotCertificateHolder,
-    claim_certificate,
-    is_claimable,
+from certfree.certs.backfill_review import (
+    approve_review,
+    get_review,
+    list_reviews,
+    reject_review,
+    review_json,
 )
+from certfree.certs.claiming import claim_certificate, is_claimable
 from certfree.certs.errors import (
     CertificateNotFound,
     CertTypeNotFound,
     FaceDataInvalid,
     HolderDeceased,
+    HolderKeyAlreadyBound,
     HolderUnknown,
+    NotCertificateHolder,
+    ShortCodeExpired,
+    ShortCodeNotFound,
+    ShortCodePresentationInvalid,
+    ShortCodeUsed,
     StatusConflict,
 )
 from certfree.certs.facedata import check_face_data, check_holder_id, derive_predicates
@@ -55,6 +62,7 @@ from certfree.certs.issuers import (
     seal_alg,
 )
 from certfree.certs.lifecycle import (
+    certificate_of_issuer,
     effective_status,
     get_certificate,
     list_certificates,
@@ -85,12 +93,6 @@ from certfree.certs.usage import (
     verify_and_record,
 )
 from certfree.certs.usage_codes import SHORT_CODE_TTL, issue_short_code, normalise_code
-from certfree.certs.usage_errors import (
-    ShortCodeExpired,
-    ShortCodeNotFound,
-    ShortCodePresentationInvalid,
-    ShortCodeUsed,
-)
 from certfree.certs.usage_limits import (
     ISSUE_PER_ADDRESS,
     MISSES_PER_ADDRESS,
@@ -100,7 +102,10 @@ from certfree.certs.usage_limits import (
     REDEEM_PER_VERIFIER,
     RateRule,
     count_request,
+    limit_issue,
+    limit_redeem,
     record_hits,
+    record_miss,
     refuse_if_over,
 )
 from certfree.certs.usage_models import CertificateUse, UseChannel
@@ -166,6 +171,7 @@ __all__ = [
     "approve_review",
     "cert_type",
     "cert_types",
+    "certificate_of_issuer",
     "check_face_data",
     "check_holder_id",
     "claim_certificate",
@@ -177,14 +183,18 @@ __all__ = [
     "example_face_for",
     "find_issuer",
     "get_certificate",
+    "get_review",
     "is_claimable",
     "issue_certificate",
     "issue_short_code",
+    "limit_issue",
+    "limit_redeem",
     "list_certificates",
     "list_reviews",
     "node_trust_list",
     "normalise_code",
     "record_hits",
+    "record_miss",
     "redeem_and_verify",
     "refuse_if_over",
     "reject_csv",

@@ -13,10 +13,10 @@ from certfree.certs.issuance import DEFAULT_BASE_URL, Validity, seal_certificate
 from certfree.certs.issuers import find_issuer
 from certfree.certs.types import cert_type
 from certfree.crypto import KeyStore
-from certfree.errors import Conflict, NotFound
+from certfree.errors import Conflict, Forbidden, NotFound
 from certfree.storage import utcnow
 
-__all__ = ["approve_review", "list_reviews", "reject_review", "review_json"]
+__all__ = ["approve_review", "get_review", "list_reviews", "reject_review", "review_json"]
 
 
 def review_json(item: BackfillReview) -> dict[str, Any]:
@@ -37,21 +37,39 @@ def review_json(item: BackfillReview) -> dict[str, Any]:
     }
 
 
-def list_reviews(session: Session, status: ReviewStatus | None = None) -> list[BackfillReview]:
-    """The queue, oldest first; only ``status`` when given."""
+def list_reviews(
+    session: Session, status: ReviewStatus | None = None, *, issuer_uscc: str | None = None
+) -> list[BackfillReview]:
+    """The queue, oldest first; only ``status`` and only the organ ``issuer_uscc`` when given."""
     query = select(BackfillReview).order_by(BackfillReview.id)
     if status is not None:
         query = query.where(BackfillReview.status == status)
+    if issuer_uscc is not None:
+        query = query.where(BackfillReview.issuer_uscc == issuer_uscc)
     return list(session.scalars(query))
 
 
-def _pending(session: Session, review_id: int) -> BackfillReview:
-    item = session.get(BackfillReview, review_id, with_for_update=True)
+def _found(item: BackfillReview | None, review_id: int, issuer_uscc: str | None) -> BackfillReview:
+    """``item``; NotFound when missing, Forbidden when ``issuer_uscc`` is not its organ."""
     if item is None:
         raise NotFound(f"人工复核队列中没有第 {review_id} 项")
-    if item.status is not ReviewStatus.PENDING:
-        raise Conflict(f"第 {review_id} 项已处理（{item.status.value}），不能再次处理")
+    if issuer_uscc is not None and item.issuer_uscc != issuer_uscc:
+        raise Forbidden(f"人工复核第 {review_id} 项应由发证机关 {item.issuer_uscc} 处理")
     return item
+
+
+def get_review(
+    session: Session, review_id: int, *, issuer_uscc: str | None = None
+) -> BackfillReview:
+    """One queued record; NotFound, or Forbidden when ``issuer_uscc`` is given and not its organ."""
+    return _found(session.get(BackfillReview, review_id), review_id, issuer_uscc)
+
+
+def _pending(session: Session, review_id: int, issuer_uscc: str | None) -> BackfillReview:
+    item = session.get(BackfillReview, review_id, with_for_update=True)
+    if item is not None and item.status is not ReviewStatus.PENDING:
+        raise Conflict(f"第 {review_id} 项已处理（{item.status.value}），不能再次处理")
+    return _found(item, review_id, issuer_uscc)
 
 
 def approve_review(
@@ -61,14 +79,16 @@ def approve_review(
     *,
     actor: str,
     note: str | None = None,
+    issuer_uscc: str | None = None,
     now: dt.datetime | None = None,
     base_url: str = DEFAULT_BASE_URL,
 ) -> BackfillReview:
     """Issue the queued record's certificate (sealed without ``cnf``) and mark it approved.
 
-    Raises NotFound, Conflict when already decided.
+    Raises NotFound, Conflict when already decided, Forbidden when ``issuer_uscc`` is given
+    and the record is another organ's.
     """
-    item = _pending(session, review_id)
+    item = _pending(session, review_id, issuer_uscc)
     moment = now or utcnow()
     certificate = seal_certificate(
         session, keys, kind=cert_type(item.type_code),
@@ -86,10 +106,12 @@ def approve_review(
 
 
 def reject_review(
-    session: Session, review_id: int, *, actor: str, note: str, now: dt.datetime | None = None
-) -> BackfillReview:
-    """Mark the queued record rejected (no certificate); ``note`` says why."""
-    item = _pending(session, review_id)
+    session: Session, review_id: int, *, actor: str, note: str, issuer_uscc: str | None = None,
+    now: dt.datetime | None = None,
+) -> BackfillReview:  # fmt: skip
+    """Mark the queued record rejected (no certificate); ``note`` says why. Raises as
+    approve_review does."""
+    item = _pending(session, review_id, issuer_uscc)
     item.status = ReviewStatus.REJECTED
     item.decided_by, item.decision_note, item.decided_at = actor, note, now or utcnow()
     session.flush()

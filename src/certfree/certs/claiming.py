@@ -21,29 +21,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from certfree.certs.claims import Validity
-from certfree.certs.errors import StatusConflict
+from certfree.certs.errors import HolderKeyAlreadyBound, NotCertificateHolder, StatusConflict
 from certfree.certs.issuance import DEFAULT_BASE_URL, IssuedCertificate, check_holder_jwk
 from certfree.certs.lifecycle import effective_status, locked_certificate, supersede
 from certfree.certs.vocab import CertStatus
 from certfree.crypto import KeyStore, jwk_thumbprint
-from certfree.errors import Conflict, Forbidden
 from certfree.storage import utcnow
 
-__all__ = ["HolderKeyAlreadyBound", "NotCertificateHolder", "claim_certificate", "is_claimable"]
-
-
-class NotCertificateHolder(Forbidden):
-    slug = "not-certificate-holder"
-    title = "Only the holder may claim a certificate"
-    title_zh = "只有持证人本人可以认领证照"
-
-
-class HolderKeyAlreadyBound(Conflict):
-    """The certificate already carries a holder key (``cnf``); claiming it again is refused."""
-
-    slug = "holder-key-already-bound"
-    title = "Certificate is already bound to a holder key"
-    title_zh = "证照已绑定持证人密钥"
+__all__ = ["claim_certificate", "is_claimable"]
 
 
 def is_claimable(holder_jwk: Mapping[str, Any]) -> bool:

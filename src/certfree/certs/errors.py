@@ -1,15 +1,21 @@
-"""Errors of the e-certificate domain; each says what to fix."""
+"""Errors of the e-certificate domain (issuing, status, claiming, short codes); what to fix."""
 
 from __future__ import annotations
 
-from certfree.errors import Conflict, InvalidInput, NotFound
+from certfree.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 __all__ = [
     "CertTypeNotFound",
     "CertificateNotFound",
     "FaceDataInvalid",
     "HolderDeceased",
+    "HolderKeyAlreadyBound",
     "HolderUnknown",
+    "NotCertificateHolder",
+    "ShortCodeExpired",
+    "ShortCodeNotFound",
+    "ShortCodePresentationInvalid",
+    "ShortCodeUsed",
     "StatusConflict",
 ]
 
@@ -56,3 +62,45 @@ class HolderDeceased(InvalidInput):
     slug = "certificate-holder-deceased"
     title = "Certificate holder is deceased"
     title_zh = "持证人已死亡"
+
+
+class ShortCodePresentationInvalid(InvalidInput):
+    """What the holder posted is not an SD-JWT presentation with a key-binding JWT."""
+
+    slug = "short-code-presentation-invalid"
+    title = "Not a presentation"
+    title_zh = "不是有效的亮证数据"
+
+
+class ShortCodeNotFound(NotFound):
+    slug = "short-code-not-found"
+    title = "Short code not found"
+    title_zh = "短码不存在"
+
+
+class ShortCodeUsed(Conflict):
+    """A short code is one-time: the second redeem is refused."""
+
+    slug = "short-code-used"
+    title = "Short code already redeemed"
+    title_zh = "短码已被使用"
+
+
+class ShortCodeExpired(Conflict):
+    slug = "short-code-expired"
+    title = "Short code expired"
+    title_zh = "短码已过期"
+
+
+class NotCertificateHolder(Forbidden):
+    slug = "not-certificate-holder"
+    title = "Only the holder may claim a certificate"
+    title_zh = "只有持证人本人可以认领证照"
+
+
+class HolderKeyAlreadyBound(Conflict):
+    """The certificate already carries a holder key (``cnf``); claiming it again is refused."""
+
+    slug = "holder-key-already-bound"
+    title = "Certificate is already bound to a holder key"
+    title_zh = "证照已绑定持证人密钥"

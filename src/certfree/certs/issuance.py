@@ -184,7 +184,7 @@ def seal(signer: Signer, sealing: Sealing) -> Sealed:
     """The SD-JWT VC of ``sealing`` sealed by ``signer`` (no database: any process may run it)."""
     kind = cert_type(sealing.type_code)
     identifier = make_cert_id(kind.code, sealing.issuer.uscc, sealing.serial, sealing.version)
-    predicates = derive_predicates(kind, sealing.face, sealing.moment.astimezone(BEIJING).date())
+    predicates = derive_predicates(kind, sealing.face, today(sealing.moment))
     layout = certificate_claims(
         kind=kind, issuer=sealing.issuer, identifier=identifier,
         version=sealing.version, moment=sealing.moment, validity=sealing.validity,
@@ -254,7 +254,7 @@ def seal_certificate(
     A new serial is drawn unless ``serial`` is given (a replacement keeps its serial).
     ``holder_jwk`` None (a backfilled paper-era certificate) seals no ``cnf``; ``{}`` is stored.
     """
-    derive_predicates(kind, face, moment.astimezone(BEIJING).date())  # refuse before locking
+    derive_predicates(kind, face, today(moment))  # refuse before locking
     allocation = allocate(session, lock_issuer(session, issuer), base_url)
     sealing = sealing_for(
         kind, issuer, allocation, holder_id=holder_id, face=face, holder_jwk=holder_jwk,
@@ -351,8 +351,7 @@ def issue_certificate(
     jwk = check_holder_jwk(holder_jwk)
     check_holder_registered(session, kind, holder)
     issuer = resolve_issuer(session, kind, issuer_uscc)
-    term = validity_for(kind, validity, moment.astimezone(BEIJING).date())
-    derive_predicates(kind, face, moment.astimezone(BEIJING).date())  # refuse before sealing
+    term = validity_for(kind, validity, today(moment))
     certificate = seal_certificate(
         session, keys, kind=kind, issuer=issuer, holder_id=holder, face=face,
         holder_jwk=jwk, validity=term, moment=moment, base_url=base_url,

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from certfree.certs.errors import CertificateNotFound, StatusConflict
 from certfree.certs.facedata import check_face_data, check_holder_id
 from certfree.certs.issuance import (
-    BEIJING,
     DEFAULT_BASE_URL,
     IssuedCertificate,
     Validity,
@@ -25,6 +24,7 @@ from certfree.certs.issuance import (
     issued,
     seal_certificate,
     status_list_uri,
+    today,
     validity_for,
 )
 from certfree.certs.issuers import resolve_issuer
@@ -38,6 +38,7 @@ from certfree.identifiers import parse_cert_id
 from certfree.storage import utcnow
 
 __all__ = [
+    "certificate_of_issuer",
     "effective_status",
     "get_certificate",
     "list_certificates",
@@ -52,11 +53,10 @@ __all__ = [
 
 def effective_status(certificate: Certificate, now: dt.datetime | None = None) -> CertStatus:
     """The stored status, or ``expired`` once the last valid day (Beijing) has passed."""
-    today = (now or utcnow()).astimezone(BEIJING).date()
     if (
         certificate.status is CertStatus.ISSUED
         and certificate.valid_to is not None
-        and certificate.valid_to < today
+        and certificate.valid_to < today(now)
     ):
         return CertStatus.EXPIRED
     return certificate.status
@@ -91,9 +91,20 @@ def locked_certificate(session: Session, identifier: str) -> Certificate:
     return certificate
 
 
-def _check_issuer(certificate: Certificate, issuer_uscc: str | None) -> None:
+def _check_issuer(certificate: Certificate, issuer_uscc: str | None) -> Certificate:
     if issuer_uscc is not None and certificate.issuer_uscc != issuer_uscc:
         raise Forbidden(f"证照 {certificate.identifier} 不是由 {issuer_uscc} 签发的")
+    return certificate
+
+
+def certificate_of_issuer(session: Session, identifier: str, issuer_uscc: str) -> Certificate:
+    """The certificate, as get_certificate; Forbidden unless ``issuer_uscc`` issued it."""
+    return _check_issuer(get_certificate(session, identifier), issuer_uscc)
+
+
+def _locked_for_issuer(session: Session, identifier: str, issuer_uscc: str | None) -> Certificate:
+    """The certificate, row-locked; Forbidden when ``issuer_uscc`` is given and did not issue it."""
+    return _check_issuer(locked_certificate(session, identifier), issuer_uscc)
 
 
 def _set(
@@ -106,16 +117,26 @@ def _set(
     return certificate
 
 
+def _move(
+    session: Session, identifier: str, source: CertStatus, target: CertStatus, refusal: str, *,
+    issuer_uscc: str | None, now: dt.datetime | None,
+) -> Certificate:  # fmt: skip
+    """``source`` → ``target``; StatusConflict (``refusal`` and the status) from any other."""
+    certificate = _locked_for_issuer(session, identifier, issuer_uscc)
+    if certificate.status is not source:
+        raise StatusConflict(f"{refusal}，此证照{certificate.status.zh}")
+    return _set(session, certificate, target, now or utcnow())
+
+
 def suspend_certificate(
     session: Session, identifier: str, *, issuer_uscc: str | None = None,
     now: dt.datetime | None = None,
 ) -> Certificate:  # fmt: skip
     """Suspend (暂停) a valid certificate; StatusConflict unless it is ``issued``."""
-    certificate = locked_certificate(session, identifier)
-    _check_issuer(certificate, issuer_uscc)
-    if certificate.status is not CertStatus.ISSUED:
-        raise StatusConflict(f"只有有效的证照可以暂停，此证照{certificate.status.zh}")
-    return _set(session, certificate, CertStatus.SUSPENDED, now or utcnow())
+    return _move(
+        session, identifier, CertStatus.ISSUED, CertStatus.SUSPENDED, "只有有效的证照可以暂停",
+        issuer_uscc=issuer_uscc, now=now,
+    )  # fmt: skip
 
 
 def resume_certificate(
@@ -123,11 +144,10 @@ def resume_certificate(
     now: dt.datetime | None = None,
 ) -> Certificate:  # fmt: skip
     """Resume (恢复) a suspended certificate; StatusConflict unless it is ``suspended``."""
-    certificate = locked_certificate(session, identifier)
-    _check_issuer(certificate, issuer_uscc)
-    if certificate.status is not CertStatus.SUSPENDED:
-        raise StatusConflict(f"只有已暂停的证照可以恢复，此证照{certificate.status.zh}")
-    return _set(session, certificate, CertStatus.ISSUED, now or utcnow())
+    return _move(
+        session, identifier, CertStatus.SUSPENDED, CertStatus.ISSUED, "只有已暂停的证照可以恢复",
+        issuer_uscc=issuer_uscc, now=now,
+    )  # fmt: skip
 
 
 def revoke_certificate(
@@ -141,8 +161,7 @@ def revoke_certificate(
     except ValueError:
         names = ", ".join(r.value for r in RevocationReason)
         raise InvalidInput(f"未知的注销原因 {reason!r}；可用：{names}", field="reason") from None
-    certificate = locked_certificate(session, identifier)
-    _check_issuer(certificate, issuer_uscc)
+    certificate = _locked_for_issuer(session, identifier, issuer_uscc)
     if certificate.status is CertStatus.REVOKED:
         raise StatusConflict(
             f"证照已于 {certificate.status_changed_at:%Y-%m-%d} 注销"
@@ -173,12 +192,11 @@ def replace_certificate(
     old one is already revoked.
     """
     moment = now or utcnow()
-    old = locked_certificate(session, identifier)
-    _check_issuer(old, issuer_uscc)
+    old = _locked_for_issuer(session, identifier, issuer_uscc)
     if old.status is CertStatus.REVOKED:
         raise StatusConflict("已注销的证照不能换发，请重新签发")
     kind = cert_type(old.type_code)
-    term = validity_for(kind, validity, moment.astimezone(BEIJING).date())
+    term = validity_for(kind, validity, today(moment))
     jwk = holder_jwk if holder_jwk is not None else (old.holder_jwk or None)
     return supersede(
         session, keys, old, face_data=face_data, holder_jwk=jwk, validity=term, moment=moment,

@@ -18,7 +18,7 @@ import secrets
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
-from certfree.certs.usage_errors import (
+from certfree.certs.errors import (
     ShortCodeExpired,
     ShortCodeNotFound,
     ShortCodePresentationInvalid,

@@ -13,6 +13,7 @@ one code cannot be hammered; whole-request caps keep one address from flooding t
 
 The caller counts in a transaction of its own that commits before the redemption runs: a
 failed redemption rolls its own transaction back, and the attempt must stay counted.
+``limit_issue``, ``limit_redeem`` and ``record_miss`` are the routes' three uses.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from certfree.certs.usage_codes import normalise_code
 from certfree.certs.usage_models import RateHit
 from certfree.errors import TooManyRequests
 from certfree.storage import utcnow
@@ -38,7 +40,10 @@ __all__ = [
     "REDEEM_PER_VERIFIER",
     "RateRule",
     "count_request",
+    "limit_issue",
+    "limit_redeem",
     "record_hits",
+    "record_miss",
     "refuse_if_over",
 ]
 
@@ -141,3 +146,37 @@ def count_request(
     moment = now or utcnow()
     refuse_if_over(session, hits, now=moment)
     record_hits(session, hits, now=moment)
+
+
+def limit_issue(session: Session, address: str, *, now: dt.datetime | None = None) -> None:
+    """Count a request for a short code from ``address``; TooManyRequests over the limit."""
+    count_request(session, [(ISSUE_PER_ADDRESS, address)], now=now)
+
+
+def _misses(address: str, verifier: str) -> list[tuple[RateRule, str]]:
+    return [(MISSES_PER_ADDRESS, address), (MISSES_PER_VERIFIER, verifier)]
+
+
+def limit_redeem(
+    session: Session, code: str, *, address: str, verifier: str, now: dt.datetime | None = None
+) -> None:
+    """Refuse a guesser (too many unknown codes from ``address`` or ``verifier``), then count
+    one redemption of ``code`` per address, verifier account and code; TooManyRequests."""
+    moment = now or utcnow()
+    refuse_if_over(session, _misses(address, verifier), now=moment)
+    count_request(
+        session,
+        [
+            (REDEEM_PER_ADDRESS, address),
+            (REDEEM_PER_VERIFIER, verifier),
+            (REDEEM_PER_CODE, normalise_code(code)),
+        ],
+        now=moment,
+    )
+
+
+def record_miss(
+    session: Session, *, address: str, verifier: str, now: dt.datetime | None = None
+) -> None:
+    """Count a redemption of a code that does not exist (see limit_redeem)."""
+    record_hits(session, _misses(address, verifier), now=now)

@@ -53,7 +53,7 @@ def ask(
         manifest = read_manifest(directory)
         consumer = desk.choose_consumer(manifest, provider, at)
         node = manifest["nodes"][consumer]
-        purpose = desk.service_item_code(node, consumer, purpose)
+        purpose = desk.service_item_code(node, purpose)
         recorded = (
             desk.record_consent(node, consumer, question=question, args=args, service_item=purpose)
             if consent
@@ -65,7 +65,7 @@ def ask(
             "provider": provider,
             "args": args,
             "service_item": purpose,
-            "purpose": desk.service_name(node, consumer, purpose),
+            "purpose": desk.service_name(node, purpose),
         }
     except CertfreeError as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False)

@@ -21,10 +21,11 @@ from certfree.cli.common import (
     database_session,
     err_console,
     load_settings,
+    node_keys,
     print_json,
     reported_errors,
 )
-from certfree.crypto import KeyLike, KeyStore
+from certfree.crypto import KeyLike
 from certfree.errors import CertfreeError, InvalidInput, NotFound
 from certfree.exchange.registry import load_pinned_jwks, verify_registry
 from certfree.governance import AuditNodeUnreachable, TreeHeadInvalid, check_node_head, node_url
@@ -119,7 +120,7 @@ def head() -> None:
     """This node's current tree head, signed now with the node key."""
     settings = load_settings()
     with reported_errors():
-        keys = KeyStore(settings.key_dir, settings.key_passphrase)
+        keys = node_keys(settings)
     with database_session() as session:
         signed = governance.sign_tree_head(session, keys, settings.node_code)
     print_json(signed.to_json())

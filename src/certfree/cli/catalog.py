@@ -22,9 +22,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from certfree import catalog
-from certfree.catalog import lists as catalog_lists
-from certfree.catalog import sharing
-from certfree.catalog.grant_models import GrantStatus
 from certfree.cli.catalog_harvest import register as register_harvest
 from certfree.cli.common import (
     actor_name,
@@ -211,7 +208,7 @@ def _moment(value: str | None, field: str) -> dt.datetime | None:
     try:
         if len(value) == 10:
             day = dt.date.fromisoformat(value)
-            return dt.datetime.combine(day, dt.time(), catalog_lists.SHANGHAI).astimezone(dt.UTC)
+            return dt.datetime.combine(day, dt.time(), catalog.SHANGHAI).astimezone(dt.UTC)
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"「{value}」不是日期（2026-01-31）或时间", field=field) from None
@@ -246,7 +243,7 @@ def request(  # noqa: PLR0917 - one parameter per command-line option
 ) -> None:
     """Request RESOURCE for DEMAND: granted, pending or refused by its share type."""
     with database_session() as session:
-        grant = sharing.request_resource(
+        grant = catalog.request_resource(
             session, demand_id=demand, resource_code=resource, requested_by=actor_name(actor),
             data_items=item, purpose=purpose, valid_from=_moment(valid_from, "from"),
             valid_to=_moment(valid_to, "to"),
@@ -270,7 +267,7 @@ def approve(  # noqa: PLR0917 - one parameter per command-line option
 ) -> None:
     """Approve a pending request, optionally narrowing items, purpose and period."""
     with database_session() as session:
-        grant = sharing.approve_request(
+        grant = catalog.approve_request(
             session, grant_id, decided_by=actor_name(actor), data_items=item, purpose=purpose,
             valid_from=_moment(valid_from, "from"), valid_to=_moment(valid_to, "to"), note=note,
         )  # fmt: skip
@@ -287,7 +284,7 @@ def refuse(
 ) -> None:
     """Refuse a pending request, with the reasons."""
     with database_session() as session:
-        grant = sharing.refuse_request(
+        grant = catalog.refuse_request(
             session, grant_id, decided_by=actor_name(actor), reason=reason
         )
         view = catalog.grant_view(grant)
@@ -298,16 +295,17 @@ def refuse(
 def grants(
     consumer: Annotated[str | None, typer.Option(help="requesting department code")] = None,
     provider: Annotated[str | None, typer.Option(help="providing department code")] = None,
-    status: Annotated[GrantStatus | None, typer.Option(help="stored status")] = None,
+    status: Annotated[catalog.GrantStatus | None, typer.Option(help="stored status")] = None,
     demand: Annotated[int | None, typer.Option(help="demand number")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Resource sharing requests and grants, oldest first."""
     with database_session() as session:
         rows = catalog.list_grants(
-            session, consumer=consumer, provider=provider, status=status, demand_id=demand
-        )
-        views = [catalog.grant_view(g) for g in rows if g.resource_code is not None]
+            session, consumer=consumer, provider=provider, status=status, demand_id=demand,
+            resources_only=True,
+        )  # fmt: skip
+        views = [catalog.grant_view(g) for g in rows]
     if as_json:
         print_json(views)
         return
@@ -329,8 +327,8 @@ def publish(
             raise InvalidInput(f"「{date}」不是日期（应为 2026-01-31）", field="date") from None
     with database_session() as session:
         index = catalog.load_index(session, _cache_dir())
-        made = catalog_lists.publish_lists(session, index, published_by=actor_name(actor), on=day)
-        print_json([catalog_lists.snapshot_json(s) for s in made])
+        made = catalog.publish_lists(session, index, published_by=actor_name(actor), on=day)
+        print_json([catalog.snapshot_json(s) for s in made])
 
 
 @app.command("lists")
@@ -342,9 +340,9 @@ def lists(
 ) -> None:
     """Write a published list to OUT as JSON, CSV or XLSX."""
     with database_session() as session:
-        snapshot = catalog_lists.get_snapshot(session, kind, date)
-        data = catalog_lists.export_snapshot(snapshot, fmt)
-        shown = catalog_lists.snapshot_json(snapshot)
+        snapshot = catalog.get_snapshot(session, kind, date)
+        data = catalog.export_snapshot(snapshot, fmt)
+        shown = catalog.snapshot_json(snapshot)
     with reported_errors():
         try:
             out.write_bytes(data)

@@ -14,20 +14,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from certfree.auth.tokens import NODE_KEY_OWNER
-from certfree.catalog import harvest as harvesting
-from certfree.cli.common import err_console, load_settings, print_json, reported_errors
-from certfree.crypto import KeyStore
+from certfree import catalog
+from certfree.auth import NODE_KEY_OWNER
+from certfree.cli.common import err_console, load_settings, node_keys, print_json, reported_errors
 from certfree.errors import InvalidInput
 from certfree.storage import Database
 
 __all__ = ["register"]
 
 
-def _print(reports: list[harvesting.NodeReport]) -> None:
+def _print(reports: list[catalog.NodeReport]) -> None:
     table = Table("节点", "状态", "页", "新增", "更新", "删除", "游标", "原因")
     for r in reports:
-        colour = "green" if r.status is harvesting.HarvestStatus.OK else "red"
+        colour = "green" if r.status is catalog.HarvestStatus.OK else "red"
         table.add_row(
             r.node, f"[{colour}]{r.status.value}[/{colour}]", str(r.pages), str(r.created),
             str(r.updated), str(r.deleted), str(r.cursor), r.reason or "",
@@ -59,23 +58,23 @@ def register(app: typer.Typer) -> None:
             try:
                 if status:
                     with db.session() as session:
-                        print_json(harvesting.harvest_states(session))
+                        print_json(catalog.harvest_states(session))
                     return
                 if bool(node) == all_nodes:
                     raise InvalidInput(
                         "请用 --node 指定节点，或用 --all 采集全部节点", field="node"
                     )
                 with db.session() as session:
-                    sources = harvesting.harvest_sources(session, settings.node_code, node)
+                    sources = catalog.harvest_sources(session, settings.node_code, node)
                 if not sources:
                     raise InvalidInput(
                         "节点注册表中没有已批准的市级或部门节点；目录采集在省级节点运行",
                         field="node",
                     )
-                signer = KeyStore(settings.key_dir, settings.key_passphrase).signer(NODE_KEY_OWNER)
-                client = harvesting.HttpChangesClient(signer, settings.node_code)
+                signer = node_keys(settings).signer(NODE_KEY_OWNER)
+                client = catalog.HttpChangesClient(signer, settings.node_code)
                 try:
-                    reports = harvesting.harvest(
+                    reports = catalog.harvest(
                         db, sources, client, page_size=page_size,
                         progress=lambda r: err_console.print(
                             f"{r.node}: {r.pages} 页，游标 {r.cursor}", highlight=False
@@ -89,5 +88,5 @@ def register(app: typer.Typer) -> None:
             print_json([r.as_json() for r in reports])
         else:
             _print(reports)
-        if any(r.status is not harvesting.HarvestStatus.OK for r in reports):
+        if any(r.status is not catalog.HarvestStatus.OK for r in reports):
             raise typer.Exit(1)

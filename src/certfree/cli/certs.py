@@ -7,7 +7,6 @@ messages go to stderr. The database and key store are the node's (CERTFREE_* set
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +17,15 @@ from sqlalchemy.orm import Session
 
 from certfree import certs
 from certfree.cli import certs_backfill, certs_holder, certs_verify
-from certfree.cli.common import database_session, err_console, load_settings, reported_errors
+from certfree.cli.certs_holder import read_holder_jwk, read_json_file
+from certfree.cli.common import (
+    database_session,
+    err_console,
+    load_settings,
+    node_keys,
+    print_json,
+    reported_errors,
+)
 from certfree.crypto import KeyStore
 from certfree.errors import InvalidInput
 
@@ -33,20 +40,7 @@ def _node() -> Iterator[tuple[Session, KeyStore]]:
     """A session on the node's database and its key store (database errors say the fix)."""
     settings = load_settings()
     with database_session() as session:
-        yield session, KeyStore(settings.key_dir, settings.key_passphrase)
-
-
-def _read_json(path: Path, what: str) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InvalidInput(f"无法读取{what} {path}：{exc.strerror}", field=what) from None
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{what} {path} 不是有效的 JSON：{exc}", field=what) from None
-
-
-def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        yield session, node_keys(settings)
 
 
 @app.command()
@@ -54,7 +48,7 @@ def types(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
     """List the certificate types (GB/T 36902 catalogue)."""
     catalogue = certs.cert_types().values()
     if as_json:
-        _echo_json([kind.to_json() for kind in catalogue])
+        print_json([kind.to_json() for kind in catalogue])
         return
     for kind in catalogue:
         typer.echo(
@@ -72,7 +66,7 @@ def template(type_code: str = typer.Option(..., "--type", help="certificate type
     with database_session() as session:
         face = certs.example_face_for(session, kind)
     with reported_errors():
-        _echo_json(face)
+        print_json(face)
         if kind.holder_field:
             holder = face[kind.holder_field]
             err_console.print(f"持证主体代码（--holder）：{holder}", highlight=False)
@@ -121,11 +115,9 @@ def issue(  # noqa: PLR0917 - one parameter per command-line option
 ) -> None:
     """Issue a certificate and print the credential (SD-JWT VC, compact form)."""
     with reported_errors():
-        face = _read_json(data, "照面信息文件")
+        face = read_json_file(data, "照面信息文件", "data")
         holder = holder or _holder_from_face(type_code, face)
-        jwk = _read_json(holder_key, "持证人公钥文件")
-        if isinstance(jwk, dict) and "keys" in jwk and isinstance(jwk["keys"], list):
-            jwk = jwk["keys"][0]  # a JWK Set with one key
+        jwk = read_holder_jwk(holder_key)
         with _node() as (session, keys):
             issued = certs.issue_certificate(
                 session,
@@ -148,7 +140,7 @@ def revoke(
     reason: Annotated[str, typer.Option(help=", ".join(r.value for r in certs.RevocationReason))],
 ) -> None:
     """Revoke (注销) a certificate; the next status list fetched shows it as revoked."""
-    with reported_errors(), _node() as (session, _):
+    with database_session() as session:
         row = certs.revoke_certificate(session, identifier, reason)
         why = row.revocation_reason.zh if row.revocation_reason else reason
         typer.echo(f"已注销 {row.identifier}（{why}）")
@@ -157,7 +149,7 @@ def revoke(
 @app.command()
 def suspend(identifier: str = typer.Argument(..., help="certificate identifier")) -> None:
     """Suspend (暂停) a certificate."""
-    with reported_errors(), _node() as (session, _):
+    with database_session() as session:
         row = certs.suspend_certificate(session, identifier)
         typer.echo(f"已暂停 {row.identifier}")
 
@@ -165,7 +157,7 @@ def suspend(identifier: str = typer.Argument(..., help="certificate identifier")
 @app.command()
 def resume(identifier: str = typer.Argument(..., help="certificate identifier")) -> None:
     """Resume (恢复) a suspended certificate."""
-    with reported_errors(), _node() as (session, _):
+    with database_session() as session:
         row = certs.resume_certificate(session, identifier)
         typer.echo(f"已恢复 {row.identifier}")
 
@@ -180,7 +172,7 @@ def replace(
 ) -> None:
     """Issue the next version (换发) and revoke the old one; prints the new credential."""
     with reported_errors():
-        face = _read_json(data, "照面信息文件") if data else None
+        face = read_json_file(data, "照面信息文件", "data") if data else None
         with _node() as (session, keys):
             issued = certs.replace_certificate(
                 session, keys, identifier, face_data=face, base_url=base_url
@@ -192,7 +184,7 @@ def replace(
 @app.command("list")
 def list_(holder: str = typer.Option(..., help="holder's ID number or USCC")) -> None:
     """List a holder's certificates in the base library."""
-    with reported_errors(), _node() as (session, _):
+    with database_session() as session:
         for row in certs.list_certificates(session, holder_id=holder):
             current = certs.effective_status(row)
             typer.echo(f"{row.identifier}  {row.type_name}  第{row.version}版  {current.zh}")

@@ -13,7 +13,6 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-from sqlalchemy.exc import DBAPIError
 
 from certfree.certs import (
     DEFAULT_BASE_URL,
@@ -30,20 +29,14 @@ from certfree.cli.common import (
     actor_name,
     database_session,
     err_console,
-    load_settings,
+    node_database,
+    node_keys,
     print_json,
     reported_errors,
 )
-from certfree.crypto import KeyStore
 from certfree.errors import InvalidInput
-from certfree.storage import Database
 
 review_app = typer.Typer(help="人工复核 manual review of backfilled records", no_args_is_help=True)
-
-
-def _keys() -> KeyStore:
-    settings = load_settings()
-    return KeyStore(settings.key_dir, settings.key_passphrase)
 
 
 def backfill(  # noqa: PLR0917 - one parameter per command-line option
@@ -62,32 +55,21 @@ def backfill(  # noqa: PLR0917 - one parameter per command-line option
             data = file.read_bytes()
         except OSError as exc:
             raise InvalidInput(f"无法读取 {file}：{exc.strerror}", field="file") from None
-    settings = load_settings()
-    keys = KeyStore(settings.key_dir, settings.key_passphrase)
-    db = Database(settings.database_url)
-    try:
-        with (
-            reported_errors(),
-            Progress(
-                "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                TimeRemainingColumn(), console=err_console, transient=True,
-            ) as bar,
-        ):  # fmt: skip
-            task = bar.add_task("补录", total=None)
-            # run_backfill commits a batch at a time, so it takes the database, not a session.
-            report = run_backfill(
-                db, keys, data=data, filename=file.name, type_code=type_code, issuer=issuer,
-                batch_size=batch_size, limit=limit, base_url=base_url,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )  # fmt: skip
-    except DBAPIError as exc:
-        with reported_errors():
-            raise InvalidInput(
-                f"数据库操作失败（{type(exc.orig).__name__}）；请先运行 certfree db upgrade",
-                field="database",
-            ) from exc
-    finally:
-        db.dispose()
+    keys = node_keys()
+    with (
+        node_database() as db,
+        Progress(
+            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+            TimeRemainingColumn(), console=err_console, transient=True,
+        ) as bar,
+    ):  # fmt: skip
+        task = bar.add_task("补录", total=None)
+        # run_backfill commits a batch at a time, so it takes the database, not a session.
+        report = run_backfill(
+            db, keys, data=data, filename=file.name, type_code=type_code, issuer=issuer,
+            batch_size=batch_size, limit=limit, base_url=base_url,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )  # fmt: skip
     rejects = file.with_name(file.name + ".rejects.csv")
     rejects.write_text(reject_csv(report.errors), encoding="utf-8")
     print_json({**report.as_json(), "reject_file": str(rejects)})
@@ -129,7 +111,7 @@ def review_approve(
     base_url: Annotated[str, typer.Option(help="node's public URL")] = DEFAULT_BASE_URL,
 ) -> None:
     """Approve a queued record: its certificate is issued."""
-    keys = _keys()
+    keys = node_keys()
     with database_session() as session:
         item = approve_review(
             session, keys, review_id, actor=actor_name(actor), note=note, base_url=base_url

@@ -23,24 +23,26 @@ from certfree.cli.common import (
     database_session,
     err_console,
     load_settings,
+    node_keys,
     print_json,
     reported_errors,
 )
-from certfree.crypto import KeyStore
 from certfree.errors import InvalidInput
 
 
-def _public_jwk(path: Path) -> Any:
+def read_json_file(path: Path, what: str, field: str) -> Any:
+    """The JSON in ``path``; InvalidInput naming ``field`` (the option) when it cannot be read."""
     try:
-        jwk = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InvalidInput(
-            f"无法读取持证人公钥文件 {path}：{exc.strerror}", field="holder-key"
-        ) from None
+        raise InvalidInput(f"无法读取{what} {path}：{exc.strerror}", field=field) from None
     except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"持证人公钥文件 {path} 不是有效的 JSON：{exc}", field="holder-key"
-        ) from None
+        raise InvalidInput(f"{what} {path} 不是有效的 JSON：{exc}", field=field) from None
+
+
+def read_holder_jwk(path: Path) -> Any:
+    """The holder's public JWK in ``path`` (``wallet keygen`` output, or a one-key JWK Set)."""
+    jwk = read_json_file(path, "持证人公钥文件", "holder-key")
     if isinstance(jwk, dict) and isinstance(jwk.get("keys"), list) and jwk["keys"]:
         jwk = jwk["keys"][0]  # a JWK Set with one key
     return jwk
@@ -56,9 +58,9 @@ def claim(
 ) -> None:
     """Bind a holder's public key to their backfilled certificate; prints the new credential."""
     with reported_errors():
-        jwk = _public_jwk(holder_key)
+        jwk = read_holder_jwk(holder_key)
         settings = load_settings()
-        keys = KeyStore(settings.key_dir, settings.key_passphrase)
+        keys = node_keys(settings)
         with database_session() as session:
             issued = certs.claim_certificate(
                 session, keys, identifier, jwk, holder_id=holder, base_url=base_url

@@ -16,8 +16,8 @@ import httpx
 import typer
 
 from certfree.certs import StatusLists, TrustList, VerificationResult, verify_presentation
-from certfree.cli.common import err_console, load_settings, print_json, reported_errors
-from certfree.crypto import KeyStore, b64url_decode
+from certfree.cli.common import err_console, load_settings, node_keys, print_json, reported_errors
+from certfree.crypto import b64url_decode
 from certfree.errors import InvalidInput, NotFound
 
 _TIMEOUT = httpx.Timeout(10.0)
@@ -63,7 +63,7 @@ def verify(  # noqa: PLR0917 - one parameter per command-line option
             trust = TrustList.load(trust_list)
         else:
             settings = load_settings()
-            trust = TrustList.from_keystore(KeyStore(settings.key_dir, settings.key_passphrase))
+            trust = TrustList.from_keystore(node_keys(settings))
         with httpx.Client(timeout=_TIMEOUT) as client:
             source = (
                 StatusLists.from_directory(status_dir)
@@ -87,17 +87,18 @@ def _fetch(client: httpx.Client, url: str, token: str | None = None) -> str:
     return response.text.strip()
 
 
-def _node_key(client: httpx.Client, base: str) -> Any:
-    """The node's JWK Set, to check the trust list's seal by its kid."""
+def _publisher_key(client: httpx.Client, base: str, signed: str) -> Any:
+    """The key of the node's JWK Set whose ``kid`` the signed trust list's header names."""
+    try:
+        header = json.loads(b64url_decode(signed.split(".", maxsplit=1)[0]))
+    except (InvalidInput, ValueError) as exc:
+        raise InvalidInput(f"the node did not return a trust list: {exc}") from exc
+    kid = header.get("kid") if isinstance(header, dict) else None
     jwks = json.loads(_fetch(client, f"{base}/.well-known/jwks.json"))
-    keys = {k.get("kid"): k for k in jwks.get("keys", []) if isinstance(k, dict)}
-
-    def resolve(kid: object) -> Any:
-        if kid not in keys:
-            raise NotFound(f"节点 {base} 的 JWKS 中没有密钥 {kid}")
-        return keys[kid]
-
-    return resolve
+    for key in jwks.get("keys", []):
+        if isinstance(key, dict) and key.get("kid") == kid:
+            return key
+    raise NotFound(f"节点 {base} 的 JWKS 中没有密钥 {kid}")
 
 
 def trust_list_command(
@@ -115,8 +116,7 @@ def trust_list_command(
     base = url.rstrip("/")
     with reported_errors(), httpx.Client(timeout=_TIMEOUT) as client:
         signed = _fetch(client, f"{base}/api/v1/trust-list", token)
-        header = json.loads(_b64_segment(signed))
-        trust = TrustList.from_token(signed, _node_key(client, base)(header.get("kid")))
+        trust = TrustList.from_token(signed, _publisher_key(client, base, signed))
         trust.save(out)
         saved = 0
         if status_dir is not None:
@@ -132,13 +132,6 @@ def trust_list_command(
         + f" ({time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC)",
         highlight=False,
     )
-
-
-def _b64_segment(token: str) -> bytes:
-    try:
-        return b64url_decode(token.split(".", maxsplit=1)[0])
-    except InvalidInput as exc:
-        raise InvalidInput(f"the node did not return a trust list: {exc.message}") from exc
 
 
 def register(app: typer.Typer) -> None:

@@ -10,9 +10,13 @@ from rich.console import Console
 from rich.table import Table
 
 from certfree.cli.common import err_console, print_json, reported_errors
-from certfree.exchange.cluster import MANIFEST, cluster_down, cluster_status, cluster_up
-from certfree.population import list_people
-from certfree.storage import Database
+from certfree.exchange.cluster import (
+    MANIFEST,
+    cluster_down,
+    cluster_status,
+    cluster_up,
+    demo_residents,
+)
 
 app = typer.Typer(help="演示级联集群 demo cluster of nodes (1+N+departments)", no_args_is_help=True)
 console = Console()
@@ -99,14 +103,6 @@ def people(
     offset: Annotated[int, typer.Option(min=0, help="skip the first OFFSET")] = 0,
 ) -> None:
     """ID numbers of residents of the cluster's demo world, one a line (to ask about)."""
-    template = directory / "template.db"
-    if not template.exists():
-        err_console.print(f"[red]error:[/red] {template} 不存在；请先运行 certfree cluster up")
-        raise typer.Exit(1)
-    db = Database(f"sqlite:///{template}")
-    try:
-        with db.session() as session:
-            for person in list_people(session, limit, offset):
-                typer.echo(person.id_number)
-    finally:
-        db.dispose()
+    with reported_errors():
+        for id_number in demo_residents(directory, limit, offset):
+            typer.echo(id_number)

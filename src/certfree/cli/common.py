@@ -14,6 +14,7 @@ from rich.console import Console
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from certfree.crypto import KeyStore
 from certfree.errors import CertfreeError, InvalidInput
 from certfree.settings import Settings
 from certfree.storage import Database
@@ -43,16 +44,15 @@ def load_settings() -> Settings:
 
 
 @contextmanager
-def database_session() -> Iterator[Session]:
-    """One transaction on the node's database; errors become a message and exit status 1.
+def node_database() -> Iterator[Database]:
+    """The node's database; errors become a message and exit status 1.
 
     A database error (most often: tables missing) is reported as such, with the fix.
     """
     with reported_errors():
         db = Database(load_settings().database_url)
         try:
-            with db.session() as session:
-                yield session
+            yield db
         except DBAPIError as exc:
             raise InvalidInput(
                 f"数据库操作失败（{type(exc.orig).__name__}）；请先运行 certfree db upgrade",
@@ -60,6 +60,19 @@ def database_session() -> Iterator[Session]:
             ) from exc
         finally:
             db.dispose()
+
+
+@contextmanager
+def database_session() -> Iterator[Session]:
+    """One transaction on the node's database (errors reported as node_database does)."""
+    with node_database() as db, db.session() as session:
+        yield session
+
+
+def node_keys(settings: Settings | None = None) -> KeyStore:
+    """The node's key store (CERTFREE_KEY_DIR, CERTFREE_KEY_PASSPHRASE)."""
+    settings = settings or load_settings()
+    return KeyStore(settings.key_dir, settings.key_passphrase)
 
 
 def actor_name(actor: str | None) -> str:

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
 from certfree import governance
 from certfree.cli.common import (
@@ -15,7 +14,7 @@ from certfree.cli.common import (
     load_settings,
     print_json,
 )
-from certfree.exchange.questions import QuestionDef, get_question
+from certfree.exchange.questions import questions_for
 
 app = typer.Typer(
     help="个人同意 Consent of applicants to data-sharing verification (desk use).",
@@ -26,11 +25,6 @@ _Questions = Annotated[
     list[str] | None,
     typer.Option("--question", help="question name (repeat); default: all of the item's"),
 ]
-
-
-def _questions(session: Session, service_item: str, names: list[str] | None) -> list[QuestionDef]:
-    chosen = names or governance.questions_of_service_item(session, service_item)
-    return [get_question(name) for name in chosen]
 
 
 def _line(view: dict[str, object]) -> str:
@@ -52,7 +46,7 @@ def preview(
     """Print what will be asked about the applicant, to read out before they consent."""
     with database_session() as session:
         shown = governance.preview(
-            session, service_item, _questions(session, service_item, question)
+            session, service_item, questions_for(session, service_item, question)
         )
     print_json(shown) if as_json else typer.echo(shown["text_zh"])
 
@@ -75,7 +69,7 @@ def give(  # noqa: PLR0917 - one parameter per command-line option
             subject_id=subject,
             consumer=asking,
             service_item=service_item,
-            questions=_questions(session, service_item, question),
+            questions=questions_for(session, service_item, question),
             recorded_by=actor_name(actor),
             expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=days),
         )

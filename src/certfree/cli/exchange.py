@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
 
 import typer
 
 from certfree.cli import exchange_nodes
-from certfree.cli.common import actor_name, load_settings, print_json, reported_errors
-from certfree.crypto import KeyStore
+from certfree.cli.common import actor_name, load_settings, node_keys, print_json, reported_errors
 from certfree.exchange import verification as domain
 from certfree.exchange import verification_delivery as delivery
 from certfree.exchange.runtime import ExchangeRuntime
-from certfree.exchange.verification_models import (
+from certfree.exchange.verification import (
     DeptVerification,
     VerificationSide,
     VerificationStatus,
@@ -96,35 +96,44 @@ class _Node:
         with self.db.session() as session:
             return work(session)
 
-    def deliver(self, request_id: str | None, side: VerificationSide) -> list[delivery.Delivery]:
-        """Send what ``request_id`` owes (or, if None, everything queued at this node)."""
+    def send(self, work: Callable[[delivery.Sender], Awaitable[_T]]) -> _T:
+        """Run ``work`` with a sender over this node's exchange runtime, started for it."""
 
-        async def send() -> list[delivery.Delivery]:
-            keys = KeyStore(self.settings.key_dir, self.settings.key_passphrase)
+        async def run() -> _T:
+            keys = node_keys(self.settings)
             runtime = ExchangeRuntime(self.settings, self.db, keys)
             await runtime.start()
             try:
-                sender = delivery.transport_sender(runtime)
-                if request_id is None:
-                    return await delivery.deliver_pending(self.db, sender, node=self.code)
-                one = await delivery.deliver(self.db, sender, request_id, side)
-                return [one] if one is not None else []
+                return await work(delivery.transport_sender(runtime))
             finally:
                 await runtime.stop()
 
-        return asyncio.run(send())
+        return asyncio.run(run())
 
-    def show(self, request_id: str, side: VerificationSide) -> dict[str, Any]:
-        return self.run(
-            lambda s: _view(domain.get_request(s, request_id, node=self.code, side=side), utcnow())
+    def change(self, work: Callable[[Any], DeptVerification], as_json: bool) -> None:
+        """Commit ``work``'s change to one request, send the message it owes, print it.
+
+        Committed before the runtime starts: if sending fails, the message stays queued.
+        """
+        row = self.run(work)
+        self.send(lambda sender: delivery.deliver(self.db, sender, row.request_id, row.side))
+        shown = self.run(
+            lambda s: _view(
+                domain.get_request(s, row.request_id, node=self.code, side=row.side), utcnow()
+            )
         )
-
-    def close(self) -> None:
-        self.db.dispose()
+        _print([shown], as_json)
 
 
-def _node() -> _Node:
-    return _Node(load_settings())
+@contextmanager
+def _node() -> Iterator[_Node]:
+    """This node for one command; certfree errors become a message and exit status 1."""
+    with reported_errors():
+        node = _Node(load_settings())
+        try:
+            yield node
+        finally:
+            node.db.dispose()
 
 
 @app.command("verify-request")
@@ -148,47 +157,38 @@ def verify_request(  # noqa: PLR0917 - typer maps each option to a parameter
         if not sep:
             raise typer.BadParameter(f"{pair!r} should be NAME=VALUE", param_hint="--field")
         supporting[name.strip()] = value.strip()
-    with reported_errors():
-        node = _node()
-        try:
-            row = node.run(
-                lambda s: domain.create_request(
-                    s,
-                    consumer=node.code,
-                    department=department,
-                    subject_id=subject,
-                    fact=fact,
-                    supporting=supporting,
-                    service_item=service_item,
-                    purpose=purpose,
-                    requested_by=actor_name(actor),
-                    working_days=working_days,
-                )
-            )
-            node.deliver(row.request_id, VerificationSide.OUTBOX)
-            _print([node.show(row.request_id, VerificationSide.OUTBOX)], as_json)
-        finally:
-            node.close()
+    with _node() as node:
+        node.change(
+            lambda s: domain.create_request(
+                s,
+                consumer=node.code,
+                department=department,
+                subject_id=subject,
+                fact=fact,
+                supporting=supporting,
+                service_item=service_item,
+                purpose=purpose,
+                requested_by=actor_name(actor),
+                working_days=working_days,
+            ),
+            as_json,
+        )
 
 
 def _list(
     side: VerificationSide, wanted: VerificationStatus | None, overdue: bool, as_json: bool
 ) -> None:
-    with reported_errors():
-        node = _node()
-        try:
-            now = utcnow()
-            rows = node.run(
-                lambda s: [
-                    _view(row, now)
-                    for row in domain.list_requests(
-                        s, side=side, node=node.code, status=wanted, overdue_only=overdue, now=now
-                    )
-                ]
-            )
-            _print(rows, as_json)
-        finally:
-            node.close()
+    now = utcnow()
+    with _node() as node:
+        rows = node.run(
+            lambda s: [
+                _view(row, now)
+                for row in domain.list_requests(
+                    s, side=side, node=node.code, status=wanted, overdue_only=overdue, now=now
+                )
+            ]
+        )
+    _print(rows, as_json)
 
 
 _Status = Annotated[VerificationStatus | None, typer.Option(show_default=False)]
@@ -213,18 +213,11 @@ def show(
     side: Annotated[VerificationSide | None, typer.Option(show_default=False)] = None,
 ) -> None:
     """One request as this node sees it (its outbox copy if it sent it), as JSON."""
-    with reported_errors():
-        node = _node()
-        try:
-            print_json(
-                node.run(
-                    lambda s: _view(
-                        domain.get_request(s, request_id, node=node.code, side=side), utcnow()
-                    )
-                )
-            )
-        finally:
-            node.close()
+    with _node() as node:
+        shown = node.run(
+            lambda s: _view(domain.get_request(s, request_id, node=node.code, side=side), utcnow())
+        )
+    print_json(shown)
 
 
 @app.command()
@@ -236,23 +229,18 @@ def answer(
     as_json: _Json = False,
 ) -> None:
     """Answer a request in this department's inbox; the answer is sent to the desk."""
-    with reported_errors():
-        node = _node()
-        try:
-            node.run(
-                lambda s: domain.answer_request(
-                    s,
-                    request_id,
-                    department=node.code,
-                    outcome=outcome,
-                    note=note,
-                    answered_by=actor_name(actor),
-                )
-            )
-            node.deliver(request_id, VerificationSide.INBOX)
-            _print([node.show(request_id, VerificationSide.INBOX)], as_json)
-        finally:
-            node.close()
+    with _node() as node:
+        node.change(
+            lambda s: domain.answer_request(
+                s,
+                request_id,
+                department=node.code,
+                outcome=outcome,
+                note=note,
+                answered_by=actor_name(actor),
+            ),
+            as_json,
+        )
 
 
 @app.command()
@@ -262,18 +250,13 @@ def withdraw(
     as_json: _Json = False,
 ) -> None:
     """Withdraw a pending request this node sent; the department is told."""
-    with reported_errors():
-        node = _node()
-        try:
-            node.run(
-                lambda s: domain.withdraw(
-                    s, request_id, consumer=node.code, withdrawn_by=actor_name(actor)
-                )
-            )
-            node.deliver(request_id, VerificationSide.OUTBOX)
-            _print([node.show(request_id, VerificationSide.OUTBOX)], as_json)
-        finally:
-            node.close()
+    with _node() as node:
+        node.change(
+            lambda s: domain.withdraw(
+                s, request_id, consumer=node.code, withdrawn_by=actor_name(actor)
+            ),
+            as_json,
+        )
 
 
 @app.command("deliver-pending")
@@ -282,12 +265,10 @@ def deliver_pending(as_json: _Json = False) -> None:
 
     Exit status 1 if any delivery failed (its error is printed and it stays queued).
     """
-    with reported_errors():
-        node = _node()
-        try:
-            results = node.deliver(None, VerificationSide.OUTBOX)
-        finally:
-            node.close()
+    with _node() as node:
+        results = node.send(
+            lambda sender: delivery.deliver_pending(node.db, sender, node=node.code)
+        )
     rows = [
         {
             "request_id": r.request_id,

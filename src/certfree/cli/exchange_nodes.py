@@ -15,8 +15,7 @@ import typer
 from certfree.cli.common import database_session, print_json, reported_errors
 from certfree.errors import InvalidInput
 from certfree.exchange import registry
-from certfree.nodes import list_nodes
-from certfree.nodes.models import Node
+from certfree.nodes import Node, list_nodes
 
 app = typer.Typer(
     help="节点注册表 node registry of the exchange (at the province)", no_args_is_help=True

@@ -8,17 +8,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from certfree.cli.common import load_settings, reported_errors
-from certfree.crypto import Alg, KeyStore
+from certfree.cli.common import node_keys, reported_errors
+from certfree.crypto import Alg
 
 app = typer.Typer(help="Manage the node's signing keys (统一签章).", no_args_is_help=True)
 
 _ALGS = ", ".join(a.value for a in Alg)
-
-
-def _store() -> KeyStore:
-    settings = load_settings()
-    return KeyStore(settings.key_dir, settings.key_passphrase)
 
 
 def _alg(value: str) -> Alg:
@@ -36,7 +31,7 @@ def create(
     """Create the first active key of OWNER (refused if it has one: rotate instead)."""
     algorithm = _alg(alg)
     with reported_errors():
-        info = _store().create(owner, algorithm)
+        info = node_keys().create(owner, algorithm)
         typer.echo(f"created {info.alg} key {info.kid} for {info.owner}")
 
 
@@ -48,7 +43,7 @@ def rotate(
     """Give OWNER a new active key; the old one is retired but still verifies."""
     algorithm = _alg(alg) if alg else None
     with reported_errors():
-        info = _store().rotate(owner, algorithm)
+        info = node_keys().rotate(owner, algorithm)
         typer.echo(f"rotated {info.owner} to {info.alg} key {info.kid}")
 
 
@@ -56,7 +51,7 @@ def rotate(
 def list_keys(owner: str | None = typer.Option(None, help="only this owner's keys")) -> None:
     """Show every key: kid, owner, alg, status, created."""
     with reported_errors():
-        infos = _store().keys(owner)
+        infos = node_keys().keys(owner)
     table = Table("kid", "owner", "alg", "status", "created")
     for info in infos:
         created = info.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -68,5 +63,5 @@ def list_keys(owner: str | None = typer.Option(None, help="only this owner's key
 def jwks(owner: str | None = typer.Option(None, help="only this owner's keys")) -> None:
     """Print the JWK Set (RFC 7517 §5) of active and retired public keys."""
     with reported_errors():
-        document = _store().jwks(owner)
+        document = node_keys().jwks(owner)
     typer.echo(json.dumps(document, ensure_ascii=False, indent=2))

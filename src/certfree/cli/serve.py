@@ -9,9 +9,9 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from certfree.app import create_app
-from certfree.auth.tokens import NODE_KEY_OWNER
-from certfree.cli.common import err_console, load_settings, reported_errors
-from certfree.crypto import KeyStore
+from certfree.auth import NODE_KEY_OWNER
+from certfree.cli.common import err_console, load_settings, node_keys, reported_errors
+from certfree.settings import Settings
 
 
 def serve(
@@ -26,15 +26,13 @@ def serve(
     with reported_errors():
         settings = load_settings()
         settings.check_production_ready()
-        keys = KeyStore(settings.key_dir, settings.key_passphrase)
+        keys = node_keys(settings)
         if settings.is_development and not keys.keys(NODE_KEY_OWNER):
             info = keys.create(NODE_KEY_OWNER)
             err_console.print(f"development: created node key {info.kid} in {settings.key_dir}")
         if workers == 1:
-            from certfree.api.exchange import MessagesFastPath  # noqa: PLC0415 - the API
-
             uvicorn.run(
-                MessagesFastPath(create_app(settings)),
+                fast_app(settings),
                 host=host,
                 port=port,
                 log_level="info",
@@ -52,8 +50,9 @@ def serve(
             )
 
 
-def fast_app() -> ASGIApp:
-    """The node's app with node messages served on the short path (see MessagesFastPath)."""
+def fast_app(settings: Settings | None = None) -> ASGIApp:
+    """The node's app with node messages served on the short path (see MessagesFastPath);
+    uvicorn's worker factory calls it without settings (read from CERTFREE_*)."""
     from certfree.api.exchange import MessagesFastPath  # noqa: PLC0415 - the API
 
-    return MessagesFastPath(create_app())
+    return MessagesFastPath(create_app(settings))

@@ -13,14 +13,13 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from certfree.cli.common import err_console, reported_errors
 from certfree.crypto import Alg
-from certfree.errors import CertfreeError, Conflict, InvalidInput
+from certfree.errors import Conflict, InvalidInput
 from certfree.wallet import (
     DEFAULT_HOLDER_ALG,
     MAX_QR_VERSION,
@@ -36,6 +35,7 @@ from certfree.wallet import (
     read_credential,
     read_public_jwk,
     render_qr,
+    request_claim,
     request_short_code,
 )
 
@@ -207,7 +207,20 @@ def _presentation(
     return present(info, holder, parse_disclose(disclose), audience=audience, nonce=nonce)
 
 
-def _report_qr(path: Path, plan: QrPlan) -> None:
+def _write_qr(
+    payload: str, path: Path | None, *, max_version: int = MAX_QR_VERSION
+) -> QrPlan | None:
+    """Render ``payload`` as a QR code into ``path`` when one is given; its plan."""
+    if path is None:
+        return None
+    plan = payload_size_check(payload, max_version=max_version)
+    render_qr(payload, path, max_version=max_version)
+    return plan
+
+
+def _report_qr(path: Path | None, plan: QrPlan | None) -> None:
+    if path is None or plan is None:
+        return
     err_console.print(
         f"二维码已写入 {path}：版本 {plan.designator}，{plan.modules}×{plan.modules} 模块，"
         f"纠错等级 {plan.error}，{plan.payload_bytes}/{plan.capacity_bytes} 字节",
@@ -238,7 +251,6 @@ def present_command(
     wallet: WalletOpt = None,
 ) -> None:
     """亮证：按所选披露项生成出示凭证（SD-JWT + 密钥绑定 JWT），打印到标准输出。"""
-    plan: QrPlan | None = None
     with reported_errors():
         presentation = _presentation(
             credential,
@@ -249,12 +261,9 @@ def present_command(
             passphrase_env=passphrase_env,
             wallet=wallet,
         )
-        if qr is not None:
-            plan = payload_size_check(presentation, max_version=max_version)
-            render_qr(presentation, qr, max_version=max_version)
+        plan = _write_qr(presentation, qr, max_version=max_version)
     typer.echo(presentation)
-    if qr is not None and plan is not None:
-        _report_qr(qr, plan)
+    _report_qr(qr, plan)
 
 
 @app.command("short-code")
@@ -282,40 +291,11 @@ def short_code(
             wallet=wallet,
         )
         issued = request_short_code(presentation, url)
-        plan: QrPlan | None = None
-        if qr is not None:
-            plan = payload_size_check(issued.qr_text)
-            render_qr(issued.qr_text, qr)
+        plan = _write_qr(issued.qr_text, qr)
     typer.echo(issued.code)
     if issued.expires_in is not None:
         err_console.print(f"短码 {issued.expires_in} 秒内有效，仅能使用一次", highlight=False)
-    if qr is not None and plan is not None:
-        _report_qr(qr, plan)
-
-
-class ClaimFailed(CertfreeError):
-    """The platform did not bind the key (unreachable, or refused with a problem document)."""
-
-    status = 502
-    slug = "claim-failed"
-    title = "The platform did not bind the holder key"
-    title_zh = "平台未能认领证照"
-
-
-def _claimed_credential(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if response.status_code != 201 or not isinstance(body, dict):
-        detail = body.get("detail") if isinstance(body, dict) else None
-        raise ClaimFailed(
-            f"平台拒绝认领（HTTP {response.status_code}）：{detail or response.reason_phrase}"
-        )
-    credential = body.get("credential")
-    if not isinstance(credential, str) or not credential:
-        raise ClaimFailed("平台的应答中没有证照（credential）")
-    return credential
+    _report_qr(qr, plan)
 
 
 @app.command()
@@ -335,15 +315,6 @@ def claim(
         if not token:
             raise InvalidInput(f"环境变量 {token_env} 未设置或为空，读不到令牌", field="token-env")
         holder_jwk = read_public_jwk(_key_path(key, wallet))
-        address = f"{url.rstrip('/')}/api/v1/me/certificates/{identifier.strip()}/claim"
-        try:
-            response = httpx.post(
-                address,
-                json={"holder_jwk": holder_jwk},
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=10.0,
-            )
-        except httpx.HTTPError as exc:
-            raise ClaimFailed(f"无法连接平台 {url}：{exc}") from exc
-        info = Wallet(_wallet_dir(wallet)).add(_claimed_credential(response), holder_jwk)
+        credential = request_claim(identifier, holder_jwk, url, token)
+        info = Wallet(_wallet_dir(wallet)).add(credential, holder_jwk)
     typer.echo(f"已认领并加入卡包：{info.id}  {info.vct}  {info.identifier or ''}".rstrip())

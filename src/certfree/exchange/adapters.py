@@ -44,7 +44,7 @@ from sqlalchemy import Connection, Engine, TextClause, create_engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from certfree.exchange.question_errors import BindingInvalid, QuestionNotOffered
+from certfree.exchange.errors import BindingInvalid, QuestionNotOffered
 
 if TYPE_CHECKING:
     from certfree.exchange.questions import AnswerField, ArgValue, ParamDef, QuestionDef

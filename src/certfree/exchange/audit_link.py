@@ -19,8 +19,7 @@ from certfree.crypto import b64url_decode
 from certfree.errors import CertfreeError
 from certfree.exchange.messages import MessageType
 from certfree.exchange.protocol import Message, message_sha256
-from certfree.governance.audit import AuditRecord, append_records
-from certfree.governance.audit_writer import AuditWriter
+from certfree.governance import AuditRecord, AuditWriter, append_records
 from certfree.storage import Database
 
 if TYPE_CHECKING:

@@ -19,20 +19,23 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.orm import Session
 
-from certfree.auth.tokens import NODE_KEY_OWNER
+from certfree.auth import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
 from certfree.demo import build_demo_province, demo_nodes
 from certfree.errors import Conflict, InvalidInput, NotFound
 from certfree.exchange.registry import register_node
 from certfree.nodes import DepartmentKind
+from certfree.population import list_people
 from certfree.settings import DEV_PASSPHRASE
 from certfree.storage import Database, migrate
 
@@ -43,8 +46,10 @@ __all__ = [
     "cluster_down",
     "cluster_status",
     "cluster_up",
+    "demo_residents",
     "plan_cluster",
     "read_manifest",
+    "sqlite_session",
 ]
 
 MANIFEST = "cluster.json"
@@ -191,29 +196,39 @@ def _prepare_node(node: ClusterNode, template: Path) -> dict[str, Any]:
     return keys.jwks(NODE_KEY_OWNER)
 
 
-def _register_and_grant(nodes: Sequence[ClusterNode], jwks: dict[str, dict[str, Any]]) -> None:
-    province = nodes[0]
-    db = Database(f"sqlite:///{province.directory / 'certfree.db'}")
+@contextmanager
+def sqlite_session(path: Path) -> Iterator[Session]:
+    """One transaction on the SQLite database file ``path`` (a node's), closed afterwards."""
+    db = Database(f"sqlite:///{path}")
     try:
         with db.session() as session:
-            for node in nodes:
-                register_node(
-                    session, node.code, jwks=jwks[node.code], endpoint_url=node.url, approve=True
-                )
+            yield session
     finally:
         db.dispose()
+
+
+def _register_and_grant(nodes: Sequence[ClusterNode], jwks: dict[str, dict[str, Any]]) -> None:
+    with sqlite_session(nodes[0].directory / "certfree.db") as session:
+        for node in nodes:
+            register_node(
+                session, node.code, jwks=jwks[node.code], endpoint_url=node.url, approve=True
+            )
     from certfree.exchange.demo_grants import load_demo_grants  # noqa: PLC0415
 
     consumers = [node.code for node in nodes]
     for node in nodes:
-        if node.level != "department":
-            continue
-        db = Database(f"sqlite:///{node.directory / 'certfree.db'}")
-        try:
-            with db.session() as session:
+        if node.level == "department":
+            with sqlite_session(node.directory / "certfree.db") as session:
                 load_demo_grants(session, consumers, [node.code])
-        finally:
-            db.dispose()
+
+
+def demo_residents(directory: Path, limit: int, offset: int) -> list[str]:
+    """ID numbers of residents of the cluster's demo world (to ask about)."""
+    template = directory / "template.db"
+    if not template.exists():
+        raise NotFound(f"{template} 不存在；请先运行 certfree cluster up", field="dir")
+    with sqlite_session(template) as session:
+        return [person.id_number for person in list_people(session, limit, offset)]
 
 
 def node_environment(

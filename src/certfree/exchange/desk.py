@@ -16,12 +16,20 @@ import httpx
 
 from certfree.auth import TokenService
 from certfree.crypto import KeyStore
-from certfree.errors import InvalidInput
+from certfree.errors import CertfreeError, InvalidInput
+from certfree.exchange.cluster import sqlite_session
 from certfree.exchange.routing import in_subtree
 from certfree.settings import DEV_PASSPHRASE, Settings
-from certfree.storage import Database
 
-__all__ = ["choose_consumer", "clerk_token", "record_consent", "service_name"]
+__all__ = [
+    "ask_node",
+    "choose_consumer",
+    "clerk_token",
+    "node_settings",
+    "record_consent",
+    "service_item_code",
+    "service_name",
+]
 
 
 def choose_consumer(manifest: dict[str, Any], provider: str, at: str | None) -> str:
@@ -39,12 +47,18 @@ def choose_consumer(manifest: dict[str, Any], provider: str, at: str | None) -> 
     return str((outside or [manifest["province"]])[0])
 
 
+def _database(node: dict[str, Any]) -> Path:
+    """The SQLite file of ``node``, an entry of the cluster manifest."""
+    return Path(node["dir"]) / "certfree.db"
+
+
 def node_settings(node: dict[str, Any], code: str) -> Settings:
+    """Settings of node ``code`` as the cluster manifest's entry ``node`` describes it."""
     directory = Path(node["dir"])
     return Settings(
         node_code=code,
         node_level=node["level"],
-        database_url=f"sqlite:///{directory / 'certfree.db'}",
+        database_url=f"sqlite:///{_database(node)}",
         key_dir=directory / "keys",
         key_passphrase=DEV_PASSPHRASE,
     )
@@ -57,34 +71,26 @@ def clerk_token(node: dict[str, Any], code: str, subject: str | None = None) -> 
     return tokens.issue("clerk", subject or f"desk:{getpass.getuser()}", ttl_seconds=3600)
 
 
-def service_item_code(node: dict[str, Any], code: str, service_item: str) -> str:
+def service_item_code(node: dict[str, Any], service_item: str) -> str:
     """The code of ``service_item`` at the consumer: a code as given, or the code of the one
     service item whose name it is exactly (a desk clerk knows 内地居民结婚登记 by name)."""
-    from certfree.procedures.catalogue import list_service_items  # noqa: PLC0415
+    from certfree.procedures import list_service_items  # noqa: PLC0415
 
-    db = Database(node_settings(node, code).database_url)
-    try:
-        with db.session() as session:
-            _, found = list_service_items(session, query=service_item)
-    finally:
-        db.dispose()
+    with sqlite_session(_database(node)) as session:
+        _, found = list_service_items(session, query=service_item)
     named = [item.code for item in found if item.name == service_item]
     return named[0] if len(named) == 1 else service_item
 
 
-def service_name(node: dict[str, Any], code: str, service_item: str) -> str:
+def service_name(node: dict[str, Any], service_item: str) -> str:
     """The service item's name at the consumer (its purpose in words), or the code."""
-    from certfree.errors import CertfreeError  # noqa: PLC0415
-    from certfree.procedures.catalogue import get_service_item  # noqa: PLC0415
+    from certfree.procedures import get_service_item  # noqa: PLC0415
 
-    db = Database(node_settings(node, code).database_url)
     try:
-        with db.session() as session:
+        with sqlite_session(_database(node)) as session:
             return str(get_service_item(session, service_item).name)
     except CertfreeError:
         return service_item
-    finally:
-        db.dispose()
 
 
 def record_consent(
@@ -97,32 +103,28 @@ def record_consent(
 
     definition = get_question(question)
     recorded = []
-    db = Database(node_settings(node, code).database_url)
-    try:
-        with db.session() as session:
-            for param in definition.subject_params:
-                subject = args.get(param)
-                if not isinstance(subject, str):
-                    continue
-                found = consent_snapshot(
+    with sqlite_session(_database(node)) as session:
+        for param in definition.subject_params:
+            subject = args.get(param)
+            if not isinstance(subject, str):
+                continue
+            found = consent_snapshot(
+                session,
+                subject_id=subject,
+                consumer=code,
+                service_item=service_item,
+                question=question,
+            )
+            if found is None:
+                give(
                     session,
                     subject_id=subject,
                     consumer=code,
                     service_item=service_item,
-                    question=question,
+                    questions=[definition],
+                    recorded_by=f"desk:{getpass.getuser()}",
                 )
-                if found is None:
-                    give(
-                        session,
-                        subject_id=subject,
-                        consumer=code,
-                        service_item=service_item,
-                        questions=[definition],
-                        recorded_by=f"desk:{getpass.getuser()}",
-                    )
-                    recorded.append(subject)
-    finally:
-        db.dispose()
+                recorded.append(subject)
     return recorded
 
 

@@ -7,6 +7,22 @@ CertfreeError
 └── ProviderUnavailable        503 a node on the path did not answer in time
 Forbidden / NotFound / InvalidInput / Conflict
 └── ProviderRefused*           the provider answered with a signed refusal (403/404/422/409)
+InvalidInput
+├── QuestionArgsInvalid        422 a question's argument is missing, unknown or malformed
+├── BindingInvalid             422 a bindings file or its SQL does not fit the question
+└── InvalidVerificationRequest 422 a field of a department verification request or answer
+NotFound
+├── QuestionNotFound           404 no question with that name
+├── QuestionNotOffered         404 this provider's department does not answer it
+└── VerificationNotFound       404 no such department verification request at this node
+Forbidden
+└── NotYourVerification        403 another department's inbox, or another node's request
+Conflict
+├── VerificationClosed         409 the request was already answered or withdrawn
+└── VerificationMismatch       409 a request id reused with different content
+
+Refusals of a question for want of a grant or of consent are ``certfree.catalog.GrantRefused``
+and ``certfree.governance.ConsentRefused`` (403, each with a named ``reason``).
 """
 
 from __future__ import annotations
@@ -24,14 +40,23 @@ from certfree.errors import (
 )
 
 __all__ = [
+    "BindingInvalid",
+    "InvalidVerificationRequest",
     "MessageRefused",
+    "NotYourVerification",
     "ProviderConflict",
     "ProviderForbidden",
     "ProviderInvalidInput",
     "ProviderNotFound",
     "ProviderRefused",
     "ProviderUnavailable",
+    "QuestionArgsInvalid",
+    "QuestionNotFound",
+    "QuestionNotOffered",
     "RefusalReason",
+    "VerificationClosed",
+    "VerificationMismatch",
+    "VerificationNotFound",
     "provider_refusal",
 ]
 
@@ -148,3 +173,71 @@ def provider_refusal(
     error = cls(f"{provider}: {detail}", field=field)
     error._setup(provider, reason, signed)
     return error
+
+
+# -- verification questions -------------------------------------------------------------------
+
+
+class QuestionArgsInvalid(InvalidInput):
+    slug = "question-args-invalid"
+    title = "Question arguments invalid"
+    title_zh = "核验问题参数有误"
+
+
+class BindingInvalid(InvalidInput):
+    slug = "binding-invalid"
+    title = "Question binding invalid"
+    title_zh = "核验问题的数据绑定有误"
+
+
+class QuestionNotFound(NotFound):
+    slug = "question-not-found"
+    title = "No such question"
+    title_zh = "没有该核验问题"
+
+
+class QuestionNotOffered(NotFound):
+    slug = "question-not-offered"
+    title = "Question not offered by this provider"
+    title_zh = "该节点不答复此核验问题"
+
+
+# -- department verification ------------------------------------------------------------------
+
+
+class InvalidVerificationRequest(InvalidInput):
+    """A field of a request or an answer is wrong (names the field and the fault)."""
+
+    slug = "invalid-verification-request"
+    title = "Invalid verification request"
+    title_zh = "核验请求有误"
+
+
+class VerificationNotFound(NotFound):
+    slug = "verification-not-found"
+    title = "Verification request not found"
+    title_zh = "核验请求不存在"
+
+
+class NotYourVerification(Forbidden):
+    """Answering another department's inbox, or withdrawing another node's request."""
+
+    slug = "not-your-verification"
+    title = "Not this node's verification request"
+    title_zh = "非本节点的核验请求"
+
+
+class VerificationClosed(Conflict):
+    """The request was already answered or withdrawn: it cannot change again."""
+
+    slug = "verification-closed"
+    title = "Verification request already closed"
+    title_zh = "核验请求已办结"
+
+
+class VerificationMismatch(Conflict):
+    """A retried message reuses a request id with different content."""
+
+    slug = "verification-mismatch"
+    title = "Request id reused with different content"
+    title_zh = "同一请求编号内容不一致"

@@ -26,12 +26,12 @@ from sqlalchemy.orm import Session
 from certfree.catalog import check_grant
 from certfree.errors import InvalidIdentifier
 from certfree.exchange.adapters import QuestionAdapter, SessionAdapter
-from certfree.exchange.question_errors import (
+from certfree.exchange.errors import (
     QuestionArgsInvalid,
     QuestionNotFound,
     QuestionNotOffered,
 )
-from certfree.governance import check_snapshot
+from certfree.governance import check_snapshot, questions_of_service_item
 from certfree.identifiers import parse_division, parse_resident_id, parse_uscc
 from certfree.nodes import DepartmentKind
 from certfree.storage import utcnow
@@ -48,6 +48,7 @@ __all__ = [
     "data_items",
     "get_question",
     "list_questions",
+    "questions_for",
     "validate_args",
 ]
 
@@ -180,6 +181,14 @@ def get_question(name: str) -> QuestionDef:
         known = "、".join(_catalogue()[1])
         raise QuestionNotFound(f"没有名为 {name} 的核验问题；可用的问题：{known}", field="question")
     return found
+
+
+def questions_for(
+    session: Session, service_item: str, names: Sequence[str] | None = None
+) -> list[QuestionDef]:
+    """The questions ``names``, or without names every one ``service_item``'s requirements use."""
+    chosen = names or questions_of_service_item(session, service_item)
+    return [get_question(name) for name in chosen]
 
 
 def validate_args(

@@ -22,8 +22,7 @@ from sqlalchemy.orm import Session
 from certfree.crypto import Signer, Verifier, sign_jws, verifier_for, verify_jws
 from certfree.errors import CertfreeError, Conflict, InvalidInput, KeyNotFound, SignatureInvalid
 from certfree.exchange.protocol import Peer
-from certfree.nodes import get_node
-from certfree.nodes.models import Node, NodeStatus
+from certfree.nodes import Node, NodeStatus, get_node
 from certfree.storage import utcnow
 
 __all__ = [

@@ -2,36 +2,30 @@
 
 It holds the registry cache (signed by the province, refreshed after a TTL or when a sender
 or key is unknown), the pooled ``httpx.AsyncClient``, the audit writer and the message
-handlers. Providers run handlers in a worker thread with their own database session; the
-handler's work and the signed reply are committed in one transaction, and the audit entry of
-the reply is committed before the reply leaves (X-Road's rule).
+handlers; :mod:`certfree.exchange.answering` answers the messages addressed to the node.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import functools
 import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from certfree.auth.tokens import NODE_KEY_OWNER
+from certfree.auth import NODE_KEY_OWNER
 from certfree.crypto import KeyStore, Signer, b64url_decode
 from certfree.errors import CertfreeError, ConfigurationError
 from certfree.exchange import audit_link
+from certfree.exchange.answering import Answerer, Handler
 from certfree.exchange.errors import MessageRefused, ProviderUnavailable, RefusalReason
 from certfree.exchange.hop_client import HopClient, HopResponse
-from certfree.exchange.messages import MessageType, reply_type
-from certfree.exchange.protocol import Message, open_message, precheck, seal
+from certfree.exchange.protocol import Message, open_message, precheck
 from certfree.exchange.registry import (
     RegistrySnapshot,
     load_pinned_jwks,
@@ -40,38 +34,17 @@ from certfree.exchange.registry import (
     snapshot_from_payload,
     verify_registry,
 )
-from certfree.exchange.replay import purge_expired, reply_for, store_reply
 from certfree.exchange.routing import forward_hop, parent_of
 from certfree.settings import NodeLevel, Settings
-from certfree.storage import Database, utcnow
+from certfree.storage import Database
 
-__all__ = ["ExchangeRuntime", "Handler", "HandlerContext", "register_handler"]
-
-
-@dataclass(frozen=True)
-class HandlerContext:
-    """What a provider handler gets besides the message: a session and who it runs as."""
-
-    session: Session
-    node_code: str
-    runtime: ExchangeRuntime
+__all__ = ["ExchangeRuntime"]
 
 
-Handler = Callable[[HandlerContext, Message], dict[str, Any]]
 T = TypeVar("T")
-_DEFAULT_HANDLERS: dict[str, Handler] = {}
-
-
-def register_handler(type_: str, handler: Handler) -> None:
-    """Register ``handler`` for messages of ``type_`` on every runtime created afterwards."""
-    _DEFAULT_HANDLERS[type_] = handler
-
-
 _SIGNER_CACHE_SECONDS = 30.0  # re-read the key store now and then: rotation by another process
 _PROVINCE_REGISTRY_TTL = 5.0  # the province reads its own table; cheap, so refreshed often
 _FORCED_REFRESH_GAP = 1.0  # at most one forced refresh a second (unknown sender floods)
-# Handlers that only read (questions): their replies can share group-committed transactions.
-_READ_ONLY = frozenset({MessageType.QUESTION_ASK})
 
 
 class ExchangeRuntime:
@@ -102,7 +75,7 @@ class ExchangeRuntime:
         self._snapshot_at = 0.0
         self._forced_at = 0.0
         self._lock = asyncio.Lock()
-        self._purged_at = 0.0
+        self._answerer = Answerer(self)
         self._prefetch: asyncio.Task[None] | None = None
         self._stopping = False
         self._executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="exchange")
@@ -319,117 +292,9 @@ class ExchangeRuntime:
 
     async def dispatch(self, message: Message) -> str:
         """Answer a message addressed to this node; the signed reply JWS."""
-        handler = self.handlers.get(message.type) or _DEFAULT_HANDLERS.get(message.type)
+        handler = self.handlers.get(message.type)
         if handler is None:
             raise MessageRefused(
                 RefusalReason.NO_HANDLER, f"{self.code} does not handle {message.type}"
             )
-        return await self.in_thread(self._answer, handler, message)
-
-    def _answer(self, handler: Handler, message: Message) -> str:
-        keep = 2 * self.settings.exchange_clock_skew + 60
-        received_at = utcnow()
-        if message.type in _READ_ONLY:
-            return self._answer_grouped(handler, message, received_at, keep)
-        with self.db.session() as session:
-            stored = reply_for(session, message)
-        if stored is not None:
-            return self._again(message, stored)
-        # The handler's work, the signed reply and both audit entries (request received,
-        # answer sent) commit in one transaction, before the reply leaves: after a crash,
-        # either all of it is there (a retry gets the same reply) or none (a retry runs anew).
-        try:
-            with self.db.session() as session:
-                reply = self._run(handler, message, session)
-                store_reply(session, message, reply, keep_seconds=keep)
-                audit_link.append_exchange(session, message, reply, received_at)
-        except IntegrityError:
-            return self._raced(message)
-        except CertfreeError as exc:
-            if exc.status >= 500:
-                raise  # not the caller's fault: nothing stored, a retry may succeed
-            reply = self._refusal(message, exc)
-            try:
-                with self.db.session() as session:
-                    store_reply(session, message, reply, keep_seconds=keep)
-                    audit_link.append_exchange(session, message, reply, received_at)
-            except IntegrityError:
-                return self._raced(message)
-        self._maybe_purge()
-        return reply
-
-    def _answer_grouped(
-        self, handler: Handler, message: Message, received_at: dt.datetime, keep: int
-    ) -> str:
-        """A handler that only reads: its reply is stored and logged by the audit writer's
-        group commit, many messages per transaction, and released only after that commit."""
-        with self.db.session() as session:
-            stored = reply_for(session, message)
-            if stored is None:
-                try:
-                    reply = self._run(handler, message, session)
-                except CertfreeError as exc:
-                    if exc.status >= 500:
-                        raise  # not the caller's fault: nothing stored, a retry may succeed
-                    reply = self._refusal(message, exc)
-        if stored is not None:
-            return self._again(message, stored)
-        records = audit_link.exchange_records(message, reply, received_at)
-
-        def store(session: Session) -> None:
-            store_reply(session, message, reply, keep_seconds=keep)
-
-        try:
-            self.audit.submit_many(records, store).result()
-        except IntegrityError:
-            return self._raced(message)
-        self._maybe_purge()
-        return reply
-
-    def _again(self, message: Message, stored: str) -> str:
-        """A retry: release the same answer again, logged again before it leaves."""
-        audit_link.record_sync(self.audit, "answer_sent", message, stored)
-        return stored
-
-    def _raced(self, message: Message) -> str:
-        """The same message ran twice at once: the first stored reply is the answer."""
-        with self.db.session() as session:
-            reply = reply_for(session, message)
-        if reply is None:  # pragma: no cover - the other transaction stored it
-            raise ProviderUnavailable(self.code, "concurrent copies of one message")
-        audit_link.record_sync(self.audit, "answer_sent", message, reply)
-        return reply
-
-    def _run(self, handler: Handler, message: Message, session: Session) -> str:
-        body = handler(HandlerContext(session, self.code, self), message)
-        return self._seal_reply(message, reply_type(message.type), body)
-
-    def _seal_reply(self, message: Message, type_: str, body: dict[str, Any]) -> str:
-        return seal(
-            self.signer(),
-            type=type_,
-            sender=self.code,
-            receiver=message.sender,
-            body=body,
-            reply_to=message.id,
-            now=self.clock(),
-        ).raw
-
-    def _refusal(self, message: Message, exc: CertfreeError) -> str:
-        reason = getattr(exc, "reason", None)
-        body = {
-            "status": exc.status,
-            "slug": exc.slug,
-            "reason": str(reason) if reason is not None else None,
-            "detail": exc.message,
-            "field": exc.field,
-        }
-        return self._seal_reply(message, MessageType.REFUSAL, body)
-
-    def _maybe_purge(self) -> None:
-        now = time.monotonic()
-        if now - self._purged_at < 60:
-            return
-        self._purged_at = now
-        with self.db.session() as session:
-            purge_expired(session)
+        return await self.in_thread(self._answerer.answer, handler, message)

@@ -24,41 +24,40 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from certfree.exchange import verification_fields as vf
-from certfree.exchange.verification_errors import (
+from certfree.exchange.errors import (
     NotYourVerification,
     VerificationClosed,
     VerificationMismatch,
     VerificationNotFound,
 )
-from certfree.exchange.verification_fields import (
-    BEIJING,
-    DEFAULT_WORKING_DAYS,
-    deadline_after,
-    is_working_day,
-    parse_subject_id,
-)
+from certfree.exchange.verification_fields import BEIJING, deadline_after
 from certfree.exchange.verification_models import (
     DeliveryState,
     DeptVerification,
+    VerificationOutcome,
     VerificationSide,
     VerificationStatus,
 )
 from certfree.storage import utcnow
 
+# The tables' names are re-exported so that adapters (api, cli) use this module alone.
 __all__ = [
     "BEIJING",
-    "DEFAULT_WORKING_DAYS",
+    "DeliveryState",
+    "DeptVerification",
+    "VerificationOutcome",
+    "VerificationSide",
+    "VerificationStatus",
     "answer_request",
     "create_request",
     "deadline_after",
     "effective_status",
+    "find_request",
     "get_request",
-    "is_working_day",
     "list_requests",
-    "parse_subject_id",
     "record_answer",
     "record_incoming",
     "record_withdrawal",
@@ -73,7 +72,10 @@ def effective_status(row: DeptVerification, now: dt.datetime | None = None) -> V
     return row.status
 
 
-def _find(session: Session, request_id: str, side: VerificationSide) -> DeptVerification | None:
+def find_request(
+    session: Session, request_id: str, side: VerificationSide
+) -> DeptVerification | None:
+    """One side's copy of a request (``request_id`` in canonical form), or None."""
     return session.scalar(
         select(DeptVerification).where(
             DeptVerification.request_id == request_id, DeptVerification.side == side
@@ -81,8 +83,43 @@ def _find(session: Session, request_id: str, side: VerificationSide) -> DeptVeri
     )
 
 
-def _same_request(row: DeptVerification, fields: Mapping[str, Any]) -> bool:
-    return all(getattr(row, name) == value for name, value in fields.items())
+def _owner(side: VerificationSide) -> InstrumentedAttribute[str]:
+    """The column naming the node a side's copy belongs to: the asker's or the department's."""
+    if side is VerificationSide.OUTBOX:
+        return DeptVerification.consumer_code
+    return DeptVerification.department_code
+
+
+def _store(
+    session: Session, rid: str, side: VerificationSide, fields: Mapping[str, Any], **state: Any
+) -> DeptVerification:
+    """A new copy with ``fields``; the existing one if it has the same (a retried message).
+
+    VerificationMismatch if ``rid`` is already used on this side with other content.
+    """
+    existing = find_request(session, rid, side)
+    if existing is not None:
+        if all(getattr(existing, name) == value for name, value in fields.items()):
+            return existing
+        raise VerificationMismatch(f"请求编号 {rid} 已用于另一项核验请求", field="request_id")
+    row = DeptVerification(
+        request_id=rid,
+        side=side,
+        status=VerificationStatus.PENDING,
+        delivery_attempts=0,
+        **fields,
+        **state,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _queue(row: DeptVerification) -> None:
+    """This side now owes its peer a message: a fresh delivery, whatever came before."""
+    row.delivery = DeliveryState.QUEUED
+    row.delivery_attempts = 0
+    row.last_delivery_error = None
 
 
 def create_request(
@@ -111,21 +148,19 @@ def create_request(
     if deadline is not None and working_days is not None:
         raise vf.invalid("办理时限与截止时间只能给出其一", "deadline")
     if deadline is None:
-        deadline = vf.deadline_after(
+        deadline = deadline_after(
             now, vf.DEFAULT_WORKING_DAYS if working_days is None else working_days
         )
     elif deadline.tzinfo is None:
         raise vf.invalid("截止时间须带时区（例如 +08:00）", "deadline")
     elif deadline <= now:
-        raise vf.invalid(
-            f"截止时间 {deadline.astimezone(vf.BEIJING):%Y-%m-%d %H:%M} 已过", "deadline"
-        )
-    elif deadline > vf.deadline_after(now, vf.MAX_WORKING_DAYS):
+        raise vf.invalid(f"截止时间 {deadline.astimezone(BEIJING):%Y-%m-%d %H:%M} 已过", "deadline")
+    elif deadline > deadline_after(now, vf.MAX_WORKING_DAYS):
         raise vf.invalid(f"截止时间不能晚于 {vf.MAX_WORKING_DAYS} 个工作日之后", "deadline")
     fields: dict[str, Any] = {
         "consumer_code": consumer,
         "department_code": vf.department_code(department),
-        "subject_id": parse_subject_id(subject_id),
+        "subject_id": vf.parse_subject_id(subject_id),
         "fact": vf.text(fact, "fact", "待核验事项", vf.MAX_FACT),
         "supporting": vf.supporting(supporting),
         "service_item": vf.service_item(service_item),
@@ -133,24 +168,15 @@ def create_request(
         "requested_by": vf.text(requested_by, "requested_by", "申请核验人", 128),
     }
     rid = vf.request_id(request_id) if request_id is not None else str(uuid.uuid4())
-    existing = _find(session, rid, VerificationSide.OUTBOX)
-    if existing is not None:
-        if _same_request(existing, fields):
-            return existing
-        raise VerificationMismatch(f"请求编号 {rid} 已用于另一项核验请求", field="request_id")
-    row = DeptVerification(
-        request_id=rid,
-        side=VerificationSide.OUTBOX,
+    return _store(
+        session,
+        rid,
+        VerificationSide.OUTBOX,
+        fields,
         requested_at=now,
         deadline=deadline.astimezone(dt.UTC),
-        status=VerificationStatus.PENDING,
         delivery=DeliveryState.QUEUED,
-        delivery_attempts=0,
-        **fields,
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 def record_incoming(
@@ -168,38 +194,27 @@ def record_incoming(
     VerificationMismatch. Every field is validated again (InvalidVerificationRequest).
     """
     rid = vf.request_id(body.get("request_id"))
-    deadline = vf.instant(body.get("deadline"), "deadline")
     fields: dict[str, Any] = {
         "consumer_code": consumer,
         "department_code": department,
-        "subject_id": parse_subject_id(str(body.get("subject_id", ""))),
+        "subject_id": vf.parse_subject_id(str(body.get("subject_id", ""))),
         "fact": vf.text(body.get("fact"), "fact", "待核验事项", vf.MAX_FACT),
         "supporting": vf.supporting(body.get("supporting")),
         "service_item": vf.text(body.get("service_item"), "service_item", "政务服务事项编码", 96),
         "purpose": vf.text(body.get("purpose"), "purpose", "用途", 255),
         "requested_by": vf.text(body.get("requested_by"), "requested_by", "申请核验人", 128),
-        "deadline": deadline,
+        "deadline": vf.instant(body.get("deadline"), "deadline"),
     }
-    existing = _find(session, rid, VerificationSide.INBOX)
-    if existing is not None:
-        if _same_request(existing, fields):
-            return existing
-        raise VerificationMismatch(f"请求编号 {rid} 已用于另一项核验请求", field="request_id")
-    row = DeptVerification(
-        request_id=rid,
-        side=VerificationSide.INBOX,
-        requested_at=vf.instant(
-            body.get("requested_at", (now or utcnow()).isoformat()), "requested_at"
-        ),
-        status=VerificationStatus.PENDING,
+    requested_at = body.get("requested_at", (now or utcnow()).isoformat())
+    return _store(
+        session,
+        rid,
+        VerificationSide.INBOX,
+        fields,
+        requested_at=vf.instant(requested_at, "requested_at"),
         delivery=DeliveryState.NOTHING,
-        delivery_attempts=0,
         received_jws=received_jws,
-        **fields,
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 def _open(row: DeptVerification) -> None:
@@ -229,7 +244,7 @@ def answer_request(
     (it was addressed to another department), VerificationClosed (already answered or
     withdrawn) and InvalidVerificationRequest (outcome not one of the three, missing note).
     """
-    row = _find(session, vf.request_id(request_id), VerificationSide.INBOX)
+    row = find_request(session, vf.request_id(request_id), VerificationSide.INBOX)
     if row is None:
         raise VerificationNotFound(f"本节点待办中没有核验请求 {request_id}", field="request_id")
     if row.department_code != department:
@@ -243,9 +258,7 @@ def answer_request(
     row.answered_by = vf.text(answered_by, "answered_by", "答复人", 128)
     row.answered_at = now or utcnow()
     row.status = VerificationStatus.ANSWERED
-    row.delivery = DeliveryState.QUEUED
-    row.delivery_attempts = 0
-    row.last_delivery_error = None
+    _queue(row)
     session.flush()
     return row
 
@@ -265,7 +278,7 @@ def record_answer(
     department had not yet learnt of the withdrawal) and the row is returned unchanged.
     """
     rid = vf.request_id(body.get("request_id"))
-    row = _find(session, rid, VerificationSide.OUTBOX)
+    row = find_request(session, rid, VerificationSide.OUTBOX)
     if row is None or row.consumer_code != consumer:
         raise VerificationNotFound(f"本节点没有发出过核验请求 {rid}", field="request_id")
     if row.department_code != department:
@@ -280,12 +293,10 @@ def record_answer(
         if (row.outcome, row.note, row.answered_by) == (outcome, note, answered_by):
             return row
         raise VerificationMismatch(f"核验请求 {rid} 已收到不同的答复", field="outcome")
-    row.outcome, row.note, row.answered_by, row.answered_at = (
-        outcome,
-        note,
-        answered_by,
-        answered_at,
-    )
+    row.outcome = outcome
+    row.note = note
+    row.answered_by = answered_by
+    row.answered_at = answered_at
     row.status = VerificationStatus.ANSWERED
     row.received_jws = received_jws
     # The department evidently has the request, whatever our last delivery attempt said.
@@ -305,7 +316,7 @@ def withdraw(
     """Withdraw a pending (or overdue) request of ``consumer``'s outbox; the withdrawal is
     queued for delivery. Raises VerificationNotFound, NotYourVerification, VerificationClosed.
     """
-    row = _find(session, vf.request_id(request_id), VerificationSide.OUTBOX)
+    row = find_request(session, vf.request_id(request_id), VerificationSide.OUTBOX)
     if row is None:
         raise VerificationNotFound(f"本节点没有发出过核验请求 {request_id}", field="request_id")
     if row.consumer_code != consumer:
@@ -316,9 +327,7 @@ def withdraw(
     row.withdrawn_at = now or utcnow()
     # Always tell the department: even a request never acknowledged may have reached it (a
     # lost reply, or an attempt still in flight); a withdrawal of an unknown id is a no-op.
-    row.delivery = DeliveryState.QUEUED
-    row.delivery_attempts = 0
-    row.last_delivery_error = None
+    _queue(row)
     session.flush()
     return row
 
@@ -332,7 +341,7 @@ def record_withdrawal(
     when it was already answered (the answer is on its way; the consumer keeps it withdrawn).
     """
     rid = vf.request_id(body.get("request_id"))
-    row = _find(session, rid, VerificationSide.INBOX)
+    row = find_request(session, rid, VerificationSide.INBOX)
     if row is None:
         return None
     if row.consumer_code != consumer or row.department_code != department:
@@ -359,13 +368,7 @@ def list_requests(
     ``status`` filters by stored status, except ``overdue``, which (like ``overdue_only``)
     means pending with the deadline passed.
     """
-    query = select(DeptVerification).where(DeptVerification.side == side)
-    owner = (
-        DeptVerification.consumer_code
-        if side is VerificationSide.OUTBOX
-        else DeptVerification.department_code
-    )
-    query = query.where(owner == node)
+    query = select(DeptVerification).where(DeptVerification.side == side, _owner(side) == node)
     if status is VerificationStatus.OVERDUE:
         overdue_only = True
     elif status is not None:
@@ -383,12 +386,14 @@ def get_request(
 ) -> DeptVerification:
     """One request as ``node`` sees it: its outbox copy if it sent it, else its inbox copy."""
     rid = vf.request_id(request_id)
-    sides = [side] if side is not None else list(VerificationSide)
-    for candidate in sides:
-        row = _find(session, rid, candidate)
-        owner = row and (
-            row.consumer_code if candidate is VerificationSide.OUTBOX else row.department_code
+    for candidate in [side] if side is not None else list(VerificationSide):
+        row = session.scalar(
+            select(DeptVerification).where(
+                DeptVerification.request_id == rid,
+                DeptVerification.side == candidate,
+                _owner(candidate) == node,
+            )
         )
-        if row is not None and owner == node:
+        if row is not None:
             return row
     raise VerificationNotFound(f"本节点没有核验请求 {request_id}", field="request_id")

@@ -55,6 +55,7 @@ __all__ = [
     "WITHDRAW",
     "Delivery",
     "Sender",
+    "change_and_deliver",
     "deliver",
     "deliver_pending",
     "handle_answer",
@@ -151,19 +152,11 @@ def outgoing(row: DeptVerification) -> Outgoing | None:
     return Outgoing(row.request_id, row.side, row.department_code, REQUEST, body)
 
 
-def _load(session: Session, request_id: str, side: VerificationSide) -> DeptVerification | None:
-    return session.scalar(
-        select(DeptVerification).where(
-            DeptVerification.request_id == request_id, DeptVerification.side == side
-        )
-    )
-
-
 def _settle(
     db: Database, message: Outgoing, error: str | None, refused: bool, now: dt.datetime
 ) -> None:
     with db.session() as session:
-        row = _load(session, message.request_id, message.side)
+        row = domain.find_request(session, message.request_id, message.side)
         # Only if nothing changed meanwhile (e.g. a withdrawal queued while the request flew).
         if row is None or outgoing(row) != message:
             return
@@ -191,7 +184,7 @@ async def deliver(
 
     def _read() -> Outgoing | None:
         with db.session() as session:
-            row = _load(session, request_id, side)
+            row = domain.find_request(session, request_id, side)
             return outgoing(row) if row is not None else None
 
     message = await asyncio.to_thread(_read)
@@ -210,6 +203,31 @@ async def deliver(
         error = str(exc)
     await asyncio.to_thread(_settle, db, message, error, refused, now())
     return Delivery(message.request_id, side, message.type, message.to, error is None, error)
+
+
+async def change_and_deliver(
+    db: Database, sender: Sender, change: Callable[[Session], DeptVerification]
+) -> DeptVerification:
+    """Commit ``change`` to one request, then send the message that side now owes its peer.
+
+    The change is committed first, so a peer that is down leaves the message queued (for
+    ``deliver-pending``). Returns the request as it stands after the attempt.
+    """
+
+    def commit() -> tuple[str, VerificationSide]:
+        with db.session() as session:
+            row = change(session)
+            return row.request_id, row.side
+
+    def reread(request_id: str, side: VerificationSide) -> DeptVerification:
+        with db.session() as session:
+            row = domain.find_request(session, request_id, side)
+            assert row is not None  # committed above; requests are never deleted
+            return row
+
+    request_id, side = await asyncio.to_thread(commit)
+    await deliver(db, sender, request_id, side)
+    return await asyncio.to_thread(reread, request_id, side)
 
 
 async def deliver_pending(

@@ -41,12 +41,6 @@ from certfree.governance.consent import (
     revoke_consent,
     snapshot_of,
 )
-from certfree.governance.consent_errors import (
-    ConsentNotFound,
-    ConsentReason,
-    ConsentRefused,
-    ConsentRevoked,
-)
 from certfree.governance.consent_models import Consent
 from certfree.governance.errors import (
     AuditEntryNotFound,
@@ -54,6 +48,10 @@ from certfree.governance.errors import (
     AuditProofInvalid,
     AuditRangeInvalid,
     AuditUnavailable,
+    ConsentNotFound,
+    ConsentReason,
+    ConsentRefused,
+    ConsentRevoked,
     TreeHeadInvalid,
 )
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from certfree.auth.tokens import NODE_KEY_OWNER
+from certfree.auth import NODE_KEY_OWNER
 from certfree.crypto import KeyLike, KeyStore, sign_jws, verify_jws
 from certfree.errors import CertfreeError
 from certfree.governance import merkle

@@ -10,8 +10,6 @@ directory (``<state_dir>/<node>.json``); a failed check never overwrites the sav
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from certfree.crypto import KeyLike
+from certfree.crypto import KeyLike, write_private_file
 from certfree.errors import InvalidInput, KeyNotFound, NotFound
 from certfree.governance import merkle
 from certfree.governance.audit_heads import SignedTreeHead, open_tree_head
@@ -110,13 +108,8 @@ def _load_saved(path: Path) -> SignedTreeHead | None:
 
 def _save(path: Path, head: SignedTreeHead) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
-    ) as handle:
-        json.dump(head.to_json(), handle, ensure_ascii=False, indent=2)
-        handle.flush()
-        os.fsync(handle.fileno())
-    Path(handle.name).replace(path)  # atomic: a crash leaves the old head or the new one
+    # Atomic: a crash leaves the old head or the new one.
+    write_private_file(path, json.dumps(head.to_json(), ensure_ascii=False, indent=2).encode())
 
 
 def _check_against(

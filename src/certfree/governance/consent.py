@@ -30,13 +30,13 @@ from sqlalchemy.orm import Session
 
 from certfree import procedures
 from certfree.errors import InvalidInput
-from certfree.governance.consent_errors import (
+from certfree.governance.consent_models import Consent
+from certfree.governance.errors import (
     ConsentNotFound,
     ConsentReason,
     ConsentRefused,
     ConsentRevoked,
 )
-from certfree.governance.consent_models import Consent
 from certfree.identifiers import InvalidIdentifier, parse_resident_id
 from certfree.nodes import DepartmentKind
 from certfree.storage import utcnow
@@ -250,12 +250,8 @@ class _SnapshotFields(Protocol):
     def expires_at(self) -> dt.datetime: ...
 
 
-def snapshot_of(consent: Consent) -> dict[str, Any]:
+def snapshot_of(consent: _SnapshotFields) -> dict[str, Any]:
     """The consent as it travels in a ``question.ask`` body."""
-    return _snapshot(consent)
-
-
-def _snapshot(consent: _SnapshotFields) -> dict[str, Any]:
     return {
         "id": consent.id,
         "subject_id": consent.subject_id,
@@ -268,30 +264,30 @@ def _snapshot(consent: _SnapshotFields) -> dict[str, Any]:
     }
 
 
-# The desk looks consent up before every question it asks (once per verification), so this is
-# a Core statement over only the snapshot's columns, built once: no ORM entity is loaded,
-# tracked in the identity map or compiled for it each time.
-_c = Consent.__table__.c
+# The desk looks consent up before every question it asks (once per verification), so this
+# selects only the snapshot's columns, built once: no Consent entity is loaded or tracked in
+# the identity map. Session.execute autoflushes first, so consents given or revoked earlier
+# in the same session count.
 _VALID_CONSENTS = (
     select(
-        _c.id,
-        _c.subject_id,
-        _c.consumer_code,
-        _c.service_item,
-        _c.questions,
-        _c.data_items,
-        _c.given_at,
-        _c.expires_at,
+        Consent.id,
+        Consent.subject_id,
+        Consent.consumer_code,
+        Consent.service_item,
+        Consent.questions,
+        Consent.data_items,
+        Consent.given_at,
+        Consent.expires_at,
     )
     .where(
-        _c.subject_id == bindparam("subject_id"),
-        _c.consumer_code == bindparam("consumer"),
-        _c.service_item == bindparam("service_item"),
-        _c.revoked_at.is_(None),
-        _c.expires_at > bindparam("at"),
-        _c.given_at <= bindparam("at"),
+        Consent.subject_id == bindparam("subject_id"),
+        Consent.consumer_code == bindparam("consumer"),
+        Consent.service_item == bindparam("service_item"),
+        Consent.revoked_at.is_(None),
+        Consent.expires_at > bindparam("at"),
+        Consent.given_at <= bindparam("at"),
     )
-    .order_by(_c.given_at.desc())
+    .order_by(Consent.given_at.desc())
 )
 
 
@@ -305,10 +301,6 @@ def consent_snapshot(
     now: dt.datetime | None = None,
 ) -> dict[str, Any] | None:
     """At the consumer: the newest valid consent covering this question, as a snapshot; or None."""
-    if session.autoflush:
-        # A Core statement skips the ORM's autoflush; consents given or revoked earlier in
-        # this session must count, as they did when this was an ORM query.
-        session.flush()
     params = {
         "subject_id": subject_id.strip().upper(),
         "consumer": consumer,
@@ -317,7 +309,7 @@ def consent_snapshot(
     }
     for row in session.execute(_VALID_CONSENTS, params):
         if question in row.questions:
-            return _snapshot(row)
+            return snapshot_of(row)
     return None
 
 

@@ -4,19 +4,35 @@
     ├── AuditUnavailable        503 the audit log could not record an entry (retry later)
     ├── AuditNodeUnreachable    502 a node's head or proof could not be fetched
     ├── NotFound
-    │   └── AuditEntryNotFound  404 no log entry with that index (or beyond the tree size)
+    │   ├── AuditEntryNotFound  404 no log entry with that index (or beyond the tree size)
+    │   └── ConsentNotFound     404 no consent with that id (for this subject)
     ├── InvalidInput
     │   └── AuditRangeInvalid   422 tree sizes or index out of range for a proof
+    ├── Conflict
+    │   └── ConsentRevoked      409 the consent is already revoked
+    ├── AuthError
+    │   └── Forbidden
+    │       └── ConsentRefused  403 personal data asked without a valid consent (named ``reason``)
     └── SignatureInvalid
         ├── AuditProofInvalid   422 an inclusion or consistency proof does not verify
         └── TreeHeadInvalid     422 a signed tree head is malformed, unsigned or inconsistent
 
-Helpers append their classes below; keep each section headed by its subject.
+Each consent refusal carries its reason slug (``ConsentReason``) in the problem document.
 """
 
 from __future__ import annotations
 
-from certfree.errors import CertfreeError, InvalidInput, NotFound, SignatureInvalid
+import enum
+from typing import Any
+
+from certfree.errors import (
+    CertfreeError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    SignatureInvalid,
+)
 
 __all__ = [
     "AuditEntryNotFound",
@@ -24,6 +40,10 @@ __all__ = [
     "AuditProofInvalid",
     "AuditRangeInvalid",
     "AuditUnavailable",
+    "ConsentNotFound",
+    "ConsentReason",
+    "ConsentRefused",
+    "ConsentRevoked",
     "TreeHeadInvalid",
 ]
 
@@ -70,3 +90,54 @@ class AuditNodeUnreachable(CertfreeError):
     slug = "audit-node-unreachable"
     title = "Node's audit log unreachable"
     title_zh = "无法访问节点的审计日志"
+
+
+# -- consent ------------------------------------------------------------------------------------
+
+
+class ConsentReason(enum.StrEnum):
+    """Why a consent snapshot does not cover a question; stable slugs."""
+
+    NO_CONSENT = "no_consent"
+    EXPIRED = "consent_expired"
+    REVOKED = "consent_revoked"
+    MISMATCH = "consent_mismatch"  # other consumer, service item, question or subject
+    MALFORMED = "consent_malformed"
+
+    @property
+    def zh(self) -> str:
+        return _ZH[self]
+
+
+_ZH = {
+    ConsentReason.NO_CONSENT: "缺少数据主体的同意",
+    ConsentReason.EXPIRED: "数据主体的同意已过期",
+    ConsentReason.REVOKED: "数据主体已撤回同意",
+    ConsentReason.MISMATCH: "数据主体的同意不涵盖此次核验",
+    ConsentReason.MALFORMED: "同意凭据格式有误",
+}
+
+
+class ConsentRefused(Forbidden):
+    slug = "consent-refused"
+    title = "No valid consent of the data subject"
+    title_zh = "缺少有效的个人同意"
+
+    def __init__(self, reason: ConsentReason, detail: str) -> None:
+        super().__init__(f"{reason.zh}：{detail}")
+        self.reason = reason
+
+    def problem_extensions(self) -> dict[str, Any]:
+        return {"reason": self.reason.value}
+
+
+class ConsentNotFound(NotFound):
+    slug = "consent-not-found"
+    title = "Consent not found"
+    title_zh = "未找到同意记录"
+
+
+class ConsentRevoked(Conflict):
+    slug = "consent-revoked"
+    title = "Consent already revoked"
+    title_zh = "同意已撤回"

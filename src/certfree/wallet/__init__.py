@@ -3,13 +3,15 @@
 ``HolderKey`` makes and keeps the holder's private key (ES256 by default); ``Wallet`` holds
 credentials bound to it; ``present`` makes a presentation with the chosen disclosures and a
 key-binding JWT; ``render_qr`` shows it as a QR code after ``payload_size_check`` sized it;
-``request_short_code`` trades it for a one-time code (online mode for low-end phones).
+``request_short_code`` trades it for a one-time code (online mode for low-end phones);
+``request_claim`` has the platform bind the holder key to a backfilled certificate.
 """
 
 from __future__ import annotations
 
 from certfree.wallet.credentials import CredentialInfo, read_credential
 from certfree.wallet.errors import (
+    ClaimFailed,
     ClaimNotDisclosable,
     CredentialBoundToOtherKey,
     CredentialMalformed,
@@ -19,7 +21,7 @@ from certfree.wallet.errors import (
     ShortCodeFailed,
 )
 from certfree.wallet.keys import DEFAULT_HOLDER_ALG, HolderKey, read_public_jwk
-from certfree.wallet.online import ShortCode, request_short_code
+from certfree.wallet.online import ShortCode, request_claim, request_short_code
 from certfree.wallet.presentation import parse_disclose, present
 from certfree.wallet.qr import (
     MAX_QR_VERSION,
@@ -36,6 +38,7 @@ __all__ = [
     "MAX_QR_VERSION",
     "QR_FORMATS",
     "SCANNABLE_QR_VERSION",
+    "ClaimFailed",
     "ClaimNotDisclosable",
     "CredentialBoundToOtherKey",
     "CredentialInfo",
@@ -56,5 +59,6 @@ __all__ = [
     "read_credential",
     "read_public_jwk",
     "render_qr",
+    "request_claim",
     "request_short_code",
 ]

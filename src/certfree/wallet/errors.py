@@ -12,6 +12,7 @@ Subclasses of the one hierarchy in ``certfree.errors``::
     NotFound
     └── CredentialNotInWallet    no stored credential with that id
     ShortCodeFailed              502: the platform did not hand out a short code (online mode)
+    ClaimFailed                  502: the platform did not bind the holder key (认领)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from certfree.errors import CertfreeError, Conflict, InvalidInput, NotFound
 
 __all__ = [
+    "ClaimFailed",
     "ClaimNotDisclosable",
     "CredentialBoundToOtherKey",
     "CredentialMalformed",
@@ -85,3 +87,12 @@ class ShortCodeFailed(CertfreeError):
     slug = "short-code-failed"
     title = "Platform gave no short code"
     title_zh = "平台未能发放亮证短码"
+
+
+class ClaimFailed(CertfreeError):
+    """The platform did not bind the key (unreachable, or refused with a problem document)."""
+
+    status = 502
+    slug = "claim-failed"
+    title = "The platform did not bind the holder key"
+    title_zh = "平台未能认领证照"

@@ -6,18 +6,26 @@ a use, 用证记录). The platform side is not part of the wallet. The request t
 
     POST <url>   {"presentation": "<sd-jwt~...~kb-jwt>"}
     → 200/201    {"code": "…", "expires_in": 120, "redeem_url": "https://…"}  (only code required)
+
+Claiming (认领) a backfilled certificate is the wallet's other request: only the public key
+goes to the platform, with the holder's own bearer token::
+
+    POST <url>/api/v1/me/certificates/<identifier>/claim   {"holder_jwk": {…}}
+    → 201        {"credential": "<sd-jwt~…>", …}
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from certfree.wallet.errors import ShortCodeFailed
+from certfree.errors import CertfreeError
+from certfree.wallet.errors import ClaimFailed, ShortCodeFailed
 
-__all__ = ["ShortCode", "request_short_code"]
+__all__ = ["ShortCode", "request_claim", "request_short_code"]
 
 _TIMEOUT = httpx.Timeout(10.0)
 _MAX_CODE_LENGTH = 256  # a short code that is not short would defeat the purpose
@@ -37,17 +45,55 @@ class ShortCode:
         return self.redeem_url or self.code
 
 
-def _parse(response: httpx.Response) -> ShortCode:
+def _post(
+    url: str,
+    body: Mapping[str, Any],
+    failure: type[CertfreeError],
+    *,
+    client: httpx.Client | None,
+    headers: Mapping[str, str] | None = None,
+) -> httpx.Response:
+    """POST ``body`` as JSON; ``failure`` when the platform cannot be reached."""
+    owned = client is None
+    http = client or httpx.Client(timeout=_TIMEOUT)
     try:
-        body: Any = response.json()
+        return http.post(url, json=body, headers=headers)
+    except httpx.HTTPError as exc:
+        raise failure(f"无法连接平台 {url}：{exc}") from exc
+    finally:
+        if owned:
+            http.close()
+
+
+def _answer(
+    response: httpx.Response, ok: Collection[int], failure: type[CertfreeError], refused: str
+) -> dict[str, Any]:
+    """The JSON object of an ``ok`` response (``{}`` when it is not one); ``failure`` naming
+    the status and the problem document's ``detail`` (RFC 9457 §3.1.4) otherwise."""
+    try:
+        parsed: Any = response.json()
     except ValueError:
-        body = None
-    if response.status_code not in (200, 201):
-        detail = body.get("detail") if isinstance(body, dict) else None
-        raise ShortCodeFailed(
-            f"平台拒绝发放短码（HTTP {response.status_code}）：{detail or response.reason_phrase}"
+        parsed = None
+    body: dict[str, Any] = parsed if isinstance(parsed, dict) else {}
+    if response.status_code not in ok:
+        detail = body.get("detail")
+        raise failure(
+            f"{refused}（HTTP {response.status_code}）：{detail or response.reason_phrase}"
         )
-    code = body.get("code") if isinstance(body, dict) else None
+    return body
+
+
+def request_short_code(
+    presentation: str, url: str, *, client: httpx.Client | None = None
+) -> ShortCode:
+    """Post ``presentation`` to the platform at ``url`` and return the one-time code it gives.
+
+    ``client`` lets tests and callers choose the transport. Raises ShortCodeFailed when the
+    platform cannot be reached, refuses, or answers without a code.
+    """
+    response = _post(url, {"presentation": presentation}, ShortCodeFailed, client=client)
+    body = _answer(response, (200, 201), ShortCodeFailed, "平台拒绝发放短码")
+    code = body.get("code")
     if not isinstance(code, str) or not code or len(code) > _MAX_CODE_LENGTH:
         raise ShortCodeFailed("平台的应答中没有有效的短码（code）")
     expires = body.get("expires_in")
@@ -59,21 +105,30 @@ def _parse(response: httpx.Response) -> ShortCode:
     )
 
 
-def request_short_code(
-    presentation: str, url: str, *, client: httpx.Client | None = None
-) -> ShortCode:
-    """Post ``presentation`` to the platform at ``url`` and return the one-time code it gives.
+def request_claim(
+    identifier: str,
+    holder_jwk: Mapping[str, Any],
+    url: str,
+    token: str,
+    *,
+    client: httpx.Client | None = None,
+) -> str:
+    """Ask the platform at ``url`` to bind ``holder_jwk`` (public) to certificate
+    ``identifier``; the newly sealed credential it returns.
 
-    ``client`` lets tests and callers choose the transport. Raises ShortCodeFailed when the
-    platform cannot be reached, refuses, or answers without a code.
+    ``token`` is the holder's own bearer token. Raises ClaimFailed when the platform cannot
+    be reached, refuses, or answers without a credential.
     """
-    owned = client is None
-    http = client or httpx.Client(timeout=_TIMEOUT)
-    try:
-        response = http.post(url, json={"presentation": presentation})
-    except httpx.HTTPError as exc:
-        raise ShortCodeFailed(f"无法连接平台 {url}：{exc}") from exc
-    finally:
-        if owned:
-            http.close()
-    return _parse(response)
+    address = f"{url.rstrip('/')}/api/v1/me/certificates/{identifier.strip()}/claim"
+    response = _post(
+        address,
+        {"holder_jwk": dict(holder_jwk)},
+        ClaimFailed,
+        client=client,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    body = _answer(response, (201,), ClaimFailed, "平台拒绝认领")
+    credential = body.get("credential")
+    if not isinstance(credential, str) or not credential:
+        raise ClaimFailed("平台的应答中没有证照（credential）")
+    return credential

@@ -12,12 +12,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from certfree import catalog
 from certfree.api.deps import PUBLIC, NodeDep
-from certfree.catalog import lists
-from certfree.catalog.list_errors import ListNotPublished
-from certfree.catalog.list_models import ListKind
-from certfree.web.i18n import LANG_COOKIE, pick_language
-from certfree.web.rendering import templates
+from certfree.catalog import ListKind
+from certfree.web.i18n import pick_language
+from certfree.web.rendering import render_page
 
 router = APIRouter(tags=["web"])
 
@@ -108,28 +107,27 @@ def list_page(
     shown = ListKind(kind)
     context: dict[str, Any] = {"snapshot": None, "rows": [], "pages": 1}
     with node.db.session() as session:
-        dates = [s.date.isoformat() for s in lists.list_snapshots(session, shown)]
+        dates = [s.date.isoformat() for s in catalog.list_snapshots(session, shown)]
         try:
-            snapshot = lists.get_snapshot(session, shown, date or "latest")
-        except ListNotPublished:
+            snapshot = catalog.get_snapshot(session, shown, date or "latest")
+        except catalog.ListNotPublished:
             snapshot = None
         if snapshot is not None:
             pages = max(1, -(-snapshot.row_count // PAGE_SIZE))
             page = min(page, pages)
             context = {
-                "snapshot": lists.snapshot_json(snapshot),
-                "rows": lists.snapshot_rows(snapshot, (page - 1) * PAGE_SIZE, page * PAGE_SIZE),
+                "snapshot": catalog.snapshot_json(snapshot),
+                "rows": catalog.snapshot_rows(snapshot, (page - 1) * PAGE_SIZE, page * PAGE_SIZE),
                 "pages": pages,
             }
-    columns = lists.COLUMNS[shown]
-    response = templates.TemplateResponse(
+    columns = catalog.LIST_COLUMNS[shown]
+    return render_page(
         request,
         "catalog_lists.html",
-        {
+        lang=lang,
+        settings=node.settings,
+        context={
             "t": t,
-            "lang": lang,
-            "other_lang": "en" if lang == "zh-CN" else "zh-CN",
-            "settings": node.settings,
             "kind": shown.value,
             "dates": dates,
             "page": page,
@@ -138,6 +136,3 @@ def list_page(
         },
         status_code=404 if date and context["snapshot"] is None else 200,
     )
-    if request.query_params.get("lang") == lang:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
-    return response

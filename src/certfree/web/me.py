@@ -17,8 +17,8 @@ from fastapi.responses import HTMLResponse
 from certfree import certs
 from certfree.api.deps import PUBLIC, NodeDep
 from certfree.exchange.questions import list_questions
-from certfree.web.i18n import LANG_COOKIE, pick_language
-from certfree.web.rendering import templates
+from certfree.web.i18n import pick_language
+from certfree.web.rendering import render_page
 
 router = APIRouter(tags=["web"])
 
@@ -167,19 +167,14 @@ def _certificate_types(lang: str) -> dict[str, dict[str, Any]]:
 def my_data_page(request: Request, node: NodeDep) -> HTMLResponse:
     """The shell of the citizen's page; the data is fetched by the script with their token."""
     lang = pick_language(request, node.settings.default_language)
-    response = templates.TemplateResponse(
+    return render_page(
         request,
         "me.html",
-        {
+        lang=lang,
+        settings=node.settings,
+        context={
             "t": MESSAGES[lang],
-            "lang": lang,
-            "other_lang": "en" if lang == "zh-CN" else "zh-CN",
-            "settings": node.settings,
             "questions": _question_titles(lang),
             "cert_types": _certificate_types(lang),
-            "development": node.settings.is_development,
         },
     )
-    if request.query_params.get("lang") == lang:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
-    return response

@@ -8,11 +8,11 @@ from fastapi.staticfiles import StaticFiles
 
 from certfree import nodes, population
 from certfree.api.deps import PUBLIC, NodeDep
-from certfree.auth.tokens import NODE_KEY_OWNER
+from certfree.auth import NODE_KEY_OWNER
 from certfree.settings import NodeLevel
 from certfree.web import proofs
-from certfree.web.i18n import LANG_COOKIE, MESSAGES, pick_language
-from certfree.web.rendering import WEB, templates
+from certfree.web.i18n import MESSAGES, pick_language
+from certfree.web.rendering import WEB, render_page
 
 router = APIRouter(include_in_schema=True)
 
@@ -31,14 +31,13 @@ def landing(request: Request, node: NodeDep) -> HTMLResponse:
         )
         city_count = len(nodes.list_nodes(session, level=NodeLevel.CITY))
         department_count = len(nodes.list_nodes(session, level=NodeLevel.DEPARTMENT))
-    response = templates.TemplateResponse(
+    return render_page(
         request,
         "landing.html",
-        {
+        lang=lang,
+        settings=node.settings,
+        context={
             "t": MESSAGES[lang],
-            "lang": lang,
-            "other_lang": "en" if lang == "zh-CN" else "zh-CN",
-            "settings": node.settings,
             "keys": node.keys.keys(NODE_KEY_OWNER),
             "counts": counts,
             "city_count": city_count,
@@ -46,9 +45,6 @@ def landing(request: Request, node: NodeDep) -> HTMLResponse:
             "people": people,
         },
     )
-    if request.query_params.get("lang") == lang:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
-    return response
 
 
 def install_web(app: FastAPI) -> None:

@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse
 
 from certfree import proofs
 from certfree.api.deps import PUBLIC, NodeDep
-from certfree.web.i18n import LANG_COOKIE, pick_language
-from certfree.web.rendering import templates
+from certfree.web.i18n import pick_language
+from certfree.web.rendering import render_page
 
 router = APIRouter(tags=["web"])
 
@@ -78,14 +78,13 @@ def proof_list_page(
     groups = [
         (name, list(group)) for name, group in groupby(ordered, lambda i: i.issuing_department)
     ]
-    response = templates.TemplateResponse(
+    return render_page(
         request,
         "proofs.html",
-        {
+        lang=lang,
+        settings=node.settings,
+        context={
             "t": t,
-            "lang": lang,
-            "other_lang": "en" if lang == "zh-CN" else "zh-CN",
-            "settings": node.settings,
             "shown": shown,
             "versions": versions,
             "groups": groups,
@@ -93,6 +92,3 @@ def proof_list_page(
         },
         status_code=404 if version and shown is None else 200,
     )
-    if request.query_params.get("lang") == lang:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
-    return response

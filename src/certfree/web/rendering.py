@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from importlib import resources
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from fastapi import Request
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+
+from certfree.settings import Settings
+from certfree.web.i18n import LANG_COOKIE
 
 WEB = resources.files("certfree.web")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -20,3 +26,33 @@ def local_time(moment: dt.datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 templates.env.filters["local"] = local_time
+
+
+def render_page(
+    request: Request,
+    template: str,
+    *,
+    lang: str,
+    settings: Settings,
+    context: dict[str, Any],
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A page on ``base.html``: adds what its frame reads (lang, other_lang, settings).
+
+    A language picked explicitly with ``?lang=`` is remembered in a cookie for a year, so the
+    next page opens in it too.
+    """
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "lang": lang,
+            "other_lang": "en" if lang == "zh-CN" else "zh-CN",
+            "settings": settings,
+            **context,
+        },
+        status_code=status_code,
+    )
+    if request.query_params.get("lang") == lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    return response

@@ -15,17 +15,17 @@ from sqlalchemy import func, insert, select
 
 from certfree import catalog
 from certfree.auth.tokens import NODE_KEY_OWNER
-from certfree.catalog.changes import changes_since
-from certfree.catalog.harvest import (
+from certfree.catalog import (
     HarvestStatus,
     HttpChangesClient,
+    NodeUnreachable,
+    Resource,
     Source,
+    changes_since,
     harvest,
     harvest_sources,
     harvest_states,
 )
-from certfree.catalog.harvest_errors import NodeUnreachable
-from certfree.catalog.models import Resource
 from certfree.crypto import KeyStore
 from certfree.demo import demo_nodes
 from certfree.errors import InvalidInput

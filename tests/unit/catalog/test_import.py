@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook  # type: ignore[import-untyped]
@@ -13,16 +12,14 @@ from sqlalchemy import func, select
 from certfree import catalog
 from certfree.errors import InvalidInput
 from certfree.storage import Database
+from conftest import VECTORS
 
-REAL = Path(__file__).resolve().parents[4] / "shared/data/open_data_catalog"
-REAL_FILE = REAL / "catalog_guiyang_nanning.csv"
-VECTORS = Path(__file__).resolve().parents[2] / "vectors"
+# The real export of ../shared/data/open_data_catalog, kept as a vector (tests/vectors/SOURCES.md).
+REAL_FILE = VECTORS / "open_data_catalog" / "catalog_guiyang_nanning.csv"
 HEADER = "信息资源名称,信息资源提供方,信息资源摘要,共享类型,共享条件,更新周期,发布日期,信息项\n"
 
 
 def real_bytes() -> bytes:
-    if not REAL_FILE.exists():
-        pytest.skip(f"the real catalog export is not beside the checkout ({REAL_FILE})")
     return REAL_FILE.read_bytes()
 
 
@@ -59,23 +56,6 @@ def test_the_real_export_imports_as_is_and_reimports_as_updates(db: Database) ->
         again = catalog.import_catalog(session, data, REAL_FILE.name)
     assert (again.created, again.updated) == (0, 3131)
     assert count(db) == 3131
-
-
-def test_rows_of_the_real_export_import_as_is_wherever_the_checkout_is(db: Database) -> None:
-    """60 rows of the real export (both portals) kept in tests/vectors, so this runs in CI too."""
-    data = (VECTORS / "catalog_open_data_sample.csv").read_bytes()
-    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
-    with db.session() as session:
-        report = catalog.import_catalog(session, data, "catalog_open_data_sample.csv")
-    assert (report.rows, report.created, report.errors) == (60, 60, [])
-    assert len({row["portal"] for row in rows}) == 2  # 贵阳 and 南宁
-    with db.session() as session:
-        first = catalog.resource_json(catalog.get_resource(session, "307/000001"))
-        listed = catalog.resource_json(catalog.get_resource(session, "307/000006"))
-    assert (first["name"], first["provider"]) == (rows[0]["title"], "贵阳市综合行政执法局")
-    assert [i["name"] for i in listed["items"]] == [
-        "单位名称", "终端数量", "单位地址", "法人姓名", "所属派出所"
-    ]  # fmt: skip
 
 
 def test_gbk_csv_is_detected_and_may_be_named(db: Database) -> None:

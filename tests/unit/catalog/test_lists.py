@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from certfree import catalog
 from certfree.catalog import lists
-from certfree.catalog.list_errors import InvalidListRequest, ListNotPublished
+from certfree.catalog.errors import InvalidListRequest, ListNotPublished
 from certfree.catalog.list_models import ListKind
 from certfree.storage import Database
 

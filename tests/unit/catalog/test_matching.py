@@ -9,17 +9,15 @@ import pytest
 
 from certfree import catalog
 from certfree.storage import Database, migrate
+from conftest import VECTORS
 from factories.databases import fresh_database_url
 
-REAL_FILE = Path(__file__).resolve().parents[4] / "shared/data/open_data_catalog"
-REAL_FILE = REAL_FILE / "catalog_guiyang_nanning.csv"
+REAL_FILE = VECTORS / "open_data_catalog" / "catalog_guiyang_nanning.csv"
 
 
 @pytest.fixture(scope="module")
 def real_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     """A database holding the 3,131 real open-data entries (imported once per module)."""
-    if not REAL_FILE.exists():
-        pytest.skip(f"the real catalog export is not beside the checkout ({REAL_FILE})")
     with fresh_database_url(tmp_path_factory.mktemp("catalog")) as url:
         db = Database(url)
         migrate.upgrade(db)

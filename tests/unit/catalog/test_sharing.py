@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from certfree import catalog
 from certfree.catalog import GrantReason, GrantRefused, GrantRevoked, GrantStatus, sharing
-from certfree.catalog.sharing_errors import (
+from certfree.catalog.errors import (
     DuplicateRequest,
     GrantStateConflict,
     InvalidGrantRequest,
@@ -111,13 +111,26 @@ def test_no_items_requests_the_whole_resource(session: Session) -> None:
     code = resource(session, "unconditional", items=[])
     grant = ask(session, code)
     assert catalog.grant_view(grant)["whole_resource"] is True
-    sharing.check_resource_grant(
+    used = sharing.check_resource_grant(
         session, consumer=CIVIL, resource_code=code, data_items=["任何项"], now=NOW
     )
+    assert used.id == grant.id
     with pytest.raises(InvalidGrantRequest) as caught:
         ask(session, code, "公民身份号码")
     assert caught.value.field == "data_items"
     assert "未登记信息项" in caught.value.message
+
+
+def test_items_split_over_two_grants_are_not_covered_by_either(session: Session) -> None:
+    code = resource(session, "unconditional")
+    ask(session, code, "姓名")
+    ask(session, code, "户籍地址")
+    with pytest.raises(GrantRefused) as caught:
+        sharing.check_resource_grant(
+            session, consumer=CIVIL, resource_code=code, data_items=["姓名", "户籍地址"], now=NOW
+        )
+    assert caught.value.reason is GrantReason.DATA_ITEM_NOT_ALLOWED
+    assert caught.value.message.endswith("的授权不含数据项 姓名、户籍地址")
 
 
 def test_items_the_resource_lacks_entirely_are_refused_naming_its_items(session: Session) -> None:
@@ -238,43 +251,32 @@ def test_revoke_and_expire_resource_grants(session: Session) -> None:
         catalog.revoke_grant(session, kept.id, revoked_by="gaj")
 
 
-def test_question_grants_work_beside_resource_grants(session: Session) -> None:
-    """The exchange's grants share the table: resource grants never cover a question."""
-    code = resource(session, "unconditional", provider_code="370100-ZR")
-    ask(session, code, "姓名")
-    with pytest.raises(GrantRefused) as none:
-        catalog.check_grant(
-            session,
-            consumer=CIVIL,
-            provider="370100-ZR",
-            question="owns_property",
-            service_item=SERVICE_ITEM,
-            data_items=["property_ownership"],
-            now=NOW,
-        )
-    assert none.value.reason is GrantReason.NO_GRANT
-    question = grant_for(session, "owns_property", consumer=CIVIL, valid_to=NOW + DAY)
-    found = catalog.check_grant(
+def ask_question(session: Session, now: dt.datetime) -> catalog.Grant:
+    """The exchange's check of an owns_property question from CIVIL to 370100-ZR."""
+    return catalog.check_grant(
         session,
         consumer=CIVIL,
         provider="370100-ZR",
         question="owns_property",
         service_item=SERVICE_ITEM,
         data_items=["property_ownership"],
-        now=NOW,
+        now=now,
     )
+
+
+def test_question_grants_work_beside_resource_grants(session: Session) -> None:
+    """The exchange's grants share the table: resource grants never cover a question."""
+    code = resource(session, "unconditional", provider_code="370100-ZR")
+    ask(session, code, "姓名")
+    with pytest.raises(GrantRefused) as none:
+        ask_question(session, NOW)
+    assert none.value.reason is GrantReason.NO_GRANT
+    question = grant_for(session, "owns_property", consumer=CIVIL, valid_to=NOW + DAY)
+    found = ask_question(session, NOW)
     assert found.id == question.id
     assert catalog.grant_view(found)["kind"] == "question"
     sharing.expire_grants(session, NOW + 2 * DAY)
     assert question.status is GrantStatus.EXPIRED
     with pytest.raises(GrantRefused) as expired:
-        catalog.check_grant(
-            session,
-            consumer=CIVIL,
-            provider="370100-ZR",
-            question="owns_property",
-            service_item=SERVICE_ITEM,
-            data_items=["property_ownership"],
-            now=NOW + 2 * DAY,
-        )
+        ask_question(session, NOW + 2 * DAY)
     assert expired.value.reason is GrantReason.EXPIRED

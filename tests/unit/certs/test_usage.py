@@ -7,6 +7,12 @@ import datetime as dt
 
 import pytest
 
+from certfree.certs.errors import (
+    ShortCodeExpired,
+    ShortCodeNotFound,
+    ShortCodePresentationInvalid,
+    ShortCodeUsed,
+)
 from certfree.certs.usage import (
     UseContext,
     describe_use,
@@ -15,12 +21,6 @@ from certfree.certs.usage import (
     verify_and_record,
 )
 from certfree.certs.usage_codes import issue_short_code, normalise_code, redeem_short_code
-from certfree.certs.usage_errors import (
-    ShortCodeExpired,
-    ShortCodeNotFound,
-    ShortCodePresentationInvalid,
-    ShortCodeUsed,
-)
 from certfree.certs.usage_models import UseChannel
 from certfree.certs.verification import VerificationResult
 from certfree.crypto import Alg, KeyStore, generate_signer, present_sd_jwt

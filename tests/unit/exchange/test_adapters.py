@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from certfree.exchange.adapters import DERIVATIONS, Binding, SessionAdapter, load_bindings
-from certfree.exchange.question_errors import BindingInvalid, QuestionNotOffered
+from certfree.exchange.errors import BindingInvalid, QuestionNotOffered
 from certfree.exchange.questions import answer_question, get_question, validate_args
 from certfree.storage import Database
 from factories import population

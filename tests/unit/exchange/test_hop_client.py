@@ -75,7 +75,11 @@ def test_posts_and_reuses_one_connection() -> None:
 
 
 def test_reads_a_chunked_problem_and_a_closed_pooled_connection_is_replaced() -> None:
+    connections = 0
+
     async def once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
         await _read_request(reader)
         writer.write(
             b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/problem+json\r\n"
@@ -90,9 +94,10 @@ def test_reads_a_chunked_problem_and_a_closed_pooled_connection_is_replaced() ->
             response = await client.post(url, b"x", {}, timeout=2, connect_timeout=1)
             assert response.status_code == 503
             assert response.json() == {"a": 1}
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.05)  # the server's close reaches the pooled connection
 
     _run(once, scenario)
+    assert connections == 2  # the dropped connection was not reused
 
 
 def test_a_silent_peer_times_out() -> None:

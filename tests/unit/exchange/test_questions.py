@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from certfree.demo import build_demo_province
-from certfree.exchange.question_errors import QuestionArgsInvalid
+from certfree.exchange.errors import QuestionArgsInvalid
 from certfree.exchange.questions import (
     answer_question,
     get_question,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from certfree.catalog import GrantReason, GrantRefused, revoke_grant
 from certfree.errors import Forbidden
-from certfree.exchange.question_errors import (
+from certfree.exchange.errors import (
     QuestionArgsInvalid,
     QuestionNotFound,
     QuestionNotOffered,

@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy.orm import Session
 
 from certfree.exchange import verification as v
-from certfree.exchange.verification_delivery import outgoing
-from certfree.exchange.verification_errors import (
+from certfree.exchange.errors import (
     InvalidVerificationRequest,
     NotYourVerification,
     VerificationClosed,
     VerificationMismatch,
     VerificationNotFound,
 )
+from certfree.exchange.verification_delivery import outgoing
 from certfree.exchange.verification_models import (
     DeliveryState,
     VerificationOutcome,

@@ -92,6 +92,21 @@ def test_a_given_consent_covers_its_questions_until_it_expires(session: Session)
     assert snapshot(session, now=NOW + dt.timedelta(days=30)) is None
 
 
+def test_a_change_not_yet_flushed_counts_for_the_snapshot(session: Session) -> None:
+    consent = give(
+        session,
+        subject_id=SUBJECT,
+        consumer=CONSUMER,
+        service_item=SERVICE_ITEM,
+        questions=[get_question("marital_status")],
+        recorded_by="applicant:" + SUBJECT,
+        now=NOW,
+    )
+    assert snapshot(session) is not None
+    consent.revoked_at = NOW  # pending in the session, not flushed by hand
+    assert snapshot(session) is None
+
+
 def test_list_and_revoke_own_consents(session: Session) -> None:
     first = give(
         session,
