@@ -39,7 +39,10 @@ __all__ = ["KeyInfo", "KeyStatus", "KeyStore"]
 # An RFC 7638 SHA-256 thumbprint is 43 base64url characters; anything else is not our kid
 # and must never reach a path (a kid comes from untrusted JWS headers).
 _KID = re.compile(r"[A-Za-z0-9_-]{43}")
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # ISO 8601, UTC, whole seconds
+# ISO 8601, UTC, with microseconds so that two keys made within one second keep their order
+# ("oldest first"); files written before carry whole seconds and still parse.
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_OLD_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 # What identifies one version of a metadata file: inode, mtime in ns, size.
 _Stamp = tuple[int, int, int]
@@ -61,7 +64,8 @@ def _format_time(moment: datetime) -> str:
 
 
 def _parse_time(text: str) -> datetime:
-    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+    layout = _TIME_FORMAT if "." in text else _OLD_TIME_FORMAT
+    return datetime.strptime(text, layout).replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,13 +46,21 @@ def test_create_writes_metadata_and_signs(store: KeyStore) -> None:
         "alg": "EdDSA",
         "owner": "node",
         "status": "active",
-        "created_at": "2026-05-01T08:00:00Z",
+        "created_at": "2026-05-01T08:00:00.000000Z",
         "retired_at": None,
         "public_jwk": info.public_jwk,
     }
     header, payload = store.verify_jws(sign_jws(store.signer("node"), {"iss": "370000"}))
     assert header["kid"] == info.kid
     assert payload == {"iss": "370000"}
+
+
+def test_metadata_in_whole_seconds_from_older_releases_still_loads(store: KeyStore) -> None:
+    info = store.create("node")
+    path = store.directory / f"{info.kid}.json"
+    metadata = json.loads(path.read_text())
+    path.write_text(json.dumps(metadata | {"created_at": "2026-05-01T08:00:00Z"}))
+    assert KeyStore(store.directory, PASSPHRASE).info(info.kid).created_at == info.created_at
 
 
 @pytest.mark.parametrize("alg", list(Alg))
