@@ -138,6 +138,41 @@ def test_certfree_ask_prints_the_signed_answer_and_exits_by_outcome(
     assert usage.exit_code == 2
 
 
+def test_a_citizen_sees_every_nodes_accesses_from_their_home_node(
+    cluster: dict[str, Any],
+) -> None:
+    person = _married(cluster, 5)[4]
+    asked = _ask(cluster, person)
+    assert asked.status_code == 200, asked.text
+    home = cluster["nodes"][DESK]["url"]
+    signed_in = httpx.post(f"{home}/dev/sign-in", json={"id_number": person}, timeout=30)
+    headers = {"Authorization": f"Bearer {signed_in.json()['token']}"}
+    frozen = int(cluster["nodes"][CITY]["pid"])
+    os.kill(frozen, signal.SIGSTOP)  # a node that hangs is reported, not waited on
+    try:
+        started = time.monotonic()
+        response = httpx.get(f"{home}/api/v1/me/accesses/cascade", headers=headers, timeout=30)
+        took = time.monotonic() - started
+    finally:
+        os.kill(frozen, signal.SIGCONT)
+
+    assert response.status_code == 200, response.text
+    parts = {part["node"]: part for part in response.json()["nodes"]}
+    assert parts.keys() == cluster["nodes"].keys()
+    assert parts[CITY]["status"] == "unreachable"
+    assert took < 10.0  # one read timeout (5 s), not a hang
+    kinds = {code: [a["kind"] for a in part["accesses"]] for code, part in parts.items()}
+    assert kinds[DESK] == ["request_sent", "answer_received"]
+    assert kinds[MZ] == ["request_received", "answer_sent"]
+    assert parts[MZ]["status"] == "ok"  # its signed head and proofs checked at the desk
+    assert parts[MZ]["accesses"][1]["answer"]["body"]["result"] == {"status": "married"}
+    assert parts[MZ]["accesses"][1]["consumer"] == DESK
+    others = parts.keys() - {DESK, MZ, CITY}
+    assert others
+    assert all(parts[code]["status"] == "ok" for code in others)
+    assert all(kinds[code] == [] for code in others)
+
+
 def _load(
     cluster: dict[str, Any], people: list[str], kill: str
 ) -> list[tuple[float, httpx.Response]]:

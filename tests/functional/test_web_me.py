@@ -95,7 +95,11 @@ def test_a_resident_sees_who_used_their_data_and_revokes_a_consent(
         access = page.locator("#accesses tbody tr")
         expect(access).to_have_count(1)
         assert access.locator("td").nth(0).inner_text() == "2026-11-29 16:05"
-        assert access.locator("td").nth(1).inner_text() == "370100"
+        assert access.locator("td").nth(1).inner_text() == "370000"  # logged by this node
+        assert access.locator("td").nth(2).inner_text() == "370100"  # asked by
+        expect(page.locator("#nodes li[data-node='370000']")).to_have_text(
+            "370000：1 条，日志共 5 条，树头签名已核对"
+        )
         assert access.locator(".question").inner_text() == "婚姻状况（marital_status）"
         assert access.locator(".service-item").inner_text() == MARRIAGE
         assert access.locator(".answer").inner_text() == "status: 已婚"

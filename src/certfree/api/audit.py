@@ -9,19 +9,27 @@ against a tree head signed in the same request.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from certfree import governance
 from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
+from certfree.app import Node
 from certfree.auth import Principal, Role
+from certfree.errors import AuthError
+from certfree.exchange import subject_accesses
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 _Auditor = Annotated[Principal, Depends(allow(Role.CIO, Role.BUREAU_ADMIN, Role.NODE))]
 _Applicant = Annotated[Principal, Depends(allow(Role.APPLICANT))]
+_minted = HTTPBearer(
+    auto_error=False, description="a token the citizen's home node minted for this node"
+)
 
 
 class TreeHeadView(BaseModel):
@@ -71,6 +79,25 @@ class MyAccesses(BaseModel):
     accesses: list[AccessView]
 
 
+class NodeAccessesView(BaseModel):
+    node: str
+    status: Literal["ok", "unreachable", "refused", "invalid"] = Field(
+        description="ok: signed head and every proof checked by the home node"
+    )
+    detail: str | None = Field(None, description="why a node is not ok")
+    subject: str | None = None
+    head: TreeHeadView | None = None
+    accesses: list[AccessView] = Field(default_factory=list)
+
+
+class CascadeAccesses(BaseModel):
+    subject: str
+    registry_problem: str | None = Field(
+        None, description="set when the node registry could not be had: this node only"
+    )
+    nodes: list[NodeAccessesView]
+
+
 def _head(node: NodeDep, session: SessionDep) -> governance.SignedTreeHead:
     return governance.sign_tree_head(session, node.keys, node.settings.node_code)
 
@@ -112,13 +139,10 @@ def audit_entry(
     )
 
 
-@router.get("/me/accesses")
-def my_accesses(node: NodeDep, session: SessionDep, principal: _Applicant) -> MyAccesses:
-    """Every use of the caller's data logged by this node: who asked which question, for
-    which service item, when, and the answer given — each provable against the signed head."""
+def _accesses(node: Node, session: Session, subject: str) -> MyAccesses:
     head = _head(node, session)
     accesses = []
-    for entry in governance.accesses_of(session, principal.subject, head.tree_size):
+    for entry in governance.accesses_of(session, subject, head.tree_size):
         shown = entry.to_json()
         record = shown["record"]
         accesses.append(
@@ -133,7 +157,65 @@ def my_accesses(node: NodeDep, session: SessionDep, principal: _Applicant) -> My
             )
         )
     return MyAccesses(
-        subject=principal.subject,
-        head=TreeHeadView.model_validate(head.to_json()),
-        accesses=accesses,
+        subject=subject, head=TreeHeadView.model_validate(head.to_json()), accesses=accesses
     )
+
+
+def _accesses_here(node: Node, subject: str) -> MyAccesses:
+    with node.db.session() as session:
+        return _accesses(node, session, subject)
+
+
+@router.get("/me/accesses")
+def my_accesses(node: NodeDep, session: SessionDep, principal: _Applicant) -> MyAccesses:
+    """Every use of the caller's data logged by this node: who asked which question, for
+    which service item, when, and the answer given — each provable against the signed head."""
+    return _accesses(node, session, principal.subject)
+
+
+@router.get("/me/accesses/cascade")
+async def my_accesses_everywhere(node: NodeDep, principal: _Applicant) -> CascadeAccesses:
+    """The caller's accesses in the log of every active node of the cascade, this one first.
+
+    Each other node is asked with a token minted for it alone; its signed head and every
+    proof are checked here. A node that is down is listed as unreachable, not waited on.
+    """
+    here = await node.exchange.in_thread(_accesses_here, node, principal.subject)
+    others, registry_problem = await subject_accesses.gather_accesses(
+        node.exchange, node.tokens, principal.subject
+    )
+    return CascadeAccesses(
+        subject=principal.subject,
+        registry_problem=registry_problem,
+        nodes=[
+            NodeAccessesView(node=node.settings.node_code, status="ok", **here.model_dump()),
+            *(
+                NodeAccessesView(
+                    node=found.node, status=found.status, detail=found.detail, **(found.view or {})
+                )
+                for found in others
+            ),
+        ],
+    )
+
+
+async def _peer_applicant(
+    node: NodeDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_minted)]
+) -> Principal:
+    if credentials is None:
+        raise AuthError("a bearer token minted for this node by another is required")
+    return await subject_accesses.authenticate_peer_token(
+        node.exchange, node.tokens, credentials.credentials
+    )
+
+
+_peer_applicant.certfree_roles = frozenset({Role.APPLICANT})  # type: ignore[attr-defined]
+
+
+@router.get(subject_accesses.PEER_PATH.removeprefix("/api/v1"))
+async def accesses_for_a_peer(
+    node: NodeDep, principal: Annotated[Principal, Depends(_peer_applicant)]
+) -> MyAccesses:
+    """A citizen's entries in this node's log, for their home node (a token it minted for
+    this node, checked against the node registry)."""
+    return await node.exchange.in_thread(_accesses_here, node, principal.subject)

@@ -3,18 +3,24 @@
 Node tokens carry ``iss`` (the node code), ``sub``, ``role``, ``iat``, ``exp`` and ``jti``
 (RFC 7519 §4.1). Verification needs only the key directory, which every worker process of a
 node shares, so any worker accepts a token that another issued.
+
+A token may also carry ``aud`` (RFC 7519 §4.1.3): the one node it is minted for. A citizen's
+home node mints such short tokens to fetch their accesses from the other nodes of the cascade;
+the receiving node checks them against the issuer's keys in the node registry
+(:meth:`TokenService.authenticate_minted_for_us`), and no other node accepts them.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from certfree.auth.claims import principal_from_claims
 from certfree.auth.oidc import OidcVerifier
 from certfree.auth.roles import Principal, Role
-from certfree.crypto import KeyStore, sign_jws
+from certfree.crypto import KeyLike, KeyStore, sign_jws, verify_jws
 from certfree.errors import AuthError, CertfreeError, InvalidInput
 from certfree.settings import Settings
 
@@ -37,9 +43,11 @@ class TokenService:
         *,
         organisation: str | None = None,
         ttl_seconds: int | None = None,
+        audience: str | None = None,
         now: float | None = None,
     ) -> str:
-        """A token for ``subject`` acting as ``role``, signed with the node's active key."""
+        """A token for ``subject`` acting as ``role``, signed with the node's active key;
+        with ``audience``, valid only at that node."""
         try:
             parsed_role = Role(role)
         except ValueError:
@@ -60,6 +68,8 @@ class TokenService:
         }
         if organisation:
             claims["org"] = organisation
+        if audience:
+            claims["aud"] = audience
         return sign_jws(self.keys.signer(NODE_KEY_OWNER), claims, header={"typ": TOKEN_TYPE})
 
     def authenticate(self, token: str, *, now: float | None = None) -> Principal:
@@ -75,4 +85,44 @@ class TokenService:
             raise AuthError("bearer token refused: not an access token of this node")
         if claims.get("iss") != self.settings.node_code:
             raise AuthError(f"bearer token refused: issued by '{claims.get('iss')}', not this node")
+        self._check_audience(claims)
         return principal_from_claims(claims, current)
+
+    def authenticate_minted_for_us(
+        self,
+        token: str,
+        resolve: Callable[[str], tuple[str, KeyLike]],
+        *,
+        now: float | None = None,
+    ) -> Principal:
+        """The caller of a token another node minted for this one (``aud`` = this node).
+
+        ``resolve`` maps the header's kid to the issuing node's code and key, from the node
+        registry, and raises KeyNotFound for a kid of no active node.
+        """
+        issuers: list[str] = []
+
+        def key(kid: str) -> KeyLike:
+            node, verifier = resolve(kid)
+            issuers.append(node)
+            return verifier
+
+        try:
+            header, claims = verify_jws(token, key)
+        except CertfreeError as exc:
+            raise AuthError(f"bearer token refused: {exc.message}") from exc
+        if header.get("typ") != TOKEN_TYPE:
+            raise AuthError("bearer token refused: not an access token of a certfree node")
+        if claims.get("iss") != issuers[0]:
+            raise AuthError(
+                f"bearer token refused: signed by node '{issuers[0]}' but names "
+                f"'{claims.get('iss')}' as issuer"
+            )
+        if claims.get("aud") != self.settings.node_code:
+            raise AuthError("bearer token refused: not minted for this node (aud)")
+        return principal_from_claims(claims, now if now is not None else time.time())
+
+    def _check_audience(self, claims: dict[str, Any]) -> None:
+        audience = claims.get("aud")
+        if audience is not None and audience != self.settings.node_code:
+            raise AuthError(f"bearer token refused: minted for node '{audience}', not this one")

@@ -36,8 +36,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "loading": "正在加载……",
         "failed": "加载失败",
         "accesses": "谁查询了我的数据",
-        "accesses_note": "每条记录都写入本节点防篡改的审计日志，"
-        "并附有对签名树头的包含证明（RFC 6962）。",
+        "accesses_note": "汇集全省各级节点防篡改审计日志中涉及您的记录：每个节点的签名树头"
+        "已由您登录的节点按节点登记册核对，每条记录对树头的包含证明（RFC 6962）"
+        "再在本机浏览器中验证。",
+        "logged_by": "记录节点",
+        "nodes": "各节点日志",
+        "node_line": "{node}：{count} 条，日志共 {size} 条，树头签名已核对",
+        "node.unreachable": "{node}：暂时无法连接（{detail}），其记录稍后再查",
+        "node.refused": "{node}：拒绝查询（{detail}）",
+        "node.invalid": "{node}：应答未通过核对（{detail}），不予显示",
+        "registry_problem": "节点登记册暂不可用（{detail}），仅显示本节点的记录",
         "no_accesses": "暂无查询记录。",
         "when": "时间（北京时间）",
         "who": "查询方",
@@ -49,7 +57,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "proof_ok": "可验证：第 {index} 条，日志共 {size} 条",
         "proof_verified": "已在本机验证：第 {index} 条，日志共 {size} 条",
         "proof_failed": "验证失败：第 {index} 条与签名树头不符",
-        "signed_head": "签名树头",
         "consents": "我的授权同意",
         "no_consents": "暂无授权同意。",
         "questions": "同意核验的问题",
@@ -92,8 +99,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "loading": "Loading…",
         "failed": "Could not load",
         "accesses": "Who accessed my data",
-        "accesses_note": "Every entry is in this node's tamper-evident audit log, with an "
-        "inclusion proof against a signed tree head (RFC 6962).",
+        "accesses_note": "Entries about you from the tamper-evident audit log of every node of "
+        "the province: each node's signed tree head was checked by the node you signed in to "
+        "against the node registry, and each entry's inclusion proof (RFC 6962) is checked "
+        "again in this browser.",
+        "logged_by": "Logged by",
+        "nodes": "Node logs",
+        "node_line": "{node}: {count} entries, log of {size}, signed head checked",
+        "node.unreachable": "{node}: cannot be reached now ({detail}); look again later",
+        "node.refused": "{node}: refused ({detail})",
+        "node.invalid": "{node}: its answer failed a check ({detail}) and is not shown",
+        "registry_problem": "The node registry is unavailable ({detail}): this node only",
         "no_accesses": "No one has looked up your data.",
         "when": "When (Beijing time)",
         "who": "Asked by",
@@ -105,7 +121,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "proof_ok": "Provable: entry {index} of a log of {size}",
         "proof_verified": "Verified in this browser: entry {index} of a log of {size}",
         "proof_failed": "Check failed: entry {index} does not match the signed head",
-        "signed_head": "Signed tree head",
         "consents": "My consents",
         "no_consents": "You have not consented to anything.",
         "questions": "Questions consented to",
