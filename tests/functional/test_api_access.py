@@ -40,6 +40,7 @@ PUBLIC_OPERATIONS = {
     ("GET", "/api/v1/catalog/lists/{kind}/{date}"),
     # A citizen's own page is a shell; its data comes from /api/v1/me/* with their token.
     ("GET", "/me"),
+    ("GET", "/desk"),
     # The audit log's signed head and consistency proofs hold only sizes and hashes.
     ("GET", "/api/v1/audit/head"),
     ("GET", "/api/v1/audit/consistency"),

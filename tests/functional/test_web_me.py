@@ -102,7 +102,7 @@ def test_a_resident_sees_who_used_their_data_and_revokes_a_consent(
         )
         assert access.locator(".question").inner_text() == "婚姻状况（marital_status）"
         assert access.locator(".service-item").inner_text() == MARRIAGE
-        assert access.locator(".answer").inner_text() == "status: 已婚"
+        assert access.locator(".answer").inner_text() == "婚姻状况：已婚"
         expect(access.locator(".proof")).to_have_text("✓ 已在本机验证：第 2 条，日志共 5 条")
         use = page.locator("#uses tbody tr")
         expect(use).to_have_count(1)
@@ -150,7 +150,7 @@ def test_a_tampered_entry_fails_the_check_in_the_browser(
         page = browser.new_page(locale="zh-CN")
         page.goto(base + f"/me?as={id_number}")
         row = page.locator("#accesses tbody tr")
-        expect(row.locator(".answer")).to_have_text("status: 未婚")
+        expect(row.locator(".answer")).to_have_text("婚姻状况：未婚")
         expect(row.locator(".proof")).to_have_text("✗ 验证失败：第 2 条与签名树头不符")
         page.close()
 
@@ -175,6 +175,17 @@ def test_dev_sign_in_gives_an_applicant_token(client: TestClient, db: Database) 
     )
     assert [c["subject_id"] for c in mine.json()] == [id_number]
     assert "/dev/sign-in" not in client.get("/openapi.json").json()["paths"]
+    clerk = client.post("/dev/staff-sign-in", json={"staff_id": "staff-7"}).json()["token"]
+    preview = client.get(
+        "/api/v1/me/consents/preview",
+        params={"service_item": MARRIAGE, "question": "marital_status"},
+        headers={"Authorization": f"Bearer {clerk}"},
+    )
+    assert preview.status_code == 200  # a clerk may preview; only the applicant consents
+    assert (
+        client.get("/api/v1/me/consents", headers={"Authorization": f"Bearer {clerk}"}).status_code
+        == 403
+    )
 
 
 def test_dev_sign_in_is_404_outside_development(
@@ -186,6 +197,9 @@ def test_dev_sign_in_is_404_outside_development(
         refused = client.post("/dev/sign-in", json={"id_number": id_number})
         assert refused.status_code == 404
         assert refused.headers["content-type"].startswith("application/problem+json")
-        page = client.get("/me")
-        assert page.status_code == 200
-        assert 'id="dev-sign-in"' not in page.text
+        assert client.post("/dev/staff-sign-in", json={"staff_id": "s-1"}).status_code == 404
+        for path in ("/me", "/desk"):
+            page = client.get(path)
+            assert page.status_code == 200
+            assert 'id="dev-sign-in"' not in page.text
+            assert 'id="dev-consent"' not in page.text

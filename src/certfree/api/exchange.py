@@ -20,7 +20,7 @@ from certfree.api.problems import certfree_problem
 from certfree.app import Node
 from certfree.auth import NODE_KEY_OWNER, Principal, Role
 from certfree.errors import CertfreeError, NotFound
-from certfree.exchange import registry, transport
+from certfree.exchange import registry, routing, transport
 from certfree.nodes import Node as NodeRow
 from certfree.settings import NodeLevel
 
@@ -48,6 +48,7 @@ class AskAnswer(BaseModel):
     message_id: str | None
     answer: dict[str, Any]
     answer_jws: str = Field(description="the provider's signed answer (compact JWS)")
+    route: list[str] = Field(description="every node the question passed, desk to provider")
 
 
 @router.post(
@@ -156,7 +157,7 @@ class MessagesFastPath:
 async def ask(payload: AskRequest, node: NodeDep, principal: _Asker) -> dict[str, Any]:
     """Ask a provider node one verification question for a service item; the signed answer."""
     del principal
-    return await transport.ask(
+    answer = await transport.ask(
         node.exchange,
         question=payload.question,
         provider=payload.provider,
@@ -165,6 +166,7 @@ async def ask(payload: AskRequest, node: NodeDep, principal: _Asker) -> dict[str
         purpose=payload.purpose,
         message_id=str(payload.message_id) if payload.message_id else None,
     )
+    return {**answer, "route": routing.path(answer["consumer"], answer["provider"])}
 
 
 @router.get(

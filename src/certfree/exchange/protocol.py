@@ -57,6 +57,8 @@ class Peer:
     status: str
     endpoint: str | None = None
     verifiers: Mapping[str, Verifier] = field(default_factory=dict)
+    name: str | None = None
+    level: str | None = None  # province, city or department
 
 
 class Directory(Protocol):

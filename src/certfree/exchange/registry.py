@@ -171,7 +171,12 @@ def snapshot_from_payload(payload: Mapping[str, Any]) -> RegistrySnapshot:
                 continue
             verifiers[verifier.kid] = verifier
         peers[entry["code"]] = Peer(
-            entry["code"], entry["status"], entry.get("endpoint"), verifiers
+            entry["code"],
+            entry["status"],
+            entry.get("endpoint"),
+            verifiers,
+            entry.get("name"),
+            entry.get("level"),
         )
         if entry["code"] == payload.get("province"):
             province_jwks = entry.get("jwks")

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from certfree.web import catalog, me, pages
+from certfree.web import catalog, desk, me, pages
 
 __all__ = ["install_web"]
 
@@ -12,3 +12,4 @@ def install_web(app: FastAPI) -> None:
     pages.install_web(app)
     app.include_router(catalog.router)
     app.include_router(me.router)
+    app.include_router(desk.router)

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from certfree import certs
 from certfree.api.deps import PUBLIC, NodeDep
-from certfree.exchange.questions import list_questions
+from certfree.exchange.questions import data_items, list_questions
 from certfree.web.i18n import pick_language
 from certfree.web.rendering import render_page
 
@@ -153,12 +153,31 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def _question_titles(lang: str) -> dict[str, dict[str, Any]]:
-    """Each question's title and its enum answers' terms, for the script to label rows."""
+def question_terms(lang: str) -> dict[str, dict[str, Any]]:
+    """Each question's title, parameters, and its answer fields' labels and enum terms, for
+    the scripts of ``/me`` and ``/desk`` to build forms and read answers."""
+    chinese = lang == "zh-CN"
+    items = data_items()
+
+    def label(item: str) -> str:
+        return items[item].zh.split("（")[0] if chinese else items[item].en
+
     return {
         q.name: {
-            "title": q.title_zh if lang == "zh-CN" else q.title_en,
-            "values": {f.name: dict(f.values) for f in q.answer if f.values},
+            "title": q.title_zh if chinese else q.title_en,
+            "params": [
+                {
+                    "name": p.name,
+                    "label": p.label_zh if chinese else p.name,
+                    "required": p.required,
+                    "subject": p.subject,
+                    "values": list(p.values),
+                }
+                for p in q.params
+            ],
+            "labels": {f.name: label(f.data_item) for f in q.answer},
+            # The enum terms are Chinese; English shows the values as they are (married …).
+            "values": {f.name: dict(f.values) for f in q.answer if f.values} if chinese else {},
         }
         for q in list_questions()
     }
@@ -189,7 +208,7 @@ def my_data_page(request: Request, node: NodeDep) -> HTMLResponse:
         settings=node.settings,
         context={
             "t": MESSAGES[lang],
-            "questions": _question_titles(lang),
+            "questions": question_terms(lang),
             "cert_types": _certificate_types(lang),
         },
     )
