@@ -25,7 +25,7 @@ from certfree.catalog import (
 from certfree.crypto import KeyStore
 from certfree.storage import Database
 from factories.catalog_resources import resource_data
-from helpers.cascade import host_of, running_nodes, sqlite_template
+from helpers.cascade import host_of, running_nodes
 
 PROVINCE, CITY, MZ = "370000", "370100", "370100-MZ"
 LEVELS = {PROVINCE: "province", CITY: "city", MZ: "department"}
@@ -94,11 +94,6 @@ class Cascade:
         assert response.status_code == 200, response.text
         found: list[dict[str, Any]] = response.json()
         return found
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
-    return sqlite_template(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
-from certfree import procedures
+from certfree import governance, procedures
+from helpers.livenode import serving
 
 APPLICANT = "11010519491231002X"
 MARRIAGE = "371A0101000000-370100000000-000-113701000100000206-1-00"
@@ -73,3 +77,32 @@ def test_consents_need_an_applicant_and_a_known_item(client: TestClient, token_f
     )
     assert bad_question.status_code == 404
     assert "marital_status" in bad_question.json()["detail"]
+
+
+def test_a_change_is_committed_before_its_response_is_sent(
+    client: TestClient, token_for: Any
+) -> None:
+    """Over real HTTP: once the client holds its 201, the consent is in the database, even when
+    the commit is slow (a loaded PostgreSQL). Committing after sending let a page read its
+    own change before it existed, and would acknowledge a change whose commit then failed."""
+    load_items(client)
+    node = client.app.state.node  # type: ignore[attr-defined]
+
+    def slow_commit(_connection: object) -> None:
+        time.sleep(0.3)
+
+    event.listen(node.db.engine, "commit", slow_commit)
+    try:
+        with serving(client.app) as base:  # type: ignore[arg-type]
+            given = httpx.post(
+                f"{base}/api/v1/me/consents",
+                json={"service_item": MARRIAGE},
+                headers=token_for("applicant", APPLICANT),
+                timeout=30,
+            )
+            with node.db.session() as session:
+                stored = governance.list_consents(session, APPLICANT)
+    finally:
+        event.remove(node.db.engine, "commit", slow_commit)
+    assert given.status_code == 201, given.text
+    assert [consent.id for consent in stored] == [given.json()["id"]]

@@ -18,7 +18,7 @@ from certfree.exchange.protocol import open_message, seal
 from certfree.exchange.registry import revoke_node
 from certfree.governance.audit_models import AuditEntry
 from factories.population import married_couple
-from helpers.cascade import Nodes, running_nodes, sqlite_template, url_of
+from helpers.cascade import Nodes, running_nodes, url_of
 
 PROVINCE, CITY, OTHER_CITY, MZ = "370000", "370100", "370200", "370100-MZ"
 LEVELS = {PROVINCE: "province", CITY: "city", OTHER_CITY: "city", MZ: "department"}
@@ -44,11 +44,6 @@ class Cluster(Nodes):
 
     def down(self, code: str) -> None:
         self.hosts.drop(code)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
-    return sqlite_template(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, expect
 
 from certfree.governance import append_records
-from helpers.cascade import Nodes, running_nodes, sqlite_template
+from helpers.cascade import Nodes, running_nodes
 from helpers.livenode import serving
 from unit.governance.test_audit_log import ALICE, BOB, record
 
@@ -23,11 +23,6 @@ LEVELS = {PROVINCE: "province", CITY: "city", MZ: "department", GA: "department"
 PARENTS = {CITY: PROVINCE, MZ: CITY, GA: CITY}
 CASCADE = "/api/v1/me/accesses/cascade"
 PEER = "/api/v1/exchange/subject-accesses"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
-    return sqlite_template(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture

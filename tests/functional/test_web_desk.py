@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from certfree.catalog import create_grant
 from certfree.population import Household, Marriage, Person
 from factories.population import married_couple
-from helpers.cascade import Nodes, running_nodes, sqlite_template
+from helpers.cascade import Nodes, running_nodes
 from helpers.livenode import serving
 
 PROVINCE, CITY, DESK, MZ = "370000", "370100", "370200", "370100-MZ"
@@ -23,11 +23,6 @@ PARENTS = {CITY: PROVINCE, DESK: PROVINCE, MZ: CITY}
 SERVICE = "370000-000201-001"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
-    return sqlite_template(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture

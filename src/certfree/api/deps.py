@@ -34,7 +34,10 @@ def get_session(node: NodeDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the session commits when the route returns, before the response is sent,
+# so a client that has its 2xx finds the change committed (and a failing commit is an error
+# response, not a 200 for a change that was lost). The default scope commits after sending.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def allow(*roles: Role) -> Callable[..., Principal]:

@@ -1,0 +1,49 @@
+"use strict";
+// Sign-in shared by /me and /desk (templates/_sign_in.html). The bearer token lives in
+// sessionStorage under `key`, gone when the tab closes; on a development node a demo form, or
+// ?as=<id> in the address, signs in through `devPath` (POST {<field>: id}). The page keeps the
+// returned object and calls start(); onChange loads its data once someone is signed in.
+function signIn({ key, devPath, development, failed, onChange }) {
+  const $ = (selector) => document.querySelector(selector);
+  const session = () => {
+    try { return JSON.parse(sessionStorage.getItem(key) || "null"); } catch { return null; }
+  };
+  const show = () => {
+    const me = session();
+    $("#signed-out").hidden = Boolean(me);
+    $("#signed-in").hidden = !me;
+    if (me) $("#whoami").textContent = `${me.name && me.name !== me.subject ? me.name : ""} ${me.subject}`.trim();
+  };
+  const form = $("#dev-sign-in");
+  async function devSignIn(id) {
+    const response = await fetch(devPath, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ [form ? form.dataset.field : "id"]: id }),
+    });
+    const body = await response.json();
+    if (!response.ok) { $("#sign-in-error").textContent = body.detail || body.title || failed; return; }
+    sessionStorage.setItem(key, JSON.stringify({ token: body.token, subject: body.subject, name: body.name }));
+  }
+  const refresh = async () => { show(); if (session()) await onChange(); };
+  $("#sign-out").addEventListener("click", () => { sessionStorage.removeItem(key); show(); });
+  if (form) form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await devSignIn(form.elements[form.dataset.field].value.trim());
+    await refresh();
+  });
+  async function start() {
+    const params = new URLSearchParams(location.search);
+    const as = params.get("as");
+    if (as && development && form) {
+      sessionStorage.removeItem(key);
+      await devSignIn(as);
+      // Drop ?as= so a reload or a shared link does not sign in again.
+      params.delete("as");
+      history.replaceState(null, "", location.pathname + (params.toString() ? `?${params}` : ""));
+    }
+    await refresh();
+    document.body.dataset.loaded = "true";
+  }
+  return { session, start, signOut: () => { sessionStorage.removeItem(key); show(); } };
+}
