@@ -32,6 +32,11 @@ def test_preview_give_list_revoke(client: TestClient, token_for: Any) -> None:
     assert shown.status_code == 200, shown.text
     assert [q["name"] for q in shown.json()["questions"]] == ["same_household"]
     assert "向公安部门核验「您与另一人是否在同一户籍」" in shown.json()["text_zh"]
+    assert (
+        "1. We check whether you and another person are in the same household register with "
+        "the public security department; it answers only: whether two people share a "
+        "household, never your whole record."
+    ) in shown.json()["text_en"]
     at_desk = client.get(
         "/api/v1/me/consents/preview",
         params={"service_item": MARRIAGE, "question": ["marital_status"]},

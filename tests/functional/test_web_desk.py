@@ -118,3 +118,19 @@ def test_a_clerk_sees_which_field_is_wrong(nodes: Nodes, browser: Browser) -> No
 
         expect(page.locator("#answer")).to_contain_text("[args.id_number]")
         page.close()
+
+
+def test_the_desk_page_in_english(nodes: Nodes, browser: Browser) -> None:
+    with serving(nodes.apps[DESK]) as base:
+        page = browser.new_page(locale="en-GB")
+        page.goto(base + "/desk?lang=en&as=staff-7")
+        expect(page.locator("#question option[value='marital_status']")).to_have_text(
+            "Marital status (marital_status)"
+        )
+        page.locator("#service_item").fill(SERVICE)
+        page.get_by_role("button", name="Preview what the applicant is told").click()
+        expect(page.locator("#preview-text")).to_contain_text(
+            "1. We check your marital status with the civil affairs department; it answers "
+            "only: marital status, never your whole record."
+        )
+        page.close()

@@ -95,10 +95,12 @@ class QuestionDef:
     title_en: str
     department: DepartmentKind
     ask_zh: str
+    ask_en: str
     params: tuple[ParamDef, ...]
     answer: tuple[AnswerField, ...]
     binding: Mapping[str, Any]  # the default binding, see certfree.exchange.adapters
     reveals_zh: tuple[str, ...]
+    reveals_en: tuple[str, ...]
 
     @property
     def subject_params(self) -> tuple[str, ...]:
@@ -152,16 +154,19 @@ def _question(entry: Mapping[str, Any], items: Mapping[str, DataItem]) -> Questi
     )
     assert all(p.type in PARAM_TYPES for p in params), entry["name"]
     assert all(a.type in ANSWER_TYPES and a.data_item in items for a in answer), entry["name"]
+    revealed = dict.fromkeys(a.data_item for a in answer)
     return QuestionDef(
         name=entry["name"],
         title_zh=entry["title_zh"],
         title_en=entry["title_en"],
         department=DepartmentKind(entry["department"]),
         ask_zh=entry["ask_zh"],
+        ask_en=entry["ask_en"],
         params=params,
         answer=answer,
         binding=entry["binding"],
-        reveals_zh=tuple(items[code].zh for code in dict.fromkeys(a.data_item for a in answer)),
+        reveals_zh=tuple(items[code].zh for code in revealed),
+        reveals_en=tuple(items[code].en for code in revealed),
     )
 
 

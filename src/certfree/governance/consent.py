@@ -75,6 +75,10 @@ class AskedQuestion(Protocol):
     def data_items(self) -> tuple[str, ...]: ...
     @property
     def reveals_zh(self) -> tuple[str, ...]: ...
+    @property
+    def ask_en(self) -> str: ...
+    @property
+    def reveals_en(self) -> tuple[str, ...]: ...
 
 
 def questions_of_service_item(session: Session, service_item: str) -> list[str]:
@@ -103,8 +107,9 @@ def preview(
     """What will be asked about the applicant for ``service_item``, before they consent.
 
     Returns ``{"service_item", "service_name", "questions": [{name, title_zh, department,
-    department_zh, asks_zh, reveals_zh}], "data_items", "text_zh"}``; ``text_zh`` is the whole
-    preview as a few plain sentences to show or read out at the desk.
+    department_zh, asks_zh, reveals_zh}], "data_items", "text_zh", "text_en"}``; ``text_zh``
+    (and ``text_en`` in English) is the whole preview as a few plain sentences to show or read
+    out at the desk.
     """
     name = _service_name(session, service_item)
     lines = [f"办理「{name}」时，经您同意，我们将通过数据共享向以下部门核验，您无需再提交证明："]
@@ -136,7 +141,27 @@ def preview(
         "questions": entries,
         "data_items": _data_items(questions),
         "text_zh": "\n".join(lines),
+        "text_en": _preview_en(name, questions),
     }
+
+
+def _preview_en(service_name: str, questions: Sequence[AskedQuestion]) -> str:
+    lines = [
+        f"For 「{service_name}」, with your consent we will verify the following through data "
+        "sharing, so you need not bring any certificate:"
+    ]
+    for number, question in enumerate(questions, start=1):
+        lines.append(
+            f"{number}. We check {question.ask_en} with the {question.department.name_en} "
+            f"department; it answers only: {', '.join(question.reveals_en)}, never your whole "
+            "record."
+        )
+    lines.append(
+        f"The consent lasts {DEFAULT_CONSENT_DAYS} days from when you give it, for this service "
+        "only. You may withdraw it at any time; then nothing more is asked, and you may bring "
+        "the certificates yourself instead."
+    )
+    return "\n".join(lines)
 
 
 def _data_items(questions: Sequence[AskedQuestion]) -> list[str]:
