@@ -9,6 +9,7 @@ against a tree head signed in the same request.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -180,9 +181,9 @@ async def my_accesses_everywhere(node: NodeDep, principal: _Applicant) -> Cascad
     Each other node is asked with a token minted for it alone; its signed head and every
     proof are checked here. A node that is down is listed as unreachable, not waited on.
     """
-    here = await node.exchange.in_thread(_accesses_here, node, principal.subject)
-    others, registry_problem = await subject_accesses.gather_accesses(
-        node.exchange, node.tokens, principal.subject
+    here, (others, registry_problem) = await asyncio.gather(
+        node.exchange.in_thread(_accesses_here, node, principal.subject),
+        subject_accesses.gather_accesses(node.exchange, node.tokens, principal.subject),
     )
     return CascadeAccesses(
         subject=principal.subject,
