@@ -71,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Commit queued audit entries before the database closes.
             await node.exchange.stop()
             node.db.dispose()  # close pooled connections when the worker stops
+            if node.tokens.oidc is not None:
+                node.tokens.oidc.close()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     oidc_jwks_url: str | None = Field(
         default=None, description="JWKS of the OpenID provider; defaults to discovery"
     )
+    # The web pages' sign-in (authorization code flow with PKCE, RFC 7636) as this client.
+    oidc_client_id: str | None = Field(
+        default=None, description="client id of the web pages at the OpenID provider"
+    )
+    oidc_client_secret: str | None = Field(
+        default=None, description="its secret, if the provider makes it a confidential client"
+    )
     default_language: str = "zh-CN"
     # Exchange (issue 5). The province keeps the node registry; every other node fetches it
     # signed from ``province_url`` (default: ``parent_url``, right for a city) and checks it

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from playwright.sync_api import Browser, expect, sync_playwright
 
 from helpers.cascade import sqlite_template
@@ -41,3 +42,9 @@ def browser() -> Iterator[Browser]:
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     """One migrated SQLite database per test module, copied for each node of a cascade."""
     return sqlite_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def provider_key() -> rsa.RSAPrivateKey:
+    """The signing key of the OpenID provider that tests stand in for (helpers.oidc_provider)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)

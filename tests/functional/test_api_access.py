@@ -41,6 +41,9 @@ PUBLIC_OPERATIONS = {
     # A citizen's own page is a shell; its data comes from /api/v1/me/* with their token.
     ("GET", "/me"),
     ("GET", "/desk"),
+    # Signing in at the province's OpenID provider starts and ends without a token.
+    ("GET", "/auth/oidc/start"),
+    ("GET", "/auth/oidc/callback"),
     # The audit log's signed head and consistency proofs hold only sizes and hashes.
     ("GET", "/api/v1/audit/head"),
     ("GET", "/api/v1/audit/consistency"),

@@ -45,6 +45,11 @@ class OidcVerifier:
         self.cache_seconds = cache_seconds
         self._keys: dict[str, dict[str, Any]] = {}
         self._fetched_at = 0.0
+        self._discovery: dict[str, Any] | None = None
+
+    def close(self) -> None:
+        """Close the connections to the provider (when the node stops)."""
+        self.client.close()
 
     @staticmethod
     def claims_issuer(token: str) -> str | None:
@@ -113,6 +118,15 @@ class OidcVerifier:
         self._fetched_at = time.monotonic()
 
     def _discover_jwks_url(self) -> str:
-        response = self.client.get(f"{self.issuer}/.well-known/openid-configuration")
-        response.raise_for_status()
-        return str(response.json()["jwks_uri"])
+        return str(self.discovery()["jwks_uri"])
+
+    def discovery(self) -> dict[str, Any]:
+        """The provider's discovery document (OpenID Connect Discovery 1.0 §4), fetched once."""
+        if self._discovery is None:
+            response = self.client.get(f"{self.issuer}/.well-known/openid-configuration")
+            response.raise_for_status()
+            document = response.json()
+            if not isinstance(document, dict):
+                raise ValueError("the discovery document is not a JSON object")
+            self._discovery = document
+        return self._discovery

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from certfree.web import catalog, desk, me, pages
+from certfree.web import catalog, desk, me, pages, sign_in
 
 __all__ = ["install_web"]
 
@@ -13,3 +13,4 @@ def install_web(app: FastAPI) -> None:
     app.include_router(catalog.router)
     app.include_router(me.router)
     app.include_router(desk.router)
+    app.include_router(sign_in.router)

@@ -1,0 +1,150 @@
+"""Sign-in of ``/me`` and ``/desk`` at the province's OpenID provider (``certfree.auth.
+oidc_login``): ``/auth/oidc/start`` sends the browser there, ``/auth/oidc/callback`` takes it
+back, checks everything and hands the page its token in ``sessionStorage``, as the demo
+sign-in does on a development node.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Cookie, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from certfree.api.deps import PUBLIC, NodeDep
+from certfree.auth import Role
+from certfree.auth.oidc import OidcVerifier
+from certfree.auth.oidc_login import LOGIN_COOKIE, LOGIN_SECONDS, finish_login, start_login
+from certfree.errors import AuthError, ConfigurationError, InvalidInput, NotFound
+from certfree.web.i18n import pick_language
+from certfree.web.rendering import render_page
+
+router = APIRouter(tags=["web"])
+
+# Where a sign-in may return to: the page's sessionStorage key and the roles it serves.
+PAGES: dict[str, tuple[str, frozenset[Role]]] = {
+    "/me": ("certfree.me", frozenset({Role.APPLICANT})),
+    "/desk": ("certfree.desk", frozenset({Role.CLERK})),
+}
+_COOKIE_PATH = "/auth/oidc"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "zh-CN": {
+        "title": "统一身份认证登录",
+        "motto": "正在返回……",
+        "switch": "English",
+        "failed": "登录未完成",
+        "again": "重新登录",
+        "back": "返回",
+        "wrong_role": "该账号的角色是 {role}，本页面需要 {allowed}",
+    },
+    "en": {
+        "title": "Sign-in with the province's identity service",
+        "motto": "Returning…",
+        "switch": "中文",
+        "failed": "Sign-in not completed",
+        "again": "Sign in again",
+        "back": "Back",
+        "wrong_role": "This account's role is {role}; this page needs {allowed}",
+    },
+}
+
+
+def _provider(node: NodeDep) -> tuple[OidcVerifier, str]:
+    provider, client_id = node.tokens.oidc, node.settings.oidc_client_id
+    if provider is None or not client_id:
+        raise NotFound(
+            "本节点未配置统一身份认证平台（CERTFREE_OIDC_ISSUER 与 CERTFREE_OIDC_CLIENT_ID）"
+        )
+    return provider, client_id
+
+
+@router.get("/auth/oidc/start", openapi_extra=PUBLIC)
+def oidc_start(
+    request: Request,
+    node: NodeDep,
+    return_to: Annotated[str, Query(description="/me or /desk")] = "/me",
+) -> RedirectResponse:
+    """Send the browser to the OpenID provider to sign in for ``return_to``."""
+    provider, client_id = _provider(node)
+    if return_to not in PAGES:
+        raise InvalidInput(f"return_to 只能是 {'、'.join(PAGES)}", field="return_to")
+    url, cookie = start_login(
+        provider,
+        node.keys,
+        client_id=client_id,
+        redirect_uri=str(request.url_for("oidc_callback")),
+        return_to=return_to,
+    )
+    response = RedirectResponse(url, status_code=302)
+    response.set_cookie(
+        LOGIN_COOKIE,
+        cookie,
+        max_age=LOGIN_SECONDS,
+        path=_COOKIE_PATH,
+        httponly=True,
+        samesite="lax",  # sent on the provider's top-level redirect back
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.get(
+    "/auth/oidc/callback", name="oidc_callback", response_class=HTMLResponse, openapi_extra=PUBLIC
+)
+def oidc_callback(
+    request: Request,
+    node: NodeDep,
+    *,
+    code: str | None = None,
+    state: str | None = None,
+    error: str | None = None,
+    error_description: str | None = None,
+    login: Annotated[str | None, Cookie(alias=LOGIN_COOKIE)] = None,
+) -> HTMLResponse:
+    """Finish the sign-in and hand the token to the page it was for (or say what failed)."""
+    lang = pick_language(request, node.settings.default_language)
+    t = MESSAGES[lang]
+    context: dict[str, object] = {"t": t, "return_to": "/me"}
+    try:
+        provider, client_id = _provider(node)
+        if error:
+            raise AuthError(f"统一身份认证平台未完成登录：{error_description or error}")
+        if not code or not state:
+            raise AuthError("回调缺少 code 或 state")
+        done = finish_login(
+            provider,
+            node.keys,
+            cookie=login,
+            state=state,
+            code=code,
+            client_id=client_id,
+            client_secret=node.settings.oidc_client_secret,
+            redirect_uri=str(request.url_for("oidc_callback")),
+        )
+        key, roles = PAGES.get(done.return_to, PAGES["/me"])
+        context["return_to"] = done.return_to
+        if done.principal.role not in roles:
+            allowed = "、".join(sorted(role.value for role in roles))
+            raise AuthError(t["wrong_role"].format(role=done.principal.role.value, allowed=allowed))
+        context["key"] = key
+        context["session"] = {
+            "token": done.access_token,
+            "subject": done.principal.subject,
+            "name": done.principal.subject,
+        }
+        status = 200
+    except (AuthError, ConfigurationError, NotFound) as exc:
+        context["error"] = exc.message
+        status = 401
+    response = render_page(
+        request,
+        "signed_in.html",
+        lang=lang,
+        settings=node.settings,
+        context=context,
+        status_code=status,
+    )
+    response.delete_cookie(LOGIN_COOKIE, path=_COOKIE_PATH)
+    response.headers["Cache-Control"] = "no-store"  # the page carries a bearer token
+    return response
