@@ -4,6 +4,7 @@ PKCE) in a real Chromium, with the provider served over real HTTP beside the nod
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -100,6 +101,12 @@ def test_a_callback_that_was_not_started_here_is_refused(configured: Settings) -
         wrong_state = client.get("/auth/oidc/callback", params={"code": "x", "state": "other"})
         assert wrong_state.status_code == 401
         assert "state" in wrong_state.text
+        # The callback spent the login; a new one with its true state, but a code never issued.
+        again = client.get("/auth/oidc/start?return_to=/desk", follow_redirects=False)
+        state = parse_qs(urlsplit(again.headers["location"]).query)["state"][0]
+        bad_code = client.get("/auth/oidc/callback", params={"code": "unissued", "state": state})
+        assert bad_code.status_code == 401
+        assert "统一身份认证平台拒绝了登录：invalid_grant" in bad_code.text
         elsewhere = client.get("/auth/oidc/start?return_to=https://evil.example/")
         assert elsewhere.status_code == 422
         assert elsewhere.json()["field"] == "return_to"

@@ -127,6 +127,8 @@ def finish_login(
         body = response.json()
     except (httpx.HTTPError, ValueError) as exc:
         raise AuthError(f"统一身份认证平台暂不可用：{exc}") from exc
+    if not isinstance(body, dict):
+        body = {}
     if response.status_code != 200 or not isinstance(body.get("access_token"), str):
         reason = body.get("error_description") or body.get("error") or response.status_code
         raise AuthError(f"统一身份认证平台拒绝了登录：{reason}")
