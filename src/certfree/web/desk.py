@@ -46,7 +46,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "purpose": "核验用途",
         "preview": "预览告知内容",
         "consent": "申请人同意",
-        "consent_hint": "申请人须在申请时或在「我的数据」页面确认同意；"
+        "consent_hint": "同意须由申请人本人在提交申请时给出（以本人身份登录确认）；"
         "没有有效同意（且授权未注明法定免除依据）时，部门将拒绝答复。",
         "dev_consent": "申请人在窗口确认同意（演示：以申请人身份登录后同意）",
         "consented": "已记录 {subject} 的同意",
@@ -87,9 +87,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "purpose": "Purpose",
         "preview": "Preview what the applicant is told",
         "consent": "Applicant's consent",
-        "consent_hint": "The applicant consents in the application or on their My data page; "
-        "without a valid consent (and no legal exemption cited by the grant) the department "
-        "refuses to answer.",
+        "consent_hint": "Only the applicant can consent, signed in as themselves, when they "
+        "apply; without a valid consent (and no legal exemption cited by the grant) the "
+        "department refuses to answer.",
         "dev_consent": "Applicant consents at the desk (demo: signs in as the applicant)",
         "consented": "Consent of {subject} recorded",
         "send": "Ask",
