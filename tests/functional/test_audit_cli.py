@@ -17,19 +17,11 @@ from certfree.governance import append_records
 from certfree.governance.audit_models import AuditEntry, AuditHead, AuditSubject, AuditSubtree
 from certfree.settings import Settings
 from certfree.storage import Database
+from helpers.cli import node_env
 from helpers.livenode import serving
 from unit.governance.test_audit_log import ALICE, record
 
 runner = CliRunner()
-
-
-def _env(settings: Settings) -> dict[str, str]:
-    return {
-        "CERTFREE_DATABASE_URL": settings.database_url,
-        "CERTFREE_KEY_DIR": str(settings.key_dir),
-        "CERTFREE_KEY_PASSPHRASE": settings.key_passphrase,
-        "CERTFREE_NODE_CODE": settings.node_code,
-    }
 
 
 def _log(db: Database, start: int, stop: int) -> None:
@@ -122,11 +114,11 @@ def test_unreachable_node_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_local_head_and_full_check(settings: Settings, db: Database, keys: KeyStore) -> None:
     _log(db, 0, 7)
-    head = runner.invoke(app, ["audit", "head"], env=_env(settings))
+    head = runner.invoke(app, ["audit", "head"], env=node_env(settings))
     assert head.exit_code == 0, head.output
     signed = json.loads(head.stdout)
     assert (signed["node"], signed["tree_size"]) == ("370000", 7)
-    check = runner.invoke(app, ["audit", "verify-log"], env=_env(settings))
+    check = runner.invoke(app, ["audit", "verify-log"], env=node_env(settings))
     assert check.exit_code == 0, check.output
     assert json.loads(check.stdout) == {
         "tree_size": 7,
@@ -140,6 +132,6 @@ def test_local_head_and_full_check(settings: Settings, db: Database, keys: KeySt
             .where(AuditEntry.leaf_index == 6)
             .values(record=AuditEntry.record + " ")
         )
-    broken = runner.invoke(app, ["audit", "verify-log"], env=_env(settings))
+    broken = runner.invoke(app, ["audit", "verify-log"], env=node_env(settings))
     assert broken.exit_code == 1
     assert "条目 6 的叶哈希与记录内容不符" in broken.stderr

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from certfree.cli.catalog_harvest import register
 from certfree.settings import Settings
 from certfree.storage import Database
+from helpers.cli import node_env
 
 
 def _app() -> typer.Typer:
@@ -19,22 +20,13 @@ def _app() -> typer.Typer:
     return app
 
 
-def _env(settings: Settings) -> dict[str, str]:
-    return {
-        "CERTFREE_DATABASE_URL": settings.database_url,
-        "CERTFREE_KEY_DIR": str(settings.key_dir),
-        "CERTFREE_KEY_PASSPHRASE": settings.key_passphrase,
-        "CERTFREE_NODE_CODE": settings.node_code,
-    }
-
-
 def test_harvest_asks_for_nodes_and_needs_registered_ones(settings: Settings, db: Database) -> None:
     runner = CliRunner()
 
-    neither = runner.invoke(_app(), ["harvest"], env=_env(settings))
-    empty = runner.invoke(_app(), ["harvest", "--all"], env=_env(settings))
-    unknown = runner.invoke(_app(), ["harvest", "--node", "379900"], env=_env(settings))
-    status = runner.invoke(_app(), ["harvest", "--status"], env=_env(settings))
+    neither = runner.invoke(_app(), ["harvest"], env=node_env(settings))
+    empty = runner.invoke(_app(), ["harvest", "--all"], env=node_env(settings))
+    unknown = runner.invoke(_app(), ["harvest", "--node", "379900"], env=node_env(settings))
+    status = runner.invoke(_app(), ["harvest", "--status"], env=node_env(settings))
 
     assert neither.exit_code == 1
     assert "--node" in neither.output

@@ -19,17 +19,10 @@ from certfree.settings import Settings
 from certfree.storage import Database
 from factories.certificates import ELDERLY_CARD
 from factories.population import person
+from helpers.cli import node_env
 
 runner = CliRunner()
 BORN = dt.date(1952, 8, 1)
-
-
-def _env(settings: Settings) -> dict[str, str]:
-    return {
-        "CERTFREE_DATABASE_URL": settings.database_url,
-        "CERTFREE_KEY_DIR": str(settings.key_dir),
-        "CERTFREE_KEY_PASSPHRASE": settings.key_passphrase,
-    }
 
 
 def _write_file(db: Database, path: Path) -> list[str]:
@@ -53,7 +46,7 @@ def test_backfill_reports_rejects_queues_reviews_and_resumes(
 ) -> None:
     source = tmp_path / "登记簿.csv"
     ids = _write_file(db, source)
-    env = _env(settings)
+    env = node_env(settings)
     first = runner.invoke(
         app, ["certs", "backfill", str(source), "--type", ELDERLY_CARD, "--limit", "1"], env=env
     )

@@ -13,16 +13,9 @@ from certfree.identifiers import parse_cert_id
 from certfree.settings import Settings
 from certfree.storage import Database
 from factories.certificates import BUSINESS_LICENCE, ELDERLY_CARD, holder_key
+from helpers.cli import node_env
 
 runner = CliRunner()
-
-
-def _env(settings: Settings) -> dict[str, str]:
-    return {
-        "CERTFREE_DATABASE_URL": settings.database_url,
-        "CERTFREE_KEY_DIR": str(settings.key_dir),
-        "CERTFREE_KEY_PASSPHRASE": settings.key_passphrase,
-    }
 
 
 def _certificate_id(credential: str) -> str:
@@ -32,7 +25,7 @@ def _certificate_id(credential: str) -> str:
 
 
 def test_types_json_lists_codes_names_holders_and_fields(settings: Settings) -> None:
-    result = runner.invoke(app, ["certs", "types", "--json"], env=_env(settings))
+    result = runner.invoke(app, ["certs", "types", "--json"], env=node_env(settings))
     assert result.exit_code == 0, result.output
     listed = json.loads(result.stdout)
     assert len(listed) >= 20
@@ -40,14 +33,14 @@ def test_types_json_lists_codes_names_holders_and_fields(settings: Settings) -> 
     assert elderly["name"] == "老年人优待证"
     assert elderly["holder_category"] == "person"
     assert "birth_date" in {f["name"] for f in elderly["fields"]}
-    plain = runner.invoke(app, ["certs", "types"], env=_env(settings))
+    plain = runner.invoke(app, ["certs", "types"], env=node_env(settings))
     assert f"{BUSINESS_LICENCE}  营业执照  法人和其他组织  市场监管" in plain.stdout
 
 
 def test_template_issues_as_is_then_revoke(
     db: Database, settings: Settings, tmp_path: Path
 ) -> None:
-    env = _env(settings)
+    env = node_env(settings)
     template = runner.invoke(app, ["certs", "template", "--type", BUSINESS_LICENCE], env=env)
     assert template.exit_code == 0, template.output
     face = json.loads(template.stdout)
@@ -93,7 +86,7 @@ def test_bad_face_data_names_the_field(db: Database, settings: Settings, tmp_pat
             "certs", "issue", "--type", ELDERLY_CARD, "--holder", "370102195803150139",
             "--data", str(tmp_path / "face.json"), "--holder-key", str(tmp_path / "holder.jwk"),
         ],
-        env=_env(settings),
+        env=node_env(settings),
     )  # fmt: skip
     assert result.exit_code == 1
     assert "性别（sex）为必填项，未提供" in result.stderr
@@ -103,7 +96,7 @@ def test_bad_face_data_names_the_field(db: Database, settings: Settings, tmp_pat
 def test_suspend_resume_and_unknown_reason(
     db: Database, settings: Settings, tmp_path: Path
 ) -> None:
-    env = _env(settings)
+    env = node_env(settings)
     face = runner.invoke(app, ["certs", "template", "--type", ELDERLY_CARD], env=env).stdout
     (tmp_path / "face.json").write_text(face, encoding="utf-8")
     (tmp_path / "holder.jwk").write_text(json.dumps(holder_key()), encoding="utf-8")

@@ -22,6 +22,7 @@ from certfree.crypto import KeyStore, parse_sd_jwt
 from certfree.settings import Settings
 from certfree.storage import Database
 from factories.certificates import ELDERLY_CARD, NOW, example_face
+from helpers.cli import node_env
 from helpers.livenode import serving
 
 runner = CliRunner()
@@ -31,12 +32,7 @@ STRANGER = "11010519491231002X"
 
 
 def _env(settings: Settings, tmp_path: Path) -> dict[str, str]:
-    return {
-        "CERTFREE_DATABASE_URL": settings.database_url,
-        "CERTFREE_KEY_DIR": str(settings.key_dir),
-        "CERTFREE_KEY_PASSPHRASE": settings.key_passphrase,
-        "CERTFREE_WALLET": str(tmp_path / "wallet"),
-    }
+    return {**node_env(settings), "CERTFREE_WALLET": str(tmp_path / "wallet")}
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from certfree.catalog import create_grant
 from certfree.exchange.protocol import open_message, seal
 from certfree.exchange.registry import revoke_node
 from certfree.governance.audit_models import AuditEntry
+from factories.grants import grant_for
 from factories.population import married_couple
 from helpers.cascade import Nodes, running_nodes, url_of
 
@@ -64,15 +64,12 @@ def _couple(cluster: Cluster) -> tuple[str, str]:
 
 def _grant(cluster: Cluster, consumer: str = OTHER_CITY) -> None:
     with cluster.dbs[MZ].session() as session:
-        create_grant(
+        grant_for(
             session,
+            "marital_status",
             consumer=consumer,
             provider=MZ,
-            question="marital_status",
             service_item=SERVICE,
-            purpose="婚姻登记时核验婚姻状况",
-            data_items=["marital_status"],
-            created_by="test",
             consent_exempt_basis=EXEMPT,
         )
 

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import insert, select
 
-from certfree.catalog import create_grant
 from certfree.population import Household, Marriage, Person
+from factories.grants import grant_for
 from factories.population import married_couple
 from helpers.cascade import Nodes, running_nodes
 from helpers.livenode import serving
@@ -30,16 +30,7 @@ def nodes(tmp_path: Path, template: Path | None) -> Iterator[Nodes]:
     with running_nodes(tmp_path, LEVELS, PARENTS, template) as running:
         with running.dbs[MZ].session() as session:
             married_couple(session)
-            create_grant(
-                session,
-                consumer=DESK,
-                provider=MZ,
-                question="marital_status",
-                service_item=SERVICE,
-                purpose="婚姻登记时核验婚姻状况",
-                data_items=["marital_status"],
-                created_by="test",
-            )
+            grant_for(session, "marital_status", consumer=DESK, provider=MZ, service_item=SERVICE)
         # The same people in the desk city's register, where they sign in.
         with running.dbs[MZ].session() as source, running.dbs[DESK].session() as target:
             for model in (Household, Person, Marriage):

@@ -70,12 +70,10 @@ def subject_ids(message: Message) -> list[str]:
     if message.type == MessageType.QUESTION_ASK:
         from certfree.exchange.questions import get_question  # noqa: PLC0415 - F's catalogue
 
-        args = body.get("args") or {}
         try:
-            params = get_question(str(body.get("question"))).subject_params
+            found = get_question(str(body.get("question"))).subjects_in(body.get("args") or {})
         except CertfreeError:  # an unknown question is still logged
-            params = ()
-        found = [str(args[p]) for p in params if isinstance(args.get(p), str)]
+            found = []
     elif isinstance(body.get("subject_id"), str):
         found = [body["subject_id"]]
     return found

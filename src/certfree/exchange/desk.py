@@ -104,10 +104,7 @@ def record_consent(
     definition = get_question(question)
     recorded = []
     with sqlite_session(_database(node)) as session:
-        for param in definition.subject_params:
-            subject = args.get(param)
-            if not isinstance(subject, str):
-                continue
+        for subject in definition.subjects_in(args):
             found = consent_snapshot(
                 session,
                 subject_id=subject,

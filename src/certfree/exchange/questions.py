@@ -107,6 +107,10 @@ class QuestionDef:
         """Names of the parameters that are data subjects' ID numbers (consent needed)."""
         return tuple(p.name for p in self.params if p.subject)
 
+    def subjects_in(self, args: Mapping[str, Any]) -> list[str]:
+        """The data subjects' ID numbers given in ``args``, in parameter order."""
+        return [args[p] for p in self.subject_params if isinstance(args.get(p), str)]
+
     @property
     def data_items(self) -> tuple[str, ...]:
         """Every data item an answer can reveal."""

@@ -213,10 +213,7 @@ async def ask(
     def consents() -> list[dict[str, Any]]:
         found = []
         with runtime.db.session() as session:
-            for param in definition.subject_params:
-                subject = args.get(param)
-                if not isinstance(subject, str):
-                    continue
+            for subject in definition.subjects_in(args):
                 snapshot = consent_snapshot(
                     session,
                     subject_id=subject,
