@@ -170,7 +170,7 @@ async def ask(payload: AskRequest, node: NodeDep, principal: _Asker) -> dict[str
 
 
 @router.get(
-    "/exchange/registry",
+    registry.REGISTRY_PATH.removeprefix("/api/v1"),
     openapi_extra=PUBLIC,
     response_class=Response,
     responses={200: {"content": {transport.JOSE: {}}, "description": "signed node registry"}},

@@ -27,7 +27,8 @@ from certfree.cli.common import (
 )
 from certfree.crypto import KeyLike
 from certfree.errors import CertfreeError, InvalidInput, NotFound
-from certfree.exchange.registry import load_pinned_jwks, verify_registry
+from certfree.exchange import ProviderUnavailable
+from certfree.exchange.registry import fetch_registry, load_pinned_jwks
 from certfree.governance import AuditNodeUnreachable, TreeHeadInvalid, check_node_head, node_url
 
 app = typer.Typer(help="审计日志：签名树头、一致性核验、完整性检查", no_args_is_help=True)
@@ -55,14 +56,10 @@ def _registry_keys(
             f"集群状态文件 {cluster_file} 未写明省级节点（province），无法取得节点注册表：{exc!r}",
             field="cluster_file",
         ) from exc
-    registry_url = f"{node_url(province, cluster_file)}/api/v1/exchange/registry"
     try:
-        response = client.get(registry_url)
-        response.raise_for_status()
-    except httpx.HTTPError as exc:
-        raise AuditNodeUnreachable(f"无法取得节点注册表 {registry_url}：{exc}") from exc
-    try:
-        snapshot = verify_registry(response.text.strip(), pinned)
+        snapshot = fetch_registry(client, node_url(province, cluster_file), pinned)
+    except ProviderUnavailable as exc:
+        raise AuditNodeUnreachable(exc.message) from exc
     except CertfreeError as exc:
         raise TreeHeadInvalid(f"节点注册表未通过验证：{exc.message}") from exc
     peer = snapshot.peer(node)

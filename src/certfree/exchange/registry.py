@@ -16,19 +16,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certfree.crypto import Signer, Verifier, sign_jws, verifier_for, verify_jws
 from certfree.errors import CertfreeError, Conflict, InvalidInput, KeyNotFound, SignatureInvalid
+from certfree.exchange.errors import ProviderUnavailable
 from certfree.exchange.protocol import Peer
 from certfree.nodes import Node, NodeStatus, get_node
 from certfree.storage import utcnow
 
 __all__ = [
+    "REGISTRY_PATH",
     "REGISTRY_TYP",
     "RegistrySnapshot",
     "approve_node",
+    "fetch_registry",
     "load_pinned_jwks",
     "pin_jwks",
     "register_node",
@@ -40,6 +44,7 @@ __all__ = [
 ]
 
 REGISTRY_TYP = "certfree-registry+jwt"
+REGISTRY_PATH = "/api/v1/exchange/registry"  # where the province publishes it
 REGISTRY_VALIDITY_SECONDS = 24 * 3600
 
 
@@ -214,6 +219,22 @@ def verify_registry(
     if int(payload.get("expires_at", 0)) < current:
         raise SignatureInvalid("the node registry has expired; the province must publish anew")
     return snapshot_from_payload(payload)
+
+
+def fetch_registry(
+    client: httpx.Client, province_url: str, trusted_jwks: Mapping[str, Any]
+) -> RegistrySnapshot:
+    """The registry the province at ``province_url`` publishes, checked with ``trusted_jwks``.
+
+    ProviderUnavailable when it cannot be fetched; SignatureInvalid when it does not verify.
+    """
+    url = f"{province_url}{REGISTRY_PATH}"
+    try:
+        response = client.get(url)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise ProviderUnavailable(province_url, f"无法取得节点注册表 {url}：{exc}") from exc
+    return verify_registry(response.text.strip(), trusted_jwks)
 
 
 def load_pinned_jwks(path: Path) -> dict[str, Any] | None:

@@ -27,6 +27,7 @@ from certfree.exchange.errors import MessageRefused, ProviderUnavailable, Refusa
 from certfree.exchange.hop_client import HopClient, HopResponse
 from certfree.exchange.protocol import Message, open_message, precheck
 from certfree.exchange.registry import (
+    REGISTRY_PATH,
     RegistrySnapshot,
     load_pinned_jwks,
     pin_jwks,
@@ -217,7 +218,7 @@ class ExchangeRuntime:
             )
         province = self.code[:2] + "0000"
         try:
-            response = await self.client.get(f"{url}/api/v1/exchange/registry")
+            response = await self.client.get(f"{url}{REGISTRY_PATH}")
             response.raise_for_status()
         except httpx.HTTPError as exc:
             raise ProviderUnavailable(province, f"registry fetch failed: {exc!r}") from exc
