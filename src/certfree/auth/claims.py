@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from certfree.auth.roles import Principal, Role
@@ -14,11 +15,16 @@ def principal_from_claims(
     claims: dict[str, Any], now: float, role_claim: str = "role"
 ) -> Principal:
     """Check time claims and build the Principal; AuthError names the failing claim."""
+    for name in ("exp", "iat", "nbf"):
+        if name in claims and not _numeric_date(claims[name]):
+            raise AuthError(f"bearer token refused: {name} is not a NumericDate")
     exp = claims.get("exp")
-    if not isinstance(exp, int | float) or exp + CLOCK_SKEW_SECONDS < now:
+    if exp is None:
+        raise AuthError("bearer token refused: no expiry (exp)")
+    if exp + CLOCK_SKEW_SECONDS < now:
         raise AuthError("bearer token refused: expired (exp is in the past)")
     nbf = claims.get("nbf", claims.get("iat", now))
-    if isinstance(nbf, int | float) and nbf - CLOCK_SKEW_SECONDS > now:
+    if nbf - CLOCK_SKEW_SECONDS > now:
         raise AuthError("bearer token refused: not valid yet (iat/nbf in the future)")
     raw_role = claims.get(role_claim)
     if isinstance(raw_role, list):
@@ -37,3 +43,8 @@ def principal_from_claims(
         organisation=claims.get("org"),
         token_id=claims.get("jti"),
     )
+
+
+def _numeric_date(value: Any) -> bool:
+    """RFC 7519 §2 NumericDate: a finite JSON number of seconds (not a boolean, NaN or ∞)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

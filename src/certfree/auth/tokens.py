@@ -4,6 +4,11 @@ Node tokens carry ``iss`` (the node code), ``sub``, ``role``, ``iat``, ``exp`` a
 (RFC 7519 §4.1). Verification needs only the key directory, which every worker process of a
 node shares, so any worker accepts a token that another issued.
 
+Only keys meant for tokens verify them: the node's own keys (owner ``node``), never an issuing
+organ's seal key from the same store (RFC 8725 §3.12: keys are not shared across purposes).
+A key retired by ``keys rotate`` verifies only tokens issued before it was retired, and no
+token lives longer than the configured lifetime (``exp - iat``), whatever its ``exp`` says.
+
 A token may also carry ``aud`` (RFC 7519 §4.1.3): the one node it is minted for. A citizen's
 home node mints such short tokens to fetch their accesses from the other nodes of the cascade;
 the receiving node checks them against the issuer's keys in the node registry
@@ -20,8 +25,8 @@ from typing import Any
 from certfree.auth.claims import principal_from_claims
 from certfree.auth.oidc import OidcVerifier
 from certfree.auth.roles import Principal, Role
-from certfree.crypto import KeyLike, KeyStore, sign_jws, verify_jws
-from certfree.errors import AuthError, CertfreeError, InvalidInput
+from certfree.crypto import KeyLike, KeyStore, Verifier, sign_jws, verify_jws
+from certfree.errors import AuthError, CertfreeError, InvalidInput, KeyNotFound
 from certfree.settings import Settings
 
 NODE_KEY_OWNER = "node"
@@ -57,13 +62,20 @@ class TokenService:
             ) from None
         if not subject.strip():
             raise InvalidInput("subject must not be empty", field="subject")
+        ttl = self.settings.token_ttl_seconds if ttl_seconds is None else ttl_seconds
+        if not 0 < ttl <= self.settings.token_ttl_seconds:
+            raise InvalidInput(
+                f"lifetime must be 1 to {self.settings.token_ttl_seconds} seconds "
+                "(CERTFREE_TOKEN_TTL_SECONDS)",
+                field="ttl",
+            )
         issued = int(now if now is not None else time.time())
         claims: dict[str, Any] = {
             "iss": self.settings.node_code,
             "sub": subject.strip(),
             "role": parsed_role.value,
             "iat": issued,
-            "exp": issued + (ttl_seconds or self.settings.token_ttl_seconds),
+            "exp": issued + ttl,
             "jti": uuid.uuid4().hex,
         }
         if organisation:
@@ -78,7 +90,7 @@ class TokenService:
         if self.oidc is not None and self.oidc.claims_issuer(token) == self.oidc.issuer:
             return self.oidc.authenticate(token, now=current)
         try:
-            header, claims = self.keys.verify_jws(token)
+            header, claims = verify_jws(token, self._token_key)
         except CertfreeError as exc:
             raise AuthError(f"bearer token refused: {exc.message}") from exc
         if header.get("typ") != TOKEN_TYPE:
@@ -86,7 +98,30 @@ class TokenService:
         if claims.get("iss") != self.settings.node_code:
             raise AuthError(f"bearer token refused: issued by '{claims.get('iss')}', not this node")
         self._check_audience(claims)
-        return principal_from_claims(claims, current)
+        principal = principal_from_claims(claims, current)
+        self._check_lifetime(claims)
+        retired_at = self.keys.info(str(header["kid"])).retired_at
+        if retired_at is not None and claims["iat"] >= retired_at.timestamp():
+            raise AuthError("bearer token refused: signed with a key retired before it was issued")
+        return principal
+
+    def _token_key(self, kid: str) -> Verifier:
+        """A verifier for ``kid`` if it is one of this node's token keys (KeyNotFound if not)."""
+        info = self.keys.info(kid)
+        if info.owner != NODE_KEY_OWNER:
+            raise KeyNotFound(f"key {kid} is not a token key of this node")
+        return self.keys.verifier(kid)
+
+    def _check_lifetime(self, claims: dict[str, Any]) -> None:
+        """RFC 8725 §3.10: a token may not outlive the node's configured lifetime."""
+        issued, expires = claims.get("iat"), claims.get("exp")
+        if not isinstance(issued, int) or isinstance(issued, bool):
+            raise AuthError("bearer token refused: iat must be an integer NumericDate")
+        if expires - issued > self.settings.token_ttl_seconds:  # exp checked by the caller
+            raise AuthError(
+                "bearer token refused: lives longer than this node's token lifetime "
+                f"({self.settings.token_ttl_seconds} s)"
+            )
 
     def authenticate_minted_for_us(
         self,
@@ -120,7 +155,9 @@ class TokenService:
             )
         if claims.get("aud") != self.settings.node_code:
             raise AuthError("bearer token refused: not minted for this node (aud)")
-        return principal_from_claims(claims, now if now is not None else time.time())
+        principal = principal_from_claims(claims, now if now is not None else time.time())
+        self._check_lifetime(claims)
+        return principal
 
     def _check_audience(self, claims: dict[str, Any]) -> None:
         audience = claims.get("aud")
