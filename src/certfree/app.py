@@ -36,7 +36,7 @@ def build_node(settings: Settings) -> Node:
     """Open the database and key store described by ``settings``."""
     settings.check_production_ready()
     db = Database(settings.database_url)
-    keys = KeyStore(settings.key_dir, settings.key_passphrase)
+    keys = settings.key_store()
     oidc = (
         OidcVerifier(
             settings.oidc_issuer,

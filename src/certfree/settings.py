@@ -12,6 +12,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from certfree.crypto import KeyStore
+from certfree.crypto.envelope import MAX_SCRYPT_N, SCRYPT_N
 from certfree.errors import ConfigurationError
 
 # The passphrase that development nodes use; refused outside development.
@@ -45,6 +46,11 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/certfree.db"
     key_dir: Path = Path("var/keys")
     key_passphrase: str = DEV_PASSPHRASE
+    # RFC 7914 scrypt cost N of keys sealed from now on (a power of two); every key file
+    # records its own cost, so changing this never locks out an existing key. Tests lower it.
+    key_scrypt_n: int = Field(
+        default=SCRYPT_N, ge=2, le=MAX_SCRYPT_N, description="scrypt cost N of new key files"
+    )
     token_ttl_seconds: int = Field(default=DEV_TOKEN_TTL_SECONDS, gt=0)
     oidc_issuer: str | None = Field(
         default=None, description="Issuer URL of an OpenID provider whose tokens are accepted"
@@ -81,6 +87,17 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
 
+    @field_validator("key_scrypt_n")
+    @classmethod
+    def _power_of_two(cls, value: int) -> int:
+        if value & (value - 1):
+            raise ValueError("scrypt N must be a power of two (RFC 7914 §2)")
+        return value
+
+    def key_store(self) -> KeyStore:
+        """The node's key store (``key_dir``, sealed with ``key_passphrase``)."""
+        return KeyStore(self.key_dir, self.key_passphrase, scrypt_n=self.key_scrypt_n)
+
     @property
     def registry_url(self) -> str | None:
         """Where this node fetches the signed registry; None on the province itself."""
@@ -105,7 +122,7 @@ class Settings(BaseSettings):
                 "characters; set a strong passphrase for this node's key store",
                 field="key_passphrase",
             )
-        if not KeyStore(self.key_dir, self.key_passphrase).keys("node"):
+        if not self.key_store().keys("node"):
             raise ConfigurationError(
                 f"no node signing key in {self.key_dir}; run `certfree keys create --owner node` "
                 "or set CERTFREE_KEY_DIR to the node's key directory",
@@ -115,4 +132,10 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 f"a {self.node_level} node needs CERTFREE_PARENT_URL (its parent node's URL)",
                 field="parent_url",
+            )
+        if self.key_scrypt_n < SCRYPT_N:
+            raise ConfigurationError(
+                f"CERTFREE_KEY_SCRYPT_N={self.key_scrypt_n} is below {SCRYPT_N}, a cost for "
+                "tests only; unset it on a production node",
+                field="key_scrypt_n",
             )

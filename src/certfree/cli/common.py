@@ -71,8 +71,7 @@ def database_session() -> Iterator[Session]:
 
 def node_keys(settings: Settings | None = None) -> KeyStore:
     """The node's key store (CERTFREE_KEY_DIR, CERTFREE_KEY_PASSPHRASE)."""
-    settings = settings or load_settings()
-    return KeyStore(settings.key_dir, settings.key_passphrase)
+    return (settings or load_settings()).key_store()
 
 
 def actor_name(actor: str | None) -> str:

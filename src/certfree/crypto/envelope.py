@@ -21,13 +21,22 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from certfree.crypto.encoding import b64url_decode, b64url_encode
 from certfree.errors import ConfigurationError, InvalidInput
 
-__all__ = ["FORMAT", "open_private_key", "seal_private_key", "write_private_file"]
+__all__ = [
+    "FORMAT",
+    "MAX_SCRYPT_N",
+    "SCRYPT_N",
+    "open_private_key",
+    "seal_private_key",
+    "write_private_file",
+]
 
 FORMAT = "certfree-key/1"
 # RFC 7914 §2 leaves the cost to the deployment; N = 2^15, r = 8, p = 1 takes ~32 MiB and
-# ~0.1 s, paid once per key and process (the key store caches opened keys).
+# ~0.1 s, paid once per key and process (the key store caches opened keys). N is a setting
+# (``CERTFREE_KEY_SCRYPT_N``); each envelope records its own N, r and p, so a key sealed at one
+# cost opens whatever the setting is now.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
-_MAX_SCRYPT_N, _MAX_SCRYPT_RP = 2**20, 64
+MAX_SCRYPT_N, _MAX_SCRYPT_RP = 2**20, 64
 _SALT_SIZE, _NONCE_SIZE = 16, 12  # NIST SP 800-38D §8.2: 96-bit random nonces, one per key
 
 
@@ -35,17 +44,20 @@ def _kek(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
 
 
-def seal_private_key(private: bytes, passphrase: str, kid: str) -> dict[str, Any]:
-    """Encrypt ``private`` under ``passphrase`` for key ``kid``; JSON-ready envelope."""
+def seal_private_key(
+    private: bytes, passphrase: str, kid: str, *, scrypt_n: int = SCRYPT_N
+) -> dict[str, Any]:
+    """Encrypt ``private`` under ``passphrase`` for key ``kid`` at scrypt cost ``scrypt_n``
+    (a power of two); JSON-ready envelope."""
     salt, nonce = secrets.token_bytes(_SALT_SIZE), secrets.token_bytes(_NONCE_SIZE)
-    key = _kek(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    key = _kek(passphrase, salt, scrypt_n, SCRYPT_R, SCRYPT_P)
     ciphertext = AESGCM(key).encrypt(nonce, private, kid.encode("ascii"))
     return {
         "format": FORMAT,
         "kid": kid,
         "kdf": {
             "name": "scrypt",
-            "n": SCRYPT_N,
+            "n": scrypt_n,
             "r": SCRYPT_R,
             "p": SCRYPT_P,
             "salt": b64url_encode(salt),
@@ -68,7 +80,7 @@ def open_private_key(envelope: Mapping[str, Any], passphrase: str, kid: str) -> 
         kdf = envelope["kdf"]
         n, r, p = int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
         # A file may carry other costs than today's, but not ones that would stall the node.
-        if not (n <= _MAX_SCRYPT_N and r * p <= _MAX_SCRYPT_RP):
+        if not (n <= MAX_SCRYPT_N and r * p <= _MAX_SCRYPT_RP):
             raise InvalidInput(f"key file of {kid} asks for scrypt N={n} r={r} p={p}")
         key = _kek(passphrase, b64url_decode(kdf["salt"]), n, r, p)
         nonce, ciphertext = b64url_decode(envelope["nonce"]), b64url_decode(envelope["ciphertext"])

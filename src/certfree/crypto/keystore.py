@@ -29,7 +29,12 @@ from typing import Any
 
 from certfree.crypto.algorithms import Alg, Jwk, Signer, Verifier
 from certfree.crypto.encoding import canonical_json
-from certfree.crypto.envelope import open_private_key, seal_private_key, write_private_file
+from certfree.crypto.envelope import (
+    SCRYPT_N,
+    open_private_key,
+    seal_private_key,
+    write_private_file,
+)
 from certfree.crypto.jws import verify_jws
 from certfree.crypto.keys import PrivateSigner, generate_signer, load_signer, verifier_from_jwk
 from certfree.errors import ConfigurationError, Conflict, InvalidInput, KeyNotFound
@@ -114,7 +119,12 @@ class KeyStore:
     """
 
     def __init__(
-        self, directory: Path, passphrase: str, *, clock: Callable[[], datetime] = _utc_now
+        self,
+        directory: Path,
+        passphrase: str,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        scrypt_n: int = SCRYPT_N,
     ) -> None:
         if not passphrase:
             raise ConfigurationError(
@@ -124,6 +134,7 @@ class KeyStore:
         self.directory = Path(directory)
         self._passphrase = passphrase
         self._clock = clock
+        self._scrypt_n = scrypt_n  # the cost of keys sealed from now on; each file keeps its own
         self._signers: dict[str, PrivateSigner] = {}
         self._verifiers: dict[str, Verifier] = {}
         # Parsed metadata by file, with the stamp of the file it was read from. Public data
@@ -280,7 +291,9 @@ class KeyStore:
 
     def _add(self, owner: str, alg: Alg) -> KeyInfo:
         signer = generate_signer(alg)
-        envelope = seal_private_key(signer.private_bytes(), self._passphrase, signer.kid)
+        envelope = seal_private_key(
+            signer.private_bytes(), self._passphrase, signer.kid, scrypt_n=self._scrypt_n
+        )
         write_private_file(self.directory / f"{signer.kid}.key", canonical_json(envelope))
         info = KeyInfo(
             kid=signer.kid,

@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 
 from certfree.auth import TokenService
-from certfree.crypto import KeyStore
 from certfree.errors import CertfreeError, InvalidInput
 from certfree.exchange.cluster import sqlite_session
 from certfree.exchange.routing import in_subtree
@@ -67,7 +66,7 @@ def node_settings(node: dict[str, Any], code: str) -> Settings:
 def clerk_token(node: dict[str, Any], code: str, subject: str | None = None) -> str:
     """A clerk's bearer token issued by node ``code`` with its own key."""
     settings = node_settings(node, code)
-    tokens = TokenService(settings, KeyStore(settings.key_dir, settings.key_passphrase))
+    tokens = TokenService(settings, settings.key_store())
     return tokens.issue("clerk", subject or f"desk:{getpass.getuser()}", ttl_seconds=3600)
 
 

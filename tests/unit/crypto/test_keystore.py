@@ -147,6 +147,22 @@ def test_private_key_is_encrypted_at_rest(tmp_path: Path, alg: Alg) -> None:
     assert envelope["enc"] == "A256GCM"
 
 
+def test_a_key_file_records_its_scrypt_cost_and_opens_at_any_setting(tmp_path: Path) -> None:
+    """RFC 7914 §2: N, r and p travel with the salt, so changing CERTFREE_KEY_SCRYPT_N never
+    locks out a key sealed before."""
+    cheap = KeyStore(tmp_path / "cheap", PASSPHRASE, scrypt_n=2**4).create("node")
+    default = KeyStore(tmp_path / "default", PASSPHRASE).create("node")
+    for directory, info, n in (("cheap", cheap, 2**4), ("default", default, 2**15)):
+        envelope = json.loads((tmp_path / directory / f"{info.kid}.key").read_text())
+        assert (envelope["kdf"]["n"], envelope["kdf"]["r"], envelope["kdf"]["p"]) == (n, 8, 1)
+        for setting in (2**4, 2**15, 2**16):
+            opened = KeyStore(tmp_path / directory, PASSPHRASE, scrypt_n=setting)
+            token = sign_jws(opened.signer("node"), {"n": n})
+            assert opened.verify_jws(token)[0]["kid"] == info.kid
+        with pytest.raises(ConfigurationError, match="does not open key"):
+            KeyStore(tmp_path / directory, "not the passphrase", scrypt_n=n).signer("node")
+
+
 def test_wrong_passphrase_names_the_variable_and_the_key(tmp_path: Path) -> None:
     info = KeyStore(tmp_path, PASSPHRASE).create("node")
     with pytest.raises(ConfigurationError) as caught:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from certfree.crypto import KeyStore
+from certfree.crypto.envelope import SCRYPT_N
 from certfree.errors import ConfigurationError
 from certfree.settings import DEV_PASSPHRASE, Settings
 
@@ -31,6 +33,7 @@ def test_city_node_needs_parent(tmp_path: Path) -> None:
         environment="production",
         key_dir=tmp_path,
         key_passphrase="y" * 24,
+        key_scrypt_n=SCRYPT_N,
         node_level="city",
         node_code="370100",
     )
@@ -47,3 +50,23 @@ def test_environment_variables_configure_the_node(monkeypatch: pytest.MonkeyPatc
     assert settings.node_code == "370200"
     assert settings.node_level == "city"
     assert settings.parent_url == "http://127.0.0.1:8000"
+
+
+def test_production_refuses_the_test_scrypt_cost(tmp_path: Path) -> None:
+    Settings(key_dir=tmp_path, key_passphrase="z" * 24).key_store().create("node")
+    settings = Settings(
+        environment="production", key_dir=tmp_path, key_passphrase="z" * 24, key_scrypt_n=2**10
+    )
+    with pytest.raises(ConfigurationError, match="CERTFREE_KEY_SCRYPT_N=1024 is below 32768"):
+        settings.check_production_ready()
+
+
+def test_scrypt_cost_is_a_power_of_two_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CERTFREE_KEY_SCRYPT_N")
+    assert Settings().key_scrypt_n == SCRYPT_N == 2**15  # the production default
+    monkeypatch.setenv("CERTFREE_KEY_SCRYPT_N", "4096")
+    assert Settings().key_scrypt_n == 4096
+    for bad in ("1000", "1", str(2**21)):
+        monkeypatch.setenv("CERTFREE_KEY_SCRYPT_N", bad)
+        with pytest.raises(ValidationError, match="key_scrypt_n"):
+            Settings()
