@@ -24,6 +24,7 @@ or two predicates (``age_over_60`` at a scenic-spot gate), to stay within QR ver
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -126,14 +127,19 @@ def shown_names(names: Iterable[str]) -> tuple[str, ...]:
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _BEIJING_OFFSET = 8 * 3600  # UTC+8 all year (no daylight saving since 1991)
+_LAST_ORDINAL = dt.date.max.toordinal()
+_LIMIT = 86400 * (_LAST_ORDINAL - _EPOCH_ORDINAL + 1)  # seconds to past the last date
 
 
 def _day(moment: object) -> str | None:
-    if not isinstance(moment, int | float) or isinstance(moment, bool):
+    if not isinstance(moment, int | float) or isinstance(moment, bool) or math.isnan(moment):
         return None
+    if not -_LIMIT <= moment <= _LIMIT:  # an infinity, or beyond what a date holds
+        moment = _LIMIT if moment > 0 else -_LIMIT
     # Arithmetic rather than datetime.fromtimestamp: a verifier does this per presentation.
     days = int((moment + _BEIJING_OFFSET) // 86400)
-    return dt.date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
+    ordinal = min(max(_EPOCH_ORDINAL + days, 1), _LAST_ORDINAL)  # years 1 to 9999
+    return dt.date.fromordinal(ordinal).isoformat()
 
 
 def validity_dates(claims: Mapping[str, Any]) -> dict[str, str | None]:

@@ -9,7 +9,6 @@ revoked certificate fails within one refresh and a busy gate does not refetch pe
 from __future__ import annotations
 
 import enum
-import json
 import re
 import time
 from collections.abc import Callable
@@ -37,7 +36,9 @@ from certfree.crypto import (
     verify_sd_jwt,
     verify_status_list_token,
 )
+from certfree.crypto.sdjwt import DEFAULT_TYP as SD_JWT_VC_TYP
 from certfree.errors import CertfreeError, InvalidInput, NotFound
+from certfree.safejson import loads_untrusted
 
 __all__ = [
     "Check",
@@ -51,6 +52,10 @@ __all__ = [
 STATUS_LIST_MEDIA_TYPE = "application/statuslist+jwt"  # Token Status List §14.6
 _LOCAL_LIST = re.compile(r"/api/v1/status-lists/(?P<uscc>[0-9A-Z]{18})/(?P<no>[0-9]{1,9})$")
 DEFAULT_TTL = 300  # when a token names no ttl: refetch after five minutes
+_MAX_STATUS_INDEX = 2**32 - 1  # far beyond any list (16 MiB holds 2^27 one-bit entries)
+_MAX_URI_LENGTH = 2048
+# SD-JWT VC (draft-ietf-oauth-sd-jwt-vc §3.2.2.2): claims the issuer must not hide.
+_NEVER_DISCLOSABLE = frozenset({"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"})
 
 
 class Check(enum.StrEnum):
@@ -187,7 +192,7 @@ class StatusLists:
         status_list = verify_status_list_token(token, resolve_key, expected_uri=uri, now=now)
         header, payload = _unverified(token)
         ttl = payload.get("ttl")
-        until = now + (ttl if isinstance(ttl, int) and ttl > 0 else DEFAULT_TTL)
+        until = now + (ttl if type(ttl) is int and ttl > 0 else DEFAULT_TTL)
         self._cache[uri] = _Cached(until, header, payload, status_list)
         return status_list
 
@@ -243,7 +248,7 @@ class StatusLists:
 def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     parts = token.split(".")
     try:
-        header, payload = (json.loads(b64url_decode(p)) for p in parts[:2])
+        header, payload = (loads_untrusted(b64url_decode(p), what="token") for p in parts[:2])
     except (ValueError, InvalidInput):
         return {}, {}
     if not isinstance(header, dict) or not isinstance(payload, dict):
@@ -255,17 +260,47 @@ def _failure(check: Check, exc: SdJwtInvalid | StatusListInvalid, prefix: str = 
     return FailedCheck(check, prefix + exc.reason.value, exc.message_en, exc.message_zh)
 
 
+def _status_reference(claims: dict[str, Any]) -> tuple[int, str] | FailedCheck | None:
+    """(idx, uri) of ``status.status_list``; None without ``status``; a failure if malformed.
+
+    Token Status List §6.1: ``status`` is an object holding at least one status mechanism,
+    ``status_list`` one with a non-negative integer ``idx`` and a ``uri``. A ``status`` we
+    cannot read refuses the credential: read as "no status", it would never be revocable.
+    """
+    if "status" not in claims:
+        return None  # §6.1: a credential without status is not revocable
+    status = claims["status"]
+    reference = status.get("status_list") if isinstance(status, dict) else None
+    if not isinstance(reference, dict):
+        bad = "status must be an object holding a status_list object (Token Status List §6.1)"
+        return FailedCheck(Check.STATUS, "status_malformed", bad, "证照状态引用格式错误")
+    idx, uri = reference.get("idx"), reference.get("uri")
+    if type(idx) is not int or not 0 <= idx <= _MAX_STATUS_INDEX:
+        bad = f"status.status_list.idx must be an integer from 0 to {_MAX_STATUS_INDEX}"
+        return FailedCheck(Check.STATUS, "status_malformed", bad, "证照状态序号格式错误")
+    if not _is_list_uri(uri):
+        bad = "status.status_list.uri must be an http(s) URL"
+        return FailedCheck(Check.STATUS, "status_malformed", bad, "证照状态列表地址格式错误")
+    return idx, str(uri)
+
+
+def _is_list_uri(uri: object) -> bool:
+    if not isinstance(uri, str) or not 0 < len(uri) <= _MAX_URI_LENGTH:
+        return False
+    try:
+        parsed = httpx.URL(uri)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return False
+    return parsed.scheme in {"http", "https"} and bool(parsed.host)
+
+
 def _check_status(
     claims: dict[str, Any], trust: TrustList, status_lists: StatusListSource, now: int
 ) -> tuple[int | None, FailedCheck | None]:
-    reference = claims.get("status", {})
-    reference = reference.get("status_list") if isinstance(reference, dict) else None
-    if reference is None:
-        return None, None  # Token Status List §6.1: a credential without status is not revocable
-    idx, uri = reference.get("idx"), reference.get("uri")
-    if not isinstance(idx, int) or not isinstance(uri, str):
-        bad = "status.status_list needs an integer idx and a uri"
-        return None, FailedCheck(Check.STATUS, "status_malformed", bad, "证照状态引用格式错误")
+    reference = _status_reference(claims)
+    if reference is None or isinstance(reference, FailedCheck):
+        return None, reference
+    idx, uri = reference
     issuer = claims.get("iss")
 
     def issuer_key(header: dict[str, Any], payload: dict[str, Any]) -> KeyLike:
@@ -324,6 +359,7 @@ def verify_presentation(
             nonce=nonce,
             now=moment,
             max_kb_age=max_kb_age,
+            typ=SD_JWT_VC_TYP,
         )
     except SdJwtInvalid as exc:
         check = _CHECK_OF_REASON.get(exc.reason) or (
@@ -339,11 +375,14 @@ def verify_presentation(
         return VerificationResult(
             valid=False,
             failed=tuple(failed),
-            issuer=payload.get("iss"),
-            vct=payload.get("vct"),
+            issuer=_text(payload.get("iss")),
+            vct=_text(payload.get("vct")),
             status=status,
         )
     claims = verified.claims
+    vc_failure = _check_vc_claims(claims, verified.disclosed)
+    if vc_failure is not None:
+        return VerificationResult(valid=False, failed=(vc_failure,))
     status, status_failure = _check_status(claims, trust, status_lists, moment)
     if status_failure is not None:
         failed.append(status_failure)
@@ -353,11 +392,33 @@ def verify_presentation(
         claims=_shown_claims(claims) if valid else {},
         disclosed=shown_names(verified.disclosed) if valid else (),
         failed=tuple(failed),
-        issuer=claims.get("iss"),
-        vct=claims.get("vct"),
+        issuer=_text(claims.get("iss")),
+        vct=_text(claims.get("vct")),
         holder_jwk=verified.holder_jwk,
         status=status,
     )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _check_vc_claims(claims: dict[str, Any], disclosed: tuple[str, ...]) -> FailedCheck | None:
+    """SD-JWT VC (draft-ietf-oauth-sd-jwt-vc §3.2.2): a string ``vct`` and ``iss``, and none of
+    the claims of §3.2.2.2 selectively disclosed (their digests would still be the issuer's,
+    but a verifier must find them in the signed payload itself)."""
+    hidden = sorted(_NEVER_DISCLOSABLE.intersection(disclosed))
+    if hidden:
+        bad = f"claim {hidden[0]!r} may not be selectively disclosable (SD-JWT VC §3.2.2.2)"
+        return FailedCheck(Check.FORMAT, "vc_claim_disclosable", bad, "证照必备字段不得选择性披露")
+    vct = claims.get("vct")
+    if not isinstance(vct, str) or not vct:
+        bad = "an SD-JWT VC needs a string vct (SD-JWT VC §3.2.2.1.1)"
+        return FailedCheck(Check.FORMAT, "vct_missing", bad, "证照缺少类型标识（vct）")
+    if not isinstance(claims.get("iss"), str):
+        bad = "an SD-JWT VC needs a string iss"
+        return FailedCheck(Check.FORMAT, "iss_missing", bad, "证照缺少签发机构（iss）")
+    return None
 
 
 def _shown_claims(claims: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
@@ -22,6 +22,7 @@ __all__ = [
     "b64url_encode",
     "canonical_json",
     "der_to_raw",
+    "is_numeric_date",
     "jwk_thumbprint",
     "raw_to_der",
 ]
@@ -30,6 +31,8 @@ _NOT_B64URL = re.compile(rb"[^A-Za-z0-9_-]")  # RFC 4648 §5 alphabet
 # RFC 7638 §3.2: the members that enter the thumbprint, per key type (RFC 8037 §2 for OKP).
 # SM2 keys are EC keys on another curve, so they hash the same four members.
 _THUMBPRINT_MEMBERS = {"OKP": ("crv", "kty", "x"), "EC": ("crv", "kty", "x", "y")}
+# The last second of 9999-12-31 UTC: the largest NumericDate a datetime can hold.
+MAX_NUMERIC_DATE = 253_402_300_799
 # ES256 (RFC 7518 §3.4) and SM2 signatures travel as two 32-byte big-endian integers r || s.
 _RAW_SIGNATURE_SIZE = 64
 
@@ -61,6 +64,19 @@ def b64url_decode(text: str | bytes) -> bytes:
     if b64url_encode(data).encode("ascii") != raw:
         raise InvalidInput("not canonical base64url: unused trailing bits are set")
     return data
+
+
+def is_numeric_date(value: object) -> TypeGuard[int]:
+    """Whether ``value`` is a NumericDate (RFC 7519 §2) as certfree accepts one.
+
+    RFC 7519 §2 allows non-integer seconds; we are stricter and take only JSON integers
+    from 0 (1970) to the end of year 9999: every token and credential certfree makes carries
+    whole seconds, I-JSON (RFC 7493 §2.2) advises integers for interoperable numbers, and a
+    float brings NaN and infinities, which compare false with every bound (a NaN ``iat``
+    would pass any freshness window) or overflow on conversion. ``bool`` is refused too,
+    though Python counts it as an int.
+    """
+    return type(value) is int and 0 <= value <= MAX_NUMERIC_DATE
 
 
 def canonical_json(value: Any) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -10,6 +9,7 @@ from certfree.crypto.algorithms import Signer
 from certfree.crypto.encoding import b64url_decode, b64url_encode, canonical_json
 from certfree.crypto.keys import KeyLike, parse_alg, verifier_for
 from certfree.errors import InvalidInput, KeyNotFound, SignatureInvalid
+from certfree.safejson import loads_untrusted
 
 __all__ = ["sign_jws", "verify_jws"]
 
@@ -42,9 +42,9 @@ def sign_jws(
 
 
 def _json_object(part: str, what: str) -> dict[str, Any]:
-    try:
-        value = json.loads(b64url_decode(part).decode("utf-8"))
-    except (InvalidInput, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    try:  # strict JSON: no NaN/Infinity, bounded nesting (certfree.safejson)
+        value = loads_untrusted(b64url_decode(part), what=what)
+    except InvalidInput as exc:
         raise SignatureInvalid(f"malformed JWS: {what} is not base64url JSON ({exc})") from exc
     if not isinstance(value, dict):
         raise SignatureInvalid(f"malformed JWS: {what} is not a JSON object")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from certfree.crypto.algorithms import Signer
-from certfree.crypto.encoding import b64url_decode, b64url_encode
+from certfree.crypto.encoding import b64url_decode, b64url_encode, is_numeric_date
 from certfree.crypto.jws import sign_jws
 from certfree.crypto.keys import KeyLike
 from certfree.crypto.sdjwt import SdJwtInvalid, check_jws_signature, open_jws
@@ -163,12 +163,14 @@ def sign_status_list_token(
     return sign_jws(signer, payload, header={"typ": STATUS_LIST_TYP})
 
 
-def _int_claim(payload: dict[str, Any], name: str, *, required: bool) -> int | None:
-    value = payload.get(name)
-    if value is None and not required:
+def _date_claim(payload: dict[str, Any], name: str, *, required: bool) -> int | None:
+    if name not in payload and not required:
         return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise StatusListInvalid(StatusListReason.MALFORMED, f"{name} must be an integer")
+    value = payload.get(name)
+    if not is_numeric_date(value):  # integers only: see is_numeric_date
+        raise StatusListInvalid(
+            StatusListReason.MALFORMED, f"{name} must be an integer NumericDate"
+        )
     return value
 
 
@@ -205,8 +207,8 @@ def verify_status_list_token(
         raise StatusListInvalid(
             StatusListReason.WRONG_URI, f"token is for {payload.get('sub')!r}, not {expected_uri}"
         )
-    iat = _int_claim(payload, "iat", required=True)
-    exp = _int_claim(payload, "exp", required=False)
+    iat = _date_claim(payload, "iat", required=True)
+    exp = _date_claim(payload, "exp", required=False)
     if iat is not None and iat > now + 60:  # 60 s of clock skew
         raise StatusListInvalid(StatusListReason.NOT_YET_VALID, f"issued at {iat}, now {now}")
     if exp is not None and now >= exp:
@@ -215,7 +217,7 @@ def verify_status_list_token(
     if (
         not isinstance(claim, dict)
         or not isinstance(claim.get("lst"), str)
-        or not isinstance(claim.get("bits"), int)
+        or type(claim.get("bits")) is not int
     ):
         raise StatusListInvalid(StatusListReason.MALFORMED, "no status_list {bits, lst} claim")
     return StatusList.decode(claim["lst"], claim["bits"])

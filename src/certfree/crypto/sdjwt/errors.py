@@ -13,6 +13,7 @@ class SdJwtReason(enum.StrEnum):
     """Why an SD-JWT was refused; the value is the stable code callers match on."""
 
     MALFORMED = "malformed"
+    WRONG_TYPE = "wrong_type"
     OVERSIZED = "oversized"
     ALG_NOT_ALLOWED = "alg_not_allowed"
     UNKNOWN_ISSUER = "unknown_issuer"
@@ -37,6 +38,7 @@ class SdJwtReason(enum.StrEnum):
 
 REASON_ZH: dict[SdJwtReason, str] = {
     SdJwtReason.MALFORMED: "凭证格式错误",
+    SdJwtReason.WRONG_TYPE: "凭证类型（typ）不符",
     SdJwtReason.OVERSIZED: "凭证过大",
     SdJwtReason.ALG_NOT_ALLOWED: "签名算法不被接受",
     SdJwtReason.UNKNOWN_ISSUER: "签发机构不在信任列表中",

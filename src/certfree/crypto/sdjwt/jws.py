@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import binascii
 import hashlib
-import json
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -26,6 +25,7 @@ from certfree.crypto.p256 import ES256Verifier
 from certfree.crypto.sdjwt.errors import SdJwtInvalid, SdJwtReason
 from certfree.crypto.sm2 import SM2Verifier
 from certfree.errors import InvalidInput, SignatureInvalid
+from certfree.safejson import loads_untrusted
 
 __all__ = ["b64_json", "check_jws_signature", "disclosure_digest", "open_jws", "strict_b64url"]
 
@@ -48,10 +48,8 @@ _UNUSED_BITS = {2: 0b1111, 3: 0b11}  # 2 chars carry 1 byte (4 spare bits), 3 ca
 _PADDING = {0: b"", 2: b"==", 3: b"="}
 _TO_STANDARD = bytes.maketrans(b"-_+/=", b"+/!!!")
 _TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
-# The C scanner json.loads ends in (typeshed does not declare the attribute).
 _HEADERS: dict[str, dict[str, Any]] = {}  # base64url header → its checked JSON
 _HEADERS_KEPT = 256
-_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _NOT_ALPHABET = "not base64url: characters outside A-Z a-z 0-9 - _"
 _NOT_CANONICAL = "not canonical base64url: bad length or unused trailing bits set"
 
@@ -90,19 +88,16 @@ def strict_b64url(text: str) -> bytes:
 
 
 def b64_json(part: str, what: str, reason: SdJwtReason = SdJwtReason.MALFORMED) -> Any:
-    # RFC 7519 §4: duplicate member names are either refused or the lexically last one is
-    # used (ECMAScript 5.1 §15.12); Python's json does the latter, at C speed.
+    """The JSON value ``part`` encodes; SdJwtInvalid(``reason``) for bad base64url or JSON.
+
+    RFC 7519 §4: duplicate member names are either refused or the lexically last one is
+    used (ECMAScript 5.1 §15.12); the last one is used. NaN/Infinity, numbers that overflow
+    and deep nesting are refused (``certfree.safejson``).
+    """
     try:
-        text = strict_b64url(part).decode("utf-8")
-        # json.loads's Python wrappers (type checks, two whitespace regexes) cost more than
-        # the C scanner on a 60-character disclosure; anything unusual goes the long way.
-        try:
-            value, end = _SCAN(text, 0)
-        except StopIteration:
-            end = -1
-        return value if end == len(text) else json.loads(text)
-    except (InvalidInput, UnicodeDecodeError, ValueError) as exc:
-        raise SdJwtInvalid(reason, f"{what} is not base64url JSON ({exc})") from exc
+        return loads_untrusted(strict_b64url(part), what=what)
+    except InvalidInput as exc:
+        raise SdJwtInvalid(reason, f"{what} is not base64url JSON ({exc.message})") from exc
 
 
 def open_jws(token: str, what: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:

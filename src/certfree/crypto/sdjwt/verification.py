@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
+from certfree.crypto.encoding import is_numeric_date
 from certfree.crypto.keys import KeyLike
 from certfree.crypto.sdjwt.errors import SdJwtInvalid, SdJwtReason
 from certfree.crypto.sdjwt.issuance import KB_TYP, SD_ALG, Disclosure, ParsedSdJwt, parse_sd_jwt
@@ -27,7 +28,6 @@ class VerifiedSdJwt(NamedTuple):
 
 _SD_MEMBERS = frozenset({"_sd", "_sd_alg"})
 _CONTAINERS = (dict, list)
-_NUMBERS = (int, float)  # tuples: isinstance checks them faster than X | Y unions
 
 
 class _Unpacker:
@@ -119,16 +119,25 @@ class _Unpacker:
         return result
 
 
+def _check_dates(claims: Mapping[str, Any], what: str) -> None:
+    """Refuse an ``exp``, ``nbf`` or ``iat`` present but not an integer NumericDate (null,
+    a string, a fraction, NaN …); see ``is_numeric_date`` for why integers only."""
+    for name in ("exp", "nbf", "iat"):
+        if name in claims and not is_numeric_date(claims[name]):
+            raise SdJwtInvalid(
+                SdJwtReason.MALFORMED,
+                f"{what} {name} must be an integer NumericDate, got {claims[name]!r:.40}",
+            )
+
+
 def _check_times(claims: Mapping[str, Any], now: int) -> None:
     # RFC 7519 §4.1.4/§4.1.5 (via RFC 9901 §7.1 step 5): exp is exclusive, nbf inclusive.
+    _check_dates(claims, "credential")
     exp, nbf = claims.get("exp"), claims.get("nbf")
-    for name, value in (("exp", exp), ("nbf", nbf), ("iat", claims.get("iat"))):
-        if value is not None and (not isinstance(value, _NUMBERS) or isinstance(value, bool)):
-            raise SdJwtInvalid(SdJwtReason.MALFORMED, f"{name} must be a NumericDate")
     if exp is not None and now >= exp:
-        raise SdJwtInvalid(SdJwtReason.EXPIRED, f"expired at {int(exp)}, now {now}")
+        raise SdJwtInvalid(SdJwtReason.EXPIRED, f"expired at {exp}, now {now}")
     if nbf is not None and now < nbf:
-        raise SdJwtInvalid(SdJwtReason.NOT_YET_VALID, f"valid from {int(nbf)}, now {now}")
+        raise SdJwtInvalid(SdJwtReason.NOT_YET_VALID, f"valid from {nbf}, now {now}")
 
 
 def _check_key_binding(
@@ -159,14 +168,16 @@ def _check_key_binding(
         )
     if nonce is not None and payload.get("nonce") != nonce:
         raise SdJwtInvalid(SdJwtReason.KB_WRONG_NONCE, "nonce is not the one the verifier gave")
-    iat = payload.get("iat")
-    if not isinstance(iat, _NUMBERS) or isinstance(iat, bool):
-        raise SdJwtInvalid(SdJwtReason.MALFORMED, "key-binding JWT has no numeric iat")
+    if "iat" not in payload:
+        raise SdJwtInvalid(SdJwtReason.MALFORMED, "key-binding JWT has no iat")
+    _check_dates(payload, "key-binding JWT")  # integers: a NaN would pass any window below
+    iat, exp, nbf = payload["iat"], payload.get("exp"), payload.get("nbf")
     # RFC 9901 §7.3 step 5.3: iat within an acceptable window; 60 s allowed for clock skew.
     if iat < now - max_kb_age or iat > now + 60:
-        raise SdJwtInvalid(
-            SdJwtReason.KB_STALE, f"made at {int(iat)}, now {now}, window {max_kb_age} s"
-        )
+        raise SdJwtInvalid(SdJwtReason.KB_STALE, f"made at {iat}, now {now}, window {max_kb_age} s")
+    # Not required in a key binding, but when the holder sets them they hold (RFC 7519 §4.1.4).
+    if (exp is not None and now >= exp) or (nbf is not None and nbf > now + 60):
+        raise SdJwtInvalid(SdJwtReason.KB_STALE, f"key binding valid {nbf}..{exp}, now {now}")
     return payload
 
 
@@ -179,16 +190,23 @@ def verify_sd_jwt(
     require_key_binding: bool = True,
     now: int | None = None,
     max_kb_age: int = 300,
+    typ: str | None = None,
 ) -> VerifiedSdJwt:
     """Verify an SD-JWT (+KB) per RFC 9901 §7.1 and §7.3 and return its disclosed claims.
 
     ``resolve_issuer_key(header, payload)`` returns the issuer's key and raises KeyNotFound
     (or SdJwtInvalid) for an issuer it does not trust. ``audience``/``nonce`` are checked
-    when given. Raises SdJwtInvalid whose ``reason`` names the first check that failed.
+    when given, and so is the issuer JWT's ``typ`` (explicit typing, RFC 8725 §3.11: an
+    SD-JWT of another kind, or a plain JWT, is refused before any other work). Raises
+    SdJwtInvalid whose ``reason`` names the first check that failed.
     """
     moment = int(time.time()) if now is None else now
     parsed = parse_sd_jwt(compact)
     header, payload = parsed.header, parsed.payload
+    if typ is not None and header.get("typ") != typ:
+        raise SdJwtInvalid(
+            SdJwtReason.WRONG_TYPE, f"issuer JWT typ {header.get('typ')!r:.40}, not {typ!r}"
+        )
     try:
         key = resolve_issuer_key(header, payload)
     except KeyNotFound as exc:
