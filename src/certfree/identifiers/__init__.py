@@ -3,8 +3,9 @@
 - GB 11643-1999 resident ID numbers: :func:`parse_resident_id`, :func:`make_resident_id`
 - GB 32100-2015 unified social credit codes (with the GB 11714 organisation code inside):
   :func:`parse_uscc`, :func:`make_uscc`
-- GB/T 2260 division codes — Shandong in full, other provinces at province level:
-  :func:`parse_division`, :func:`shandong_cities`, :func:`counties_of`, :func:`province`
+- GB/T 2260 division codes of all China since 1980, with the years each was in use:
+  :func:`parse_division`, :func:`lookup_division`; Shandong's :func:`shandong_cities`,
+  :func:`counties_of`, :func:`province`
 - GB/T 36904-2018 electronic certificate identifiers: :func:`parse_cert_id`, :func:`make_cert_id`
 
 Every parser returns a frozen value object or raises :class:`InvalidIdentifier` whose message
@@ -25,6 +26,7 @@ from certfree.identifiers.divisions import (
     Division,
     DivisionLevel,
     counties_of,
+    lookup_division,
     parse_division,
     province,
     shandong_cities,
@@ -48,6 +50,7 @@ __all__ = [
     "ResidentId",
     "Sex",
     "counties_of",
+    "lookup_division",
     "make_cert_id",
     "make_resident_id",
     "make_uscc",

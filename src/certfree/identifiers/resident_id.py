@@ -9,16 +9,27 @@ from enum import StrEnum
 from certfree.errors import InvalidIdentifier
 from certfree.identifiers.checksums import resident_id_check_char
 from certfree.identifiers.divisions import (
-    SHANDONG,
     Division,
     DivisionLevel,
-    lookup_shandong,
+    lookup_division,
     province_of,
+    stands_alone,
 )
 
 __all__ = ["ResidentId", "Sex", "make_resident_id", "parse_resident_id"]
 
 _EARLIEST_BIRTH_YEAR = 1800
+
+# 《港澳台居民居住证申领发放办法》(国办发〔2018〕81号): the residence permits of Hong Kong, Macao
+# and Taiwan residents carry a 公民身份号码 whose address code is 810000, 820000 or 830000. The
+# first two are GB/T 2260's own province-level codes; 830000 stands for 710000 台湾省.
+RESIDENCE_PERMIT_CODES = {"810000": "810000", "820000": "820000", "830000": "710000"}
+
+# Years a division code can still be found in new numbers after the year it was retired: the
+# yearly GB/T 2260 lists are dated to the year and can run ahead of the legal change (莱芜市 was
+# merged into 济南市 in January 2019, the lists drop it from 2018), and registration offices
+# move to a new code some months after a change.
+RETIRED_CODE_GRACE_YEARS = 1
 
 
 class Sex(StrEnum):
@@ -46,9 +57,10 @@ class ResidentId:
 
     @property
     def address(self) -> Division:
-        """The division of the address code: full detail for Shandong, else the province."""
-        division = lookup_shandong(self.address_code)
-        return division if division is not None else province_of(self.address_code)
+        """The GB/T 2260 division of the address code (for a residence permit, the region)."""
+        code = RESIDENCE_PERMIT_CODES.get(self.address_code, self.address_code)
+        division = lookup_division(code)
+        return division if division is not None else province_of(code)
 
     def age_on(self, day: date) -> int:
         """Completed years of age on ``day`` (someone born on 29 February turns a year older on
@@ -91,7 +103,7 @@ def parse_resident_id(s: str, *, today: date | None = None) -> ResidentId:
     if given != expected:
         raise InvalidIdentifier(f"check character should be {expected!r}, got {given!r}")
     birth = _birth_date(number[6:14], today or date.today())
-    _check_address(number[:6])
+    _check_address(number[:6], birth)
     return ResidentId(
         number=number,
         address_code=number[:6],
@@ -116,27 +128,46 @@ def _birth_date(text: str, today: date) -> date:
     return birth
 
 
-def _check_address(code: str) -> None:
-    # GB 11643 §5.1: the address code is the GB/T 2260 code of the county of registration.
+def _check_address(code: str, birth: date) -> None:
+    """GB 11643 §5.1: the address code is the GB/T 2260 code of the county where the number was
+    assigned, i.e. where its holder was first registered; it never changes afterwards.
+
+    So the code must be in the GB/T 2260 table, current or retired, at county level — or a
+    prefecture-level city with no county-level divisions (东莞市 441900), or a residence-permit
+    code (810000, 820000, 830000). And it must have been in use in some year no earlier than
+    the birth year: the number is assigned at registration, which is at or after birth, so a
+    code retired before the birth year can never have been given (allowing
+    :data:`RETIRED_CODE_GRACE_YEARS` for the precision of the lists). A code that came into use
+    after the birth year is fine: numbers were first given out in 1984-1985 to everyone then
+    living, under the codes of that time, and late registrations still happen; the holder then
+    carries a code younger than themselves.
+    """
+    if code in RESIDENCE_PERMIT_CODES:
+        return
     try:
-        province_of(code)
+        prov = province_of(code)
     except InvalidIdentifier:
         raise InvalidIdentifier(
             f"address code {code} does not start with a GB/T 2260 province code "
             f"({code[:2]} is not a province)"
         ) from None
-    if code[:2] != SHANDONG:
-        return
-    division = lookup_shandong(code)
+    division = lookup_division(code)
     if division is None:
         raise InvalidIdentifier(
-            f"address code {code} is not a Shandong county code in GB/T 2260 "
+            f"address code {code} is not a division code of {prov.name} in GB/T 2260 "
             "(current or historical)"
         )
-    if division.level is not DivisionLevel.COUNTY:
+    if division.level is not DivisionLevel.COUNTY and not stands_alone(division):
+        name = division.full_name if division.is_placeholder else division.name
         raise InvalidIdentifier(
-            f"address code {code} is the {division.level.value}-level code of {division.name}; "
+            f"address code {code} is the {division.level.value}-level code of {name}; "
             "a resident ID carries the county-level code of registration"
+        )
+    retired = division.valid_to
+    if retired is not None and retired + RETIRED_CODE_GRACE_YEARS < birth.year:
+        raise InvalidIdentifier(
+            f"address code {code} {division.name} was retired in {retired}, before the birth "
+            f"year {birth.year}; a number is assigned at or after birth, under a code then in use"
         )
 
 

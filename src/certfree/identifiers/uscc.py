@@ -11,7 +11,7 @@ from certfree.identifiers.checksums import (
     org_code_check_char,
     uscc_check_char,
 )
-from certfree.identifiers.divisions import PROVINCES
+from certfree.identifiers.divisions import PROVINCES, lookup_division
 
 __all__ = ["AUTHORITIES", "ENTITY_TYPES", "NATIONAL_DIVISION", "USCC", "make_uscc", "parse_uscc"]
 
@@ -98,7 +98,8 @@ def parse_uscc(s: str) -> USCC:
     fault raising InvalidIdentifier with a message naming it: 18 characters of the 31-symbol
     alphabet (no I, O, S, V, Z); the MOD 31 check character (position 18); the authority code
     and the entity-type code under it (Table 1); positions 3-8 six digits starting with a real
-    province code, or 100000 for a central-level authority; the GB 11714 check character of the
+    province code and in the GB/T 2260 table (current or retired: a code keeps the division code
+    it was given), or 100000 for a central-level authority; the GB 11714 check character of the
     organisation code (position 17).
     """
     code = s.strip().upper()
@@ -126,11 +127,7 @@ def parse_uscc(s: str) -> USCC:
             f"positions 3-8 must be the 6-digit GB/T 2260 code of the registering authority, "
             f"got {division!r}"
         )
-    if division[:2] not in PROVINCES and division != NATIONAL_DIVISION:
-        raise InvalidIdentifier(
-            f"division code {division} (positions 3-8) does not start with a GB/T 2260 "
-            f"province code ({division[:2]} is not a province)"
-        )
+    _check_division(division)
     # GB 32100 §4.2 d): positions 9-17 are the GB 11714 organisation code with its own check.
     org_expected = org_code_check_char(code[8:16])
     if code[16] != org_expected:
@@ -148,6 +145,23 @@ def parse_uscc(s: str) -> USCC:
         org_code=code[8:17],
         check_char=code[17],
     )
+
+
+def _check_division(division: str) -> None:
+    # GB 32100 §4.3: positions 3-8 are the GB/T 2260 code of the registration administration's
+    # division (any level), or 100000 for a central-level one.
+    if division == NATIONAL_DIVISION:
+        return
+    if division[:2] not in PROVINCES:
+        raise InvalidIdentifier(
+            f"division code {division} (positions 3-8) does not start with a GB/T 2260 "
+            f"province code ({division[:2]} is not a province)"
+        )
+    if lookup_division(division) is None:
+        raise InvalidIdentifier(
+            f"division code {division} (positions 3-8) is not a division code of "
+            f"{PROVINCES[division[:2]]} in GB/T 2260 (current or historical)"
+        )
 
 
 def _authority_and_type(authority: str, entity_type: str) -> tuple[str, str]:
@@ -174,18 +188,12 @@ def make_uscc(authority: str, entity_type: str, division_code: str, org_body8: s
 
     ``org_body8`` is the 8-character organisation code body (USCC symbols). Cheap enough for
     bulk generation; raises InvalidIdentifier for an authority/type pair outside Table 1, a
-    division code that is not 6 digits with a real province prefix, or a bad body.
+    division code that is not 6 digits in the GB/T 2260 table (or 100000), or a bad body.
     """
     _authority_and_type(authority, entity_type)
-    if not (
-        len(division_code) == 6
-        and division_code.isascii()
-        and division_code.isdigit()
-        and (division_code[:2] in PROVINCES or division_code == NATIONAL_DIVISION)
-    ):
-        raise InvalidIdentifier(
-            f"division code must be 6 digits starting with a province code, got {division_code!r}"
-        )
+    if not (len(division_code) == 6 and division_code.isascii() and division_code.isdigit()):
+        raise InvalidIdentifier(f"division code must be 6 digits, got {division_code!r}")
+    _check_division(division_code)
     if len(org_body8) != 8 or not _ALPHABET_SET.issuperset(org_body8):
         raise InvalidIdentifier(
             f"organisation code body must be 8 USCC symbols (no I, O, S, V, Z), got {org_body8!r}"

@@ -54,8 +54,8 @@ def test_valid_resident_id_parses(case: dict[str, Any]) -> None:
 def test_invalid_resident_id_vector(case: dict[str, Any]) -> None:
     number = case["id"]
     if number in RESIDENT_ACCEPTED:
-        # Faults only a strict, year-aware check of non-Shandong codes would find; we ship no
-        # such data for other provinces and keep retired codes legal (see the faults file).
+        # A code that came into use after the birth year: the number may have been assigned
+        # years after birth, so it stays legal (see the faults file and resident_id).
         assert parse_resident_id(number, today=TODAY).number == number
         return
     expected = RESIDENT_FAULTS[number]["message"]
@@ -98,6 +98,14 @@ def test_uscc_fault_message(case: dict[str, Any]) -> None:
     with pytest.raises(InvalidIdentifier) as info:
         parse_uscc(case["input"])
     assert info.value.message == case["message"]
+
+
+USCC_ACCEPTED = FAULTS["uscc_accepted"]
+
+
+@pytest.mark.parametrize("case", USCC_ACCEPTED, ids=_ids(USCC_ACCEPTED, "input"))
+def test_uscc_accepted(case: dict[str, Any]) -> None:
+    assert parse_uscc(case["input"]).division_code == case["input"][2:8]
 
 
 @pytest.mark.parametrize("case", FAULTS["division"], ids=_ids(FAULTS["division"], "input"))
