@@ -11,36 +11,82 @@ is decoded as GB 18030; one that is neither is refused with the byte offset at f
 Row numbers are 1-based and count records as a spreadsheet shows them, so a cell holding a line
 break does not shift the numbers a person looks up. The header row is the first of the first
 five that names a known column: a title row above it ("某某市证明事项清单（2024年）") is skipped.
+
+Limits (:class:`Limits`): a file is read as a stream and refused, naming the row, once it
+passes the limit on rows, columns or characters in a cell (32,767, Excel's own), or for an
+XLSX the limit on its uncompressed size (:mod:`certfree.xlsx`), so a small hostile file
+cannot take the node's memory. A fault met while reading is :class:`TableFault` (422).
+
+Formulas: a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+a formula to a spreadsheet, so every export writes it behind a single quote
+(:func:`escape_cell`, as OWASP's "CSV Injection" advises), and every import drops that quote
+again (:func:`unescape_cell`): an exported list re-imports to the same values. A quote is
+written before a cell that begins with a quote as well, so the rule reverses exactly; and a
+spreadsheet itself treats a leading quote as a mark meaning "text", not as part of the value.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import datetime as dt
 import io
-import zipfile
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any, Self, TypeVar, cast
 
 from certfree.errors import InvalidInput
 
 __all__ = [
+    "ENCODINGS",
+    "LIMITS",
     "MAX_BYTES",
     "ImportReport",
+    "Limits",
     "RowError",
     "RowsRejected",
     "Table",
+    "TableFault",
     "column_positions",
     "decode_csv",
+    "escape_cell",
     "pick",
     "read_table",
+    "text_encoding",
+    "unescape_cell",
 ]
 
 MAX_BYTES = 10 * 1024 * 1024
+# What an office's CSV may be declared as (``encoding=``): the Unicode forms and the Chinese
+# national code pages; anything else (a codec such as rot13 or idna is no text encoding of a
+# table) is refused.
+ENCODINGS = frozenset(
+    {"utf_8", "utf_8_sig", "utf_16", "utf_16_le", "utf_16_be", "gbk", "gb2312", "gb18030",
+     "big5", "big5hkscs"}
+)  # fmt: skip
+# OWASP "CSV Injection": what a spreadsheet reads as the start of a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_SEARCH_ROWS = 5
+V = TypeVar("V")
 _XLSX_MAGIC = b"PK\x03\x04"  # an XLSX file is a ZIP archive (ECMA-376 Part 2, OPC)
 _UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much of a file an import reads before refusing it.
+
+    ``max_rows`` counts rows holding a value (header and title rows included), ``max_columns``
+    the columns up to a row's last value, ``max_cell`` characters (Excel's own limit per
+    cell), ``max_expanded`` the bytes of an XLSX's parts once uncompressed.
+    """
+
+    max_rows: int = 100_000
+    max_columns: int = 64
+    max_cell: int = 32_767
+    max_expanded: int = 64 * 1024 * 1024
+
+
+LIMITS = Limits()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +174,57 @@ class RowsRejected(InvalidInput):
         }
 
 
+class TableFault(InvalidInput):
+    """The file cannot be read as a table, or passes a limit, at ``row`` (when known).
+
+    The problem+json document carries ``errors: [{row, field, detail}]`` as a rejected import's
+    does, ``field`` being the cell (``B7``) or the column where known, else ``file``.
+    """
+
+    def __init__(self, reason: str, row: int | None = None, column: str | None = None) -> None:
+        where = f"第 {row} 行{f'（{column}）' if column else ''}：" if row else ""
+        super().__init__(where + reason, field="file")
+        self.reason, self.row, self.column = reason, row, column
+
+    def problem_extensions(self) -> dict[str, Any]:
+        if self.row is None:
+            return {}
+        return {
+            "errors": [{"row": self.row, "field": self.column or "file", "detail": self.reason}]
+        }
+
+
+def escape_cell(value: V) -> V:
+    """A cell for an exported CSV or XLSX: text that a spreadsheet would run as a formula gets
+    a leading single quote (OWASP "CSV Injection"), as does text that begins with a quote, so
+    that :func:`unescape_cell` gives back the value. Other values are returned as they are."""
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, "'")):
+        return cast(V, "'" + value)
+    return value
+
+
+def unescape_cell(text: str) -> str:
+    """The value of a cell that :func:`escape_cell` wrote (its leading quote dropped)."""
+    if text.startswith("'") and text[1:2] and text[1:].startswith((*FORMULA_STARTS, "'")):
+        return text[1:]
+    return text
+
+
+def text_encoding(name: str) -> str:
+    """The codec of a CSV encoding a caller names (``gbk``, ``UTF-8`` …); InvalidInput (field
+    ``encoding``) for a name that is unknown or no encoding a table is written in."""
+    try:
+        codec = codecs.lookup(name).name.replace("-", "_")
+    except (LookupError, ValueError, TypeError):
+        codec = ""
+    if codec not in ENCODINGS:
+        raise InvalidInput(
+            f"不支持的编码「{name[:40]}」；可选 utf-8、gbk、gb18030、big5、utf-16",
+            field="encoding",
+        )
+    return codec
+
+
 def decode_csv(data: bytes) -> tuple[str, str]:
     """The text and the encoding it was written in: ``utf-8-sig``, ``utf-8`` or ``gb18030``.
 
@@ -155,44 +252,54 @@ def _undecodable(offset: int) -> InvalidInput:
     )
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    # A code some exporter stored as the float 3701.0 is the code 3701.
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.date):  # datetime too (a subclass)
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _csv_rows(data: bytes) -> tuple[str, list[tuple[int, list[str]]]]:
+def _csv_rows(data: bytes, limits: Limits) -> tuple[str, Iterator[tuple[int, list[str]]]]:
     text, encoding = decode_csv(data)
     first = text.split("\n", 1)[0]
     # Tab-separated text is what "copy from Excel" produces; otherwise RFC 4180 commas.
     dialect = csv.excel_tab if "\t" in first and "," not in first else csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    return encoding, [(n, [c.strip() for c in row]) for n, row in enumerate(reader, start=1)]
+    return encoding, _records(csv.reader(io.StringIO(text, newline=""), dialect), limits)
 
 
-def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
-    # openpyxl ships no type hints (types-openpyxl is not a dependency); every value read is
-    # passed through _cell. Imported here so that CSV-only callers never load it.
-    from openpyxl import load_workbook  # type: ignore[import-untyped]  # noqa: PLC0415
+def _records(reader: Iterator[list[str]], limits: Limits) -> Iterator[tuple[int, list[str]]]:
+    number = 0
+    while True:
+        number += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field limit" in str(exc):  # csv's own limit, 131,072 characters (128 Ki)
+                reason = f"单元格超过 {csv.field_size_limit()} 个字符"
+            else:
+                reason = f"无法按 CSV 读取：{exc}"
+            raise TableFault(reason, number) from None
+        cells = [c.strip() for c in row]
+        for index, cell in enumerate(cells):
+            if len(cell) > limits.max_cell:
+                column = f"第 {index + 1} 列"
+                raise TableFault(f"单元格超过 {limits.max_cell} 个字符", number, column)
+        if len(cells) > limits.max_columns:
+            if any(cells[limits.max_columns :]):
+                raise TableFault(f"超过 {limits.max_columns} 列", number)
+            cells = cells[: limits.max_columns]
+        yield number, cells
+
+
+def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[tuple[int, list[str]]]:
+    # Imported here so that CSV-only callers never load the XLSX reader (nor openpyxl).
+    from certfree.xlsx import SheetFault, SheetLimits, sheet_rows  # noqa: PLC0415
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InvalidInput(f"无法读取 XLSX 文件：{exc}", field="file") from exc
-    try:
-        return [
-            (number, [_cell(v) for v in values])
-            for number, values in enumerate(
-                workbook.worksheets[0].iter_rows(values_only=True), start=1
-            )
-        ]
-    finally:
-        workbook.close()
+        for number, cells in sheet_rows(
+            data,
+            SheetLimits(limits.max_rows, limits.max_columns, limits.max_cell, limits.max_expanded),
+        ):
+            yield number, list(cells)
+    except SheetFault as fault:
+        if fault.row is None:
+            raise TableFault(f"无法读取 XLSX 文件：{fault.reason}") from None
+        raise TableFault(fault.reason, fault.row, fault.cell) from None
 
 
 def read_table(
@@ -203,13 +310,15 @@ def read_table(
     fmt: str | None = None,
     examples: Sequence[str] = (),
     max_bytes: int = MAX_BYTES,
+    limits: Limits = LIMITS,
 ) -> Table:
     """The rows of a CSV file, or of the first sheet of an XLSX workbook.
 
     The format is ``fmt`` if given (``csv`` or ``xlsx``), else XLSX for a ``.xlsx`` name or
     ZIP content, else CSV. The header row is the first of the first five rows with a cell in
     ``known_headers``; ``examples`` are named in the error when none has. Raises InvalidInput
-    for a file that is empty, larger than ``max_bytes``, undecodable or has no header row.
+    for a file that is empty, larger than ``max_bytes``, undecodable or has no header row, and
+    TableFault for one that cannot be parsed or passes ``limits``.
     """
     if len(data) > max_bytes:
         raise InvalidInput(f"文件过大（{len(data)} 字节，上限 {max_bytes}）", field="file")
@@ -222,21 +331,38 @@ def read_table(
         raise InvalidInput(f"不支持的格式「{fmt}」；可选 csv、xlsx", field="format")
     encoding: str | None = None
     if chosen == "xlsx":
-        rows = _xlsx_rows(data)
+        rows = _xlsx_rows(data, limits)
     else:
         if data.startswith(_XLSX_MAGIC):
             raise InvalidInput("这是 XLSX 文件，请用 --format xlsx", field="format")
-        encoding, rows = _csv_rows(data)
+        encoding, rows = _csv_rows(data, limits)
     wanted = set(known_headers)
-    for index, (number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+    for number, cells in rows:
+        if number > HEADER_SEARCH_ROWS:
+            break
         if wanted & set(cells):
-            body = tuple((n, tuple(c)) for n, c in rows[index + 1 :] if any(c))
-            return Table(chosen, encoding, number, tuple(cells), body)
+            headers = tuple(unescape_cell(c) for c in cells)
+            return Table(chosen, encoding, number, headers, _body(rows, len(headers), limits))
     named = "".join(f"「{e}」" for e in examples)
     raise InvalidInput(
         f"前 {HEADER_SEARCH_ROWS} 行中没有找到表头{f'（如{named}）' if named else ''}；请检查文件",
         field="file",
     )
+
+
+def _body(
+    rows: Iterator[tuple[int, list[str]]], width: int, limits: Limits
+) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """The data rows that hold a value, each at least as wide as the header, quotes dropped."""
+    body: list[tuple[int, tuple[str, ...]]] = []
+    for number, cells in rows:
+        if not any(cells):
+            continue
+        if len(body) >= limits.max_rows:
+            raise TableFault(f"超过 {limits.max_rows} 行数据", number)
+        padded = [unescape_cell(c) for c in cells] + [""] * (width - len(cells))
+        body.append((number, tuple(padded)))
+    return tuple(body)
 
 
 def column_positions(

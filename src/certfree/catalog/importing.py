@@ -38,11 +38,21 @@ from certfree.catalog.resources import (
 from certfree.catalog.vocab import OpenType, ShareMethod, ShareType, UpdateCycle
 from certfree.errors import InvalidInput
 from certfree.storage import utcnow
-from certfree.tabular import ImportReport, RowError, column_positions, pick, read_table
+from certfree.tabular import (
+    ImportReport,
+    Limits,
+    RowError,
+    column_positions,
+    pick,
+    read_table,
+    text_encoding,
+)
 
 __all__ = ["COLUMNS", "DEPARTMENT_CLASS", "CatalogImportReport", "import_catalog", "items_in"]
 
-MAX_IMPORT_BYTES = 1024 * 1024 * 1024
+# A province's whole catalog (about 350,000 entries) fits: a CSV of some 150 MB.
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+LIMITS = Limits(max_rows=1_048_576, max_expanded=512 * 1024 * 1024)
 BATCH = 5_000
 # Portal exports list departments' open data: 编制指南 §6.1.1 部门信息资源目录, 项 07
 # (provincial and lower organs).
@@ -144,15 +154,17 @@ def _headers(positions: Mapping[str, int], headers: tuple[str, ...]) -> dict[str
 
 def _decode(data: bytes, encoding: str | None) -> bytes:
     """The file re-encoded as UTF-8 when the caller named its encoding (else detected)."""
-    if not encoding or data.startswith(b"PK\x03\x04"):  # XLSX (a ZIP) has no text encoding
+    if not encoding:
+        return data
+    codec = text_encoding(encoding)
+    if data.startswith(b"PK\x03\x04"):  # XLSX (a ZIP) has no text encoding
         return data
     try:
-        return data.decode(encoding).encode("utf-8")
-    except LookupError:
-        raise InvalidInput(f"未知的编码「{encoding}」；如 utf-8、gbk", field="encoding") from None
-    except UnicodeDecodeError as exc:
+        return data.decode(codec).encode("utf-8")
+    except UnicodeError as exc:
+        start = exc.start if isinstance(exc, UnicodeDecodeError) else 0
         raise InvalidInput(
-            f"文件不是 {encoding} 编码（第 {exc.start} 字节）", field="encoding"
+            f"文件不是 {encoding} 编码（第 {start} 字节）", field="encoding"
         ) from None
 
 
@@ -174,6 +186,7 @@ def import_catalog(
     table = read_table(
         _decode(data, encoding), filename, {n for names in COLUMNS.values() for n in names},
         fmt=fmt, examples=("信息资源名称", "信息资源提供方"), max_bytes=MAX_IMPORT_BYTES,
+        limits=LIMITS,
     )  # fmt: skip
     report = CatalogImportReport.of(filename, table)
     if encoding:

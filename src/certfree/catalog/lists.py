@@ -43,6 +43,7 @@ from certfree.catalog.resources import item_names
 from certfree.catalog.spreadsheet import write_xlsx
 from certfree.catalog.vocab import class_label, label_zh
 from certfree.storage import utcnow
+from certfree.tabular import escape_cell
 
 __all__ = [
     "COLUMNS",
@@ -308,7 +309,11 @@ def _cell(value: Any) -> Any:
 
 def export_snapshot(snapshot: ListSnapshot, fmt: str) -> bytes:
     """The snapshot as JSON (metadata, counts, rows), CSV (UTF-8 with BOM, for Excel; one
-    header row of column keys) or XLSX (the list sheet plus a 统计 counts sheet)."""
+    header row of column keys) or XLSX (the list sheet plus a 统计 counts sheet).
+
+    In CSV and XLSX, text a spreadsheet would run as a formula is written behind a single
+    quote (:func:`certfree.tabular.escape_cell`); the catalog import drops it again.
+    """
     if fmt not in EXPORT_FORMATS:
         raise InvalidListRequest(f"导出格式应为 json、csv 或 xlsx，收到「{fmt}」", field="format")
     if fmt == "json":
@@ -323,7 +328,7 @@ def export_snapshot(snapshot: ListSnapshot, fmt: str) -> bytes:
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow(columns)
-        writer.writerows([_cell(row.get(key)) for key in columns] for row in rows)
+        writer.writerows([escape_cell(_cell(row.get(key))) for key in columns] for row in rows)
         return text.getvalue().encode("utf-8-sig")
     stats: list[list[Any]] = [["dimension", "key", "count"]]
     for dimension in ("by_provider", "by_share_type", "by_match_status"):

@@ -2,8 +2,9 @@
 
 openpyxl (without lxml) needs over three minutes and 3 GB for a 350,000-row supply list; this
 writes each row straight into the zip as inline strings (ECMA-376 Part 1 §18.3.1.53 ``is``), in
-seconds, and openpyxl, Excel and LibreOffice read the result. Reading spreadsheets stays with
-openpyxl (``certfree.tabular``).
+seconds, and openpyxl, Excel and LibreOffice read the result. Reading spreadsheets is
+``certfree.tabular``'s. Text that a spreadsheet would take for a formula once a person edits
+the cell is written behind a single quote (:func:`certfree.tabular.escape_cell`), as in CSV.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
+
+from certfree.tabular import escape_cell
 
 __all__ = ["write_xlsx"]
 
@@ -54,7 +57,8 @@ def _cell(ref: str, value: Any) -> str:
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
         return f'<c r="{ref}"><v>{value}</v></c>'
-    text = escape(_ILLEGAL.sub("", str(value)))
+    # A carriage return is kept as a reference: XML would read a literal one as a line feed.
+    text = escape(str(escape_cell(_ILLEGAL.sub("", str(value)))), {"\r": "&#13;"})
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 

@@ -55,7 +55,14 @@ from certfree.certs.vocab import CertStatus
 from certfree.crypto import KeyStore
 from certfree.errors import InvalidInput
 from certfree.storage import Database, utcnow
-from certfree.tabular import ImportReport, RowError, column_positions, pick, read_table
+from certfree.tabular import (
+    ImportReport,
+    RowError,
+    column_positions,
+    escape_cell,
+    pick,
+    read_table,
+)
 
 __all__ = ["DEFAULT_BATCH", "POOL_THRESHOLD", "BackfillReport", "reject_csv", "run_backfill"]
 
@@ -229,5 +236,6 @@ def reject_csv(errors: list[RowError]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["行号", "列", "原因"])
-    writer.writerows([e.row, e.column, e.reason] for e in errors)
+    # A reason quotes the cell it refuses, so formula-like text is escaped (OWASP).
+    writer.writerows([e.row, escape_cell(e.column), escape_cell(e.reason)] for e in errors)
     return "\ufeff" + out.getvalue()

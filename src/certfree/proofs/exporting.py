@@ -2,7 +2,8 @@
 
 CSV is UTF-8 with a byte-order mark so that Excel on Chinese Windows opens it as UTF-8 rather
 than GBK; one row per legal basis (an item with several bases repeats its columns), which is
-the layout ``import_proof_list`` reads back.
+the layout ``import_proof_list`` reads back. Cells a spreadsheet would run as a formula are
+written behind a single quote (:func:`certfree.tabular.escape_cell`), which the import drops.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from certfree.proofs.views import ProofItemView
+from certfree.tabular import escape_cell
 
 __all__ = ["CSV_HEADERS", "export_csv", "export_json"]
 
@@ -74,5 +76,5 @@ def export_csv(items: Sequence[ProofItemView]) -> bytes:
                 if basis
                 else ("", "", "", "", "")
             )
-            writer.writerow((*common, *cited, *tail))
+            writer.writerow([escape_cell(c) for c in (*common, *cited, *tail)])
     return out.getvalue().encode("utf-8-sig")
