@@ -148,7 +148,7 @@ def parse_uscc(s: str) -> USCC:
 
 
 def _check_division(division: str) -> None:
-    # GB 32100 §4.3: positions 3-8 are the GB/T 2260 code of the registration administration's
+    # GB 32100 §4.2 c): positions 3-8 are the GB/T 2260 code of the registration administration's
     # division (any level), or 100000 for a central-level one.
     if division == NATIONAL_DIVISION:
         return
