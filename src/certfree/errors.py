@@ -15,6 +15,7 @@ Domains raise their own subclasses (``InvalidIdentifier`` lives in ``certfree.id
     ├── AuthError                      401 no or bad credentials
     │   └── Forbidden                  403 authenticated, but the role may not do this
     ├── TooManyRequests                429 over a rate limit; Retry-After says when to retry
+    ├── ContentTooLarge                413 a request body over its cap (names the cap)
     └── CryptoError                    422 keys and signatures
         ├── KeyNotFound                404 no key with that id / owner
         └── SignatureInvalid           422 a signature does not verify
@@ -33,6 +34,7 @@ __all__ = [
     "CertfreeError",
     "ConfigurationError",
     "Conflict",
+    "ContentTooLarge",
     "CryptoError",
     "Forbidden",
     "InvalidInput",
@@ -132,6 +134,25 @@ class TooManyRequests(CertfreeError):
 
     def problem_extensions(self) -> dict[str, Any]:
         return {"retry_after": self.retry_after}
+
+
+class ContentTooLarge(CertfreeError):
+    """A request body over its cap (RFC 9110 §15.5.14); ``max_bytes`` is the cap."""
+
+    status = 413
+    slug = "content-too-large"
+    title = "Content too large"
+    title_zh = "请求内容过大"
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(
+            f"请求体超过 {max_bytes} 字节的上限（the request body is over {max_bytes} bytes）",
+            field="body",
+        )
+        self.max_bytes = max_bytes
+
+    def problem_extensions(self) -> dict[str, Any]:
+        return {"max_bytes": self.max_bytes}
 
 
 class CryptoError(CertfreeError):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from certfree import commitments
 from certfree.crypto import KeyStore
+from certfree.nodes import DepartmentKind
 from certfree.proofs import (
     BasisDraft,
     BasisLevel,
@@ -39,13 +40,16 @@ def proof_item(
     ways: Sequence[Way] = (Way.DATA_SHARING, Way.COMMITMENT, Way.PAPER),
     excluded_area: ExcludedArea | None = None,
     code: str | None = None,
+    department: DepartmentKind = DepartmentKind.GA,
 ) -> ProofItemView:
-    """A proof item with a sufficient legal basis, met by commitment unless ``ways`` says not."""
+    """A proof item of ``department`` with a sufficient legal basis, met by commitment unless
+    ``ways`` says not."""
     draft = ItemDraft(
         code=code or f"T-{next(_codes):04d}",
         name=name,
         fact=fact,
-        issuing_department="公安机关",
+        issuing_department=f"{department.name_zh}部门",
+        department_kind=department,
         ways=ways,
         excluded_area=excluded_area,
         bases=(CIVIL_CODE,),

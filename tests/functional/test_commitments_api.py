@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from certfree import commitments
 from certfree.commitments import PlanSettings
 from certfree.errors import SignatureInvalid
+from certfree.nodes import DepartmentKind
 from certfree.proofs import ExcludedArea, Way
 from factories.commitments import applicant, proof_item
 
@@ -21,7 +22,9 @@ def items(client: TestClient) -> dict[str, str]:
     """Proof items, and a plan that checks every commitment for the first one."""
     node = client.app.state.node  # type: ignore[attr-defined]
     with node.db.session() as session:
-        single = proof_item(session, name="婚姻状况证明", fact="申请人目前无配偶")
+        single = proof_item(
+            session, name="婚姻状况证明", fact="申请人目前无配偶", department=DepartmentKind.MZ
+        )
         residence = proof_item(session, name="居住证明", fact="申请人在本市居住满半年")
         hazardous = proof_item(
             session,
@@ -157,11 +160,19 @@ def test_false_commitment_goes_on_credit_until_repaired(
     assert check["commitment_id"] == signed["id"]
     assert check["rate"] == 1.0
     assert "适用比例 100%" in check["rate_reasons"]
-    listed = client.get("/api/v1/after-checks", headers=token_for("cio", "cio"))
+    tokens = client.app.state.node.tokens  # type: ignore[attr-defined]
+    civil_affairs = {
+        "Authorization": "Bearer "
+        + tokens.issue("department_admin", "mz-admin", organisation="370100-MZ")
+    }
+    public_security = {
+        "Authorization": "Bearer "
+        + tokens.issue("department_admin", "ga-admin", organisation="370100-GA")
+    }
+    listed = client.get("/api/v1/after-checks", headers=civil_affairs)
     assert [c["id"] for c in listed.json()] == [check["id"]]
-    overdue = client.get(
-        "/api/v1/after-checks", params={"overdue": "true"}, headers=token_for("cio", "cio")
-    )
+    assert client.get("/api/v1/after-checks", headers=public_security).json() == []
+    overdue = client.get("/api/v1/after-checks", params={"overdue": "true"}, headers=civil_affairs)
     assert overdue.json() == []
 
     outcome = client.post(
@@ -172,7 +183,7 @@ def test_false_commitment_goes_on_credit_until_repaired(
             "note": "婚姻登记信息显示申请人已婚",
             "consequence": "revoke_decision",
         },
-        headers=token_for("department_admin", "mz-admin"),
+        headers=civil_affairs,
     )
     assert outcome.status_code == 200, outcome.text
     assert outcome.json()["outcome"] == "false_commitment"

@@ -34,7 +34,7 @@ class Cluster(Nodes):
         return TestClient(self.apps[code])
 
     def clerk(self, code: str) -> dict[str, str]:
-        token = self.apps[code].state.node.tokens.issue("clerk", "staff-1")
+        token = self.apps[code].state.node.tokens.issue("clerk", "staff-1", organisation=code)
         return {"Authorization": f"Bearer {token}"}
 
     def audit(self, code: str) -> list[tuple[str, str]]:
@@ -47,8 +47,8 @@ class Cluster(Nodes):
 
 
 @pytest.fixture
-def cluster(tmp_path: Path, template: Path | None) -> Iterator[Cluster]:
-    with running_nodes(tmp_path, LEVELS, PARENTS, template) as nodes:
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    with running_nodes(tmp_path, LEVELS, PARENTS) as nodes:
         with nodes.dbs[MZ].session() as session:
             married_couple(session)
         yield Cluster(nodes.apps, nodes.dbs, nodes.keys, nodes.hosts)

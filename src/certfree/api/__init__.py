@@ -25,6 +25,7 @@ from certfree.api import (
     verification,
 )
 from certfree.api.deps import document_roles
+from certfree.api.guards import RequestGuard
 from certfree.api.problems import install_problem_handlers
 
 __all__ = ["install_api"]
@@ -32,6 +33,7 @@ __all__ = ["install_api"]
 
 def install_api(app: FastAPI) -> None:
     install_problem_handlers(app)
+    app.add_middleware(RequestGuard)
     modules = (
         system,
         registry,

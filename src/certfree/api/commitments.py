@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
 from certfree import commitments
-from certfree.api.deps import NodeDep, SessionDep, allow
+from certfree.api.deps import NodeDep, SessionDep, acting_department, allow
 from certfree.auth import Principal, Role
 from certfree.commitments import (
     AfterCheck,
@@ -29,6 +29,8 @@ router = APIRouter(prefix="/api/v1", tags=["commitments"])
 
 _Applicant = Annotated[Principal, Depends(allow(Role.APPLICANT))]
 _ApplicantOrClerk = Annotated[Principal, Depends(allow(Role.APPLICANT, Role.CLERK))]
+# 国办发〔2020〕42号 二(四): the department that owns a proof item checks its commitments.
+_Checker = Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN, Role.BUREAU_ADMIN))]
 
 
 class SectionView(BaseModel):
@@ -255,25 +257,33 @@ def my_credit(session: SessionDep, principal: _Applicant) -> list[CreditView]:
 
 
 @router.post("/after-checks/draw", status_code=status.HTTP_201_CREATED)
-def draw(
-    session: SessionDep,
-    _: Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN, Role.BUREAU_ADMIN))],
-    body: DrawRequest,
-) -> list[AfterCheckView]:
-    """Draw after-checks among submitted commitments not yet drawn, reproducibly for a seed."""
-    drawn = commitments.draw_after_checks(session, proof_code=body.proof_code, seed=body.seed)
+def draw(session: SessionDep, principal: _Checker, body: DrawRequest) -> list[AfterCheckView]:
+    """Draw after-checks among submitted commitments not yet drawn, reproducibly for a seed;
+    a department draws among its own proof items only."""
+    drawn = commitments.draw_after_checks(
+        session,
+        proof_code=body.proof_code,
+        seed=body.seed,
+        department=acting_department(session, principal),
+    )
     return [AfterCheckView.of(c) for c in drawn]
 
 
 @router.get("/after-checks")
 def list_checks(
     session: SessionDep,
-    _: Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN, Role.BUREAU_ADMIN, Role.CIO))],
+    principal: _Checker,
     overdue: bool = False,
     proof: Annotated[str | None, Query(max_length=32)] = None,
 ) -> list[AfterCheckView]:
-    """After-checks by due date; ``overdue=true`` lists only pending ones past due."""
-    rows = commitments.list_after_checks(session, overdue=overdue, proof_code=proof)
+    """After-checks by due date (a department's own, or all for the bureau);
+    ``overdue=true`` lists only pending ones past due."""
+    rows = commitments.list_after_checks(
+        session,
+        overdue=overdue,
+        proof_code=proof,
+        department=acting_department(session, principal),
+    )
     return [AfterCheckView.of(c) for c in rows]
 
 
@@ -284,7 +294,8 @@ def outcome(
     id: int,
     body: OutcomeRequest,
 ) -> AfterCheckView:
-    """Record what a check found; a false commitment goes on the applicant's credit record."""
+    """Record what a check of one's own proof item found; a false commitment goes on the
+    applicant's credit record."""
     row = commitments.record_outcome(
         session,
         id,
@@ -293,6 +304,7 @@ def outcome(
         note=body.note,
         actor=principal.subject,
         consequence=body.consequence,
+        department=acting_department(session, principal),
     )
     return AfterCheckView.of(row)
 

@@ -11,9 +11,10 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from certfree import nodes
 from certfree.app import Node
 from certfree.auth import Principal, Role, require_role
-from certfree.errors import AuthError
+from certfree.errors import AuthError, Forbidden
 
 _bearer = HTTPBearer(auto_error=False, description="certfree tokens issue --role ROLE")
 
@@ -55,6 +56,25 @@ def allow(*roles: Role) -> Callable[..., Principal]:
 
     _principal.certfree_roles = allowed  # type: ignore[attr-defined]  # read by document_roles
     return _principal
+
+
+def acting_department(session: Session, principal: Principal) -> nodes.DepartmentKind | None:
+    """The department kind a department admin acts for (its token's ``org``: a department node
+    code or USCC); None for the bureau, which acts for all. Forbidden for any other caller."""
+    if principal.role is Role.BUREAU_ADMIN:
+        return None
+    department = (
+        nodes.department_of(session, principal.organisation)
+        if principal.role is Role.DEPARTMENT_ADMIN and principal.organisation
+        else None
+    )
+    if department is None:
+        raise Forbidden(
+            "令牌须注明所属部门（org 声明：部门节点编码如 370100-MZ，或其统一社会信用代码）"
+            "（the token's org must name a department）",
+            field="org",
+        )
+    return department
 
 
 def document_roles(router: APIRouter) -> APIRouter:

@@ -55,7 +55,7 @@ def staff_sign_in(body: StaffSignInRequest, node: NodeDep) -> SignInView:
         raise NotFound("没有这个接口：演示登录仅在开发环境提供")
     staff = body.staff_id.strip()
     return SignInView(
-        token=node.tokens.issue(Role.CLERK.value, staff),
+        token=node.tokens.issue(Role.CLERK.value, staff, organisation=node.settings.node_code),
         expires_in=node.settings.token_ttl_seconds,
         subject=staff,
         name=staff,

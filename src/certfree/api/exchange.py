@@ -19,7 +19,7 @@ from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
 from certfree.api.problems import certfree_problem
 from certfree.app import Node
 from certfree.auth import NODE_KEY_OWNER, Principal, Role
-from certfree.errors import CertfreeError, NotFound
+from certfree.errors import CertfreeError, Forbidden, NotFound
 from certfree.exchange import registry, routing, transport
 from certfree.nodes import Node as NodeRow
 from certfree.settings import NodeLevel
@@ -155,8 +155,17 @@ class MessagesFastPath:
 
 @router.post("/exchange/ask", response_model=AskAnswer)
 async def ask(payload: AskRequest, node: NodeDep, principal: _Asker) -> dict[str, Any]:
-    """Ask a provider node one verification question for a service item; the signed answer."""
-    del principal
+    """Ask a provider node one verification question for a service item; the signed answer.
+
+    Only staff of this node ask from it: the token's ``org`` must be this node's code, since
+    the answer is signed to and logged against this node as the consumer."""
+    if (principal.organisation or "").strip().upper() != node.settings.node_code.upper():
+        raise Forbidden(
+            f"令牌所属机构（org={principal.organisation or '空'}）不是本节点 "
+            f"{node.settings.node_code}，不能以本节点名义核验"
+            f"（the token's org must be this node, {node.settings.node_code}）",
+            field="org",
+        )
     answer = await transport.ask(
         node.exchange,
         question=payload.question,

@@ -31,11 +31,18 @@ def problem(
         "instance": request.url.path,
         **{k: v for k, v in extra.items() if v is not None},
     }
-    headers = {"WWW-Authenticate": 'Bearer realm="certfree"'} if status == 401 else None
+    headers = None
+    if status == 401:
+        # RFC 6750 §3: a bearer challenge on every 401; §3.1: invalid_token when a token was
+        # sent and refused, no error code when none was sent.
+        challenge = 'Bearer realm="certfree"'
+        if request.headers.get("authorization"):
+            challenge += ', error="invalid_token"'
+        headers = {"WWW-Authenticate": challenge}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-def _title(request: Request, english: str, chinese: str) -> str:
+def title_in(request: Request, english: str, chinese: str) -> str:
     """Titles are Chinese unless the caller asks for English (Accept-Language: en…)."""
     wants_english = request.headers.get("accept-language", "").lower().startswith("en")
     return english if wants_english else chinese
@@ -43,7 +50,7 @@ def _title(request: Request, english: str, chinese: str) -> str:
 
 async def certfree_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CertfreeError)
-    title = _title(request, exc.title, exc.title_zh)
+    title = title_in(request, exc.title, exc.title_zh)
     if isinstance(exc, AuthError) and exc.status == 401:
         # RFC 6750 §3: a bearer challenge accompanies every 401.
         return problem(request, 401, exc.slug, title, exc.message)
@@ -77,7 +84,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         request,
         422,
         "invalid-input",
-        _title(request, InvalidInput.title, InvalidInput.title_zh),
+        title_in(request, InvalidInput.title, InvalidInput.title_zh),
         f"{first['field']}: {first['detail']}",
         field=first["field"],
         errors=errors,
@@ -89,13 +96,16 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     slug, english, chinese = _HTTP_TITLES.get(
         exc.status_code, ("http-error", str(exc.detail), str(exc.detail))
     )
-    return problem(
+    response = problem(
         request,
         exc.status_code,
         slug,
-        _title(request, english, chinese),
+        title_in(request, english, chinese),
         f"{request.method} {request.url.path}: {exc.detail}",
     )
+    # RFC 9110 §15.5.6: a 405 lists the allowed methods in Allow.
+    response.headers.update(exc.headers or {})
+    return response
 
 
 _HTTP_TITLES = {

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from certfree import nodes, population
-from certfree.api.deps import SessionDep, allow
+from certfree.api.deps import SessionDep, acting_department, allow
 from certfree.auth import ALL_ROLES, Principal, Role
 from certfree.errors import Forbidden
 from certfree.identifiers import parse_resident_id
+from certfree.nodes import DepartmentKind
 from certfree.settings import NodeLevel
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
@@ -61,15 +62,23 @@ def list_nodes(
 def get_person(
     id_number: str,
     session: SessionDep,
-    principal: Annotated[
-        Principal,
-        Depends(allow(Role.APPLICANT, Role.CLERK, Role.DEPARTMENT_ADMIN, Role.BUREAU_ADMIN)),
-    ],
+    principal: Annotated[Principal, Depends(allow(Role.APPLICANT, Role.DEPARTMENT_ADMIN))],
 ) -> PersonView:
-    """A resident's registration record (公安 户籍). Applicants may read only their own."""
+    """A resident's registration record (户籍), read by the person themselves or by the public
+    security organ that keeps the register; every other party asks a verification question
+    and gets only the answer it needs (《个人信息保护法》第六条, minimum necessary)."""
     parsed = parse_resident_id(id_number)
     if principal.role is Role.APPLICANT and principal.subject != parsed.number:
-        raise Forbidden("an applicant may read only their own record")
+        raise Forbidden("只能查看本人的户籍信息（an applicant may read only their own record）")
+    if (
+        principal.role is Role.DEPARTMENT_ADMIN
+        and acting_department(session, principal) is not DepartmentKind.GA
+    ):
+        raise Forbidden(
+            "户籍信息由公安机关管理，其他部门请通过核验问题查询"
+            "（only the public security organ reads registration records; ask a question）",
+            field="org",
+        )
     person = population.get_person(session, parsed.number)
     return PersonView(
         id_number=person.id_number,

@@ -14,9 +14,19 @@ from typing import Annotated, Any, NamedTuple
 
 from fastapi import Depends, Request
 
+from certfree.api.guards import raise_body_cap
 from certfree.errors import InvalidInput
 
-__all__ = ["UPLOAD_BODY", "Upload", "UploadedFile", "read_upload"]
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "UPLOAD_BODY",
+    "Upload",
+    "UploadedFile",
+    "read_upload",
+]
+
+# A spreadsheet over HTTP; a bigger file is imported with the CLI, which reads it from disk.
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
 
 class UploadedFile(NamedTuple):
@@ -31,6 +41,7 @@ async def read_upload(request: Request) -> UploadedFile:
 
     Raises InvalidInput (field ``file``) for a multipart body without such a part.
     """
+    raise_body_cap(request, MAX_UPLOAD_BYTES)
     body = await request.body()
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):

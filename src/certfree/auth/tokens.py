@@ -114,10 +114,10 @@ class TokenService:
 
     def _check_lifetime(self, claims: dict[str, Any]) -> None:
         """RFC 8725 §3.10: a token may not outlive the node's configured lifetime."""
-        issued, expires = claims.get("iat"), claims.get("exp")
+        issued, expires = claims.get("iat"), claims["exp"]  # exp checked by the caller
         if not isinstance(issued, int) or isinstance(issued, bool):
             raise AuthError("bearer token refused: iat must be an integer NumericDate")
-        if expires - issued > self.settings.token_ttl_seconds:  # exp checked by the caller
+        if expires - issued > self.settings.token_ttl_seconds:
             raise AuthError(
                 "bearer token refused: lives longer than this node's token lifetime "
                 f"({self.settings.token_ttl_seconds} s)"

@@ -10,6 +10,7 @@ __all__ = [
     "FaceDataInvalid",
     "HolderDeceased",
     "HolderKeyAlreadyBound",
+    "HolderOutsideJurisdiction",
     "HolderUnknown",
     "NotCertificateHolder",
     "ShortCodeExpired",
@@ -104,3 +105,11 @@ class HolderKeyAlreadyBound(Conflict):
     slug = "holder-key-already-bound"
     title = "Certificate is already bound to a holder key"
     title_zh = "证照已绑定持证人密钥"
+
+
+class HolderOutsideJurisdiction(Forbidden):
+    """The holder (field ``holder``) is registered outside the issuing organ's region."""
+
+    slug = "certificate-holder-outside-jurisdiction"
+    title = "Holder is outside the issuing organ's jurisdiction"
+    title_zh = "持证主体不在发证机关管辖范围内"

@@ -26,13 +26,18 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from certfree.certs.claims import BEIJING, Validity, certificate_claims
-from certfree.certs.errors import FaceDataInvalid, HolderDeceased, HolderUnknown
+from certfree.certs.errors import (
+    FaceDataInvalid,
+    HolderDeceased,
+    HolderOutsideJurisdiction,
+    HolderUnknown,
+)
 from certfree.certs.facedata import check_face_data, check_holder_id, derive_predicates
 from certfree.certs.issuers import Issuer, issuer_signer, resolve_issuer
 from certfree.certs.models import Certificate, StatusListRecord
 from certfree.certs.statuslists import Allocation, allocate, lock_issuer
 from certfree.certs.types import CertType, cert_type
-from certfree.certs.vocab import CertStatus, HolderCategory
+from certfree.certs.vocab import CertStatus, HolderCategory, IssuerLevel
 from certfree.crypto import KeyStore, Signer, issue_sd_jwt, verifier_for
 from certfree.errors import InvalidInput, NotFound
 from certfree.identifiers import make_cert_id
@@ -49,6 +54,7 @@ __all__ = [
     "certificate_row",
     "check_holder_jwk",
     "check_holder_registered",
+    "check_jurisdiction",
     "issue_certificate",
     "issued",
     "seal",
@@ -268,13 +274,14 @@ def seal_certificate(
     return certificate
 
 
-def check_holder_registered(session: Session, kind: CertType, holder_id: str) -> None:
+def check_holder_registered(session: Session, kind: CertType, holder_id: str) -> str | None:
     """Refuse a holder the node's registers do not know, or a person recorded as deceased.
 
     A person is looked up in the population register (人口库), an organisation in the firm
     register (法人库). A node whose register of that kind is empty (a pure issuing node that
-    holds no population data) cannot tell, and accepts the holder. Raises HolderUnknown or
-    HolderDeceased, naming field ``holder``.
+    holds no population data) cannot tell, and accepts the holder. Returns the GB/T 2260 code
+    where the register has the holder (a person's residence, a firm's registration), None
+    when it cannot tell. Raises HolderUnknown or HolderDeceased, naming field ``holder``.
     """
     if kind.holder_category is HolderCategory.PERSON:
         try:
@@ -284,18 +291,43 @@ def check_holder_registered(session: Session, kind: CertType, holder_id: str) ->
                 raise HolderUnknown(
                     f"人口库中没有公民身份号码为 {holder_id} 的人员，请核对持证人", field="holder"
                 ) from None
-            return
+            return None
         if person.deceased:
             raise HolderDeceased(
                 f"人口库记录持证人 {holder_id} 已死亡，不能向其签发证照",
                 field="holder",
             )
-    elif (
-        session.get(Firm, holder_id) is None
-        and session.scalar(select(Firm.uscc).limit(1)) is not None
-    ):
+        return person.address_code
+    firm = session.get(Firm, holder_id)
+    if firm is None and session.scalar(select(Firm.uscc).limit(1)) is not None:
         raise HolderUnknown(
             f"法人库中没有统一社会信用代码为 {holder_id} 的主体，请核对持证主体",
+            field="holder",
+        )
+    return firm.division_code if firm is not None else None
+
+
+def _within(region: str, division: str) -> bool:
+    """GB/T 2260 §4: a code ending 0000 is a province, 00 a prefecture; the rest a county."""
+    significant = 2 if region.endswith("0000") else 4 if region.endswith("00") else 6
+    return division[:significant] == region[:significant]
+
+
+def check_jurisdiction(kind: CertType, issuer: Issuer, holder_division: str | None) -> None:
+    """Refuse a holder registered outside the issuing organ's region (属地管辖).
+
+    An organ issues to the residents and firms of its own region: a county- or city-level
+    organ to its city, a provincial organ to the whole province. Types issued by provincial
+    or national organs are province-wide. Without a register entry (a pure issuing node)
+    there is nothing to check against. Raises HolderOutsideJurisdiction (field ``holder``).
+    """
+    if holder_division is None or kind.issuer_level in (IssuerLevel.PROVINCE, IssuerLevel.NATIONAL):
+        return
+    region = issuer.node_code.split("-", 1)[0]
+    if not _within(region, holder_division):
+        raise HolderOutsideJurisdiction(
+            f"持证主体登记在 {holder_division}，不在发证机关 {issuer.name}（{region}）的"
+            "管辖范围内；请由其登记地的发证机关签发",
             field="holder",
         )
 
@@ -349,8 +381,9 @@ def issue_certificate(
     face = check_face_data(kind, face_data)
     holder = check_holder_id(kind, holder_id, face)
     jwk = check_holder_jwk(holder_jwk)
-    check_holder_registered(session, kind, holder)
+    division = check_holder_registered(session, kind, holder)
     issuer = resolve_issuer(session, kind, issuer_uscc)
+    check_jurisdiction(kind, issuer, division)
     term = validity_for(kind, validity, today(moment))
     certificate = seal_certificate(
         session, keys, kind=kind, issuer=issuer, holder_id=holder, face=face,

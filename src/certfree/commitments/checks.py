@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +31,9 @@ from certfree.commitments.vocab import (
     CommitmentStatus,
     CreditConsequence,
 )
-from certfree.errors import InvalidInput
+from certfree.errors import Forbidden, InvalidInput
+from certfree.nodes import DepartmentKind
+from certfree.proofs import ProofItem
 from certfree.storage import utcnow
 
 __all__ = [
@@ -38,6 +41,7 @@ __all__ = [
     "FULL_RATE_BP",
     "PlanSettings",
     "SamplingRate",
+    "check_department",
     "draw_after_checks",
     "draw_value",
     "get_after_check",
@@ -167,16 +171,41 @@ def _is_first_time(session: Session, commitment: Commitment) -> bool:
     return session.scalars(earlier.limit(1)).first() is None
 
 
+def _items_of(department: DepartmentKind) -> Any:
+    """The codes of the proof items whose issuing department is of kind ``department``."""
+    return select(ProofItem.code).where(ProofItem.department_kind == department)
+
+
+def check_department(session: Session, proof_code: str, department: DepartmentKind | None) -> None:
+    """Forbidden unless ``department`` (None: the bureau, every item) owns ``proof_code``.
+
+    国办发〔2020〕42号 二(四): the authority that accepted a commitment checks it; a proof
+    item belongs to the department kind that used to issue the proof.
+    """
+    if department is None:
+        return
+    owner = session.scalar(select(ProofItem.department_kind).where(ProofItem.code == proof_code))
+    if owner is not department:
+        raise Forbidden(
+            f"证明事项 {proof_code} 不属于本部门（{department.name_zh}），不能抽查或认定"
+            f"（proof item {proof_code} is not {department.name_en}'s）",
+            field="proof_code",
+        )
+
+
 def draw_after_checks(
     session: Session,
     *,
     proof_code: str | None = None,
     seed: str,
+    department: DepartmentKind | None = None,
     now: dt.datetime | None = None,
 ) -> list[AfterCheck]:
     """Draw after-checks among submitted commitments no earlier draw considered.
 
-    Every candidate is marked as considered with the rate applied, so a later draw does not
+    ``department`` limits the draw to its own proof items (Forbidden for another's
+    ``proof_code``); None draws over all (the bureau). Every candidate is marked as
+    considered with the rate applied, so a later draw does not
     give it a second chance; the selected ones get an AfterCheck (pending, due after the
     plan's ``due_days``). Returns the new checks in commitment order.
     """
@@ -189,7 +218,10 @@ def draw_after_checks(
         .order_by(Commitment.id)
     )
     if proof_code is not None:
+        check_department(session, proof_code, department)
         query = query.where(Commitment.proof_code == proof_code)
+    elif department is not None:
+        query = query.where(Commitment.proof_code.in_(_items_of(department)))
     plans: dict[str, PlanSettings] = {}
     drawn: list[AfterCheck] = []
     for commitment in session.scalars(query).all():
@@ -238,9 +270,11 @@ def list_after_checks(
     *,
     overdue: bool = False,
     proof_code: str | None = None,
+    department: DepartmentKind | None = None,
     now: dt.datetime | None = None,
 ) -> list[AfterCheck]:
-    """After-checks by due date; with ``overdue`` only pending ones past their due date."""
+    """After-checks by due date; with ``overdue`` only pending ones past their due date;
+    with ``department`` only those of its own proof items."""
     query = select(AfterCheck).order_by(AfterCheck.due_at, AfterCheck.id)
     if overdue:
         query = query.where(
@@ -248,6 +282,8 @@ def list_after_checks(
         )
     if proof_code is not None:
         query = query.where(AfterCheck.proof_code == proof_code)
+    if department is not None:
+        query = query.where(AfterCheck.proof_code.in_(_items_of(department)))
     return list(session.scalars(query))
 
 
@@ -267,15 +303,18 @@ def record_outcome(
     note: str,
     actor: str,
     consequence: CreditConsequence = CreditConsequence.REVOKE_DECISION,
+    department: DepartmentKind | None = None,
     now: dt.datetime | None = None,
 ) -> AfterCheck:
     """Complete a pending check with its outcome; a false commitment opens a credit record
     with ``consequence`` (by default the decision made on the commitment is revoked).
 
-    Raises AfterCheckNotFound, InvalidInput for an empty note on a false commitment,
+    Raises AfterCheckNotFound, Forbidden when ``department`` (None: the bureau) does not own
+    the check's proof item, InvalidInput for an empty note on a false commitment,
     CommitmentStateError when the check already has an outcome.
     """
     check = get_after_check(session, check_id)
+    check_department(session, check.proof_code, department)
     if check.status is AfterCheckStatus.COMPLETED:
         assert check.outcome is not None
         raise CommitmentStateError(

@@ -67,7 +67,12 @@ def clerk_token(node: dict[str, Any], code: str, subject: str | None = None) -> 
     """A clerk's bearer token issued by node ``code`` with its own key."""
     settings = node_settings(node, code)
     tokens = TokenService(settings, settings.key_store())
-    return tokens.issue("clerk", subject or f"desk:{getpass.getuser()}", ttl_seconds=3600)
+    return tokens.issue(
+        "clerk",
+        subject or f"desk:{getpass.getuser()}",
+        organisation=code,
+        ttl_seconds=min(3600, settings.token_ttl_seconds),
+    )
 
 
 def service_item_code(node: dict[str, Any], service_item: str) -> str:

@@ -2,7 +2,7 @@
 
 from certfree.nodes.departments import DepartmentKind, department_name
 from certfree.nodes.models import Node, NodeStatus
-from certfree.nodes.registry import add_node, get_node, list_nodes, node_code
+from certfree.nodes.registry import add_node, department_of, get_node, list_nodes, node_code
 
 __all__ = [
     "DepartmentKind",
@@ -10,6 +10,7 @@ __all__ = [
     "NodeStatus",
     "add_node",
     "department_name",
+    "department_of",
     "get_node",
     "list_nodes",
     "node_code",

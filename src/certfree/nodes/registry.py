@@ -18,7 +18,7 @@ from certfree.nodes.departments import DepartmentKind
 from certfree.nodes.models import Node
 from certfree.settings import NodeLevel
 
-__all__ = ["add_node", "get_node", "list_nodes", "node_code"]
+__all__ = ["add_node", "department_of", "get_node", "list_nodes", "node_code"]
 
 _DIVISION = re.compile(r"^[1-9]\d{5}$")
 
@@ -38,6 +38,19 @@ def list_nodes(
     if parent is not None:
         query = query.where(Node.parent_code == parent)
     return list(session.scalars(query))
+
+
+_DEPARTMENT_NODE = re.compile(r"^([1-9]\d{5})-([A-Z]{2})$")
+
+
+def department_of(session: Session, organ: str) -> DepartmentKind | None:
+    """The kind of department an organ is: named by its node code (``370100-MZ``, read from
+    the code itself) or by its USCC (looked up in the registry); None if neither says."""
+    wanted = organ.strip().upper()
+    match = _DEPARTMENT_NODE.match(wanted)
+    if match is not None:
+        return next((k for k in DepartmentKind if k.value == match.group(2)), None)
+    return session.scalar(select(Node.department).where(Node.uscc == wanted))
 
 
 def get_node(session: Session, code: str) -> Node:

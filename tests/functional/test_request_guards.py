@@ -1,0 +1,115 @@
+"""What every request and response goes through: body caps, strict JSON, browser headers, and
+the problem+json details RFC 6750, 9110 and 9457 ask for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+DEEP = "[" * 1000 + "]" * 1000
+JSON = {"Content-Type": "application/json"}
+
+
+def _is_problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = dict(response.json())
+    assert body["status"] == status
+    return body
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        ("/api/v1/commitments", "applicant"),
+        ("/api/v1/short-codes", None),
+        ("/api/v1/verifications", "verifier"),
+        ("/api/v1/exchange/ask", "clerk"),
+        ("/api/v1/catalog/match", "department_admin"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (DEEP, "nests deeper than 64 levels"),
+        ('{"a": NaN}', "NaN is not a JSON number"),
+        ('{"a": 1e400}', "out of the range of a double"),
+        ('{"a": [' * 500 + "]}" * 500, "nests deeper"),
+    ],
+)
+def test_hostile_json_bodies_are_422_naming_the_body(
+    client: TestClient, token_for: Any, route: tuple[str, str | None], body: str, says: str
+) -> None:
+    path, auth = route
+    headers = {**JSON, **(token_for(auth) if auth else {})}
+    problem = _is_problem(client.post(path, content=body, headers=headers), 422)
+    assert problem["field"] == "body"
+    assert says in problem["detail"]
+
+
+def test_a_body_over_the_cap_is_413_before_it_is_read_whole(
+    client: TestClient, token_for: Any
+) -> None:
+    big = '{"text": "' + "x" * (1024 * 1024 + 1) + '"}'
+    problem = _is_problem(
+        client.post(
+            "/api/v1/catalog/match", content=big, headers={**JSON, **token_for("bureau_admin")}
+        ),
+        413,
+    )
+    assert problem["max_bytes"] == 1024 * 1024
+    assert "1048576" in problem["detail"]
+    # Not JSON, same cap: a signed node message.
+    _is_problem(
+        client.post(
+            "/api/v1/exchange/messages",
+            content=b"a" * (1024 * 1024 + 1),
+            headers={"Content-Type": "application/jose"},
+        ),
+        413,
+    )
+
+
+def test_an_upload_route_has_its_own_larger_cap(client: TestClient, token_for: Any) -> None:
+    rows = "证明名称,证明内容\n" + "名称,内容\n" * 200_000  # ~2.4 MB, over the JSON cap
+    response = client.post(
+        "/api/v1/proofs/import",
+        content=rows.encode(),
+        headers={"Content-Type": "text/csv", **token_for("bureau_admin")},
+    )
+    assert response.status_code != 413
+    assert response.status_code < 500
+
+
+def test_a_deeply_nested_bearer_token_header_is_401(client: TestClient) -> None:
+    from certfree.crypto import b64url_encode  # noqa: PLC0415
+
+    token = f"{b64url_encode(DEEP.encode())}.{b64url_encode(b'{}')}.AAAA"
+    response = client.get("/api/v1/whoami", headers={"Authorization": f"Bearer {token}"})
+    _is_problem(response, 401)
+    # RFC 6750 §3.1: a token was sent and refused.
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
+def test_no_token_is_a_challenge_without_an_error_code(client: TestClient) -> None:
+    response = client.get("/api/v1/whoami")
+    _is_problem(response, 401)
+    assert response.headers["www-authenticate"] == 'Bearer realm="certfree"'
+
+
+def test_405_lists_the_allowed_methods(client: TestClient) -> None:
+    response = client.delete("/api/v1/node")
+    _is_problem(response, 405)
+    assert response.headers["allow"] == "GET"
+
+
+@pytest.mark.parametrize("path", ["/", "/me", "/desk", "/proofs", "/api/v1/node", "/nowhere"])
+def test_every_response_forbids_framing_and_sniffing(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    policy = response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy
+    assert "script-src 'self'" in policy
+    assert "'unsafe-inline'" not in policy
+    assert response.headers["x-content-type-options"] == "nosniff"
