@@ -15,6 +15,7 @@ from certfree.certs import (
     TRUST_LIST_TYP,
     UseChannel,
     UseContext,
+    limit_verify,
     node_trust_list,
     verify_and_record,
 )
@@ -62,19 +63,30 @@ def use_context(
     )
 
 
-@router.post("/verifications")
+_Verifier = Annotated[Principal, Depends(allow(Role.VERIFIER, Role.CLERK))]
+
+
+def _limit_verify(node: NodeDep, principal: _Verifier) -> None:
+    with node.db.session() as session:  # committed even when the verification then fails
+        limit_verify(session, principal.subject)
+
+
+@router.post("/verifications", dependencies=[Depends(_limit_verify)])
 def verify(
     body: VerificationRequest,
     node: NodeDep,
     session: SessionDep,
-    principal: Annotated[Principal, Depends(allow(Role.VERIFIER, Role.CLERK))],
+    principal: _Verifier,
 ) -> VerificationView:
     """Verify a presentation against this node's trust list and its own status lists.
 
     Always 200 for a presentation that could be read: ``valid`` false with each failed
     check's ``reason`` otherwise. Status lists of other nodes are not fetched from here
     (reason ``status_unavailable``); verify those with the CLI or library online. Each
-    verification is logged for the holder (用证记录: claim names, never values).
+    presentation is logged once per verifier for the holder (用证记录: claim names, never
+    values); posting it again verifies again without a new record. 429
+    ``too-many-requests`` beyond 120 verifications a minute per verifier account, or 10
+    records of one certificate an hour.
     """
     context = use_context(principal, body.audience, body.purpose, UseChannel.VERIFICATION)
     result = verify_and_record(session, node.keys, body.presentation, context, nonce=body.nonce)

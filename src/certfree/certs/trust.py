@@ -37,6 +37,7 @@ from certfree.crypto import (
 )
 from certfree.crypto.sdjwt import check_jws_signature, open_jws
 from certfree.errors import InvalidInput, KeyNotFound, SignatureInvalid
+from certfree.safejson import loads_untrusted
 
 __all__ = ["ANY_ISSUER", "TRUST_LIST_TYP", "TrustList", "node_trust_list"]
 
@@ -186,9 +187,9 @@ class TrustList:
         if not text.startswith("{"):
             return cls.from_token(text, publisher_key)
         try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(f"trust list {path} is not JSON: {exc}") from exc
+            doc = loads_untrusted(text, what=f"trust list {path}", max_size=64 * 1024 * 1024)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{exc.message} (expected a trust list or JWK Set)") from exc
         if not isinstance(doc, dict):
             raise InvalidInput(f"trust list {path} is not a JSON object")
         return cls.from_document(doc) if "issuers" in doc else cls.from_jwks(doc)

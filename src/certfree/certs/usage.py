@@ -11,17 +11,25 @@ per certificate, while ``certificate_id`` is disclosed only when the holder choo
 presented issuer-signed JWT must equal the one stored for it (so a forged payload naming
 somebody else's certificate is not put in their log); otherwise a ``holder_id`` disclosure
 is used, but only when the presentation verified (its digest is then covered by the seal).
+
+A presentation is recorded once per verifier: posting it again (a replay of one somebody
+saw) verifies again but adds nothing to the log. Variants of one seen presentation are
+distinct texts, so a verifier account may add at most ``USES_PER_CERTIFICATE`` records of
+one certificate per ``USES_WINDOW`` (TooManyRequests beyond), and the route counts every
+verification per account (``usage_limits.limit_verify``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from certfree.certs.claims import shown_names
@@ -33,6 +41,7 @@ from certfree.certs.usage_codes import redeem_short_code
 from certfree.certs.usage_models import CertificateUse, UseChannel
 from certfree.certs.verification import StatusLists, VerificationResult, verify_presentation
 from certfree.crypto import KeyStore, ParsedSdJwt, SdJwtInvalid, parse_sd_jwt
+from certfree.errors import TooManyRequests
 from certfree.storage import utcnow
 
 __all__ = [
@@ -47,6 +56,9 @@ __all__ = [
 ]
 
 _BEIJING = ZoneInfo("Asia/Shanghai")
+# A gate sees a season-pass holder a few times a day; ten an hour is a flood, not a visit.
+USES_PER_CERTIFICATE = 10
+USES_WINDOW = dt.timedelta(hours=1)
 _CHANNEL_ZH = {UseChannel.VERIFICATION: "亮证核验", UseChannel.SHORT_CODE: "短码核验"}
 
 
@@ -59,6 +71,12 @@ class UseContext:
     channel: UseChannel
     verifier_org: str | None = None
     purpose: str | None = None
+
+
+def _bounded(text: str, size: int) -> str:
+    """``text`` cut to ``size`` characters without NUL, which PostgreSQL text cannot hold
+    (much of a record comes from the caller or from an unverified payload)."""
+    return text.replace("\x00", "")[:size]
 
 
 def _parse(presentation: str) -> ParsedSdJwt | None:
@@ -75,7 +93,8 @@ def _status_reference(payload: dict[str, Any]) -> tuple[str, int] | None:
     if not isinstance(reference, dict):
         return None
     uri, idx = reference.get("uri"), reference.get("idx")
-    if not isinstance(uri, str) or not isinstance(idx, int) or isinstance(idx, bool):
+    # idx within the column's INTEGER range: a forged 2^64 must not reach the database
+    if not isinstance(uri, str) or type(idx) is not int or not 0 <= idx < 2**31:
         return None
     return uri, idx
 
@@ -111,7 +130,7 @@ def _holder(row: Certificate | None, result: VerificationResult) -> tuple[str | 
     if row is not None:
         return row.holder_id, row.type_code
     holder = result.claims.get("holder_id") if result.valid else None
-    return (holder if isinstance(holder, str) else None), result.vct
+    return (holder if isinstance(holder, str) and len(holder) <= 18 else None), result.vct
 
 
 def _certificate_id(
@@ -124,7 +143,7 @@ def _certificate_id(
         return row.identifier
     for claims in (result.claims, parsed.payload if parsed is not None else {}):
         if isinstance(claims.get("certificate_id"), str):
-            return str(claims["certificate_id"])[:128]
+            return _bounded(str(claims["certificate_id"]), 128)
     jwt = parsed.jwt if parsed is not None else presentation.split("~", 1)[0]
     return "sha256:" + hashlib.sha256(jwt.encode("utf-8", "replace")).hexdigest()
 
@@ -135,7 +154,7 @@ def _disclosed(parsed: ParsedSdJwt | None, result: VerificationResult) -> list[s
     if parsed is None:
         return []
     # Unverified names (a refused presentation): bounded, they are the caller's text.
-    names = shown_names(d.name[:64] for d in parsed.disclosures if d.name is not None)
+    names = shown_names(_bounded(d.name, 64) for d in parsed.disclosures if d.name is not None)
     return sorted(set(names))[:64]
 
 
@@ -147,30 +166,83 @@ def record_use(
     *,
     now: dt.datetime | None = None,
 ) -> CertificateUse:
-    """Append the record of one verification of ``presentation`` that ended in ``result``."""
+    """Append the record of one verification of ``presentation`` that ended in ``result``.
+
+    The record of the same presentation by the same verifier, if there is one, is returned
+    instead of a new one. Raises TooManyRequests when the verifier already has
+    ``USES_PER_CERTIFICATE`` records of this certificate within ``USES_WINDOW``.
+    """
+    moment = now or utcnow()
+    verifier = _bounded(context.verifier, 128)
+    digest = hashlib.sha256(presentation.strip().encode("utf-8", "replace")).hexdigest()
+    seen = _recorded(session, verifier, digest)
+    if seen is not None:
+        return seen
     parsed = _parse(presentation)
     row = _stored(session, parsed) if parsed is not None else None
+    certificate_id = _certificate_id(row, parsed, result, presentation)
+    _refuse_flood(session, verifier, certificate_id, moment)
     holder, type_code = _holder(row, result)
     issuer = result.issuer or (parsed.payload.get("iss") if parsed is not None else None)
     use = CertificateUse(
-        used_at=now or utcnow(),
-        certificate_id=_certificate_id(row, parsed, result, presentation),
+        used_at=moment,
+        presentation_sha256=digest,
+        certificate_id=certificate_id,
         # Bounded: on a refused presentation these come from an unverified payload.
-        type_code=(type_code or result.vct or "")[:64] or None,
-        issuer=issuer[:64] if isinstance(issuer, str) else None,
+        type_code=_bounded(type_code or result.vct or "", 64) or None,
+        issuer=_bounded(issuer, 64) if isinstance(issuer, str) else None,
         holder_id=holder,
-        verifier=context.verifier[:128],
-        verifier_org=context.verifier_org[:64] if context.verifier_org else None,
+        verifier=verifier,
+        verifier_org=_bounded(context.verifier_org, 64) if context.verifier_org else None,
         channel=context.channel,
-        audience=context.audience[:255],
-        purpose=context.purpose[:255] if context.purpose else None,
+        audience=_bounded(context.audience, 255),
+        purpose=_bounded(context.purpose, 255) if context.purpose else None,
         disclosed=_disclosed(parsed, result),
         valid=result.valid,
         reasons=[failed.reason for failed in result.failed],
     )
-    session.add(use)
-    session.flush()
+    try:
+        with session.begin_nested():  # the same presentation posted twice at once
+            session.add(use)
+    except IntegrityError:
+        recorded = _recorded(session, verifier, digest)
+        if recorded is None:
+            raise
+        return recorded
     return use
+
+
+def _recorded(session: Session, verifier: str, digest: str) -> CertificateUse | None:
+    query = select(CertificateUse).where(
+        CertificateUse.verifier == verifier, CertificateUse.presentation_sha256 == digest
+    )
+    return session.scalars(query).first()
+
+
+def _refuse_flood(
+    session: Session, verifier: str, certificate_id: str, moment: dt.datetime
+) -> None:
+    recent = list(
+        session.scalars(
+            select(CertificateUse.used_at)
+            .where(
+                CertificateUse.certificate_id == certificate_id,
+                CertificateUse.verifier == verifier,
+                CertificateUse.used_at > moment - USES_WINDOW,
+            )
+            .order_by(CertificateUse.used_at.desc())
+            .limit(USES_PER_CERTIFICATE)
+        )
+    )
+    if len(recent) >= USES_PER_CERTIFICATE:
+        wait = math.ceil((recent[-1] + USES_WINDOW - moment).total_seconds())
+        minutes = int(USES_WINDOW.total_seconds() // 60)
+        raise TooManyRequests(
+            f"同一核验账号对同一证照核验过于频繁：{minutes} 分钟内最多 {USES_PER_CERTIFICATE} 次，"
+            f"请 {wait} 秒后再试 (at most {USES_PER_CERTIFICATE} verifications of one "
+            f"certificate per account in {minutes} minutes)",
+            retry_after=wait,
+        )
 
 
 def uses_of_holder(session: Session, holder_id: str) -> list[CertificateUse]:

@@ -1,4 +1,4 @@
-"""Rate limits of the public short-code routes, counted in the database.
+"""Rate limits of the short-code and verification routes, counted in the database.
 
 A node keeps no process state but its database (several workers, several machines), so each
 counted request is a row in ``cert_rate_hits`` and a limit is a sliding window: at most
@@ -11,9 +11,15 @@ exist) at 10 per 10 minutes per address and per verifier account makes guessing 
 and costs an honest gate nothing (a mistyped code is rare). Per-code attempts are capped so
 one code cannot be hammered; whole-request caps keep one address from flooding the table.
 
+Verification (``POST /verifications``) is counted per verifier account: every request
+appends to a holder's use log (用证记录) or costs two signature checks, so one account,
+honest or stolen, may not flood either. 120 a minute is two a second, more than a gate's
+lanes can present on one account; a flood of variants of one seen presentation into one
+holder's log is capped further in ``usage`` (records per certificate per verifier).
+
 The caller counts in a transaction of its own that commits before the redemption runs: a
 failed redemption rolls its own transaction back, and the attempt must stay counted.
-``limit_issue``, ``limit_redeem`` and ``record_miss`` are the routes' three uses.
+``limit_issue``, ``limit_redeem``, ``record_miss`` and ``limit_verify`` are the routes' uses.
 """
 
 from __future__ import annotations
@@ -38,10 +44,12 @@ __all__ = [
     "REDEEM_PER_ADDRESS",
     "REDEEM_PER_CODE",
     "REDEEM_PER_VERIFIER",
+    "VERIFY_PER_VERIFIER",
     "RateRule",
     "count_request",
     "limit_issue",
     "limit_redeem",
+    "limit_verify",
     "record_hits",
     "record_miss",
     "refuse_if_over",
@@ -67,6 +75,7 @@ REDEEM_PER_VERIFIER = RateRule("redeem-verifier", 30, 60, "同一核验账号兑
 REDEEM_PER_CODE = RateRule("redeem-code", 5, 60, "同一短码兑换")
 MISSES_PER_ADDRESS = RateRule("miss-address", 10, 600, "同一地址兑换不存在的短码")
 MISSES_PER_VERIFIER = RateRule("miss-verifier", 10, 600, "同一核验账号兑换不存在的短码")
+VERIFY_PER_VERIFIER = RateRule("verify-verifier", 120, 60, "同一核验账号核验亮证")
 
 # Rows older than the longest window count for nothing; they are swept as new ones arrive.
 _RULES = (
@@ -76,6 +85,7 @@ _RULES = (
     REDEEM_PER_CODE,
     MISSES_PER_ADDRESS,
     MISSES_PER_VERIFIER,
+    VERIFY_PER_VERIFIER,
 )
 _KEEP = dt.timedelta(seconds=max(rule.window for rule in _RULES))
 
@@ -180,3 +190,8 @@ def record_miss(
 ) -> None:
     """Count a redemption of a code that does not exist (see limit_redeem)."""
     record_hits(session, _misses(address, verifier), now=now)
+
+
+def limit_verify(session: Session, verifier: str, *, now: dt.datetime | None = None) -> None:
+    """Count one verification by the ``verifier`` account; TooManyRequests over the limit."""
+    count_request(session, [(VERIFY_PER_VERIFIER, verifier)], now=now)

@@ -1,8 +1,8 @@
 """Tables of certificate use: verification records (用证记录) and one-time short codes.
 
-* ``cert_uses`` — one row per verification that passed through the platform, append-only.
-  It names the claims that were disclosed, never their values (data minimisation: the log
-  must not become a second copy of the holder's data).
+* ``cert_uses`` — one row per presentation per verifier that passed through the platform,
+  append-only. It names the claims that were disclosed, never their values (data
+  minimisation: the log must not become a second copy of the holder's data).
 * ``cert_short_codes`` — a presentation parked under a one-time code for the online mode;
   in the database (not in memory) so that any worker can redeem what another handed out.
 * ``cert_rate_hits`` — one row per counted request to the public short-code routes (the
@@ -35,6 +35,8 @@ class CertificateUse(Base):
     __table_args__ = (
         Index("ix_cert_uses_holder_id", "holder_id"),
         Index("ix_cert_uses_certificate_id", "certificate_id"),
+        # One record per presentation per verifier: re-posting one adds nothing to the log.
+        Index("uq_cert_uses_verifier_presentation", "verifier", "presentation_sha256", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -53,6 +55,8 @@ class CertificateUse(Base):
     disclosed: Mapped[list[str]] = mapped_column(JSON)  # claim names only, never values
     valid: Mapped[bool] = mapped_column(Boolean)
     reasons: Mapped[list[str]] = mapped_column(JSON)  # failed checks' reason codes
+    # SHA-256 (hex) of the presentation as posted; None in records made before it was kept.
+    presentation_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class ShortCodeRecord(Base):

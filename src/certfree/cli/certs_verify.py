@@ -11,6 +11,7 @@ import json
 import time
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import httpx
 import typer
@@ -19,6 +20,7 @@ from certfree.certs import StatusLists, TrustList, VerificationResult, verify_pr
 from certfree.cli.common import err_console, load_settings, node_keys, print_json, reported_errors
 from certfree.crypto import b64url_decode
 from certfree.errors import InvalidInput, NotFound
+from certfree.safejson import loads_untrusted
 
 _TIMEOUT = httpx.Timeout(10.0)
 
@@ -90,12 +92,13 @@ def _fetch(client: httpx.Client, url: str, token: str | None = None) -> str:
 def _publisher_key(client: httpx.Client, base: str, signed: str) -> Any:
     """The key of the node's JWK Set whose ``kid`` the signed trust list's header names."""
     try:
-        header = json.loads(b64url_decode(signed.split(".", maxsplit=1)[0]))
-    except (InvalidInput, ValueError) as exc:
+        header = loads_untrusted(b64url_decode(signed.split(".", maxsplit=1)[0]))
+    except InvalidInput as exc:
         raise InvalidInput(f"the node did not return a trust list: {exc}") from exc
     kid = header.get("kid") if isinstance(header, dict) else None
-    jwks = json.loads(_fetch(client, f"{base}/.well-known/jwks.json"))
-    for key in jwks.get("keys", []):
+    jwks = loads_untrusted(_fetch(client, f"{base}/.well-known/jwks.json"), what="JWK Set")
+    keys = jwks.get("keys") if isinstance(jwks, dict) else None
+    for key in keys if isinstance(keys, list) else []:
         if isinstance(key, dict) and key.get("kid") == kid:
             return key
     raise NotFound(f"节点 {base} 的 JWKS 中没有密钥 {kid}")
@@ -122,8 +125,13 @@ def trust_list_command(
         if status_dir is not None:
             status_dir.mkdir(parents=True, exist_ok=True)
             for number, uri in enumerate(trust.status_lists, start=1):
+                # Every list a node's trust list names is that node's own: fetched from the
+                # node at ``url`` by its path, so a list published under an address the node
+                # no longer answers at (another port, a former name) is saved all the same,
+                # and found offline by its ``sub``, the URI its certificates name.
                 (status_dir / f"{number:05d}.jwt").write_text(
-                    _fetch(client, uri) + "\n", encoding="ascii"
+                    _fetch(client, base + urlsplit(uri).path) + "\n",
+                    encoding="ascii",
                 )
                 saved += 1
     err_console.print(
