@@ -1,17 +1,24 @@
 """Bulk import of catalog entries from CSV or XLSX (UTF-8 or GBK), all or nothing.
 
 Columns are recognised by their Chinese catalog names (信息资源名称, 信息资源提供方 …), by our
-field names, or by the column names of open-data portal exports (title, description, provider,
-open_type, update_frequency, formats, released, record_url — the demo file in
-``shared/data/open_data_catalog``). Only a name and a provider are required; what a portal
-export does not carry is filled in as written in :func:`_fill_portal_defaults`.
+field names (so the published supply list re-imports), or by the column names of open-data
+portal exports (title, description, provider, open_type, update_frequency, formats, released,
+record_url — the demo files in ``certfree/demo/data/open_data_catalog``). Only a name and a
+provider are required; what a portal export does not carry is filled in as written in
+:func:`_fill_portal_defaults`.
 
 The whole file is validated first; any row error rejects the file and stores nothing
 (:class:`CatalogImportRejected` lists every row, column and reason). A valid file is written
 in batches of bulk inserts inside the caller's one transaction, reporting progress per batch.
 A row whose ``code`` or ``source_url`` names an existing resource updates it (so re-importing
-a portal export refreshes it rather than duplicating it); other rows are added under the next
-free codes of their classification. Every row written takes its number in the change feed
+a portal export refreshes it rather than duplicating it); a row with neither updates the
+provider's resource of the same name, if it has one (and is refused, naming the codes, if it
+has several); other rows are added under the next free codes of their classification.
+
+A resource appears once in a file. A row that repeats an earlier row's resource — the same
+code, the same source address, or (with neither) the same provider and name — is refused,
+naming the earlier row, rather than merged: the two rows may disagree, and which is meant is
+the office's to say. Every row written takes its number in the change feed
 (one block of numbers for the whole file), so harvesters see the import.
 """
 
@@ -21,7 +28,7 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -198,8 +205,8 @@ def import_catalog(
         report.errors.append(RowError(table.header_row, "、".join(missing), "缺少必需的列"))
         raise CatalogImportRejected(report)
     total = 2 * len(table.rows)
-    drafts: list[tuple[int, str | None, ResourceDraft]] = []
-    seen: dict[str, int] = {}
+    drafts: list[_Row] = []
+    identities = _Identities(session, named)
     for done, (number, cells) in enumerate(table.rows, start=1):
         picked = pick(cells, positions)
         try:
@@ -211,15 +218,11 @@ def import_catalog(
             column = named.get(str(exc.field).split("[")[0], str(exc.field))
             report.errors.append(RowError(number, column, exc.message))
             continue
-        code = picked.get("code") or None
-        identity = code or draft.source_url
-        if identity and identity in seen:
-            column = named["code" if code else "source_url"]
-            report.errors.append(RowError(number, column, f"与第 {seen[identity]} 行重复"))
+        row = identities.resolve(number, picked.get("code") or None, draft)
+        if isinstance(row, RowError):
+            report.errors.append(row)
             continue
-        if identity:
-            seen[identity] = number
-        drafts.append((number, code, draft))
+        drafts.append(row)
         if progress and done % BATCH == 0:
             progress(done, total)
     if report.errors:
@@ -228,9 +231,54 @@ def import_catalog(
     return report
 
 
+class _Row(NamedTuple):
+    number: int
+    code: str | None
+    draft: ResourceDraft
+    existing: int | None  # the resource a row without code or address updates
+
+
+class _Identities:
+    """Which resource each row is: a file names a resource once (see the module's doc)."""
+
+    def __init__(self, session: Session, headers: Mapping[str, str]) -> None:
+        self.headers = headers
+        self.seen: dict[str | tuple[str, str], int] = {}
+        # (provider code, name) → [(id, code)] of this node's resources
+        self.named: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        rows = session.execute(
+            select(Resource.id, Resource.code, Resource.provider_code, Resource.name)
+            .where(Resource.origin_node == "")
+            .order_by(Resource.id)
+        )
+        for row_id, code, provider_code, name in rows:
+            self.named.setdefault((provider_code, name), []).append((row_id, code))
+
+    def resolve(self, number: int, code: str | None, draft: ResourceDraft) -> _Row | RowError:
+        by_name = (draft.provider_code, draft.name)
+        identity = code or draft.source_url or by_name
+        first = self.seen.setdefault(identity, number)
+        if first != number and identity == by_name:
+            return RowError(
+                number, self.headers["name"],
+                f"与第 {first} 行重复：同一提供方的同名资源；如确为不同资源，请填写信息资源代码",
+            )  # fmt: skip
+        if first != number:
+            column = self.headers["code" if code else "source_url"]
+            return RowError(number, column, f"与第 {first} 行重复")
+        found = self.named.get(by_name, []) if identity == by_name else []
+        if len(found) > 1:
+            return RowError(
+                number, self.headers["name"],
+                f"该提供方已有 {len(found)} 个同名资源（{'、'.join(c for _, c in found)}），"
+                "请填写信息资源代码，指明更新哪一个",
+            )  # fmt: skip
+        return _Row(number, code, draft, found[0][0] if found else None)
+
+
 def _store(
     session: Session,
-    drafts: list[tuple[int, str | None, ResourceDraft]],
+    drafts: list[_Row],
     report: CatalogImportReport,
     progress: Callable[[int, int], None] | None,
     total: int,
@@ -244,7 +292,7 @@ def _store(
         if url:
             by_url[url] = row_id
     sequences = next_sequences(session)
-    for _number, code, draft in drafts:  # codes the file gives are taken before allocating
+    for _number, code, draft, _ in drafts:  # codes the file gives are taken before allocating
         if code and code not in by_code:
             given = int(code.split("/")[1])
             sequences[draft.class_code] = max(sequences.get(draft.class_code, 0), given)
@@ -252,9 +300,9 @@ def _store(
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     first_seq = take_sequence(session, len(drafts)) if drafts else 0
-    for offset, (_number, code, draft) in enumerate(drafts):
+    for offset, (_number, code, draft, same_name) in enumerate(drafts):
         values = {**draft.columns(), "change_seq": first_seq + offset}
-        existing = by_code.get(code) if code else None
+        existing = by_code.get(code) if code else same_name
         if existing is None and draft.source_url:
             existing = by_url.get(draft.source_url)
         if existing is not None:

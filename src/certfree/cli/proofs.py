@@ -51,6 +51,8 @@ def import_(
     )
     for code in report.flagged:
         console.print(f"  [yellow]拟取消[/yellow] {code}", highlight=False)
+    for code in report.abolished:
+        console.print(f"  [dim]已取消，未导入[/dim] {code}", highlight=False)
 
 
 @app.command()

@@ -5,6 +5,10 @@ whose other item columns are either blank or the same. Every row is checked befo
 is written; if any row is wrong, :class:`ImportRejected` lists each row, column and reason and
 nothing is stored. Otherwise each item is added, or amended to match the file (fields and
 bases), each change logged like any other with the actor and reason of the import.
+
+An item the list has abolished stays abolished (an abolition is final, 清单之外无证明): its rows
+are passed over and named in the report's ``abolished``, so a list exported before the
+abolition — or the working list, which shows abolished items — imports as it is.
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ class ImportReport(TableImportReport):
     amended: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     flagged: list[str] = field(default_factory=list)
+    abolished: list[str] = field(default_factory=list)  # rows passed over: item abolished
 
     @property
     def stored(self) -> bool:
@@ -86,6 +91,7 @@ class ImportReport(TableImportReport):
             "amended": self.amended,
             "unchanged": self.unchanged,
             "flagged": self.flagged,
+            "abolished": self.abolished,
             "errors": [e.as_json() for e in self.errors],
             "stored": self.stored,
         }
@@ -234,7 +240,9 @@ def import_proof_list(
                 raise _RowFault("code", exc.message) from exc
             existing = session.get(ProofItem, code)
             if existing is not None and existing.status is ProofItemStatus.ABOLISHED:
-                raise _RowFault("code", f"{code}（{existing.name}）已取消，不能再导入")
+                if code not in report.abolished:
+                    report.abolished.append(code)
+                continue
             if code in items:
                 first_row, first, _ = items[code]
                 for key in _ITEM_KEYS:

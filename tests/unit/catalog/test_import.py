@@ -69,7 +69,9 @@ def test_gbk_csv_is_detected_and_may_be_named(db: Database) -> None:
     assert (detected.encoding, detected.created) == ("gb18030", 1)
     with db.session() as session:
         named = catalog.import_catalog(session, data, "gbk.csv", encoding="gbk")
-    assert (named.encoding, named.created) == ("gbk", 1)
+    # The same provider's resource of the same name: updated, not added a second time.
+    assert (named.encoding, named.created, named.updated) == ("gbk", 0, 1)
+    assert count(db) == 1
     with db.session() as session:
         row = catalog.get_resource(session, "307/000001")
         assert [i["name"] for i in row.items] == ["姓名", "公民身份号码", "缴费基数"]
@@ -127,3 +129,39 @@ def test_duplicate_source_rows_are_rejected(db: Database) -> None:
         catalog.import_catalog(session, text.encode(), "dup.csv")
     assert caught.value.report.errors[0].reason == "与第 2 行重复"
     assert caught.value.report.errors[0].column == "record_url"
+
+
+def test_a_resource_named_twice_in_a_file_is_refused_naming_the_first_row(db: Database) -> None:
+    row = "户籍人口信息,济南市公安局,户籍,无条件共享,,实时,2024-01-01,\n"
+    other = "户籍人口信息,济南市民政局,户籍,无条件共享,,实时,2024-01-01,\n"
+    text = HEADER + row + other + row
+    with db.session() as session, pytest.raises(catalog.CatalogImportRejected) as caught:
+        catalog.import_catalog(session, text.encode(), "dup.csv")
+    [error] = caught.value.report.errors
+    assert (error.row, error.column) == (4, "信息资源名称")
+    assert error.reason.startswith("与第 2 行重复：同一提供方的同名资源")
+    assert "信息资源代码" in error.reason  # what to do if they are two resources
+    assert count(db) == 0
+    # Rows that give codes are different resources even under one name.
+    coded = "信息资源代码," + HEADER + "307/000007," + row + "307/000008," + row
+    with db.session() as session:
+        assert catalog.import_catalog(session, coded.encode(), "coded.csv").created == 2
+
+
+def test_reimporting_a_file_without_codes_updates_instead_of_duplicating(db: Database) -> None:
+    text = HEADER + "户籍人口信息,济南市公安局,户籍,无条件共享,,实时,2024-01-01,\n"
+    with db.session() as session:
+        assert catalog.import_catalog(session, text.encode(), "a.csv").created == 1
+    with db.session() as session:
+        again = catalog.import_catalog(session, text.replace("实时", "每日").encode(), "a.csv")
+    assert (again.created, again.updated) == (0, 1)
+    assert count(db) == 1
+    with db.session() as session:
+        assert catalog.get_resource(session, "307/000001").update_cycle is catalog.UpdateCycle.DAILY
+        # Two of that name already (one added by hand): the file must say which it means.
+        first = catalog.resource_json(catalog.get_resource(session, "307/000001"))
+        draft = {k: v for k, v in first.items() if k not in {"code", "id"}}
+        catalog.create_resource(session, catalog.validate_resource(draft))
+    with db.session() as session, pytest.raises(catalog.CatalogImportRejected) as caught:
+        catalog.import_catalog(session, text.encode(), "a.csv")
+    assert "已有 2 个同名资源（307/000001、307/000002）" in caught.value.report.errors[0].reason

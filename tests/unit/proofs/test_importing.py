@@ -12,6 +12,7 @@ from certfree.proofs import (
     ImportRejected,
     ProofItemStatus,
     Way,
+    abolish_item,
     export_csv,
     get_item,
     import_proof_list,
@@ -155,3 +156,19 @@ def test_demo_list_loads_publishes_and_flags_the_unfounded(db: Database) -> None
     } <= flagged
     names = {i.name for i in items}
     assert {"亲属关系证明", "婚姻状况证明", "老年人年龄证明", "住所（经营场所）使用证明"} <= names
+
+
+def test_an_export_reimports_after_an_item_in_it_was_abolished(db: Database) -> None:
+    with db.session() as session:
+        import_proof_list(session, csv_bytes(ROWS), "v1.csv", "admin")
+        before = export_csv(list_items(session))
+        abolish_item(session, "MZ-2", "admin", "国务院决定取消")
+        working = export_csv(list_items(session))  # shows MZ-2 as 已取消
+    assert "已取消" in working.decode("utf-8-sig")
+    for exported in (before, working):
+        with db.session() as session:
+            report = import_proof_list(session, exported, "export.csv", "admin")
+            assert get_item(session, "MZ-2").status is ProofItemStatus.ABOLISHED
+        assert report.abolished == ["MZ-2"]  # passed over, and said so
+        assert report.unchanged == ["MZ-1", "SJ-1", "SJ-2"]
+        assert report.as_json()["abolished"] == ["MZ-2"]
