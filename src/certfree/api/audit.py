@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from certfree import governance
-from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
+from certfree.api.deps import INT64_MAX, PUBLIC, NodeDep, PathIndex, SessionDep, allow
 from certfree.app import Node
 from certfree.auth import Principal, Role
 from certfree.errors import AuthError
@@ -112,8 +112,13 @@ def tree_head(node: NodeDep, session: SessionDep) -> TreeHeadView:
 @router.get("/audit/consistency", openapi_extra=PUBLIC)
 def consistency(
     session: SessionDep,
-    first: Annotated[int, Query(ge=0, description="size of the older head")],
-    second: Annotated[int | None, Query(ge=0, description="newer size; default current")] = None,
+    first: Annotated[
+        int,
+        Query(ge=1, le=INT64_MAX, description="size of the older head (RFC 9162 §2.1.4: 0 < m)"),
+    ],
+    second: Annotated[
+        int | None, Query(ge=0, le=INT64_MAX, description="newer size; default current")
+    ] = None,
 ) -> ConsistencyView:
     """Proof that the log of size ``second`` extends the one of size ``first`` unchanged."""
     size = second if second is not None else governance.current_head(session).tree_size
@@ -123,11 +128,13 @@ def consistency(
 
 @router.get("/audit/entries/{index}")
 def audit_entry(
-    index: int,
+    index: PathIndex,
     node: NodeDep,
     session: SessionDep,
     _: _Auditor,
-    tree_size: Annotated[int | None, Query(ge=0, description="default: the signed head's")] = None,
+    tree_size: Annotated[
+        int | None, Query(ge=0, le=INT64_MAX, description="default: the signed head's")
+    ] = None,
 ) -> EntryWithHead:
     """One entry, every subject disclosed, with its inclusion proof and a signed head."""
     head = _head(node, session)

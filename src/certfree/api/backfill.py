@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from certfree import certs
 from certfree.api.certs import acting_organ
-from certfree.api.deps import NodeDep, SessionDep, allow
+from certfree.api.deps import NodeDep, PathId, SessionDep, allow
 from certfree.auth import Principal, Role
 
 router = APIRouter(prefix="/api/v1/backfill", tags=["certificate backfill"])
@@ -59,7 +59,7 @@ def list_reviews(
 
 
 @router.get("/reviews/{review_id}")
-def get_review(review_id: int, session: SessionDep, principal: _Reader) -> dict[str, Any]:
+def get_review(review_id: PathId, session: SessionDep, principal: _Reader) -> dict[str, Any]:
     """One queued record with its checked face data and the reason it needs a person."""
     organ = _organ(session, principal)
     return certs.review_json(certs.get_review(session, review_id, issuer_uscc=organ))
@@ -67,7 +67,7 @@ def get_review(review_id: int, session: SessionDep, principal: _Reader) -> dict[
 
 @router.post("/reviews/{review_id}/approve")
 def approve(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
-    review_id: int,
+    review_id: PathId,
     body: ApproveRequest,
     request: Request,
     node: NodeDep,
@@ -89,7 +89,7 @@ def approve(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
 
 @router.post("/reviews/{review_id}/reject")
 def reject(
-    review_id: int, body: RejectRequest, session: SessionDep, principal: _Decider
+    review_id: PathId, body: RejectRequest, session: SessionDep, principal: _Decider
 ) -> dict[str, Any]:
     """Reject with a reason: no certificate is issued; 409 if already decided."""
     item = certs.reject_review(

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from certfree import catalog
-from certfree.api.deps import NodeDep
+from certfree.api.deps import INT64_MAX, NodeDep
 from certfree.app import Node
 from certfree.auth import Role, require_role
 from certfree.errors import AuthError
@@ -29,7 +29,9 @@ _bearer = HTTPBearer(
 async def _reader(
     node: NodeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    since: Annotated[int, Query(ge=0, description="cursor: the last sequence number held")] = 0,
+    since: Annotated[
+        int, Query(ge=0, le=INT64_MAX, description="cursor: the last sequence number held")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=catalog.MAX_PAGE)] = 500,
 ) -> str:
     """Who reads the feed: the harvesting node's code, or ``token:<subject>``."""
@@ -62,7 +64,9 @@ _reader.certfree_roles = frozenset({Role.NODE, Role.BUREAU_ADMIN})  # type: igno
 async def changes(
     node: NodeDep,
     _: Annotated[str, Depends(_reader)],
-    since: Annotated[int, Query(ge=0, description="cursor: the last sequence number held")] = 0,
+    since: Annotated[
+        int, Query(ge=0, le=INT64_MAX, description="cursor: the last sequence number held")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=catalog.MAX_PAGE)] = 500,
 ) -> dict[str, Any]:
     """This node's own resource changes after ``since``: full resources and tombstones, in

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from certfree import catalog
 from certfree.api.catalog import organ_of
-from certfree.api.deps import SessionDep, allow, as_utc
+from certfree.api.deps import INT64_MAX, PathId, SessionDep, allow, as_utc
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
 
@@ -36,7 +36,7 @@ _Reader = Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN, Role.BUREAU_
 
 
 class ShareRequest(BaseModel):
-    demand_id: int = Field(description="编号：本部门登记的数据需求")
+    demand_id: int = Field(ge=1, lt=2**63, description="编号：本部门登记的数据需求")
     resource_code: str = Field(max_length=48, description="资源代码，如 101/000001")
     data_items: list[str] = Field(
         default_factory=list, max_length=200, description="所需信息项；不列则申请整个资源"
@@ -119,7 +119,7 @@ def list_requests(
     principal: _Reader,
     state: Annotated[catalog.GrantStatus | None, Query(alias="status")] = None,
     resource_code: Annotated[str | None, Query(max_length=48)] = None,
-    demand_id: int | None = None,
+    demand_id: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None,
 ) -> list[dict[str, Any]]:
     """Resource requests, oldest first; a department admin's own (as consumer or provider)."""
     party = organ_of(principal) if principal.role is Role.DEPARTMENT_ADMIN else None
@@ -135,7 +135,7 @@ def list_requests(
 
 
 @router.get("/catalog/grants/{grant_id}")
-def get_request(grant_id: int, session: SessionDep, principal: _Reader) -> dict[str, Any]:
+def get_request(grant_id: PathId, session: SessionDep, principal: _Reader) -> dict[str, Any]:
     grant = _resource_grant(session, grant_id)
     _may_see(principal, grant)
     return catalog.grant_view(grant)
@@ -143,7 +143,7 @@ def get_request(grant_id: int, session: SessionDep, principal: _Reader) -> dict[
 
 @router.post("/catalog/grants/{grant_id}/approve")
 def approve(
-    grant_id: int, body: Approval, session: SessionDep, principal: _Party
+    grant_id: PathId, body: Approval, session: SessionDep, principal: _Party
 ) -> dict[str, Any]:
     """Grant a pending request, optionally narrowing its data items, purpose and period."""
     _may_decide(session, principal, _resource_grant(session, grant_id))
@@ -161,7 +161,9 @@ def approve(
 
 
 @router.post("/catalog/grants/{grant_id}/refuse")
-def refuse(grant_id: int, body: Refusal, session: SessionDep, principal: _Party) -> dict[str, Any]:
+def refuse(
+    grant_id: PathId, body: Refusal, session: SessionDep, principal: _Party
+) -> dict[str, Any]:
     """Refuse a pending request, with the reasons (required)."""
     _may_decide(session, principal, _resource_grant(session, grant_id))
     grant = catalog.refuse_request(

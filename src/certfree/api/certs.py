@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from certfree import certs
-from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
+from certfree.api.deps import PUBLIC, NodeDep, PathIndex, SessionDep, allow
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden, InvalidInput
 
@@ -279,7 +279,7 @@ def claim(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
 @router.get("/status-lists/{issuer}/{list_no}", openapi_extra=PUBLIC)
 def status_list(
     issuer: str,
-    list_no: int,
+    list_no: PathIndex,
     node: NodeDep,
     session: SessionDep,
     if_none_match: Annotated[str | None, Header()] = None,

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
 from certfree import commitments
-from certfree.api.deps import NodeDep, SessionDep, acting_department, allow
+from certfree.api.deps import NodeDep, PathId, SessionDep, acting_department, allow
 from certfree.auth import Principal, Role
 from certfree.commitments import (
     AfterCheck,
@@ -225,20 +225,20 @@ def sign(
 
 
 @router.get("/commitments/{id}")
-def get_commitment(session: SessionDep, principal: _ApplicantOrClerk, id: int) -> CommitmentView:
+def get_commitment(session: SessionDep, principal: _ApplicantOrClerk, id: PathId) -> CommitmentView:
     """One commitment with its seal (its owner, or a clerk)."""
     return CommitmentView.of(commitments.get_commitment(session, id, applicant_id=_own(principal)))
 
 
 @router.post("/commitments/{id}/withdraw")
-def withdraw(session: SessionDep, principal: _Applicant, id: int) -> CommitmentView:
+def withdraw(session: SessionDep, principal: _Applicant, id: PathId) -> CommitmentView:
     """Withdraw one's own commitment; refused once it has been submitted."""
     row = commitments.withdraw_commitment(session, id, applicant_id=principal.subject)
     return CommitmentView.of(row)
 
 
 @router.post("/commitments/{id}/submit")
-def submit(session: SessionDep, principal: _ApplicantOrClerk, id: int) -> CommitmentView:
+def submit(session: SessionDep, principal: _ApplicantOrClerk, id: PathId) -> CommitmentView:
     """Submit a signed commitment with the application (its owner, or a clerk)."""
     row = commitments.submit_commitment(session, id, applicant_id=_own(principal))
     return CommitmentView.of(row)
@@ -291,7 +291,7 @@ def list_checks(
 def outcome(
     session: SessionDep,
     principal: Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN))],
-    id: int,
+    id: PathId,
     body: OutcomeRequest,
 ) -> AfterCheckView:
     """Record what a check of one's own proof item found; a false commitment goes on the
@@ -313,7 +313,7 @@ def outcome(
 def repair(
     session: SessionDep,
     principal: Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN))],
-    id: int,
+    id: PathId,
     body: RepairRequest,
 ) -> CreditView:
     """Repair a credit record (信用修复); the commitment route opens again."""

@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from certfree import nodes
@@ -19,6 +20,14 @@ from certfree.errors import AuthError, Forbidden
 _bearer = HTTPBearer(auto_error=False, description="certfree tokens issue --role ROLE")
 
 PUBLIC: dict[str, Any] = {"x-certfree-public": True}
+
+# Every integer a client sends is bounded to what the database stores (a signed 64-bit
+# BIGINT on PostgreSQL, INTEGER on SQLite), so a larger one is a 422, not a driver overflow.
+INT64_MAX = 2**63 - 1
+PathId = Annotated[int, Path(ge=1, le=INT64_MAX, description="record number")]
+PathIndex = Annotated[int, Path(ge=0, le=INT64_MAX)]
+# In body models an exclusive bound: JSON Schema numbers are doubles, which hold 2^63 exactly.
+Int64 = Annotated[int, Field(ge=-(2**63), lt=2**63)]
 
 
 def get_node(request: Request) -> Node:

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from certfree.api.deps import NodeDep, SessionDep, allow
+from certfree.api.deps import Int64, NodeDep, SessionDep, allow
 from certfree.app import Node
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
@@ -42,13 +42,13 @@ class CreateRequest(BaseModel):
     department: str = Field(description="department node code, e.g. 370200-RS")
     subject_id: str = Field(description="GB 11643 ID number or GB 32100 USCC of the subject")
     fact: str = Field(description="the fact to verify, in plain words", max_length=500)
-    supporting: dict[str, str | int] | None = Field(
+    supporting: dict[str, str | Int64] | None = Field(
         default=None, description="fields that help the department find the record"
     )
     service_item: str = Field(description="政务服务事项编码 the verification serves")
     purpose: str
     deadline: dt.datetime | None = Field(default=None, description="with offset; or working_days")
-    working_days: int | None = Field(default=None, description="default 3 (Mon-Fri, Beijing)")
+    working_days: Int64 | None = Field(default=None, description="default 3 (Mon-Fri, Beijing)")
     request_id: str | None = Field(default=None, description="UUID; resubmitting is idempotent")
 
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
 from certfree import catalog
-from certfree.api.deps import PUBLIC, SessionDep, allow, as_utc
+from certfree.api.deps import PUBLIC, PathId, SessionDep, allow, as_utc
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
 from certfree.exchange.questions import QuestionDef, check_grant_scope, get_question, list_questions
@@ -99,7 +99,7 @@ def list_grants(
 
 
 @router.get("/grants/{grant_id}")
-def get_grant(grant_id: int, session: SessionDep, principal: _Reader) -> dict[str, Any]:
+def get_grant(grant_id: PathId, session: SessionDep, principal: _Reader) -> dict[str, Any]:
     grant = catalog.get_grant(session, grant_id)
     if principal.role is Role.DEPARTMENT_ADMIN:
         _may_grant(principal, grant.provider_code)
@@ -108,7 +108,7 @@ def get_grant(grant_id: int, session: SessionDep, principal: _Reader) -> dict[st
 
 @router.post("/grants/{grant_id}/revoke")
 def revoke_grant(
-    grant_id: int, body: RevokeRequest, session: SessionDep, principal: _Granter
+    grant_id: PathId, body: RevokeRequest, session: SessionDep, principal: _Granter
 ) -> dict[str, Any]:
     """Revoke a grant; the provider refuses later questions under it (``grant_revoked``)."""
     _may_grant(principal, catalog.get_grant(session, grant_id).provider_code)

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import Field
 
 from certfree.errors import InvalidInput
 from certfree.nodes import DepartmentKind
@@ -27,7 +30,8 @@ __all__ = [
     "question",
 ]
 
-ParameterValue = str | int | bool
+# Bounded to a signed 64-bit integer, what JSON columns and every client round-trip exactly.
+ParameterValue = str | Annotated[int, Field(ge=-(2**63), lt=2**63)] | bool
 
 
 @dataclass(frozen=True, slots=True)
