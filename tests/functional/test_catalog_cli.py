@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import fnmatch
+import io
 import json
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from certfree.cli import app
+from certfree.demo.catalog import demo_catalog_files
 from certfree.storage import Database, migrate
 from conftest import VECTORS
 from factories.databases import fresh_database_url
@@ -17,6 +22,7 @@ from factories.databases import fresh_database_url
 runner = CliRunner()
 REAL_DIR = VECTORS / "open_data_catalog"  # the real export of ../shared/data
 REAL_FILE = REAL_DIR / "catalog_guiyang_nanning.csv"
+ROOT = VECTORS.parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +108,48 @@ def test_demo_source_reimports_as_updates(env: dict[str, str]) -> None:
     assert (report["created"], report["updated"]) == (0, 3131)
     shown = runner.invoke(app, ["catalog", "show", "307/000001"], env=env)
     assert json.loads(shown.stdout)["source_url"].startswith("http://data.guizhou.gov.cn/")
+
+
+def test_demo_imports_the_catalog_shipped_in_the_package(tmp_path: Path) -> None:
+    # As in a fresh clone: the working directory (tmp_path) has nothing beside it.
+    with fresh_database_url(tmp_path) as url:
+        db = Database(url)
+        migrate.upgrade(db)
+        db.dispose()
+        environment = {"CERTFREE_DATABASE_URL": url, "CERTFREE_KEY_DIR": str(tmp_path / "keys")}
+        result = runner.invoke(app, ["catalog", "demo"], env=environment)
+        assert result.exit_code == 0, result.output
+        [report] = json.loads(result.stdout)
+        assert report["filename"] == "catalog_guiyang_nanning_sample.csv"
+        assert report["rows"] == report["created"] > 300
+        again = runner.invoke(app, ["catalog", "demo"], env=environment)
+        assert json.loads(again.stdout)[0]["updated"] == report["rows"]  # refreshed, not doubled
+        found = runner.invoke(
+            app, ["catalog", "match", "查询社保参保缴费记录", "--top", "5", "--json"],
+            env=environment,
+        )  # fmt: skip
+        assert found.exit_code == 0, found.output
+        assert any("社保" in c["name"] or "参保" in c["name"] for c in json.loads(found.stdout))
+    # Every demo row is a real portal entry, unchanged (the vector holds them all).
+    real = {
+        row["record_url"]: row
+        for row in csv.DictReader(io.StringIO(REAL_FILE.read_text(encoding="utf-8")))
+    }
+    [(_, shipped)] = demo_catalog_files()
+    rows = list(csv.DictReader(io.StringIO(shipped.decode("utf-8"))))
+    assert all(real[row["record_url"]] == row for row in rows)
+    assert len({(row["region"], row["provider"]) for row in rows}) == len(
+        {(row["region"], row["provider"]) for row in real.values()}
+    )  # every provider of the real set
+
+
+def test_the_demo_catalog_is_declared_package_data() -> None:
+    # A wheel holds only what pyproject's package-data names; the demo must be in it.
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["certfree"]
+    package = ROOT / "src" / "certfree"
+    shipped = list((package / "demo" / "data").rglob("*.csv"))
+    assert shipped
+    for path in shipped:
+        relative = path.relative_to(package).as_posix()
+        assert any(fnmatch.fnmatch(relative, p) for p in patterns), relative

@@ -31,6 +31,7 @@ from certfree.cli.common import (
     print_json,
     reported_errors,
 )
+from certfree.demo.catalog import demo_catalog_files
 from certfree.errors import InvalidInput
 
 app = typer.Typer(
@@ -38,9 +39,6 @@ app = typer.Typer(
 )
 demand_app = typer.Typer(help="数据需求 demands of consuming departments", no_args_is_help=True)
 app.add_typer(demand_app, name="demand")
-
-# The demo source: the open-data portal export shipped beside the checkout (issue 6 §7).
-DEMO_DIR = Path("../shared/data/open_data_catalog")
 
 
 def _cache_dir() -> Path:
@@ -53,6 +51,10 @@ def _import_file(file: Path, fmt: str | None, encoding: str | None) -> dict[str,
             data = file.read_bytes()
         except OSError as exc:
             raise InvalidInput(f"无法读取 {file}：{exc.strerror}", field="file") from None
+    return _import_bytes(file.name, data, fmt, encoding)
+
+
+def _import_bytes(name: str, data: bytes, fmt: str | None, encoding: str | None) -> dict[str, Any]:
     with (
         database_session() as session,
         Progress(
@@ -60,9 +62,9 @@ def _import_file(file: Path, fmt: str | None, encoding: str | None) -> dict[str,
             TimeRemainingColumn(), console=err_console, transient=True,
         ) as bar,
     ):  # fmt: skip
-        task = bar.add_task(f"导入 {file.name}", total=None)
+        task = bar.add_task(f"导入 {name}", total=None)
         report = catalog.import_catalog(
-            session, data, file.name, fmt=fmt, encoding=encoding,
+            session, data, name, fmt=fmt, encoding=encoding,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )  # fmt: skip
     return report.as_json()
@@ -82,9 +84,15 @@ def import_(
 
 @app.command("demo")
 def demo(
-    directory: Annotated[Path, typer.Option("--dir", help="folder of demo CSV files")] = DEMO_DIR,
+    directory: Annotated[
+        Path | None,
+        typer.Option("--dir", help="folder of CSV files (default: the demo catalog shipped)"),
+    ] = None,
 ) -> None:
-    """Import the open-data portal exports in the demo folder (re-running refreshes them)."""
+    """Import the demo catalog: real open-data portal entries (re-running refreshes them)."""
+    if directory is None:
+        print_json([_import_bytes(n, data, None, None) for n, data in demo_catalog_files()])
+        return
     files = sorted(directory.glob("*.csv"))
     if not files:
         with reported_errors():
