@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from certfree.crypto import KeyStore
@@ -66,6 +67,19 @@ class Settings(BaseSettings):
     oidc_client_secret: str | None = Field(
         default=None, description="its secret, if the provider makes it a confidential client"
     )
+    # The one address others reach this node at (status-list URIs in issued certificates, the
+    # OpenID redirect URI, every absolute link); never taken from a request's Host header.
+    public_url: str | None = Field(
+        default=None,
+        description="public base URL of the node; default http://127.0.0.1:<port>",
+    )
+    port: int = Field(
+        default=8000,
+        ge=1,
+        le=65535,
+        validation_alias=AliasChoices("certfree_port", "port"),
+        description="port `certfree serve` listens on (PORT); gives the default public URL",
+    )
     default_language: str = "zh-CN"
     # Exchange (issue 5). The province keeps the node registry; every other node fetches it
     # signed from ``province_url`` (default: ``parent_url``, right for a city) and checks it
@@ -82,10 +96,27 @@ class Settings(BaseSettings):
     exchange_clock_skew: int = Field(default=120, gt=0, description="accepted iat skew, s")
     registry_ttl_seconds: int = Field(default=60, gt=0, description="signed registry cache")
 
-    @field_validator("parent_url", "province_url", "oidc_issuer", "oidc_jwks_url")
+    @field_validator("parent_url", "province_url", "oidc_issuer", "oidc_jwks_url", "public_url")
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                raise ValueError("must be an absolute http(s) URL, e.g. https://certs.sd.gov.cn")
+            if parts.query or parts.fragment:
+                raise ValueError("must be a base URL without query or fragment")
+        return value
+
+    @property
+    def base_url(self) -> str:
+        """The node's public base URL (no trailing slash): CERTFREE_PUBLIC_URL, else the
+        address `certfree serve` listens on by default, http://127.0.0.1:<port>."""
+        return self.public_url or f"http://127.0.0.1:{self.port}"
 
     @field_validator("key_scrypt_n")
     @classmethod

@@ -22,7 +22,7 @@ from certfree.storage import Database
 from certfree.wallet.errors import ShortCodeFailed
 from certfree.wallet.online import request_short_code
 from factories.certificates import ELDERLY_CARD, issue_example
-from helpers.livenode import serving
+from helpers.livenode import free_port, serving
 
 HOTEL, GATE = "https://hotel.example.cn", "https://gate.taishan.example"
 OTHER_APPLICANT = "11010519491231002X"
@@ -123,12 +123,13 @@ def test_a_failed_verification_is_logged_with_its_reason_newest_first(
 def test_short_code_from_a_served_node_is_redeemed_once(
     settings: Settings, db: Database, keys: KeyStore
 ) -> None:
-    app = create_app(settings)
+    port = free_port()  # the node's public URL, which its absolute links name
+    app = create_app(settings.model_copy(update={"port": port}))
     node = app.state.node
     holder = generate_signer(Alg.ES256)
     issued = _issue(node, keys, holder)
     shown = present_sd_jwt(issued.credential, ["age_over_60"], holder, audience=GATE, nonce="q7")
-    with serving(app) as base:
+    with serving(app, port=port) as base:
         code = request_short_code(shown, f"{base}/api/v1/short-codes")
         assert len(code.code) == 8
         assert set(code.code) <= set(SHORT_CODE_ALPHABET)

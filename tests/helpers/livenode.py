@@ -21,9 +21,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` over real HTTP until the block ends; yields its base URL."""
-    port = free_port()
+def serving(app: FastAPI, port: int | None = None) -> Iterator[str]:
+    """Serve ``app`` over real HTTP until the block ends; yields its base URL.
+
+    ``port`` (from :func:`free_port`) when the app must know its address before it is served,
+    as a node's public URL (``Settings.public_url``) does."""
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -66,10 +66,9 @@ def get_review(review_id: PathId, session: SessionDep, principal: _Reader) -> di
 
 
 @router.post("/reviews/{review_id}/approve")
-def approve(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
+def approve(
     review_id: PathId,
     body: ApproveRequest,
-    request: Request,
     node: NodeDep,
     session: SessionDep,
     principal: _Decider,
@@ -82,7 +81,7 @@ def approve(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
         actor=_actor(principal),
         note=body.note,
         issuer_uscc=acting_organ(session, principal),
-        base_url=str(request.base_url).rstrip("/"),
+        base_url=node.settings.base_url,
     )
     return certs.review_json(item)
 

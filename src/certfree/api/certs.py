@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -128,10 +128,6 @@ def acting_organ(session: Session, principal: Principal) -> str:
     return certs.find_issuer(session, principal.organisation).uscc
 
 
-def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
-
-
 @router.get("/cert-types", openapi_extra=PUBLIC)
 def list_cert_types() -> list[dict[str, Any]]:
     """The certificate type catalogue (GB/T 36902): codes, names, holders, face-data schemas."""
@@ -146,9 +142,7 @@ def get_cert_type(code: str) -> dict[str, Any]:
 
 
 @router.post("/certificates", status_code=status.HTTP_201_CREATED)
-def issue(
-    body: IssueRequest, request: Request, node: NodeDep, session: SessionDep, principal: _Issuer
-) -> IssuedView:
+def issue(body: IssueRequest, node: NodeDep, session: SessionDep, principal: _Issuer) -> IssuedView:
     """Issue a certificate under the seal of the token's organ; returns the SD-JWT VC."""
     validity = None
     if body.valid_from or body.valid_to or body.permanent:
@@ -163,7 +157,7 @@ def issue(
         holder_jwk=body.holder_jwk,
         issuer_uscc=acting_organ(session, principal),
         validity=validity,
-        base_url=_base_url(request),
+        base_url=node.settings.base_url,
     )
     return IssuedView.of(issued)
 
@@ -228,10 +222,9 @@ def resume(identifier: str, session: SessionDep, principal: _Issuer) -> Certific
 
 
 @router.post("/certificates/{identifier}/replace", status_code=status.HTTP_201_CREATED)
-def replace(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
+def replace(
     identifier: str,
     body: ReplaceRequest,
-    request: Request,
     node: NodeDep,
     session: SessionDep,
     principal: _Issuer,
@@ -244,16 +237,15 @@ def replace(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
         face_data=body.face_data,
         holder_jwk=body.holder_jwk,
         issuer_uscc=acting_organ(session, principal),
-        base_url=_base_url(request),
+        base_url=node.settings.base_url,
     )
     return IssuedView.of(issued)
 
 
 @router.post("/me/certificates/{identifier}/claim", status_code=status.HTTP_201_CREATED)
-def claim(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
+def claim(
     identifier: str,
     body: ClaimRequest,
-    request: Request,
     node: NodeDep,
     session: SessionDep,
     principal: Annotated[Principal, Depends(allow(Role.APPLICANT))],
@@ -271,7 +263,7 @@ def claim(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
         identifier,
         body.holder_jwk,
         holder_id=principal.subject,
-        base_url=_base_url(request),
+        base_url=node.settings.base_url,
     )
     return IssuedView.of(issued)
 

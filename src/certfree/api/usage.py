@@ -120,7 +120,7 @@ class CertificateUseView(BaseModel):
     dependencies=[Depends(_limit_issue)],
 )
 def create_short_code(
-    body: ShortCodeRequest, session: SessionDep, request: Request
+    body: ShortCodeRequest, node: NodeDep, session: SessionDep, request: Request
 ) -> ShortCodeView:
     """Park a finished presentation under a one-time code (online mode, low-end phones).
 
@@ -133,7 +133,9 @@ def create_short_code(
         code=record.code,
         expires_in=SHORT_CODE_TTL,
         expires_at=record.expires_at,
-        redeem_url=str(request.url_for("redeem_short_code", code=record.code)),
+        # Absolute links name the node's public URL, never the request's Host header.
+        redeem_url=node.settings.base_url
+        + request.app.url_path_for("redeem_short_code", code=record.code),
     )
 
 

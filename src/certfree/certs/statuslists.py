@@ -129,6 +129,10 @@ def scatter(key: bytes, position: int, size: int) -> int:
             return value
 
 
+def _list_uri(base_url: str, issuer_uscc: str, list_no: int) -> str:
+    return base_url.rstrip("/") + status_list_path(issuer_uscc, list_no)
+
+
 def _open_list(session: Session, row: CertIssuer, base_url: str) -> StatusListRecord:
     row.current_list_no += 1
     record = StatusListRecord(
@@ -137,7 +141,7 @@ def _open_list(session: Session, row: CertIssuer, base_url: str) -> StatusListRe
         bits=LIST_BITS,
         size=LIST_SIZE,
         next_index=0,
-        uri=base_url.rstrip("/") + status_list_path(row.uscc, row.current_list_no),
+        uri=_list_uri(base_url, row.uscc, row.current_list_no),
         revision=0,
     )
     session.add(record)
@@ -156,6 +160,12 @@ def _indices(session: Session, row: CertIssuer, base_url: str, count: int) -> li
     key = session.get(StatusListKey, (row.uscc, row.current_list_no))
     if record is not None and key is None and record.next_index > 0:
         record = None  # a list filled in order before indices were scattered: start afresh
+    if record is not None and record.uri != _list_uri(base_url, row.uscc, record.list_no):
+        # The node's public URL is not the one the list was published at (first issued by a
+        # command that named another address, or the node moved): certificates issued now go
+        # to a new list at the current URL, those already issued keep theirs, so each list
+        # is served under the one URI its certificates name (Token Status List §5.1 sub).
+        record = None
     while len(found) < count:
         if record is None or record.next_index >= record.size:
             record = _open_list(session, row, base_url)
@@ -187,8 +197,9 @@ def allocate(session: Session, row: CertIssuer, base_url: str) -> Allocation:
 
     The index is drawn from the list's keyed permutation (:func:`scatter`), so it is unique in
     its list and says nothing about issuance order. A new list takes its URI from
-    ``base_url`` (the node's public address) once; certificates of that list refer to it for
-    ever, and the served token's ``sub`` is the same URI.
+    ``base_url`` (the node's public address); certificates of that list refer to it for
+    ever, and the served token's ``sub`` is the same URI. When ``base_url`` is no longer the
+    current list's, a new list is opened at the new address.
     """
     return _indices(session, row, base_url, 1)[0]
 

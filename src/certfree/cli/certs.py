@@ -111,7 +111,10 @@ def issue(  # noqa: PLR0917 - one parameter per command-line option
     valid_from: Annotated[str | None, typer.Option(help="first valid day YYYY-MM-DD")] = None,
     valid_to: Annotated[str | None, typer.Option(help="last valid day YYYY-MM-DD")] = None,
     permanent: Annotated[bool, typer.Option(help="长期有效 (no end date)")] = False,
-    base_url: Annotated[str, typer.Option(help="node's public URL")] = certs.DEFAULT_BASE_URL,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="node's public URL (default: CERTFREE_PUBLIC_URL, else port PORT)"),
+    ] = None,
 ) -> None:
     """Issue a certificate and print the credential (SD-JWT VC, compact form)."""
     with reported_errors():
@@ -128,7 +131,7 @@ def issue(  # noqa: PLR0917 - one parameter per command-line option
                 holder_jwk=jwk,
                 issuer_uscc=issuer,
                 validity=_validity(valid_from, valid_to, permanent),
-                base_url=base_url,
+                base_url=base_url or load_settings().base_url,
             )
         err_console.print(f"已签发 {issued.identifier}", highlight=False)
         typer.echo(issued.credential)
@@ -168,14 +171,21 @@ def replace(
     data: Annotated[
         Path | None, typer.Option(help="new face data JSON (default: unchanged)")
     ] = None,
-    base_url: Annotated[str, typer.Option(help="node's public URL")] = certs.DEFAULT_BASE_URL,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="node's public URL (default: CERTFREE_PUBLIC_URL, else port PORT)"),
+    ] = None,
 ) -> None:
     """Issue the next version (换发) and revoke the old one; prints the new credential."""
     with reported_errors():
         face = read_json_file(data, "照面信息文件", "data") if data else None
         with _node() as (session, keys):
             issued = certs.replace_certificate(
-                session, keys, identifier, face_data=face, base_url=base_url
+                session,
+                keys,
+                identifier,
+                face_data=face,
+                base_url=base_url or load_settings().base_url,
             )
         err_console.print(f"已换发 {issued.identifier}（第 {issued.version} 版）", highlight=False)
         typer.echo(issued.credential)

@@ -15,7 +15,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from certfree.certs import (
-    DEFAULT_BASE_URL,
     DEFAULT_BATCH,
     ReviewStatus,
     approve_review,
@@ -29,6 +28,7 @@ from certfree.cli.common import (
     actor_name,
     database_session,
     err_console,
+    load_settings,
     node_database,
     node_keys,
     print_json,
@@ -47,7 +47,10 @@ def backfill(  # noqa: PLR0917 - one parameter per command-line option
     ] = None,
     batch_size: Annotated[int, typer.Option(help="rows per commit")] = DEFAULT_BATCH,
     limit: Annotated[int | None, typer.Option(help="stop after this many rows")] = None,
-    base_url: Annotated[str, typer.Option(help="node's public URL")] = DEFAULT_BASE_URL,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="node's public URL (default: CERTFREE_PUBLIC_URL, else port PORT)"),
+    ] = None,
 ) -> None:
     """Inspect FILE's records and issue sealed certificates; re-run to resume."""
     with reported_errors():
@@ -67,7 +70,7 @@ def backfill(  # noqa: PLR0917 - one parameter per command-line option
         # run_backfill commits a batch at a time, so it takes the database, not a session.
         report = run_backfill(
             db, keys, data=data, filename=file.name, type_code=type_code, issuer=issuer,
-            batch_size=batch_size, limit=limit, base_url=base_url,
+            batch_size=batch_size, limit=limit, base_url=base_url or load_settings().base_url,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )  # fmt: skip
     rejects = file.with_name(file.name + ".rejects.csv")
@@ -108,13 +111,21 @@ def review_approve(
     review_id: Annotated[int, typer.Argument(help="queue item id")],
     note: Annotated[str | None, typer.Option(help="why")] = None,
     actor: Annotated[str | None, typer.Option(help="who decides (default: cli:<login>)")] = None,
-    base_url: Annotated[str, typer.Option(help="node's public URL")] = DEFAULT_BASE_URL,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="node's public URL (default: CERTFREE_PUBLIC_URL, else port PORT)"),
+    ] = None,
 ) -> None:
     """Approve a queued record: its certificate is issued."""
     keys = node_keys()
     with database_session() as session:
         item = approve_review(
-            session, keys, review_id, actor=actor_name(actor), note=note, base_url=base_url
+            session,
+            keys,
+            review_id,
+            actor=actor_name(actor),
+            note=note,
+            base_url=base_url or load_settings().base_url,
         )
         print_json(review_json(item))
 

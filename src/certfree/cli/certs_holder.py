@@ -54,7 +54,10 @@ def claim(
     holder: Annotated[
         str, typer.Option(help="ID number read from the applicant's ID card, checked in person")
     ],
-    base_url: Annotated[str, typer.Option(help="node's public URL")] = certs.DEFAULT_BASE_URL,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="node's public URL (default: CERTFREE_PUBLIC_URL, else port PORT)"),
+    ] = None,
 ) -> None:
     """Bind a holder's public key to their backfilled certificate; prints the new credential."""
     with reported_errors():
@@ -63,7 +66,12 @@ def claim(
         keys = node_keys(settings)
         with database_session() as session:
             issued = certs.claim_certificate(
-                session, keys, identifier, jwk, holder_id=holder, base_url=base_url
+                session,
+                keys,
+                identifier,
+                jwk,
+                holder_id=holder,
+                base_url=base_url or settings.base_url,
             )
         err_console.print(
             f"已认领 {issued.identifier}（第 {issued.version} 版，已绑定持证人密钥）；"

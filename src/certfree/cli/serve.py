@@ -24,12 +24,21 @@ def serve(
 ) -> None:
     """Serve the node (API at /api/v1, docs at /api/docs, web at /)."""
     with reported_errors():
-        settings = load_settings()
+        # The port served is the one public addresses default to (Settings.base_url), in
+        # this process and in the workers, which read their settings from the environment.
+        os.environ["CERTFREE_PORT"] = str(port)
+        settings = load_settings().model_copy(update={"port": port})
         settings.check_production_ready()
         keys = node_keys(settings)
         if settings.is_development and not keys.keys(NODE_KEY_OWNER):
             info = keys.create(NODE_KEY_OWNER)
             err_console.print(f"development: created node key {info.kid} in {settings.key_dir}")
+        if settings.public_url is None and host not in {"127.0.0.1", "localhost", "::1"}:
+            err_console.print(
+                f"warning: certificates and links will name {settings.base_url}; set "
+                "CERTFREE_PUBLIC_URL to the address others reach this node at",
+                highlight=False,
+            )
         if workers == 1:
             uvicorn.run(
                 fast_app(settings),
