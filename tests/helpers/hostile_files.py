@@ -9,6 +9,7 @@ compressed and takes a second to build.
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zipfile
@@ -104,19 +105,26 @@ def _lie_about_size(data: bytes, member: str, size: int) -> bytes:
     return bytes(archive)
 
 
-def hostile_files(header: str) -> list[Hostile]:
-    """Every hostile file, each with ``header`` as the first row's first cell."""
-    head = f'<row r="1">{text_cell("A1", header)}</row>'
-    dated = '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs>'
+@functools.cache
+def deflate_bomb() -> bytes:
+    """A 492 MB sheet of blanks in half a megabyte (refused before its header is read)."""
 
-    def bomb_pieces() -> Iterable[bytes]:
-        whole = sheet_xml(head)
+    def pieces() -> Iterable[bytes]:
+        whole = sheet_xml(f'<row r="1">{text_cell("A1", "header")}</row>')
         closing = b"</sheetData></worksheet>"
         yield whole[: -len(closing)]
         blank = b" " * (1 << 20)
         for _ in range(BOMB_MEGABYTES):
             yield blank
         yield closing
+
+    return workbook(pieces())
+
+
+def hostile_files(header: str) -> list[Hostile]:
+    """Every hostile file, each with ``header`` as the first row's first cell."""
+    head = f'<row r="1">{text_cell("A1", header)}</row>'
+    dated = '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs>'
 
     spaces = workbook([sheet_xml(head)[:-24], b" " * (4 << 20), b"</sheetData></worksheet>"])
     # Nine levels of ten references each: 10^9 "lol"s once expanded.
@@ -135,7 +143,14 @@ def hostile_files(header: str) -> list[Hostile]:
             1_048_576,
             "超过 64 列",
         ),
-        Hostile("deflate_bomb", workbook(bomb_pieces()), None, "解压后共"),
+        Hostile("deflate_bomb", deflate_bomb(), None, "解压后"),
+        # Within every size limit, but blanks that expand a thousand times.
+        Hostile(
+            "compression_ratio",
+            workbook([sheet_xml(head)[:-24], b" " * (16 << 20), b"</sheetData></worksheet>"]),
+            None,
+            "疑似压缩炸弹",
+        ),
         Hostile(
             "lying_sizes",
             _lie_about_size(spaces, "xl/worksheets/sheet1.xml", 2048),
