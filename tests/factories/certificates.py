@@ -13,7 +13,7 @@ from certfree.crypto import Alg, Jwk, KeyStore, generate_signer
 ELDERLY_CARD = "11100000000013709K001"
 ID_CARD = "11100000000013047R001"
 BUSINESS_LICENCE = "111000000000141036001"
-REAL_ESTATE = "111000000000139016001"  # sealed with SM2 (data/issuers.json: ZR)
+REAL_ESTATE = "111000000000139016001"  # sealed with ES256 (data/issuers.json: ZR)
 NOW = dt.datetime(2026, 11, 29, 2, 0, tzinfo=dt.UTC)  # 10:00 in Beijing
 
 
@@ -33,9 +33,11 @@ def issue_example(
     holder_jwk: Jwk | None = None,
     *,
     now: dt.datetime = NOW,
+    seal_alg: Alg | None = None,
     **changes: Any,
 ) -> certs.IssuedCertificate:
-    """Issue ``code`` by its default issuer with its catalogue example, ``changes`` applied."""
+    """Issue ``code`` by its default issuer with its catalogue example, ``changes`` applied;
+    ``seal_alg`` asks for a seal in that algorithm (None: the organ's default seal)."""
     kind = certs.cert_type(code)
     face = example_face(code, **changes)
     assert kind.holder_field is not None
@@ -47,4 +49,5 @@ def issue_example(
         face_data=face,
         holder_jwk=holder_jwk or holder_key(),
         now=now,
+        seal_alg=seal_alg,
     )

@@ -6,12 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from certfree import __version__
 from certfree.api.deps import PUBLIC, NodeDep, allow
 from certfree.auth import ALL_ROLES, NODE_KEY_OWNER, Principal, Role
+from certfree.crypto import SM2_JOSE_PROFILE
 from certfree.storage import migrate
 
 router = APIRouter()
@@ -24,6 +25,19 @@ class Health(BaseModel):
     schema_current: bool
 
 
+class SignatureAlgorithm(BaseModel):
+    """A JWS ``alg`` this node's seals use, and where it is defined."""
+
+    alg: str
+    iana_registered: bool = Field(description="in the IANA JOSE registry (RFC 7518 §7.1)")
+    specification: str
+    default_seal: bool = Field(
+        description="issuing organs seal with it by default; false: an SM2 seal on request"
+    )
+    profile: str | None = Field(None, description="our JOSE profile's name, if not registered")
+    profile_url: str | None = Field(None, description="the profile's parameters (JSON)")
+
+
 class NodeIdentity(BaseModel):
     code: str
     name: str
@@ -33,6 +47,28 @@ class NodeIdentity(BaseModel):
     version: str
     key_ids: list[str]
     active_key_id: str | None
+    signature_algorithms: list[SignatureAlgorithm]
+
+
+_SM2_PROFILE_PATH = "/api/v1/node/jose-profiles/sm2"
+# Default seals use registered algorithms, so any relying party can verify a credential;
+# SM2 (GB/T 32918.2) is sealed on request beside them (certfree.certs.issuers).
+_SIGNATURE_ALGORITHMS = [
+    SignatureAlgorithm(
+        alg="EdDSA", iana_registered=True, specification="RFC 8037 (Ed25519)", default_seal=True
+    ),
+    SignatureAlgorithm(
+        alg="ES256", iana_registered=True, specification="RFC 7518 §3.4", default_seal=True
+    ),
+    SignatureAlgorithm(
+        alg="SM2",
+        iana_registered=False,
+        specification="GB/T 32918.2-2016 with SM3; " + SM2_JOSE_PROFILE["document"],
+        default_seal=False,
+        profile=SM2_JOSE_PROFILE["profile"],
+        profile_url=_SM2_PROFILE_PATH,
+    ),
+]
 
 
 class KeyView(BaseModel):
@@ -78,7 +114,8 @@ def healthz(node: NodeDep) -> JSONResponse:
 
 @router.get("/api/v1/node", tags=["system"], openapi_extra=PUBLIC)
 def node_identity(node: NodeDep) -> NodeIdentity:
-    """Who this node is in the 1+16+N cascade and which keys seal its answers."""
+    """Who this node is in the 1+16+N cascade, which keys seal its answers, and the
+    signature algorithms of its seals (SM2 is our JOSE profile, described at profile_url)."""
     keys = node.keys.keys(NODE_KEY_OWNER)
     return NodeIdentity(
         code=node.settings.node_code,
@@ -89,7 +126,14 @@ def node_identity(node: NodeDep) -> NodeIdentity:
         version=__version__,
         key_ids=[k.kid for k in keys],
         active_key_id=node.keys.active(NODE_KEY_OWNER).kid if keys else None,
+        signature_algorithms=_SIGNATURE_ALGORITHMS,
     )
+
+
+@router.get(_SM2_PROFILE_PATH, tags=["system"], openapi_extra=PUBLIC)
+def sm2_jose_profile() -> JSONResponse:
+    """How this node uses SM2 in JOSE (not IANA-registered): key, user ID, digest, encoding."""
+    return JSONResponse(SM2_JOSE_PROFILE, headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/.well-known/jwks.json", tags=["system"], openapi_extra=PUBLIC)

@@ -38,7 +38,7 @@ from certfree.certs.models import Certificate, StatusListRecord
 from certfree.certs.statuslists import Allocation, allocate, lock_issuer
 from certfree.certs.types import CertType, cert_type
 from certfree.certs.vocab import CertStatus, HolderCategory, IssuerLevel
-from certfree.crypto import KeyStore, Signer, issue_sd_jwt, verifier_for
+from certfree.crypto import Alg, KeyStore, Signer, issue_sd_jwt, verifier_for
 from certfree.errors import InvalidInput, NotFound
 from certfree.identifiers import make_cert_id
 from certfree.population import Firm, Person, get_person
@@ -254,11 +254,13 @@ def seal_certificate(
     base_url: str,
     serial: str | None = None,
     version: int = 1,
+    seal_alg: Alg | None = None,
 ) -> Certificate:
     """Seal and store one certificate whose inputs are already checked (see issue_certificate).
 
     A new serial is drawn unless ``serial`` is given (a replacement keeps its serial).
     ``holder_jwk`` None (a backfilled paper-era certificate) seals no ``cnf``; ``{}`` is stored.
+    ``seal_alg`` names the seal's algorithm (SM2 on request); None is the organ's default.
     """
     derive_predicates(kind, face, today(moment))  # refuse before locking
     allocation = allocate(session, lock_issuer(session, issuer), base_url)
@@ -267,7 +269,7 @@ def seal_certificate(
         validity=validity, moment=moment, serial=serial, version=version,
     )  # fmt: skip
     certificate = Certificate(
-        **certificate_row(sealing, seal(issuer_signer(keys, issuer), sealing))
+        **certificate_row(sealing, seal(issuer_signer(keys, issuer, seal_alg), sealing))
     )
     session.add(certificate)
     session.flush()
@@ -359,11 +361,15 @@ def issue_certificate(
     validity: Validity | None = None,
     now: dt.datetime | None = None,
     base_url: str = DEFAULT_BASE_URL,
+    seal_alg: Alg | None = None,
 ) -> IssuedCertificate:
     """Issue a certificate of ``type_code`` to ``holder_id`` and store it in the base library.
 
     ``issuer_uscc`` (a USCC or department node code) defaults to the type's issuing department
     in the demo province; its seal key (KeyStore owner = the USCC) is created on first use.
+    The seal is the organ's default (EdDSA or ES256, verifiable by any JOSE library) unless
+    ``seal_alg`` asks for another, e.g. ``Alg.SM2`` for a 国密 relying party (its own key,
+    ``issuers.seal_owner``; docs/sm2-jose-profile.md).
     ``validity`` defaults to the type's default term from today (Beijing); ``base_url`` is the
     node's public address, written into the status-list URI of a new list.
 
@@ -387,7 +393,7 @@ def issue_certificate(
     term = validity_for(kind, validity, today(moment))
     certificate = seal_certificate(
         session, keys, kind=kind, issuer=issuer, holder_id=holder, face=face,
-        holder_jwk=jwk, validity=term, moment=moment, base_url=base_url,
+        holder_jwk=jwk, validity=term, moment=moment, base_url=base_url, seal_alg=seal_alg,
     )  # fmt: skip
     return issued(certificate, status_list_uri(session, certificate))
 

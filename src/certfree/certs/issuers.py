@@ -5,6 +5,14 @@ seal key per organ). Organs are the department nodes of the registry; when the r
 empty (a node that never ran ``certfree demo init``) the demo province's node list stands in,
 so that the same synthetic USCCs are used everywhere. The seal algorithm of each department
 is data (``data/issuers.json``): Ed25519 unless listed.
+
+Every organ's default seal uses an algorithm registered for JOSE (EdDSA, RFC 8037; ES256,
+RFC 7518), because a credential is shown to relying parties the issuer does not know, and
+any JOSE library verifies those. SM2 (our JOSE profile, docs/sm2-jose-profile.md) is sealed
+on request, for relying parties that must verify with 国密 algorithms: that key is owned by
+``<USCC>:SM2`` (``seal_owner``), and both keys are in the trust list and the JWK Set under
+the organ, so either kind of credential verifies. A compact SD-JWT carries one signature,
+so "beside" means a second key, not a second signature on the same credential.
 """
 
 from __future__ import annotations
@@ -29,13 +37,16 @@ __all__ = [
     "Issuer",
     "default_issuer_code",
     "find_issuer",
+    "issuer_of_owner",
     "issuer_signer",
     "resolve_issuer",
     "seal_alg",
+    "seal_owner",
 ]
 
 DEMO_PROVINCE = "370000"
 DEMO_CITY = "370100"  # 济南市: city- and county-level types are issued here in the demo
+_OWNER_SEPARATOR = ":"  # "<USCC>:SM2": a USCC never holds ':'
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,11 +143,34 @@ def resolve_issuer(session: Session, cert_type: CertType, issuer: str | None) ->
     return found
 
 
-def issuer_signer(keys: KeyStore, issuer: Issuer) -> Signer:
-    """The issuer's seal signer; its key is created on first use with the department's alg."""
+def seal_owner(keys: KeyStore, uscc: str, alg: Alg | None) -> str:
+    """The KeyStore owner of ``uscc``'s seal in ``alg`` (None: its default seal, owner USCC).
+
+    The default seal is owned by the USCC itself; a seal in another algorithm, asked for by
+    name, by ``<USCC>:<alg>``. A store whose USCC key already has ``alg`` uses that one.
+    """
+    if alg is None:
+        return uscc
     try:
-        return keys.signer(issuer.uscc)
+        if keys.active(uscc).alg is alg:
+            return uscc
+    except KeyNotFound:
+        pass
+    return f"{uscc}{_OWNER_SEPARATOR}{alg.value}"
+
+
+def issuer_of_owner(owner: str) -> str:
+    """The issuer (USCC) whose seal a KeyStore owner holds: ``<USCC>:SM2`` → ``<USCC>``."""
+    return owner.split(_OWNER_SEPARATOR, 1)[0]
+
+
+def issuer_signer(keys: KeyStore, issuer: Issuer, alg: Alg | None = None) -> Signer:
+    """The issuer's seal signer in ``alg`` (None: its default seal, the department's alg);
+    the key is created on first use."""
+    owner = seal_owner(keys, issuer.uscc, alg)
+    try:
+        return keys.signer(owner)
     except KeyNotFound:
         with suppress(Conflict):  # another worker created it first
-            keys.create(issuer.uscc, seal_alg(issuer.department))
-    return keys.signer(issuer.uscc)
+            keys.create(owner, alg or seal_alg(issuer.department))
+    return keys.signer(owner)

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certfree.certs.issuers import issuer_of_owner
 from certfree.certs.models import StatusListRecord
 from certfree.crypto import (
     KeyLike,
@@ -132,11 +133,12 @@ class TrustList:
     def from_keystore(
         cls, store: KeyStore, *, status_lists: Iterable[str] = (), publisher: str | None = None
     ) -> TrustList:
-        """Every issuer key (active and retired) in ``store``, grouped by owner = USCC."""
+        """Every issuer key (active and retired) in ``store``, grouped by issuer USCC: the
+        owner, or the part before ':' of a seal in another algorithm (``<USCC>:SM2``)."""
         table: dict[str, list[dict[str, Any]]] = {}
         for info in store.keys(None):
             if info.owner not in _NOT_ISSUERS:
-                table.setdefault(info.owner, []).append(dict(info.public_jwk))
+                table.setdefault(issuer_of_owner(info.owner), []).append(dict(info.public_jwk))
         return cls(
             issuers={owner: tuple(jwks) for owner, jwks in table.items()},
             status_lists=tuple(status_lists),

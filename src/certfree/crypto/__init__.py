@@ -32,7 +32,7 @@ from certfree.crypto.sdjwt import (
     verify_sd_jwt,
 )
 from certfree.crypto.sm2 import DEFAULT_USER_ID as SM2_DEFAULT_USER_ID
-from certfree.crypto.sm2 import sm2_za, sm3
+from certfree.crypto.sm2 import SM2_JOSE_PROFILE, sm2_za, sm3
 from certfree.crypto.statuslist import (
     StatusList,
     StatusListInvalid,
@@ -45,6 +45,7 @@ from certfree.crypto.statuslist import (
 __all__ = [
     "SIGNATURE_SIZE",
     "SM2_DEFAULT_USER_ID",
+    "SM2_JOSE_PROFILE",
     "Alg",
     "Disclosure",
     "Jwk",

@@ -54,6 +54,7 @@ from certfree.errors import InvalidInput, SignatureInvalid
 
 __all__ = [
     "DEFAULT_USER_ID",
+    "SM2_JOSE_PROFILE",
     "SM2_P256V1",
     "SM2Curve",
     "SM2Signer",
@@ -97,6 +98,30 @@ SM2_P256V1 = SM2Curve(
     gy=0xBC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0,
     n=0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123,
 )
+
+# SM2 in JOSE is a profile of ours: neither "alg": "SM2" nor "crv": "SM2" is registered with
+# IANA (RFC 7518 §7.1, §7.6). What a verifier needs to check such a JWS, published by every
+# node at GET /api/v1/node; docs/sm2-jose-profile.md says it in full, with an example.
+SM2_JOSE_PROFILE: dict[str, Any] = {
+    "profile": "certfree-sm2-jose/1",
+    "iana_registered": False,
+    "document": "docs/sm2-jose-profile.md",
+    "alg": "SM2",
+    "jwk": {
+        "kty": "EC",
+        "crv": "SM2",
+        "x": "base64url (RFC 7515 §2) of the 32-byte big-endian x coordinate",
+        "y": "base64url of the 32-byte big-endian y coordinate",
+        "kid": "RFC 7638 thumbprint over crv, kty, x, y",
+    },
+    "curve": "GB/T 32918.5-2017 §4 recommended 256-bit curve (sm2p256v1)",
+    "digest": "SM3 (GB/T 32905-2016)",
+    "user_id": DEFAULT_USER_ID.decode("ascii"),
+    "user_id_source": "GB/T 35276-2017 §10, GM/T 0009-2012 §10: the default when none is agreed",
+    "message": "the JWS signing input, ASCII(BASE64URL(header) '.' BASE64URL(payload))",
+    "signing": "GB/T 32918.2-2016 §6.1 over e = SM3(Z_A || message), Z_A per §5.5",
+    "signature": "raw r || s, each 32 bytes big-endian (64 bytes), base64url; not DER",
+}
 
 _HAS_OPENSSL_SM3 = _openssl.hash_supported(hashes.SM3())
 

@@ -10,7 +10,17 @@ import pytest
 from certfree import certs
 from certfree.certs.claims import validity_dates
 from certfree.certs.errors import HolderDeceased, HolderUnknown
-from certfree.crypto import Jwk, KeyStore, generate_signer, parse_sd_jwt, verify_jws
+from certfree.certs.trust import TrustList
+from certfree.certs.verification import StatusLists, verify_presentation
+from certfree.crypto import (
+    Alg,
+    Jwk,
+    KeyStore,
+    generate_signer,
+    parse_sd_jwt,
+    present_sd_jwt,
+    verify_jws,
+)
 from certfree.errors import Forbidden, InvalidInput
 from certfree.identifiers import parse_cert_id
 from certfree.storage import Database
@@ -86,11 +96,41 @@ def test_credential_carries_gbt_36903_metadata_and_verifies_with_issuer_key(
 
 def test_issuer_keys_use_the_departments_algorithm(db: Database, store: KeyStore) -> None:
     with db.session() as session:
-        sm2 = issue_example(session, store, REAL_ESTATE)
+        es256 = issue_example(session, store, REAL_ESTATE)
         eddsa = issue_example(session, store, ID_CARD)
-    assert parse_sd_jwt(sm2.credential).header["alg"] == "SM2"
+    assert parse_sd_jwt(es256.credential).header["alg"] == "ES256"
     assert parse_sd_jwt(eddsa.credential).header["alg"] == "EdDSA"
-    assert [k.alg.value for k in store.keys(sm2.issuer_uscc)] == ["SM2"]
+    assert [k.alg.value for k in store.keys(es256.issuer_uscc)] == ["ES256"]
+
+
+def test_an_sm2_seal_is_made_on_request_beside_the_default_one(
+    db: Database, store: KeyStore
+) -> None:
+    holder = generate_signer(Alg.ES256)
+    with db.session() as session:
+        default = issue_example(session, store, REAL_ESTATE, holder.public_jwk())
+        sm2 = issue_example(session, store, REAL_ESTATE, holder.public_jwk(), seal_alg=Alg.SM2)
+        again = issue_example(session, store, REAL_ESTATE, holder.public_jwk(), seal_alg=Alg.SM2)
+    uscc = default.issuer_uscc
+    assert [parse_sd_jwt(c.credential).header["alg"] for c in (default, sm2, again)] == [
+        "ES256",
+        "SM2",
+        "SM2",
+    ]
+    assert [k.alg.value for k in store.keys(uscc)] == ["ES256"]
+    assert [k.alg.value for k in store.keys(f"{uscc}:SM2")] == ["SM2"]
+    # both seals are the organ's in the trust list, and each credential verifies with it
+    trust = TrustList.from_keystore(store)
+    assert {jwk["alg"] for jwk in trust.issuers[uscc]} == {"ES256", "SM2"}
+    for issued in (default, sm2):
+        shown = present_sd_jwt(issued.credential, [], holder, audience="rp", nonce="n")
+        with db.session() as session:
+            lists = StatusLists.from_database(session, store)
+            result = verify_presentation(
+                shown, trust=trust, status_lists=lists, audience="rp", nonce="n"
+            )
+        assert result.valid, result.failed
+        assert result.issuer == uscc
 
 
 def test_serials_are_unique_per_issuer(db: Database, store: KeyStore) -> None:
