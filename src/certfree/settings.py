@@ -96,7 +96,9 @@ class Settings(BaseSettings):
     exchange_clock_skew: int = Field(default=120, gt=0, description="accepted iat skew, s")
     registry_ttl_seconds: int = Field(default=60, gt=0, description="signed registry cache")
 
-    @field_validator("parent_url", "province_url", "oidc_issuer", "oidc_jwks_url", "public_url")
+    # The OpenID issuer is kept as written: it is compared exactly (OpenID Connect
+    # Discovery 1.0 §4.3, RFC 9068 §4), and an issuer may end in "/".
+    @field_validator("parent_url", "province_url", "oidc_jwks_url", "public_url")
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value

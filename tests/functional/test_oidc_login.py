@@ -15,7 +15,7 @@ from certfree.app import create_app
 from certfree.crypto import KeyStore
 from certfree.settings import Settings
 from certfree.storage import Database
-from helpers.livenode import serving
+from helpers.livenode import free_port, serving
 from helpers.oidc_provider import Provider
 
 CITIZEN, CLERK = "370102198001010015", "staff-42"
@@ -30,20 +30,28 @@ def provider(provider_key: rsa.RSAPrivateKey) -> Iterator[Provider]:
 
 
 @pytest.fixture
-def configured(settings: Settings, db: Database, keys: KeyStore, provider: Provider) -> Settings:
+def node_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def configured(
+    settings: Settings, db: Database, keys: KeyStore, provider: Provider, node_port: int
+) -> Settings:
     del db, keys  # a migrated database; the node's key, which signs the login cookie
     return settings.model_copy(
         update={
             "oidc_issuer": provider.url,
             "oidc_audience": "certfree",
             "oidc_client_id": "certfree-web",
+            "public_url": f"http://127.0.0.1:{node_port}",  # the redirect URI's base
         }
     )
 
 
 @pytest.fixture
-def node(configured: Settings) -> Iterator[str]:
-    with serving(create_app(configured)) as url:
+def node(configured: Settings, node_port: int) -> Iterator[str]:
+    with serving(create_app(configured), port=node_port) as url:
         yield url
 
 

@@ -1,7 +1,9 @@
 """Sign-in of ``/me`` and ``/desk`` at the province's OpenID provider (``certfree.auth.
 oidc_login``): ``/auth/oidc/start`` sends the browser there, ``/auth/oidc/callback`` takes it
 back, checks everything and hands the page its token in ``sessionStorage``, as the demo
-sign-in does on a development node.
+sign-in does on a development node. The redirect URI is the node's public URL
+(``CERTFREE_PUBLIC_URL``), never built from the request's Host header. A failed sign-in is a
+page that says why, in the page's language with the other beside it.
 """
 
 from __future__ import annotations
@@ -9,13 +11,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from certfree.api.deps import PUBLIC, NodeDep
 from certfree.auth import Role
+from certfree.auth.errors import SignInRefused
 from certfree.auth.oidc import OidcVerifier
-from certfree.auth.oidc_login import LOGIN_COOKIE, LOGIN_SECONDS, finish_login, start_login
-from certfree.errors import AuthError, ConfigurationError, InvalidInput, NotFound
+from certfree.auth.oidc_login import (
+    CALLBACK_PATH,
+    LOGIN_COOKIE,
+    LOGIN_SECONDS,
+    finish_login,
+    start_login,
+)
+from certfree.errors import AuthError, CertfreeError, ConfigurationError, InvalidInput, NotFound
+from certfree.settings import Settings
 from certfree.web.i18n import pick_language
 from certfree.web.rendering import render_page
 
@@ -54,9 +64,23 @@ def _provider(node: NodeDep) -> tuple[OidcVerifier, str]:
     provider, client_id = node.tokens.oidc, node.settings.oidc_client_id
     if provider is None or not client_id:
         raise NotFound(
-            "本节点未配置统一身份认证平台（CERTFREE_OIDC_ISSUER 与 CERTFREE_OIDC_CLIENT_ID）"
+            "本节点未配置统一身份认证平台（CERTFREE_OIDC_ISSUER 与 CERTFREE_OIDC_CLIENT_ID）; "
+            "no OpenID provider is configured on this node"
         )
     return provider, client_id
+
+
+def _redirect_uri(settings: Settings) -> str:
+    """OpenID Connect Core 1.0 §3.1.2.1: registered at the provider, so from configuration."""
+    return settings.base_url + CALLBACK_PATH
+
+
+def _messages(exc: CertfreeError, lang: str) -> tuple[str, str | None]:
+    """The error in the page's language, and in the other one when the error has both."""
+    zh, en = getattr(exc, "message_zh", None), getattr(exc, "message_en", None)
+    if not isinstance(zh, str) or not isinstance(en, str):
+        return exc.message, None
+    return (en, zh) if lang == "en" else (zh, en)
 
 
 @router.get("/auth/oidc/start", openapi_extra=PUBLIC)
@@ -64,18 +88,25 @@ def oidc_start(
     request: Request,
     node: NodeDep,
     return_to: Annotated[str, Query(description="/me or /desk")] = "/me",
-) -> RedirectResponse:
-    """Send the browser to the OpenID provider to sign in for ``return_to``."""
+) -> Response:
+    """Send the browser to the OpenID provider to sign in for ``return_to`` (or, when the
+    provider cannot be used, a page that says why)."""
     provider, client_id = _provider(node)
     if return_to not in PAGES:
         raise InvalidInput(f"return_to 只能是 {'、'.join(PAGES)}", field="return_to")
-    url, cookie = start_login(
-        provider,
-        node.keys,
-        client_id=client_id,
-        redirect_uri=str(request.url_for("oidc_callback")),
-        return_to=return_to,
-    )
+    try:
+        url, cookie = start_login(
+            provider,
+            node.keys,
+            client_id=client_id,
+            redirect_uri=_redirect_uri(node.settings),
+            return_to=return_to,
+        )
+    except (AuthError, ConfigurationError) as exc:
+        lang = pick_language(request, node.settings.default_language)
+        context: dict[str, object] = {"t": MESSAGES[lang], "return_to": return_to}
+        context["error"], context["error_other"] = _messages(exc, lang)
+        return _page(request, node.settings, lang, context, exc.status)
     response = RedirectResponse(url, status_code=302)
     response.set_cookie(
         LOGIN_COOKIE,
@@ -84,14 +115,12 @@ def oidc_start(
         path=_COOKIE_PATH,
         httponly=True,
         samesite="lax",  # sent on the provider's top-level redirect back
-        secure=request.url.scheme == "https",
+        secure=node.settings.base_url.startswith("https:"),
     )
     return response
 
 
-@router.get(
-    "/auth/oidc/callback", name="oidc_callback", response_class=HTMLResponse, openapi_extra=PUBLIC
-)
+@router.get(CALLBACK_PATH, name="oidc_callback", response_class=HTMLResponse, openapi_extra=PUBLIC)
 def oidc_callback(
     request: Request,
     node: NodeDep,
@@ -109,9 +138,13 @@ def oidc_callback(
     try:
         provider, client_id = _provider(node)
         if error:
-            raise AuthError(f"统一身份认证平台未完成登录：{error_description or error}")
+            reason = error_description or error
+            raise SignInRefused(
+                f"统一身份认证平台未完成登录：{reason}",
+                f"the identity provider did not complete the sign-in: {reason}",
+            )
         if not code or not state:
-            raise AuthError("回调缺少 code 或 state")
+            raise SignInRefused("回调缺少 code 或 state", "the callback has no code or state")
         done = finish_login(
             provider,
             node.keys,
@@ -120,13 +153,17 @@ def oidc_callback(
             code=code,
             client_id=client_id,
             client_secret=node.settings.oidc_client_secret,
-            redirect_uri=str(request.url_for("oidc_callback")),
+            redirect_uri=_redirect_uri(node.settings),
         )
         key, roles = PAGES.get(done.return_to, PAGES["/me"])
         context["return_to"] = done.return_to
         if done.principal.role not in roles:
             allowed = "、".join(sorted(role.value for role in roles))
-            raise AuthError(t["wrong_role"].format(role=done.principal.role.value, allowed=allowed))
+            wrong = {"role": done.principal.role.value, "allowed": allowed}
+            raise SignInRefused(
+                MESSAGES["zh-CN"]["wrong_role"].format(**wrong),
+                MESSAGES["en"]["wrong_role"].format(**wrong),
+            )
         context["key"] = key
         context["session"] = {
             "token": done.access_token,
@@ -135,15 +172,17 @@ def oidc_callback(
         }
         status = 200
     except (AuthError, ConfigurationError, NotFound) as exc:
-        context["error"] = exc.message
+        context["error"], context["error_other"] = _messages(exc, lang)
         status = 401
+    return _page(request, node.settings, lang, context, status)
+
+
+def _page(
+    request: Request, settings: Settings, lang: str, context: dict[str, object], status: int
+) -> HTMLResponse:
+    """The sign-in's own page: the hand-over to the page signed in for, or what failed."""
     response = render_page(
-        request,
-        "signed_in.html",
-        lang=lang,
-        settings=node.settings,
-        context=context,
-        status_code=status,
+        request, "signed_in.html", lang=lang, settings=settings, context=context, status_code=status
     )
     response.delete_cookie(LOGIN_COOKIE, path=_COOKIE_PATH)
     response.headers["Cache-Control"] = "no-store"  # the page carries a bearer token
