@@ -13,13 +13,19 @@ in batches of bulk inserts inside the caller's one transaction, reporting progre
 A row whose ``code`` or ``source_url`` names an existing resource updates it (so re-importing
 a portal export refreshes it rather than duplicating it); a row with neither updates the
 provider's resource of the same name, if it has one (and is refused, naming the codes, if it
-has several); other rows are added under the next free codes of their classification.
+has several); other rows are added under the next free codes of their classification. Every
+row written takes its number in the change feed (one block of numbers for the whole file), so
+harvesters see the import.
 
 A resource appears once in a file. A row that repeats an earlier row's resource — the same
 code, the same source address, or (with neither) the same provider and name — is refused,
 naming the earlier row, rather than merged: the two rows may disagree, and which is meant is
-the office's to say. Every row written takes its number in the change feed
-(one block of numbers for the whole file), so harvesters see the import.
+the office's to say.
+
+An update changes what the file says and leaves the rest as stored: a field whose column the
+file lacks (and that no column it has determines, as the open type determines the share type
+of a portal row) keeps its value, so the published supply list, which has no abstract, format
+or source address, re-imports without blanking them.
 """
 
 from __future__ import annotations
@@ -227,7 +233,7 @@ def import_catalog(
             progress(done, total)
     if report.errors:
         raise CatalogImportRejected(report)
-    _store(session, drafts, report, progress, total)
+    _store(session, drafts, report, progress, total, determined=_determined(positions))
     return report
 
 
@@ -276,12 +282,31 @@ class _Identities:
         return _Row(number, code, draft, found[0][0] if found else None)
 
 
+# Fields that _fill_portal_defaults derives from a column other than their own.
+_DERIVED: Mapping[str, tuple[str, ...]] = {
+    "class_code": ("code",),
+    "provider_code": ("provider",),
+    "share_type": ("open_type",),
+    "share_conditions": ("open_type", "share_type"),
+    "share_method": ("format", "update_cycle"),
+    "items": ("abstract",),
+}
+
+
+def _determined(positions: Mapping[str, int]) -> set[str]:
+    """The resource fields a file with these columns sets; an update writes only these."""
+    given = set(positions)
+    return given | {name for name, sources in _DERIVED.items() if given & set(sources)}
+
+
 def _store(
     session: Session,
     drafts: list[_Row],
     report: CatalogImportReport,
     progress: Callable[[int, int], None] | None,
     total: int,
+    *,
+    determined: set[str],
 ) -> None:
     by_code: dict[str, int] = {}
     by_url: dict[str, int] = {}
@@ -306,7 +331,8 @@ def _store(
         if existing is None and draft.source_url:
             existing = by_url.get(draft.source_url)
         if existing is not None:
-            updates.append({**values, "id": existing, "updated_at": now})
+            kept = {k: v for k, v in values.items() if k in determined or k == "change_seq"}
+            updates.append({**kept, "id": existing, "updated_at": now})
             continue
         if code:
             sequence, new_code = int(code.split("/")[1]), code
