@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title=f"certfree · {node.settings.node_name}",
         version=__version__,
         description="无证明办事 node API: proof lists, e-certificates, data sharing.",
-        docs_url="/api/docs",
+        docs_url=None,  # served by certfree.web.docs from the node's own files
         redoc_url=None,
     )
     app.state.node = node

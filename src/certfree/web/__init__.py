@@ -2,13 +2,14 @@
 
 from fastapi import FastAPI
 
-from certfree.web import catalog, desk, me, pages, sign_in
+from certfree.web import catalog, desk, docs, me, pages, sign_in
 
 __all__ = ["install_web"]
 
 
 def install_web(app: FastAPI) -> None:
     """Mount the static files and every page's routes."""
+    docs.install_docs(app)  # before /static, which would shadow /static/swagger-ui
     pages.install_web(app)
     app.include_router(catalog.router)
     app.include_router(me.router)
