@@ -387,6 +387,11 @@ class Forger:
             "digest_number": self.present(self.reseal(_sd=[5])),
             "cnf_not_object": self.present(self.reseal(cnf={"jwk": "x"})),
             "cnf_missing": self.present(self.reseal(cnf=_DELETE)),
+            # NUL, which PostgreSQL text cannot store, in what the use log keeps
+            "nul_in_name": self.present(
+                disclosures=[*self.disclosures, _disclosure("na\u0000me", 1)]
+            ),
+            "nul_in_issuer": self.present(self.reseal(iss="1137\u0000", certificate_id="\u0000")),
             "cnf_other_key": self.present(
                 self.reseal(cnf={"jwk": generate_signer(Alg.ES256).public_jwk()})
             ),

@@ -22,7 +22,8 @@ from typing import Any
 
 import httpx
 
-from certfree.errors import CertfreeError
+from certfree.errors import CertfreeError, InvalidInput
+from certfree.safejson import loads_untrusted
 from certfree.wallet.errors import ClaimFailed, ShortCodeFailed
 
 __all__ = ["ShortCode", "request_claim", "request_short_code"]
@@ -70,9 +71,9 @@ def _answer(
 ) -> dict[str, Any]:
     """The JSON object of an ``ok`` response (``{}`` when it is not one); ``failure`` naming
     the status and the problem document's ``detail`` (RFC 9457 §3.1.4) otherwise."""
-    try:
-        parsed: Any = response.json()
-    except ValueError:
+    try:  # strict: the platform's answer is read like any outside JSON
+        parsed: Any = loads_untrusted(response.content, what="the platform's answer")
+    except InvalidInput:
         parsed = None
     body: dict[str, Any] = parsed if isinstance(parsed, dict) else {}
     if response.status_code not in ok:
