@@ -6,6 +6,10 @@ issuer's lists there for good."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from certfree.app import create_app
+from certfree.auth import TokenService
 from certfree.cli import app as cli
 from certfree.crypto import Alg, KeyStore, Signer, generate_signer, parse_sd_jwt, present_sd_jwt
 from certfree.settings import Settings
@@ -51,11 +56,15 @@ def served(settings: Settings, db: Database, keys: KeyStore, port: int) -> Itera
         yield url
 
 
+def _token(settings: Settings, role: str, subject: str, organisation: str | None = None) -> str:
+    tokens = TokenService(settings, KeyStore(settings.key_dir, settings.key_passphrase))
+    return tokens.issue(role, subject, organisation=organisation)
+
+
 def _issue_over_http(
     base: str, settings: Settings, holder: Signer, **headers: str
 ) -> dict[str, Any]:
-    node_tokens = create_app(settings).state.node.tokens
-    token = node_tokens.issue("department_admin", "admin-1", organisation=ISSUER_NODE)
+    token = _token(settings, "department_admin", "admin-1", ISSUER_NODE)
     body = {
         "type_code": ELDERLY_CARD,
         "holder_id": HOLDER,
@@ -163,7 +172,7 @@ def test_the_first_issue_does_not_pin_a_wrong_status_list_uri(
     # A verifier saving the node's lists gets every one, the first included (fetched from
     # the node by its path, found offline by the URI its certificates name).
     trust, lists = tmp_path / "trust.jwt", tmp_path / "lists"
-    token = create_app(settings).state.node.tokens.issue("verifier", AUD)
+    token = _token(settings, "verifier", AUD)
     saved = runner.invoke(
         cli,
         ["certs", "trust-list", "--url", served, "--out", str(trust), "--status-dir", str(lists)],
@@ -174,3 +183,46 @@ def test_the_first_issue_does_not_pin_a_wrong_status_list_uri(
     for credential in (first, second["credential"], third):
         offline = ("--offline", "--trust-list", str(trust), "--status-dir", str(lists))
         assert _verify(settings, tmp_path, credential, holder, *offline)["valid"] is True
+
+
+@pytest.fixture
+def serve_process(
+    settings: Settings, db: Database, keys: KeyStore, port: int, tmp_path: Path
+) -> Iterator[str]:
+    """``certfree serve --port <port>`` as a user starts it, in a shell without PORT or
+    CERTFREE_PUBLIC_URL."""
+    del db, keys
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CERTFREE_") and k != "PORT"}
+    env.update(node_env(settings))
+    log = tmp_path / "serve.log"
+    command = [sys.executable, "-m", "certfree", "serve", "--port", str(port), "--no-access-log"]
+    with (
+        log.open("w") as output,
+        subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT) as process,  # noqa: S603
+    ):
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while process.poll() is None and time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            else:
+                pytest.fail(f"certfree serve did not come up:\n{log.read_text()}")
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_certfree_serve_on_another_port_issues_under_that_port(
+    settings: Settings, serve_process: str, port: int, tmp_path: Path
+) -> None:
+    holder = generate_signer(Alg.ES256)
+    issued = _issue_over_http(serve_process, settings, holder)
+    uri = issued["status_list"]["uri"]
+    assert uri.startswith(f"http://127.0.0.1:{port}/api/v1/status-lists/")
+    assert httpx.get(uri).headers["content-type"] == STATUS_LIST_TYPE
+    assert _verify(settings, tmp_path, issued["credential"], holder)["valid"] is True

@@ -24,9 +24,7 @@ def serve(
 ) -> None:
     """Serve the node (API at /api/v1, docs at /api/docs, web at /)."""
     with reported_errors():
-        # The port served is the one public addresses default to (Settings.base_url), in
-        # this process and in the workers, which read their settings from the environment.
-        os.environ["CERTFREE_PORT"] = str(port)
+        # The port served is the one public addresses default to (Settings.base_url).
         settings = load_settings().model_copy(update={"port": port})
         settings.check_production_ready()
         keys = node_keys(settings)
@@ -49,6 +47,7 @@ def serve(
             )
         else:
             # Each worker builds its own app from the same CERTFREE_* environment.
+            os.environ["CERTFREE_PORT"] = str(port)
             uvicorn.run(
                 "certfree.cli.serve:fast_app",
                 factory=True,
