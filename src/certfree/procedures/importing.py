@@ -25,7 +25,7 @@ from certfree.procedures.notation import parse_requirements
 from certfree.procedures.schemas import ServiceItemSpec
 from certfree.procedures.vocab import ITEM_TYPE_NAMES, parse_level
 from certfree.tabular import ImportReport as TableImportReport
-from certfree.tabular import RowError, column_positions, pick, read_table
+from certfree.tabular import Limits, RowError, column_positions, pick, read_table
 
 __all__ = ["COLUMNS", "ImportReport", "RowError", "import_service_items"]
 
@@ -54,6 +54,8 @@ _KINDS = {**{k.value: k for k in DepartmentKind}, **{k.name_zh: k for k in Depar
 # Larger than a proof list's limit: one district's list (Guang'an, 1,135 items) is ~400 KB,
 # and a city's or province's export repeats that for every district.
 MAX_BYTES = 20 * 1024 * 1024
+# An XLSX's XML is some 5 to 10 times its compressed size.
+LIMITS = Limits(max_expanded=8 * MAX_BYTES)
 
 
 @dataclass
@@ -87,6 +89,7 @@ def import_service_items(
         {h for hs in COLUMNS.values() for h in hs},
         examples=tuple(COLUMNS[name][0] for name in REQUIRED),
         max_bytes=MAX_BYTES,
+        limits=LIMITS,
     )
     report = ImportReport.of(filename, table)
     positions = column_positions(table.headers, COLUMNS)
