@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from certfree import certs
 from certfree.api.deps import PUBLIC, NodeDep, PathIndex, SessionDep, allow
 from certfree.auth import Principal, Role
+from certfree.crypto import Alg
 from certfree.errors import Forbidden, InvalidInput
 
 router = APIRouter(prefix="/api/v1", tags=["certs"])
@@ -37,6 +38,11 @@ class IssueRequest(BaseModel):
     valid_from: dt.date | None = None
     valid_to: dt.date | None = Field(default=None, description="omit with permanent for 长期")
     permanent: bool = False
+    seal_alg: Alg | None = Field(
+        default=None,
+        description="seal in this algorithm (SM2: our JOSE profile, GET /api/v1/node); "
+        "default the organ's EdDSA or ES256 seal, which any relying party can verify",
+    )
 
 
 class ReplaceRequest(BaseModel):
@@ -158,6 +164,7 @@ def issue(body: IssueRequest, node: NodeDep, session: SessionDep, principal: _Is
         issuer_uscc=acting_organ(session, principal),
         validity=validity,
         base_url=node.settings.base_url,
+        seal_alg=body.seal_alg,
     )
     return IssuedView.of(issued)
 

@@ -26,7 +26,7 @@ from certfree.cli.common import (
     print_json,
     reported_errors,
 )
-from certfree.crypto import KeyStore
+from certfree.crypto import Alg, KeyStore
 from certfree.errors import InvalidInput
 
 app = typer.Typer(help="电子证照 e-certificates", no_args_is_help=True)
@@ -115,6 +115,10 @@ def issue(  # noqa: PLR0917 - one parameter per command-line option
         str | None,
         typer.Option(help="node's public URL (default: CERTFREE_PUBLIC_URL, else port PORT)"),
     ] = None,
+    seal_alg: Annotated[
+        Alg | None,
+        typer.Option(help="seal in this algorithm, e.g. SM2 (default: the organ's EdDSA/ES256)"),
+    ] = None,
 ) -> None:
     """Issue a certificate and print the credential (SD-JWT VC, compact form)."""
     with reported_errors():
@@ -132,6 +136,7 @@ def issue(  # noqa: PLR0917 - one parameter per command-line option
                 issuer_uscc=issuer,
                 validity=_validity(valid_from, valid_to, permanent),
                 base_url=base_url or load_settings().base_url,
+                seal_alg=seal_alg,
             )
         err_console.print(f"已签发 {issued.identifier}", highlight=False)
         typer.echo(issued.credential)
