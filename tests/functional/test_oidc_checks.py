@@ -191,6 +191,11 @@ REFUSALS: dict[str, tuple[Callable[[Provider], None], str, str]] = {
         f"访问令牌的主体（sub）{CITIZEN} 与 ID 令牌的 370102198001010023 不一致",
         f"the access token's subject (sub) {CITIZEN} is not the ID token's 370102198001010023",
     ),
+    "access token not a JWT": (
+        lambda p: setattr(p, "opaque_access_token", True),
+        "统一身份认证平台的访问令牌不是 JWT，本站无法校验（RFC 9068）",
+        "the provider's access token is not a JWT this node can check (RFC 9068)",
+    ),
     "access token typ JWT": (
         lambda p: p.access_token_header.update(typ="JWT"),
         "typ 为 'JWT'，不是 at+jwt",

@@ -7,8 +7,9 @@ It misbehaves on demand, one attribute per fault: ``discovery_changes`` (another
 token endpoint's client authentication methods, the ID token algorithms),
 ``id_token_changes`` / ``access_token_changes`` (claims changed; None removes one),
 ``id_token_header`` / ``access_token_header`` (``alg: none`` sends it unsigned, a ``typ``),
-``omit_id_token``. With ``client_secret`` it is a confidential client's provider and records
-in ``client_auth`` how each token request authenticated (``basic`` or ``post``)."""
+``omit_id_token``, ``opaque_access_token``. With ``client_secret`` it is a confidential
+client's provider and records in ``client_auth`` how each token request authenticated
+(``basic`` or ``post``)."""
 
 from __future__ import annotations
 
@@ -99,6 +100,7 @@ class Provider:
         self.id_token_header: dict[str, Any] = {"typ": None}
         self.access_token_header: dict[str, Any] = {}
         self.omit_id_token = False
+        self.opaque_access_token = False
 
     def _client(self, request: Request, form: dict[str, str]) -> str | None:
         """The client id a token request authenticates as, None if it fails (RFC 6749 §2.3)."""
@@ -197,6 +199,8 @@ class Provider:
                 "token_type": "Bearer",
                 "expires_in": 300,
             }
+            if self.opaque_access_token:
+                body["access_token"] = secrets.token_urlsafe(32)
             if not self.omit_id_token:
                 body["id_token"] = rs256_token(
                     self.key,
