@@ -123,7 +123,7 @@ class StatusLists:
             try:
                 response = client.get(uri, headers={"Accept": STATUS_LIST_MEDIA_TYPE})
                 response.raise_for_status()
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL: a bad host
                 raise NotFound(f"无法获取状态列表 {uri} (status list unavailable: {exc})") from exc
             return response.text.strip()
 

@@ -180,3 +180,28 @@ def test_a_deeply_nested_file_is_a_named_refusal_in_the_cli(offline: Path) -> No
     assert run.exit_code != 0
     assert isinstance(run.exception, SystemExit)
     assert "nests deeper than" in run.stderr
+
+
+def test_nested_forgeries_parked_under_a_short_code_are_refused_not_crashed(
+    client: TestClient, token_for: Any, forger: Forger
+) -> None:
+    accounts = _accounts(token_for)
+    parked = 0
+    for kind, presentation in forger.nesting():
+        if not kind.startswith("nested_1000:"):
+            continue  # one depth: the public route allows 20 codes a minute per address
+        response = client.post("/api/v1/short-codes", json={"presentation": presentation})
+        assert response.status_code in {201, 422}, (kind, response.text[:300])
+        if response.status_code == 422:
+            assert response.headers["content-type"].startswith("application/problem+json")
+            continue
+        parked += 1
+        code = response.json()["code"]
+        redeemed = client.post(
+            f"/api/v1/short-codes/{code}/redeem",
+            json={"audience": AUD, "nonce": NONCE},
+            headers=next(accounts),
+        )
+        assert redeemed.status_code == 200, (kind, redeemed.text[:300])
+        assert redeemed.json()["valid"] is False, kind
+    assert parked  # the key binding is only read when verified: some are parked
