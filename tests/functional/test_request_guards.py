@@ -3,10 +3,12 @@ the problem+json details RFC 6750, 9110 and 9457 ask for."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 DEEP = "[" * 1000 + "]" * 1000
 JSON = {"Content-Type": "application/json"}
@@ -113,3 +115,35 @@ def test_every_response_forbids_framing_and_sniffing(client: TestClient, path: s
     assert "script-src 'self'" in policy
     assert "'unsafe-inline'" not in policy
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_every_problem_type_resolves_to_a_page_describing_it(client: TestClient) -> None:
+    from certfree.api.problems import problem_types  # noqa: PLC0415
+
+    types = problem_types()
+    assert {"invalid-input", "invalid-json", "forbidden", "content-too-large"} <= set(types)
+    for slug, kind in types.items():
+        page = client.get(f"/problems/{slug}", headers={"Accept-Language": "en"})
+        assert page.status_code == 200, slug
+        assert str(escape(kind.title)) in page.text
+    # A problem's type, as a client gets it, is such a page.
+    refused = client.get("/api/v1/whoami")
+    described = client.get(refused.json()["type"])
+    assert "需要身份认证" in described.text
+    assert client.get("/problems/no-such-thing").status_code == 404
+
+
+def test_the_openapi_document_declares_the_problem_answers(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    text = client.get("/openapi.json").text
+    for ref in set(re.findall(r'"\$ref":\s*"#/components/schemas/([^"]+)"', text)):
+        assert ref in document["components"]["schemas"], ref
+    problem = {"$ref": "#/components/schemas/Problem"}
+    withdraw = document["paths"]["/api/v1/commitments/{id}/withdraw"]["post"]["responses"]
+    assert set(withdraw) >= {"200", "401", "403", "404", "422"}
+    for status in ("401", "403", "404", "422"):
+        assert withdraw[status]["content"] == {"application/problem+json": {"schema": problem}}
+    match = document["paths"]["/api/v1/catalog/match"]["post"]["responses"]
+    assert "413" in match
+    node = document["paths"]["/api/v1/node"]["get"]["responses"]
+    assert set(node) == {"200"}  # public, no input: nothing else to declare

@@ -26,7 +26,7 @@ from certfree.api import (
 )
 from certfree.api.deps import document_roles
 from certfree.api.guards import RequestGuard
-from certfree.api.problems import install_problem_handlers
+from certfree.api.problems import document_problems, install_problem_handlers
 
 __all__ = ["install_api"]
 
@@ -58,3 +58,4 @@ def install_api(app: FastAPI) -> None:
     )
     for module in modules:
         app.include_router(document_roles(module.router))
+    document_problems(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -114,7 +116,114 @@ _HTTP_TITLES = {
 }
 
 
+@dataclass(frozen=True)
+class ProblemType:
+    """What a problem ``type`` URI names (RFC 9457 §3.1.1): its page shows this."""
+
+    slug: str
+    status: int
+    title: str
+    title_zh: str
+    description: str
+
+
+def _subclasses(root: type[CertfreeError]) -> list[type[CertfreeError]]:
+    found, pending = [], [root]
+    while pending:
+        cls = pending.pop(0)
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+def problem_types() -> dict[str, ProblemType]:
+    """Every problem type this node can answer with, by slug (the first class to use one)."""
+    types: dict[str, ProblemType] = {}
+    for cls in _subclasses(CertfreeError):
+        doc = inspect.getdoc(cls) if cls.__doc__ else None
+        description = (doc or "").split("\n\n", 1)[0].replace("\n", " ")
+        types.setdefault(
+            cls.slug, ProblemType(cls.slug, cls.status, cls.title, cls.title_zh, description)
+        )
+    for status, (slug, english, chinese) in _HTTP_TITLES.items():
+        types.setdefault(slug, ProblemType(slug, status, english, chinese, ""))
+    types.setdefault(
+        "invalid-json",
+        ProblemType(
+            "invalid-json",
+            422,
+            "Invalid JSON",
+            "JSON 格式有误",
+            "The body is not strict RFC 8259 JSON: malformed, NaN or Infinity, a number "
+            "beyond a double, or nested deeper than 64 levels.",
+        ),
+    )
+    return types
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(CertfreeError, certfree_problem)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; field names the input at fault",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "/problems/<slug>: a page describing it"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "field": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+_DESCRIPTIONS = {
+    "401": "no or bad bearer token",
+    "403": "the role or organisation may not do this",
+    "404": "the object named in the path does not exist",
+    "413": "the body is over its cap",
+    "422": "a field is wrong; field names it",
+}
+
+
+def document_problems(app: FastAPI) -> None:
+    """Declare in the OpenAPI document the problem+json answers each operation gives:
+    422 wherever it takes input, 413 with a body, 404 with a path parameter, 401 and 403
+    wherever a role is required (``x-certfree-roles``)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = build()
+        document.setdefault("components", {}).setdefault("schemas", {})["Problem"] = _PROBLEM_SCHEMA
+        problem_content = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path, operations in document.get("paths", {}).items():
+            for operation in operations.values():
+                statuses = []
+                if operation.get("parameters") or operation.get("requestBody"):
+                    statuses.append("422")
+                if operation.get("requestBody"):
+                    statuses.append("413")
+                if "{" in path:
+                    statuses.append("404")
+                if "x-certfree-roles" in operation:
+                    statuses += ["401", "403"]
+                responses = operation.setdefault("responses", {})
+                for status in statuses:
+                    responses[status] = {
+                        "description": _DESCRIPTIONS[status],
+                        "content": problem_content,
+                    }
+        schemas = document["components"]["schemas"]
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -18,6 +18,7 @@ __all__ = [
     "ShortCodePresentationInvalid",
     "ShortCodeUsed",
     "StatusConflict",
+    "StatusListNotFound",
 ]
 
 
@@ -31,6 +32,12 @@ class CertificateNotFound(NotFound):
     slug = "certificate-not-found"
     title = "Certificate not found"
     title_zh = "未找到该电子证照"
+
+
+class StatusListNotFound(NotFound):
+    slug = "status-list-not-found"
+    title = "Status list not found"
+    title_zh = "未找到该状态列表"
 
 
 class FaceDataInvalid(InvalidInput):

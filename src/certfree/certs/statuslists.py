@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from certfree.certs.errors import CertificateNotFound
+from certfree.certs.errors import StatusListNotFound
 from certfree.certs.issuers import Issuer
 from certfree.certs.models import Certificate, CertIssuer, StatusListRecord
 from certfree.certs.statuslist_models import StatusListKey
@@ -242,13 +242,15 @@ def signed_status_list(
     """The current Status List Token of one list, re-signed when stale.
 
     Re-signed when a status changed since the cached token, or when less than half of its
-    lifetime is left. Raises CertificateNotFound (404) for an unknown issuer or list.
+    lifetime is left. Raises StatusListNotFound (404) for an unknown issuer or list.
     """
     moment = now or utcnow()
     record = session.get(StatusListRecord, (issuer_uscc, list_no), populate_existing=True)
     if record is None:
-        raise CertificateNotFound(
-            f"发证机关 {issuer_uscc} 没有第 {list_no} 号状态列表", field="list_no"
+        raise StatusListNotFound(
+            f"发证机关 {issuer_uscc} 没有第 {list_no} 号状态列表"
+            f"（issuer {issuer_uscc} has no status list {list_no}）",
+            field="list_no",
         )
     fresh = (
         record.token is not None

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from certfree.web import catalog, desk, docs, me, pages, sign_in
+from certfree.web import catalog, desk, docs, me, pages, problems, sign_in
 
 __all__ = ["install_web"]
 
@@ -15,3 +15,4 @@ def install_web(app: FastAPI) -> None:
     app.include_router(me.router)
     app.include_router(desk.router)
     app.include_router(sign_in.router)
+    app.include_router(problems.router)

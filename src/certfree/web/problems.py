@@ -1,0 +1,65 @@
+"""The pages a problem's ``type`` URI resolves to (RFC 9457 §3.1.1: a URI that, when
+dereferenced, gives human-readable documentation of the problem type)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from certfree.api.deps import NodeDep
+from certfree.api.problems import problem_types
+from certfree.errors import NotFound
+from certfree.web.i18n import pick_language
+from certfree.web.rendering import render_page
+
+router = APIRouter(tags=["web"], include_in_schema=False)
+
+MESSAGES = {
+    "zh-CN": {
+        "title": "错误类型",
+        "motto": "接口返回的每一种错误（RFC 9457 problem+json 的 type）在此说明。",
+        "switch": "English",
+        "status": "HTTP 状态码",
+        "slug": "类型标识",
+        "fields": "文档中的 field 指出出错的输入项，detail 说明如何改正。",
+    },
+    "en": {
+        "title": "Problem types",
+        "motto": "Every error the API answers with (the type of an RFC 9457 problem+json).",
+        "switch": "中文",
+        "status": "HTTP status",
+        "slug": "Type",
+        "fields": "In a problem document, field names the input at fault; "
+        "detail says how to fix it.",
+    },
+}
+
+
+@router.get("/problems", response_class=HTMLResponse)
+def all_problems(request: Request, node: NodeDep) -> HTMLResponse:
+    lang = pick_language(request, node.settings.default_language)
+    return render_page(
+        request,
+        "problems.html",
+        lang=lang,
+        settings=node.settings,
+        context={
+            "t": MESSAGES[lang],
+            "types": sorted(problem_types().values(), key=lambda k: (k.status, k.slug)),
+        },
+    )
+
+
+@router.get("/problems/{slug}", response_class=HTMLResponse)
+def one_problem(slug: str, request: Request, node: NodeDep) -> HTMLResponse:
+    found = problem_types().get(slug)
+    if found is None:
+        raise NotFound(f"没有错误类型 {slug}（no problem type {slug}）", field="slug")
+    lang = pick_language(request, node.settings.default_language)
+    return render_page(
+        request,
+        "problems.html",
+        lang=lang,
+        settings=node.settings,
+        context={"t": MESSAGES[lang], "types": [found]},
+    )
