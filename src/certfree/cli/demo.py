@@ -32,7 +32,10 @@ DEMO_ACTOR = "demo-init"
 @app.command()
 def init(
     citizens: Annotated[int, typer.Option(help="居民人数 number of citizens")] = 20_000,
-    firms: Annotated[int, typer.Option(help="市场主体数 number of firms")] = 2_000,
+    firms: Annotated[
+        int | None,
+        typer.Option(help="市场主体数，默认居民数的十分之一 firms (default: citizens/10)"),
+    ] = None,
     seed: Annotated[int, typer.Option(help="随机种子：同一种子生成相同数据")] = 2023,
     reset: Annotated[
         bool, typer.Option("--reset", help="清空已有演示数据后重建 clear the demo first")
@@ -47,7 +50,13 @@ def init(
         db = Database(load_settings().database_url)
         try:
             try:
-                summary = _build(db, citizens=citizens, firms=firms, seed=seed, reset=reset)
+                summary = _build(
+                    db,
+                    citizens=citizens,
+                    firms=citizens // 10 if firms is None else firms,
+                    seed=seed,
+                    reset=reset,
+                )
                 console.print(_summary_table(summary))
             except DemoExists:
                 if not if_missing:

@@ -59,3 +59,18 @@ def test_bad_size_is_an_error_not_a_traceback(env: dict[str, str]) -> None:
     result = runner.invoke(app, ["init", "--citizens", "10"], env=env)
     assert result.exit_code == 1
     assert "1000" in result.stderr
+
+
+@pytest.mark.parametrize(("citizens", "firms"), [(1000, "100"), (2000, "200")])
+def test_small_demos_build_with_the_default_firms(
+    env: dict[str, str], citizens: int, firms: str
+) -> None:
+    built = runner.invoke(app, ["init", "--citizens", str(citizens)], env=env)
+    assert built.exit_code == 0, built.output
+    rows = {
+        cells[0]: cells[1]
+        for line in built.stdout.splitlines()
+        if len(cells := [c.strip() for c in line.strip("│ ").split("│")]) == 2
+    }
+    assert rows["persons"] == f"{citizens:,}"
+    assert rows["firms"] == firms
