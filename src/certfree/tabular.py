@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
+import itertools
+import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self, TypeVar, cast
@@ -69,6 +70,7 @@ HEADER_SEARCH_ROWS = 5
 V = TypeVar("V")
 _XLSX_MAGIC = b"PK\x03\x04"  # an XLSX file is a ZIP archive (ECMA-376 Part 2, OPC)
 _UTF8_BOM = b"\xef\xbb\xbf"
+_LINE_END = re.compile("\r\n|\r|\n")  # as io.StringIO(newline="") splits lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,32 +259,57 @@ def _csv_rows(data: bytes, limits: Limits) -> tuple[str, Iterator[tuple[int, lis
     first = text.split("\n", 1)[0]
     # Tab-separated text is what "copy from Excel" produces; otherwise RFC 4180 commas.
     dialect = csv.excel_tab if "\t" in first and "," not in first else csv.excel
-    return encoding, _records(csv.reader(io.StringIO(text, newline=""), dialect), limits)
+    lines = _bounded_lines(text, limits)
+    return encoding, _records(csv.reader(lines, dialect), limits)
+
+
+def _bounded_lines(text: str, limits: Limits) -> Iterator[str]:
+    """The text's lines, refusing one longer than a record of the widest cells could be.
+
+    csv splits a line into a list before any limit is looked at: 10 MB of commas would be
+    ten million cells. A record within the limits, each cell quoted with every character a
+    doubled quote, is at most ``max_columns × (2 × max_cell + 3)`` characters.
+    """
+    longest = limits.max_columns * (2 * limits.max_cell + 3)
+    start = 0
+    for end in itertools.chain((m.end() for m in _LINE_END.finditer(text)), [len(text)]):
+        if end - start > longest:
+            raise TableFault(f"一行超过 {longest} 个字符")
+        if end > start:
+            yield text[start:end]
+        start = end
 
 
 def _records(reader: Iterator[list[str]], limits: Limits) -> Iterator[tuple[int, list[str]]]:
+    # Blank records count too, at most as many again as data rows: ten million empty lines
+    # are no table, and reading them would only keep the node busy.
+    most = 2 * limits.max_rows + HEADER_SEARCH_ROWS
     number = 0
     while True:
         number += 1
+        if number > most:
+            raise TableFault(f"超过 {most} 行（空行也计）", number)
         try:
             row = next(reader)
         except StopIteration:
             return
+        except TableFault as fault:  # a line too long (_bounded_lines)
+            raise TableFault(fault.reason, number) from None
         except csv.Error as exc:
             if "field limit" in str(exc):  # csv's own limit, 131,072 characters (128 Ki)
                 reason = f"单元格超过 {csv.field_size_limit()} 个字符"
             else:
                 reason = f"无法按 CSV 读取：{exc}"
             raise TableFault(reason, number) from None
+        if len(row) > limits.max_columns:  # Excel pads rows with empty cells: those may go
+            if any(c.strip() for c in itertools.islice(row, limits.max_columns, None)):
+                raise TableFault(f"超过 {limits.max_columns} 列", number)
+            del row[limits.max_columns :]
         cells = [c.strip() for c in row]
         for index, cell in enumerate(cells):
             if len(cell) > limits.max_cell:
                 column = f"第 {index + 1} 列"
                 raise TableFault(f"单元格超过 {limits.max_cell} 个字符", number, column)
-        if len(cells) > limits.max_columns:
-            if any(cells[limits.max_columns :]):
-                raise TableFault(f"超过 {limits.max_columns} 列", number)
-            cells = cells[: limits.max_columns]
         yield number, cells
 
 

@@ -132,3 +132,19 @@ def test_exports_escape_formulas_and_imports_read_them_back() -> None:
 def test_unescape_reverses_escape(value: str) -> None:
     assert unescape_cell(escape_cell(value)) == value
     assert not escape_cell(value).startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_a_csv_that_is_all_separators_or_blank_lines_is_refused_early() -> None:
+    # Ten megabytes of commas would be ten million cells once csv split the line.
+    tracemalloc.start()
+    try:
+        with pytest.raises(TableFault, match=r"第 2 行：一行超过 \d+ 个字符"):
+            read_table("事项编码\n".encode() + b"," * (10 * MEGABYTE - 20), "x.csv", KNOWN)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * MEGABYTE
+    # Blank records count towards the limit too (twice the data rows, and the title rows).
+    blank = "事项编码\n".encode() + b"\n" * (10 * MEGABYTE - 20)
+    with pytest.raises(TableFault, match="第 200006 行：超过 200005 行（空行也计）"):
+        read_table(blank, "x.csv", KNOWN)
