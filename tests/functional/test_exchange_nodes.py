@@ -17,7 +17,7 @@ from certfree.exchange.protocol import open_message, seal
 from certfree.exchange.registry import revoke_node
 from certfree.governance.audit_models import AuditEntry
 from factories.grants import grant_for
-from factories.population import married_couple
+from factories.population import married_couple, resident_id
 from helpers.cascade import Nodes, running_nodes, url_of
 
 PROVINCE, CITY, OTHER_CITY, MZ = "370000", "370100", "370200", "370100-MZ"
@@ -140,6 +140,23 @@ def test_without_a_grant_the_provider_signs_a_refusal(cluster: Cluster) -> None:
     refusal = open_message(problem["signed_refusal"], _registry(cluster))
     assert refusal.type == "refusal"
     assert refusal.sender == MZ
+
+
+def test_a_person_the_provider_never_registered_is_no_record_not_unmarried(
+    cluster: Cluster,
+) -> None:
+    _grant(cluster)
+    stranger = resident_id(county="370102")  # well formed, in no register of the cluster
+
+    response = _ask(cluster, stranger)
+
+    assert response.status_code == 404
+    problem = response.json()
+    assert problem["type"] == "/problems/provider-not-found"
+    assert problem["reason"] == "not_found"
+    refusal = open_message(problem["signed_refusal"], _registry(cluster))
+    assert (refusal.type, refusal.sender) == ("refusal", MZ)
+    assert refusal.body["reason"] == "not_found"
 
 
 def test_an_unsigned_body_is_refused_as_malformed(cluster: Cluster) -> None:

@@ -11,6 +11,12 @@ absent), ``:today`` (ISO date of the request) and the derived values the binding
 with ``fn`` one of :data:`DERIVATIONS` (LIKE patterns and date arithmetic, which SQLite and
 PostgreSQL spell differently, are computed here so the SQL stays portable).
 
+A binding may also say how to tell whether the provider knows the subject at all, ``"known":
+"SELECT COUNT(*) AS known FROM persons WHERE id_number = :id_number"`` (one row, column
+``known``, 0 or more): when it is 0 the answer is "no record" (SubjectUnknown, reason
+``not_found``), never a signed negative such as "unmarried" for a person the department has
+never registered.
+
 The default bindings sit beside each question in ``data/questions.json`` and run over the
 node's own demo tables (:class:`SessionAdapter`). To answer from an existing departmental
 database instead, write a bindings file and load it with :func:`load_bindings`::
@@ -44,7 +50,7 @@ from sqlalchemy import Connection, Engine, TextClause, create_engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from certfree.exchange.errors import BindingInvalid, QuestionNotOffered
+from certfree.exchange.errors import BindingInvalid, QuestionNotOffered, SubjectUnknown
 
 if TYPE_CHECKING:
     from certfree.exchange.questions import AnswerField, ArgValue, ParamDef, QuestionDef
@@ -119,6 +125,7 @@ class Binding:
     sql: str
     answer: Mapping[str, str]
     derive: Mapping[str, tuple[str, str]]  # bound name → (derivation, parameter name)
+    known: str | None = None  # SQL: does the provider have a record of the subject at all?
 
     @functools.cached_property
     def statement(self) -> TextClause:
@@ -148,7 +155,11 @@ class Binding:
                     field=question.name,
                 )
             derive[bound] = (fn, param)
-        return cls(question.name, raw["sql"], {k: str(v) for k, v in answer.items()}, derive)
+        known = raw.get("known")
+        if known is not None and not isinstance(known, str):
+            raise BindingInvalid(f"{where}的 known 应为 SQL 字符串", field=question.name)
+        answer_map = {k: str(v) for k, v in answer.items()}
+        return cls(question.name, raw["sql"], answer_map, derive, known)
 
 
 def run_binding(
@@ -163,8 +174,25 @@ def run_binding(
     values: dict[str, Any] = dict(args) | {"today": today.isoformat()}
     for bound, (fn, param) in binding.derive.items():
         values[bound] = DERIVATIONS[fn](args.get(param), by_name[param], today)
+    if binding.known is not None and not _one_row(
+        connection, text(binding.known), values, question
+    ).get("known"):
+        raise SubjectUnknown(
+            f"提供方没有问题 {question.name} 所问主体的记录（no record of the subject）",
+            field="args",
+        )
+    row = _one_row(connection, binding.statement, values, question)
+    return {f.name: _typed(question, f, row.get(binding.answer[f.name])) for f in question.answer}
+
+
+def _one_row(
+    connection: Connection | Session,
+    statement: TextClause,
+    values: Mapping[str, Any],
+    question: QuestionDef,
+) -> Mapping[str, Any]:
     try:
-        rows = connection.execute(binding.statement, values).mappings().all()
+        rows = connection.execute(statement, values).mappings().all()
     except DBAPIError as exc:
         raise BindingInvalid(
             f"问题 {question.name} 的绑定 SQL 执行失败：{type(exc.orig).__name__}: {exc.orig}",
@@ -175,8 +203,7 @@ def run_binding(
             f"问题 {question.name} 的绑定 SQL 应恰好返回一行，返回了 {len(rows)} 行",
             field=question.name,
         )
-    row = rows[0]
-    return {f.name: _typed(question, f, row.get(binding.answer[f.name])) for f in question.answer}
+    return rows[0]
 
 
 def _typed(question: QuestionDef, answer: AnswerField, value: Any) -> Any:

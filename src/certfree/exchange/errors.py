@@ -14,6 +14,7 @@ InvalidInput
 NotFound
 ├── QuestionNotFound           404 no question with that name
 ├── QuestionNotOffered         404 this provider's department does not answer it
+├── SubjectUnknown             404 the provider has no record of the person or firm asked about
 └── VerificationNotFound       404 no such department verification request at this node
 Forbidden
 └── NotYourVerification        403 another department's inbox, or another node's request
@@ -54,6 +55,7 @@ __all__ = [
     "QuestionNotFound",
     "QuestionNotOffered",
     "RefusalReason",
+    "SubjectUnknown",
     "VerificationClosed",
     "VerificationMismatch",
     "VerificationNotFound",
@@ -117,6 +119,19 @@ class ProviderUnavailable(CertfreeError):
 
     def problem_extensions(self) -> dict[str, Any]:
         return {"node": self.node}
+
+
+class SubjectUnknown(NotFound):
+    """The provider has no record of the person or firm a question is about: it answers "no
+    record" (reason ``not_found``) rather than a signed negative such as "unmarried"."""
+
+    slug = "subject-unknown"
+    title = "No record of the subject"
+    title_zh = "提供方无此主体的记录"
+    reason = "not_found"
+
+    def problem_extensions(self) -> dict[str, Any]:
+        return {"reason": self.reason}
 
 
 class ProviderRefused(CertfreeError):

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from certfree.exchange.adapters import DERIVATIONS, Binding, SessionAdapter, load_bindings
-from certfree.exchange.errors import BindingInvalid, QuestionNotOffered
+from certfree.exchange.errors import BindingInvalid, QuestionNotOffered, SubjectUnknown
 from certfree.exchange.questions import answer_question, get_question, validate_args
 from certfree.storage import Database
 from factories import population
@@ -89,11 +89,12 @@ def test_a_question_answered_from_a_view_in_another_database(
                 )
                 answers[person] = answer["result"]["status"]
             assert answers == {WIDOWER: "widowed", BRIDE: "widowed", SINGLE: "unmarried"}
-            # The node's own tables know none of them: the answer came from the legacy view.
-            own = SessionAdapter(session).answer(
-                get_question("marital_status"), {"id_number": WIDOWER}, AS_OF
-            )
-            assert own == {"status": "unmarried"}
+            # The node's own tables know none of them: the answer came from the legacy view,
+            # and the node itself says "no record", not a signed "unmarried".
+            with pytest.raises(SubjectUnknown, match="no record of the subject"):
+                SessionAdapter(session).answer(
+                    get_question("marital_status"), {"id_number": WIDOWER}, AS_OF
+                )
             with pytest.raises(QuestionNotOffered):
                 adapter.answer(
                     get_question("same_household"), {"id_a": BRIDE, "id_b": SINGLE}, AS_OF
