@@ -27,8 +27,12 @@ class VerificationRequest(BaseModel):
     # Up to 1 MB is read, so that an oversized QR payload gets its own reason ("oversized",
     # above MAX_SD_JWT_LENGTH) in the result rather than a bare validation error.
     presentation: str = Field(max_length=1_000_000, description="SD-JWT VC + KB-JWT (compact)")
-    audience: str = Field(min_length=1, description="the verifier's identifier the KB-JWT names")
-    nonce: str = Field(min_length=1, description="the nonce the verifier gave the holder")
+    audience: str = Field(
+        min_length=1, max_length=255, description="the verifier's identifier the KB-JWT names"
+    )
+    nonce: str = Field(
+        min_length=1, max_length=1024, description="the nonce the verifier gave the holder"
+    )
     purpose: str | None = Field(None, max_length=255, description="用途, shown to the holder")
 
 

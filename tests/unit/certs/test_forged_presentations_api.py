@@ -53,6 +53,7 @@ def _post(client: TestClient, headers: dict[str, str], presentation: str) -> Any
     return client.post("/api/v1/verifications", json=body, headers=headers)
 
 
+@pytest.mark.slow
 def test_the_api_refuses_every_forgery_with_a_reason(
     client: TestClient, token_for: Any, forger: Forger
 ) -> None:
@@ -136,6 +137,7 @@ def _verify_offline(directory: Path, presentation: str) -> Any:
     )
 
 
+@pytest.mark.slow
 def test_the_cli_refuses_every_forgery_and_exits_1(forger: Forger, offline: Path) -> None:
     genuine = _verify_offline(offline, forger.present())
     assert genuine.exit_code == 0, genuine.output
