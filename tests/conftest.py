@@ -1,9 +1,14 @@
-"""Shared fixtures: a real database per test (SQLite file, or a fresh PostgreSQL schema when
-``CERTFREE_DATABASE_URL`` points at PostgreSQL), settings, keys and an API client."""
+"""Shared fixtures: a real database per test (SQLite file, or a database of its own when
+``CERTFREE_DATABASE_URL`` points at PostgreSQL), settings, keys and an API client.
+
+Every test runs in its own empty working directory (its ``tmp_path``) with no ``CERTFREE_*``
+variable of the user's shell but the database URL, so nothing it does reads or writes the
+checkout's ``var/`` (a node, a cluster or a demo the user left there)."""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,11 +20,15 @@ from certfree.app import create_app
 from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
 from certfree.settings import Settings
-from certfree.storage import Database, migrate
-from factories.databases import fresh_database_url
+from certfree.storage import Database
+from factories.databases import fresh_database_url, migrated_database_url
 
 VECTORS = Path(__file__).parent / "vectors"
 TEST_PASSPHRASE = "test-passphrase-not-secret"
+# scrypt cost of the keys tests make: sealing at the production cost (2^15) takes ~0.1 s per
+# key, and tests make hundreds. Opening reads the cost from the key file (tested at 2^15 in
+# tests/unit/crypto).
+TEST_SCRYPT_N = 2**4
 
 
 def load_vectors(name: str) -> Any:
@@ -27,18 +36,45 @@ def load_vectors(name: str) -> Any:
     return json.loads((VECTORS / name).read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No ``CERTFREE_*`` of the user's shell reaches a test but the database URL (which picks
+    SQLite or PostgreSQL), and HOME is empty (a holder's wallet lives under it); keys are
+    sealed at the test cost. So for this process and the CLI runs and node processes tests
+    start."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith("CERTFREE_") and name != "CERTFREE_DATABASE_URL":
+                patch.delenv(name)
+        patch.setenv("CERTFREE_KEY_SCRYPT_N", str(TEST_SCRYPT_N))
+        patch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test runs in its own empty directory: relative defaults (``var/…``) land there."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """A URL for an empty database (no tables) that only this test uses."""
+    with fresh_database_url(tmp_path, "empty.db") as url:
+        yield url
+
+
 @pytest.fixture
 def database_url(tmp_path: Path) -> Iterator[str]:
-    """A URL for an empty database that only this test uses."""
-    with fresh_database_url(tmp_path) as url:
+    """A URL for a database at the newest schema revision that only this test uses."""
+    with migrated_database_url(tmp_path) as url:
         yield url
 
 
 @pytest.fixture
 def db(database_url: str) -> Iterator[Database]:
-    """A migrated database at the newest schema revision."""
+    """The test's database (``database_url``), at the newest schema revision."""
     database = Database(database_url)
-    migrate.upgrade(database)
     yield database
     database.dispose()
 
@@ -52,12 +88,13 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         node_code="370000",
         node_name="山东省大数据局",
         node_level="province",
+        key_scrypt_n=TEST_SCRYPT_N,
     )
 
 
 @pytest.fixture
 def keys(settings: Settings) -> KeyStore:
-    store = KeyStore(settings.key_dir, settings.key_passphrase)
+    store = settings.key_store()
     store.create(NODE_KEY_OWNER)
     return store
 

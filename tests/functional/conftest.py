@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from playwright.sync_api import Browser, expect, sync_playwright
-
-from helpers.cascade import sqlite_template
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Playwright waits 5 s for what a page should show; a shared CI machine under load (the
@@ -36,12 +33,6 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
-    """One migrated SQLite database per test module, copied for each node of a cascade."""
-    return sqlite_template(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture(scope="session")

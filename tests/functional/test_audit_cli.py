@@ -135,3 +135,28 @@ def test_local_head_and_full_check(settings: Settings, db: Database, keys: KeySt
     broken = runner.invoke(app, ["audit", "verify-log"], env=node_env(settings))
     assert broken.exit_code == 1
     assert "条目 6 的叶哈希与记录内容不符" in broken.stderr
+
+
+def test_a_url_given_never_reads_a_leftover_cluster(
+    live: str, db: Database, keys: KeyStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's cascade section leaves var/cluster/ behind (cluster.json and the pinned
+    province keys); a node named by --url is checked on its own, whatever that names."""
+    monkeypatch.chdir(tmp_path)
+    leftover = Path("var/cluster")
+    leftover.mkdir(parents=True)
+    (leftover / "cluster.json").write_text(
+        json.dumps({"province": "370000", "nodes": {"370000": {"url": "http://127.0.0.1:9"}}}),
+        encoding="utf-8",
+    )
+    (leftover / "province.jwks.json").write_text(json.dumps(keys.jwks("node")), encoding="utf-8")
+    _log(db, 0, 4)
+    code, out, err = _verify("--node", "370000", "--url", live, "--state-dir", "heads")
+    assert code == 0, err
+    assert json.loads(out)["tree_size"] == 4
+    assert "127.0.0.1:9" not in err
+    assert "注册表" not in err  # keys as the node publishes them, not a stale registry
+    # Without --url the cluster file is the default, and a stale one is reported as such.
+    code, _, err = _verify("--node", "370000", "--state-dir", "heads")
+    assert code == 1
+    assert "节点 http://127.0.0.1:9 不可用" in err

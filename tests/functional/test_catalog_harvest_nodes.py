@@ -97,8 +97,8 @@ class Cascade:
 
 
 @pytest.fixture
-def cascade(tmp_path: Path, template: Path | None) -> Iterator[Cascade]:
-    with running_nodes(tmp_path, LEVELS, PARENTS, template) as nodes, ExitStack() as stack:
+def cascade(tmp_path: Path) -> Iterator[Cascade]:
+    with running_nodes(tmp_path, LEVELS, PARENTS) as nodes, ExitStack() as stack:
         hosts = Hosts()
         clients = {code: stack.enter_context(TestClient(app)) for code, app in nodes.apps.items()}
         for code, client in clients.items():

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from certfree import catalog
 from certfree.cli import app
-from certfree.storage import Database, migrate
-from factories.databases import fresh_database_url
+from certfree.storage import Database
+from factories.databases import migrated_database_url
 
 runner = CliRunner()
 
@@ -100,9 +100,8 @@ def test_published_lists_are_public_and_parse_back(
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    with fresh_database_url(tmp_path) as url:
+    with migrated_database_url(tmp_path) as url:
         db = Database(url)
-        migrate.upgrade(db)
         with db.session() as session:
             seed(session)
         db.dispose()

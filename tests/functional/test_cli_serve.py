@@ -18,10 +18,10 @@ CERTFREE = [sys.executable, "-m", "certfree"]
 
 
 @pytest.fixture
-def node_env(tmp_path: Path, database_url: str) -> dict[str, str]:
+def node_env(tmp_path: Path, empty_database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CERTFREE_")}
     env.update(
-        CERTFREE_DATABASE_URL=database_url,
+        CERTFREE_DATABASE_URL=empty_database_url,
         CERTFREE_KEY_DIR=str(tmp_path / "keys"),
         CERTFREE_NODE_CODE="370100",
         CERTFREE_NODE_NAME="济南市大数据局",

@@ -17,9 +17,9 @@ from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.cli import app
 from certfree.crypto import KeyStore
 from certfree.settings import Settings
-from certfree.storage import Database, migrate
-from conftest import TEST_PASSPHRASE
-from factories.databases import fresh_database_url
+from certfree.storage import Database
+from conftest import TEST_PASSPHRASE, TEST_SCRYPT_N
+from factories.databases import migrated_database_url
 from helpers.cascade import register_at_province
 from helpers.livenode import serving
 
@@ -42,13 +42,10 @@ class LiveNodes:
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveNodes]:
     tmp = tmp_path_factory.mktemp("live")
     with ExitStack() as stack:
-        urls = {c: stack.enter_context(fresh_database_url(tmp, f"{c}.db")) for c in LEVELS}
+        urls = {c: stack.enter_context(migrated_database_url(tmp, f"{c}.db")) for c in LEVELS}
         keys = {}
-        for code, url in urls.items():
-            db = Database(url)
-            migrate.upgrade(db)
-            db.dispose()
-            keys[code] = KeyStore(tmp / code, TEST_PASSPHRASE)
+        for code in urls:
+            keys[code] = KeyStore(tmp / code, TEST_PASSPHRASE, scrypt_n=TEST_SCRYPT_N)
             keys[code].create(NODE_KEY_OWNER)
         pinned = tmp / "province.jwks.json"
         pinned.write_text(json.dumps(keys[PROVINCE].jwks(NODE_KEY_OWNER)))

@@ -10,8 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from certfree.cli import app
-from certfree.storage import Database, migrate
-from factories.databases import fresh_database_url
+from factories.databases import migrated_database_url
 
 runner = CliRunner()
 MARRIAGE = "371A0101000000-370100000000-000-113701000100000206-1-00"
@@ -20,10 +19,7 @@ APPLICANT = "11010519491231002X"
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    with fresh_database_url(tmp_path) as url:
-        db = Database(url)
-        migrate.upgrade(db)
-        db.dispose()
+    with migrated_database_url(tmp_path) as url:
         yield {"CERTFREE_DATABASE_URL": url, "CERTFREE_NODE_CODE": "370100"}
 
 

@@ -26,8 +26,8 @@ PEER = "/api/v1/exchange/subject-accesses"
 
 
 @pytest.fixture
-def nodes(tmp_path: Path, template: Path | None) -> Iterator[Nodes]:
-    with running_nodes(tmp_path, LEVELS, PARENTS, template) as running:
+def nodes(tmp_path: Path) -> Iterator[Nodes]:
+    with running_nodes(tmp_path, LEVELS, PARENTS) as running:
         # MZ answered two questions about Alice and one about Bob; her city asked one.
         for code, subjects in ((MZ, [ALICE, BOB, ALICE]), (CITY, [ALICE])):
             with running.dbs[code].session() as session:

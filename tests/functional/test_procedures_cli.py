@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from certfree.cli import app
 from certfree.demo import build_demo_province
 from certfree.population import Person
-from certfree.storage import Database, migrate
-from factories.databases import fresh_database_url
+from certfree.storage import Database
+from factories.databases import migrated_database_url
 
 runner = CliRunner()
 ELDERLY_CARD = "371C0401000000-370100000000-000-11370100010000063K-1-00"
@@ -23,10 +23,7 @@ ELDERLY_CARD = "371C0401000000-370100000000-000-11370100010000063K-1-00"
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    with fresh_database_url(tmp_path) as url:
-        db = Database(url)
-        migrate.upgrade(db)
-        db.dispose()
+    with migrated_database_url(tmp_path) as url:
         yield {"CERTFREE_DATABASE_URL": url}
 
 

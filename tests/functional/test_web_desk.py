@@ -26,8 +26,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def nodes(tmp_path: Path, template: Path | None) -> Iterator[Nodes]:
-    with running_nodes(tmp_path, LEVELS, PARENTS, template) as running:
+def nodes(tmp_path: Path) -> Iterator[Nodes]:
+    with running_nodes(tmp_path, LEVELS, PARENTS) as running:
         with running.dbs[MZ].session() as session:
             married_couple(session)
             grant_for(session, "marital_status", consumer=DESK, provider=MZ, service_item=SERVICE)

@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, expect
 from certfree import certs, governance
 from certfree.app import create_app
 from certfree.crypto import KeyStore
+from certfree.crypto.envelope import SCRYPT_N
 from certfree.exchange.questions import get_question
 from certfree.governance.audit_models import AuditEntry
 from certfree.settings import Settings
@@ -192,7 +193,8 @@ def test_dev_sign_in_is_404_outside_development(
     settings: Settings, db: Database, keys: KeyStore
 ) -> None:
     id_number, _ = _someone_with_history(db)
-    production = settings.model_copy(update={"environment": "production"})
+    # A production node seals keys at the production cost (tests seal theirs cheaply).
+    production = settings.model_copy(update={"environment": "production", "key_scrypt_n": SCRYPT_N})
     with TestClient(create_app(production)) as client:
         refused = client.post("/dev/sign-in", json={"id_number": id_number})
         assert refused.status_code == 404

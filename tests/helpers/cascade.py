@@ -5,8 +5,6 @@ the app of the addressed host (``http://n370100-mz.test`` for 370100-MZ)."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -23,9 +21,9 @@ from certfree.demo import demo_nodes
 from certfree.exchange.registry import register_node
 from certfree.nodes import Node
 from certfree.settings import Settings
-from certfree.storage import Database, migrate
-from conftest import TEST_PASSPHRASE
-from factories.databases import fresh_database_url
+from certfree.storage import Database
+from conftest import TEST_PASSPHRASE, TEST_SCRYPT_N
+from factories.databases import migrated_database_url
 
 
 def host_of(code: str) -> str:
@@ -54,28 +52,6 @@ class AsyncHosts(httpx.AsyncBaseTransport):
         if target is None:
             raise httpx.ConnectError(f"connection refused: {request.url.host}", request=request)
         return await target.handle_async_request(request)
-
-
-def sqlite_template(directory: Path) -> Path | None:
-    """One migrated SQLite database in ``directory``, to copy per node (migrating each node's
-    takes seconds); None on PostgreSQL, where each node's schema is migrated."""
-    if os.environ.get("CERTFREE_DATABASE_URL", "").startswith("postgresql"):
-        return None
-    path = directory / "template.db"
-    database = Database(f"sqlite:///{path}")
-    migrate.upgrade(database)
-    database.dispose()
-    return path
-
-
-def migrated(url: str, template: Path | None = None) -> Database:
-    """The database at ``url`` at the newest revision: a copy of ``template`` if given."""
-    if template is not None:
-        shutil.copyfile(template, url.removeprefix("sqlite:///"))
-        return Database(url)
-    database = Database(url)
-    migrate.upgrade(database)
-    return database
 
 
 def register_at_province(
@@ -110,7 +86,6 @@ def running_nodes(
     directory: Path,
     levels: Mapping[str, str],
     parents: Mapping[str, str],
-    template: Path | None = None,
 ) -> Iterator[Nodes]:
     """Build one app per code of ``levels`` (code → node level; exactly one "province"), each
     with the URL of its entry in ``parents`` as its parent, every node registered and approved
@@ -123,12 +98,14 @@ def running_nodes(
     hosts = AsyncHosts()
     with ExitStack() as stack:
         urls = {
-            code: stack.enter_context(fresh_database_url(directory, f"{code.lower()}.db"))
+            code: stack.enter_context(migrated_database_url(directory, f"{code.lower()}.db"))
             for code in levels
         }
         for code, url in urls.items():
-            dbs[code] = migrated(url, template)
-            keys[code] = KeyStore(directory / code / "keys", TEST_PASSPHRASE)
+            dbs[code] = Database(url)
+            keys[code] = KeyStore(
+                directory / code / "keys", TEST_PASSPHRASE, scrypt_n=TEST_SCRYPT_N
+            )
             keys[code].create(NODE_KEY_OWNER)
         pinned = directory / "province.jwks.json"
         pinned.write_text(json.dumps(keys[province].jwks(NODE_KEY_OWNER)))
@@ -144,6 +121,7 @@ def running_nodes(
                 parent_url=url_of(parents[code]) if code in parents else None,
                 province_url=url_of(province),
                 province_jwks=pinned,
+                key_scrypt_n=TEST_SCRYPT_N,
             )
             apps[code] = create_app(settings)
             hosts.serve(code, apps[code])

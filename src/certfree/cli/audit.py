@@ -39,10 +39,20 @@ DEFAULT_CLUSTER_FILE = Path("var/cluster/cluster.json")
 
 
 def _registry_keys(
-    client: httpx.Client, node: str, cluster_file: Path, province_jwks: Path | None
+    client: httpx.Client, node: str, cluster_file: Path | None, province_jwks: Path | None
 ) -> tuple[dict[str, KeyLike] | None, str]:
     """``node``'s keys from the province's signed registry, checked with the pinned province
-    keys; (None, "") when no pinned keys are at hand (the node's own keys are used then)."""
+    keys; (None, "") when no pinned keys are at hand (the node's own keys are used then).
+
+    Without a cluster file (``--url`` given, no ``--cluster-file``) nothing is read from disk
+    but ``--province-jwks``, and the province's URL must then come from a cluster file."""
+    if cluster_file is None:
+        if province_jwks is not None:
+            raise InvalidInput(
+                "--province-jwks 需要 --cluster-file 写明省级节点的地址，才能取得节点注册表",
+                field="cluster_file",
+            )
+        return None, ""
     pinned_path = province_jwks or cluster_file.parent / "province.jwks.json"
     pinned = load_pinned_jwks(pinned_path)
     if pinned is None:
@@ -80,8 +90,12 @@ def verify(
         Path, typer.Option(help="where the heads seen last time are kept")
     ] = DEFAULT_STATE_DIR,
     cluster_file: Annotated[
-        Path, typer.Option(help="cluster state file naming each node's URL")
-    ] = DEFAULT_CLUSTER_FILE,
+        Path | None,
+        typer.Option(
+            help="cluster state file naming each node's URL "
+            f"(default without --url: {DEFAULT_CLUSTER_FILE}; with --url none is read)"
+        ),
+    ] = None,
     province_jwks: Annotated[
         Path | None,
         typer.Option(
@@ -96,7 +110,11 @@ def verify(
     was rewritten or forked since the saved head (which is then kept, not overwritten).
     """
     with reported_errors():
-        base = url or node_url(node, cluster_file)
+        if url is None:
+            cluster_file = cluster_file or DEFAULT_CLUSTER_FILE
+            base = node_url(node, cluster_file)
+        else:
+            base = url  # a URL given is the whole answer: a leftover cluster is not consulted
         with httpx.Client(timeout=_TIMEOUT) as client:
             keys, source = _registry_keys(client, node, cluster_file, province_jwks)
             check = check_node_head(

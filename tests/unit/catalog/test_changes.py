@@ -19,7 +19,7 @@ from certfree.crypto import KeyStore
 from certfree.errors import AuthError
 from certfree.exchange.registry import snapshot_from_payload
 from certfree.storage import Database
-from conftest import TEST_PASSPHRASE
+from conftest import TEST_PASSPHRASE, TEST_SCRYPT_N
 from factories.catalog_resources import resource_data
 
 CITY = "370100"
@@ -114,7 +114,7 @@ def _registry(keys: dict[str, KeyStore], status: str = "active") -> Any:
 
 @pytest.fixture
 def province_keys(tmp_path: Any) -> KeyStore:
-    store = KeyStore(tmp_path / "province", TEST_PASSPHRASE)
+    store = KeyStore(tmp_path / "province", TEST_PASSPHRASE, scrypt_n=TEST_SCRYPT_N)
     store.create(NODE_KEY_OWNER)
     return store
 

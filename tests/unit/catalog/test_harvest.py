@@ -31,19 +31,18 @@ from certfree.demo import demo_nodes
 from certfree.errors import InvalidInput
 from certfree.exchange.registry import register_node
 from certfree.nodes import Node
-from certfree.storage import Database, migrate
+from certfree.storage import Database
 from conftest import TEST_PASSPHRASE
 from factories.catalog_resources import resource_data
-from factories.databases import fresh_database_url
+from factories.databases import migrated_database_url
 
 CITY, MZ = "370100", "370100-MZ"
 
 
 @pytest.fixture
 def city(tmp_path: Path) -> Iterator[Database]:
-    with fresh_database_url(tmp_path, "city.db") as url:
+    with migrated_database_url(tmp_path, "city.db") as url:
         database = Database(url)
-        migrate.upgrade(database)
         yield database
         database.dispose()
 
@@ -150,9 +149,8 @@ def test_a_rebuilt_node_catalog_is_harvested_again_from_the_start(
 ) -> None:
     _create(city, name="旧目录资源")
     harvest(db, [Source(CITY, None)], LocalFeed({CITY: city}))
-    with fresh_database_url(tmp_path, "rebuilt.db") as url:
+    with migrated_database_url(tmp_path, "rebuilt.db") as url:
         rebuilt = Database(url)
-        migrate.upgrade(rebuilt)
         code = _create(rebuilt, name="重建后的资源")
 
         report = harvest(db, [Source(CITY, None)], LocalFeed({CITY: rebuilt}))[0]

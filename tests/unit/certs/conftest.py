@@ -17,4 +17,4 @@ def holder_jwk() -> Jwk:
 @pytest.fixture
 def store(settings: Settings) -> KeyStore:
     """The node's key store, with no issuer keys yet."""
-    return KeyStore(settings.key_dir, settings.key_passphrase)
+    return settings.key_store()

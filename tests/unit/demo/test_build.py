@@ -12,8 +12,8 @@ from certfree.demo import DemoExists, DemoSummary, build_demo_province
 from certfree.demo import province as demo_province
 from certfree.errors import ConfigurationError, InvalidInput
 from certfree.population import TABLES, count_rows
-from certfree.storage import Base, Database, migrate
-from factories.databases import fresh_database_url
+from certfree.storage import Base, Database
+from factories.databases import migrated_database_url
 from factories.demo import AS_OF, CITIZENS, FIRMS, SEED
 
 
@@ -30,10 +30,9 @@ def _rows(db: Database) -> dict[str, list[tuple[object, ...]]]:
 
 
 def _build(tmp_path: Path, name: str, **kwargs: object) -> dict[str, list[tuple[object, ...]]]:
-    with fresh_database_url(tmp_path, name) as url:
+    with migrated_database_url(tmp_path, name) as url:
         db = Database(url)
         try:
-            migrate.upgrade(db)
             build_demo_province(db, citizens=CITIZENS, firms=FIRMS, as_of=AS_OF, **kwargs)  # type: ignore[arg-type]
             return _rows(db)
         finally:
