@@ -19,17 +19,28 @@ import typer
 from certfree.certs import StatusLists, TrustList, VerificationResult, verify_presentation
 from certfree.cli.common import err_console, load_settings, node_keys, print_json, reported_errors
 from certfree.crypto import b64url_decode
+from certfree.crypto.sdjwt import MAX_SD_JWT_LENGTH
 from certfree.errors import InvalidInput, NotFound
 from certfree.safejson import loads_untrusted
 
 _TIMEOUT = httpx.Timeout(10.0)
+_READ_LIMIT = 4 * (MAX_SD_JWT_LENGTH + 1)  # bytes: past the limit even in 4-byte characters
 
 
 def _read_text(path: Path, what: str) -> str:
+    """The file's text; a presentation larger than any QR code is cut just past the limit,
+    so that the verifier refuses it as ``oversized`` without reading it all."""
     try:
-        return path.read_text(encoding="utf-8").strip()
+        with path.open("rb") as file:
+            data = file.read(_READ_LIMIT)
+        cut = len(data) == _READ_LIMIT  # may end inside a character; refused as oversized
+        return data.decode("utf-8", "replace" if cut else "strict").strip()
     except OSError as exc:
         raise InvalidInput(f"无法读取{what} {path}：{exc.strerror}", field=what) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{what} {path} 不是 UTF-8 文本 (not UTF-8 text: {exc.reason})", field=what
+        ) from None
 
 
 def _print_result(result: VerificationResult, as_json: bool) -> None:

@@ -207,3 +207,26 @@ def test_nested_forgeries_parked_under_a_short_code_are_refused_not_crashed(
         assert redeemed.status_code == 200, (kind, redeemed.text[:300])
         assert redeemed.json()["valid"] is False, kind
     assert parked  # the key binding is only read when verified: some are parked
+
+
+def test_a_file_that_is_no_presentation_is_a_named_refusal_in_the_cli(offline: Path) -> None:
+    (offline / "shown.txt").write_bytes(b"\xff\xfe not text")
+    run = _cli(
+        "verify",
+        str(offline / "shown.txt"),
+        "--audience",
+        AUD,
+        "--nonce",
+        NONCE,
+        "--offline",
+        "--trust-list",
+        str(offline / "trust.jwt"),
+        "--status-dir",
+        str(offline / "lists"),
+    )
+    assert run.exit_code == 1
+    assert isinstance(run.exception, SystemExit)
+    assert "不是 UTF-8 文本" in run.stderr
+    huge = _verify_offline(offline, "证" * 2_000_000)  # 6 MB: read only past the limit
+    assert huge.exit_code == 1
+    assert [f["reason"] for f in json.loads(huge.stdout)["failed_checks"]] == ["oversized"]
