@@ -1,8 +1,8 @@
 """Tabular files offices send — CSV or XLSX — read into rows, and the row errors of an import.
 
-Every import (proof list, service items; later the data catalog and certificate backfill)
-reads its file here and reports faults as :class:`RowError`; an import that finds any raises a
-subclass of :class:`RowsRejected` and stores nothing.
+Every import (proof list, service items, data catalog, certificate backfill) reads its file
+here and reports faults as :class:`RowError`; an import that finds any raises a subclass of
+:class:`RowsRejected` and stores nothing.
 
 Encodings: offices export from Excel on Chinese Windows, which writes CSV in the ANSI code page
 (GBK, CP936). GB 18030 is its superset, so a file that is not valid UTF-8 (with or without BOM)
@@ -77,9 +77,10 @@ _LINE_END = re.compile("\r\n|\r|\n")  # as io.StringIO(newline="") splits lines
 class Limits:
     """How much of a file an import reads before refusing it.
 
-    ``max_rows`` counts rows holding a value (header and title rows included), ``max_columns``
-    the columns up to a row's last value, ``max_cell`` characters (Excel's own limit per
-    cell), ``max_expanded`` the bytes of an XLSX's parts once uncompressed.
+    ``max_rows`` counts rows holding a value (a CSV's blank records may number as many
+    again), ``max_columns`` the columns up to a row's last value, ``max_cell`` characters
+    (Excel's own limit per cell), ``max_expanded`` the bytes of an XLSX's parts once
+    uncompressed.
     """
 
     max_rows: int = 100_000
@@ -96,7 +97,9 @@ class Table:
     """Headers and data rows of a file, each row with its 1-based number in the file or sheet.
 
     ``format`` is ``csv`` or ``xlsx``; ``encoding`` is the CSV's (``utf-8-sig``, ``utf-8`` or
-    ``gb18030``) and None for XLSX. Blank rows are dropped; cells are stripped strings.
+    ``gb18030``) and None for XLSX. Blank rows are dropped; cells are stripped strings, the
+    quote an export put before a formula-like value dropped, and a row is at least as wide as
+    the header.
     """
 
     format: str
