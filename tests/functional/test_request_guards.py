@@ -147,3 +147,25 @@ def test_the_openapi_document_declares_the_problem_answers(client: TestClient) -
     assert "413" in match
     node = document["paths"]["/api/v1/node"]["get"]["responses"]
     assert set(node) == {"200"}  # public, no input: nothing else to declare
+
+
+def _jws(header: str, payload: str) -> str:
+    from certfree.crypto import b64url_encode  # noqa: PLC0415
+
+    return f"{b64url_encode(header.encode())}.{b64url_encode(payload.encode())}.AAAA"
+
+
+def test_deeply_nested_signed_messages_are_refused_by_name(client: TestClient) -> None:
+    # A node message whose header or payload nests 1,000 deep.
+    for message in (_jws(DEEP, "{}"), _jws('{"alg":"EdDSA","kid":"k"}', DEEP)):
+        response = client.post(
+            "/api/v1/exchange/messages",
+            content=message,
+            headers={"Content-Type": "application/jose"},
+        )
+        assert 400 <= response.status_code < 500, response.text
+        assert response.json()["reason"] == "malformed"
+    # A harvest request (typ names it) whose claims nest 1,000 deep.
+    harvest = _jws('{"typ":"certfree-harvest+jwt","alg":"EdDSA","kid":"k"}', '{"iss":' + DEEP + "}")
+    response = client.get("/api/v1/catalog/changes", headers={"Authorization": f"Bearer {harvest}"})
+    assert response.status_code == 401, response.text

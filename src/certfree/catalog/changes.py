@@ -34,7 +34,6 @@ read the feed with a bureau_admin token.
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 from collections.abc import Mapping
@@ -49,6 +48,7 @@ from certfree.catalog.models import ChangeFeed, Resource, Tombstone
 from certfree.catalog.resources import resource_json
 from certfree.crypto import Signer, Verifier, b64url_decode, sign_jws, verify_jws
 from certfree.errors import AuthError, CertfreeError, KeyNotFound
+from certfree.safejson import loads_untrusted
 
 __all__ = [
     "HARVEST_TYP",
@@ -180,8 +180,8 @@ def is_harvest_request(token: str) -> bool:
 def harvester_of(token: str) -> str:
     """The ``iss`` a harvest request claims, before any check (to look its keys up)."""
     try:
-        claims = json.loads(b64url_decode(token.split(".")[1]))
-    except (CertfreeError, ValueError, IndexError):
+        claims = loads_untrusted(b64url_decode(token.split(".")[1]), what="harvest request")
+    except (CertfreeError, IndexError):
         raise AuthError("采集请求签名格式错误（应为 compact JWS）") from None
     issuer = claims.get("iss") if isinstance(claims, dict) else None
     if not isinstance(issuer, str) or not issuer:

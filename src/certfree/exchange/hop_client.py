@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+from certfree.safejson import loads_untrusted
 
 __all__ = ["HopClient", "HopConnectionError", "HopResponse", "HopTimeout"]
 
@@ -45,7 +46,8 @@ class HopResponse:
         return self.content.decode("utf-8", errors="replace")
 
     def json(self) -> Any:
-        return json.loads(self.content)
+        """The body as strict JSON (a peer's answer is input too); InvalidInput if not."""
+        return loads_untrusted(self.content, what="a node's response")
 
 
 @functools.lru_cache(maxsize=256)

@@ -11,7 +11,6 @@ reply store, since both depend on where the message is.
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 import time
 import uuid
@@ -23,6 +22,7 @@ from certfree.crypto import Signer, Verifier, b64url_decode, canonical_json, sig
 from certfree.errors import CertfreeError, KeyNotFound
 from certfree.exchange.errors import MessageRefused, RefusalReason
 from certfree.exchange.messages import validate_body
+from certfree.safejson import loads_untrusted
 
 __all__ = [
     "MESSAGE_TYP",
@@ -154,8 +154,8 @@ def _peek(raw: str) -> tuple[dict[str, Any], dict[str, Any]]:
             RefusalReason.MALFORMED, f"expected a compact JWS of 3 parts, got {len(parts)}"
         )
     try:
-        header = json.loads(b64url_decode(parts[0]))
-        payload = json.loads(b64url_decode(parts[1]))
+        header = loads_untrusted(b64url_decode(parts[0]), what="header")
+        payload = loads_untrusted(b64url_decode(parts[1]), what="payload")
     except (CertfreeError, ValueError) as exc:
         raise _refuse(
             RefusalReason.MALFORMED, f"header or payload is not base64url JSON ({exc})"
