@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Connection, Engine, TextClause, create_engine, text
+from sqlalchemy import Connection, Engine, RowMapping, TextClause, create_engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -190,7 +190,7 @@ def _one_row(
     statement: TextClause,
     values: Mapping[str, Any],
     question: QuestionDef,
-) -> Mapping[str, Any]:
+) -> RowMapping:
     try:
         rows = connection.execute(statement, values).mappings().all()
     except DBAPIError as exc:
