@@ -3,12 +3,13 @@ cells a spreadsheet would run as formulas, and imports read them back unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import tracemalloc
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from certfree.catalog.spreadsheet import write_xlsx
@@ -148,3 +149,20 @@ def test_a_csv_that_is_all_separators_or_blank_lines_is_refused_early() -> None:
     blank = "事项编码\n".encode() + b"\n" * (10 * MEGABYTE - 20)
     with pytest.raises(TableFault, match="第 200006 行：超过 200005 行（空行也计）"):
         read_table(blank, "x.csv", KNOWN)
+
+
+_BOOK = write_xlsx([("s", [["事项编码", "备注"], *[[f"A{n}", "甲乙" * n] for n in range(20)]])])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(_BOOK) - 1), st.binary(min_size=1, max_size=4)),
+                min_size=1, max_size=8))  # fmt: skip
+def test_a_damaged_workbook_reads_or_is_refused_never_crashes(
+    edits: list[tuple[int, bytes]],
+) -> None:
+    data = bytearray(_BOOK)
+    for offset, replacement in edits:
+        data[offset : offset + len(replacement)] = replacement
+    # A table, or InvalidInput (422: TableFault, or no header found); any other error fails.
+    with contextlib.suppress(InvalidInput):
+        read_table(bytes(data), "x.xlsx", KNOWN)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -57,7 +58,16 @@ class Archive:
     def __init__(self, data: bytes, limits: SheetLimits) -> None:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        # RuntimeError: NotImplementedError for a ZIP version zipfile does not read; struct.error
+        # and EOFError: a directory cut short.
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            ValueError,
+            RuntimeError,
+            EOFError,
+            struct.error,
+        ) as exc:
             raise SheetFault(f"不是有效的 XLSX（ZIP）文件：{exc}") from None
         members = self.zip.infolist()
         if len(members) > MAX_MEMBERS:
@@ -114,9 +124,19 @@ class Archive:
                     parser.Parse(chunk, False)
                     yield
             parser.Parse(b"", True)
+        except SheetFault:  # a handler's, or the budget's: it says where
+            raise
         except expat.ExpatError as exc:
             raise SheetFault(f"{member.filename} 的 XML 格式错误：{exc}") from None
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            OSError,
+            RuntimeError,
+            struct.error,
+            ValueError,
+        ) as exc:
             # RuntimeError: an encrypted member; NotImplementedError (a subclass): an unknown
             # compression method.
             raise SheetFault(f"无法解压 {member.filename}：{exc}") from None
