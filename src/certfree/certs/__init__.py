@@ -45,6 +45,7 @@ from certfree.certs.errors import (
     ShortCodePresentationInvalid,
     ShortCodeUsed,
     StatusConflict,
+    StatusListNotFound,
 )
 from certfree.certs.facedata import check_face_data, check_holder_id, derive_predicates
 from certfree.certs.issuance import (
@@ -162,6 +163,7 @@ __all__ = [
     "ShortCodeUsed",
     "SignedStatusList",
     "StatusConflict",
+    "StatusListNotFound",
     "StatusListRecord",
     "StatusLists",
     "TrustList",

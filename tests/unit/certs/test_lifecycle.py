@@ -136,5 +136,5 @@ def test_unknown_identifier_and_list_are_not_found(db: Database, store: KeyStore
             certs.get_certificate(session, missing)
         with pytest.raises(InvalidIdentifier, match="check character"):
             certs.get_certificate(session, issued.identifier[:-1] + "Z")
-        with pytest.raises(certs.CertificateNotFound, match="第 7 号状态列表"):
+        with pytest.raises(certs.StatusListNotFound, match="第 7 号状态列表"):
             certs.signed_status_list(session, store, issued.issuer_uscc, 7)
