@@ -13,6 +13,8 @@ PUBLIC_OPERATIONS = {
     ("GET", "/"),
     ("GET", "/healthz"),
     ("GET", "/api/v1/node"),
+    # The JOSE profile of our SM2 seals, for verifiers outside the SM ecosystem.
+    ("GET", "/api/v1/node/jose-profiles/sm2"),
     ("GET", "/.well-known/jwks.json"),
     # The proof-item list is published to citizens (清单之外无证明).
     ("GET", "/proofs"),
