@@ -15,6 +15,7 @@ import pytest
 from helpers.livenode import free_port
 
 CERTFREE = [sys.executable, "-m", "certfree"]
+pytestmark = pytest.mark.slow  # a process start per command (imports take a second or more)
 
 
 @pytest.fixture
