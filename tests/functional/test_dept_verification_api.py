@@ -40,7 +40,7 @@ def test_a_request_to_an_unreachable_department_is_kept_queued(
     assert (sent["consumer"], sent["department"]) == ("370000", "370100-RS")
     assert sent["requested_by"] == "desk-7"
     assert (sent["delivery"], sent["delivery_attempts"]) == ("queued", 1)
-    assert "不可用" in sent["last_delivery_error"]
+    assert "未在节点注册表中登记接入地址" in sent["last_delivery_error"]
     assert sent["deadline_beijing"].endswith("00:00")  # 24:00 of the fifth working day
 
     listed = client.get(BASE, headers=clerk, params={"side": "outbox"}).json()

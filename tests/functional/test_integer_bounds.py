@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 INT64_MAX = 2**63 - 1
 HUGE = str(2**65 - 1)  # 36893488147419103231
+PAST_INT32 = str(2**31)  # one past PostgreSQL's INTEGER, the type of the id columns
 
 
 def _integers(schema: Any, document: dict[str, Any], where: str) -> list[tuple[str, Any]]:
@@ -64,6 +65,10 @@ def test_every_integer_input_in_the_openapi_document_has_a_maximum(client: TestC
         (f"/api/v1/catalog/grants?demand_id={HUGE}", "bureau_admin", "demand_id"),
         (f"/api/v1/status-lists/11370100010000063K/{HUGE}", None, "list_no"),
         ("/api/v1/audit/consistency?first=0", None, "first"),
+        (f"/api/v1/proofs?version={PAST_INT32}", None, "version"),
+        (f"/api/v1/commitments/{PAST_INT32}", "applicant", "id"),
+        (f"/api/v1/grants/{PAST_INT32}", "bureau_admin", "grant_id"),
+        (f"/api/v1/catalog/changes?since={PAST_INT32}", "node", "since"),
     ],
 )
 def test_integers_past_int64_are_422_naming_the_field(

@@ -104,7 +104,7 @@ def test_no_token_is_a_challenge_without_an_error_code(client: TestClient) -> No
 def test_405_lists_the_allowed_methods(client: TestClient) -> None:
     response = client.delete("/api/v1/node")
     _is_problem(response, 405)
-    assert response.headers["allow"] == "GET"
+    assert response.headers["allow"] == "GET, HEAD"
 
 
 @pytest.mark.parametrize("path", ["/", "/me", "/desk", "/proofs", "/api/v1/node", "/nowhere"])
@@ -169,3 +169,47 @@ def test_deeply_nested_signed_messages_are_refused_by_name(client: TestClient) -
     harvest = _jws('{"typ":"certfree-harvest+jwt","alg":"EdDSA","kid":"k"}', '{"iss":' + DEEP + "}")
     response = client.get("/api/v1/catalog/changes", headers={"Authorization": f"Bearer {harvest}"})
     assert response.status_code == 401, response.text
+
+
+def test_allow_lists_every_method_of_the_path(client: TestClient) -> None:
+    response = client.delete("/api/v1/proofs")
+    _is_problem(response, 405)
+    assert response.headers["allow"] == "GET, HEAD, POST"
+
+
+@pytest.mark.parametrize(
+    ("request_line", "body", "field"),
+    [
+        ("GET /api/v1/procedures?q=a%00b", None, "query"),
+        ("GET /api/v1/proofs/a%00b", None, "path"),
+        ("POST /api/v1/commitments", '{"proof_code": "a\\u0000b", "text_hash": "x"}', "body"),
+        ("POST /api/v1/commitments", '{"a\\u0000": 1}', "body"),
+    ],
+)
+def test_text_with_a_nul_character_is_422(
+    client: TestClient, token_for: Any, request_line: str, body: str | None, field: str
+) -> None:
+    method, path = request_line.split(" ")
+    headers = {**JSON, **token_for("applicant", "370102195803150139")}
+    response = client.request(method, path, content=body, headers=headers)
+    problem = _is_problem(response, 422)
+    assert problem["field"] == field
+    assert "U+0000" in problem["detail"]
+
+
+def test_a_number_is_not_a_date(client: TestClient, token_for: Any) -> None:
+    response = client.post(
+        "/api/v1/catalog/lists", json={"date": 0}, headers=token_for("bureau_admin")
+    )
+    problem = _is_problem(response, 422)
+    assert problem["field"] == "date"
+    assert "ISO 8601" in problem["detail"]
+
+
+def test_rate_limits_changes_and_the_cascade_are_declared(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "429" in paths["/api/v1/verifications"]["post"]["responses"]
+    assert "429" in paths["/api/v1/short-codes"]["post"]["responses"]
+    assert "429" not in paths["/api/v1/commitments"]["post"]["responses"]
+    assert "409" in paths["/api/v1/commitments/{id}/withdraw"]["post"]["responses"]
+    assert "503" in paths["/api/v1/exchange/ask"]["post"]["responses"]

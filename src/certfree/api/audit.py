@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from certfree import governance
-from certfree.api.deps import INT64_MAX, PUBLIC, NodeDep, PathIndex, SessionDep, allow
+from certfree.api.deps import PUBLIC, SQL_INT_MAX, NodeDep, PathIndex, SessionDep, allow
 from certfree.app import Node
 from certfree.auth import Principal, Role
 from certfree.errors import AuthError
@@ -114,10 +114,10 @@ def consistency(
     session: SessionDep,
     first: Annotated[
         int,
-        Query(ge=1, le=INT64_MAX, description="size of the older head (RFC 9162 §2.1.4: 0 < m)"),
+        Query(ge=1, le=SQL_INT_MAX, description="size of the older head (RFC 9162 §2.1.4: 0 < m)"),
     ],
     second: Annotated[
-        int | None, Query(ge=0, le=INT64_MAX, description="newer size; default current")
+        int | None, Query(ge=0, le=SQL_INT_MAX, description="newer size; default current")
     ] = None,
 ) -> ConsistencyView:
     """Proof that the log of size ``second`` extends the one of size ``first`` unchanged."""
@@ -133,7 +133,7 @@ def audit_entry(
     session: SessionDep,
     _: _Auditor,
     tree_size: Annotated[
-        int | None, Query(ge=0, le=INT64_MAX, description="default: the signed head's")
+        int | None, Query(ge=0, le=SQL_INT_MAX, description="default: the signed head's")
     ] = None,
 ) -> EntryWithHead:
     """One entry, every subject disclosed, with its inclusion proof and a signed head."""

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from certfree import catalog
-from certfree.api.deps import INT64_MAX, NodeDep, PathId, SessionDep, allow
+from certfree.api.deps import SQL_INT_MAX, NodeDep, PathId, SessionDep, allow
 from certfree.api.uploads import UPLOAD_BODY, Upload
 from certfree.app import Node
 from certfree.auth import Principal, Role
@@ -70,7 +70,7 @@ def list_resources(
     provider: Annotated[str | None, Query(max_length=100)] = None,
     provider_code: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
+    offset: Annotated[int, Query(ge=0, le=SQL_INT_MAX)] = 0,
 ) -> list[dict[str, Any]]:
     """Resources in code order, optionally of one provider."""
     rows = catalog.list_resources(

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from certfree import catalog
-from certfree.api.deps import INT64_MAX, NodeDep
+from certfree.api.deps import SQL_INT_MAX, NodeDep
 from certfree.app import Node
 from certfree.auth import Role, require_role
 from certfree.errors import AuthError
@@ -30,7 +30,7 @@ async def _reader(
     node: NodeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     since: Annotated[
-        int, Query(ge=0, le=INT64_MAX, description="cursor: the last sequence number held")
+        int, Query(ge=0, le=SQL_INT_MAX, description="cursor: the last sequence number held")
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=catalog.MAX_PAGE)] = 500,
 ) -> str:
@@ -65,7 +65,7 @@ async def changes(
     node: NodeDep,
     _: Annotated[str, Depends(_reader)],
     since: Annotated[
-        int, Query(ge=0, le=INT64_MAX, description="cursor: the last sequence number held")
+        int, Query(ge=0, le=SQL_INT_MAX, description="cursor: the last sequence number held")
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=catalog.MAX_PAGE)] = 500,
 ) -> dict[str, Any]:

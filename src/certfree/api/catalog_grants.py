@@ -16,7 +16,6 @@ Revoking a granted request uses ``POST /api/v1/grants/{id}/revoke`` (one grant m
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from certfree import catalog
 from certfree.api.catalog import organ_of
-from certfree.api.deps import INT64_MAX, PathId, SessionDep, allow, as_utc
+from certfree.api.deps import SQL_INT_MAX, IsoDateTime, PathId, SessionDep, allow, as_utc
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
 
@@ -36,14 +35,14 @@ _Reader = Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN, Role.BUREAU_
 
 
 class ShareRequest(BaseModel):
-    demand_id: int = Field(ge=1, lt=2**63, description="编号：本部门登记的数据需求")
+    demand_id: int = Field(ge=1, le=SQL_INT_MAX, description="编号：本部门登记的数据需求")
     resource_code: str = Field(max_length=48, description="资源代码，如 101/000001")
     data_items: list[str] = Field(
         default_factory=list, max_length=200, description="所需信息项；不列则申请整个资源"
     )
     purpose: str | None = Field(default=None, max_length=255, description="默认取需求的用途")
-    valid_from: dt.datetime | None = None
-    valid_to: dt.datetime | None = None
+    valid_from: IsoDateTime | None = None
+    valid_to: IsoDateTime | None = None
 
 
 class Approval(BaseModel):
@@ -51,8 +50,8 @@ class Approval(BaseModel):
         default=None, max_length=200, description="批准的信息项（只能缩小）"
     )
     purpose: str | None = Field(default=None, max_length=255, description="批准的用途表述")
-    valid_from: dt.datetime | None = None
-    valid_to: dt.datetime | None = None
+    valid_from: IsoDateTime | None = None
+    valid_to: IsoDateTime | None = None
     note: str | None = Field(default=None, max_length=1000)
 
 
@@ -119,7 +118,7 @@ def list_requests(
     principal: _Reader,
     state: Annotated[catalog.GrantStatus | None, Query(alias="status")] = None,
     resource_code: Annotated[str | None, Query(max_length=48)] = None,
-    demand_id: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None,
+    demand_id: Annotated[int | None, Query(ge=1, le=SQL_INT_MAX)] = None,
 ) -> list[dict[str, Any]]:
     """Resource requests, oldest first; a department admin's own (as consumer or provider)."""
     party = organ_of(principal) if principal.role is Role.DEPARTMENT_ADMIN else None

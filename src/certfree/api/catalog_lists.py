@@ -9,7 +9,6 @@ metadata and demand descriptions, not data. Publishing is the big-data bureau's
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response, status
@@ -17,7 +16,7 @@ from pydantic import BaseModel
 
 from certfree import catalog
 from certfree.api.catalog import match_index
-from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
+from certfree.api.deps import PUBLIC, IsoDate, NodeDep, SessionDep, allow
 from certfree.auth import Principal, Role
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
@@ -27,7 +26,7 @@ _Overseer = Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN, Role.CIO))]
 
 
 class Publication(BaseModel):
-    date: dt.date | None = None  # default: today in Asia/Shanghai
+    date: IsoDate | None = None  # default: today in Asia/Shanghai
 
 
 @router.post("/catalog/lists", status_code=status.HTTP_201_CREATED)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from certfree import certs
-from certfree.api.deps import PUBLIC, NodeDep, PathIndex, SessionDep, allow
+from certfree.api.deps import PUBLIC, IsoDate, NodeDep, PathIndex, SessionDep, allow
 from certfree.auth import Principal, Role
 from certfree.crypto import Alg
 from certfree.errors import Forbidden, InvalidInput
@@ -35,8 +35,8 @@ class IssueRequest(BaseModel):
     holder_id: str = Field(description="resident ID number (111) or USCC (001) of the holder")
     face_data: dict[str, Any] = Field(description="照面信息 as the type's schema describes")
     holder_jwk: dict[str, Any] = Field(description="the holder's public key (JWK)")
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = Field(default=None, description="omit with permanent for 长期")
+    valid_from: IsoDate | None = None
+    valid_to: IsoDate | None = Field(default=None, description="omit with permanent for 长期")
     permanent: bool = False
     seal_alg: Alg | None = Field(
         default=None,

@@ -7,14 +7,13 @@ consents and revokes any (PIPL §14–15). A clerk may preview, to read it out a
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
 from certfree import governance
-from certfree.api.deps import NodeDep, SessionDep, allow, as_utc
+from certfree.api.deps import IsoDateTime, NodeDep, SessionDep, allow, as_utc
 from certfree.auth import Principal, Role
 from certfree.exchange.questions import questions_for
 
@@ -29,7 +28,7 @@ class ConsentRequest(BaseModel):
     questions: list[str] | None = Field(
         default=None, description="同意核验的问题；省略则为该事项可用的全部数据共享问题"
     )
-    expires_at: dt.datetime | None = Field(default=None, description="省略则 30 天")
+    expires_at: IsoDateTime | None = Field(default=None, description="省略则 30 天")
 
 
 @router.get("/me/consents/preview")

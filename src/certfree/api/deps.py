@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from sqlalchemy.orm import Session
 
 from certfree import nodes
@@ -20,14 +20,26 @@ from certfree.errors import AuthError, Forbidden
 _bearer = HTTPBearer(auto_error=False, description="certfree tokens issue --role ROLE")
 
 PUBLIC: dict[str, Any] = {"x-certfree-public": True}
+_Check = TypeVar("_Check", bound=Callable[..., Any])
 
-# Every integer a client sends is bounded to what the database stores (a signed 64-bit
-# BIGINT on PostgreSQL, INTEGER on SQLite), so a larger one is a 422, not a driver overflow.
-INT64_MAX = 2**63 - 1
-PathId = Annotated[int, Path(ge=1, le=INT64_MAX, description="record number")]
-PathIndex = Annotated[int, Path(ge=0, le=INT64_MAX)]
+# Every integer a client sends that reaches a column is bounded to SQL INTEGER (32-bit on
+# PostgreSQL, ISO/IEC 9075 INTEGER), so a larger one is a 422, not a driver overflow.
+SQL_INT_MAX = 2**31 - 1
+PathId = Annotated[int, Path(ge=1, le=SQL_INT_MAX, description="record number")]
+PathIndex = Annotated[int, Path(ge=0, le=SQL_INT_MAX)]
 # In body models an exclusive bound: JSON Schema numbers are doubles, which hold 2^63 exactly.
 Int64 = Annotated[int, Field(ge=-(2**63), lt=2**63)]
+
+
+def _iso_text(value: Any) -> Any:
+    """Dates arrive as ISO 8601 text; pydantic would read a JSON number as Unix time."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("a date or time is ISO 8601 text (2026-12-07, 2026-12-07T10:00+08:00)")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_text)]
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_text)]
 
 
 def get_node(request: Request) -> Node:
@@ -86,8 +98,15 @@ def acting_department(session: Session, principal: Principal) -> nodes.Departmen
     return department
 
 
+def rate_limited(check: _Check) -> _Check:
+    """Mark a dependency that may answer 429, so that the OpenAPI document says so."""
+    check.certfree_rate_limited = True  # type: ignore[attr-defined]  # read by document_roles
+    return check
+
+
 def document_roles(router: APIRouter) -> APIRouter:
-    """Copy each route's allowed roles into its OpenAPI operation as ``x-certfree-roles``."""
+    """Copy each route's allowed roles into its OpenAPI operation as ``x-certfree-roles``,
+    and mark the rate-limited ones ``x-certfree-rate-limited``."""
     for route in router.routes:
         if not isinstance(route, APIRoute):
             continue
@@ -99,6 +118,11 @@ def document_roles(router: APIRouter) -> APIRouter:
                 route.openapi_extra = {
                     **(route.openapi_extra or {}),
                     "x-certfree-roles": sorted(r.value for r in roles),
+                }
+            if getattr(dependant.call, "certfree_rate_limited", False):
+                route.openapi_extra = {
+                    **(route.openapi_extra or {}),
+                    "x-certfree-rate-limited": True,
                 }
             pending.extend(dependant.dependencies)
     return router

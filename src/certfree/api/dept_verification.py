@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from certfree.api.deps import Int64, NodeDep, SessionDep, allow
+from certfree.api.deps import Int64, IsoDateTime, NodeDep, SessionDep, allow
 from certfree.app import Node
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
@@ -47,7 +47,7 @@ class CreateRequest(BaseModel):
     )
     service_item: str = Field(description="政务服务事项编码 the verification serves")
     purpose: str
-    deadline: dt.datetime | None = Field(default=None, description="with offset; or working_days")
+    deadline: IsoDateTime | None = Field(default=None, description="with offset; or working_days")
     working_days: Int64 | None = Field(default=None, description="default 3 (Mon-Fri, Beijing)")
     request_id: str | None = Field(default=None, description="UUID; resubmitting is idempotent")
 

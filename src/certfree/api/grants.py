@@ -7,14 +7,13 @@ provider's node code, e.g. 370100-MZ). Nodes and CIOs may read them.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
 from certfree import catalog
-from certfree.api.deps import PUBLIC, PathId, SessionDep, allow, as_utc
+from certfree.api.deps import PUBLIC, IsoDateTime, PathId, SessionDep, allow, as_utc
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
 from certfree.exchange.questions import QuestionDef, check_grant_scope, get_question, list_questions
@@ -35,8 +34,8 @@ class GrantRequest(BaseModel):
     service_item: str = Field(max_length=64, description="政务服务事项编码（用途）")
     purpose: str = Field(max_length=255, description="用途说明")
     data_items: list[str] = Field(description="允许答复揭示的数据项")
-    valid_from: dt.datetime | None = None
-    valid_to: dt.datetime | None = None
+    valid_from: IsoDateTime | None = None
+    valid_to: IsoDateTime | None = None
     consent_exempt_basis: str | None = Field(
         default=None, max_length=255, description="免于个人同意的法律依据（引用条款）"
     )

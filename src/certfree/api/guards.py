@@ -6,6 +6,8 @@
 * JSON bodies are read as strict RFC 8259 JSON (:func:`certfree.safejson.loads_untrusted`):
   no NaN or Infinity, no nesting deeper than 64, so a hostile body is a 422 naming the body,
   never a RecursionError deep in a handler.
+* No text a client sends (path, query, JSON strings) may hold U+0000: PostgreSQL's text types
+  cannot store it, so it is a 422 here rather than a driver error later.
 * Every response says how a browser may use it: a Content-Security-Policy that allows only
   the node's own scripts, styles and connections and no framing (CSP Level 3
   ``frame-ancestors 'none'``, the modern form of X-Frame-Options), ``nosniff``, and no
@@ -19,7 +21,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from certfree.api.problems import certfree_problem
-from certfree.errors import ContentTooLarge, InvalidInput
+from certfree.errors import CertfreeError, ContentTooLarge, InvalidInput
 from certfree.safejson import MAX_JSON_SIZE, loads_untrusted
 
 __all__ = ["MAX_BODY_BYTES", "SECURITY_HEADERS", "RequestGuard", "raise_body_cap"]
@@ -90,6 +92,38 @@ async def _read(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
+_NUL = "不能含空字符 U+0000（text may not contain U+0000）"
+
+
+def _nul_in_address(scope: Scope) -> str | None:
+    """``path`` or ``query`` if that part of the request's address holds a U+0000."""
+    if "\x00" in scope.get("path", ""):
+        return "path"
+    query = scope.get("query_string", b"").lower()
+    return "query" if b"%00" in query or b"\x00" in query else None
+
+
+def _holds_nul(value: object) -> bool:
+    """Whether any string in a parsed JSON value (keys included) holds a U+0000."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, error: CertfreeError) -> None:
+    response = await certfree_problem(Request(scope), error)
+    await response(scope, receive, send)
+
+
 class RequestGuard:
     """ASGI middleware: capped bodies and strict JSON in, security headers out."""
 
@@ -108,6 +142,10 @@ class RequestGuard:
                     headers.setdefault(name, value)
             await send(message)
 
+        where = _nul_in_address(scope)
+        if where is not None:
+            await _refuse(scope, receive, send_with_headers, InvalidInput(_NUL, field=where))
+            return
         capped = _limited(scope, receive)
         if not _is_json(scope):
             await self.app(scope, capped, send_with_headers)
@@ -116,12 +154,13 @@ class RequestGuard:
         try:
             body = await _read(capped)
             if body:
-                loads_untrusted(body, what="request body", max_size=MAX_BODY_BYTES)
+                value = loads_untrusted(body, what="request body", max_size=MAX_BODY_BYTES)
+                if b"\\u0000" in body and _holds_nul(value):
+                    raise InvalidInput(_NUL)
         except (ContentTooLarge, InvalidInput) as exc:
             if isinstance(exc, InvalidInput):
                 exc.field = "body"
-            response = await certfree_problem(Request(scope), exc)
-            await response(scope, receive, send_with_headers)
+            await _refuse(scope, receive, send_with_headers, exc)
             return
         replayed = False
 

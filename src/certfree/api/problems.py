@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,9 +106,30 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         title_in(request, english, chinese),
         f"{request.method} {request.url.path}: {exc.detail}",
     )
-    # RFC 9110 §15.5.6: a 405 lists the allowed methods in Allow.
     response.headers.update(exc.headers or {})
+    if exc.status_code == 405:
+        # RFC 9110 §15.5.6: Allow lists every method of the path, whichever route has it.
+        response.headers["Allow"] = ", ".join(_methods_of(request))
     return response
+
+
+def _methods_of(request: Request) -> list[str]:
+    """The methods of the request's path, read from the OpenAPI document (every route of the
+    API is in it); GET implies HEAD, as Starlette serves both."""
+    table = getattr(request.app.state, "allow_table", None)
+    if table is None:
+        table = request.app.state.allow_table = [
+            (
+                re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$"),
+                {method.upper() for method in operations},
+            )
+            for path, operations in request.app.openapi().get("paths", {}).items()
+        ]
+    methods: set[str] = set()
+    for pattern, allowed in table:
+        if pattern.match(request.url.path):
+            methods |= allowed | ({"HEAD"} if "GET" in allowed else set())
+    return sorted(methods)
 
 
 _HTTP_TITLES = {
@@ -187,14 +209,20 @@ _DESCRIPTIONS = {
     "403": "the role or organisation may not do this",
     "404": "the object named in the path does not exist",
     "413": "the body is over its cap",
+    "409": "the request clashes with the object's current state",
     "422": "a field is wrong; field names it",
+    "429": "over a rate limit; Retry-After says when to retry",
+    "503": "a node on the path did not answer in time; retry later",
 }
+# Operations that reach other nodes while the caller waits.
+_CASCADE_PATHS = {"/api/v1/exchange/ask", "/api/v1/me/accesses/cascade"}
 
 
 def document_problems(app: FastAPI) -> None:
     """Declare in the OpenAPI document the problem+json answers each operation gives:
     422 wherever it takes input, 413 with a body, 404 with a path parameter, 401 and 403
-    wherever a role is required (``x-certfree-roles``)."""
+    wherever a role is required (``x-certfree-roles``), 409 for every change, 429 where a
+    rate limit applies and 503 where other nodes are asked while the caller waits."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -204,7 +232,7 @@ def document_problems(app: FastAPI) -> None:
         document.setdefault("components", {}).setdefault("schemas", {})["Problem"] = _PROBLEM_SCHEMA
         problem_content = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
         for path, operations in document.get("paths", {}).items():
-            for operation in operations.values():
+            for method, operation in operations.items():
                 statuses = []
                 if operation.get("parameters") or operation.get("requestBody"):
                     statuses.append("422")
@@ -214,6 +242,12 @@ def document_problems(app: FastAPI) -> None:
                     statuses.append("404")
                 if "x-certfree-roles" in operation:
                     statuses += ["401", "403"]
+                if method != "get":
+                    statuses.append("409")
+                if operation.get("x-certfree-rate-limited"):
+                    statuses.append("429")
+                if path in _CASCADE_PATHS:
+                    statuses.append("503")
                 responses = operation.setdefault("responses", {})
                 for status in statuses:
                     responses[status] = {

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from certfree import procedures, proofs
-from certfree.api.deps import INT64_MAX, SessionDep, allow
+from certfree.api.deps import SQL_INT_MAX, SessionDep, allow
 from certfree.api.uploads import UPLOAD_BODY, Upload
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
@@ -65,7 +65,7 @@ def list_items(
     q: Annotated[str | None, Query(max_length=100, description="编码、名称或实施机构")] = None,
     status: ServiceItemStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
+    offset: Annotated[int, Query(ge=0, le=SQL_INT_MAX)] = 0,
 ) -> ServiceItemPage:
     """Service items by code, filtered by text or status."""
     total, items = procedures.list_service_items(

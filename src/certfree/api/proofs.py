@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from certfree import procedures, proofs
-from certfree.api.deps import INT64_MAX, PUBLIC, SessionDep, allow
+from certfree.api.deps import PUBLIC, SQL_INT_MAX, SessionDep, allow
 from certfree.api.uploads import UPLOAD_BODY, Upload
 from certfree.auth import Principal, Role
 from certfree.nodes import DepartmentKind
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api/v1", tags=["proofs"])
 
 Editor = Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN))]
 Version = Annotated[
-    int | None, Query(ge=1, le=INT64_MAX, description="已发布的版本号；不填为最新发布版本")
+    int | None, Query(ge=1, le=SQL_INT_MAX, description="已发布的版本号；不填为最新发布版本")
 ]
 
 
@@ -157,8 +157,8 @@ def versions(session: SessionDep) -> list[VersionOut]:
 @router.get("/proofs/diff", openapi_extra=PUBLIC)
 def diff(
     session: SessionDep,
-    from_: Annotated[int, Query(alias="from", ge=1, le=INT64_MAX)],
-    to: Annotated[int, Query(ge=1, le=INT64_MAX)],
+    from_: Annotated[int, Query(alias="from", ge=1, le=SQL_INT_MAX)],
+    to: Annotated[int, Query(ge=1, le=SQL_INT_MAX)],
 ) -> dict[str, Any]:
     """Items added, removed and changed (field by field) from version ``from`` to ``to``."""
     return proofs.diff(session, from_, to)
@@ -177,7 +177,7 @@ def changes(
     session: SessionDep,
     _: Annotated[Principal, Depends(allow(Role.CIO, Role.BUREAU_ADMIN))],
     version: Annotated[
-        int | None, Query(ge=1, le=INT64_MAX, description="不填为尚未发布的变更")
+        int | None, Query(ge=1, le=SQL_INT_MAX, description="不填为尚未发布的变更")
     ] = None,
 ) -> list[dict[str, Any]]:
     """The change log: what went into ``version``, or what awaits publication."""

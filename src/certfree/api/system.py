@@ -136,7 +136,18 @@ def sm2_jose_profile() -> JSONResponse:
     return JSONResponse(SM2_JOSE_PROFILE, headers={"Cache-Control": "public, max-age=86400"})
 
 
-@router.get("/.well-known/jwks.json", tags=["system"], openapi_extra=PUBLIC)
+@router.get(
+    "/.well-known/jwks.json",
+    tags=["system"],
+    openapi_extra=PUBLIC,
+    response_class=JSONResponse,
+    responses={
+        200: {
+            "description": "RFC 7517 JWK Set",
+            "content": {"application/jwk-set+json": {"schema": {"type": "object"}}},
+        }
+    },
+)
 def jwks(node: NodeDep) -> JSONResponse:
     """Public keys of this node and its issuers, active and retired (RFC 7517 §5)."""
     return JSONResponse(

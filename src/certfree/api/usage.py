@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from certfree.api.certs import acting_organ
-from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
+from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow, rate_limited
 from certfree.api.verification import VerificationView, use_context
 from certfree.auth import Principal, Role
 from certfree.certs import (
@@ -48,11 +48,13 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+@rate_limited
 def _limit_issue(request: Request, node: NodeDep) -> None:
     with node.db.session() as session:  # committed before the route's own transaction
         limit_issue(session, _address(request))
 
 
+@rate_limited
 def _limit_redeem(code: str, request: Request, node: NodeDep, principal: _Redeemer) -> None:
     with node.db.session() as session:  # committed even when the redemption then fails
         limit_redeem(session, code, address=_address(request), verifier=principal.subject)

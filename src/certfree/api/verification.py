@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
-from certfree.api.deps import NodeDep, SessionDep, allow
+from certfree.api.deps import NodeDep, SessionDep, allow, rate_limited
 from certfree.auth import Principal, Role
 from certfree.certs import (
     TRUST_LIST_TYP,
@@ -70,6 +70,7 @@ def use_context(
 _Verifier = Annotated[Principal, Depends(allow(Role.VERIFIER, Role.CLERK))]
 
 
+@rate_limited
 def _limit_verify(node: NodeDep, principal: _Verifier) -> None:
     with node.db.session() as session:  # committed even when the verification then fails
         limit_verify(session, principal.subject)

@@ -19,6 +19,7 @@ NotFound
 Forbidden
 └── NotYourVerification        403 another department's inbox, or another node's request
 Conflict
+├── NodeWithoutEndpoint        409 a node on the path registered no address, so none reaches it
 ├── VerificationClosed         409 the request was already answered or withdrawn
 └── VerificationMismatch       409 a request id reused with different content
 
@@ -44,6 +45,7 @@ __all__ = [
     "BindingInvalid",
     "InvalidVerificationRequest",
     "MessageRefused",
+    "NodeWithoutEndpoint",
     "NotYourVerification",
     "ProviderConflict",
     "ProviderForbidden",
@@ -132,6 +134,27 @@ class SubjectUnknown(NotFound):
 
     def problem_extensions(self) -> dict[str, Any]:
         return {"reason": self.reason}
+
+
+class NodeWithoutEndpoint(Conflict):
+    """A node on the path has registered no address: nothing can reach it until it does.
+
+    Not a 503: no retry helps while the registry stays as it is."""
+
+    slug = "node-without-endpoint"
+    title = "Node has no registered address"
+    title_zh = "节点未登记接入地址"
+
+    def __init__(self, node: str) -> None:
+        super().__init__(
+            f"节点 {node} 未在节点注册表中登记接入地址，无法送达"
+            f"（node {node} has no endpoint in the registry）",
+            field="provider",
+        )
+        self.node = node
+
+    def problem_extensions(self) -> dict[str, Any]:
+        return {"node": self.node}
 
 
 class ProviderRefused(CertfreeError):

@@ -23,7 +23,12 @@ from certfree.crypto import KeyStore, Signer, b64url_decode
 from certfree.errors import CertfreeError, ConfigurationError
 from certfree.exchange import audit_link
 from certfree.exchange.answering import Answerer, Handler
-from certfree.exchange.errors import MessageRefused, ProviderUnavailable, RefusalReason
+from certfree.exchange.errors import (
+    MessageRefused,
+    NodeWithoutEndpoint,
+    ProviderUnavailable,
+    RefusalReason,
+)
 from certfree.exchange.hop_client import HopClient, HopResponse
 from certfree.exchange.protocol import Message, open_message, precheck
 from certfree.exchange.registry import (
@@ -257,7 +262,7 @@ class ExchangeRuntime:
             return peer.endpoint
         if code == parent_of(self.code) and self.settings.parent_url:
             return self.settings.parent_url
-        raise ProviderUnavailable(code, "the registry has no endpoint for it")
+        raise NodeWithoutEndpoint(code)
 
     # -- receiving ------------------------------------------------------------------------
 

@@ -233,23 +233,13 @@ def import_proof_list(
     for number, raw in table.rows:
         cells = pick(raw, index)
         try:
-            code = cells["code"]
-            try:
-                check_code(code)
-            except CertfreeError as exc:
-                raise _RowFault("code", exc.message) from exc
+            code = _checked_code(cells["code"])
             existing = session.get(ProofItem, code)
             if existing is not None and existing.status is ProofItemStatus.ABOLISHED:
-                if code not in report.abolished:
+                if code not in report.abolished:  # kept abolished; the report names it
                     report.abolished.append(code)
                 continue
-            if code in items:
-                first_row, first, _ = items[code]
-                for key in _ITEM_KEYS:
-                    if cells.get(key) and cells[key] != first.get(key, ""):
-                        raise _RowFault(key, f"与第 {first_row} 行同一事项的填写不一致")
-            else:
-                items[code] = (number, cells, _draft(code, cells))
+            _take_row(number, code, cells, items)
             basis = _basis(cells, documents)
             if basis is not None:
                 bases.setdefault(code, []).append(basis)
@@ -268,6 +258,30 @@ def import_proof_list(
     )
     log_change(session, ChangeKind.IMPORT, actor, why, details=report.as_json())
     return report
+
+
+def _checked_code(code: str) -> str:
+    try:
+        check_code(code)
+    except CertfreeError as exc:
+        raise _RowFault("code", exc.message) from exc
+    return code
+
+
+def _take_row(
+    number: int,
+    code: str,
+    cells: dict[str, str],
+    items: dict[str, tuple[int, dict[str, str], ItemDraft]],
+) -> None:
+    """Record the item a row describes; a later row of the same item must agree with it."""
+    if code not in items:
+        items[code] = (number, cells, _draft(code, cells))
+        return
+    first_row, first, _ = items[code]
+    for key in _ITEM_KEYS:
+        if cells.get(key) and cells[key] != first.get(key, ""):
+            raise _RowFault(key, f"与第 {first_row} 行同一事项的填写不一致")
 
 
 def _store(

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from certfree import catalog
-from certfree.api.deps import INT64_MAX, PUBLIC, NodeDep
+from certfree.api.deps import PUBLIC, SQL_INT_MAX, NodeDep
 from certfree.catalog import ListKind
 from certfree.web.i18n import pick_language
 from certfree.web.rendering import render_page
@@ -99,7 +99,7 @@ def list_page(
     node: NodeDep,
     kind: Annotated[Literal["supply", "demand"], Query()] = "supply",
     date: Annotated[str | None, Query(max_length=10)] = None,
-    page: Annotated[int, Query(ge=1, le=INT64_MAX)] = 1,
+    page: Annotated[int, Query(ge=1, le=SQL_INT_MAX)] = 1,
 ) -> HTMLResponse:
     """A published list: its counts, its rows page by page, links to every format."""
     lang = pick_language(request, node.settings.default_language)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from certfree import proofs
-from certfree.api.deps import INT64_MAX, PUBLIC, NodeDep
+from certfree.api.deps import PUBLIC, SQL_INT_MAX, NodeDep
 from certfree.web.i18n import pick_language
 from certfree.web.rendering import render_page
 
@@ -63,7 +63,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 def proof_list_page(
     request: Request,
     node: NodeDep,
-    version: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None,
+    version: Annotated[int | None, Query(ge=1, le=SQL_INT_MAX)] = None,
 ) -> HTMLResponse:
     """The newest published list (or ``?version=N``), grouped by the issuing department."""
     lang = pick_language(request, node.settings.default_language)
