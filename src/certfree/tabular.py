@@ -313,6 +313,8 @@ def _records(reader: Iterator[list[str]], limits: Limits) -> Iterator[tuple[int,
             if len(cell) > limits.max_cell:
                 column = f"第 {index + 1} 列"
                 raise TableFault(f"单元格超过 {limits.max_cell} 个字符", number, column)
+            if "\x00" in cell:  # no database text type stores it (PostgreSQL refuses it)
+                raise TableFault("单元格含空字符 U+0000", number, f"第 {index + 1} 列")
         yield number, cells
 
 

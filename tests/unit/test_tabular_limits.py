@@ -166,3 +166,9 @@ def test_a_damaged_workbook_reads_or_is_refused_never_crashes(
     # A table, or InvalidInput (422: TableFault, or no header found); any other error fails.
     with contextlib.suppress(InvalidInput):
         read_table(bytes(data), "x.xlsx", KNOWN)
+
+
+def test_a_nul_character_in_a_cell_is_a_row_error() -> None:
+    # No database text type stores U+0000 (PostgreSQL refuses it): it must not reach one.
+    with pytest.raises(TableFault, match=r"第 3 行（第 2 列）：单元格含空字符 U\+0000"):
+        read_table("事项编码,备注\r\nA,ok\r\nB,x\x00y\r\n".encode(), "x.csv", KNOWN)
