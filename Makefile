@@ -36,8 +36,10 @@ run: install
 	$(CERTFREE) demo init --citizens $(CITIZENS) --firms $(FIRMS) --if-missing
 	$(CERTFREE) serve --port $(PORT)
 
-## Everything CI checks: lint, format, types, tests (with coverage)
-test: test-deps lint typecheck pytest
+## Everything CI checks: lint, format, types, tests (with coverage). mypy runs beside the
+## tests, on the CPU they leave idle while they wait for processes and browsers.
+test: test-deps lint
+	$(MAKE) --no-print-directory -j 2 --output-sync=line typecheck pytest
 
 ## The inner loop: tests without the slow and browser ones, no lint, no coverage
 test-fast: install
