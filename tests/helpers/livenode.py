@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import random
 import socket
 import threading
 import time
@@ -12,12 +14,25 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
+# Each pytest-xdist worker takes ports from its own range, below the kernel's ephemeral
+# ports (32768 and up on Linux), which `certfree cluster up` and the kernel hand out. So a
+# port that a test frees, by killing a node it then expects to be unreachable, is not taken
+# over meanwhile by a server of a test running in another worker.
+_PORTS_FROM, _PORTS_PER_WORKER, _WORKER_RANGES = 10_000, 2_000, 11
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A loopback port nobody listens on now, from this worker's range."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    low = _PORTS_FROM + (worker % _WORKER_RANGES) * _PORTS_PER_WORKER
+    for port in random.sample(range(low, low + _PORTS_PER_WORKER), _PORTS_PER_WORKER):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free loopback port in {low}-{low + _PORTS_PER_WORKER - 1}")
 
 
 @contextmanager
