@@ -72,4 +72,4 @@ bench: install
 	$(BIN)/python bench/exchange.py
 
 clean:
-	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache .coverage
