@@ -44,5 +44,9 @@ def head_revision(db: Database) -> str | None:
 
 
 def revision(db: Database, message: str) -> None:
-    """Autogenerate a new migration from the models (a developer's command)."""
-    command.revision(alembic_config(db), message=message, autogenerate=True)
+    """Autogenerate the next migration from the models (a developer's command), as
+    ``NNNN_<message>.py`` with revision id ``NNNN``: released ones are never regenerated."""
+    config = alembic_config(db)
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    count = len(list(ScriptDirectory.from_config(config).walk_revisions()))
+    command.revision(config, message=message, autogenerate=True, rev_id=f"{count + 1:04d}")

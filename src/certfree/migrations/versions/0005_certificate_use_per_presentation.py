@@ -1,6 +1,6 @@
 """certificate use log: one record per presentation per verifier
 
-Revision ID: issue10_uses
+Revision ID: certificate_use_per_presentation
 Revises: issue5
 Create Date: 2026-12-07 12:00:00
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "issue10_uses"
+revision: str = "certificate_use_per_presentation"
 down_revision: str | None = "issue5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
