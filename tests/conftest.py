@@ -48,6 +48,9 @@ def _test_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
                 patch.delenv(name)
         patch.setenv("CERTFREE_KEY_SCRYPT_N", str(TEST_SCRYPT_N))
         patch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+        # Module and session fixtures, set up outside any test, start from an empty directory
+        # too (each test then moves to its own, below).
+        patch.chdir(tmp_path_factory.mktemp("cwd"))
         yield
 
 

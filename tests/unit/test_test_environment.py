@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from certfree.settings import Settings
 
 
@@ -29,3 +31,14 @@ def test_no_certfree_variable_of_the_shell_reaches_a_test() -> None:
 def test_home_is_empty_so_no_wallet_of_the_user_is_seen() -> None:
     assert not (Path.home() / ".certfree").exists()
     assert Path.home().resolve() != Path("/root").resolve()
+
+
+@pytest.fixture(scope="module")
+def module_directory() -> Path:
+    return Path.cwd()
+
+
+def test_module_fixtures_start_outside_the_checkout(module_directory: Path) -> None:
+    checkout = Path(__file__).resolve().parents[2]
+    assert not module_directory.resolve().is_relative_to(checkout)
+    assert not (module_directory / "var").exists()
