@@ -56,7 +56,7 @@ class ClaimRequest(BaseModel):
     )
 
 
-class RevokeRequest(BaseModel):
+class CertificateRevokeRequest(BaseModel):
     reason: certs.RevocationReason
 
 
@@ -206,7 +206,7 @@ def get_certificate(identifier: str, session: SessionDep, principal: _Reader) ->
 
 @router.post("/certificates/{identifier}/revoke")
 def revoke(
-    identifier: str, body: RevokeRequest, session: SessionDep, principal: _Issuer
+    identifier: str, body: CertificateRevokeRequest, session: SessionDep, principal: _Issuer
 ) -> CertificateView:
     """Revoke (注销) one of the organ's certificates; the next status list shows it as 1."""
     organ = acting_organ(session, principal)

@@ -57,7 +57,7 @@ class AnswerRequest(BaseModel):
     note: str | None = Field(default=None, description="required unless confirmed")
 
 
-class VerificationView(BaseModel):
+class DeptVerificationView(BaseModel):
     request_id: str
     side: VerificationSide
     consumer: str
@@ -87,7 +87,7 @@ class VerificationView(BaseModel):
     last_delivery_error: str | None
 
     @classmethod
-    def of(cls, row: DeptVerification, now: dt.datetime | None = None) -> VerificationView:
+    def of(cls, row: DeptVerification, now: dt.datetime | None = None) -> DeptVerificationView:
         current = domain.effective_status(row, now)
         return cls(
             request_id=row.request_id,
@@ -137,14 +137,14 @@ def _acting_for(node: Node, principal: Principal) -> str:
     return code
 
 
-async def _change(node: Node, work: Callable[[Session], DeptVerification]) -> VerificationView:
+async def _change(node: Node, work: Callable[[Session], DeptVerification]) -> DeptVerificationView:
     """Commit ``work``, send the message it owes (or leave it queued), show the request."""
     sender = delivery.transport_sender(node.exchange)
-    return VerificationView.of(await delivery.change_and_deliver(node.db, sender, work))
+    return DeptVerificationView.of(await delivery.change_and_deliver(node.db, sender, work))
 
 
 @router.post("/dept-verifications", status_code=status.HTTP_201_CREATED)
-async def create(body: CreateRequest, node: NodeDep, principal: _Clerk) -> VerificationView:
+async def create(body: CreateRequest, node: NodeDep, principal: _Clerk) -> DeptVerificationView:
     """Ask a department to verify a fact; sent at once, or queued if it cannot be reached."""
     code = _acting_for(node, principal)
     return await _change(
@@ -175,14 +175,14 @@ def list_verifications(
     side: Annotated[VerificationSide, Query(description="outbox: sent; inbox: to answer")],
     status_: Annotated[VerificationStatus | None, Query(alias="status")] = None,
     overdue: Annotated[bool, Query(description="only pending past the deadline")] = False,
-) -> list[VerificationView]:
+) -> list[DeptVerificationView]:
     """This node's outbox or inbox, earliest deadline first."""
     code = _acting_for(node, principal)
     now = utcnow()
     rows = domain.list_requests(
         session, side=side, node=code, status=status_, overdue_only=overdue, now=now
     )
-    return [VerificationView.of(row, now) for row in rows]
+    return [DeptVerificationView.of(row, now) for row in rows]
 
 
 @router.post("/dept-verifications/deliver-pending")
@@ -202,16 +202,16 @@ def get_verification(
     session: SessionDep,
     principal: _Staff,
     side: VerificationSide | None = None,
-) -> VerificationView:
+) -> DeptVerificationView:
     """One request: this node's outbox copy if it sent it, else its inbox copy."""
     code = _acting_for(node, principal)
-    return VerificationView.of(domain.get_request(session, request_id, node=code, side=side))
+    return DeptVerificationView.of(domain.get_request(session, request_id, node=code, side=side))
 
 
 @router.post("/dept-verifications/{request_id}/answer")
 async def answer(
     request_id: str, body: AnswerRequest, node: NodeDep, principal: _Staff
-) -> VerificationView:
+) -> DeptVerificationView:
     """The department's answer (confirmed / not_confirmed / cannot_determine), sent back."""
     code = _acting_for(node, principal)
     return await _change(
@@ -228,7 +228,7 @@ async def answer(
 
 
 @router.post("/dept-verifications/{request_id}/withdraw")
-async def withdraw(request_id: str, node: NodeDep, principal: _Clerk) -> VerificationView:
+async def withdraw(request_id: str, node: NodeDep, principal: _Clerk) -> DeptVerificationView:
     """Withdraw a pending request; the department is told."""
     code = _acting_for(node, principal)
     return await _change(

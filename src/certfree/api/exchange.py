@@ -203,7 +203,7 @@ class RegistrationRequest(BaseModel):
     endpoint_url: str = Field(description="base URL where the node receives messages")
 
 
-class NodeView(BaseModel):
+class NodeRegistrationView(BaseModel):
     code: str
     name: str
     level: str
@@ -213,8 +213,8 @@ class NodeView(BaseModel):
     registered_at: str | None
 
 
-def _view(row: NodeRow) -> NodeView:
-    return NodeView(
+def _view(row: NodeRow) -> NodeRegistrationView:
+    return NodeRegistrationView(
         code=row.code,
         name=row.name,
         level=row.level.value,
@@ -233,10 +233,10 @@ def _province_only(node: NodeDep) -> None:
         raise NotFound(f"节点 {node.settings.node_code} 不是省级节点，不管理节点注册表")
 
 
-@router.post("/exchange/nodes/{code}/registration", response_model=NodeView)
+@router.post("/exchange/nodes/{code}/registration", response_model=NodeRegistrationView)
 def register(
     code: str, payload: RegistrationRequest, node: NodeDep, session: SessionDep, _: _Bureau
-) -> NodeView:
+) -> NodeRegistrationView:
     """Record a node's public keys and endpoint (pending until approved)."""
     _province_only(node)
     row = registry.register_node(
@@ -246,8 +246,8 @@ def register(
     return _view(row)
 
 
-@router.post("/exchange/nodes/{code}/approve", response_model=NodeView)
-def approve(code: str, node: NodeDep, session: SessionDep, _: _Bureau) -> NodeView:
+@router.post("/exchange/nodes/{code}/approve", response_model=NodeRegistrationView)
+def approve(code: str, node: NodeDep, session: SessionDep, _: _Bureau) -> NodeRegistrationView:
     """Approve a registered node: peers accept its messages from the next registry on."""
     _province_only(node)
     row = registry.approve_node(session, code)
@@ -255,8 +255,8 @@ def approve(code: str, node: NodeDep, session: SessionDep, _: _Bureau) -> NodeVi
     return _view(row)
 
 
-@router.post("/exchange/nodes/{code}/revoke", response_model=NodeView)
-def revoke(code: str, node: NodeDep, session: SessionDep, _: _Bureau) -> NodeView:
+@router.post("/exchange/nodes/{code}/revoke", response_model=NodeRegistrationView)
+def revoke(code: str, node: NodeDep, session: SessionDep, _: _Bureau) -> NodeRegistrationView:
     """Revoke a node: peers refuse its messages (revoked_sender) from the next registry on."""
     _province_only(node)
     row = registry.revoke_node(session, code)

@@ -41,7 +41,7 @@ class GrantRequest(BaseModel):
     )
 
 
-class RevokeRequest(BaseModel):
+class GrantRevokeRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=255)
 
 
@@ -107,7 +107,7 @@ def get_grant(grant_id: PathId, session: SessionDep, principal: _Reader) -> dict
 
 @router.post("/grants/{grant_id}/revoke")
 def revoke_grant(
-    grant_id: PathId, body: RevokeRequest, session: SessionDep, principal: _Granter
+    grant_id: PathId, body: GrantRevokeRequest, session: SessionDep, principal: _Granter
 ) -> dict[str, Any]:
     """Revoke a grant; the provider refuses later questions under it (``grant_revoked``)."""
     _may_grant(principal, catalog.get_grant(session, grant_id).provider_code)

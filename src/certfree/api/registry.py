@@ -19,7 +19,7 @@ from certfree.settings import NodeLevel
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 
-class NodeView(BaseModel):
+class RegistryNodeView(BaseModel):
     code: str
     name: str
     level: str
@@ -43,10 +43,10 @@ def list_nodes(
     _: Annotated[Principal, Depends(allow(*ALL_ROLES))],
     level: NodeLevel | None = None,
     parent: Annotated[str | None, Query(max_length=32)] = None,
-) -> list[NodeView]:
+) -> list[RegistryNodeView]:
     """Nodes of the 1+16+N cascade known to this node, filtered by level or parent."""
     return [
-        NodeView(
+        RegistryNodeView(
             code=n.code,
             name=n.name,
             level=str(n.level),

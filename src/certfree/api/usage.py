@@ -4,7 +4,7 @@ Who sees a log: the holder (applicant token, ``sub`` = ID number) their own reco
 ``department_admin`` the records of certificates its organ (token ``org``) issued; a
 ``bureau_admin`` any certificate's. There is no route that changes or deletes a record.
 
-The short-code routes are rate limited (``certs.usage_limits``, 429 with Retry-After): the
+The short-code routes are rate limited (``certs.usage.limits``, 429 with Retry-After): the
 count is written in a transaction of its own before the route's work, so a refused or failed
 redemption still counts. The client address is the socket peer, which uvicorn replaces with
 X-Forwarded-For only for trusted proxies (``--forwarded-allow-ips``).
@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from certfree.api.certs import acting_organ
 from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow, rate_limited
-from certfree.api.verification import VerificationView, use_context
+from certfree.api.verification import CredentialVerificationView, use_context
 from certfree.auth import Principal, Role
 from certfree.certs import (
     SHORT_CODE_TTL,
@@ -149,7 +149,7 @@ def redeem_short_code(  # noqa: PLR0917 - FastAPI injects each dependency as a p
     node: NodeDep,
     session: SessionDep,
     principal: _Redeemer,
-) -> VerificationView:
+) -> CredentialVerificationView:
     """Redeem a short code once and verify its presentation as ``/verifications`` does.
 
     409 ``short-code-used`` on the second redeem, ``short-code-expired`` after 120 s, 404 for
@@ -164,7 +164,7 @@ def redeem_short_code(  # noqa: PLR0917 - FastAPI injects each dependency as a p
         with node.db.session() as miss:  # committed, though this request's work rolls back
             record_miss(miss, address=_address(request), verifier=principal.subject)
         raise
-    return VerificationView.model_validate(result.to_json())
+    return CredentialVerificationView.model_validate(result.to_json())
 
 
 @router.get("/me/certificate-uses")

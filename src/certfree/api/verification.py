@@ -43,7 +43,7 @@ class FailedCheckView(BaseModel):
     message_zh: str
 
 
-class VerificationView(BaseModel):
+class CredentialVerificationView(BaseModel):
     valid: bool
     issuer: str | None
     vct: str | None
@@ -82,7 +82,7 @@ def verify(
     node: NodeDep,
     session: SessionDep,
     principal: _Verifier,
-) -> VerificationView:
+) -> CredentialVerificationView:
     """Verify a presentation against this node's trust list and its own status lists.
 
     Always 200 for a presentation that could be read: ``valid`` false with each failed
@@ -95,7 +95,7 @@ def verify(
     """
     context = use_context(principal, body.audience, body.purpose, UseChannel.VERIFICATION)
     result = verify_and_record(session, node.keys, body.presentation, context, nonce=body.nonce)
-    return VerificationView.model_validate(result.to_json())
+    return CredentialVerificationView.model_validate(result.to_json())
 
 
 @router.get("/trust-list")
