@@ -52,9 +52,11 @@ test-deps:
 	@fc-list :lang=zh family 2>/dev/null | grep -q . || { echo "make test: no CJK font; the \
 	browser tests render Chinese pages: apt-get install fonts-noto-cjk" >&2; exit 1; }
 
+## Style, format and the layering contracts ([tool.importlinter] in pyproject.toml)
 lint: install
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/lint-imports --no-cache --no-logo
 
 typecheck: install
 	$(BIN)/mypy
