@@ -8,14 +8,17 @@ token), or an operator of this node with a ``bureau_admin`` token. No credential
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
 import anyio
 from fastapi import APIRouter, Depends, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import Field
 
 from certfree import catalog
+from certfree.api.catalog import ResourceView
 from certfree.api.deps import SQL_INT_MAX, NodeDep
+from certfree.api.views import View, omitted_if_none
 from certfree.app import Node
 from certfree.auth import Role, require_role
 from certfree.errors import AuthError
@@ -57,6 +60,28 @@ async def _reader(
     )
 
 
+class CatalogChange(View):
+    """One change of the feed: a resource as it now stands, or the tombstone of a deleted one."""
+
+    seq: int
+    origin: str = Field(description="the node whose catalog changed")
+    op: Literal["upsert", "delete"]
+    code: str
+    resource: ResourceView | None = omitted_if_none("the resource (op upsert)")
+    deleted_at: str | None = omitted_if_none("when it was deleted (op delete)")
+
+
+class CatalogChangePage(View):
+    """Changes after ``since`` in sequence order (``catalog.ChangePage``)."""
+
+    node: str
+    feed: str = Field(description="the feed's id: a new id means start again from 0")
+    since: int
+    next: int = Field(description="the cursor to ask from next")
+    more: bool
+    changes: list[CatalogChange]
+
+
 _reader.certfree_roles = frozenset({Role.NODE, Role.BUREAU_ADMIN})  # type: ignore[attr-defined]
 
 
@@ -68,13 +93,13 @@ async def changes(
         int, Query(ge=0, le=SQL_INT_MAX, description="cursor: the last sequence number held")
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=catalog.MAX_PAGE)] = 500,
-) -> dict[str, Any]:
+) -> CatalogChangePage:
     """This node's own resource changes after ``since``: full resources and tombstones, in
     sequence order, with the cursor to ask from next (``next``) and whether more remain."""
 
-    def read(current: Node) -> dict[str, Any]:
+    def read(current: Node) -> CatalogChangePage:
         with current.db.session() as session:
             page = catalog.changes_since(session, current.settings.node_code, since, limit)
-            return page.as_json()
+            return CatalogChangePage.model_validate(page)
 
     return await anyio.to_thread.run_sync(read, node)

@@ -16,7 +16,7 @@ Revoking a granted request uses ``POST /api/v1/grants/{id}/revoke`` (one grant m
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from certfree import catalog
 from certfree.api.catalog import organ_of
 from certfree.api.deps import SQL_INT_MAX, IsoDateTime, PathId, SessionDep, allow, as_utc
+from certfree.api.views import GrantView
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
 
@@ -90,7 +91,7 @@ def _resource_grant(session: Session, grant_id: int) -> catalog.Grant:
 
 
 @router.post("/catalog/grants", status_code=status.HTTP_201_CREATED)
-def request_resource(body: ShareRequest, session: SessionDep, principal: _Party) -> dict[str, Any]:
+def request_resource(body: ShareRequest, session: SessionDep, principal: _Party) -> GrantView:
     """Request a resource for a demand; by share type the answer is granted, pending or refused."""
     demand = catalog.get_demand(session, body.demand_id)
     if principal.role is Role.DEPARTMENT_ADMIN and demand.department_code != organ_of(principal):
@@ -108,7 +109,7 @@ def request_resource(body: ShareRequest, session: SessionDep, principal: _Party)
         valid_from=as_utc(body.valid_from),
         valid_to=as_utc(body.valid_to),
     )
-    return catalog.grant_view(grant)
+    return GrantView.model_validate(catalog.grant_view(grant))
 
 
 @router.get("/catalog/grants")
@@ -119,7 +120,7 @@ def list_requests(
     state: Annotated[catalog.GrantStatus | None, Query(alias="status")] = None,
     resource_code: Annotated[str | None, Query(max_length=48)] = None,
     demand_id: Annotated[int | None, Query(ge=1, le=SQL_INT_MAX)] = None,
-) -> list[dict[str, Any]]:
+) -> list[GrantView]:
     """Resource requests, oldest first; a department admin's own (as consumer or provider)."""
     party = organ_of(principal) if principal.role is Role.DEPARTMENT_ADMIN else None
     rows = catalog.list_grants(
@@ -130,20 +131,18 @@ def list_requests(
         party=party,
         resources_only=True,
     )
-    return [catalog.grant_view(g) for g in rows]
+    return [GrantView.model_validate(catalog.grant_view(g)) for g in rows]
 
 
 @router.get("/catalog/grants/{grant_id}")
-def get_request(grant_id: PathId, session: SessionDep, principal: _Reader) -> dict[str, Any]:
+def get_request(grant_id: PathId, session: SessionDep, principal: _Reader) -> GrantView:
     grant = _resource_grant(session, grant_id)
     _may_see(principal, grant)
-    return catalog.grant_view(grant)
+    return GrantView.model_validate(catalog.grant_view(grant))
 
 
 @router.post("/catalog/grants/{grant_id}/approve")
-def approve(
-    grant_id: PathId, body: Approval, session: SessionDep, principal: _Party
-) -> dict[str, Any]:
+def approve(grant_id: PathId, body: Approval, session: SessionDep, principal: _Party) -> GrantView:
     """Grant a pending request, optionally narrowing its data items, purpose and period."""
     _may_decide(session, principal, _resource_grant(session, grant_id))
     grant = catalog.approve_request(
@@ -156,16 +155,14 @@ def approve(
         valid_to=as_utc(body.valid_to),
         note=body.note,
     )
-    return catalog.grant_view(grant)
+    return GrantView.model_validate(catalog.grant_view(grant))
 
 
 @router.post("/catalog/grants/{grant_id}/refuse")
-def refuse(
-    grant_id: PathId, body: Refusal, session: SessionDep, principal: _Party
-) -> dict[str, Any]:
+def refuse(grant_id: PathId, body: Refusal, session: SessionDep, principal: _Party) -> GrantView:
     """Refuse a pending request, with the reasons (required)."""
     _may_decide(session, principal, _resource_grant(session, grant_id))
     grant = catalog.refuse_request(
         session, grant_id, decided_by=principal.actor, reason=body.reason
     )
-    return catalog.grant_view(grant)
+    return GrantView.model_validate(catalog.grant_view(grant))

@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from certfree import catalog
 from certfree.api.catalog import match_index
 from certfree.api.deps import PUBLIC, IsoDate, NodeDep, SessionDep, allow
+from certfree.api.views import View
 from certfree.auth import Principal, Role
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
@@ -29,23 +30,45 @@ class Publication(BaseModel):
     date: IsoDate | None = None  # default: today in Asia/Shanghai
 
 
+class SnapshotView(View):
+    """A published list's metadata and counts (``catalog.snapshot_json``)."""
+
+    kind: Literal["supply", "demand"]
+    kind_zh: str
+    date: str
+    content_hash: str = Field(description="SHA-256 of the canonical JSON rows")
+    row_count: int
+    counts: dict[str, Any]
+    published_by: str
+    published_at: str
+
+
+class CatalogReport(View):
+    snapshots: list[SnapshotView] = Field(description="every published snapshot, newest first")
+    requests_by_status: dict[str, int] = Field(description="resource sharing requests by status")
+
+
+def _snapshot(snapshot: catalog.ListSnapshot) -> SnapshotView:
+    return SnapshotView.model_validate(catalog.snapshot_json(snapshot))
+
+
 @router.post("/catalog/lists", status_code=status.HTTP_201_CREATED)
 def publish(
     node: NodeDep, session: SessionDep, principal: _Bureau, body: Publication
-) -> list[dict[str, Any]]:
+) -> list[SnapshotView]:
     """Publish both lists as snapshots dated ``date`` (replacing that day's, if any)."""
     by = principal.actor
     made = catalog.publish_lists(session, match_index(node, session), published_by=by, on=body.date)
-    return [catalog.snapshot_json(s) for s in made]
+    return [_snapshot(s) for s in made]
 
 
 @router.get("/catalog/lists", openapi_extra=PUBLIC)
 def snapshots(
     session: SessionDep,
     kind: Annotated[Literal["supply", "demand"] | None, Query()] = None,
-) -> list[dict[str, Any]]:
+) -> list[SnapshotView]:
     """Published snapshots, newest first: date, kind, content hash, row count and counts."""
-    return [catalog.snapshot_json(s) for s in catalog.list_snapshots(session, kind)]
+    return [_snapshot(s) for s in catalog.list_snapshots(session, kind)]
 
 
 @router.get("/catalog/lists/{kind}/{date}", openapi_extra=PUBLIC)
@@ -69,9 +92,9 @@ def download(
 
 
 @router.get("/catalog/reports")
-def reports(session: SessionDep, _: _Overseer) -> dict[str, Any]:
+def reports(session: SessionDep, _: _Overseer) -> CatalogReport:
     """Counts of every published snapshot (newest first) and sharing requests by status."""
-    return {
-        "snapshots": [catalog.snapshot_json(s) for s in catalog.list_snapshots(session)],
-        "requests_by_status": catalog.sharing_summary(session),
-    }
+    return CatalogReport(
+        snapshots=[_snapshot(s) for s in catalog.list_snapshots(session)],
+        requests_by_status=catalog.sharing_summary(session),
+    )

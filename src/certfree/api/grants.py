@@ -7,16 +7,18 @@ provider's node code, e.g. 370100-MZ). Nodes and CIOs may read them.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from certfree import catalog
 from certfree.api.deps import PUBLIC, IsoDateTime, PathId, SessionDep, allow, as_utc
+from certfree.api.views import GrantView, View
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
-from certfree.exchange.questions import QuestionDef, check_grant_scope, get_question, list_questions
+from certfree.exchange.questions import check_grant_scope, get_question, list_questions
+from certfree.nodes import DepartmentKind
 
 router = APIRouter(prefix="/api/v1", tags=["grants"])
 
@@ -54,7 +56,7 @@ def _may_grant(principal: Principal, provider: str) -> None:
 
 
 @router.post("/grants", status_code=status.HTTP_201_CREATED)
-def create_grant(body: GrantRequest, session: SessionDep, principal: _Granter) -> dict[str, Any]:
+def create_grant(body: GrantRequest, session: SessionDep, principal: _Granter) -> GrantView:
     """Grant a consumer node a question at a provider node, for one service item."""
     _may_grant(principal, body.provider)
     check_grant_scope(body.question, body.data_items)
@@ -71,7 +73,7 @@ def create_grant(body: GrantRequest, session: SessionDep, principal: _Granter) -
         valid_to=as_utc(body.valid_to),
         consent_exempt_basis=body.consent_exempt_basis,
     )
-    return catalog.grant_view(grant)
+    return GrantView.model_validate(catalog.grant_view(grant))
 
 
 @router.get("/grants")
@@ -83,7 +85,7 @@ def list_grants(
     provider: Annotated[str | None, Query(max_length=32)] = None,
     question: Annotated[str | None, Query(max_length=64)] = None,
     include_revoked: bool = True,
-) -> list[dict[str, Any]]:
+) -> list[GrantView]:
     """Grants on this node, filtered; a department admin sees those it provides."""
     if principal.role is Role.DEPARTMENT_ADMIN:
         provider = principal.organisation or ""
@@ -94,54 +96,68 @@ def list_grants(
         question=question,
         include_revoked=include_revoked,
     )
-    return [catalog.grant_view(g) for g in rows]
+    return [GrantView.model_validate(catalog.grant_view(g)) for g in rows]
 
 
 @router.get("/grants/{grant_id}")
-def get_grant(grant_id: PathId, session: SessionDep, principal: _Reader) -> dict[str, Any]:
+def get_grant(grant_id: PathId, session: SessionDep, principal: _Reader) -> GrantView:
     grant = catalog.get_grant(session, grant_id)
     if principal.role is Role.DEPARTMENT_ADMIN:
         _may_grant(principal, grant.provider_code)
-    return catalog.grant_view(grant)
+    return GrantView.model_validate(catalog.grant_view(grant))
 
 
 @router.post("/grants/{grant_id}/revoke")
 def revoke_grant(
     grant_id: PathId, body: GrantRevokeRequest, session: SessionDep, principal: _Granter
-) -> dict[str, Any]:
+) -> GrantView:
     """Revoke a grant; the provider refuses later questions under it (``grant_revoked``)."""
     _may_grant(principal, catalog.get_grant(session, grant_id).provider_code)
     grant = catalog.revoke_grant(session, grant_id, revoked_by=principal.actor, reason=body.reason)
-    return catalog.grant_view(grant)
+    return GrantView.model_validate(catalog.grant_view(grant))
 
 
-def _question_view(question: QuestionDef) -> dict[str, Any]:
-    return {
-        "name": question.name,
-        "title_zh": question.title_zh,
-        "title_en": question.title_en,
-        "department": question.department.value,
-        "department_zh": question.department.name_zh,
-        "params": [
-            {"name": p.name, "type": p.type, "required": p.required, "label_zh": p.label_zh}
-            | ({"values": list(p.values)} if p.values else {})
-            for p in question.params
-        ],
-        "subject_params": list(question.subject_params),
-        "answer": [
-            {"name": f.name, "type": f.type, "core": f.core, "data_item": f.data_item}
-            for f in question.answer
-        ],
-        "data_items": list(question.data_items),
-    }
+class QuestionParamView(View):
+    name: str
+    type: str
+    required: bool
+    label_zh: str
+    values: list[str] | None = Field(
+        default=None, exclude_if=lambda values: not values, description="the allowed values"
+    )
+
+
+class AnswerFieldView(View):
+    name: str
+    type: str
+    core: bool = Field(description="revealed by every answer (a grant must allow it)")
+    data_item: str
+
+
+class QuestionView(View):
+    """A verification question a department answers (``exchange.questions.QuestionDef``)."""
+
+    name: str
+    title_zh: str
+    title_en: str
+    department: DepartmentKind
+    params: list[QuestionParamView]
+    subject_params: list[str] = Field(description="parameters that are data subjects' ID numbers")
+    answer: list[AnswerFieldView]
+    data_items: list[str] = Field(description="every data item an answer can reveal")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def department_zh(self) -> str:
+        return self.department.name_zh
 
 
 @router.get("/questions", openapi_extra=PUBLIC, tags=["questions"])
-def questions() -> list[dict[str, Any]]:
+def questions() -> list[QuestionView]:
     """The verification questions departments answer: parameters, answers, data items."""
-    return [_question_view(q) for q in list_questions()]
+    return [QuestionView.model_validate(q) for q in list_questions()]
 
 
 @router.get("/questions/{name}", openapi_extra=PUBLIC, tags=["questions"])
-def question(name: str) -> dict[str, Any]:
-    return _question_view(get_question(name))
+def question(name: str) -> QuestionView:
+    return QuestionView.model_validate(get_question(name))
