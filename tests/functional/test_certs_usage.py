@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from certfree import certs
 from certfree.app import create_app
-from certfree.certs.usage_codes import SHORT_CODE_ALPHABET, issue_short_code
+from certfree.certs.usage.codes import SHORT_CODE_ALPHABET, issue_short_code
 from certfree.crypto import Alg, KeyStore, Signer, generate_signer, present_sd_jwt
 from certfree.settings import Settings
 from certfree.storage import Database

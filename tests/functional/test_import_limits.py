@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from certfree.catalog.models import Resource
-from certfree.certs.backfill_models import BackfillJob
+from certfree.certs.backfill.models import BackfillJob
 from certfree.certs.models import Certificate
 from certfree.cli import app
 from certfree.procedures.models import ServiceItem

@@ -14,22 +14,32 @@ Decisions, in one place:
   face data forward.
 * Status lists: per issuer, 2-bit, 16,384 entries, a new list when full; rebuilt from the
   certificate rows and re-signed when a status changed (ETag, ``max-age`` = ttl 300 s).
+  Their tables (the served list and the secret key that scatters its indices) sit in
+  ``models`` beside ``certificates``, whose rows they are rebuilt from; ``statuslists`` (the
+  issuer's side: allocate, sign, serve) and ``status_sources`` (the verifier's side: fetch and
+  cache) are one module each, too small and too far apart in use to make a package of.
+* Subareas with tables of their own are subpackages with the same inner names (``models``,
+  logic named by what it does): ``backfill`` (paper-era records) and ``usage`` (use log, short
+  codes, rate limits).
 * Over HTTP a ``department_admin`` acts for the organ named by its token's ``org`` claim
   (department node code such as ``370100-WJ`` or the USCC).
 * A backfilled certificate has no ``cnf``; the holder claims it (``claiming``): version + 1
   sealed with their public key, the old version revoked as superseded, validity unchanged.
-* The public short-code routes are rate limited in the database (``usage_limits``), since
+* The public short-code routes are rate limited in the database (``usage.limits``), since
   workers share nothing else; misses (unknown codes) have their own, stricter limit.
 """
 
-from certfree.certs.backfill import DEFAULT_BATCH, BackfillReport, reject_csv, run_backfill
-from certfree.certs.backfill_models import ReviewStatus
-from certfree.certs.backfill_review import (
+from certfree.certs.backfill import (
+    DEFAULT_BATCH,
+    BackfillReport,
+    ReviewStatus,
     approve_review,
     get_review,
     list_reviews,
+    reject_csv,
     reject_review,
     review_json,
+    run_backfill,
 )
 from certfree.certs.claiming import claim_certificate, is_claimable
 from certfree.certs.errors import (
@@ -85,32 +95,33 @@ from certfree.certs.templates import example_face_for
 from certfree.certs.trust import TRUST_LIST_TYP, TrustList, node_trust_list
 from certfree.certs.types import CertType, FaceField, Predicate, cert_type, cert_types
 from certfree.certs.usage import (
-    UseContext,
-    describe_use,
-    redeem_and_verify,
-    use_json,
-    uses_of_certificate,
-    uses_of_holder,
-    verify_and_record,
-)
-from certfree.certs.usage_codes import SHORT_CODE_TTL, issue_short_code, normalise_code
-from certfree.certs.usage_limits import (
     ISSUE_PER_ADDRESS,
     MISSES_PER_ADDRESS,
     MISSES_PER_VERIFIER,
     REDEEM_PER_ADDRESS,
     REDEEM_PER_CODE,
     REDEEM_PER_VERIFIER,
+    SHORT_CODE_TTL,
+    CertificateUse,
     RateRule,
+    UseChannel,
+    UseContext,
     count_request,
+    describe_use,
+    issue_short_code,
     limit_issue,
     limit_redeem,
     limit_verify,
+    normalise_code,
     record_hits,
     record_miss,
+    redeem_and_verify,
     refuse_if_over,
+    use_json,
+    uses_of_certificate,
+    uses_of_holder,
+    verify_and_record,
 )
-from certfree.certs.usage_models import CertificateUse, UseChannel
 from certfree.certs.verification import StatusLists, VerificationResult, verify_presentation
 from certfree.certs.vocab import (
     CertStatus,

@@ -5,6 +5,13 @@
   hand out the same serial or index).
 * ``cert_status_lists`` — one row per (issuer, list number): size, entry width, next free
   index, the URI written into credentials, and the last signed token with its ETag.
+* ``cert_status_list_keys`` — one row per (issuer, list number): a random 128-bit key, never
+  published, that keys the permutation mapping the list's n-th allocation to its index (see
+  :func:`certfree.certs.statuslists.scatter`). Handing out indices in order would let anyone
+  who sees two credentials tell which was issued first, and roughly when
+  (draft-ietf-oauth-status-list, Privacy Considerations: a Referenced Token's index should not
+  reveal more than its status). A table apart from ``cert_status_lists`` because that row is
+  served (URI, token) while this one never leaves the node.
 * ``certificates`` — one row per issued certificate version.
 
 The full compact credential is kept (not only its hash): the base library is the issuer's
@@ -33,7 +40,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from certfree.certs.vocab import CertStatus, RevocationReason
 from certfree.storage import Base, UTCDateTime, enum_by_value, utcnow
 
-__all__ = ["CertIssuer", "Certificate", "StatusListRecord"]
+__all__ = ["CertIssuer", "Certificate", "StatusListKey", "StatusListRecord"]
 
 
 class CertIssuer(Base):
@@ -63,6 +70,15 @@ class StatusListRecord(Base):
     token_revision: Mapped[int | None] = mapped_column(Integer)
     token_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     token_etag: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class StatusListKey(Base):
+    __tablename__ = "cert_status_list_keys"
+
+    issuer_uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    list_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    permutation_key: Mapped[str] = mapped_column(String(32))  # 16 random bytes, hex
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -23,8 +23,7 @@ from sqlalchemy.orm import Session
 
 from certfree.certs.errors import StatusListNotFound
 from certfree.certs.issuers import Issuer
-from certfree.certs.models import Certificate, CertIssuer, StatusListRecord
-from certfree.certs.statuslist_models import StatusListKey
+from certfree.certs.models import Certificate, CertIssuer, StatusListKey, StatusListRecord
 from certfree.certs.vocab import CertStatus
 from certfree.crypto import KeyStore, StatusList, sign_status_list_token
 from certfree.storage import utcnow

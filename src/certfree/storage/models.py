@@ -4,10 +4,9 @@ from certfree.catalog import grant_models as catalog_grant_models
 from certfree.catalog import harvest_models as catalog_harvest_models
 from certfree.catalog import list_models as catalog_list_models
 from certfree.catalog import models as catalog_models
-from certfree.certs import backfill_models as certs_backfill_models
 from certfree.certs import models as certs_models
-from certfree.certs import statuslist_models as certs_statuslist_models
-from certfree.certs import usage_models as certs_usage_models
+from certfree.certs.backfill import models as certs_backfill_models
+from certfree.certs.usage import models as certs_usage_models
 from certfree.commitments import models as commitments_models
 from certfree.exchange import models as exchange_models
 from certfree.exchange import verification_models as exchange_verification_models
@@ -27,7 +26,6 @@ __all__ = [
     "catalog_models",
     "certs_backfill_models",
     "certs_models",
-    "certs_statuslist_models",
     "certs_usage_models",
     "commitments_models",
     "exchange_models",

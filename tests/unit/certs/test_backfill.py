@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certfree.certs.backfill import reject_csv, run_backfill
-from certfree.certs.backfill_models import BackfillRow, ReviewStatus
-from certfree.certs.backfill_review import approve_review, list_reviews, reject_review
+from certfree.certs.backfill.models import BackfillRow, ReviewStatus
+from certfree.certs.backfill.review import approve_review, list_reviews, reject_review
 from certfree.certs.claims import validity_dates
 from certfree.certs.models import Certificate
 from certfree.crypto import KeyStore, parse_sd_jwt, verify_jws

@@ -7,8 +7,7 @@ from sqlalchemy import delete, select
 
 from certfree import certs
 from certfree.certs.issuers import find_issuer
-from certfree.certs.models import StatusListRecord
-from certfree.certs.statuslist_models import StatusListKey
+from certfree.certs.models import StatusListKey, StatusListRecord
 from certfree.certs.statuslists import reserve, scatter
 from certfree.storage import Database
 

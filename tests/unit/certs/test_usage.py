@@ -13,15 +13,15 @@ from certfree.certs.errors import (
     ShortCodePresentationInvalid,
     ShortCodeUsed,
 )
-from certfree.certs.usage import (
+from certfree.certs.usage.codes import issue_short_code, normalise_code, redeem_short_code
+from certfree.certs.usage.log import (
     UseContext,
     describe_use,
     record_use,
     uses_of_holder,
     verify_and_record,
 )
-from certfree.certs.usage_codes import issue_short_code, normalise_code, redeem_short_code
-from certfree.certs.usage_models import UseChannel
+from certfree.certs.usage.models import UseChannel
 from certfree.certs.verification import VerificationResult
 from certfree.crypto import Alg, KeyStore, generate_signer, present_sd_jwt
 from certfree.storage import Database

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from certfree.certs.usage import (
+from certfree.certs.usage.limits import VERIFY_PER_VERIFIER
+from certfree.certs.usage.log import (
     USES_PER_CERTIFICATE,
     USES_WINDOW,
     UseContext,
     uses_of_holder,
     verify_and_record,
 )
-from certfree.certs.usage_limits import VERIFY_PER_VERIFIER
-from certfree.certs.usage_models import UseChannel
+from certfree.certs.usage.models import UseChannel
 from certfree.crypto import Alg, KeyStore, generate_signer, present_sd_jwt
 from certfree.errors import TooManyRequests
 from certfree.storage import Database, utcnow

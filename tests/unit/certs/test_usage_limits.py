@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from certfree.certs import RateRule, count_request, record_hits, refuse_if_over
-from certfree.certs.usage_models import RateHit
+from certfree.certs.usage.models import RateHit
 from certfree.errors import TooManyRequests
 from certfree.storage import Database
 from factories.certificates import NOW

@@ -15,7 +15,7 @@ Verification (``POST /verifications``) is counted per verifier account: every re
 appends to a holder's use log (用证记录) or costs two signature checks, so one account,
 honest or stolen, may not flood either. 120 a minute is two a second, more than a gate's
 lanes can present on one account; a flood of variants of one seen presentation into one
-holder's log is capped further in ``usage`` (records per certificate per verifier).
+holder's log is capped further in ``usage.log`` (records per certificate per verifier).
 
 The caller counts in a transaction of its own that commits before the redemption runs: a
 failed redemption rolls its own transaction back, and the attempt must stay counted.
@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from certfree.certs.usage_codes import normalise_code
-from certfree.certs.usage_models import RateHit
+from certfree.certs.usage.codes import normalise_code
+from certfree.certs.usage.models import RateHit
 from certfree.errors import TooManyRequests
 from certfree.storage import utcnow
 

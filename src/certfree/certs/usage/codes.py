@@ -1,4 +1,4 @@
-"""One-time short codes (online mode for low-end phones, issue 4 point 4).
+"""One-time short codes: the online mode, for low-end phones.
 
 The holder's wallet signs the presentation as usual and posts it here; the platform keeps it
 under an 8-character code that fits a small QR (or can be read out). A verifier redeems the
@@ -24,7 +24,7 @@ from certfree.certs.errors import (
     ShortCodePresentationInvalid,
     ShortCodeUsed,
 )
-from certfree.certs.usage_models import ShortCodeRecord
+from certfree.certs.usage.models import ShortCodeRecord
 from certfree.crypto import SdJwtInvalid, parse_sd_jwt
 from certfree.storage import utcnow
 

@@ -6,7 +6,7 @@
 * ``cert_short_codes`` — a presentation parked under a one-time code for the online mode;
   in the database (not in memory) so that any worker can redeem what another handed out.
 * ``cert_rate_hits`` — one row per counted request to the public short-code routes (the
-  rate limit of ``usage_limits``); in the database because a node's workers share nothing
+  rate limit of ``usage.limits``); in the database because a node's workers share nothing
   else, and swept once older than the longest window.
 """
 

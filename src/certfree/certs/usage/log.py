@@ -16,7 +16,7 @@ A presentation is recorded once per verifier: posting it again (a replay of one 
 saw) verifies again but adds nothing to the log. Variants of one seen presentation are
 distinct texts, so a verifier account may add at most ``USES_PER_CERTIFICATE`` records of
 one certificate per ``USES_WINDOW`` (TooManyRequests beyond), and the route counts every
-verification per account (``usage_limits.limit_verify``).
+verification per account (``usage.limits.limit_verify``).
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from certfree.certs.errors import CertTypeNotFound
 from certfree.certs.models import Certificate, StatusListRecord
 from certfree.certs.trust import TrustList
 from certfree.certs.types import cert_type
-from certfree.certs.usage_codes import redeem_short_code
-from certfree.certs.usage_models import CertificateUse, UseChannel
+from certfree.certs.usage.codes import redeem_short_code
+from certfree.certs.usage.models import CertificateUse, UseChannel
 from certfree.certs.verification import StatusLists, VerificationResult, verify_presentation
 from certfree.crypto import KeyStore, ParsedSdJwt, SdJwtInvalid, parse_sd_jwt
 from certfree.errors import TooManyRequests

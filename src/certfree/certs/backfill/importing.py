@@ -1,10 +1,10 @@
 """Backfill of historical certificates (补齐历史数据): paper-era records in, sealed ones out.
 
 ``run_backfill`` reads a CSV/XLSX file with :mod:`certfree.tabular`, applies the inspection
-rules of :mod:`certfree.certs.backfill_rules` to each row and, per row, issues a sealed
+rules of :mod:`certfree.certs.backfill.rules` to each row and, per row, issues a sealed
 certificate, records the rejection reasons, or queues a manual review (人工复核).
 
-The rows are worked a batch of ``batch_size`` at a time by :mod:`certfree.certs.backfill_batches`:
+The rows are worked a batch of ``batch_size`` at a time by :mod:`certfree.certs.backfill.batches`:
 inspection, serials and status indices spent per batch, sealing on every core, bulk storage.
 
 Resumable, with no duplicates: the job is keyed by the file's SHA-256 and the type, and every
@@ -31,15 +31,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certfree.certs.backfill_batches import run_batches
-from certfree.certs.backfill_models import (
+from certfree.certs.backfill.batches import run_batches
+from certfree.certs.backfill.models import (
     BackfillJob,
     BackfillOutcome,
     BackfillReview,
     BackfillRow,
     ReviewStatus,
 )
-from certfree.certs.backfill_rules import (
+from certfree.certs.backfill.rules import (
     column_names,
     duplicate_key,
 )

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certfree.certs.backfill_models import BackfillReview, BackfillRow, ReviewStatus
+from certfree.certs.backfill.models import BackfillReview, BackfillRow, ReviewStatus
 from certfree.certs.issuance import DEFAULT_BASE_URL, Validity, seal_certificate
 from certfree.certs.issuers import find_issuer
 from certfree.certs.types import cert_type

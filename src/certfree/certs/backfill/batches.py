@@ -1,6 +1,6 @@
 """The batches of a backfill job: inspect, spend numbers, seal on every core, store in bulk.
 
-A batch goes through four steps: inspection (:mod:`certfree.certs.backfill_rules`); serials
+A batch goes through four steps: inspection (:mod:`certfree.certs.backfill.rules`); serials
 and status-list indices spent for all its accepted rows under one issuer lock
 (:func:`certfree.certs.statuslists.reserve`); sealing on worker processes, outside any
 transaction (:mod:`certfree.certs.sealing_pool`); storage of the certificates and source-row
@@ -19,14 +19,14 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from certfree.certs.backfill_models import (
+from certfree.certs.backfill.models import (
     BackfillJob,
     BackfillOutcome,
     BackfillReview,
     BackfillRow,
     ReviewStatus,
 )
-from certfree.certs.backfill_rules import Inspected, duplicate_key, inspect_record
+from certfree.certs.backfill.rules import Inspected, duplicate_key, inspect_record
 from certfree.certs.issuance import Sealed, Sealing, sealing_for, store_sealed
 from certfree.certs.issuers import Issuer
 from certfree.certs.sealing_pool import PendingSeals, SealingPool
