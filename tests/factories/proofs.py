@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from openpyxl import Workbook
+from openpyxl import Workbook  # type: ignore[import-untyped]
 from sqlalchemy.orm import Session
 
 from certfree.proofs import BasisDraft, BasisLevel, ItemDraft, ProofItemView, Way, add_item

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -100,7 +102,7 @@ def test_every_operation_is_public_by_declaration_or_refuses_without_token(
         assert response.json()["type"] == "/problems/unauthenticated"
 
 
-def test_wrong_role_is_403_naming_the_allowed_roles(client: TestClient, token_for) -> None:
+def test_wrong_role_is_403_naming_the_allowed_roles(client: TestClient, token_for: Any) -> None:
     response = client.get("/api/v1/keys", headers=token_for("clerk", "staff-7"))
     assert response.status_code == 403
     body = response.json()
@@ -109,7 +111,7 @@ def test_wrong_role_is_403_naming_the_allowed_roles(client: TestClient, token_fo
     assert "bureau_admin" in body["detail"]
 
 
-def test_token_identifies_the_caller(client: TestClient, token_for) -> None:
+def test_token_identifies_the_caller(client: TestClient, token_for: Any) -> None:
     response = client.get("/api/v1/whoami", headers=token_for("clerk", "staff-7"))
     assert response.status_code == 200
     assert response.json() == {
@@ -127,7 +129,9 @@ def test_token_identifies_the_caller(client: TestClient, token_for) -> None:
         (lambda t: "not-a-token", "JWS"),
     ],
 )
-def test_tampered_token_is_refused(client: TestClient, token_for, mangle, reason) -> None:
+def test_tampered_token_is_refused(
+    client: TestClient, token_for: Any, mangle: Callable[[str], str], reason: str
+) -> None:
     token = token_for("bureau_admin", "ops")["Authorization"].removeprefix("Bearer ")
     response = client.get("/api/v1/whoami", headers={"Authorization": f"Bearer {mangle(token)}"})
     assert response.status_code == 401

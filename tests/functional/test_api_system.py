@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from certfree.crypto import KeyStore
@@ -58,7 +60,7 @@ def test_unknown_route_is_problem_json(client: TestClient) -> None:
     assert english.json()["title"] == "Not found"
 
 
-def test_invalid_identifier_names_field_and_fault(client: TestClient, token_for) -> None:
+def test_invalid_identifier_names_field_and_fault(client: TestClient, token_for: Any) -> None:
     response = client.get(
         "/api/v1/identifiers/resident-id",
         params={"value": "110105194912310021"},
@@ -71,7 +73,7 @@ def test_invalid_identifier_names_field_and_fault(client: TestClient, token_for)
     assert "'X'" in body["detail"]
 
 
-def test_request_validation_error_names_field(client: TestClient, token_for) -> None:
+def test_request_validation_error_names_field(client: TestClient, token_for: Any) -> None:
     response = client.get(
         "/api/v1/nodes", params={"level": "village"}, headers=token_for("clerk", "s")
     )

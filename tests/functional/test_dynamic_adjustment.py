@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from certfree import procedures, proofs
@@ -12,7 +14,7 @@ UNTOUCHED = "371A0101000000-370100000000-000-113701000100000206-1-00"  # 结婚�
 
 
 def test_repeal_through_the_api_flags_items_and_the_services_using_them(
-    client: TestClient, db: Database, token_for
+    client: TestClient, db: Database, token_for: Any
 ) -> None:
     with db.session() as session:
         proofs.load_demo_list(session, "demo")

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import httpx2
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
@@ -62,7 +63,7 @@ def node(configured: Settings) -> Iterator[TestClient]:
         yield client
 
 
-def _sign_in(node: TestClient, return_to: str = "/me") -> httpx.Response:
+def _sign_in(node: TestClient, return_to: str = "/me") -> httpx2.Response:
     """Start at the node, pass the provider (which redirects at once), come back: the page."""
     started = node.get("/auth/oidc/start", params={"return_to": return_to}, follow_redirects=False)
     assert started.status_code == 302, started.text
@@ -74,18 +75,18 @@ def _sign_in(node: TestClient, return_to: str = "/me") -> httpx.Response:
     return node.get(back.path, params=params)
 
 
-def _text(page: httpx.Response, element_id: str) -> str:
+def _text(page: httpx2.Response, element_id: str) -> str:
     found = re.search(rf'<p id="{element_id}"[^>]*>(.*?)</p>', page.text, re.DOTALL)
     assert found is not None, page.text
     return html.unescape(found.group(1))
 
 
-def _error(page: httpx.Response) -> tuple[str, str]:
+def _error(page: httpx2.Response) -> tuple[str, str]:
     """(the error as the page says it, the same in the other language)."""
     return _text(page, "sign-in-error"), _text(page, "sign-in-error-other")
 
 
-def _signed_in(page: httpx.Response, provider: Provider) -> bool:
+def _signed_in(page: httpx2.Response, provider: Provider) -> bool:
     """Whether the page hands the provider's access token over to the page signed in for."""
     tokens = [issued["access_token"] for issued in provider.issued]
     return page.status_code == 200 and any(token in page.text for token in tokens)

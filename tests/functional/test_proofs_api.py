@@ -24,7 +24,7 @@ ITEM: dict[str, Any] = {
 }  # fmt: skip
 
 
-def test_bureau_admin_edits_others_are_refused(client: TestClient, token_for) -> None:
+def test_bureau_admin_edits_others_are_refused(client: TestClient, token_for: Any) -> None:
     clerk = token_for("clerk", "desk-1")
     refused = client.post("/api/v1/proofs", json=ITEM, headers=clerk)
     assert refused.status_code == 403
@@ -53,7 +53,7 @@ def test_unknown_item_is_404_problem_naming_the_code(client: TestClient) -> None
     assert "NO-SUCH-1" in body["detail"]
 
 
-def test_bad_input_is_422_naming_the_field(client: TestClient, token_for) -> None:
+def test_bad_input_is_422_naming_the_field(client: TestClient, token_for: Any) -> None:
     admin = token_for("bureau_admin")
     wrong_way = client.post("/api/v1/proofs", json={**ITEM, "ways": ["pigeon"]}, headers=admin)
     assert wrong_way.status_code == 422
@@ -72,7 +72,7 @@ def test_bad_input_is_422_naming_the_field(client: TestClient, token_for) -> Non
     assert bad_diff.json()["field"] == "from"
 
 
-def test_amend_add_basis_abolish_through_the_api(client: TestClient, token_for) -> None:
+def test_amend_add_basis_abolish_through_the_api(client: TestClient, token_for: Any) -> None:
     admin = token_for("bureau_admin", "bureau-1")
     weak = {
         **ITEM,
@@ -102,7 +102,7 @@ def test_amend_add_basis_abolish_through_the_api(client: TestClient, token_for) 
     assert {c["actor"] for c in changes} == {"bureau-1"}
 
 
-def test_import_with_a_bad_row_stores_nothing(client: TestClient, token_for) -> None:
+def test_import_with_a_bad_row_stores_nothing(client: TestClient, token_for: Any) -> None:
     rows = [
         ["A-1", "户口簿", "户籍", "公安", "婚姻登记条例", "行政法规", "", "", "数据共享", "", ""],
         ["A-2", "证明", "事实", "部门", "某法", "法律", "", "", "信鸽", "", ""],
@@ -124,7 +124,7 @@ def test_import_with_a_bad_row_stores_nothing(client: TestClient, token_for) -> 
     assert client.get("/api/v1/proofs/A-1").status_code == 404
 
 
-def test_published_list_as_json_csv_and_page(client: TestClient, token_for) -> None:
+def test_published_list_as_json_csv_and_page(client: TestClient, token_for: Any) -> None:
     assert client.get("/api/v1/proofs").status_code == 404
     assert "尚未发布" in client.get("/proofs").text
     admin = token_for("bureau_admin")

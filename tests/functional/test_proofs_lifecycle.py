@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -98,7 +99,9 @@ def _multipart(name: str, data: bytes) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-def test_import_publish_repeal_publish_diff_through_the_api(client: TestClient, token_for) -> None:
+def test_import_publish_repeal_publish_diff_through_the_api(
+    client: TestClient, token_for: Any
+) -> None:
     admin = token_for("bureau_admin", "bureau-ops")
     body, content_type = _multipart("婚姻登记.csv", csv_bytes(MARRIAGE_ROWS, encoding="gbk"))
     imported = client.post(

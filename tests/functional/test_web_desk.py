@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from certfree.population import Household, Marriage, Person
 from factories.grants import grant_for
@@ -34,8 +35,9 @@ def nodes(tmp_path: Path) -> Iterator[Nodes]:
         # The same people in the desk city's register, where they sign in.
         with running.dbs[MZ].session() as source, running.dbs[DESK].session() as target:
             for model in (Household, Person, Marriage):
-                rows = source.execute(select(model.__table__)).mappings().all()
-                target.execute(insert(model.__table__), [dict(row) for row in rows])
+                table = cast(Table, model.__table__)  # each model maps one table
+                rows = source.execute(select(table)).mappings().all()
+                target.execute(insert(table), [dict(row) for row in rows])
         yield running
 
 

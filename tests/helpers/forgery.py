@@ -254,7 +254,8 @@ class Forger:
         for claim in ("vct", "status"):
             hidden = _disclosure(claim, self.payload[claim])
             sd = [*self.payload.get("_sd", []), disclosure_digest(hidden)]
-            jwt = self.reseal(**{claim: _DELETE, "_sd": sd})
+            changes: dict[str, Any] = {claim: _DELETE, "_sd": sd}
+            jwt = self.reseal(**changes)
             yield f"disclosable:{claim}", self.present(jwt, [*self.disclosures, hidden])
 
     def nesting(self) -> Iterator[Forgery]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from certfree.errors import InvalidInput
 from certfree.procedures import ServiceImportRejected

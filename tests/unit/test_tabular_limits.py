@@ -22,14 +22,14 @@ from certfree.tabular import (
     text_encoding,
     unescape_cell,
 )
-from helpers.hostile_files import hostile_files, long_field_csv, sheet_xml, workbook
+from helpers.hostile_files import Hostile, hostile_files, long_field_csv, sheet_xml, workbook
 
 KNOWN = {"事项编码", "备注"}
 MEGABYTE = 1024 * 1024
 
 
 @pytest.mark.parametrize("hostile", hostile_files("事项编码"), ids=lambda h: h.name)
-def test_a_hostile_workbook_is_refused_with_its_row_in_bounded_memory(hostile) -> None:
+def test_a_hostile_workbook_is_refused_with_its_row_in_bounded_memory(hostile: Hostile) -> None:
     tracemalloc.start()
     try:
         with pytest.raises(TableFault) as caught:

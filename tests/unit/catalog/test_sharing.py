@@ -93,7 +93,9 @@ def test_unconditional_is_granted_at_once_for_the_items_the_resource_has(
     assert "婚姻状况" in (grant.decision_note or "")
     view = catalog.grant_view(grant, NOW)
     assert view["kind"] == "resource"
-    assert view["requested"]["data_items"] == ["公民身份号码", "婚姻状况", "户籍地址"]
+    requested = view["requested"]
+    assert isinstance(requested, dict)
+    assert requested["data_items"] == ["公民身份号码", "婚姻状况", "户籍地址"]
     assert view["effective_status_zh"] == "有效"
     used = sharing.check_resource_grant(
         session, consumer=CIVIL, resource_code=code, data_items=["公民身份号码"], now=NOW

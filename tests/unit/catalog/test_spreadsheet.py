@@ -11,7 +11,7 @@ from certfree.catalog.spreadsheet import write_xlsx
 
 def test_values_survive_the_round_trip_in_both_reading_modes() -> None:
     wide = [f"列{n}" for n in range(30)]  # past Z: AA, AB …
-    rows = [
+    rows: list[list[object]] = [
         ["代码", "名称", "数量", "比例", "是否", "空"],
         ["101/000001", "<户籍> & \"人口\" 'x'", 3, 0.25, True, None],
         ["101/000002", "控制\x01字符\x1f被删去", 0, -1.5, False, ""],

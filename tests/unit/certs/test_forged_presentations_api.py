@@ -18,7 +18,6 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from certfree.cli import certs_verify
 from certfree.cli.certs import app
 from certfree.crypto import Alg, KeyStore, generate_signer
 from factories.certificates import ELDERLY_CARD, issue_example
@@ -92,7 +91,7 @@ def offline(
     """The node's trust list and status lists saved for ``certs verify --offline``."""
     bearer = token_for("verifier")["Authorization"].removeprefix("Bearer ")
     monkeypatch.setenv("CERTFREE_TOKEN", bearer)
-    monkeypatch.setattr(certs_verify.httpx, "Client", lambda **_: _Borrowed(client))
+    monkeypatch.setattr("certfree.cli.certs_verify.httpx.Client", lambda **_: _Borrowed(client))
     saved = _cli(
         "trust-list",
         "--url",

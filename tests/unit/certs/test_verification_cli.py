@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from certfree import certs
-from certfree.cli import certs_verify
 from certfree.cli.certs import app
 from certfree.crypto import Alg, KeyStore, generate_signer, present_sd_jwt
 from factories.certificates import ELDERLY_CARD, issue_example
@@ -55,7 +54,7 @@ def saved(
     bearer = token_for("verifier")["Authorization"].removeprefix("Bearer ")
     monkeypatch.setenv("CERTFREE_TOKEN", bearer)
     # The CLI's HTTP client is the node itself, in process (TestClient is an httpx.Client).
-    monkeypatch.setattr(certs_verify.httpx, "Client", lambda **_: _Borrowed(client))
+    monkeypatch.setattr("certfree.cli.certs_verify.httpx.Client", lambda **_: _Borrowed(client))
     code, _, err = run(
         "trust-list",
         "--url",

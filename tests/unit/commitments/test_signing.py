@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -86,7 +87,7 @@ def test_seal_verifies_with_the_node_jwks_and_fails_when_the_row_is_altered(
 
 
 def test_seal_fails_for_another_key_or_a_forged_seal(
-    session: Session, keys: KeyStore, tmp_path
+    session: Session, keys: KeyStore, tmp_path: Path
 ) -> None:
     item = proof_item(session)
     row = signed(session, keys, item.code)

@@ -80,12 +80,12 @@ def test_get_returns_what_set_stored(bits: int, statuses: list[int]) -> None:
 def test_interop_with_token_status_list(bits: int) -> None:
     rng = random.Random(bits)
     ours = StatusList(bits, 4096)
-    theirs = BitArray.of_size(bits, 4096)  # type: ignore[arg-type]
+    theirs = BitArray.of_size(bits, 4096)
     for index in rng.sample(range(4096), 200):
         status = rng.randrange(1, 1 << bits)
         ours.set(index, status)
         theirs.set(index, status)
-    decoded_there = BitArray.from_b64(bits, ours.encode())  # type: ignore[arg-type]
+    decoded_there = BitArray.from_b64(bits, ours.encode())
     decoded_here = StatusList.decode(theirs.to_b64(), bits)
     assert [decoded_there.get(i) for i in range(4096)] == [ours.get(i) for i in range(4096)]
     assert [decoded_here.get(i) for i in range(4096)] == [theirs.get(i) for i in range(4096)]

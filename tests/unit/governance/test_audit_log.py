@@ -148,7 +148,7 @@ def test_out_of_range_is_refused_with_the_field(db: Database) -> None:
     ],
 )
 def test_a_bad_record_names_its_field(db: Database, change: dict[str, object], field: str) -> None:
-    bad = AuditRecord(**{**record(0).__dict__, **change})  # type: ignore[arg-type]
+    bad = AuditRecord(**{**record(0).__dict__, **change})
     with db.session() as session, pytest.raises(InvalidInput) as caught:
         append_records(session, [bad])
     assert caught.value.field == field

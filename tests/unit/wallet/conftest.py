@@ -82,7 +82,8 @@ def decode_qr_png(png: bytes) -> list[str]:
     """Every QR text zxing-cpp finds in ``png``."""
     pixels, width, height = png_to_grey(png)
     image = memoryview(pixels).cast("B", (height, width))
-    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    qr_only = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    found = zxingcpp.read_barcodes(image, formats=qr_only)
     return [barcode.text for barcode in found]
 
 
