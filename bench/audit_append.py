@@ -27,7 +27,7 @@ from sqlalchemy import text
 
 from certfree.crypto import canonical_json
 from certfree.governance import AuditRecord, AuditWriter, current_head, verify_log
-from certfree.governance.merkle import leaf_hash
+from certfree.governance.audit.merkle import leaf_hash
 from certfree.storage import Database, migrate
 
 GOAL = 1000  # records/s the exchange needs (≥ 1,000 verifications/s, several records each)

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from certfree.crypto import KeyStore
 from certfree.governance import append_records, open_tree_head, subject_commitment
-from certfree.governance.merkle import leaf_hash, verify_consistency, verify_inclusion
+from certfree.governance.audit.merkle import leaf_hash, verify_consistency, verify_inclusion
 from certfree.storage import Database
 from unit.governance.test_audit_log import ALICE, BOB, record
 

@@ -14,7 +14,7 @@ from certfree.app import create_app
 from certfree.cli import app
 from certfree.crypto import KeyStore
 from certfree.governance import append_records
-from certfree.governance.audit_models import AuditEntry, AuditHead, AuditSubject, AuditSubtree
+from certfree.governance.audit.models import AuditEntry, AuditHead, AuditSubject, AuditSubtree
 from certfree.settings import Settings
 from certfree.storage import Database
 from helpers.cli import node_env

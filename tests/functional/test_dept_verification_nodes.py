@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from certfree.exchange.protocol import open_message
 from certfree.exchange.registry import registry_payload, snapshot_from_payload
-from certfree.governance.audit_models import AuditEntry
+from certfree.governance.audit.models import AuditEntry
 from helpers.cascade import Nodes, running_nodes
 
 PROVINCE, CITY, DESK, RS = "370000", "370100", "370200", "370100-RS"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from certfree.exchange.protocol import open_message, seal
 from certfree.exchange.registry import revoke_node
-from certfree.governance.audit_models import AuditEntry
+from certfree.governance.audit.models import AuditEntry
 from factories.grants import grant_for
 from factories.population import married_couple, resident_id
 from helpers.cascade import Nodes, running_nodes, url_of

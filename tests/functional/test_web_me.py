@@ -14,7 +14,7 @@ from certfree.app import create_app
 from certfree.crypto import KeyStore
 from certfree.crypto.envelope import SCRYPT_N
 from certfree.exchange.questions import get_question
-from certfree.governance.audit_models import AuditEntry
+from certfree.governance.audit.models import AuditEntry
 from certfree.settings import Settings
 from certfree.storage import Database
 from factories.population import person

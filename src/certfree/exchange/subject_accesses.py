@@ -28,7 +28,8 @@ from certfree.crypto import Verifier
 from certfree.errors import AuthError, CertfreeError, KeyNotFound
 from certfree.exchange.protocol import Peer
 from certfree.exchange.runtime import ExchangeRuntime
-from certfree.governance import AuditProofInvalid, TreeHeadInvalid, merkle, open_tree_head
+from certfree.governance import AuditProofInvalid, TreeHeadInvalid, open_tree_head
+from certfree.governance.audit import merkle
 from certfree.nodes import NodeStatus
 
 __all__ = ["PEER_PATH", "NodeAccesses", "authenticate_peer_token", "gather_accesses"]

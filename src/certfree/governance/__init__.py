@@ -1,36 +1,35 @@
 """Governance of shared data: consent of data subjects and the tamper-evident audit log."""
 
-# -- audit log (certfree.governance.audit, audit_writer, audit_heads, merkle) -------------------
+# -- audit log (certfree.governance.audit) -----------------------------------------------------
 from certfree.governance.audit import (
     AuditKind,
     AuditRecord,
-    TreeHead,
-    append_records,
-    current_head,
-    subject_commitment,
-)
-from certfree.governance.audit_heads import (
+    AuditWriter,
+    EntryProof,
+    HeadCheck,
     LogCheck,
     SignedTreeHead,
-    open_tree_head,
-    sign_tree_head,
-    verify_log,
-)
-from certfree.governance.audit_monitor import HeadCheck, check_node_head, node_url
-from certfree.governance.audit_proofs import (
-    EntryProof,
+    TreeHead,
     accesses_of,
+    append_records,
+    check_node_head,
     consistency_proof,
+    current_head,
     entry_with_proof,
     inclusion_proof,
+    node_url,
+    open_tree_head,
     root_at,
+    sign_tree_head,
+    subject_commitment,
+    verify_log,
 )
-from certfree.governance.audit_writer import AuditWriter
 
 # -- consent (certfree.governance.consent) ------------------------------------------------------
 from certfree.governance.consent import (
     DEFAULT_CONSENT_DAYS,
     AskedQuestion,
+    Consent,
     check_snapshot,
     consent_snapshot,
     consent_view,
@@ -41,7 +40,6 @@ from certfree.governance.consent import (
     revoke_consent,
     snapshot_of,
 )
-from certfree.governance.consent_models import Consent
 from certfree.governance.errors import (
     AuditEntryNotFound,
     AuditNodeUnreachable,

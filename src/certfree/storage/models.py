@@ -10,8 +10,8 @@ from certfree.certs.usage import models as certs_usage_models
 from certfree.commitments import models as commitments_models
 from certfree.exchange import models as exchange_models
 from certfree.exchange import verification_models as exchange_verification_models
-from certfree.governance import audit_models as governance_audit_models
-from certfree.governance import consent_models as governance_consent_models
+from certfree.governance.audit import models as governance_audit_models
+from certfree.governance.consent import models as governance_consent_models
 from certfree.nodes import models as nodes_models
 from certfree.population import models as population_models
 from certfree.procedures import models as procedures_models

@@ -27,14 +27,14 @@ from certfree.governance import (
     subject_commitment,
     verify_log,
 )
-from certfree.governance.audit_models import AuditEntry
-from certfree.governance.merkle import (
+from certfree.governance.audit.merkle import (
     MemoryTree,
     leaf_hash,
     root_hash,
     verify_consistency,
     verify_inclusion,
 )
+from certfree.governance.audit.models import AuditEntry
 from certfree.storage import Database
 
 ALICE = "370102198001010015"

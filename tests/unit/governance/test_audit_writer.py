@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from certfree.errors import InvalidInput
 from certfree.governance import AuditUnavailable, AuditWriter, current_head, verify_log
-from certfree.governance.audit_models import AuditEntry
+from certfree.governance.audit.models import AuditEntry
 from certfree.storage import Database
 from unit.governance.test_audit_log import record
 

@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certfree.governance.errors import AuditProofInvalid, AuditRangeInvalid
-from certfree.governance.merkle import (
+from certfree.governance.audit.merkle import (
     MemoryTree,
     consistency_proof,
     inclusion_path,
@@ -23,6 +22,7 @@ from certfree.governance.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from certfree.governance.errors import AuditProofInvalid, AuditRangeInvalid
 
 
 def _k(n: int) -> int:

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from certfree.governance.errors import AuditProofInvalid
-from certfree.governance.merkle import (
+from certfree.governance.audit.merkle import (
     EMPTY_ROOT,
     MemoryTree,
     consistency_proof,
@@ -24,6 +23,7 @@ from certfree.governance.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from certfree.governance.errors import AuditProofInvalid
 from conftest import load_vectors
 
 VECTORS = load_vectors("merkle_vectors.json")

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from certfree.auth import NODE_KEY_OWNER
 from certfree.crypto import KeyLike, KeyStore, sign_jws, verify_jws
 from certfree.errors import CertfreeError
-from certfree.governance import merkle
-from certfree.governance.audit import current_head
-from certfree.governance.audit_models import AuditEntry, AuditSubject, AuditSubtree
+from certfree.governance.audit import merkle
+from certfree.governance.audit.log import current_head
+from certfree.governance.audit.models import AuditEntry, AuditSubject, AuditSubtree
 from certfree.governance.errors import TreeHeadInvalid
 
 __all__ = [

@@ -15,7 +15,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from certfree.storage import Base, UTCDateTime, utcnow
 
-__all__ = ["Consent"]
+__all__ = ["DEFAULT_CONSENT_DAYS", "Consent"]
+
+# An application is usually decided within the statutory 20 working days; 30 calendar days
+# covers it without leaving a consent open for later, unrelated uses.
+DEFAULT_CONSENT_DAYS = 30
 
 
 class Consent(Base):

@@ -19,8 +19,8 @@ import httpx
 
 from certfree.crypto import KeyLike, write_private_file
 from certfree.errors import InvalidInput, KeyNotFound, NotFound
-from certfree.governance import merkle
-from certfree.governance.audit_heads import SignedTreeHead, open_tree_head
+from certfree.governance.audit import merkle
+from certfree.governance.audit.heads import SignedTreeHead, open_tree_head
 from certfree.governance.errors import AuditNodeUnreachable, AuditProofInvalid, TreeHeadInvalid
 
 __all__ = ["HeadCheck", "check_node_head", "node_url"]

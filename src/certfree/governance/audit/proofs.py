@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certfree.governance import merkle
-from certfree.governance.audit import current_head, with_subtrees
-from certfree.governance.audit_models import AuditEntry, AuditSubject
+from certfree.governance.audit import merkle
+from certfree.governance.audit.log import current_head, with_subtrees
+from certfree.governance.audit.models import AuditEntry, AuditSubject
 from certfree.governance.errors import AuditEntryNotFound, AuditRangeInvalid
 
 __all__ = [

@@ -3,7 +3,7 @@
 Every request and answer a node sends or receives becomes one :class:`AuditRecord`; its
 canonical JSON (sorted keys, UTF-8) is a leaf of the node's RFC 6962 Merkle tree. Appending
 locks the single head row, so appenders in several processes take turns and indexes stay
-dense; a batch of records costs one transaction (see ``audit_writer`` for group commit).
+dense; a batch of records costs one transaction (see ``writer`` for group commit).
 
 X-Road's rule applies to callers: a provider appends (committed) before it releases an
 answer; a consumer appends the request before sending and the answer on receipt.
@@ -37,8 +37,8 @@ from sqlalchemy.orm import Session
 
 from certfree.crypto import canonical_json
 from certfree.errors import InvalidInput
-from certfree.governance import merkle
-from certfree.governance.audit_models import (
+from certfree.governance.audit import merkle
+from certfree.governance.audit.models import (
     HEAD_ROW_ID,
     AuditEntry,
     AuditHead,

@@ -26,7 +26,12 @@ from types import TracebackType
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from certfree.governance.audit import AuditRecord, PreparedRecord, append_prepared, prepare_record
+from certfree.governance.audit.log import (
+    AuditRecord,
+    PreparedRecord,
+    append_prepared,
+    prepare_record,
+)
 from certfree.governance.errors import AuditUnavailable
 from certfree.storage import Database
 
