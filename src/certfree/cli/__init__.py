@@ -24,6 +24,8 @@ from certfree.cli import (
     wallet,
 )
 
+__all__ = ["app", "main"]
+
 app = typer.Typer(
     name="certfree",
     help="certfree — 无证明办事 node: proof lists, e-certificates, data sharing.",
