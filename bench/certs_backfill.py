@@ -35,6 +35,7 @@ from certfree.certs.models import Certificate
 from certfree.certs.sealing_pool import default_workers
 from certfree.certs.types import cert_type
 from certfree.crypto import KeyStore, parse_sd_jwt
+from certfree.demo import register_demo_nodes
 from certfree.identifiers import make_resident_id
 from certfree.population import Household, Person, Sex
 from certfree.storage import Database, migrate
@@ -144,6 +145,7 @@ def backfill_once(rows: int, batch: int, workers: int) -> Run:
         data = _csv(db, ids)
         # The seal key exists before a real backfill; the run still opens it (one scrypt).
         with db.session() as session:
+            register_demo_nodes(session)  # the demo's organs issue, as after demo init
             issuer = resolve_issuer(session, cert_type(ELDERLY_CARD), None)
         KeyStore(keys.directory, "bench-passphrase-not-secret").create(
             issuer.uscc, seal_alg(issuer.department)

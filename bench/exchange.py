@@ -33,8 +33,8 @@ from typing import Any
 import httpx
 
 from certfree.crypto import generate_signer, sign_jws
-from certfree.exchange import desk
-from certfree.exchange.cluster import cluster_down, cluster_up, read_manifest, wait_healthy
+from certfree.demo import cluster_desk as desk
+from certfree.demo.cluster import cluster_down, cluster_up, read_manifest, wait_healthy
 from certfree.exchange.questions import get_question
 from certfree.governance import give
 from certfree.storage import Database

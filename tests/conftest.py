@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from certfree.app import create_app
 from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
+from certfree.demo import register_demo_nodes
 from certfree.settings import Settings
 from certfree.storage import Database
 from factories.databases import fresh_database_url, migrated_database_url
@@ -47,6 +48,11 @@ def _test_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
             if name.startswith("CERTFREE_") and name != "CERTFREE_DATABASE_URL":
                 patch.delenv(name)
         patch.setenv("CERTFREE_KEY_SCRYPT_N", str(TEST_SCRYPT_N))
+        # The CLI speaks its default language (Chinese) whatever the user's locale; tests of
+        # English pass --lang en or CERTFREE_LANG=en.
+        for name in ("LC_ALL", "LC_MESSAGES"):
+            patch.delenv(name, raising=False)
+        patch.setenv("LANG", "C.UTF-8")
         patch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
         # Module and session fixtures, set up outside any test, start from an empty directory
         # too (each test then moves to its own, below).
@@ -80,6 +86,14 @@ def db(database_url: str) -> Iterator[Database]:
     database = Database(database_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def demo_registry(db: Database) -> None:
+    """The demo province's nodes in the test's registry: a node issues certificates only as
+    one of its registered department nodes, as it does after ``certfree demo init``."""
+    with db.session() as session:
+        register_demo_nodes(session)
 
 
 @pytest.fixture

@@ -239,6 +239,7 @@ def test_a_registration_record_is_read_by_the_person_or_public_security_only(
         assert client.get(url, headers=_bearer(client, role, "x")).status_code == 403
 
 
+@pytest.mark.usefixtures("demo_registry")  # issues as a registered department node
 def test_an_organ_issues_only_to_holders_of_its_region(client: TestClient) -> None:
     node = client.app.state.node  # type: ignore[attr-defined]
     born = dt.date(1950, 5, 1)

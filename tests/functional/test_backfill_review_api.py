@@ -14,6 +14,9 @@ from certfree.crypto import KeyStore, parse_sd_jwt
 from factories.certificates import ELDERLY_CARD, NOW
 from factories.population import person
 
+# Certificates are issued by the demo province's department nodes, registered first.
+pytestmark = pytest.mark.usefixtures("demo_registry")
+
 ISSUER_NODE = "370100-WJ"  # 济南市卫生健康委员会, the elderly card's default issuer
 HEADER = "姓名,性别,公民身份号码,出生日期,住址,证号,发证单位,有效期起始日期,有效期截止日期"
 BORN = dt.date(1950, 3, 15)

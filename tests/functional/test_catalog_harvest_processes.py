@@ -23,8 +23,8 @@ from typer.testing import CliRunner
 from certfree.auth import TokenService
 from certfree.cli.catalog_harvest import register
 from certfree.crypto import KeyStore
-from certfree.exchange.cluster import alive, cluster_down, cluster_up
-from certfree.exchange.desk import node_settings
+from certfree.demo.cluster import alive, cluster_down, cluster_up
+from certfree.demo.cluster_desk import node_settings
 from factories.catalog_resources import resource_data
 
 pytestmark = pytest.mark.slow

@@ -11,6 +11,9 @@ from fastapi.testclient import TestClient
 from certfree.crypto import parse_sd_jwt, verify_status_list_token
 from factories.certificates import ELDERLY_CARD, example_face, holder_key
 
+# Certificates are issued by the demo province's department nodes, registered first.
+pytestmark = pytest.mark.usefixtures("demo_registry")
+
 HOLDER = "370102195803150139"
 ISSUER_NODE = "370100-WJ"  # 济南市卫生健康委员会, the elderly card's default issuer
 

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -20,6 +21,9 @@ from certfree.storage import Database
 from factories.certificates import ELDERLY_CARD
 from factories.population import person
 from helpers.cli import node_env
+
+# Certificates are issued by the demo province's department nodes, registered first.
+pytestmark = pytest.mark.usefixtures("demo_registry")
 
 runner = CliRunner()
 BORN = dt.date(1952, 8, 1)

@@ -21,6 +21,9 @@ from certfree.crypto import (
 )
 from factories.certificates import ELDERLY_CARD, NOW, example_face, issue_example
 
+# Certificates are issued by the demo province's department nodes, registered first.
+pytestmark = pytest.mark.usefixtures("demo_registry")
+
 HOLDER = "370102195803150139"  # the elderly card's catalogue example
 OTHER = "11010519491231002X"
 GATE = "https://gate.taishan.example"

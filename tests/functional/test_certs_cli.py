@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from certfree.cli import app
@@ -37,6 +38,7 @@ def test_types_json_lists_codes_names_holders_and_fields(settings: Settings) -> 
     assert f"{BUSINESS_LICENCE}  营业执照  法人和其他组织  市场监管" in plain.stdout
 
 
+@pytest.mark.usefixtures("demo_registry")  # issues as a registered department node
 def test_template_issues_as_is_then_revoke(
     db: Database, settings: Settings, tmp_path: Path
 ) -> None:
@@ -93,6 +95,7 @@ def test_bad_face_data_names_the_field(db: Database, settings: Settings, tmp_pat
     assert result.stdout == ""
 
 
+@pytest.mark.usefixtures("demo_registry")  # issues as a registered department node
 def test_suspend_resume_and_unknown_reason(
     db: Database, settings: Settings, tmp_path: Path
 ) -> None:

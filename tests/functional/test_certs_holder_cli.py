@@ -25,6 +25,9 @@ from factories.certificates import ELDERLY_CARD, NOW, example_face
 from helpers.cli import node_env
 from helpers.livenode import serving
 
+# Certificates are issued by the demo province's department nodes, registered first.
+pytestmark = pytest.mark.usefixtures("demo_registry")
+
 runner = CliRunner()
 HOLDER = "370102195803150139"  # the elderly card's catalogue example
 HOTEL = "https://hotel.example.cn"

@@ -24,6 +24,9 @@ from certfree.wallet.online import request_short_code
 from factories.certificates import ELDERLY_CARD, issue_example
 from helpers.livenode import free_port, serving
 
+# Certificates are issued by the demo province's department nodes, registered first.
+pytestmark = pytest.mark.usefixtures("demo_registry")
+
 HOTEL, GATE = "https://hotel.example.cn", "https://gate.taishan.example"
 OTHER_APPLICANT = "11010519491231002X"
 

@@ -19,8 +19,8 @@ import pytest
 from typer.testing import CliRunner
 
 from certfree import cli
-from certfree.exchange import desk
-from certfree.exchange.cluster import alive, cluster_down, cluster_status, cluster_up
+from certfree.demo import cluster_desk as desk
+from certfree.demo.cluster import alive, cluster_down, cluster_status, cluster_up
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,8 @@ import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from certfree import governance, procedures
+from certfree import governance
+from certfree.demo import load_demo_items
 from helpers.livenode import serving
 
 APPLICANT = "11010519491231002X"
@@ -20,7 +21,7 @@ MOVING_IN = "371A0201000000-370100000000-000-11370100010000012B-1-00"
 def load_items(client: TestClient) -> None:
     node = client.app.state.node  # type: ignore[attr-defined]
     with node.db.session() as session:
-        procedures.load_demo_items(session, "test")
+        load_demo_items(session, "test")
 
 
 def test_preview_give_list_revoke(client: TestClient, token_for: Any) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from certfree import procedures, proofs
+from certfree.demo import load_demo_items, load_demo_list
 from certfree.storage import Database
 
 MOVE_IN = "371A0201000000-370100000000-000-11370100010000012B-1-00"  # 投靠亲属落户
@@ -17,8 +17,8 @@ def test_repeal_through_the_api_flags_items_and_the_services_using_them(
     client: TestClient, db: Database, token_for: Any
 ) -> None:
     with db.session() as session:
-        proofs.load_demo_list(session, "demo")
-        procedures.load_demo_items(session, "demo")
+        load_demo_list(session, "demo")
+        load_demo_items(session, "demo")
     before = client.get(f"/api/v1/procedures/{MOVE_IN}", headers=token_for("clerk")).json()
     assert before["status"] == "active"
 

@@ -10,8 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from certfree import procedures
-from certfree.demo import build_demo_province
+from certfree.demo import build_demo_province, load_demo_items
 from certfree.population import Marriage, MarriageStatus
 from certfree.storage import Database
 
@@ -24,7 +23,7 @@ PROBLEM = "application/problem+json"
 @pytest.fixture
 def demo(db: Database) -> Database:
     with db.session() as session:
-        procedures.load_demo_items(session, "tester")
+        load_demo_items(session, "tester")
     return db
 
 

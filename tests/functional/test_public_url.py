@@ -29,6 +29,9 @@ from factories.certificates import ELDERLY_CARD, example_face
 from helpers.cli import node_env
 from helpers.livenode import free_port, serving
 
+# Certificates are issued by the demo province's department nodes, registered first.
+pytestmark = pytest.mark.usefixtures("demo_registry")
+
 HOLDER = "370102195803150139"  # the elderly card's catalogue example
 ISSUER_NODE = "370100-WJ"  # its default issuing organ
 AUD, NONCE = "scenic-spot-01", "n-7f3a"

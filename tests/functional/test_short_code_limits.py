@@ -10,6 +10,9 @@ from fastapi.testclient import TestClient
 from certfree.crypto import Alg, KeyStore, generate_signer, present_sd_jwt
 from factories.certificates import ELDERLY_CARD, issue_example
 
+# Certificates are issued by the demo province's department nodes, registered first.
+pytestmark = pytest.mark.usefixtures("demo_registry")
+
 GATE = "https://gate.taishan.example"
 
 

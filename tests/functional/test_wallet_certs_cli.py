@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from jwcrypto.jwk import JWK
 from sd_jwt.verifier import SDJWTVerifier
 from typer.testing import CliRunner
@@ -21,6 +22,9 @@ from certfree.crypto import KeyStore, parse_sd_jwt, verify_sd_jwt
 from certfree.settings import Settings
 from certfree.storage import Database
 from factories.certificates import ELDERLY_CARD
+
+# Certificates are issued by the demo province's department nodes, registered first.
+pytestmark = pytest.mark.usefixtures("demo_registry")
 
 runner = CliRunner()
 GATE = "https://gate.taishan.example"

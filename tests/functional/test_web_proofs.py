@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser
 
-from certfree import proofs
+from certfree.demo import load_demo_list
 from certfree.storage import Database
 from helpers.livenode import serving
 
@@ -17,7 +17,7 @@ def test_citizen_reads_the_list_and_sees_why_items_are_to_be_abolished(
     client: TestClient, db: Database, browser: Browser
 ) -> None:
     with db.session() as session:
-        proofs.load_demo_list(session, "demo")
+        load_demo_list(session, "demo")
     with serving(client.app) as base:  # type: ignore[arg-type]
         page = browser.new_page(locale="zh-CN")
         page.goto(base + "/")

@@ -1,10 +1,10 @@
 """Issuing organs (发证机关): who may seal a type, under which key and algorithm.
 
 An issuer is named by its USCC, which is also its key owner in the KeyStore (统一签章: one
-seal key per organ). Organs are the department nodes of the registry; when the registry is
-empty (a node that never ran ``certfree demo init``) the demo province's node list stands in,
-so that the same synthetic USCCs are used everywhere. The seal algorithm of each department
-is data (``data/issuers.json``): Ed25519 unless listed.
+seal key per organ). Organs are the department nodes of the registry, and only they: a node
+whose registry is empty issues nothing until its nodes are registered (``certfree demo init``
+registers the demo province's). The seal algorithm of each department is data
+(``data/issuers.json``): Ed25519 unless listed.
 
 Every organ's default seal uses an algorithm registered for JOSE (EdDSA, RFC 8037; ES256,
 RFC 7518), because a credential is shown to relying parties the issuer does not know, and
@@ -76,35 +76,11 @@ def default_issuer_code(cert_type: CertType) -> str:
     return f"{region}-{cert_type.department.value}"
 
 
-def _demo_nodes() -> list[Issuer]:
-    from certfree.demo import demo_nodes  # noqa: PLC0415 - only when the registry is empty
-
-    found = []
-    for row in demo_nodes():
-        department = row["department"]
-        found.append(
-            Issuer(
-                uscc=str(row["uscc"]),
-                name=str(row["name"]),
-                node_code=str(row["code"]),
-                department=department if isinstance(department, DepartmentKind) else None,
-            )
-        )
-    return found
-
-
 def _find(session: Session, *, uscc: str | None = None, code: str | None = None) -> Issuer | None:
     query = select(Node)
     query = query.where(Node.uscc == uscc) if uscc else query.where(Node.code == code)
     node = session.scalars(query).first()
-    if node is not None:
-        return Issuer(node.uscc, node.name, node.code, node.department)
-    if session.scalar(select(Node.code).limit(1)) is not None:
-        return None  # a real registry: only its nodes issue
-    return next(
-        (i for i in _demo_nodes() if (uscc and i.uscc == uscc) or (code and i.node_code == code)),
-        None,
-    )
+    return None if node is None else Issuer(node.uscc, node.name, node.code, node.department)
 
 
 def find_issuer(session: Session, organ: str) -> Issuer:

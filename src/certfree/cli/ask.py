@@ -11,9 +11,9 @@ import httpx
 import typer
 
 from certfree.cli.common import err_console, print_json
+from certfree.demo import cluster_desk as desk
+from certfree.demo.cluster import read_manifest
 from certfree.errors import CertfreeError
-from certfree.exchange import desk
-from certfree.exchange.cluster import read_manifest
 
 
 def _args(pairs: list[str]) -> dict[str, str]:

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from certfree.cli.common import err_console, print_json, reported_errors
-from certfree.exchange.cluster import (
+from certfree.demo.cluster import (
     MANIFEST,
     cluster_down,
     cluster_status,

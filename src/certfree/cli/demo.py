@@ -19,9 +19,8 @@ from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
 from certfree.cli.common import err_console, load_settings, reported_errors
-from certfree.demo import DemoExists, DemoSummary, build_demo_province
+from certfree.demo import DemoExists, DemoSummary, build_demo_province, load_demo_items
 from certfree.population import SEX_ZH, list_people
-from certfree.procedures import load_demo_items
 from certfree.storage import Database, migrate
 
 app = typer.Typer(help="演示省 demo province", no_args_is_help=True)

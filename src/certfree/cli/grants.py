@@ -9,7 +9,7 @@ import typer
 
 from certfree import catalog
 from certfree.cli.common import actor_name, database_session, print_json, reported_errors
-from certfree.exchange.demo_grants import load_demo_grants
+from certfree.demo import load_demo_grants
 from certfree.exchange.questions import check_grant_scope, get_question
 
 app = typer.Typer(

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from certfree import procedures
 from certfree.cli.common import actor_name, database_session, print_json
+from certfree.demo import load_demo_items
 
 app = typer.Typer(help="政务服务事项 service items", no_args_is_help=True)
 console = Console()
@@ -54,7 +55,7 @@ def import_(
 def load_demo(actor: Actor = None) -> None:
     """载入演示省试点场景的政务服务事项（同时载入演示证明事项清单）。"""
     with database_session() as session:
-        count = procedures.load_demo_items(session, actor_name(actor))
+        count = load_demo_items(session, actor_name(actor))
     console.print(f"已载入 {count} 个演示政务服务事项")
 
 

@@ -1,6 +1,10 @@
 """The demo province: ``certfree demo init`` builds the 1+16+N nodes and a synthetic,
-mutually consistent population that the departments' data services answer from."""
+mutually consistent population that the departments' data services answer from, with the
+pilot scenarios' proof list, service items and sharing grants. The demo depends on the domains;
+no domain imports it."""
 
+from certfree.demo.pilot_grants import load_demo_grants
+from certfree.demo.proof_list import load_demo_list
 from certfree.demo.province import (
     MIN_CITIZENS,
     DemoExists,
@@ -8,7 +12,9 @@ from certfree.demo.province import (
     ProgressCallback,
     build_demo_province,
     demo_nodes,
+    register_demo_nodes,
 )
+from certfree.demo.service_items import demo_specs, load_demo_items
 
 __all__ = [
     "MIN_CITIZENS",
@@ -17,4 +23,9 @@ __all__ = [
     "ProgressCallback",
     "build_demo_province",
     "demo_nodes",
+    "demo_specs",
+    "load_demo_grants",
+    "load_demo_items",
+    "load_demo_list",
+    "register_demo_nodes",
 ]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, exists, insert, select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from certfree.demo.bulk import bulk_connection, encoding_for, write
 from certfree.demo.census import CITY_POPULATION_10K, apportion
@@ -38,6 +39,7 @@ __all__ = [
     "ProgressCallback",
     "build_demo_province",
     "demo_nodes",
+    "register_demo_nodes",
 ]
 
 # progress(stage, done, total); stages are the STAGE_* labels below.
@@ -193,6 +195,17 @@ def demo_nodes() -> list[dict[str, object]]:
                 _node(division, name, NodeLevel.DEPARTMENT, parent=division, kind=kind)
             )
     return nodes + departments
+
+
+def register_demo_nodes(session: Session) -> int:
+    """Register the demo province's nodes (:func:`demo_nodes`) that the registry lacks, so
+    that a node without a demo population can issue and route as the demo's organs; the
+    number registered. ``build_demo_province`` registers them all along with its people."""
+    known = set(session.scalars(select(Node.code)))
+    missing = [row for row in demo_nodes() if row["code"] not in known]
+    if missing:
+        session.execute(insert(Node), missing)
+    return len(missing)
 
 
 _KIND_POSITION = {kind: position for position, kind in enumerate(DepartmentKind, start=1)}

@@ -19,7 +19,6 @@ from certfree.procedures.catalogue import (
     update_service_item,
 )
 from certfree.procedures.certificate_types import CertificateType, certificate_types
-from certfree.procedures.demo import load_demo_items
 from certfree.procedures.errors import (
     InvalidServiceItem,
     NotAllowedEvidence,
@@ -117,7 +116,6 @@ __all__ = [
     "get_service_item",
     "import_service_items",
     "list_service_items",
-    "load_demo_items",
     "parse_requirements",
     "parse_subject",
     "requirements_of",

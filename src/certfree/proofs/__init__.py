@@ -6,7 +6,6 @@ administrative regulation, State Council decision or local regulation
 the names below.
 """
 
-from certfree.proofs.demo import load_demo_list
 from certfree.proofs.errors import (
     ImportRejected,
     InvalidProofItem,
@@ -99,7 +98,6 @@ __all__ = [
     "list_documents",
     "list_items",
     "list_versions",
-    "load_demo_list",
     "publish",
     "repeal_document",
 ]

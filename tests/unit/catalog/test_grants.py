@@ -19,8 +19,8 @@ from certfree.catalog import (
     revoke_grant,
 )
 from certfree.catalog.errors import GrantNotFound
+from certfree.demo.pilot_grants import demo_question_uses, load_demo_grants
 from certfree.errors import InvalidInput
-from certfree.exchange.demo_grants import demo_question_uses, load_demo_grants
 from certfree.storage import Database
 from factories.grants import CONSUMER, NOW, SERVICE_ITEM, grant_for
 

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -73,6 +74,7 @@ def test_the_node_publishes_the_profile_beside_the_registered_algorithms(
     assert profile.json()["signature"].startswith("raw r || s")
 
 
+@pytest.mark.usefixtures("demo_registry")  # issues as a registered department node
 def test_an_organ_seals_with_sm2_on_request_and_both_seals_verify(client: TestClient) -> None:
     tokens = client.app.state.node.tokens  # type: ignore[attr-defined]
     admin = {"Authorization": "Bearer " + tokens.issue("department_admin", "a", organisation=WJ)}
@@ -103,6 +105,7 @@ def test_an_organ_seals_with_sm2_on_request_and_both_seals_verify(client: TestCl
     assert {"EdDSA", "SM2"} <= {key["alg"] for key in jwks}
 
 
+@pytest.mark.usefixtures("demo_registry")  # issues as a registered department node
 def test_certs_issue_takes_a_seal_algorithm(
     db: Database, settings: Settings, tmp_path: Path
 ) -> None:

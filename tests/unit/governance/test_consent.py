@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.orm import Session
 
-from certfree import procedures
+from certfree.demo import load_demo_items
 from certfree.errors import InvalidInput
 from certfree.exchange.questions import get_question
 from certfree.governance import (
@@ -49,7 +49,7 @@ def snapshot(session: Session, question: str = "marital_status", **changes: obje
 
 
 def test_preview_says_who_is_asked_what_in_plain_chinese(session: Session) -> None:
-    procedures.load_demo_items(session, "test")
+    load_demo_items(session, "test")
     names = questions_of_service_item(session, ELDERLY_CARD)
     assert names == ["age_at_least", "is_resident_of"]
     shown = preview(session, ELDERLY_CARD, [get_question(n) for n in names])

@@ -10,8 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from certfree import procedures
-from certfree.demo import build_demo_province
+from certfree.demo import build_demo_province, load_demo_items
 from certfree.storage import Database, migrate
 from factories.databases import fresh_database_url
 
@@ -38,7 +37,7 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
         migrate.upgrade(database)
         build_demo_province(database, citizens=1000, firms=50, seed=1)
         with database.session() as session:
-            procedures.load_demo_items(session, "tester")
+            load_demo_items(session, "tester")
         yield database
         database.dispose()
 
@@ -47,5 +46,5 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 def catalogue(db: Database) -> Database:
     """A fresh database with the demo proof list and the demo service items (no population)."""
     with db.session() as session:
-        procedures.load_demo_items(session, "tester")
+        load_demo_items(session, "tester")
     return db

@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 
 from certfree import procedures
+from certfree.demo.service_items import demo_specs
 from certfree.errors import InvalidInput
 from certfree.procedures.certificate_types import check_type_code
 from certfree.procedures.codes import check_code, division_in_code, level_of_division
-from certfree.procedures.demo import demo_specs
 from certfree.procedures.questions import check_question, parse_parameters
 from certfree.procedures.realisations import realisations
 from certfree.procedures.sources import WALLET_RULES
 from certfree.procedures.vocab import ServiceLevel, parse_level
 
-PROOF_DATA = Path(procedures.__file__).parent.parent / "proofs" / "data" / "proof_items.csv"
+PROOF_DATA = Path(procedures.__file__).parent.parent / "demo" / "data" / "proof_items.csv"
 
 
 def test_question_parameters_are_checked_with_a_readable_reason() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from certfree.demo import load_demo_list
 from certfree.errors import InvalidInput
 from certfree.nodes import DepartmentKind
 from certfree.proofs import (
@@ -18,7 +19,6 @@ from certfree.proofs import (
     import_proof_list,
     list_changes,
     list_items,
-    load_demo_list,
 )
 from certfree.storage import Database
 from factories.proofs import csv_bytes, xlsx_bytes

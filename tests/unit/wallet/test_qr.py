@@ -45,6 +45,7 @@ def test_1400_characters_fit_version_27_level_l(read_qr: ReadQr) -> None:
     assert read_qr(render_qr(payload, "png")) == [payload]
 
 
+@pytest.mark.usefixtures("demo_registry")  # issues as a registered department node
 def test_elderly_card_age_over_60_fits_version_27_from_a_phone_screen(
     db: Database, settings: Settings, read_qr: ReadQr
 ) -> None:
@@ -70,6 +71,7 @@ def test_elderly_card_age_over_60_fits_version_27_from_a_phone_screen(
     assert read_qr(render_qr(shown, "png", max_version=27)) == [shown]
 
 
+@pytest.mark.usefixtures("demo_registry")  # issues as a registered department node
 def test_a_real_presentation_reads_back_exactly(
     holder: HolderKey, credential: str, read_qr: ReadQr, tmp_path: Path
 ) -> None:

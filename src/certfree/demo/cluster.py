@@ -31,7 +31,9 @@ from sqlalchemy.orm import Session
 
 from certfree.auth import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
-from certfree.demo import build_demo_province, demo_nodes
+from certfree.demo.pilot_grants import load_demo_grants
+from certfree.demo.province import build_demo_province, demo_nodes
+from certfree.demo.service_items import load_demo_items
 from certfree.errors import Conflict, InvalidInput, NotFound
 from certfree.exchange.registry import register_node
 from certfree.nodes import DepartmentKind
@@ -174,8 +176,6 @@ def _template(directory: Path, citizens: int, seed: int, report: Report) -> Path
     try:
         migrate.upgrade(db)
         build_demo_province(db, citizens=citizens, firms=citizens // 10, seed=seed)
-        from certfree.procedures import load_demo_items  # noqa: PLC0415 - heavy, only here
-
         with db.session() as session:
             load_demo_items(session, "cluster")
         with db.engine.connect() as connection:
@@ -213,8 +213,6 @@ def _register_and_grant(nodes: Sequence[ClusterNode], jwks: dict[str, dict[str, 
             register_node(
                 session, node.code, jwks=jwks[node.code], endpoint_url=node.url, approve=True
             )
-    from certfree.exchange.demo_grants import load_demo_grants  # noqa: PLC0415
-
     consumers = [node.code for node in nodes]
     for node in nodes:
         if node.level == "department":

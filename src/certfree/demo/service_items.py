@@ -1,4 +1,4 @@
-"""The demo province's service items for the pilot scenarios, from ``data/demo_service_items.json``.
+"""The demo province's service items for the pilot scenarios, from ``data/service_items.json``.
 
 Marriage registration, moving in with relatives, real-estate transfer, the elderly card and
 opening a business (with the fire-safety check a public venue needs) — the scenarios the seed
@@ -12,18 +12,18 @@ from importlib import resources
 
 from sqlalchemy.orm import Session
 
-from certfree import proofs
-from certfree.procedures.catalogue import ProofList, save_service_item
-from certfree.procedures.schemas import ServiceItemSpec
+from certfree.demo.proof_list import load_demo_list
+from certfree.procedures import ServiceItemSpec, save_service_item
+from certfree.procedures.catalogue import ProofList
 
 __all__ = ["DEMO_FILE", "demo_specs", "load_demo_items"]
 
-DEMO_FILE = "demo_service_items.json"
+DEMO_FILE = "service_items.json"
 
 
 def demo_specs() -> list[ServiceItemSpec]:
     """The demo items as specs, read from the packaged data file."""
-    text = (resources.files("certfree.procedures") / "data" / DEMO_FILE).read_text("utf-8")
+    text = (resources.files("certfree.demo") / "data" / DEMO_FILE).read_text("utf-8")
     return [ServiceItemSpec.model_validate(item) for item in json.loads(text)["items"]]
 
 
@@ -32,7 +32,7 @@ def load_demo_items(session: Session, actor: str) -> int:
 
     Items already present are replaced, so loading twice leaves the same catalogue.
     """
-    proofs.load_demo_list(session, actor)
+    load_demo_list(session, actor)
     proof_list = ProofList(session)
     specs = demo_specs()
     for spec in specs:

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 
 from certfree.auth import TokenService
+from certfree.demo.cluster import sqlite_session
 from certfree.errors import CertfreeError, InvalidInput
-from certfree.exchange.cluster import sqlite_session
 from certfree.exchange.routing import in_subtree
 from certfree.settings import DEV_PASSPHRASE, Settings
 

@@ -1,4 +1,4 @@
-"""The demo province's proof list, read from the data files in ``certfree/proofs/data``."""
+"""The demo province's proof list, read from the data files in ``certfree/demo/data``."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from importlib import resources
 
 from sqlalchemy.orm import Session
 
-from certfree.proofs.importing import import_proof_list
-from certfree.proofs.versions import current_version, publish
+from certfree.proofs import current_version, import_proof_list, publish
 
 __all__ = ["DEMO_FILES", "load_demo_list"]
 
@@ -22,7 +21,7 @@ def load_demo_list(session: Session, actor: str) -> int:
     """
     count = 0
     for name in DEMO_FILES:
-        data = (resources.files("certfree.proofs") / "data" / name).read_bytes()
+        data = (resources.files("certfree.demo") / "data" / name).read_bytes()
         report = import_proof_list(session, data, name, actor, reason="演示省证明事项清单")
         count += len(report.added) + len(report.amended) + len(report.unchanged)
     if current_version(session) is None:

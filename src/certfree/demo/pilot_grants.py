@@ -1,7 +1,7 @@
 """Sharing grants for the demo cluster: each demo service item may ask its own questions.
 
 A demo service item's requirements name the data-sharing questions it may use instead of a
-proof (``certfree.procedures`` demo items); :data:`DEMO_EXTRA_QUESTIONS` adds the few that a
+proof (:mod:`certfree.demo.service_items`); :data:`DEMO_EXTRA_QUESTIONS` adds the few that a
 pilot scenario needs beyond them. Each grant allows exactly the question's core data items —
 the least an answer reveals — and requires the data subject's consent unless the caller
 passes a legal basis.
@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from sqlalchemy.orm import Session
 
 from certfree.catalog import Grant, GrantStatus, create_grant, list_grants
+from certfree.demo.service_items import demo_specs
 from certfree.exchange.questions import get_question
 from certfree.procedures import EvidenceKind
-from certfree.procedures.demo import demo_specs
 
 __all__ = ["DEMO_EXTRA_QUESTIONS", "demo_question_uses", "load_demo_grants"]
 
