@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certfree.catalog.spreadsheet import write_xlsx
+from certfree.catalog.lists.spreadsheet import write_xlsx
 from certfree.errors import InvalidInput
 from certfree.tabular import (
     Limits,

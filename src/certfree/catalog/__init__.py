@@ -1,9 +1,12 @@
 """Data resource catalog, supply and demand lists, matching, and sharing grants.
 
-Resources and demands (issue 6 §1–3, 7), sharing requests and the exchange's question grants
-(§4; :func:`check_grant` is what the exchange's providers check every question against), the
-published lists (§5) and the change feed the province harvests (§6). Other domains and the
-adapters use only the names below.
+Resources and demands (``resources``, ``demands``, ``importing``, ``matching``); sharing
+requests and the exchange's question grants (``grants``: :func:`check_grant` is what the
+exchange's providers check every question against); the published supply and demand lists
+(``lists``: dated snapshots and their exports); and each node's change feed (``feed``,
+``changes``) that the province harvests (``harvesting``). The feed stays beside the resources
+because every local write takes its sequence number; ``harvesting`` is only its reader at the
+province. Other domains and the adapters use only the names below.
 """
 
 from certfree.catalog.changes import (
@@ -43,31 +46,42 @@ from certfree.catalog.errors import (
     NodeUnreachable,
     ResourceNotFound,
 )
-from certfree.catalog.grant_models import WHOLE_RESOURCE, Grant, GrantStatus
 from certfree.catalog.grants import (
+    WHOLE_RESOURCE,
+    Grant,
+    GrantStatus,
+    approve_request,
     check_grant,
+    check_resource_grant,
     create_grant,
     effective_status,
+    expire_grants,
     get_grant,
     grant_view,
     list_grants,
+    refuse_request,
+    request_resource,
     revoke_grant,
+    sharing_summary,
 )
-from certfree.catalog.harvest import (
+from certfree.catalog.harvesting import (
+    ChangesClient,
     HarvestStatus,
+    HttpChangesClient,
     NodeReport,
+    Source,
     harvest,
     harvest_sources,
     harvest_states,
 )
-from certfree.catalog.harvest_client import ChangesClient, HttpChangesClient, Source
 from certfree.catalog.importing import CatalogImportReport, import_catalog
 from certfree.catalog.index import ResourceIndex
-from certfree.catalog.list_models import ListKind, ListSnapshot
 from certfree.catalog.lists import COLUMNS as LIST_COLUMNS
 from certfree.catalog.lists import (
     EXPORT_FORMATS,
     SHANGHAI,
+    ListKind,
+    ListSnapshot,
     export_snapshot,
     get_snapshot,
     list_snapshots,
@@ -87,14 +101,6 @@ from certfree.catalog.resources import (
     resource_json,
     update_resource,
     validate_resource,
-)
-from certfree.catalog.sharing import (
-    approve_request,
-    check_resource_grant,
-    expire_grants,
-    refuse_request,
-    request_resource,
-    sharing_summary,
 )
 from certfree.catalog.vocab import (
     Category,

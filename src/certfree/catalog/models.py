@@ -9,7 +9,7 @@
   every deletion leaves a tombstone under its own sequence number.
 
 ``origin_node`` is empty for this node's own resources and the origin node's code for those
-harvested from it (``catalog.harvest``); codes are unique per origin.
+harvested from it (``catalog.harvesting``); codes are unique per origin.
 
 Data items are stored as JSON on the resource: they are always read and written with it, and
 the matcher indexes them together with the name and abstract.

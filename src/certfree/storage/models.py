@@ -1,9 +1,9 @@
 """Imports every domain's models so that ``Base.metadata`` knows all tables (for Alembic)."""
 
-from certfree.catalog import grant_models as catalog_grant_models
-from certfree.catalog import harvest_models as catalog_harvest_models
-from certfree.catalog import list_models as catalog_list_models
 from certfree.catalog import models as catalog_models
+from certfree.catalog.grants import models as catalog_grant_models
+from certfree.catalog.harvesting import models as catalog_harvest_models
+from certfree.catalog.lists import models as catalog_list_models
 from certfree.certs import models as certs_models
 from certfree.certs.backfill import models as certs_backfill_models
 from certfree.certs.usage import models as certs_usage_models

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from certfree import catalog
 from certfree.catalog import lists
 from certfree.catalog.errors import InvalidListRequest, ListNotPublished
-from certfree.catalog.list_models import ListKind
+from certfree.catalog.lists.models import ListKind
 from certfree.storage import Database
 
 DAY = dt.date(2026, 11, 1)

@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy.orm import Session
 
 from certfree import catalog
-from certfree.catalog import GrantReason, GrantRefused, GrantRevoked, GrantStatus, sharing
+from certfree.catalog import GrantReason, GrantRefused, GrantRevoked, GrantStatus
 from certfree.catalog.errors import (
     DuplicateRequest,
     GrantStateConflict,
     InvalidGrantRequest,
 )
+from certfree.catalog.grants import sharing
 from certfree.storage import Database
 from factories.grants import NOW, SERVICE_ITEM, grant_for
 

@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
-from certfree.catalog.spreadsheet import write_xlsx
+from certfree.catalog.lists.spreadsheet import write_xlsx
 
 
 def test_values_survive_the_round_trip_in_both_reading_modes() -> None:

@@ -8,7 +8,7 @@ item the answer must reveal. Everything else is refused with a :class:`GrantRefu
 the first reason that applies.
 
 Question grants are made active here at once; grants of catalog resources go through a request
-and a decision (``catalog.sharing``) but live in the same table and are listed, viewed and
+and a decision (``grants.sharing``) but live in the same table and are listed, viewed and
 revoked by the same functions.
 """
 
@@ -27,7 +27,7 @@ from certfree.catalog.errors import (
     GrantRevoked,
     GrantStateConflict,
 )
-from certfree.catalog.grant_models import WHOLE_RESOURCE, Grant, GrantStatus
+from certfree.catalog.grants.models import WHOLE_RESOURCE, Grant, GrantStatus
 from certfree.errors import InvalidInput
 from certfree.storage import utcnow
 
@@ -68,7 +68,7 @@ def create_grant(
 ) -> Grant:
     """Record an active grant and return it (flushed, so it has its id).
 
-    ``question`` may be None only for grants of other kinds (data resources, issue 6). The
+    ``question`` may be None only for grants of other kinds (data resources, see ``sharing``). The
     caller checks that the question exists and its data items are its own (the exchange
     domain knows the questions). InvalidInput names an empty or over-long field, an empty
     data-item list or a validity that ends before it starts.

@@ -2,9 +2,9 @@
 
 A grant is the provider's side of the catalog's supply-and-demand match: consumer, provider,
 what may be asked — a verification ``question`` (the exchange) or a catalog resource
-(``resource_code``, requested for a registered demand, issue 6 §4) — for which service item or
-scenario (the purpose), which data items the answers may reveal, from when until when, and the
-law that exempts the use from the data subject's consent if one does (PIPL 个人信息保护法
+(``resource_code``, requested for a registered demand, see ``sharing``) — for which service
+item or scenario (the purpose), which data items the answers may reveal, from when until when,
+and the law that exempts the use from the data subject's consent if one does (PIPL 个人信息保护法
 §13 (3)-(5) grounds, cited by the grant).
 
 One table serves both: a question grant is made active at once by an administrator; a
@@ -38,7 +38,7 @@ class GrantStatus(enum.StrEnum):
     ACTIVE = "active"  # granted
     REFUSED = "refused"  # refused, with the reason in decision_note
     REVOKED = "revoked"
-    EXPIRED = "expired"  # its period ended (set by catalog.sharing.expire_grants)
+    EXPIRED = "expired"  # its period ended (set by grants.sharing.expire_grants)
 
     @property
     def zh(self) -> str:

@@ -1,4 +1,4 @@
-"""The two lists (供需两张清单, issue 6 §5): publish, read back, export.
+"""The two lists (供需两张清单): publish, read back, export.
 
 The supply list is every catalog resource with its share attributes; the demand list is every
 registered demand with whether matching met it. Publishing takes a dated snapshot of each
@@ -36,11 +36,11 @@ from sqlalchemy.orm import Session
 from certfree.catalog.demands import demand_query, list_demands
 from certfree.catalog.errors import InvalidListRequest, ListNotPublished
 from certfree.catalog.index import ResourceIndex
-from certfree.catalog.list_models import ListKind, ListSnapshot
+from certfree.catalog.lists.models import ListKind, ListSnapshot
+from certfree.catalog.lists.spreadsheet import write_xlsx
 from certfree.catalog.matching import GAP_THRESHOLD, Candidate, match
 from certfree.catalog.models import Resource
 from certfree.catalog.resources import item_names
-from certfree.catalog.spreadsheet import write_xlsx
 from certfree.catalog.vocab import class_label, label_zh
 from certfree.storage import utcnow
 from certfree.tabular import escape_cell

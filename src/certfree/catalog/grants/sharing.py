@@ -1,4 +1,4 @@
-"""Requesting catalog resources for demands, and the provider's decision (issue 6 §4).
+"""Requesting catalog resources for demands, and the provider's decision.
 
 A consuming department asks for a resource for one of its registered demands: which data
 items, for what purpose, for which period. The resource's share type decides what happens
@@ -31,8 +31,8 @@ from certfree.catalog.errors import (
     GrantStateConflict,
     InvalidGrantRequest,
 )
-from certfree.catalog.grant_models import WHOLE_RESOURCE, Grant, GrantStatus
-from certfree.catalog.grants import covering_grant, effective_status, get_grant, list_grants
+from certfree.catalog.grants.models import WHOLE_RESOURCE, Grant, GrantStatus
+from certfree.catalog.grants.records import covering_grant, effective_status, get_grant, list_grants
 from certfree.catalog.resources import get_resource, item_names
 from certfree.catalog.vocab import ShareType
 from certfree.storage import utcnow

@@ -1,4 +1,4 @@
-"""The province harvests the catalogs of city and department nodes (issue 6 §6).
+"""The province harvests the catalogs of city and department nodes.
 
 For each node, :func:`harvest` asks its change feed (``GET /api/v1/catalog/changes``, see
 ``catalog.changes``) for the changes after the stored cursor, page by page, and stores them
@@ -8,7 +8,7 @@ transaction, so a harvest interrupted anywhere (a node going down on page 2, the
 killed) resumes at the first page not stored, with no change lost and none applied twice.
 
 Nodes are harvested one after the other, each page fetched by a :class:`ChangesClient`
-(``catalog.harvest_client``: signed HTTP with a short timeout); a node that does not answer,
+(``harvesting.client``: signed HTTP with a short timeout); a node that does not answer,
 refuses or answers nonsense is reported with the reason, its cursor stays where it was, and
 the others go on. A resource a node sends that does not pass :func:`validate_resource` is
 skipped and listed in the report (the rest of its page is kept).
@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 
 from certfree.catalog.changes import MAX_PAGE
 from certfree.catalog.errors import HarvestFailed, InvalidFeed, InvalidResource
-from certfree.catalog.harvest_client import ChangesClient, Source
-from certfree.catalog.harvest_models import HarvestState
+from certfree.catalog.harvesting.client import ChangesClient, Source
+from certfree.catalog.harvesting.models import HarvestState
 from certfree.catalog.models import Resource
 from certfree.catalog.resources import RESOURCE_CODE, validate_resource
 from certfree.errors import InvalidInput

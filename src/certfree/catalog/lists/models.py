@@ -1,4 +1,4 @@
-"""Published supply and demand lists (供给清单 / 需求清单, issue 6 §5) as dated snapshots.
+"""Published supply and demand lists (供给清单 / 需求清单) as dated snapshots.
 
 One row per list and date: the rows as published (canonical JSON, gzip-compressed so that a
 350,000-resource supply list stays a few megabytes), their SHA-256 (over the uncompressed

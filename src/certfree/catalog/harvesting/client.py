@@ -1,4 +1,4 @@
-"""Fetching one page of a node's catalog change feed, for the harvest (``catalog.harvest``).
+"""Fetching one page of a node's catalog change feed, for the harvest (``harvesting.harvest``).
 
 :class:`HttpChangesClient` asks ``GET /api/v1/catalog/changes`` (``catalog.changes``) with a
 request signed by this node's key, under a short timeout (connect 2 s, read 5 s), and turns

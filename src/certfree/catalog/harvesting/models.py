@@ -1,4 +1,4 @@
-"""Where the province's harvest of each node's catalog stands (``catalog.harvest``).
+"""Where the province's harvest of each node's catalog stands (``harvesting.harvest``).
 
 One row per harvested node: the cursor up to which its changes are stored, the identity of
 its feed (a new one means its catalog was rebuilt: start again), and how the last attempt
