@@ -22,7 +22,7 @@ from certfree.storage import Database
 
 
 @dataclass
-class Node:
+class NodeRuntime:
     """What a running node is made of; reachable from requests as ``request.app.state.node``."""
 
     settings: Settings
@@ -32,7 +32,7 @@ class Node:
     exchange: ExchangeRuntime  # node-to-node messages (issue 5); started in the lifespan
 
 
-def build_node(settings: Settings) -> Node:
+def build_node(settings: Settings) -> NodeRuntime:
     """Open the database and key store described by ``settings``."""
     settings.check_production_ready()
     db = Database(settings.database_url)
@@ -46,7 +46,7 @@ def build_node(settings: Settings) -> Node:
         if settings.oidc_issuer
         else None
     )
-    return Node(
+    return NodeRuntime(
         settings=settings,
         db=db,
         keys=keys,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from certfree import governance
 from certfree.api.deps import PUBLIC, SQL_INT_MAX, NodeDep, PathIndex, SessionDep, allow
-from certfree.app import Node
+from certfree.app import NodeRuntime
 from certfree.auth import Principal, Role
 from certfree.errors import AuthError
 from certfree.exchange import subject_accesses
@@ -147,7 +147,7 @@ def audit_entry(
     )
 
 
-def _accesses(node: Node, session: Session, subject: str) -> MyAccesses:
+def _accesses(node: NodeRuntime, session: Session, subject: str) -> MyAccesses:
     head = _head(node, session)
     accesses = []
     for entry in governance.accesses_of(session, subject, head.tree_size):
@@ -169,7 +169,7 @@ def _accesses(node: Node, session: Session, subject: str) -> MyAccesses:
     )
 
 
-def _accesses_here(node: Node, subject: str) -> MyAccesses:
+def _accesses_here(node: NodeRuntime, subject: str) -> MyAccesses:
     with node.db.session() as session:
         return _accesses(node, session, subject)
 

@@ -25,7 +25,7 @@ from certfree import catalog
 from certfree.api.deps import SQL_INT_MAX, NodeDep, PathId, SessionDep, allow
 from certfree.api.uploads import UPLOAD_BODY, Upload
 from certfree.api.views import ImportedFile, View
-from certfree.app import Node
+from certfree.app import NodeRuntime
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
 
@@ -150,7 +150,7 @@ def _may_edit(principal: Principal, provider: str, provider_code: str) -> None:
         raise Forbidden(f"只能编辑本部门（{organ}）提供的数据资源，此资源由「{provider}」提供")
 
 
-def match_index(node: Node, session: Session) -> catalog.ResourceIndex:
+def match_index(node: NodeRuntime, session: Session) -> catalog.ResourceIndex:
     """The match index, cached in ``<var>/cache`` beside the key directory (as the CLI does)."""
     return catalog.load_index(session, node.settings.key_dir.parent / "cache")
 

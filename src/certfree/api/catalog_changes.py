@@ -19,7 +19,7 @@ from certfree import catalog
 from certfree.api.catalog import ResourceView
 from certfree.api.deps import SQL_INT_MAX, NodeDep
 from certfree.api.views import View, omitted_if_none
-from certfree.app import Node
+from certfree.app import NodeRuntime
 from certfree.auth import Role, require_role
 from certfree.errors import AuthError
 
@@ -97,7 +97,7 @@ async def changes(
     """This node's own resource changes after ``since``: full resources and tombstones, in
     sequence order, with the cursor to ask from next (``next``) and whether more remain."""
 
-    def read(current: Node) -> CatalogChangePage:
+    def read(current: NodeRuntime) -> CatalogChangePage:
         with current.db.session() as session:
             page = catalog.changes_since(session, current.settings.node_code, since, limit)
             return CatalogChangePage.model_validate(page)

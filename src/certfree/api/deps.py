@@ -13,7 +13,7 @@ from pydantic import BeforeValidator, Field
 from sqlalchemy.orm import Session
 
 from certfree import nodes
-from certfree.app import Node
+from certfree.app import NodeRuntime
 from certfree.auth import Principal, Role, require_role
 from certfree.errors import AuthError, Forbidden
 
@@ -42,13 +42,13 @@ IsoDate = Annotated[dt.date, BeforeValidator(_iso_text)]
 IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_text)]
 
 
-def get_node(request: Request) -> Node:
+def get_node(request: Request) -> NodeRuntime:
     node = request.app.state.node
-    assert isinstance(node, Node)
+    assert isinstance(node, NodeRuntime)
     return node
 
 
-NodeDep = Annotated[Node, Depends(get_node)]
+NodeDep = Annotated[NodeRuntime, Depends(get_node)]
 
 
 def get_session(node: NodeDep) -> Iterator[Session]:

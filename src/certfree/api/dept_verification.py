@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from certfree.api.deps import Int64, IsoDateTime, NodeDep, SessionDep, allow
-from certfree.app import Node
+from certfree.app import NodeRuntime
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
 from certfree.exchange import verification as domain
@@ -129,7 +129,7 @@ class DeliveryView(BaseModel):
     error: str | None
 
 
-def _acting_for(node: Node, principal: Principal) -> str:
+def _acting_for(node: NodeRuntime, principal: Principal) -> str:
     """This node's code; a token whose ``org`` names another organ may not act here."""
     code = node.settings.node_code
     if principal.organisation and principal.organisation.strip().upper() != code:
@@ -137,7 +137,9 @@ def _acting_for(node: Node, principal: Principal) -> str:
     return code
 
 
-async def _change(node: Node, work: Callable[[Session], DeptVerification]) -> DeptVerificationView:
+async def _change(
+    node: NodeRuntime, work: Callable[[Session], DeptVerification]
+) -> DeptVerificationView:
     """Commit ``work``, send the message it owes (or leave it queued), show the request."""
     sender = delivery.transport_sender(node.exchange)
     return DeptVerificationView.of(await delivery.change_and_deliver(node.db, sender, work))

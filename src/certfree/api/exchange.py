@@ -17,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
 from certfree.api.problems import certfree_problem
-from certfree.app import Node
+from certfree.app import NodeRuntime
 from certfree.auth import NODE_KEY_OWNER, Principal, Role
 from certfree.errors import CertfreeError, Forbidden, NotFound
 from certfree.exchange import registry, routing, transport
@@ -74,7 +74,9 @@ async def receive_message(request: Request) -> Response:
     return Response(body, status_code=status, media_type=media)
 
 
-async def _reply(node: Node, body: bytes, deadline_header: str | None) -> tuple[int, bytes, str]:
+async def _reply(
+    node: NodeRuntime, body: bytes, deadline_header: str | None
+) -> tuple[int, bytes, str]:
     """Status, body and media type of the answer to a node message (the route and the fast
     path alike); a refusal raises, for the one problem+json handler."""
     raw = body[:_MAX_MESSAGE].decode("ascii", errors="replace")
@@ -86,7 +88,7 @@ async def _reply(node: Node, body: bytes, deadline_header: str | None) -> tuple[
     return result.status_code, result.content, media
 
 
-def _deadline(node: Node, text: str | None) -> float | None:
+def _deadline(node: NodeRuntime, text: str | None) -> float | None:
     """The path's deadline from the previous hop, never later than our own read timeout."""
     try:
         deadline = float(text) if text else None
@@ -118,7 +120,7 @@ class MessagesFastPath:
         ):
             await self.app(scope, receive, send)
             return
-        node: Node = self.app.state.node
+        node: NodeRuntime = self.app.state.node
         chunks: list[bytes] = []
         size, more = 0, True
         while more:

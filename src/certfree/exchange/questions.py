@@ -38,9 +38,9 @@ from certfree.storage import utcnow
 
 __all__ = [
     "QUESTIONS_FILE",
+    "AnswerDataItem",
     "AnswerField",
     "ArgValue",
-    "DataItem",
     "ParamDef",
     "QuestionDef",
     "answer_question",
@@ -59,7 +59,7 @@ ArgValue = str | int | None
 
 
 @dataclass(frozen=True, slots=True)
-class DataItem:
+class AnswerDataItem:
     code: str
     zh: str
     en: str
@@ -123,11 +123,12 @@ class QuestionDef:
 
 
 @functools.cache
-def _catalogue() -> tuple[dict[str, DataItem], dict[str, QuestionDef]]:
+def _catalogue() -> tuple[dict[str, AnswerDataItem], dict[str, QuestionDef]]:
     text = (resources.files("certfree.exchange") / "data" / QUESTIONS_FILE).read_text("utf-8")
     raw = json.loads(text)
     items = {
-        code: DataItem(code, entry["zh"], entry["en"]) for code, entry in raw["data_items"].items()
+        code: AnswerDataItem(code, entry["zh"], entry["en"])
+        for code, entry in raw["data_items"].items()
     }
     questions = {}
     for entry in raw["questions"]:
@@ -136,7 +137,7 @@ def _catalogue() -> tuple[dict[str, DataItem], dict[str, QuestionDef]]:
     return items, questions
 
 
-def _question(entry: Mapping[str, Any], items: Mapping[str, DataItem]) -> QuestionDef:
+def _question(entry: Mapping[str, Any], items: Mapping[str, AnswerDataItem]) -> QuestionDef:
     params = tuple(
         ParamDef(
             name=p["name"],
@@ -178,7 +179,7 @@ def list_questions() -> list[QuestionDef]:
     return list(_catalogue()[1].values())
 
 
-def data_items() -> dict[str, DataItem]:
+def data_items() -> dict[str, AnswerDataItem]:
     """Every data item a question's answer can reveal, by code."""
     return dict(_catalogue()[0])
 

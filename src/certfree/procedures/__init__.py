@@ -4,7 +4,8 @@
   e-certificate types, data-sharing questions); "outside the list, no proof" on every save;
 * what a desk may ask for (:func:`requirements_of`, :func:`allowed_evidence`);
 * dynamic adjustment when a law is repealed (:func:`adjust_for_repeal`);
-* the route resolver (:func:`resolve_routes`) over :class:`FactSource` and :class:`Wallet`;
+* the route resolver (:func:`resolve_routes`) over :class:`FactSource` and
+  :class:`CertificateHoldings`;
 * import from CSV/XLSX and the demo province's pilot items.
 
 Other domains use only the names below.
@@ -28,11 +29,11 @@ from certfree.procedures.errors import (
     ServiceItemNotFound,
 )
 from certfree.procedures.evidence import allowed_evidence, check_evidence_request, requirements_of
-from certfree.procedures.importing import ImportReport, RowError, import_service_items
+from certfree.procedures.evidence_questions import QUESTIONS, Question
+from certfree.procedures.importing import RowError, ServiceItemImportReport, import_service_items
 from certfree.procedures.models import ServiceEvidence, ServiceItem, ServiceRequirement
 from certfree.procedures.notation import format_requirements, parse_requirements
-from certfree.procedures.questions import QUESTIONS, Question
-from certfree.procedures.routes import (
+from certfree.procedures.planning import (
     AlternativeRoute,
     EvidenceRoute,
     RequirementRoute,
@@ -52,11 +53,11 @@ from certfree.procedures.schemas import (
     ServiceRequirementsView,
 )
 from certfree.procedures.sources import (
+    CertificateHoldings,
     Coverage,
     FactSource,
+    TableCertificateHoldings,
     TableFactSource,
-    TableWallet,
-    Wallet,
 )
 from certfree.procedures.subjects import Subject, parse_subject
 from certfree.procedures.vocab import (
@@ -70,6 +71,7 @@ __all__ = [
     "QUESTIONS",
     "AllowedEvidence",
     "AlternativeRoute",
+    "CertificateHoldings",
     "CertificateType",
     "Coverage",
     "EvidenceKind",
@@ -77,7 +79,6 @@ __all__ = [
     "EvidenceSpec",
     "EvidenceView",
     "FactSource",
-    "ImportReport",
     "InvalidServiceItem",
     "NotAllowedEvidence",
     "OutsideTheList",
@@ -93,6 +94,7 @@ __all__ = [
     "ServiceEvidence",
     "ServiceImportRejected",
     "ServiceItem",
+    "ServiceItemImportReport",
     "ServiceItemNotFound",
     "ServiceItemSpec",
     "ServiceItemStatus",
@@ -103,9 +105,8 @@ __all__ = [
     "ServiceRequirementsView",
     "Subject",
     "SubjectKind",
+    "TableCertificateHoldings",
     "TableFactSource",
-    "TableWallet",
-    "Wallet",
     "adjust_for_repeal",
     "allowed_evidence",
     "certificate_types",

@@ -22,8 +22,8 @@ from certfree.identifiers import parse_uscc
 from certfree.procedures.certificate_types import check_type_code
 from certfree.procedures.codes import check_code, division_in_code, level_of_division
 from certfree.procedures.errors import InvalidServiceItem, OutsideTheList, ServiceItemNotFound
+from certfree.procedures.evidence_questions import check_question
 from certfree.procedures.models import ServiceEvidence, ServiceItem, ServiceRequirement
-from certfree.procedures.questions import check_question
 from certfree.procedures.schemas import (
     EvidenceSpec,
     RequirementSpec,

@@ -16,7 +16,7 @@ from certfree.errors import CertfreeError, InvalidInput, NotFound
 from certfree.tabular import RowsRejected
 
 if TYPE_CHECKING:
-    from certfree.procedures.importing import ImportReport
+    from certfree.procedures.importing import ServiceItemImportReport
 
 __all__ = [
     "InvalidServiceItem",
@@ -114,4 +114,4 @@ class ServiceImportRejected(ProceduresError, RowsRejected):
     title = "Import rejected; nothing stored"
     title_zh = "导入被拒绝，未保存任何内容"
 
-    report: ImportReport
+    report: ServiceItemImportReport

@@ -13,8 +13,8 @@ from certfree import proofs
 from certfree.procedures.catalogue import service_item_row
 from certfree.procedures.certificate_types import certificate_type
 from certfree.procedures.errors import NotAllowedEvidence
+from certfree.procedures.evidence_questions import QUESTIONS
 from certfree.procedures.models import ServiceEvidence
-from certfree.procedures.questions import QUESTIONS
 from certfree.procedures.schemas import (
     AllowedEvidence,
     EvidenceView,

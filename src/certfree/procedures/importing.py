@@ -27,7 +27,7 @@ from certfree.procedures.vocab import ITEM_TYPE_NAMES, parse_level
 from certfree.tabular import ImportReport as TableImportReport
 from certfree.tabular import Limits, RowError, column_positions, pick, read_table
 
-__all__ = ["COLUMNS", "ImportReport", "RowError", "import_service_items"]
+__all__ = ["COLUMNS", "RowError", "ServiceItemImportReport", "import_service_items"]
 
 # spec field → accepted headers (Chinese first; then those of the provincial platforms' exports)
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -59,7 +59,7 @@ LIMITS = Limits(max_expanded=8 * MAX_BYTES)
 
 
 @dataclass
-class ImportReport(TableImportReport):
+class ServiceItemImportReport(TableImportReport):
     """The file read, the codes created and updated, and warnings that did not stop the import."""
 
     created: list[str] = field(default_factory=list)
@@ -78,7 +78,7 @@ class ImportReport(TableImportReport):
 
 def import_service_items(
     session: Session, data: bytes, filename: str, actor: str, *, strict: bool = False
-) -> ImportReport:
+) -> ServiceItemImportReport:
     """Import every row of ``data`` or none; the report lists what was created and updated.
 
     Raises ServiceImportRejected (every row error) or InvalidInput (unreadable file).
@@ -91,7 +91,7 @@ def import_service_items(
         max_bytes=MAX_BYTES,
         limits=LIMITS,
     )
-    report = ImportReport.of(filename, table)
+    report = ServiceItemImportReport.of(filename, table)
     positions = column_positions(table.headers, COLUMNS)
     for name in REQUIRED:
         if name not in positions:
@@ -139,7 +139,7 @@ def _row_spec(
     headers: dict[str, str],
     *,
     problems: list[RowError],
-    report: ImportReport,
+    report: ServiceItemImportReport,
     strict: bool,
 ) -> ServiceItemSpec | None:
     fields: dict[str, Any] = {name: value for name, value in values.items() if value}
@@ -184,7 +184,7 @@ def _kind(text: str) -> DepartmentKind:
 
 
 def _uscc(
-    text: str | None, number: int, column: str, report: ImportReport, strict: bool
+    text: str | None, number: int, column: str, report: ServiceItemImportReport, strict: bool
 ) -> str | RowError | None:
     """The organ's USCC, normalised; bad or missing ones become warnings (errors if strict)."""
     if not column:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from certfree.errors import InvalidInput
-from certfree.procedures.questions import parse_parameters
+from certfree.procedures.evidence_questions import parse_parameters
 from certfree.procedures.schemas import EvidenceSpec, RequirementSpec
 from certfree.procedures.vocab import EvidenceKind
 

@@ -11,7 +11,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from certfree.nodes import DepartmentKind
-from certfree.procedures.questions import ParameterValue
+from certfree.procedures.evidence_questions import ParameterValue
 from certfree.procedures.vocab import EvidenceKind, ServiceItemStatus, ServiceLevel
 
 __all__ = [

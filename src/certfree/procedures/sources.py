@@ -1,9 +1,12 @@
-"""Where the route resolver learns what can be had without paper: ``FactSource`` and ``Wallet``.
+"""Where the route resolver learns what can be had without paper: ``FactSource`` (which
+data-sharing questions a department could answer) and ``CertificateHoldings`` (which
+e-certificate types an applicant holds).
 
-These are the interfaces the exchange (data sharing, issue 6) and certificates (wallet, issue 4)
-packages will implement; until they land, :class:`TableFactSource` and :class:`TableWallet`
-answer from the demo province's own departmental tables (:mod:`certfree.population`). They are
-real lookups, not fakes, and will be replaced by the exchange and certs packages.
+These are the interfaces the exchange (data sharing between departments) and the certificates
+(the holder's wallet) packages will implement; until they do, :class:`TableFactSource` and
+:class:`TableCertificateHoldings` answer from the demo province's own departmental tables
+(:mod:`certfree.population`). They are real lookups, not fakes, and will be replaced by the
+exchange and certs packages.
 
 Coverage means the holding department has records from which it could answer the question for
 this subject — not the answer itself: the resolver plans a route, the exchange verifies later,
@@ -36,11 +39,18 @@ from certfree.population import (
     Vehicle,
 )
 from certfree.procedures.certificate_types import certificate_types
-from certfree.procedures.questions import ParameterValue, Question
+from certfree.procedures.evidence_questions import ParameterValue, Question
 from certfree.procedures.subjects import Subject
 from certfree.procedures.vocab import SubjectKind
 
-__all__ = ["WALLET_RULES", "Coverage", "FactSource", "TableFactSource", "TableWallet", "Wallet"]
+__all__ = [
+    "WALLET_RULES",
+    "CertificateHoldings",
+    "Coverage",
+    "FactSource",
+    "TableCertificateHoldings",
+    "TableFactSource",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +71,7 @@ class FactSource(Protocol):
     ) -> Coverage: ...
 
 
-class Wallet(Protocol):
+class CertificateHoldings(Protocol):
     """Which e-certificate types (GB/T 36904 type codes) a subject holds in the wallet."""
 
     def held_types(self, subject: Subject) -> frozenset[str]: ...
@@ -186,7 +196,7 @@ _PERSON_RECORDS: dict[str, tuple[str, str, _PersonCheck]] = {
 }
 
 
-class TableWallet(_Tables):
+class TableCertificateHoldings(_Tables):
     """The certificate types a subject would hold, by the rules in ``certificate_types.csv``."""
 
     def __init__(self, session: Session, *, today: dt.date | None = None) -> None:
@@ -201,21 +211,21 @@ class TableWallet(_Tables):
         )
 
 
-def _married(status: MarriageStatus) -> Callable[[TableWallet, str, str], bool]:
-    def rule(wallet: TableWallet, who: str, _: str) -> bool:
+def _married(status: MarriageStatus) -> Callable[[TableCertificateHoldings, str, str], bool]:
+    def rule(wallet: TableCertificateHoldings, who: str, _: str) -> bool:
         party = or_(Marriage.party_a_id == who, Marriage.party_b_id == who)
         return wallet.any(Marriage, party, Marriage.status == status)
 
     return rule
 
 
-def _age_at_least(wallet: TableWallet, who: str, years: str) -> bool:
+def _age_at_least(wallet: TableCertificateHoldings, who: str, years: str) -> bool:
     person = wallet.person(who)
     return person is not None and _age(person.birth_date, wallet.today) >= int(years)
 
 
 # rule name (the ``rule`` column of certificate_types.csv) → (wallet, holder id, parameter) → held
-WALLET_RULES: dict[str, Callable[[TableWallet, str, str], bool]] = {
+WALLET_RULES: dict[str, Callable[[TableCertificateHoldings, str, str], bool]] = {
     "person": lambda w, who, _: w.person(who) is not None,
     "household": lambda w, who, _: (p := w.person(who)) is not None and bool(p.household_no),
     "driving_licence": lambda w, who, _: w.any(DrivingLicence, DrivingLicence.id_number == who),

@@ -16,7 +16,7 @@ from certfree.proofs.errors import (
     ProofsError,
 )
 from certfree.proofs.exporting import export_csv, export_json
-from certfree.proofs.importing import ImportReport, RowError, import_proof_list
+from certfree.proofs.importing import ProofImportReport, RowError, import_proof_list
 from certfree.proofs.models import LegalDocument, ProofItem
 from certfree.proofs.registry import (
     BasisDraft,
@@ -64,13 +64,13 @@ __all__ = [
     "ChangeView",
     "ExcludedArea",
     "ImportRejected",
-    "ImportReport",
     "InvalidProofItem",
     "ItemDraft",
     "LegalBasisView",
     "LegalDocument",
     "LegalDocumentNotFound",
     "ListVersionNotFound",
+    "ProofImportReport",
     "ProofItem",
     "ProofItemNotFound",
     "ProofItemStatus",

@@ -17,7 +17,7 @@ from certfree.errors import CertfreeError, Conflict, InvalidInput, NotFound
 from certfree.tabular import RowsRejected
 
 if TYPE_CHECKING:
-    from certfree.proofs.importing import ImportReport
+    from certfree.proofs.importing import ProofImportReport
 
 __all__ = [
     "ImportRejected",
@@ -81,4 +81,4 @@ class ImportRejected(ProofsError, RowsRejected):
     title = "Import rejected; nothing stored"
     title_zh = "导入被拒绝，未保存任何内容"
 
-    report: ImportReport
+    report: ProofImportReport

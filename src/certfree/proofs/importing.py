@@ -40,7 +40,7 @@ from certfree.proofs.vocab import BasisLevel, ChangeKind, ExcludedArea, ProofIte
 from certfree.tabular import ImportReport as TableImportReport
 from certfree.tabular import RowError, column_positions, pick, read_table
 
-__all__ = ["COLUMNS", "ImportReport", "RowError", "import_proof_list"]
+__all__ = ["COLUMNS", "ProofImportReport", "RowError", "import_proof_list"]
 
 # Column key: accepted headers (the first is what the exporter writes).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -71,7 +71,7 @@ E = TypeVar("E")
 
 
 @dataclass
-class ImportReport(TableImportReport):
+class ProofImportReport(TableImportReport):
     """The file read, what was added, amended or left unchanged, and items flagged to abolish."""
 
     added: list[str] = field(default_factory=list)
@@ -212,7 +212,7 @@ def import_proof_list(
     *,
     fmt: str | None = None,
     reason: str | None = None,
-) -> ImportReport:
+) -> ProofImportReport:
     """Check every row, then store all of it or (raising ImportRejected) none of it."""
     table = read_table(
         data,
@@ -221,7 +221,7 @@ def import_proof_list(
         fmt=fmt,
         examples=(COLUMNS["code"][0], COLUMNS["name"][0]),
     )
-    report = ImportReport.of(filename, table)
+    report = ProofImportReport.of(filename, table)
     index, report.errors = _header_map(table.headers, table.header_row)
     if report.errors:
         raise ImportRejected(report)
@@ -291,7 +291,7 @@ def _store(
     *,
     actor: str,
     why: str,
-    report: ImportReport,
+    report: ProofImportReport,
 ) -> None:
     item = session.get(ProofItem, draft.code)
     if item is None:

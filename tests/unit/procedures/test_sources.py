@@ -1,4 +1,5 @@
-"""The demo province's FactSource and Wallet answer from the departments' own tables."""
+"""The demo province's FactSource and CertificateHoldings answer from the departments' own
+tables."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def test_wallet_holds_what_the_tables_show(province: Database) -> None:
     with province.session() as session:
         licence = session.scalars(select(DrivingLicence).limit(1)).one()
         firm = session.scalars(select(Firm).where(Firm.status == FirmStatus.ACTIVE).limit(1)).one()
-        wallet = procedures.TableWallet(session)
+        wallet = procedures.TableCertificateHoldings(session)
         held = wallet.held_types(_person(licence.id_number))
         firm_held = wallet.held_types(Subject(SubjectKind.ORGANISATION, firm.uscc))
     assert {ID_CARD, DRIVING_LICENCE} <= held
@@ -69,6 +70,6 @@ def test_property_certificate_follows_the_titles(province: Database) -> None:
         title = session.scalars(
             select(PropertyTitle).where(PropertyTitle.co_owner_id.is_not(None)).limit(1)
         ).one()
-        wallet = procedures.TableWallet(session)
+        wallet = procedures.TableCertificateHoldings(session)
         assert PROPERTY_CERT in wallet.held_types(_person(title.owner_id))
         assert PROPERTY_CERT in wallet.held_types(_person(title.co_owner_id or ""))

@@ -12,7 +12,7 @@ from certfree.demo.service_items import demo_specs
 from certfree.errors import InvalidInput
 from certfree.procedures.certificate_types import check_type_code
 from certfree.procedures.codes import check_code, division_in_code, level_of_division
-from certfree.procedures.questions import check_question, parse_parameters
+from certfree.procedures.evidence_questions import check_question, parse_parameters
 from certfree.procedures.realisations import realisations
 from certfree.procedures.sources import WALLET_RULES
 from certfree.procedures.vocab import ServiceLevel, parse_level

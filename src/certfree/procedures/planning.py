@@ -9,9 +9,9 @@ alternative (ties: fewer costly steps in total, then the order the item lists th
 way tried is reported with a machine-readable reason and a sentence in Chinese.
 
 The resolver plans; it verifies nothing. It asks a :class:`~.sources.FactSource` whether a
-question could be answered and a :class:`~.sources.Wallet` which types the applicant holds —
-by default the demo-province tables (:mod:`.sources`) — and the commitments domain whether the
-commitment route is open (excluded areas, false-commitment credit records).
+question could be answered and a :class:`~.sources.CertificateHoldings` which types the
+applicant holds — by default the demo-province tables (:mod:`.sources`) — and the commitments
+domain whether the commitment route is open (excluded areas, false-commitment credit records).
 """
 
 from __future__ import annotations
@@ -23,10 +23,15 @@ from certfree import proofs
 from certfree.commitments import commitment_refusal
 from certfree.procedures.catalogue import service_item_row
 from certfree.procedures.certificate_types import certificate_type
+from certfree.procedures.evidence_questions import QUESTIONS, ParameterValue
 from certfree.procedures.models import ServiceEvidence
-from certfree.procedures.questions import QUESTIONS, ParameterValue
 from certfree.procedures.realisations import realisation
-from certfree.procedures.sources import FactSource, TableFactSource, TableWallet, Wallet
+from certfree.procedures.sources import (
+    CertificateHoldings,
+    FactSource,
+    TableCertificateHoldings,
+    TableFactSource,
+)
 from certfree.procedures.subjects import Subject, parse_subject
 from certfree.procedures.vocab import EvidenceKind
 
@@ -98,7 +103,7 @@ def resolve_routes(
     applicant: str,
     *,
     facts: FactSource | None = None,
-    wallet: Wallet | None = None,
+    wallet: CertificateHoldings | None = None,
 ) -> RouteReport:
     """The route report for ``applicant`` (ID number or USCC) and item ``service_code``.
 
@@ -107,7 +112,10 @@ def resolve_routes(
     item = service_item_row(session, service_code)
     subject = parse_subject(applicant)
     resolver = _Resolver(
-        session, subject, facts or TableFactSource(session), wallet or TableWallet(session)
+        session,
+        subject,
+        facts or TableFactSource(session),
+        wallet or TableCertificateHoldings(session),
     )
     routes = [resolver.requirement(r.description, r.evidences) for r in item.requirements]
     return RouteReport(
@@ -122,7 +130,9 @@ def resolve_routes(
 
 
 class _Resolver:
-    def __init__(self, session: Session, subject: Subject, facts: FactSource, wallet: Wallet):
+    def __init__(
+        self, session: Session, subject: Subject, facts: FactSource, wallet: CertificateHoldings
+    ):
         self.session = session
         self.subject = subject
         self.facts = facts

@@ -65,7 +65,7 @@ def test_a_person_of_sixty_gets_the_elderly_card_without_paper(province: Databas
             .where(Person.birth_date <= dt.date(1950, 1, 1), Person.deceased.is_(False))
             .limit(1)
         ).one()
-        wallet = procedures.TableWallet(session).held_types(
+        wallet = procedures.TableCertificateHoldings(session).held_types(
             Subject(procedures.SubjectKind.PERSON, old.id_number)
         )
     assert "11100000000013709K001" in wallet  # 老年人优待证
