@@ -29,7 +29,7 @@ class NodeRuntime:
     db: Database
     keys: KeyStore
     tokens: TokenService
-    exchange: ExchangeRuntime  # node-to-node messages (issue 5); started in the lifespan
+    exchange: ExchangeRuntime  # node-to-node messages; started in the lifespan
 
 
 def build_node(settings: Settings) -> NodeRuntime:

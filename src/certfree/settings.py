@@ -81,7 +81,7 @@ class Settings(BaseSettings):
         description="port `certfree serve` listens on (PORT); gives the default public URL",
     )
     default_language: str = "zh-CN"
-    # Exchange (issue 5). The province keeps the node registry; every other node fetches it
+    # Node-to-node exchange. The province keeps the node registry; every other node fetches it
     # signed from ``province_url`` (default: ``parent_url``, right for a city) and checks it
     # with the province's public keys pinned in ``province_jwks`` (a JWK Set file written at
     # enrolment). Without that file a development node pins what it first fetches (TOFU) in

@@ -1,4 +1,4 @@
-"""HTTP routes of the node's audit log (issue 5 point 7): signed heads, proofs, entries.
+"""HTTP routes of the node's audit log (an RFC 9162 Merkle tree): signed heads, proofs, entries.
 
 Who sees what: a tree head and a consistency proof are hashes and sizes only, so anyone may
 fetch them (that is what lets outsiders hold the node to its log). Entries name people and

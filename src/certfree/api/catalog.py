@@ -1,4 +1,4 @@
-"""HTTP routes of the data resource catalog, demands, matching and the gap list (issue 6).
+"""HTTP routes of the data resource catalog (GB/T 21063.3), demands, matching and the gap list.
 
 Who may do what:
 

@@ -1,4 +1,4 @@
-"""HTTP route of the catalog change feed that the province harvests (issue 6 §6).
+"""HTTP route of the catalog change feed that the province harvests incrementally.
 
 ``GET /catalog/changes?since=<cursor>&limit=<n>`` answers a harvesting node whose request is
 signed with its node key (``Authorization: Bearer <certfree-harvest+jwt>``, checked against

@@ -1,4 +1,4 @@
-"""HTTP routes of sharing requests for catalog resources (issue 6 §4).
+"""HTTP routes of sharing requests for catalog resources (国发〔2016〕51号 §9, §14).
 
 Who may do what:
 

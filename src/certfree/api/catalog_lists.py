@@ -1,4 +1,4 @@
-"""HTTP routes of the published supply and demand lists (供需两张清单, issue 6 §5).
+"""HTTP routes of the published supply and demand lists (供需两张清单).
 
 The published lists are public (no token): provinces publish them openly — Shandong's
 供需对接清单 are posted for every department and the public to read — and they hold catalog

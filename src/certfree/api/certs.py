@@ -1,4 +1,4 @@
-"""HTTP routes of e-certificate types, issuance, status and status lists (issue 4).
+"""HTTP routes of e-certificate types (GB/T 36902), issuance, status and status lists.
 
 Who acts for an issuer: a ``department_admin`` token whose ``org`` claim names the issuing
 organ, as its department node code (``370100-GA``) or its USCC. Every certificate such a

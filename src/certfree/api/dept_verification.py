@@ -1,4 +1,4 @@
-"""HTTP routes of department verification (部门核验, issue 5 item 6).
+"""HTTP routes of department verification (部门核验): a clerk asks a department to confirm a fact.
 
 The paths are ``/api/v1/dept-verifications``: ``/api/v1/verifications`` already verifies
 e-certificate presentations. A desk clerk (consumer node) creates and withdraws requests and

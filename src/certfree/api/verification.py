@@ -1,5 +1,5 @@
-"""HTTP routes for verifying presented e-certificates (issue 4): the verification itself, and
-the signed trust list an offline verifier caches."""
+"""HTTP routes for verifying presented e-certificates (SD-JWT VC presentations with key
+binding): the verification itself, and the signed trust list an offline verifier caches."""
 
 from __future__ import annotations
 

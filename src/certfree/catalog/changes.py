@@ -1,4 +1,4 @@
-"""The change feed of a node's own catalog, which the province harvests (issue 6 §6).
+"""The change feed of a node's own catalog, from which the province harvests incrementally.
 
 Every local write of a resource (create, update, import) stamps it with the next sequence
 number (``change_seq``); every deletion leaves a :class:`Tombstone` under its own number. A

@@ -1,4 +1,4 @@
-"""``certfree certs``: e-certificate types, issuance, status (issue 4).
+"""``certfree certs``: e-certificate types, issuance, status.
 
 ``issue`` prints only the compact credential on stdout (so it can be piped into a file);
 messages go to stderr. The database and key store are the node's (CERTFREE_* settings).

@@ -290,5 +290,5 @@ def deliver_pending(as_json: _Json = False) -> None:
         raise typer.Exit(1)
 
 
-# The province's node registry (issue 5, exchange core): `certfree exchange nodes …`.
+# The province's node registry, along which the exchange routes: `certfree exchange nodes …`.
 app.add_typer(exchange_nodes.app, name="nodes")

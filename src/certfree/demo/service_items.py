@@ -1,8 +1,8 @@
 """The demo province's service items for the pilot scenarios, from ``data/service_items.json``.
 
 Marriage registration, moving in with relatives, real-estate transfer, the elderly card and
-opening a business (with the fire-safety check a public venue needs) — the scenarios the seed
-names — mapped to the demo proof list, data-sharing questions and certificate types.
+opening a business (with the fire-safety check a public venue needs), mapped to the demo
+proof list, data-sharing questions and certificate types.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ class Node(Base):
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
     endpoint_url: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # Exchange registry (issue 5): the node's public signing keys (RFC 7517 JWK Set) and its
+    # The exchange's node registry: the node's public signing keys (RFC 7517 JWK Set) and its
     # standing; ``status_changed_at`` orders the versions of the signed registry.
     jwks: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[NodeStatus] = mapped_column(

@@ -1,9 +1,10 @@
 """The data-sharing questions a service item may ask instead of a proof (数据共享核验).
 
 A question is answered by the department that holds the facts — "is this person married?" by
-民政 — and answers a yes/no or a short value, never the record itself (brief §6). Each question
-names its department, whom it can be asked about and its parameters; :func:`check_question`
-validates a use of one, so a service item cannot ask a question nobody can answer.
+民政 — and answers a yes/no or a short value, never the record itself (《个人信息保护法》第六条:
+no more than the purpose needs). Each question names its department, whom it can be asked
+about and its parameters; :func:`check_question` validates a use of one, so a service item
+cannot ask a question nobody can answer.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The proof-item list says a proof "may be met by data sharing" or "by an e-certif
 resolver also needs to know *which* question and *which* certificate types stand in for it.
 ``data/proof_realisations.csv`` says so for the demo list (``certfree/proofs/data``); a proof
 with no row has no data-sharing or e-certificate route here. This mapping belongs with the
-data resource catalog and the certificate library and moves there when those issues land.
+data resource catalog and the certificate library, and moves there once they hold it.
 """
 
 from __future__ import annotations

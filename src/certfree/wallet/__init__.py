@@ -1,4 +1,4 @@
-"""The holder side (电子卡包): keys and presentations that never leave the holder (issue 4).
+"""The holder side (电子卡包): keys and presentations that never leave the holder.
 
 ``HolderKey`` makes and keeps the holder's private key (ES256 by default); ``Wallet`` holds
 credentials bound to it; ``present`` makes a presentation with the chosen disclosures and a

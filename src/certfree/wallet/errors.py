@@ -1,4 +1,4 @@
-"""What the wallet refuses, each with its own named reason (issue 4, "Bad input").
+"""What the wallet refuses, each with its own named reason that says what to fix.
 
 Subclasses of the one hierarchy in ``certfree.errors``::
 

@@ -33,7 +33,7 @@ from certfree.wallet.errors import HolderKeyInvalid
 __all__ = ["DEFAULT_HOLDER_ALG", "ENCRYPTED_FORMAT", "HolderKey", "read_public_jwk"]
 
 # ES256 by default: WebCrypto has P-256 in every browser, and the reference SD-JWT verifier
-# checks key binding only with ES256 (issue 4).
+# checks key binding only with ES256 (sd-jwt-python, which the interoperability tests run).
 DEFAULT_HOLDER_ALG = Alg.ES256
 ENCRYPTED_FORMAT = "certfree-holder-key/1"
 _PUBLIC_MEMBERS = ("kty", "crv", "x", "y", "kid", "alg", "use")
