@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from certfree import certs
 from certfree.api.certs import acting_organ
 from certfree.api.deps import NodeDep, PathId, SessionDep, allow
+from certfree.api.views import View
 from certfree.auth import Principal, Role
 
 router = APIRouter(prefix="/api/v1/backfill", tags=["certificate backfill"])
@@ -34,6 +35,29 @@ class ApproveRequest(BaseModel):
 
 class RejectRequest(BaseModel):
     reason: str = Field(min_length=1, max_length=500, description="why no certificate is issued")
+
+
+class BackfillSource(View):
+    file_sha256: str = Field(description="SHA-256 of the backfilled file")
+    row: int = Field(description="the record's row in that file")
+
+
+class BackfillReviewView(View):
+    """A record queued for a person to decide (``certs.review_json``)."""
+
+    id: int
+    status: certs.ReviewStatus
+    reason: str = Field(description="why it needs a person")
+    type_code: str
+    holder_id: str
+    issuer_uscc: str
+    source: BackfillSource
+    face_data: dict[str, Any] = Field(description="the checked face data, as it would be sealed")
+    valid_from: str
+    valid_to: str | None
+    certificate_id: str | None = Field(description="the certificate sealed on approval")
+    decided_by: str | None
+    decision_note: str | None
 
 
 def _organ(session: Session, principal: Principal) -> str | None:
@@ -52,17 +76,18 @@ def list_reviews(
     status: Annotated[
         certs.ReviewStatus | None, Query(description="pending, approved or rejected")
     ] = None,
-) -> list[dict[str, Any]]:
+) -> list[BackfillReviewView]:
     """The queue, oldest first: an organ's own items, every item for the bureau."""
     items = certs.list_reviews(session, status, issuer_uscc=_organ(session, principal))
-    return [certs.review_json(item) for item in items]
+    return [BackfillReviewView.model_validate(certs.review_json(item)) for item in items]
 
 
 @router.get("/reviews/{review_id}")
-def get_review(review_id: PathId, session: SessionDep, principal: _Reader) -> dict[str, Any]:
+def get_review(review_id: PathId, session: SessionDep, principal: _Reader) -> BackfillReviewView:
     """One queued record with its checked face data and the reason it needs a person."""
     organ = _organ(session, principal)
-    return certs.review_json(certs.get_review(session, review_id, issuer_uscc=organ))
+    item = certs.get_review(session, review_id, issuer_uscc=organ)
+    return BackfillReviewView.model_validate(certs.review_json(item))
 
 
 @router.post("/reviews/{review_id}/approve")
@@ -72,7 +97,7 @@ def approve(
     node: NodeDep,
     session: SessionDep,
     principal: _Decider,
-) -> dict[str, Any]:
+) -> BackfillReviewView:
     """Approve: seal the record's certificate under the organ's seal; 409 if decided."""
     item = certs.approve_review(
         session,
@@ -83,13 +108,13 @@ def approve(
         issuer_uscc=acting_organ(session, principal),
         base_url=node.settings.base_url,
     )
-    return certs.review_json(item)
+    return BackfillReviewView.model_validate(certs.review_json(item))
 
 
 @router.post("/reviews/{review_id}/reject")
 def reject(
     review_id: PathId, body: RejectRequest, session: SessionDep, principal: _Decider
-) -> dict[str, Any]:
+) -> BackfillReviewView:
     """Reject with a reason: no certificate is issued; 409 if already decided."""
     item = certs.reject_review(
         session,
@@ -98,4 +123,4 @@ def reject(
         note=body.reason,
         issuer_uscc=acting_organ(session, principal),
     )
-    return certs.review_json(item)
+    return BackfillReviewView.model_validate(certs.review_json(item))

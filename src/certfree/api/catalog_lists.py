@@ -71,7 +71,25 @@ def snapshots(
     return [_snapshot(s) for s in catalog.list_snapshots(session, kind)]
 
 
-@router.get("/catalog/lists/{kind}/{date}", openapi_extra=PUBLIC)
+class PublishedList(SnapshotView):
+    rows: list[dict[str, Any]] = Field(description="the list's rows as published")
+
+
+@router.get(
+    "/catalog/lists/{kind}/{date}",
+    openapi_extra=PUBLIC,
+    response_model=None,
+    responses={
+        200: {
+            "model": PublishedList,
+            "description": "the snapshot as JSON, CSV or XLSX (``format``)",
+            "content": {
+                catalog.EXPORT_FORMATS["csv"]: {"schema": {"type": "string"}},
+                catalog.EXPORT_FORMATS["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
 def download(
     session: SessionDep,
     kind: Literal["supply", "demand"],

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from certfree import certs
 from certfree.api.deps import PUBLIC, IsoDate, NodeDep, PathIndex, SessionDep, allow
+from certfree.api.views import View, omitted_if_none
 from certfree.auth import Principal, Role
 from certfree.crypto import Alg
 from certfree.errors import Forbidden, InvalidInput
@@ -127,6 +128,72 @@ class CertificateView(BaseModel):
         )
 
 
+class FaceFieldView(View):
+    name: str
+    label: str
+    label_en: str
+    type: str
+    required: bool
+    grade: int = Field(description="sensitivity grade of the field")
+    disclose_alone: bool
+    values: list[str] | None = Field(default=None, exclude_if=lambda values: not values)
+    min_length: int | None = omitted_if_none()
+    max_length: int | None = omitted_if_none()
+    minimum: int | None = omitted_if_none()
+    maximum: int | None = omitted_if_none()
+
+
+class PredicateView(View):
+    """A derived yes/no claim (``age_at_least``: ``field`` is ``years`` before issue)."""
+
+    name: str
+    label: str
+    label_en: str
+    kind: str
+    field: str
+    years: int
+    required: bool
+
+
+class ValidityView(View):
+    default_years: int | None = Field(description="null: 长期 (permanent)")
+    min_years: int | None
+    max_years: int | None
+    permanent_allowed: bool
+
+
+class DefiningAuthority(View):
+    name: str
+    name_en: str
+    uscc: str
+
+
+class IssuerKind(View):
+    department: str
+    level: str
+
+
+class CertTypeView(View):
+    """A certificate type of the catalogue (GB/T 36902; ``certs.CertType.to_json``)."""
+
+    code: str
+    slug: str
+    name: str
+    name_en: str
+    defining_authority: DefiningAuthority
+    holder_category: str
+    holder_code_type: str
+    issuer: IssuerKind
+    validity: ValidityView
+    holder_field: str | None
+    fields: list[FaceFieldView]
+    predicates: list[PredicateView]
+
+
+class CertTypeDetail(CertTypeView):
+    example: dict[str, Any] = Field(description="example face data")
+
+
 def acting_organ(session: Session, principal: Principal) -> str:
     """The USCC of the organ the token acts for (its ``org`` claim); Forbidden without one."""
     if not principal.organisation:
@@ -135,16 +202,16 @@ def acting_organ(session: Session, principal: Principal) -> str:
 
 
 @router.get("/cert-types", openapi_extra=PUBLIC)
-def list_cert_types() -> list[dict[str, Any]]:
+def list_cert_types() -> list[CertTypeView]:
     """The certificate type catalogue (GB/T 36902): codes, names, holders, face-data schemas."""
-    return [kind.to_json() for kind in certs.cert_types().values()]
+    return [CertTypeView.model_validate(kind.to_json()) for kind in certs.cert_types().values()]
 
 
 @router.get("/cert-types/{code}", openapi_extra=PUBLIC)
-def get_cert_type(code: str) -> dict[str, Any]:
+def get_cert_type(code: str) -> CertTypeDetail:
     """One certificate type with an example of its face data."""
     kind = certs.cert_type(code)
-    return kind.to_json() | {"example": kind.example}
+    return CertTypeDetail.model_validate(kind.to_json() | {"example": kind.example})
 
 
 @router.post("/certificates", status_code=status.HTTP_201_CREATED)
@@ -275,7 +342,18 @@ def claim(
     return IssuedView.of(issued)
 
 
-@router.get("/status-lists/{issuer}/{list_no}", openapi_extra=PUBLIC)
+@router.get(
+    "/status-lists/{issuer}/{list_no}",
+    openapi_extra=PUBLIC,
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the Status List Token, a JWT signed by the issuer",
+            "content": {STATUS_LIST_MEDIA_TYPE: {"schema": {"type": "string"}}},
+        },
+        304: {"description": "unchanged since the ETag given in If-None-Match"},
+    },
+)
 def status_list(
     issuer: str,
     list_no: PathIndex,

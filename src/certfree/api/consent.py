@@ -7,13 +7,14 @@ consents and revokes any (PIPL §14–15). A clerk may preview, to read it out a
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
 from certfree import governance
 from certfree.api.deps import IsoDateTime, NodeDep, SessionDep, allow, as_utc
+from certfree.api.views import View
 from certfree.auth import Principal, Role
 from certfree.exchange.questions import questions_for
 
@@ -31,21 +32,60 @@ class ConsentRequest(BaseModel):
     expires_at: IsoDateTime | None = Field(default=None, description="省略则 30 天")
 
 
+class PreviewedQuestion(View):
+    name: str
+    title_zh: str
+    department: str
+    department_zh: str
+    asks_zh: str
+    reveals_zh: list[str] = Field(description="all the department's answer reveals")
+
+
+class ConsentPreview(View):
+    """What will be asked about the applicant, of whom, before consenting
+    (``governance.preview``)."""
+
+    service_item: str
+    service_name: str
+    questions: list[PreviewedQuestion]
+    data_items: list[str]
+    text_zh: str = Field(description="the whole preview as sentences to show or read out")
+    text_en: str
+
+
+class ConsentView(View):
+    """A consent with its current state (``governance.consent_view``)."""
+
+    id: str
+    subject_id: str
+    consumer: str = Field(description="the node that may ask")
+    service_item: str
+    questions: list[str]
+    data_items: list[str]
+    given_at: str
+    expires_at: str
+    recorded_by: str
+    revoked_at: str | None
+    state: Literal["valid", "expired", "revoked"]
+    state_zh: str
+
+
 @router.get("/me/consents/preview")
 def preview(
     session: SessionDep,
     _principal: _Previewer,
     service_item: Annotated[str, Query(min_length=1, max_length=64)],
     question: Annotated[list[str] | None, Query(description="省略则为事项的全部问题")] = None,
-) -> dict[str, Any]:
+) -> ConsentPreview:
     """What will be asked, of whom, and what each answer reveals — before consenting."""
-    return governance.preview(session, service_item, questions_for(session, service_item, question))
+    asked = questions_for(session, service_item, question)
+    return ConsentPreview.model_validate(governance.preview(session, service_item, asked))
 
 
 @router.post("/me/consents", status_code=status.HTTP_201_CREATED)
 def give(
     body: ConsentRequest, node: NodeDep, session: SessionDep, principal: _Applicant
-) -> dict[str, Any]:
+) -> ConsentView:
     """Consent to this node asking the questions about me, for this service item."""
     consent = governance.give(
         session,
@@ -56,20 +96,20 @@ def give(
         recorded_by=f"applicant:{principal.subject}",
         expires_at=as_utc(body.expires_at),
     )
-    return governance.consent_view(consent)
+    return ConsentView.model_validate(governance.consent_view(consent))
 
 
 @router.get("/me/consents")
-def list_consents(session: SessionDep, principal: _Applicant) -> list[dict[str, Any]]:
+def list_consents(session: SessionDep, principal: _Applicant) -> list[ConsentView]:
     """My consents, newest first, each with its state (valid, expired, revoked)."""
     rows = governance.list_consents(session, principal.subject)
-    return [governance.consent_view(c) for c in rows]
+    return [ConsentView.model_validate(governance.consent_view(c)) for c in rows]
 
 
 @router.post("/me/consents/{consent_id}/revoke")
-def revoke(consent_id: str, session: SessionDep, principal: _Applicant) -> dict[str, Any]:
+def revoke(consent_id: str, session: SessionDep, principal: _Applicant) -> ConsentView:
     """Withdraw my consent; questions under it are no longer asked."""
     consent = governance.revoke_consent(
         session, consent_id, subject_id=principal.subject.strip().upper()
     )
-    return governance.consent_view(consent)
+    return ConsentView.model_validate(governance.consent_view(consent))

@@ -17,17 +17,18 @@ from starlette.types import Receive, Scope, Send
 
 from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
 from certfree.api.problems import certfree_problem
+from certfree.api.views import IsoTimestamp, View
 from certfree.app import NodeRuntime
 from certfree.auth import NODE_KEY_OWNER, Principal, Role
 from certfree.errors import CertfreeError, Forbidden, NotFound
 from certfree.exchange import registry, routing, transport
-from certfree.nodes import Node as NodeRow
 from certfree.settings import NodeLevel
 
 router = APIRouter(prefix="/api/v1", tags=["exchange"])
 
 _Asker = Annotated[Principal, Depends(allow(Role.CLERK, Role.DEPARTMENT_ADMIN))]
 _MAX_MESSAGE = 256 * 1024
+_COMPACT_JWS = {"schema": {"type": "string", "description": "RFC 7515 §7.1 compact JWS"}}
 
 
 class AskRequest(BaseModel):
@@ -61,7 +62,7 @@ class AskAnswer(BaseModel):
         },
     },
     response_class=Response,
-    responses={200: {"content": {transport.JOSE: {}}, "description": "the signed reply"}},
+    responses={200: {"content": {transport.JOSE: _COMPACT_JWS}, "description": "the signed reply"}},
 )
 async def receive_message(request: Request) -> Response:
     """Receive a signed node message: answer it if it is for this node, else pass it on."""
@@ -155,8 +156,8 @@ class MessagesFastPath:
         await send({"type": "http.response.body", "body": body})
 
 
-@router.post("/exchange/ask", response_model=AskAnswer)
-async def ask(payload: AskRequest, node: NodeDep, principal: _Asker) -> dict[str, Any]:
+@router.post("/exchange/ask")
+async def ask(payload: AskRequest, node: NodeDep, principal: _Asker) -> AskAnswer:
     """Ask a provider node one verification question for a service item; the signed answer.
 
     Only staff of this node ask from it: the token's ``org`` must be this node's code, since
@@ -177,14 +178,17 @@ async def ask(payload: AskRequest, node: NodeDep, principal: _Asker) -> dict[str
         purpose=payload.purpose,
         message_id=str(payload.message_id) if payload.message_id else None,
     )
-    return {**answer, "route": routing.path(answer["consumer"], answer["provider"])}
+    route = routing.path(answer["consumer"], answer["provider"])
+    return AskAnswer.model_validate({**answer, "route": route})
 
 
 @router.get(
     registry.REGISTRY_PATH.removeprefix("/api/v1"),
     openapi_extra=PUBLIC,
     response_class=Response,
-    responses={200: {"content": {transport.JOSE: {}}, "description": "signed node registry"}},
+    responses={
+        200: {"content": {transport.JOSE: _COMPACT_JWS}, "description": "signed node registry"}
+    },
 )
 async def signed_registry(node: NodeDep) -> Response:
     """The node registry signed by the province (only the province publishes it)."""
@@ -205,26 +209,16 @@ class RegistrationRequest(BaseModel):
     endpoint_url: str = Field(description="base URL where the node receives messages")
 
 
-class NodeRegistrationView(BaseModel):
+class NodeRegistrationView(View):
+    """A node in the province's signed registry (``nodes.Node``)."""
+
     code: str
     name: str
-    level: str
-    parent: str | None
+    level: NodeLevel
+    parent: str | None = Field(validation_alias="parent_code")
     endpoint_url: str | None
     status: str
-    registered_at: str | None
-
-
-def _view(row: NodeRow) -> NodeRegistrationView:
-    return NodeRegistrationView(
-        code=row.code,
-        name=row.name,
-        level=row.level.value,
-        parent=row.parent_code,
-        endpoint_url=row.endpoint_url,
-        status=row.status.value,
-        registered_at=row.registered_at.isoformat() if row.registered_at else None,
-    )
+    registered_at: IsoTimestamp | None
 
 
 _Bureau = Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN))]
@@ -245,7 +239,7 @@ def register(
         session, code, jwks=payload.jwks, endpoint_url=payload.endpoint_url
     )
     node.exchange.invalidate_registry()
-    return _view(row)
+    return NodeRegistrationView.model_validate(row)
 
 
 @router.post("/exchange/nodes/{code}/approve", response_model=NodeRegistrationView)
@@ -254,7 +248,7 @@ def approve(code: str, node: NodeDep, session: SessionDep, _: _Bureau) -> NodeRe
     _province_only(node)
     row = registry.approve_node(session, code)
     node.exchange.invalidate_registry()
-    return _view(row)
+    return NodeRegistrationView.model_validate(row)
 
 
 @router.post("/exchange/nodes/{code}/revoke", response_model=NodeRegistrationView)
@@ -263,4 +257,4 @@ def revoke(code: str, node: NodeDep, session: SessionDep, _: _Bureau) -> NodeReg
     _province_only(node)
     row = registry.revoke_node(session, code)
     node.exchange.invalidate_registry()
-    return _view(row)
+    return NodeRegistrationView.model_validate(row)

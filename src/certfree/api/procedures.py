@@ -12,7 +12,7 @@ Who may do what:
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from certfree import procedures, proofs
 from certfree.api.deps import SQL_INT_MAX, SessionDep, allow
 from certfree.api.uploads import UPLOAD_BODY, Upload
+from certfree.api.views import ImportedFile, RowErrorView
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
 from certfree.procedures import EvidenceKind, ServiceItemSpec, ServiceItemStatus
@@ -36,6 +37,13 @@ Editor = Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN, Role.DEPARTMENT_A
 class ServiceItemPage(BaseModel):
     total: int
     items: list[procedures.ServiceItemSummary]
+
+
+class ServiceItemImport(ImportedFile):
+    created: int = Field(description="items created")
+    updated: int = Field(description="items replaced")
+    warnings: list[RowErrorView] = Field(description="faults that did not stop the import")
+    errors: list[RowErrorView]
 
 
 class EvidenceRequest(BaseModel):
@@ -90,13 +98,13 @@ def import_items(
     upload: Upload,
     filename: Annotated[str | None, Query(max_length=200)] = None,
     strict: bool = False,
-) -> dict[str, Any]:
+) -> ServiceItemImport:
     """Import a CSV/XLSX file of items; any bad row rejects the file (422 naming each row)."""
     data, sent_name = upload
     report = procedures.import_service_items(
         session, data, filename or sent_name or "upload.csv", principal.subject, strict=strict
     )
-    return report.as_json()
+    return ServiceItemImport.model_validate(report.as_json())
 
 
 @router.get("/procedures/{code}")

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from certfree import procedures, proofs
 from certfree.api.deps import PUBLIC, SQL_INT_MAX, SessionDep, allow
 from certfree.api.uploads import UPLOAD_BODY, Upload
+from certfree.api.views import ImportedFile, IsoTimestamp, RowErrorView, View
 from certfree.auth import Principal, Role
 from certfree.nodes import DepartmentKind
 from certfree.proofs import BasisLevel, ExcludedArea, ListVersionNotFound, Way
@@ -112,6 +113,94 @@ class RepealOut(BaseModel):
     service_items_flagged: list[str]
 
 
+class VersionRef(View):
+    version: int
+    published_at: str
+
+
+class TargetVersionRef(VersionRef):
+    reason: str
+
+
+class RemovedItem(View):
+    code: str
+    name: str
+    abolition_reason: str | None
+
+
+class FieldChange(View):
+    field: str
+    before: Any = Field(description="as stored; legal bases as citations a person reads")
+    after: Any
+
+
+class ChangedItem(View):
+    code: str
+    name: str
+    changes: list[FieldChange]
+
+
+class ListDiff(View):
+    """What changed between two published versions (``proofs.diff``)."""
+
+    from_: VersionRef = Field(alias="from")
+    to: TargetVersionRef
+    added: list[dict[str, Any]] = Field(description="items as published in version ``to``")
+    removed: list[RemovedItem] = Field(description="items abolished or gone")
+    changed: list[ChangedItem]
+
+
+class FlaggedItem(View):
+    code: str
+    name: str
+    issuing_department: str
+    reason: str | None = Field(description="why the legal-basis check flagged it")
+    flagged_at: str | None
+    legal_bases: list[LegalBasisOut]
+
+
+class AbolitionReport(View):
+    """Items flagged to abolish, oldest flag first (``proofs.abolition_report``)."""
+
+    rule: str = Field(description="the rule the legal-basis check applies")
+    count: int
+    items: list[FlaggedItem]
+
+
+class ListChangeOut(View):
+    """One entry of the change log (``proofs.ChangeView``)."""
+
+    at: IsoTimestamp
+    actor: str
+    reason: str
+    kind: proofs.ChangeKind
+    item_code: str | None
+    document_id: int | None
+    details: dict[str, Any]
+    published_in: int | None = Field(description="the version it went into; null if pending")
+
+
+class LegalDocumentOut(View):
+    """A legal document the list cites (``proofs.LegalDocument``)."""
+
+    id: int
+    title: str
+    number: str | None
+    level: BasisLevel
+    repealed_at: IsoTimestamp | None
+    repeal_reason: str | None
+
+
+class ProofImportOut(ImportedFile):
+    added: list[str]
+    amended: list[str]
+    unchanged: list[str]
+    flagged: list[str]
+    abolished: list[str] = Field(description="rows passed over: the item is abolished")
+    errors: list[RowErrorView]
+    stored: bool
+
+
 def _item_out(view: proofs.ProofItemView) -> ProofItemOut:
     return ProofItemOut.model_validate(view.as_json())
 
@@ -137,7 +226,17 @@ def published_list(session: SessionDep, version: Version = None) -> PublishedLis
     )
 
 
-@router.get("/proofs.csv", openapi_extra=PUBLIC, response_class=Response)
+@router.get(
+    "/proofs.csv",
+    openapi_extra=PUBLIC,
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the list as CSV (UTF-8 with BOM), one row per legal basis",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def published_csv(session: SessionDep, version: Version = None) -> Response:
     """The published list as CSV (UTF-8 with BOM, so that Excel opens it), one row per basis."""
     number = _published(session, version)
@@ -159,17 +258,17 @@ def diff(
     session: SessionDep,
     from_: Annotated[int, Query(alias="from", ge=1, le=SQL_INT_MAX)],
     to: Annotated[int, Query(ge=1, le=SQL_INT_MAX)],
-) -> dict[str, Any]:
+) -> ListDiff:
     """Items added, removed and changed (field by field) from version ``from`` to ``to``."""
-    return proofs.diff(session, from_, to)
+    return ListDiff.model_validate(proofs.diff(session, from_, to))
 
 
 @router.get("/proofs/abolition-report")
 def abolition_report(
     session: SessionDep, _: Annotated[Principal, Depends(allow(Role.CIO, Role.BUREAU_ADMIN))]
-) -> dict[str, Any]:
+) -> AbolitionReport:
     """Items flagged to abolish by the legal-basis check, each with its reason."""
-    return proofs.abolition_report(session)
+    return AbolitionReport.model_validate(proofs.abolition_report(session))
 
 
 @router.get("/proofs/changes")
@@ -179,25 +278,15 @@ def changes(
     version: Annotated[
         int | None, Query(ge=1, le=SQL_INT_MAX, description="不填为尚未发布的变更")
     ] = None,
-) -> list[dict[str, Any]]:
+) -> list[ListChangeOut]:
     """The change log: what went into ``version``, or what awaits publication."""
-    return [c.as_json() for c in proofs.list_changes(session, version=version)]
+    return [ListChangeOut.model_validate(c) for c in proofs.list_changes(session, version=version)]
 
 
 @router.get("/legal-documents", openapi_extra=PUBLIC)
-def legal_documents(session: SessionDep) -> list[dict[str, Any]]:
+def legal_documents(session: SessionDep) -> list[LegalDocumentOut]:
     """The legal documents the list cites, with their ids (for repeal) and status."""
-    return [
-        {
-            "id": d.id,
-            "title": d.title,
-            "number": d.number,
-            "level": d.level.value,
-            "repealed_at": d.repealed_at.isoformat() if d.repealed_at else None,
-            "repeal_reason": d.repeal_reason,
-        }
-        for d in proofs.list_documents(session)
-    ]
+    return [LegalDocumentOut.model_validate(d) for d in proofs.list_documents(session)]
 
 
 @router.post("/proofs", status_code=201)
@@ -232,14 +321,14 @@ def import_list(
     filename: Annotated[str | None, Query(max_length=200)] = None,
     fmt: Annotated[str | None, Query(alias="format", pattern="^(csv|xlsx)$")] = None,
     reason: Annotated[str | None, Query(max_length=2000)] = None,
-) -> dict[str, Any]:
+) -> ProofImportOut:
     """Import a CSV or XLSX list; any bad row rejects the whole file (422 naming each row)."""
     data, sent_name = upload
     name = filename or sent_name or f"upload.{fmt or 'csv'}"
     report = proofs.import_proof_list(
         session, data, name, principal.subject, fmt=fmt, reason=reason
     )
-    return report.as_json()
+    return ProofImportOut.model_validate(report.as_json())
 
 
 @router.post("/legal-documents/{document_id}/repeal")

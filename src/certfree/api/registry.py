@@ -6,10 +6,11 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import Field
 
 from certfree import nodes, population
 from certfree.api.deps import SessionDep, acting_department, allow
+from certfree.api.views import View
 from certfree.auth import ALL_ROLES, Principal, Role
 from certfree.errors import Forbidden
 from certfree.identifiers import parse_resident_id
@@ -19,19 +20,23 @@ from certfree.settings import NodeLevel
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 
-class RegistryNodeView(BaseModel):
+class RegistryNodeView(View):
+    """A node of the cascade (``nodes.Node``)."""
+
     code: str
     name: str
-    level: str
+    level: NodeLevel
     parent_code: str | None
     division_code: str | None
-    endpoint: str | None
+    endpoint: str | None = Field(validation_alias="endpoint_url")
 
 
-class PersonView(BaseModel):
+class PersonView(View):
+    """A resident's registration record (``population.Person``)."""
+
     id_number: str
     name: str
-    sex: str
+    sex: population.Sex
     birth_date: dt.date
     household_no: str | None
     address_code: str
@@ -45,17 +50,8 @@ def list_nodes(
     parent: Annotated[str | None, Query(max_length=32)] = None,
 ) -> list[RegistryNodeView]:
     """Nodes of the 1+16+N cascade known to this node, filtered by level or parent."""
-    return [
-        RegistryNodeView(
-            code=n.code,
-            name=n.name,
-            level=str(n.level),
-            parent_code=n.parent_code,
-            division_code=n.division_code,
-            endpoint=n.endpoint_url,
-        )
-        for n in nodes.list_nodes(session, level=level, parent=parent)
-    ]
+    found = nodes.list_nodes(session, level=level, parent=parent)
+    return [RegistryNodeView.model_validate(n) for n in found]
 
 
 @router.get("/people/{id_number}")
@@ -79,12 +75,4 @@ def get_person(
             "（only the public security organ reads registration records; ask a question）",
             field="org",
         )
-    person = population.get_person(session, parsed.number)
-    return PersonView(
-        id_number=person.id_number,
-        name=person.name,
-        sex=str(person.sex),
-        birth_date=person.birth_date,
-        household_no=person.household_no,
-        address_code=person.address_code,
-    )
+    return PersonView.model_validate(population.get_person(session, parsed.number))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 
 from certfree import __version__
@@ -23,6 +23,39 @@ class Health(BaseModel):
     database: str
     schema_revision: str | None
     schema_current: bool
+
+
+class Sm2JwkProfile(BaseModel):
+    kty: str
+    crv: str
+    x: str
+    y: str
+    kid: str
+
+
+class Sm2JoseProfile(BaseModel):
+    """How this node uses SM2 in JOSE (``crypto.SM2_JOSE_PROFILE``; docs/sm2-jose-profile.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    profile: str
+    iana_registered: bool
+    document: str
+    alg: str
+    jwk: Sm2JwkProfile
+    curve: str
+    digest: str
+    user_id: str
+    user_id_source: str
+    message: str
+    signing: str
+    signature: str
+
+
+class JwkSet(BaseModel):
+    """RFC 7517 §5 JWK Set."""
+
+    keys: list[dict[str, Any]] = Field(description="RFC 7517 §4 JWKs: public keys only")
 
 
 class SignatureAlgorithm(BaseModel):
@@ -88,7 +121,13 @@ class WhoAmI(BaseModel):
     organisation: str | None
 
 
-@router.get("/healthz", tags=["system"], openapi_extra=PUBLIC)
+@router.get(
+    "/healthz",
+    tags=["system"],
+    openapi_extra=PUBLIC,
+    response_model=Health,
+    responses={503: {"model": Health, "description": "the database or its schema is not ready"}},
+)
 def healthz(node: NodeDep) -> JSONResponse:
     """Liveness and readiness: the database answers and its schema is at the newest revision."""
     try:
@@ -130,7 +169,7 @@ def node_identity(node: NodeDep) -> NodeIdentity:
     )
 
 
-@router.get(_SM2_PROFILE_PATH, tags=["system"], openapi_extra=PUBLIC)
+@router.get(_SM2_PROFILE_PATH, tags=["system"], openapi_extra=PUBLIC, response_model=Sm2JoseProfile)
 def sm2_jose_profile() -> JSONResponse:
     """How this node uses SM2 in JOSE (not IANA-registered): key, user ID, digest, encoding."""
     return JSONResponse(SM2_JOSE_PROFILE, headers={"Cache-Control": "public, max-age=86400"})
@@ -140,11 +179,11 @@ def sm2_jose_profile() -> JSONResponse:
     "/.well-known/jwks.json",
     tags=["system"],
     openapi_extra=PUBLIC,
-    response_class=JSONResponse,
+    response_class=Response,
     responses={
         200: {
             "description": "RFC 7517 JWK Set",
-            "content": {"application/jwk-set+json": {"schema": {"type": "object"}}},
+            "content": {"application/jwk-set+json": {"schema": JwkSet.model_json_schema()}},
         }
     },
 )

@@ -98,7 +98,16 @@ def verify(
     return CredentialVerificationView.model_validate(result.to_json())
 
 
-@router.get("/trust-list")
+@router.get(
+    "/trust-list",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the trust list, a JWT sealed by the node key",
+            "content": {f"application/{TRUST_LIST_TYP}": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def trust_list(
     node: NodeDep,
     session: SessionDep,

@@ -9,11 +9,28 @@ the shape of the answer.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import datetime as dt
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-__all__ = ["GrantView", "ImportedFile", "RowErrorView", "View", "omitted_if_none"]
+__all__ = [
+    "GrantView",
+    "ImportedFile",
+    "IsoTimestamp",
+    "RowErrorView",
+    "View",
+    "omitted_if_none",
+]
+
+
+def _isoformat(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+# A date or time as the domains' JSON writes it (``isoformat()``: ``+00:00``, not ``Z``), so a
+# view read from a row answers what the domain's own JSON would.
+IsoTimestamp = Annotated[str, BeforeValidator(_isoformat)]
 
 
 class View(BaseModel):

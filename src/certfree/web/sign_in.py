@@ -83,7 +83,12 @@ def _messages(exc: CertfreeError, lang: str) -> tuple[str, str | None]:
     return (en, zh) if lang == "en" else (zh, en)
 
 
-@router.get("/auth/oidc/start", openapi_extra=PUBLIC)
+@router.get(
+    "/auth/oidc/start",
+    openapi_extra=PUBLIC,
+    response_class=HTMLResponse,
+    responses={302: {"description": "to the OpenID provider's authorization endpoint"}},
+)
 def oidc_start(
     request: Request,
     node: NodeDep,
