@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from certfree import commitments
 from certfree.api.deps import NodeDep, PathId, SessionDep, acting_department, allow
@@ -19,10 +19,9 @@ from certfree.commitments import (
     AfterCheck,
     AfterCheckMethod,
     CheckOutcome,
-    Commitment,
-    CommitmentForm,
+    CommitmentStatus,
     CreditConsequence,
-    CreditRecord,
+    CreditStatus,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["commitments"])
@@ -34,12 +33,18 @@ _Checker = Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN, Role.BUREAU
 
 
 class SectionView(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     key: str
     title: str
     body: str
 
 
 class FormView(BaseModel):
+    """A rendered form (``commitments.CommitmentForm``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     proof_code: str
     service_code: str | None
     lang: str
@@ -49,23 +54,12 @@ class FormView(BaseModel):
     text: str
     text_hash: str
 
-    @classmethod
-    def of(cls, form: CommitmentForm) -> FormView:
-        return cls(
-            proof_code=form.proof_code,
-            service_code=form.service_code,
-            lang=form.lang.value,
-            template_version=form.template_version,
-            title=form.title,
-            sections=[
-                SectionView(key=s.key.value, title=s.title, body=s.body) for s in form.sections
-            ],
-            text=form.text,
-            text_hash=form.text_hash,
-        )
-
 
 class CommitmentView(BaseModel):
+    """A signed commitment (``commitments.Commitment``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     applicant_id: str
     proof_code: str
@@ -73,30 +67,16 @@ class CommitmentView(BaseModel):
     lang: str
     template_version: str
     text_hash: str
-    status: str
-    status_zh: str
+    status: CommitmentStatus
     signed_at: dt.datetime
     submitted_at: dt.datetime | None
     withdrawn_at: dt.datetime | None
     seal: str
 
-    @classmethod
-    def of(cls, row: Commitment) -> CommitmentView:
-        return cls(
-            id=row.id,
-            applicant_id=row.applicant_id,
-            proof_code=row.proof_code,
-            service_code=row.service_code,
-            lang=row.lang,
-            template_version=row.template_version,
-            text_hash=row.text_hash,
-            status=row.status.value,
-            status_zh=row.status.zh,
-            signed_at=row.signed_at,
-            submitted_at=row.submitted_at,
-            withdrawn_at=row.withdrawn_at,
-            seal=row.seal,
-        )
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_zh(self) -> str:
+        return self.status.zh
 
 
 class SignRequest(BaseModel):
@@ -106,35 +86,30 @@ class SignRequest(BaseModel):
 
 
 class CreditView(BaseModel):
+    """A credit record (``commitments.CreditRecord``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     applicant_id: str
     commitment_id: int
     proof_code: str
-    consequence: str
-    consequence_zh: str
+    consequence: CreditConsequence
     basis: str
-    status: str
-    status_zh: str
+    status: CreditStatus
     recorded_at: dt.datetime
     repaired_at: dt.datetime | None
     repair_reason: str | None
 
-    @classmethod
-    def of(cls, row: CreditRecord) -> CreditView:
-        return cls(
-            id=row.id,
-            applicant_id=row.applicant_id,
-            commitment_id=row.commitment_id,
-            proof_code=row.proof_code,
-            consequence=row.consequence.value,
-            consequence_zh=row.consequence.zh,
-            basis=row.basis,
-            status=row.status.value,
-            status_zh=row.status.zh,
-            recorded_at=row.recorded_at,
-            repaired_at=row.repaired_at,
-            repair_reason=row.repair_reason,
-        )
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def consequence_zh(self) -> str:
+        return self.consequence.zh
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_zh(self) -> str:
+        return self.status.zh
 
 
 class AfterCheckView(BaseModel):
@@ -205,7 +180,7 @@ def get_form(
     lang: Annotated[str, Query(max_length=16)] = "zh-CN",
 ) -> FormView:
     """The commitment form for a proof item, and the text_hash an applicant signs."""
-    return FormView.of(commitments.commitment_form(session, proof, service, lang))
+    return FormView.model_validate(commitments.commitment_form(session, proof, service, lang))
 
 
 @router.post("/commitments", status_code=status.HTTP_201_CREATED)
@@ -221,39 +196,47 @@ def sign(
         service_code=body.service_code,
         text_hash=body.text_hash,
     )
-    return CommitmentView.of(row)
+    return CommitmentView.model_validate(row)
 
 
 @router.get("/commitments/{id}")
 def get_commitment(session: SessionDep, principal: _ApplicantOrClerk, id: PathId) -> CommitmentView:
     """One commitment with its seal (its owner, or a clerk)."""
-    return CommitmentView.of(commitments.get_commitment(session, id, applicant_id=_own(principal)))
+    return CommitmentView.model_validate(
+        commitments.get_commitment(session, id, applicant_id=_own(principal))
+    )
 
 
 @router.post("/commitments/{id}/withdraw")
 def withdraw(session: SessionDep, principal: _Applicant, id: PathId) -> CommitmentView:
     """Withdraw one's own commitment; refused once it has been submitted."""
     row = commitments.withdraw_commitment(session, id, applicant_id=principal.subject)
-    return CommitmentView.of(row)
+    return CommitmentView.model_validate(row)
 
 
 @router.post("/commitments/{id}/submit")
 def submit(session: SessionDep, principal: _ApplicantOrClerk, id: PathId) -> CommitmentView:
     """Submit a signed commitment with the application (its owner, or a clerk)."""
     row = commitments.submit_commitment(session, id, applicant_id=_own(principal))
-    return CommitmentView.of(row)
+    return CommitmentView.model_validate(row)
 
 
 @router.get("/me/commitments")
 def my_commitments(session: SessionDep, principal: _Applicant) -> list[CommitmentView]:
     """The caller's own commitments, newest first."""
-    return [CommitmentView.of(c) for c in commitments.commitments_of(session, principal.subject)]
+    return [
+        CommitmentView.model_validate(c)
+        for c in commitments.commitments_of(session, principal.subject)
+    ]
 
 
 @router.get("/me/credit")
 def my_credit(session: SessionDep, principal: _Applicant) -> list[CreditView]:
     """The caller's own credit records (失信记录), open and repaired."""
-    return [CreditView.of(r) for r in commitments.credit_records_for(session, principal.subject)]
+    return [
+        CreditView.model_validate(r)
+        for r in commitments.credit_records_for(session, principal.subject)
+    ]
 
 
 @router.post("/after-checks/draw", status_code=status.HTTP_201_CREATED)
@@ -317,4 +300,6 @@ def repair(
     body: RepairRequest,
 ) -> CreditView:
     """Repair a credit record (信用修复); the commitment route opens again."""
-    return CreditView.of(commitments.repair_credit(session, id, principal.subject, body.reason))
+    return CreditView.model_validate(
+        commitments.repair_credit(session, id, principal.subject, body.reason)
+    )
