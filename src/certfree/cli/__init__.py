@@ -1,4 +1,7 @@
-"""The ``certfree`` command: thin wrappers that build settings, call a domain, print."""
+"""The ``certfree`` command: thin wrappers that build settings, call a domain, print.
+
+Help and messages are in Simplified Chinese, or English with ``--lang en`` (see
+:mod:`certfree.cli.i18n`)."""
 
 from __future__ import annotations
 
@@ -23,15 +26,17 @@ from certfree.cli import (
     tokens,
     wallet,
 )
+from certfree.cli.i18n import LocalizedGroup, language_option
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="certfree",
-    help="certfree — 无证明办事 node: proof lists, e-certificates, data sharing.",
+    cls=LocalizedGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.callback()(language_option)
 app.command("serve")(serve.serve)
 app.add_typer(db.app, name="db")
 app.add_typer(keys.app, name="keys")

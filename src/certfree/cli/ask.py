@@ -11,6 +11,7 @@ import httpx
 import typer
 
 from certfree.cli.common import err_console, print_json
+from certfree.cli.i18n import t
 from certfree.demo import cluster_desk as desk
 from certfree.demo.cluster import read_manifest
 from certfree.errors import CertfreeError
@@ -21,31 +22,25 @@ def _args(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            err_console.print(f"[red]error:[/red] argument {pair!r} should be NAME=VALUE")
+            err_console.print(f"[red]{t('error')}[/red] {t('ask.bad_pair', pair=repr(pair))}")
             raise typer.Exit(2)
         args[name.strip()] = value.strip()
     return args
 
 
 def ask(
-    question: Annotated[str, typer.Argument(help="question name, e.g. marital_status")],
+    question: Annotated[str, typer.Argument()],
     pairs: Annotated[list[str] | None, typer.Argument(metavar="[ARG=VALUE]...")] = None,
     *,
-    provider: Annotated[str, typer.Option("--from", help="provider node code, e.g. 370100-MZ")],
-    purpose: Annotated[
-        str, typer.Option(help="service item (code or exact name) the answer is for")
-    ],
-    at: Annotated[
-        str | None, typer.Option(help="consumer node (default: a city outside the provider's)")
-    ] = None,
-    directory: Annotated[Path, typer.Option("--dir", help="cluster directory")] = Path(
-        "var/cluster"
-    ),
+    provider: Annotated[str, typer.Option("--from")],
+    purpose: Annotated[str, typer.Option()],
+    at: Annotated[str | None, typer.Option()] = None,
+    directory: Annotated[Path, typer.Option("--dir")] = Path("var/cluster"),
     consent: Annotated[
         bool,
-        typer.Option(help="record the applicant's consent at the desk first (--no-consent: not)"),
+        typer.Option(),
     ] = True,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Ask one verification question through the cluster and print the signed answer."""
     args = _args(pairs or [])
@@ -68,12 +63,14 @@ def ask(
             "purpose": desk.service_name(node, purpose),
         }
     except CertfreeError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        err_console.print(f"[red]{t('error')}[/red] {exc}", highlight=False)
         raise typer.Exit(2) from exc
     try:
         response = desk.ask_node(node["url"], token, payload)
     except httpx.HTTPError as exc:
-        err_console.print(f"[red]error:[/red] consumer {consumer} unreachable: {exc!r}")
+        err_console.print(
+            f"[red]{t('error')}[/red] {t('ask.unreachable', consumer=consumer, error=repr(exc))}"
+        )
         raise typer.Exit(1) from exc
     body = response.json()
     if recorded:
@@ -86,6 +83,6 @@ def ask(
             f"{json.dumps(body['answer']['result'], ensure_ascii=False)}\n{body['answer_jws']}"
         )
     else:
-        err_console.print(f"[red]refused:[/red] {body.get('detail')}", highlight=False)
+        err_console.print(f"[red]{t('ask.refused')}[/red] {body.get('detail')}", highlight=False)
     if response.status_code != 200:
         raise typer.Exit(1)

@@ -25,13 +25,14 @@ from certfree.cli.common import (
     print_json,
     reported_errors,
 )
+from certfree.cli.i18n import t
 from certfree.crypto import KeyLike
 from certfree.errors import CertfreeError, InvalidInput, NotFound
 from certfree.exchange import ProviderUnavailable
 from certfree.exchange.registry import fetch_registry, load_pinned_jwks
 from certfree.governance import AuditNodeUnreachable, TreeHeadInvalid, check_node_head, node_url
 
-app = typer.Typer(help="审计日志：签名树头、一致性核验、完整性检查", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 _TIMEOUT = httpx.Timeout(10.0)
 DEFAULT_STATE_DIR = Path("var/audit-heads")
@@ -49,7 +50,7 @@ def _registry_keys(
     if cluster_file is None:
         if province_jwks is not None:
             raise InvalidInput(
-                "--province-jwks 需要 --cluster-file 写明省级节点的地址，才能取得节点注册表",
+                t("audit.jwks_needs_cluster_file"),
                 field="cluster_file",
             )
         return None, ""
@@ -57,13 +58,13 @@ def _registry_keys(
     pinned = load_pinned_jwks(pinned_path)
     if pinned is None:
         if province_jwks is not None:
-            raise NotFound(f"省级节点公钥文件 {province_jwks} 不存在", field="province_jwks")
+            raise NotFound(t("audit.no_jwks_file", path=province_jwks), field="province_jwks")
         return None, ""
     try:
         province = str(json.loads(cluster_file.read_text(encoding="utf-8"))["province"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(
-            f"集群状态文件 {cluster_file} 未写明省级节点（province），无法取得节点注册表：{exc!r}",
+            t("audit.no_province", path=cluster_file, error=repr(exc)),
             field="cluster_file",
         ) from exc
     try:
@@ -71,37 +72,26 @@ def _registry_keys(
     except ProviderUnavailable as exc:
         raise AuditNodeUnreachable(exc.message) from exc
     except CertfreeError as exc:
-        raise TreeHeadInvalid(f"节点注册表未通过验证：{exc.message}") from exc
+        raise TreeHeadInvalid(t("audit.registry_invalid", error=exc.message)) from exc
     peer = snapshot.peer(node)
     if peer is None or not peer.verifiers:
-        raise TreeHeadInvalid(f"省级节点注册表（第 {snapshot.serial} 版）中没有节点 {node} 的密钥")
-    return dict(
-        peer.verifiers
-    ), f"省级节点签发的节点注册表（第 {snapshot.serial} 版，{peer.status}）"
+        raise TreeHeadInvalid(t("audit.node_not_in_registry", serial=snapshot.serial, node=node))
+    source = t("audit.key_source", serial=snapshot.serial, status=peer.status)
+    return dict(peer.verifiers), source
 
 
 @app.command()
 def verify(
-    node: Annotated[str, typer.Option(help="code of the node whose log to check, e.g. 370100")],
-    url: Annotated[
-        str | None, typer.Option(help="the node's base URL; default: from --cluster-file")
-    ] = None,
-    state_dir: Annotated[
-        Path, typer.Option(help="where the heads seen last time are kept")
-    ] = DEFAULT_STATE_DIR,
+    node: Annotated[str, typer.Option()],
+    url: Annotated[str | None, typer.Option()] = None,
+    state_dir: Annotated[Path, typer.Option()] = DEFAULT_STATE_DIR,
     cluster_file: Annotated[
         Path | None,
-        typer.Option(
-            help="cluster state file naming each node's URL "
-            f"(default without --url: {DEFAULT_CLUSTER_FILE}; with --url none is read)"
-        ),
+        typer.Option(),
     ] = None,
     province_jwks: Annotated[
         Path | None,
-        typer.Option(
-            help="pinned province JWK Set; the node's keys then come from the signed registry "
-            "(default: province.jwks.json beside the cluster file, if there)"
-        ),
+        typer.Option(),
     ] = None,
 ) -> None:
     """Check a node's signed tree head and its consistency with the one saved before.
@@ -125,8 +115,8 @@ def verify(
                 trusted_keys=keys,
                 key_source=source,
             )
-    err_console.print(f"[green]ok[/green] {node}: {check.verdict}", highlight=False)
-    err_console.print(f"   keys: {check.key_source}", highlight=False)
+    err_console.print(f"[green]{t('ok')}[/green] {node}: {check.verdict}", highlight=False)
+    err_console.print(f"   {t('audit.keys')} {check.key_source}", highlight=False)
     print_json(check.head.to_json())
 
 
@@ -152,9 +142,10 @@ def verify_log() -> None:
     print_json(check.to_json())
     if check.faults:
         for fault in check.faults:
-            err_console.print(f"[red]fault:[/red] {fault}", highlight=False)
+            err_console.print(f"[red]{t('audit.fault')}[/red] {fault}", highlight=False)
         raise typer.Exit(1)
     err_console.print(
-        f"[green]ok[/green] {check.tree_size} entries, root {check.root_hash.hex()}",
+        f"[green]{t('ok')}[/green] "
+        + t("audit.log_ok", size=check.tree_size, root=check.root_hash.hex()),
         highlight=False,
     )

@@ -31,13 +31,12 @@ from certfree.cli.common import (
     print_json,
     reported_errors,
 )
+from certfree.cli.i18n import headings, label, t
 from certfree.demo.catalog import demo_catalog_files
 from certfree.errors import InvalidInput
 
-app = typer.Typer(
-    help="数据资源目录 data resource catalog, demands and matching", no_args_is_help=True
-)
-demand_app = typer.Typer(help="数据需求 demands of consuming departments", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
+demand_app = typer.Typer(no_args_is_help=True)
 app.add_typer(demand_app, name="demand")
 
 
@@ -50,7 +49,9 @@ def _import_file(file: Path, fmt: str | None, encoding: str | None) -> dict[str,
         try:
             data = file.read_bytes()
         except OSError as exc:
-            raise InvalidInput(f"无法读取 {file}：{exc.strerror}", field="file") from None
+            raise InvalidInput(
+                t("cannot_read", path=file, error=exc.strerror), field="file"
+            ) from None
     return _import_bytes(file.name, data, fmt, encoding)
 
 
@@ -62,7 +63,7 @@ def _import_bytes(name: str, data: bytes, fmt: str | None, encoding: str | None)
             TimeRemainingColumn(), console=err_console, transient=True,
         ) as bar,
     ):  # fmt: skip
-        task = bar.add_task(f"导入 {name}", total=None)
+        task = bar.add_task(t("catalog.importing", name=name), total=None)
         report = catalog.import_catalog(
             session, data, name, fmt=fmt, encoding=encoding,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
@@ -72,11 +73,9 @@ def _import_bytes(name: str, data: bytes, fmt: str | None, encoding: str | None)
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="CSV or XLSX of catalog entries")],
-    fmt: Annotated[str | None, typer.Option("--format", help="csv or xlsx")] = None,
-    encoding: Annotated[
-        str | None, typer.Option(help="CSV encoding, e.g. gbk (default: detect UTF-8/GBK)")
-    ] = None,
+    file: Annotated[Path, typer.Argument()],
+    fmt: Annotated[str | None, typer.Option("--format")] = None,
+    encoding: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Import FILE: every row valid, or nothing stored and each bad row reported."""
     print_json(_import_file(file, fmt, encoding))
@@ -86,7 +85,7 @@ def import_(
 def demo(
     directory: Annotated[
         Path | None,
-        typer.Option("--dir", help="folder of CSV files (default: the demo catalog shipped)"),
+        typer.Option("--dir"),
     ] = None,
 ) -> None:
     """Import the demo catalog: real open-data portal entries (re-running refreshes them)."""
@@ -96,12 +95,12 @@ def demo(
     files = sorted(directory.glob("*.csv"))
     if not files:
         with reported_errors():
-            raise InvalidInput(f"{directory} 中没有 CSV 文件", field="dir")
+            raise InvalidInput(t("catalog.no_csv", directory=directory), field="dir")
     print_json([_import_file(file, None, None) for file in files])
 
 
 def _render(candidates: list[catalog.Candidate]) -> None:
-    table = Table("得分", "代码", "名称", "提供方", "匹配说明")
+    table = Table(*headings("catalog.match.headings"))
     for c in candidates:
         table.add_row(f"{c.score:.3f}", c.code, c.name, c.provider, c.explanation["summary"])
     Console(soft_wrap=True).print(table)
@@ -109,24 +108,22 @@ def _render(candidates: list[catalog.Candidate]) -> None:
 
 @app.command("match")
 def match(
-    text: Annotated[str | None, typer.Argument(help="the demand, in free text")] = None,
-    top: Annotated[int, typer.Option(min=1, max=100, help="candidates per demand")] = 5,
-    item: Annotated[list[str] | None, typer.Option(help="a data item wanted (repeatable)")] = None,
-    batch: Annotated[Path | None, typer.Option(help="file of demands, one per line")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    text: Annotated[str | None, typer.Argument()] = None,
+    top: Annotated[int, typer.Option(min=1, max=100)] = 5,
+    item: Annotated[list[str] | None, typer.Option()] = None,
+    batch: Annotated[Path | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Rank resources for a demand; with --batch, one JSON array per input line, in order."""
     with reported_errors():
         if (text is None) == (batch is None):
-            raise InvalidInput(
-                "请给出需求文本，或用 --batch 给出需求文件（二者选一）", field="text"
-            )
+            raise InvalidInput(t("catalog.text_or_batch"), field="text")
         lines = [text or ""]
         if batch is not None:
             try:
                 lines = batch.read_text(encoding="utf-8").splitlines()
             except (OSError, UnicodeDecodeError) as exc:
-                raise InvalidInput(f"无法读取 {batch}：{exc}", field="batch") from None
+                raise InvalidInput(t("cannot_read", path=batch, error=exc), field="batch") from None
     with database_session() as session:
         index = catalog.load_index(session, _cache_dir())
     for line in lines:
@@ -149,7 +146,7 @@ def index() -> None:
 
 
 @app.command("show")
-def show(code: Annotated[str, typer.Argument(help="resource code, e.g. 307/000001")]) -> None:
+def show(code: Annotated[str, typer.Argument()]) -> None:
     """One resource with all its metadata."""
     with database_session() as session:
         print_json(catalog.resource_json(catalog.get_resource(session, code)))
@@ -157,7 +154,7 @@ def show(code: Annotated[str, typer.Argument(help="resource code, e.g. 307/00000
 
 @app.command("list")
 def list_(
-    provider: Annotated[str | None, typer.Option(help="provider name")] = None,
+    provider: Annotated[str | None, typer.Option()] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
     offset: Annotated[int, typer.Option(min=0)] = 0,
 ) -> None:
@@ -179,14 +176,14 @@ def gaps(
 
 @demand_app.command("add")
 def demand_add(  # noqa: PLR0917 - one parameter per command-line option
-    department: Annotated[str, typer.Option(help="consuming department")],
-    scenario: Annotated[str, typer.Option(help="scenario or service item served")],
-    purpose: Annotated[str, typer.Option(help="what the data is used for")],
-    legal_basis: Annotated[str, typer.Option(help="law or rule the use rests on")],
-    text: Annotated[str, typer.Option(help="the data wanted, in free text")] = "",
-    item: Annotated[list[str] | None, typer.Option(help="a data item wanted (repeatable)")] = None,
-    calls_per_day: Annotated[int, typer.Option(min=0, help="expected calls per day")] = 0,
-    department_code: Annotated[str | None, typer.Option(help="department code")] = None,
+    department: Annotated[str, typer.Option()],
+    scenario: Annotated[str, typer.Option()],
+    purpose: Annotated[str, typer.Option()],
+    legal_basis: Annotated[str, typer.Option()],
+    text: Annotated[str, typer.Option()] = "",
+    item: Annotated[list[str] | None, typer.Option()] = None,
+    calls_per_day: Annotated[int, typer.Option(min=0)] = 0,
+    department_code: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Register a demand and show its best candidates."""
     with database_session() as session:
@@ -219,16 +216,22 @@ def _moment(value: str | None, field: str) -> dt.datetime | None:
             return dt.datetime.combine(day, dt.time(), catalog.SHANGHAI).astimezone(dt.UTC)
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"「{value}」不是日期（2026-01-31）或时间", field=field) from None
+        raise InvalidInput(t("catalog.not_a_moment", value=value), field=field) from None
     return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _grant_line(view: dict[str, Any]) -> str:
     note = f" · {view['decision_note']}" if view["decision_note"] else ""
-    return (
-        f"#{view['id']} 需求 {view['demand_id']} · {view['consumer']} → {view['provider']} · "
-        f"资源 {view['resource_code']} · 数据项 {'、'.join(view['data_items'])} · "
-        f"{view['effective_status_zh']}{note}"
+    return t(
+        "catalog.grant_line",
+        id=view["id"],
+        demand=view["demand_id"],
+        consumer=view["consumer"],
+        provider=view["provider"],
+        resource=view["resource_code"],
+        items=t("list_separator").join(view["data_items"]),
+        status=label(view["effective_status_zh"], view["effective_status"]),
+        note=note,
     )
 
 
@@ -238,16 +241,14 @@ def _show_grant(view: dict[str, Any], as_json: bool) -> None:
 
 @app.command("request")
 def request(  # noqa: PLR0917 - one parameter per command-line option
-    demand: Annotated[int, typer.Option(help="demand number, as `catalog demand list` shows")],
-    resource: Annotated[str, typer.Option(help="resource code, e.g. 101/000001")],
-    item: Annotated[
-        list[str] | None, typer.Option(help="data item wanted (repeat); none: the whole resource")
-    ] = None,
-    purpose: Annotated[str | None, typer.Option(help="default: the demand's purpose")] = None,
-    valid_from: Annotated[str | None, typer.Option("--from", help="start, e.g. 2026-01-01")] = None,
-    valid_to: Annotated[str | None, typer.Option("--to", help="end, e.g. 2026-12-31")] = None,
-    actor: Annotated[str | None, typer.Option(help="who requests (default cli:<login>)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print the grant as JSON")] = False,
+    demand: Annotated[int, typer.Option()],
+    resource: Annotated[str, typer.Option()],
+    item: Annotated[list[str] | None, typer.Option()] = None,
+    purpose: Annotated[str | None, typer.Option()] = None,
+    valid_from: Annotated[str | None, typer.Option("--from")] = None,
+    valid_to: Annotated[str | None, typer.Option("--to")] = None,
+    actor: Annotated[str | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Request RESOURCE for DEMAND: granted, pending or refused by its share type."""
     with database_session() as session:
@@ -262,16 +263,14 @@ def request(  # noqa: PLR0917 - one parameter per command-line option
 
 @app.command("approve")
 def approve(  # noqa: PLR0917 - one parameter per command-line option
-    grant_id: Annotated[int, typer.Argument(help="request number, as `catalog grants` shows")],
-    item: Annotated[
-        list[str] | None, typer.Option(help="data item granted (repeat; only fewer)")
-    ] = None,
-    purpose: Annotated[str | None, typer.Option(help="the purpose as granted")] = None,
-    valid_from: Annotated[str | None, typer.Option("--from", help="start (only later)")] = None,
-    valid_to: Annotated[str | None, typer.Option("--to", help="end (only earlier)")] = None,
-    note: Annotated[str | None, typer.Option(help="a note on the decision")] = None,
-    actor: Annotated[str | None, typer.Option(help="who decides (default cli:<login>)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print the grant as JSON")] = False,
+    grant_id: Annotated[int, typer.Argument()],
+    item: Annotated[list[str] | None, typer.Option()] = None,
+    purpose: Annotated[str | None, typer.Option()] = None,
+    valid_from: Annotated[str | None, typer.Option("--from")] = None,
+    valid_to: Annotated[str | None, typer.Option("--to")] = None,
+    note: Annotated[str | None, typer.Option()] = None,
+    actor: Annotated[str | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Approve a pending request, optionally narrowing items, purpose and period."""
     with database_session() as session:
@@ -285,10 +284,10 @@ def approve(  # noqa: PLR0917 - one parameter per command-line option
 
 @app.command("refuse")
 def refuse(
-    grant_id: Annotated[int, typer.Argument(help="request number, as `catalog grants` shows")],
-    reason: Annotated[str, typer.Option(help="why the request is refused (required)")],
-    actor: Annotated[str | None, typer.Option(help="who decides (default cli:<login>)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print the grant as JSON")] = False,
+    grant_id: Annotated[int, typer.Argument()],
+    reason: Annotated[str, typer.Option()],
+    actor: Annotated[str | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Refuse a pending request, with the reasons."""
     with database_session() as session:
@@ -301,11 +300,11 @@ def refuse(
 
 @app.command("grants")
 def grants(
-    consumer: Annotated[str | None, typer.Option(help="requesting department code")] = None,
-    provider: Annotated[str | None, typer.Option(help="providing department code")] = None,
-    status: Annotated[catalog.GrantStatus | None, typer.Option(help="stored status")] = None,
-    demand: Annotated[int | None, typer.Option(help="demand number")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    consumer: Annotated[str | None, typer.Option()] = None,
+    provider: Annotated[str | None, typer.Option()] = None,
+    status: Annotated[catalog.GrantStatus | None, typer.Option()] = None,
+    demand: Annotated[int | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Resource sharing requests and grants, oldest first."""
     with database_session() as session:
@@ -317,22 +316,22 @@ def grants(
     if as_json:
         print_json(views)
         return
-    typer.echo(f"共 {len(views)} 项资源共享申请")
+    typer.echo(t("catalog.grant_count", count=len(views)))
     for view in views:
         typer.echo(_grant_line(view))
 
 
 @app.command("publish")
 def publish(
-    date: Annotated[str | None, typer.Option(help="date of the lists (default: today)")] = None,
-    actor: Annotated[str | None, typer.Option(help="who publishes (default cli:<login>)")] = None,
+    date: Annotated[str | None, typer.Option()] = None,
+    actor: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Publish the supply and demand lists as snapshots dated DATE."""
     with reported_errors():
         try:
             day = dt.date.fromisoformat(date) if date else None
         except ValueError:
-            raise InvalidInput(f"「{date}」不是日期（应为 2026-01-31）", field="date") from None
+            raise InvalidInput(t("catalog.not_a_date", value=date), field="date") from None
     with database_session() as session:
         index = catalog.load_index(session, _cache_dir())
         made = catalog.publish_lists(session, index, published_by=actor_name(actor), on=day)
@@ -341,10 +340,10 @@ def publish(
 
 @app.command("lists")
 def lists(
-    kind: Annotated[str, typer.Option(help="supply or demand")],
-    out: Annotated[Path, typer.Option(help="file to write")],
-    fmt: Annotated[str, typer.Option("--format", help="json, csv or xlsx")] = "json",
-    date: Annotated[str, typer.Option(help="YYYY-MM-DD or latest")] = "latest",
+    kind: Annotated[str, typer.Option()],
+    out: Annotated[Path, typer.Option()],
+    fmt: Annotated[str, typer.Option("--format")] = "json",
+    date: Annotated[str, typer.Option()] = "latest",
 ) -> None:
     """Write a published list to OUT as JSON, CSV or XLSX."""
     with database_session() as session:
@@ -355,10 +354,18 @@ def lists(
         try:
             out.write_bytes(data)
         except OSError as exc:
-            raise InvalidInput(f"无法写入 {out}：{exc.strerror}", field="out") from None
+            raise InvalidInput(
+                t("cannot_write", path=out, error=exc.strerror), field="out"
+            ) from None
     err_console.print(
-        f"{shown['kind_zh']} {shown['date']}：{shown['row_count']} 条 → {out}"
-        f"（SHA-256 {shown['content_hash'][:16]}…）",
+        t(
+            "catalog.list_written",
+            kind=label(shown["kind_zh"], shown["kind"]),
+            date=shown["date"],
+            rows=shown["row_count"],
+            out=out,
+            digest=shown["content_hash"][:16],
+        ),
         highlight=False,
     )
 

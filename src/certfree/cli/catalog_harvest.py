@@ -17,6 +17,7 @@ from rich.table import Table
 from certfree import catalog
 from certfree.auth import NODE_KEY_OWNER
 from certfree.cli.common import err_console, load_settings, node_keys, print_json, reported_errors
+from certfree.cli.i18n import headings, t
 from certfree.errors import InvalidInput
 from certfree.storage import Database
 
@@ -24,7 +25,7 @@ __all__ = ["register"]
 
 
 def _print(reports: list[catalog.NodeReport]) -> None:
-    table = Table("节点", "状态", "页", "新增", "更新", "删除", "游标", "原因")
+    table = Table(*headings("catalog.harvest.headings"))
     for r in reports:
         colour = "green" if r.status is catalog.HarvestStatus.OK else "red"
         table.add_row(
@@ -39,17 +40,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command("harvest")
     def harvest(
-        node: Annotated[
-            list[str] | None, typer.Option("--node", help="node code to harvest (repeatable)")
-        ] = None,
-        all_nodes: Annotated[
-            bool, typer.Option("--all", help="every active city and department node")
-        ] = False,
-        page_size: Annotated[int, typer.Option(min=1, max=1000, help="changes per page")] = 500,
-        status: Annotated[
-            bool, typer.Option("--status", help="only show where each harvest stands")
-        ] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+        node: Annotated[list[str] | None, typer.Option("--node")] = None,
+        all_nodes: Annotated[bool, typer.Option("--all")] = False,
+        page_size: Annotated[int, typer.Option(min=1, max=1000)] = 500,
+        status: Annotated[bool, typer.Option("--status")] = False,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """Harvest the catalogs of city and department nodes (changes since the last run)."""
         settings = load_settings()
@@ -61,14 +56,12 @@ def register(app: typer.Typer) -> None:
                         print_json(catalog.harvest_states(session))
                     return
                 if bool(node) == all_nodes:
-                    raise InvalidInput(
-                        "请用 --node 指定节点，或用 --all 采集全部节点", field="node"
-                    )
+                    raise InvalidInput(t("catalog.harvest.node_or_all"), field="node")
                 with db.session() as session:
                     sources = catalog.harvest_sources(session, settings.node_code, node)
                 if not sources:
                     raise InvalidInput(
-                        "节点注册表中没有已批准的市级或部门节点；目录采集在省级节点运行",
+                        t("catalog.harvest.no_sources"),
                         field="node",
                     )
                 signer = node_keys(settings).signer(NODE_KEY_OWNER)
@@ -77,7 +70,9 @@ def register(app: typer.Typer) -> None:
                     reports = catalog.harvest(
                         db, sources, client, page_size=page_size,
                         progress=lambda r: err_console.print(
-                            f"{r.node}: {r.pages} 页，游标 {r.cursor}", highlight=False
+                            t("catalog.harvest.progress", node=r.node, pages=r.pages,
+                              cursor=r.cursor),
+                            highlight=False,
                         ),
                     )  # fmt: skip
                 finally:

@@ -26,10 +26,11 @@ from certfree.cli.common import (
     print_json,
     reported_errors,
 )
+from certfree.cli.i18n import label, t
 from certfree.crypto import Alg, KeyStore
 from certfree.errors import InvalidInput
 
-app = typer.Typer(help="电子证照 e-certificates", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 certs_verify.register(app)
 certs_backfill.register(app)
 certs_holder.register(app)
@@ -44,7 +45,7 @@ def _node() -> Iterator[tuple[Session, KeyStore]]:
 
 
 @app.command()
-def types(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+def types(as_json: bool = typer.Option(False, "--json")) -> None:
     """List the certificate types (GB/T 36902 catalogue)."""
     catalogue = certs.cert_types().values()
     if as_json:
@@ -52,13 +53,19 @@ def types(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
         return
     for kind in catalogue:
         typer.echo(
-            f"{kind.code}  {kind.name}  {kind.holder_category.zh}  "
-            f"{kind.department.name_zh}  照面信息 {len(kind.fields)} 项"
+            t(
+                "certs.type_line",
+                code=kind.code,
+                name=label(kind.name, kind.name_en),
+                holder=label(kind.holder_category.zh, kind.holder_category.value),
+                department=label(kind.department.name_zh, kind.department.name_en),
+                fields=len(kind.fields),
+            )
         )
 
 
 @app.command()
-def template(type_code: str = typer.Option(..., "--type", help="certificate type code")) -> None:
+def template(type_code: str = typer.Option(..., "--type")) -> None:
     """Print an example face-data JSON for a type that `certs issue` accepts as is."""
     with reported_errors():
         kind = certs.cert_type(type_code)
@@ -69,7 +76,7 @@ def template(type_code: str = typer.Option(..., "--type", help="certificate type
         print_json(face)
         if kind.holder_field:
             holder = face[kind.holder_field]
-            err_console.print(f"持证主体代码（--holder）：{holder}", highlight=False)
+            err_console.print(t("certs.holder_code", holder=holder), highlight=False)
 
 
 def _holder_from_face(type_code: str, face: Any) -> str:
@@ -77,9 +84,7 @@ def _holder_from_face(type_code: str, face: Any) -> str:
     field = certs.cert_type(type_code).holder_field
     value = face.get(field) if field and isinstance(face, dict) else None
     if not isinstance(value, str):
-        raise InvalidInput(
-            "请用 --holder 给出持证主体代码（身份证号或统一社会信用代码）", field="holder"
-        )
+        raise InvalidInput(t("certs.holder_needed"), field="holder")
     return value
 
 
@@ -92,37 +97,35 @@ def _validity(
         start = dt.date.fromisoformat(valid_from) if valid_from else certs.today()
         end = dt.date.fromisoformat(valid_to) if valid_to and not permanent else None
     except ValueError as exc:
-        raise InvalidInput(f"有效期日期应为 YYYY-MM-DD：{exc}", field="valid_to") from None
+        raise InvalidInput(t("certs.bad_validity", error=exc), field="valid_to") from None
     return certs.Validity(start, end)
 
 
 @app.command()
 def issue(  # noqa: PLR0917 - one parameter per command-line option
-    type_code: Annotated[str, typer.Option("--type", help="certificate type code")],
-    data: Annotated[Path, typer.Option(help="face data JSON file")],
-    holder_key: Annotated[Path, typer.Option(help="holder's public JWK file")],
+    type_code: Annotated[str, typer.Option("--type")],
+    data: Annotated[Path, typer.Option()],
+    holder_key: Annotated[Path, typer.Option()],
     holder: Annotated[
         str | None,
-        typer.Option(help="holder's resident ID number or USCC (default: from the face data)"),
+        typer.Option(),
     ] = None,
-    issuer: Annotated[
-        str | None, typer.Option(help="issuer USCC or node code (default: type's)")
-    ] = None,
-    valid_from: Annotated[str | None, typer.Option(help="first valid day YYYY-MM-DD")] = None,
-    valid_to: Annotated[str | None, typer.Option(help="last valid day YYYY-MM-DD")] = None,
-    permanent: Annotated[bool, typer.Option(help="长期有效 (no end date)")] = False,
+    issuer: Annotated[str | None, typer.Option()] = None,
+    valid_from: Annotated[str | None, typer.Option()] = None,
+    valid_to: Annotated[str | None, typer.Option()] = None,
+    permanent: Annotated[bool, typer.Option()] = False,
     base_url: Annotated[
         str | None,
-        typer.Option(help="node's public URL (default: CERTFREE_PUBLIC_URL, else port PORT)"),
+        typer.Option(),
     ] = None,
     seal_alg: Annotated[
         Alg | None,
-        typer.Option(help="seal in this algorithm, e.g. SM2 (default: the organ's EdDSA/ES256)"),
+        typer.Option(),
     ] = None,
 ) -> None:
     """Issue a certificate and print the credential (SD-JWT VC, compact form)."""
     with reported_errors():
-        face = read_json_file(data, "照面信息文件", "data")
+        face = read_json_file(data, t("certs.face_file"), "data")
         holder = holder or _holder_from_face(type_code, face)
         jwk = read_holder_jwk(holder_key)
         with _node() as (session, keys):
@@ -138,52 +141,51 @@ def issue(  # noqa: PLR0917 - one parameter per command-line option
                 base_url=base_url or load_settings().base_url,
                 seal_alg=seal_alg,
             )
-        err_console.print(f"已签发 {issued.identifier}", highlight=False)
+        err_console.print(t("certs.issued", identifier=issued.identifier), highlight=False)
         typer.echo(issued.credential)
 
 
 @app.command()
 def revoke(
-    identifier: Annotated[str, typer.Argument(help="GB/T 36904 certificate identifier")],
-    reason: Annotated[str, typer.Option(help=", ".join(r.value for r in certs.RevocationReason))],
+    identifier: Annotated[str, typer.Argument()],
+    reason: Annotated[str, typer.Option()],
 ) -> None:
     """Revoke (注销) a certificate; the next status list fetched shows it as revoked."""
     with database_session() as session:
         row = certs.revoke_certificate(session, identifier, reason)
-        why = row.revocation_reason.zh if row.revocation_reason else reason
-        typer.echo(f"已注销 {row.identifier}（{why}）")
+        why = row.revocation_reason
+        shown = label(why.zh, why.value) if why else reason
+        typer.echo(t("certs.revoked", identifier=row.identifier, reason=shown))
 
 
 @app.command()
-def suspend(identifier: str = typer.Argument(..., help="certificate identifier")) -> None:
+def suspend(identifier: str = typer.Argument(...)) -> None:
     """Suspend (暂停) a certificate."""
     with database_session() as session:
         row = certs.suspend_certificate(session, identifier)
-        typer.echo(f"已暂停 {row.identifier}")
+        typer.echo(t("certs.suspended", identifier=row.identifier))
 
 
 @app.command()
-def resume(identifier: str = typer.Argument(..., help="certificate identifier")) -> None:
+def resume(identifier: str = typer.Argument(...)) -> None:
     """Resume (恢复) a suspended certificate."""
     with database_session() as session:
         row = certs.resume_certificate(session, identifier)
-        typer.echo(f"已恢复 {row.identifier}")
+        typer.echo(t("certs.resumed", identifier=row.identifier))
 
 
 @app.command()
 def replace(
-    identifier: Annotated[str, typer.Argument(help="certificate identifier")],
-    data: Annotated[
-        Path | None, typer.Option(help="new face data JSON (default: unchanged)")
-    ] = None,
+    identifier: Annotated[str, typer.Argument()],
+    data: Annotated[Path | None, typer.Option()] = None,
     base_url: Annotated[
         str | None,
-        typer.Option(help="node's public URL (default: CERTFREE_PUBLIC_URL, else port PORT)"),
+        typer.Option(),
     ] = None,
 ) -> None:
     """Issue the next version (换发) and revoke the old one; prints the new credential."""
     with reported_errors():
-        face = read_json_file(data, "照面信息文件", "data") if data else None
+        face = read_json_file(data, t("certs.face_file"), "data") if data else None
         with _node() as (session, keys):
             issued = certs.replace_certificate(
                 session,
@@ -192,14 +194,25 @@ def replace(
                 face_data=face,
                 base_url=base_url or load_settings().base_url,
             )
-        err_console.print(f"已换发 {issued.identifier}（第 {issued.version} 版）", highlight=False)
+        err_console.print(
+            t("certs.replaced", identifier=issued.identifier, version=issued.version),
+            highlight=False,
+        )
         typer.echo(issued.credential)
 
 
 @app.command("list")
-def list_(holder: str = typer.Option(..., help="holder's ID number or USCC")) -> None:
+def list_(holder: str = typer.Option(...)) -> None:
     """List a holder's certificates in the base library."""
     with database_session() as session:
         for row in certs.list_certificates(session, holder_id=holder):
             current = certs.effective_status(row)
-            typer.echo(f"{row.identifier}  {row.type_name}  第{row.version}版  {current.zh}")
+            typer.echo(
+                t(
+                    "certs.list_line",
+                    identifier=row.identifier,
+                    type=row.type_name,
+                    version=row.version,
+                    status=label(current.zh, current.value),
+                )
+            )

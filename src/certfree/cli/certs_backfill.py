@@ -34,22 +34,21 @@ from certfree.cli.common import (
     print_json,
     reported_errors,
 )
+from certfree.cli.i18n import t
 from certfree.errors import InvalidInput
 
-review_app = typer.Typer(help="人工复核 manual review of backfilled records", no_args_is_help=True)
+review_app = typer.Typer(no_args_is_help=True)
 
 
 def backfill(  # noqa: PLR0917 - one parameter per command-line option
-    file: Annotated[Path, typer.Argument(help="CSV or XLSX of paper-era records")],
-    type_code: Annotated[str, typer.Option("--type", help="certificate type code")],
-    issuer: Annotated[
-        str | None, typer.Option(help="issuer USCC or node code (default: type's)")
-    ] = None,
-    batch_size: Annotated[int, typer.Option(help="rows per commit")] = DEFAULT_BATCH,
-    limit: Annotated[int | None, typer.Option(help="stop after this many rows")] = None,
+    file: Annotated[Path, typer.Argument()],
+    type_code: Annotated[str, typer.Option("--type")],
+    issuer: Annotated[str | None, typer.Option()] = None,
+    batch_size: Annotated[int, typer.Option()] = DEFAULT_BATCH,
+    limit: Annotated[int | None, typer.Option()] = None,
     base_url: Annotated[
         str | None,
-        typer.Option(help="node's public URL (default: CERTFREE_PUBLIC_URL, else port PORT)"),
+        typer.Option(),
     ] = None,
 ) -> None:
     """Inspect FILE's records and issue sealed certificates; re-run to resume."""
@@ -57,7 +56,9 @@ def backfill(  # noqa: PLR0917 - one parameter per command-line option
         try:
             data = file.read_bytes()
         except OSError as exc:
-            raise InvalidInput(f"无法读取 {file}：{exc.strerror}", field="file") from None
+            raise InvalidInput(
+                t("cannot_read", path=file, error=exc.strerror), field="file"
+            ) from None
     keys = node_keys()
     with (
         node_database() as db,
@@ -66,7 +67,7 @@ def backfill(  # noqa: PLR0917 - one parameter per command-line option
             TimeRemainingColumn(), console=err_console, transient=True,
         ) as bar,
     ):  # fmt: skip
-        task = bar.add_task("补录", total=None)
+        task = bar.add_task(t("certs.backfill.task"), total=None)
         # run_backfill commits a batch at a time, so it takes the database, not a session.
         report = run_backfill(
             db, keys, data=data, filename=file.name, type_code=type_code, issuer=issuer,
@@ -77,17 +78,20 @@ def backfill(  # noqa: PLR0917 - one parameter per command-line option
     rejects.write_text(reject_csv(report.errors), encoding="utf-8")
     print_json({**report.as_json(), "reject_file": str(rejects)})
     err_console.print(
-        f"签发 {report.issued}，拒绝 {report.rejected}，人工复核 {report.review}"
-        + ("" if report.complete else "（未完成：再次运行以继续）"),
+        t(
+            "certs.backfill.done",
+            issued=report.issued,
+            rejected=report.rejected,
+            review=report.review,
+        )
+        + ("" if report.complete else t("certs.backfill.incomplete")),
         highlight=False,
     )
 
 
 @review_app.command("list")
 def review_list(
-    status: Annotated[
-        str | None, typer.Option(help="pending, approved or rejected (default: all)")
-    ] = None,
+    status: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """List the manual-review queue as JSON."""
     with reported_errors():
@@ -103,17 +107,19 @@ def _status(text: str | None) -> ReviewStatus | None:
         return ReviewStatus(text)
     except ValueError:
         choices = ", ".join(s.value for s in ReviewStatus)
-        raise InvalidInput(f"未知状态「{text}」；可选 {choices}", field="status") from None
+        raise InvalidInput(
+            t("unknown_status", value=text, choices=choices), field="status"
+        ) from None
 
 
 @review_app.command("approve")
 def review_approve(
-    review_id: Annotated[int, typer.Argument(help="queue item id")],
-    note: Annotated[str | None, typer.Option(help="why")] = None,
-    actor: Annotated[str | None, typer.Option(help="who decides (default: cli:<login>)")] = None,
+    review_id: Annotated[int, typer.Argument()],
+    note: Annotated[str | None, typer.Option()] = None,
+    actor: Annotated[str | None, typer.Option()] = None,
     base_url: Annotated[
         str | None,
-        typer.Option(help="node's public URL (default: CERTFREE_PUBLIC_URL, else port PORT)"),
+        typer.Option(),
     ] = None,
 ) -> None:
     """Approve a queued record: its certificate is issued."""
@@ -132,9 +138,9 @@ def review_approve(
 
 @review_app.command("reject")
 def review_reject(
-    review_id: Annotated[int, typer.Argument(help="queue item id")],
-    note: Annotated[str, typer.Option(help="why (required)")],
-    actor: Annotated[str | None, typer.Option(help="who decides (default: cli:<login>)")] = None,
+    review_id: Annotated[int, typer.Argument()],
+    note: Annotated[str, typer.Option()],
+    actor: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Reject a queued record: no certificate is issued."""
     with database_session() as session:

@@ -27,6 +27,7 @@ from certfree.cli.common import (
     print_json,
     reported_errors,
 )
+from certfree.cli.i18n import headings, label, t
 from certfree.errors import InvalidInput
 
 
@@ -35,28 +36,28 @@ def read_json_file(path: Path, what: str, field: str) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InvalidInput(f"无法读取{what} {path}：{exc.strerror}", field=field) from None
+        raise InvalidInput(
+            t("cannot_read_what", what=what, path=path, error=exc.strerror), field=field
+        ) from None
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{what} {path} 不是有效的 JSON：{exc}", field=field) from None
+        raise InvalidInput(t("not_json", what=what, path=path, error=exc), field=field) from None
 
 
 def read_holder_jwk(path: Path) -> Any:
     """The holder's public JWK in ``path`` (``wallet keygen`` output, or a one-key JWK Set)."""
-    jwk = read_json_file(path, "持证人公钥文件", "holder-key")
+    jwk = read_json_file(path, t("certs.holder_key_file"), "holder-key")
     if isinstance(jwk, dict) and isinstance(jwk.get("keys"), list) and jwk["keys"]:
         jwk = jwk["keys"][0]  # a JWK Set with one key
     return jwk
 
 
 def claim(
-    identifier: Annotated[str, typer.Argument(help="GB/T 36904 identifier of the certificate")],
-    holder_key: Annotated[Path, typer.Option(help="holder's PUBLIC JWK file (wallet keygen)")],
-    holder: Annotated[
-        str, typer.Option(help="ID number read from the applicant's ID card, checked in person")
-    ],
+    identifier: Annotated[str, typer.Argument()],
+    holder_key: Annotated[Path, typer.Option()],
+    holder: Annotated[str, typer.Option()],
     base_url: Annotated[
         str | None,
-        typer.Option(help="node's public URL (default: CERTFREE_PUBLIC_URL, else port PORT)"),
+        typer.Option(),
     ] = None,
 ) -> None:
     """Bind a holder's public key to their backfilled certificate; prints the new credential."""
@@ -74,16 +75,20 @@ def claim(
                 base_url=base_url or settings.base_url,
             )
         err_console.print(
-            f"已认领 {issued.identifier}（第 {issued.version} 版，已绑定持证人密钥）；"
-            f"原版本 {identifier} 已注销（换发）",
+            t(
+                "certs.claimed",
+                identifier=issued.identifier,
+                version=issued.version,
+                old=identifier,
+            ),
             highlight=False,
         )
         typer.echo(issued.credential)
 
 
 def uses(
-    holder: Annotated[str, typer.Option(help="holder's ID number or USCC")],
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    holder: Annotated[str, typer.Option()],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The certificate-use log (用证记录): who verified which certificate when (Beijing time)."""
     with reported_errors(), database_session() as session:
@@ -92,21 +97,25 @@ def uses(
         print_json(records)
         return
     if not records:
-        typer.echo(f"{holder} 没有用证记录")
+        typer.echo(t("certs.no_uses", holder=holder))
         return
-    table = Table("时间（北京时间）", "证照", "证照标识", "核验方", "渠道", "出示项目", "结果")
+    table = Table(*headings("certs.uses.headings"))
     for record in records:
         who = record["verifier"]
         if record["verifier_org"]:
-            who = f"{record['verifier_org']}（{who}）"
-        outcome = "通过" if record["valid"] else "未通过 " + "、".join(record["reasons"])
+            who = t("certs.uses.verifier", org=record["verifier_org"], who=who)
+        separator = t("list_separator")
+        reasons = separator.join(record["reasons"])
+        outcome = (
+            t("certs.uses.valid") if record["valid"] else t("certs.uses.invalid", reasons=reasons)
+        )
         table.add_row(
             record["used_at"][:19].replace("T", " "),
             record["type_name"],
             record["certificate_id"],
             who,
-            record["channel_zh"],
-            "、".join(record["disclosed_labels"]) or "无（仅证明持有）",
+            label(record["channel_zh"], record["channel"]),
+            separator.join(record["disclosed_labels"]) or t("certs.uses.nothing_disclosed"),
             outcome,
         )
     Console(width=240).print(table)

@@ -18,6 +18,7 @@ import typer
 
 from certfree.certs import StatusLists, TrustList, VerificationResult, verify_presentation
 from certfree.cli.common import err_console, load_settings, node_keys, print_json, reported_errors
+from certfree.cli.i18n import label, t
 from certfree.crypto import b64url_decode
 from certfree.crypto.sdjwt import MAX_SD_JWT_LENGTH
 from certfree.errors import InvalidInput, NotFound
@@ -36,10 +37,13 @@ def _read_text(path: Path, what: str) -> str:
         cut = len(data) == _READ_LIMIT  # may end inside a character; refused as oversized
         return data.decode("utf-8", "replace" if cut else "strict").strip()
     except OSError as exc:
-        raise InvalidInput(f"无法读取{what} {path}：{exc.strerror}", field=what) from None
+        raise InvalidInput(
+            t("cannot_read_what", what=t(f"certs.{what}"), path=path, error=exc.strerror),
+            field=what,
+        ) from None
     except UnicodeDecodeError as exc:
         raise InvalidInput(
-            f"{what} {path} 不是 UTF-8 文本 (not UTF-8 text: {exc.reason})", field=what
+            t("not_utf8", what=t(f"certs.{what}"), path=path, error=exc.reason), field=what
         ) from None
 
 
@@ -47,11 +51,14 @@ def _print_result(result: VerificationResult, as_json: bool) -> None:
     if as_json:
         print_json(result.to_json())
         return
-    verdict = "[green]有效 valid[/green]" if result.valid else "[red]无效 invalid[/red]"
-    err_console.print(f"{verdict}  issuer {result.issuer}  type {result.vct}", highlight=False)
+    verdict = (
+        f"[green]{t('certs.valid')}[/green]" if result.valid else f"[red]{t('certs.invalid')}[/red]"
+    )
+    shown = t("certs.verdict", verdict=verdict, issuer=result.issuer, type=result.vct)
+    err_console.print(shown, highlight=False)
     for failure in result.failed:
         err_console.print(
-            f"  ✗ {failure.check}: {failure.reason} — {failure.message_zh} ({failure.message})",
+            f"  ✗ {failure.check}: {failure.reason} — {label(failure.message_zh, failure.message)}",
             highlight=False,
         )
     for name, value in result.claims.items():
@@ -59,19 +66,19 @@ def _print_result(result: VerificationResult, as_json: bool) -> None:
 
 
 def verify(  # noqa: PLR0917 - one parameter per command-line option
-    presentation_file: Annotated[Path, typer.Argument(help="file holding the presentation")],
-    audience: Annotated[str, typer.Option(help="this verifier's identifier (KB-JWT aud)")],
-    nonce: Annotated[str, typer.Option(help="the nonce given to the holder")],
-    offline: Annotated[bool, typer.Option("--offline", help="saved files only")] = False,
-    trust_list: Annotated[Path | None, typer.Option(help="saved trust list file")] = None,
-    status_dir: Annotated[Path | None, typer.Option(help="directory of saved status lists")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+    presentation_file: Annotated[Path, typer.Argument()],
+    audience: Annotated[str, typer.Option()],
+    nonce: Annotated[str, typer.Option()],
+    offline: Annotated[bool, typer.Option("--offline")] = False,
+    trust_list: Annotated[Path | None, typer.Option()] = None,
+    status_dir: Annotated[Path | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Verify a presented certificate; exit 0 if valid, 1 if not (with the reasons)."""
     with reported_errors():
         presentation = _read_text(presentation_file, "presentation")
         if offline and (trust_list is None or status_dir is None):
-            raise InvalidInput("--offline needs --trust-list FILE and --status-dir DIR")
+            raise InvalidInput(t("certs.offline_needs_files"))
         if trust_list is not None:
             trust = TrustList.load(trust_list)
         else:
@@ -96,7 +103,7 @@ def _fetch(client: httpx.Client, url: str, token: str | None = None) -> str:
         response = client.get(url, headers=headers)
         response.raise_for_status()
     except httpx.HTTPError as exc:
-        raise NotFound(f"无法获取 {url}：{exc}") from exc
+        raise NotFound(t("certs.cannot_fetch", url=url, error=exc)) from exc
     return response.text.strip()
 
 
@@ -105,25 +112,23 @@ def _publisher_key(client: httpx.Client, base: str, signed: str) -> Any:
     try:
         header = loads_untrusted(b64url_decode(signed.split(".", maxsplit=1)[0]))
     except InvalidInput as exc:
-        raise InvalidInput(f"the node did not return a trust list: {exc}") from exc
+        raise InvalidInput(t("certs.not_a_trust_list", error=exc)) from exc
     kid = header.get("kid") if isinstance(header, dict) else None
     jwks = loads_untrusted(_fetch(client, f"{base}/.well-known/jwks.json"), what="JWK Set")
     keys = jwks.get("keys") if isinstance(jwks, dict) else None
     for key in keys if isinstance(keys, list) else []:
         if isinstance(key, dict) and key.get("kid") == kid:
             return key
-    raise NotFound(f"节点 {base} 的 JWKS 中没有密钥 {kid}")
+    raise NotFound(t("certs.no_such_key", node=base, kid=kid))
 
 
 def trust_list_command(
-    url: Annotated[str, typer.Option(help="base URL of the node, e.g. https://certs.sd.gov.cn")],
-    out: Annotated[Path, typer.Option(help="file to save the trust list in")],
-    status_dir: Annotated[
-        Path | None, typer.Option(help="also save every status list it names in this directory")
-    ] = None,
+    url: Annotated[str, typer.Option()],
+    out: Annotated[Path, typer.Option()],
+    status_dir: Annotated[Path | None, typer.Option()] = None,
     token: Annotated[
         str | None,
-        typer.Option(envvar="CERTFREE_TOKEN", help="verifier's bearer token for the node"),
+        typer.Option(envvar="CERTFREE_TOKEN"),
     ] = None,
 ) -> None:
     """Fetch the node's signed trust list (and status lists) for offline verification."""
@@ -146,9 +151,9 @@ def trust_list_command(
                 )
                 saved += 1
     err_console.print(
-        f"trust list of {len(trust.issuers)} issuers saved to {out}"
-        + (f"; {saved} status lists in {status_dir}" if status_dir is not None else "")
-        + f" ({time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC)",
+        t("certs.trust_list_saved", issuers=len(trust.issuers), out=out)
+        + (t("certs.status_lists_saved", saved=saved, dir=status_dir) if status_dir else "")
+        + t("certs.saved_at", time=time.strftime("%Y-%m-%d %H:%M", time.gmtime())),
         highlight=False,
     )
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from certfree.cli.common import err_console, print_json, reported_errors
+from certfree.cli.i18n import headings, t
 from certfree.demo.cluster import (
     MANIFEST,
     cluster_down,
@@ -18,23 +19,21 @@ from certfree.demo.cluster import (
     demo_residents,
 )
 
-app = typer.Typer(help="演示级联集群 demo cluster of nodes (1+N+departments)", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 console = Console()
 
-_Dir = Annotated[Path, typer.Option("--dir", help="cluster directory")]
+_Dir = Annotated[Path, typer.Option("--dir")]
 
 
 @app.command()
 def up(
     *,
-    cities: Annotated[int, typer.Option(min=0, max=16, help="number of city nodes")] = 2,
-    departments: Annotated[
-        str, typer.Option(help="department kinds under the province and each city, e.g. GA,MZ")
-    ] = "MZ,GA",
+    cities: Annotated[int, typer.Option(min=0, max=16)] = 2,
+    departments: Annotated[str, typer.Option()] = "MZ,GA",
     directory: _Dir = Path("var/cluster"),
-    citizens: Annotated[int, typer.Option(min=1000, help="citizens of the demo world")] = 1000,
-    seed: Annotated[int, typer.Option(help="seed of the demo world (same everywhere)")] = 2023,
-    as_json: Annotated[bool, typer.Option("--json", help="print the manifest as JSON")] = False,
+    citizens: Annotated[int, typer.Option(min=1000)] = 1000,
+    seed: Annotated[int, typer.Option()] = 2023,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Start the province, CITIES cities and their DEPARTMENTS as separate processes."""
     with reported_errors():
@@ -50,8 +49,8 @@ def up(
     if as_json:
         print_json(manifest)
         return
-    table = Table(title=f"集群已启动 cluster up ({directory / MANIFEST})")
-    for heading in ("node", "level", "url", "pid", "name"):
+    table = Table(title=t("cluster.up", manifest=directory / MANIFEST))
+    for heading in headings("cluster.up.headings"):
         table.add_column(heading)
     for code, node in manifest["nodes"].items():
         table.add_row(code, node["level"], node["url"], str(node["pid"]), node["name"])
@@ -61,7 +60,7 @@ def up(
 @app.command()
 def status(
     directory: _Dir = Path("var/cluster"),
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Health of every node of the cluster; exit status 1 if any is down."""
     with reported_errors():
@@ -69,8 +68,8 @@ def status(
     if as_json:
         print_json(rows)
     else:
-        table = Table(title="集群状态 cluster status")
-        for heading in ("node", "level", "url", "pid", "running", "health"):
+        table = Table(title=t("cluster.status"))
+        for heading in headings("cluster.status.headings"):
             table.add_column(heading)
         for row in rows:
             table.add_row(
@@ -78,7 +77,7 @@ def status(
                 row["level"],
                 row["url"],
                 str(row["pid"]),
-                "yes" if row["running"] else "no",
+                t("yes") if row["running"] else t("no"),
                 row["health"],
             )
         console.print(table)
@@ -92,15 +91,15 @@ def down(directory: _Dir = Path("var/cluster")) -> None:
     with reported_errors():
         killed = cluster_down(directory)
     if killed:
-        err_console.print(f"killed after the grace period: {', '.join(killed)}")
-    console.print("集群已停止 cluster down")
+        err_console.print(t("cluster.killed", nodes=", ".join(killed)))
+    console.print(t("cluster.down"))
 
 
 @app.command()
 def people(
     directory: _Dir = Path("var/cluster"),
-    limit: Annotated[int, typer.Option(min=1, help="how many residents")] = 5,
-    offset: Annotated[int, typer.Option(min=0, help="skip the first OFFSET")] = 0,
+    limit: Annotated[int, typer.Option(min=1)] = 5,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
 ) -> None:
     """ID numbers of residents of the cluster's demo world, one a line (to ask about)."""
     with reported_errors():

@@ -6,22 +6,21 @@ import typer
 
 from certfree import commitments
 from certfree.cli.common import database_session, reported_errors
+from certfree.cli.i18n import current_language, label, t
 
-app = typer.Typer(
-    help="告知承诺 Commitments in lieu of proof, after-checks and credit.", no_args_is_help=True
-)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command()
 def form(
-    proof: str = typer.Argument(..., help="proof item code"),
-    service: str | None = typer.Option(None, help="service item code"),
-    lang: str = typer.Option("zh-CN", help="zh-CN or en"),
+    proof: str = typer.Argument(...),
+    service: str | None = typer.Option(None),
+    lang: str | None = typer.Option(None, show_default=False),
 ) -> None:
     """Print the commitment form for PROOF and the hash an applicant signs."""
     with reported_errors():
         with database_session() as session:
-            shown = commitments.commitment_form(session, proof, service, lang)
+            shown = commitments.commitment_form(session, proof, service, lang or current_language())
         typer.echo(shown.text)
         typer.echo(f"text_hash: {shown.text_hash}")
 
@@ -31,24 +30,32 @@ def _print_checks(rows: list[commitments.AfterCheck], title: str) -> None:
     typer.echo(title)
     for row in rows:
         typer.echo(
-            f"#{row.id} 承诺书 {row.commitment_id} · 证明事项 {row.proof_code} · "
-            f"申请人 {row.applicant_id} · 比例 {row.rate_bp / 100:g}% · {row.method.zh} · "
-            f"期限 {row.due_at:%Y-%m-%d} · {row.status.zh}"
+            t(
+                "commitments.check_line",
+                id=row.id,
+                commitment=row.commitment_id,
+                proof=row.proof_code,
+                applicant=row.applicant_id,
+                rate=f"{row.rate_bp / 100:g}",
+                method=label(row.method.zh, row.method.value),
+                due=f"{row.due_at:%Y-%m-%d}",
+                status=label(row.status.zh, row.status.value),
+            )
         )
-        typer.echo(f"    依据：{row.rate_reasons}")
+        typer.echo("    " + t("commitments.basis", reasons=row.rate_reasons))
 
 
 @app.command()
 def draw(
-    seed: str = typer.Option(..., help="the draw's seed; publish it so anyone can re-draw"),
-    proof: str | None = typer.Option(None, help="only commitments for this proof item"),
+    seed: str = typer.Option(...),
+    proof: str | None = typer.Option(None),
 ) -> None:
     """Draw after-checks among submitted commitments no draw has considered yet."""
     with reported_errors():
         with database_session() as session:
             drawn = commitments.draw_after_checks(session, proof_code=proof, seed=seed)
         # Printed once committed: what is shown has been recorded.
-        _print_checks(drawn, f"抽中 {len(drawn)} 件（seed {seed}）")
+        _print_checks(drawn, t("commitments.drawn", count=len(drawn), seed=seed))
 
 
 @app.command()
@@ -57,4 +64,4 @@ def overdue() -> None:
     with reported_errors():
         with database_session() as session:
             rows = commitments.list_after_checks(session, overdue=True)
-        _print_checks(rows, f"逾期未核查 {len(rows)} 件")
+        _print_checks(rows, t("commitments.overdue", count=len(rows)))

@@ -14,6 +14,7 @@ from rich.console import Console
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from certfree.cli.i18n import t
 from certfree.crypto import KeyStore
 from certfree.errors import CertfreeError, InvalidInput
 from certfree.settings import Settings
@@ -28,7 +29,7 @@ def reported_errors() -> Iterator[None]:
     try:
         yield
     except CertfreeError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        err_console.print(f"[red]{t('error')}[/red] {exc}", highlight=False)
         raise typer.Exit(1) from exc
 
 
@@ -39,7 +40,7 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         for error in exc.errors():
             name = "CERTFREE_" + "_".join(str(p) for p in error["loc"]).upper()
-            err_console.print(f"[red]error:[/red] {name}: {error['msg']}", highlight=False)
+            err_console.print(f"[red]{t('error')}[/red] {name}: {error['msg']}", highlight=False)
         raise typer.Exit(2) from exc
 
 
@@ -55,7 +56,7 @@ def node_database() -> Iterator[Database]:
             yield db
         except DBAPIError as exc:
             raise InvalidInput(
-                f"数据库操作失败（{type(exc.orig).__name__}）；请先运行 certfree db upgrade",
+                t("database_failed", error=type(exc.orig).__name__),
                 field="database",
             ) from exc
         finally:

@@ -14,32 +14,37 @@ from certfree.cli.common import (
     load_settings,
     print_json,
 )
+from certfree.cli.i18n import label, t
 from certfree.exchange.questions import questions_for
 
 app = typer.Typer(
-    help="个人同意 Consent of applicants to data-sharing verification (desk use).",
     no_args_is_help=True,
 )
 
 _Questions = Annotated[
     list[str] | None,
-    typer.Option("--question", help="question name (repeat); default: all of the item's"),
+    typer.Option("--question"),
 ]
 
 
 def _line(view: dict[str, object]) -> str:
     questions = view["questions"]
     assert isinstance(questions, list)
-    return (
-        f"{view['id']} · {view['subject_id']} · 事项 {view['service_item']} · "
-        f"问题 {'、'.join(questions)} · 使用方 {view['consumer']} · "
-        f"至 {view['expires_at']} · {view['state_zh']}"
+    return t(
+        "consent.line",
+        id=view["id"],
+        subject=view["subject_id"],
+        service_item=view["service_item"],
+        questions=t("list_separator").join(questions),
+        consumer=view["consumer"],
+        until=view["expires_at"],
+        state=label(view["state_zh"], view["state"]),
     )
 
 
 @app.command()
 def preview(
-    service_item: str = typer.Argument(..., help="service item code"),
+    service_item: str = typer.Argument(...),
     question: _Questions = None,
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -48,17 +53,17 @@ def preview(
         shown = governance.preview(
             session, service_item, questions_for(session, service_item, question)
         )
-    print_json(shown) if as_json else typer.echo(shown["text_zh"])
+    print_json(shown) if as_json else typer.echo(label(shown["text_zh"], shown["text_en"]))
 
 
 @app.command()
 def give(  # noqa: PLR0917 - one parameter per command-line option
-    subject: str = typer.Argument(..., help="applicant's resident ID number"),
-    service_item: str = typer.Argument(..., help="service item code"),
+    subject: str = typer.Argument(...),
+    service_item: str = typer.Argument(...),
     question: _Questions = None,
-    days: int = typer.Option(governance.DEFAULT_CONSENT_DAYS, min=1, help="valid for days"),
-    consumer: str | None = typer.Option(None, help="asking node (default: this node)"),
-    actor: str | None = typer.Option(None, help="clerk recording it (default cli:<login>)"),
+    days: int = typer.Option(governance.DEFAULT_CONSENT_DAYS, min=1),
+    consumer: str | None = typer.Option(None),
+    actor: str | None = typer.Option(None),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Record SUBJECT's consent to the questions of SERVICE_ITEM, given at the desk."""
@@ -74,12 +79,12 @@ def give(  # noqa: PLR0917 - one parameter per command-line option
             expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=days),
         )
         view = governance.consent_view(consent)
-    print_json(view) if as_json else typer.echo(f"已记录同意 {_line(view)}")
+    print_json(view) if as_json else typer.echo(t("consent.given", line=_line(view)))
 
 
 @app.command("list")
 def list_(
-    subject: str = typer.Argument(..., help="applicant's resident ID number"),
+    subject: str = typer.Argument(...),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List SUBJECT's consents, newest first, with their state."""
@@ -88,16 +93,16 @@ def list_(
     if as_json:
         print_json(views)
         return
-    typer.echo(f"共 {len(views)} 项同意")
+    typer.echo(t("consent.count", count=len(views)))
     for view in views:
         typer.echo(_line(view))
 
 
 @app.command()
 def revoke(
-    consent_id: str = typer.Argument(..., help="consent id, as `consent list` shows"),
+    consent_id: str = typer.Argument(...),
 ) -> None:
     """Withdraw a consent; the node no longer asks questions under it."""
     with database_session() as session:
         view = governance.consent_view(governance.revoke_consent(session, consent_id))
-    typer.echo(f"已撤回 {_line(view)}")
+    typer.echo(t("consent.revoked", line=_line(view)))

@@ -5,18 +5,19 @@ from __future__ import annotations
 import typer
 
 from certfree.cli.common import load_settings, reported_errors
+from certfree.cli.i18n import t
 from certfree.storage import Database, migrate
 
-app = typer.Typer(help="数据库 Database schema (Alembic migrations).", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command()
-def upgrade(revision: str = typer.Argument("head", help="target revision")) -> None:
+def upgrade(revision: str = typer.Argument("head")) -> None:
     """Bring the node's database schema up to date."""
     with reported_errors():
         db = Database(load_settings().database_url)
         migrate.upgrade(db, revision)
-        typer.echo(f"database at revision {migrate.current_revision(db)}")
+        typer.echo(t("db.upgraded", revision=migrate.current_revision(db)))
 
 
 @app.command()
@@ -25,11 +26,12 @@ def current() -> None:
     with reported_errors():
         db = Database(load_settings().database_url)
         now, head = migrate.current_revision(db), migrate.head_revision(db)
-        typer.echo(f"{now or '(empty)'}{'' if now == head else f' (newest is {head})'}")
+        newest = "" if now == head else t("db.newest", revision=head)
+        typer.echo(f"{now or t('db.empty')}{newest}")
 
 
 @app.command()
-def downgrade(revision: str = typer.Argument(..., help="target revision, e.g. base")) -> None:
+def downgrade(revision: str = typer.Argument(...)) -> None:
     """Step the schema back to ``revision``."""
     with reported_errors():
         migrate.downgrade(Database(load_settings().database_url), revision)

@@ -19,29 +19,28 @@ from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
 from certfree.cli.common import err_console, load_settings, reported_errors
+from certfree.cli.i18n import headings, label, t
 from certfree.demo import DemoExists, DemoSummary, build_demo_province, load_demo_items
 from certfree.population import SEX_ZH, list_people
 from certfree.storage import Database, migrate
 
-app = typer.Typer(help="演示省 demo province", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 console = Console()
 DEMO_ACTOR = "demo-init"
 
 
 @app.command()
 def init(
-    citizens: Annotated[int, typer.Option(help="居民人数 number of citizens")] = 20_000,
+    citizens: Annotated[int, typer.Option()] = 20_000,
     firms: Annotated[
         int | None,
-        typer.Option(help="市场主体数，默认居民数的十分之一 firms (default: citizens/10)"),
+        typer.Option(),
     ] = None,
-    seed: Annotated[int, typer.Option(help="随机种子：同一种子生成相同数据")] = 2023,
-    reset: Annotated[
-        bool, typer.Option("--reset", help="清空已有演示数据后重建 clear the demo first")
-    ] = False,
+    seed: Annotated[int, typer.Option()] = 2023,
+    reset: Annotated[bool, typer.Option("--reset")] = False,
     if_missing: Annotated[
         bool,
-        typer.Option("--if-missing", help="已建成则跳过 do nothing if the demo is already built"),
+        typer.Option("--if-missing"),
     ] = False,
 ) -> None:
     """建立演示省：1 个省级、16 个市级和各 9 个部门节点，以及一致的合成人口数据。"""
@@ -60,15 +59,11 @@ def init(
             except DemoExists:
                 if not if_missing:
                     raise
-                console.print(
-                    "演示省已建成，保留（--reset 可重建）demo province already built; kept"
-                )
+                console.print(t("demo.kept"))
             with db.session() as session:
                 # The proof-item list and the pilot service items (idempotent).
                 services = load_demo_items(session, DEMO_ACTOR)
-            console.print(
-                f"证明事项清单与 {services} 个试点服务事项已载入 proof list and services loaded"
-            )
+            console.print(t("demo.services_loaded", count=services))
         finally:
             db.dispose()
 
@@ -98,21 +93,22 @@ def _build(db: Database, *, citizens: int, firms: int, seed: int, reset: bool) -
 
 
 def _summary_table(summary: DemoSummary) -> Table:
-    table = Table(title=f"演示省已建成（种子 {summary.seed}，基准日 {summary.as_of.isoformat()}）")
-    table.add_column("数据表 table")
-    table.add_column("行数 rows", justify="right")
+    table = Table(title=t("demo.built", seed=summary.seed, as_of=summary.as_of.isoformat()))
+    table_heading, rows_heading = headings("demo.built.headings")
+    table.add_column(table_heading)
+    table.add_column(rows_heading, justify="right")
     for name, count in summary.counts.items():
         table.add_row(name, f"{count:,}")
-    table.add_row("合计 total", f"{summary.total_rows:,}", style="bold")
-    table.caption = f"用时 {summary.elapsed_seconds:.1f} 秒"
+    table.add_row(t("demo.total"), f"{summary.total_rows:,}", style="bold")
+    table.caption = t("demo.elapsed", seconds=f"{summary.elapsed_seconds:.1f}")
     return table
 
 
 @app.command()
 def people(
-    limit: Annotated[int, typer.Option(min=1, help="最多列出多少人")] = 20,
-    offset: Annotated[int, typer.Option(min=0, help="跳过前多少人")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    limit: Annotated[int, typer.Option(min=1)] = 20,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """列出演示省的居民（按身份证号排序）。"""
     with reported_errors():
@@ -122,7 +118,7 @@ def people(
                 found = list_people(session, limit, offset)
         except DBAPIError as exc:
             err_console.print(
-                "[red]error:[/red] 数据库中没有演示省数据表；请先运行 certfree demo init",
+                f"[red]{t('error')}[/red] {t('demo.no_tables')}",
                 highlight=False,
             )
             raise typer.Exit(1) from exc
@@ -131,14 +127,14 @@ def people(
     if as_json:
         typer.echo(json.dumps([p.as_json() for p in found], ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"演示省居民（{len(found)} 人）")
-    for heading in ("姓名", "身份证号", "性别", "出生日期", "户籍所在市"):
+    table = Table(title=t("demo.people", count=len(found)))
+    for heading in headings("demo.people.headings"):
         table.add_column(heading)
     for person in found:
         table.add_row(
             person.name,
             person.id_number,
-            SEX_ZH[person.sex],
+            label(SEX_ZH[person.sex], person.sex),
             person.birth_date.isoformat(),
             person.city,
         )

@@ -18,6 +18,7 @@ import typer
 
 from certfree.cli import exchange_nodes
 from certfree.cli.common import actor_name, load_settings, node_keys, print_json, reported_errors
+from certfree.cli.i18n import label, t
 from certfree.exchange import verification as domain
 from certfree.exchange import verification_delivery as delivery
 from certfree.exchange.runtime import ExchangeRuntime
@@ -30,13 +31,12 @@ from certfree.settings import Settings
 from certfree.storage import Database, utcnow
 
 app = typer.Typer(
-    help="exchange at this node: 部门核验 department verification; `nodes`: the registry",
     no_args_is_help=True,
 )
 
 _T = TypeVar("_T")
-_Json = Annotated[bool, typer.Option("--json", help="print JSON")]
-_Actor = Annotated[str | None, typer.Option("--as", help="who acts (default cli:<login>)")]
+_Json = Annotated[bool, typer.Option("--json")]
+_Actor = Annotated[str | None, typer.Option("--as")]
 
 
 def _view(row: DeptVerification, now: dt.datetime) -> dict[str, Any]:
@@ -64,13 +64,20 @@ def _view(row: DeptVerification, now: dt.datetime) -> dict[str, Any]:
 
 
 def _line(row: dict[str, Any]) -> str:
-    status = VerificationStatus(row["status"]).zh
+    current = VerificationStatus(row["status"])
+    status = label(current.zh, current.value)
     outcome = f" {row['outcome']}" if row["outcome"] else ""
     peer = row["department"] if row["side"] == "outbox" else row["consumer"]
-    queued = " [待投递]" if row["delivery"] == "queued" else ""
-    return (
-        f"{row['request_id']}  {status}{outcome}  截止 {row['deadline_beijing']}  {peer}  "
-        f"{row['subject_id']}  {row['fact']}{queued}"
+    queued = " " + t("exchange.queued") if row["delivery"] == "queued" else ""
+    return t(
+        "exchange.line",
+        id=row["request_id"],
+        status=f"{status}{outcome}",
+        deadline=row["deadline_beijing"],
+        peer=peer,
+        subject=row["subject_id"],
+        fact=row["fact"],
+        queued=queued,
     )
 
 
@@ -81,7 +88,7 @@ def _print(rows: list[dict[str, Any]], as_json: bool) -> None:
     for row in rows:
         typer.echo(_line(row))
     if not rows:
-        typer.echo("（无）")
+        typer.echo(t("none"))
 
 
 class _Node:
@@ -138,15 +145,13 @@ def _node() -> Iterator[_Node]:
 
 @app.command("verify-request")
 def verify_request(  # noqa: PLR0917 - typer maps each option to a parameter
-    department: Annotated[str, typer.Option(help="department node code, e.g. 370100-RS")],
-    subject: Annotated[str, typer.Option(help="ID number or USCC the fact is about")],
-    fact: Annotated[str, typer.Option(help="the fact to verify, in plain words")],
-    service_item: Annotated[str, typer.Option(help="service item (政务服务事项) code")],
-    purpose: Annotated[str, typer.Option(help="what the answer is used for")],
-    field: Annotated[
-        list[str] | None, typer.Option(help="supporting field NAME=VALUE (repeatable)")
-    ] = None,
-    working_days: Annotated[int | None, typer.Option(help="deadline in working days (3)")] = None,
+    department: Annotated[str, typer.Option()],
+    subject: Annotated[str, typer.Option()],
+    fact: Annotated[str, typer.Option()],
+    service_item: Annotated[str, typer.Option()],
+    purpose: Annotated[str, typer.Option()],
+    field: Annotated[list[str] | None, typer.Option()] = None,
+    working_days: Annotated[int | None, typer.Option()] = None,
     actor: _Actor = None,
     as_json: _Json = False,
 ) -> None:
@@ -155,7 +160,7 @@ def verify_request(  # noqa: PLR0917 - typer maps each option to a parameter
     for pair in field or []:
         name, sep, value = pair.partition("=")
         if not sep:
-            raise typer.BadParameter(f"{pair!r} should be NAME=VALUE", param_hint="--field")
+            raise typer.BadParameter(t("exchange.bad_field", pair=repr(pair)), param_hint="--field")
         supporting[name.strip()] = value.strip()
     with _node() as node:
         node.change(
@@ -192,7 +197,7 @@ def _list(
 
 
 _Status = Annotated[VerificationStatus | None, typer.Option(show_default=False)]
-_Overdue = Annotated[bool, typer.Option("--overdue", help="only pending past the deadline")]
+_Overdue = Annotated[bool, typer.Option("--overdue")]
 
 
 @app.command()
@@ -209,7 +214,7 @@ def outbox(status: _Status = None, overdue: _Overdue = False, as_json: _Json = F
 
 @app.command()
 def show(
-    request_id: Annotated[str, typer.Argument(help="request id")],
+    request_id: Annotated[str, typer.Argument()],
     side: Annotated[VerificationSide | None, typer.Option(show_default=False)] = None,
 ) -> None:
     """One request as this node sees it (its outbox copy if it sent it), as JSON."""
@@ -222,9 +227,9 @@ def show(
 
 @app.command()
 def answer(
-    request_id: Annotated[str, typer.Argument(help="request id from `exchange inbox`")],
-    outcome: Annotated[str, typer.Option(help="confirmed, not_confirmed or cannot_determine")],
-    note: Annotated[str | None, typer.Option(help="why (required unless confirmed)")] = None,
+    request_id: Annotated[str, typer.Argument()],
+    outcome: Annotated[str, typer.Option()],
+    note: Annotated[str | None, typer.Option()] = None,
     actor: _Actor = None,
     as_json: _Json = False,
 ) -> None:
@@ -245,7 +250,7 @@ def answer(
 
 @app.command()
 def withdraw(
-    request_id: Annotated[str, typer.Argument(help="request id from `exchange outbox`")],
+    request_id: Annotated[str, typer.Argument()],
     actor: _Actor = None,
     as_json: _Json = False,
 ) -> None:
@@ -283,9 +288,14 @@ def deliver_pending(as_json: _Json = False) -> None:
         print_json(rows)
     else:
         for row in rows:
-            mark = "已送达" if row["delivered"] else f"未送达：{row['error']}"
+            mark = (
+                t("exchange.delivered")
+                if row["delivered"]
+                else t("exchange.undelivered", error=row["error"])
+            )
             typer.echo(f"{row['request_id']}  {row['type']} → {row['to']}  {mark}")
-        typer.echo(f"{sum(r.delivered for r in results)}/{len(results)} 已送达")
+        delivered = sum(r.delivered for r in results)
+        typer.echo(t("exchange.delivered_count", delivered=delivered, total=len(results)))
     if any(not r.delivered for r in results):
         raise typer.Exit(1)
 

@@ -13,13 +13,12 @@ from typing import Annotated
 import typer
 
 from certfree.cli.common import database_session, print_json, reported_errors
+from certfree.cli.i18n import t
 from certfree.errors import InvalidInput
 from certfree.exchange import registry
 from certfree.nodes import Node, list_nodes
 
-app = typer.Typer(
-    help="节点注册表 node registry of the exchange (at the province)", no_args_is_help=True
-)
+app = typer.Typer(no_args_is_help=True)
 
 
 def _row(node: Node) -> dict[str, object]:
@@ -36,7 +35,7 @@ def _row(node: Node) -> dict[str, object]:
 
 @app.command("list")
 def list_(
-    all_nodes: Annotated[bool, typer.Option("--all", help="also nodes without keys")] = False,
+    all_nodes: Annotated[bool, typer.Option("--all")] = False,
 ) -> None:
     """Registered nodes (with keys) as JSON."""
     with database_session() as session:
@@ -46,17 +45,19 @@ def list_(
 
 @app.command()
 def register(
-    code: Annotated[str, typer.Argument(help="node code, e.g. 370100-MZ")],
-    endpoint: Annotated[str, typer.Option(help="base URL where the node receives messages")],
-    jwks: Annotated[Path, typer.Option(help="file with the node's public JWK Set")],
-    approve: Annotated[bool, typer.Option(help="approve at once (as bureau_admin)")] = False,
+    code: Annotated[str, typer.Argument()],
+    endpoint: Annotated[str, typer.Option()],
+    jwks: Annotated[Path, typer.Option()],
+    approve: Annotated[bool, typer.Option()] = False,
 ) -> None:
     """Record a node's keys and endpoint; pending until approved."""
     with reported_errors():
         try:
             keys = json.loads(jwks.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise InvalidInput(f"无法读取 JWK Set 文件 {jwks}：{exc}", field="jwks") from exc
+            raise InvalidInput(
+                t("exchange.nodes.bad_jwks", path=jwks, error=exc), field="jwks"
+            ) from exc
         with database_session() as session:
             node = registry.register_node(
                 session, code, jwks=keys, endpoint_url=endpoint, approve=approve
@@ -65,14 +66,14 @@ def register(
 
 
 @app.command()
-def approve(code: Annotated[str, typer.Argument(help="node code")]) -> None:
+def approve(code: Annotated[str, typer.Argument()]) -> None:
     """Approve a registered node."""
     with database_session() as session:
         print_json(_row(registry.approve_node(session, code)))
 
 
 @app.command()
-def revoke(code: Annotated[str, typer.Argument(help="node code")]) -> None:
+def revoke(code: Annotated[str, typer.Argument()]) -> None:
     """Revoke a node; peers refuse it once they fetch the next registry."""
     with database_session() as session:
         print_json(_row(registry.revoke_node(session, code)))

@@ -9,43 +9,48 @@ import typer
 
 from certfree import catalog
 from certfree.cli.common import actor_name, database_session, print_json, reported_errors
+from certfree.cli.i18n import label, t
 from certfree.demo import load_demo_grants
 from certfree.exchange.questions import check_grant_scope, get_question
 
 app = typer.Typer(
-    help="共享授权 Sharing grants: which consumer may ask this provider which question, why.",
     no_args_is_help=True,
 )
 
 
 def _line(grant: catalog.Grant) -> str:
-    until = grant.valid_to.strftime("%Y-%m-%d") if grant.valid_to else "长期"
-    exempt = f" · 免同意：{grant.consent_exempt_basis}" if grant.consent_exempt_basis else ""
-    return (
-        f"#{grant.id} {grant.consumer_code} → {grant.provider_code} · "
-        f"{grant.question or '资源 ' + (grant.resource_code or '')} · "
-        f"事项 {grant.service_item} · 数据项 {'、'.join(grant.data_items)} · 至 {until} · "
-        f"{grant.status.zh}{exempt}"
+    until = grant.valid_to.strftime("%Y-%m-%d") if grant.valid_to else t("no_end")
+    basis = grant.consent_exempt_basis
+    exempt = " · " + t("grants.exempt", basis=basis) if basis else ""
+    return t(
+        "grants.line",
+        id=grant.id,
+        consumer=grant.consumer_code,
+        provider=grant.provider_code,
+        asks=grant.question or t("grants.resource", code=grant.resource_code or ""),
+        service_item=grant.service_item,
+        items=t("list_separator").join(grant.data_items),
+        until=until,
+        status=label(grant.status.zh, grant.status.value),
+        exempt=exempt,
     )
 
 
 @app.command()
 def add(  # noqa: PLR0917 - one parameter per command-line option
-    consumer: str = typer.Option(..., help="consumer node code, e.g. 370200"),
-    provider: str = typer.Option(..., help="provider node code, e.g. 370100-MZ"),
-    question: str = typer.Option(..., help="question name, e.g. marital_status"),
-    service_item: str = typer.Option(..., help="service item code (the purpose)"),
-    purpose: str = typer.Option(..., help="purpose in words"),
+    consumer: str = typer.Option(...),
+    provider: str = typer.Option(...),
+    question: str = typer.Option(...),
+    service_item: str = typer.Option(...),
+    purpose: str = typer.Option(...),
     data_item: Annotated[
         list[str] | None,
-        typer.Option(help="data item the answers may reveal (repeat); default: the core ones"),
+        typer.Option(),
     ] = None,
-    valid_days: int | None = typer.Option(None, min=1, help="valid for this many days"),
-    exempt_basis: str | None = typer.Option(
-        None, help="law that exempts this use from consent, cited"
-    ),
-    actor: str | None = typer.Option(None, help="who grants (default cli:<login>)"),
-    as_json: bool = typer.Option(False, "--json", help="print the grant as JSON"),
+    valid_days: int | None = typer.Option(None, min=1),
+    exempt_basis: str | None = typer.Option(None),
+    actor: str | None = typer.Option(None),
+    as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Grant CONSUMER the QUESTION at PROVIDER for SERVICE_ITEM."""
     with reported_errors():
@@ -68,7 +73,7 @@ def add(  # noqa: PLR0917 - one parameter per command-line option
             )
             shown = catalog.grant_view(grant)
             line = _line(grant)
-        print_json(shown) if as_json else typer.echo(f"已授权 {line}")
+        print_json(shown) if as_json else typer.echo(t("grants.granted", line=line))
 
 
 @app.command("list")
@@ -93,32 +98,32 @@ def list_(
     if as_json:
         print_json(views)
         return
-    typer.echo(f"共 {len(lines)} 项授权")
+    typer.echo(t("grants.count", count=len(lines)))
     for line in lines:
         typer.echo(line)
 
 
 @app.command()
 def revoke(
-    grant_id: int = typer.Argument(..., help="grant number, as `grants list` shows"),
-    reason: str | None = typer.Option(None, help="why"),
-    actor: str | None = typer.Option(None, help="who revokes (default cli:<login>)"),
+    grant_id: int = typer.Argument(...),
+    reason: str | None = typer.Option(None),
+    actor: str | None = typer.Option(None),
 ) -> None:
     """Revoke a grant; the provider refuses later questions under it."""
     with database_session() as session:
         grant = catalog.revoke_grant(session, grant_id, revoked_by=actor_name(actor), reason=reason)
         line = _line(grant)
-    typer.echo(f"已撤销 {line}")
+    typer.echo(t("grants.revoked", line=line))
 
 
 @app.command()
 def demo(
-    consumer: Annotated[list[str], typer.Option(help="consumer node code (repeat)")],
-    provider: Annotated[list[str], typer.Option(help="provider node code (repeat)")],
-    exempt_basis: str | None = typer.Option(None, help="cite a law instead of needing consent"),
+    consumer: Annotated[list[str], typer.Option()],
+    provider: Annotated[list[str], typer.Option()],
+    exempt_basis: str | None = typer.Option(None),
 ) -> None:
     """Grant the demo service items' questions to CONSUMERs at PROVIDERs (idempotent)."""
     with database_session() as session:
         created = load_demo_grants(session, consumer, provider, consent_exempt_basis=exempt_basis)
         count = len(created)
-    typer.echo(f"新增演示授权 {count} 项")
+    typer.echo(t("grants.demo", count=count))

@@ -11,27 +11,24 @@ from rich.table import Table
 
 from certfree import procedures, proofs
 from certfree.cli.common import actor_name, database_session, print_json
+from certfree.cli.i18n import headings, label, t
 from certfree.errors import InvalidInput
 
-app = typer.Typer(help="证明事项清单 proof-item list", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 console = Console()
 
-Actor = Annotated[
-    str | None, typer.Option("--actor", help="记入变更记录的操作人（默认为当前系统用户）")
-]
-Reason = Annotated[str, typer.Option("--reason", help="理由，记入变更记录")]
-AsJson = Annotated[bool, typer.Option("--json", help="输出 JSON")]
-VersionOpt = Annotated[int | None, typer.Option("--version", min=1, help="已发布的版本号")]
+Actor = Annotated[str | None, typer.Option("--actor")]
+Reason = Annotated[str, typer.Option("--reason")]
+AsJson = Annotated[bool, typer.Option("--json")]
+VersionOpt = Annotated[int | None, typer.Option("--version", min=1)]
 
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV 或 XLSX 文件")],
-    fmt: Annotated[
-        str | None, typer.Option("--format", help="csv 或 xlsx（默认按扩展名判断）")
-    ] = None,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    fmt: Annotated[str | None, typer.Option("--format")] = None,
     actor: Actor = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="导入理由")] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     as_json: AsJson = False,
 ) -> None:
     """导入证明事项清单；任何一行有误则全部不导入，并列出行号、列名和原因。"""
@@ -43,16 +40,21 @@ def import_(
         print_json(report.as_json())
         return
     console.print(
-        f"已导入 {report.rows} 行（{report.format}"
-        f"{', ' + report.encoding if report.encoding else ''}）："
-        f"新增 {len(report.added)} 项，修改 {len(report.amended)} 项，"
-        f"未变 {len(report.unchanged)} 项；拟取消 {len(report.flagged)} 项",
+        t(
+            "proofs.imported",
+            rows=report.rows,
+            format=report.format + (", " + report.encoding if report.encoding else ""),
+            added=len(report.added),
+            amended=len(report.amended),
+            unchanged=len(report.unchanged),
+            flagged=len(report.flagged),
+        ),
         highlight=False,
     )
     for code in report.flagged:
-        console.print(f"  [yellow]拟取消[/yellow] {code}", highlight=False)
+        console.print(f"  [yellow]{t('proofs.flagged')}[/yellow] {code}", highlight=False)
     for code in report.abolished:
-        console.print(f"  [dim]已取消，未导入[/dim] {code}", highlight=False)
+        console.print(f"  [dim]{t('proofs.not_imported')}[/dim] {code}", highlight=False)
 
 
 @app.command()
@@ -61,15 +63,20 @@ def publish(reason: Reason, actor: Actor = None) -> None:
     with database_session() as session:
         version = proofs.publish(session, actor_name(actor), reason)
     console.print(
-        f"已发布第 {version.number} 版（{version.item_count} 项）：{version.reason}",
+        t(
+            "proofs.published",
+            number=version.number,
+            items=version.item_count,
+            reason=version.reason,
+        ),
         highlight=False,
     )
 
 
 @app.command()
 def diff(
-    v1: Annotated[int, typer.Argument(min=1, help="旧版本号")],
-    v2: Annotated[int, typer.Argument(min=1, help="新版本号")],
+    v1: Annotated[int, typer.Argument(min=1)],
+    v2: Annotated[int, typer.Argument(min=1)],
     as_json: AsJson = False,
 ) -> None:
     """比较两个已发布版本：新增、取消和逐字段变化的事项。"""
@@ -78,20 +85,28 @@ def diff(
     if as_json:
         print_json(result)
         return
-    console.print(f"第 {v1} 版 → 第 {v2} 版", style="bold", highlight=False)
+    console.print(t("proofs.diff", v1=v1, v2=v2), style="bold", highlight=False)
     for item in result["added"]:
-        console.print(f"[green]+ 新增[/green] {item['code']} {item['name']}", highlight=False)
+        console.print(
+            f"[green]+ {t('proofs.added')}[/green] {item['code']} {item['name']}", highlight=False
+        )
     for item in result["removed"]:
-        why = f"：{item['abolition_reason']}" if item["abolition_reason"] else ""
-        console.print(f"[red]- 取消[/red] {item['code']} {item['name']}{why}", highlight=False)
+        why = t("proofs.why", reason=item["abolition_reason"]) if item["abolition_reason"] else ""
+        console.print(
+            f"[red]- {t('proofs.removed')}[/red] {item['code']} {item['name']}{why}",
+            highlight=False,
+        )
     for item in result["changed"]:
-        console.print(f"[yellow]~ 变更[/yellow] {item['code']} {item['name']}", highlight=False)
+        console.print(
+            f"[yellow]~ {t('proofs.changed')}[/yellow] {item['code']} {item['name']}",
+            highlight=False,
+        )
         for change in item["changes"]:
             console.print(
                 f"    {change['field']}: {change['before']} → {change['after']}", highlight=False
             )
     if not (result["added"] or result["removed"] or result["changed"]):
-        console.print("两个版本没有差别")
+        console.print(t("proofs.no_difference"))
 
 
 @app.command("abolition-report")
@@ -102,8 +117,8 @@ def abolition_report(as_json: AsJson = False) -> None:
     if as_json:
         print_json(report)
         return
-    table = Table(title=f"拟取消的证明事项（{report['count']} 项）", caption=report["rule"])
-    for heading in ("编码", "名称", "原开具部门", "理由"):
+    table = Table(title=t("proofs.abolition", count=report["count"]), caption=report["rule"])
+    for heading in headings("proofs.abolition.headings"):
         table.add_column(heading)
     for item in report["items"]:
         table.add_row(item["code"], item["name"], item["issuing_department"], item["reason"])
@@ -118,24 +133,24 @@ def list_(version: VersionOpt = None, as_json: AsJson = False) -> None:
     if as_json:
         print_json([i.as_json() for i in items])
         return
-    title = f"证明事项清单第 {version} 版" if version else "证明事项清单（当前，含未发布变更）"
-    table = Table(title=f"{title}（{len(items)} 项）")
-    for heading in ("编码", "名称", "原开具部门", "办理方式", "状态"):
+    title = t("proofs.version", number=version) if version else t("proofs.working")
+    table = Table(title=t("proofs.list", title=title, count=len(items)))
+    for heading in headings("proofs.list.headings"):
         table.add_column(heading)
     for item in items:
         table.add_row(
             item.code,
             item.name,
             item.issuing_department,
-            "、".join(w.label_zh for w in item.ways),
-            item.status.label_zh,
+            t("list_separator").join(label(w.label_zh, w.value) for w in item.ways),
+            label(item.status.label_zh, item.status.value),
         )
     console.print(table)
 
 
 @app.command()
 def repeal(
-    document: Annotated[str, typer.Argument(help="法律文件的 id、文号或名称")],
+    document: Annotated[str, typer.Argument()],
     reason: Reason,
     actor: Actor = None,
 ) -> None:
@@ -143,43 +158,41 @@ def repeal(
     with database_session() as session:
         impact = procedures.adjust_for_repeal(session, document, actor_name(actor), reason)
     console.print(
-        f"已登记废止：{document}；拟取消证明 {len(impact.proof_codes)} 项，"
-        f"待复核服务事项 {len(impact.service_codes)} 项",
+        t(
+            "proofs.repealed",
+            document=document,
+            proofs=len(impact.proof_codes),
+            services=len(impact.service_codes),
+        ),
         highlight=False,
     )
     for code in impact.proof_codes:
-        console.print(f"  [yellow]拟取消[/yellow] {code}", highlight=False)
+        console.print(f"  [yellow]{t('proofs.flagged')}[/yellow] {code}", highlight=False)
     for code in impact.service_codes:
-        console.print(f"  [yellow]待复核[/yellow] {code}", highlight=False)
+        console.print(f"  [yellow]{t('proofs.to_review')}[/yellow] {code}", highlight=False)
 
 
 @app.command()
-def abolish(
-    code: Annotated[str, typer.Argument(help="证明事项编码")], reason: Reason, actor: Actor = None
-) -> None:
+def abolish(code: Annotated[str, typer.Argument()], reason: Reason, actor: Actor = None) -> None:
     """取消一项证明事项。"""
     with database_session() as session:
         item = proofs.abolish_item(session, code, actor_name(actor), reason)
-    console.print(f"已取消 {item.code} {item.name}", highlight=False)
+    console.print(t("proofs.abolished", code=item.code, name=item.name), highlight=False)
 
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="json 或 csv")] = "json",
+    fmt: Annotated[str, typer.Option("--format")] = "json",
     version: VersionOpt = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="写入文件（默认标准输出）")
-    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
 ) -> None:
     """导出已发布的清单（默认最新版本）：JSON，或带 BOM 的 UTF-8 CSV（Excel 可直接打开）。"""
     with database_session() as session:
         if fmt not in {"json", "csv"}:
-            raise InvalidInput(f"不支持的格式「{fmt}」；可选 json、csv", field="--format")
+            raise InvalidInput(t("proofs.bad_format", format=fmt), field="--format")
         number = version or proofs.current_version(session)
         if number is None:
-            raise proofs.ListVersionNotFound(
-                "清单尚未发布；先运行 certfree proofs publish --reason …", field="--version"
-            )
+            raise proofs.ListVersionNotFound(t("proofs.unpublished"), field="--version")
         items = proofs.list_items(session, number)
     data = (
         proofs.export_csv(items)
@@ -190,7 +203,9 @@ def export(
         typer.echo(data.decode("utf-8-sig"), nl=False)
     else:
         output.write_bytes(data)
-        console.print(f"已写入 {output}（第 {number} 版，{len(items)} 项）", highlight=False)
+        console.print(
+            t("proofs.exported", output=output, number=number, items=len(items)), highlight=False
+        )
 
 
 @app.command()
@@ -201,8 +216,8 @@ def versions(as_json: AsJson = False) -> None:
     if as_json:
         print_json([v.as_json() for v in found])
         return
-    table = Table(title="证明事项清单版本")
-    for heading in ("版本", "发布时间 (UTC)", "发布人", "事项数", "理由"):
+    table = Table(title=t("proofs.versions"))
+    for heading in headings("proofs.versions.headings"):
         table.add_column(heading)
     for v in found:
         table.add_row(

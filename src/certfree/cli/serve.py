@@ -11,16 +11,15 @@ from starlette.types import ASGIApp
 from certfree.app import create_app
 from certfree.auth import NODE_KEY_OWNER
 from certfree.cli.common import err_console, load_settings, node_keys, reported_errors
+from certfree.cli.i18n import t
 from certfree.settings import Settings
 
 
 def serve(
-    host: str = typer.Option("127.0.0.1", help="address to listen on"),
-    port: int = typer.Option(
-        int(os.environ.get("PORT", "8000")), help="port to listen on (env PORT)"
-    ),
-    workers: int = typer.Option(1, min=1, help="worker processes sharing the node's database"),
-    access_log: bool = typer.Option(True, help="log every request (off for the demo cluster)"),
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(int(os.environ.get("PORT", "8000"))),
+    workers: int = typer.Option(1, min=1),
+    access_log: bool = typer.Option(True),
 ) -> None:
     """Serve the node (API at /api/v1, docs at /api/docs, web at /)."""
     with reported_errors():
@@ -30,11 +29,10 @@ def serve(
         keys = node_keys(settings)
         if settings.is_development and not keys.keys(NODE_KEY_OWNER):
             info = keys.create(NODE_KEY_OWNER)
-            err_console.print(f"development: created node key {info.kid} in {settings.key_dir}")
+            err_console.print(t("serve.created_key", kid=info.kid, dir=settings.key_dir))
         if settings.public_url is None and host not in {"127.0.0.1", "localhost", "::1"}:
             err_console.print(
-                f"warning: certificates and links will name {settings.base_url}; set "
-                "CERTFREE_PUBLIC_URL to the address others reach this node at",
+                t("serve.no_public_url", url=settings.base_url),
                 highlight=False,
             )
         if workers == 1:

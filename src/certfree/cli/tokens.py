@@ -5,18 +5,18 @@ from __future__ import annotations
 import typer
 
 from certfree.app import build_node
-from certfree.auth import Role
 from certfree.cli.common import load_settings, reported_errors
+from certfree.cli.i18n import t
 
-app = typer.Typer(help="令牌 Bearer tokens for the API.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command()
 def issue(
-    role: str = typer.Option(..., help=f"one of: {', '.join(r.value for r in Role)}"),
-    subject: str = typer.Option(..., help="who: an ID number, a clerk's staff id, a node code"),
-    organisation: str | None = typer.Option(None, help="the caller's organisation code"),
-    ttl: int | None = typer.Option(None, help="lifetime in seconds (default from settings)"),
+    role: str = typer.Option(...),
+    subject: str = typer.Option(...),
+    organisation: str | None = typer.Option(None),
+    ttl: int | None = typer.Option(None),
 ) -> None:
     """Print a bearer token for SUBJECT acting as ROLE."""
     with reported_errors():
@@ -25,8 +25,15 @@ def issue(
 
 
 @app.command()
-def inspect(token: str = typer.Argument(..., help="a bearer token")) -> None:
+def inspect(token: str = typer.Argument(...)) -> None:
     """Verify TOKEN against this node and print who it stands for."""
     with reported_errors():
         principal = build_node(load_settings()).tokens.authenticate(token)
-        typer.echo(f"{principal.subject} as {principal.role} (issued by {principal.issuer})")
+        typer.echo(
+            t(
+                "tokens.principal",
+                subject=principal.subject,
+                role=principal.role,
+                issuer=principal.issuer,
+            )
+        )

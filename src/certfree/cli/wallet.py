@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from certfree.cli.common import err_console, reported_errors
+from certfree.cli.i18n import headings, t
 from certfree.crypto import Alg
 from certfree.errors import Conflict, InvalidInput
 from certfree.wallet import (
@@ -39,7 +40,7 @@ from certfree.wallet import (
     request_short_code,
 )
 
-app = typer.Typer(help="电子卡包：持证人密钥、证照与亮证（私钥只留在本机）", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 _ALGS = ", ".join(a.value for a in Alg)
 _KEY_NAME = "key.jwk"
@@ -48,16 +49,13 @@ WalletOpt = Annotated[
     typer.Option(
         "--wallet",
         envvar="CERTFREE_WALLET",
-        help="卡包目录（默认 ~/.certfree/wallet）",
         show_default=False,
     ),
 ]
-KeyOpt = Annotated[
-    Path | None, typer.Option("--key", help="持证人私钥文件（默认 卡包目录/key.jwk）")
-]
+KeyOpt = Annotated[Path | None, typer.Option("--key")]
 PassphraseOpt = Annotated[
     str | None,
-    typer.Option("--passphrase-env", metavar="VAR", help="从该环境变量读取私钥文件的口令"),
+    typer.Option("--passphrase-env", metavar="VAR"),
 ]
 
 
@@ -74,7 +72,7 @@ def _passphrase(variable: str | None) -> str | None:
         return None
     value = os.environ.get(variable)
     if not value:
-        raise InvalidInput(f"环境变量 {variable} 未设置或为空，读不到口令", field="passphrase-env")
+        raise InvalidInput(t("wallet.no_passphrase", variable=variable), field="passphrase-env")
     return value
 
 
@@ -84,18 +82,18 @@ def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InvalidInput(f"无法读取 {path}：{exc.strerror or exc}", field="credential") from exc
+        raise InvalidInput(
+            t("cannot_read", path=path, error=exc.strerror or exc), field="credential"
+        ) from exc
 
 
 @app.command()
 def keygen(
     *,
-    out: Annotated[
-        Path | None, typer.Option("--out", help="私钥文件（默认 卡包目录/key.jwk）")
-    ] = None,
-    alg: Annotated[str, typer.Option(help=f"算法：{_ALGS}")] = DEFAULT_HOLDER_ALG.value,
+    out: Annotated[Path | None, typer.Option("--out")] = None,
+    alg: Annotated[str, typer.Option()] = DEFAULT_HOLDER_ALG.value,
     passphrase_env: PassphraseOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已有的私钥文件")] = False,
+    force: Annotated[bool, typer.Option("--force")] = False,
     wallet: WalletOpt = None,
 ) -> None:
     """生成持证人密钥：私钥写入 KEYFILE（权限 0600），公钥 JWK 打印到标准输出。"""
@@ -103,24 +101,24 @@ def keygen(
         try:
             algorithm = Alg(alg)
         except ValueError:
-            raise InvalidInput(f"不支持的算法 {alg!r}；可选 {_ALGS}", field="alg") from None
+            raise InvalidInput(
+                t("wallet.bad_alg", alg=repr(alg), algs=_ALGS), field="alg"
+            ) from None
         path = _key_path(out, wallet)
         if path.exists() and not force:
-            raise Conflict(f"{path} 已存在；换一个文件名，或加 --force 覆盖", field="out")
+            raise Conflict(t("wallet.key_exists", path=path), field="out")
         passphrase = _passphrase(passphrase_env)
         key = HolderKey.generate(algorithm)
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         key.save(path, passphrase)
     typer.echo(json.dumps(key.public_jwk(), ensure_ascii=False, indent=2))
-    sealed = "，已用口令加密" if passphrase else ""
-    err_console.print(f"私钥已写入 {path}（权限 0600{sealed}），请勿外传", highlight=False)
+    sealed = t("wallet.sealed") if passphrase else ""
+    err_console.print(t("wallet.key_written", path=path, sealed=sealed), highlight=False)
 
 
 @app.command()
 def add(
-    credential: Annotated[
-        Path, typer.Argument(help="证照文件（SD-JWT VC 紧凑格式；- 为标准输入）")
-    ],
+    credential: Annotated[Path, typer.Argument()],
     key: KeyOpt = None,
     wallet: WalletOpt = None,
 ) -> None:
@@ -128,19 +126,23 @@ def add(
     with reported_errors():
         holder_jwk = read_public_jwk(_key_path(key, wallet))
         info = Wallet(_wallet_dir(wallet)).add(_read_text(credential), holder_jwk)
-    typer.echo(f"已加入卡包：{info.id}  {info.vct}  {info.identifier or ''}".rstrip())
+    typer.echo(
+        t("wallet.added", id=info.id, vct=info.vct, identifier=info.identifier or "").rstrip()
+    )
 
 
 def _validity(info: CredentialInfo) -> str:
     start = info.valid_from or info.issued_at
     begin = start.strftime("%Y-%m-%d") if start else "…"
-    end = info.expires_at.strftime("%Y-%m-%d") if info.expires_at else "长期"
-    return f"{begin} 至 {end}" + ("（已过期）" if info.expired() else "")
+    end = info.expires_at.strftime("%Y-%m-%d") if info.expires_at else t("no_end")
+    return t("wallet.validity", begin=begin, end=end) + (
+        t("wallet.expired") if info.expired() else ""
+    )
 
 
 @app.command("list")
 def list_credentials(
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
     wallet: WalletOpt = None,
 ) -> None:
     """列出卡包中的证照：类型、签发机构、证照标识、有效期、可披露项。"""
@@ -150,30 +152,30 @@ def list_credentials(
         typer.echo(json.dumps([c.as_json() for c in held], ensure_ascii=False, indent=2))
         return
     if not held:
-        typer.echo("卡包为空；用 certfree wallet add 加入证照")
+        typer.echo(t("wallet.empty"))
         return
-    table = Table("id", "证照类型", "签发机构", "证照标识", "有效期", "可披露项")
+    table = Table(*headings("wallet.headings"))
     for info in held:
         table.add_row(
             info.id,
-            f"{info.type_name}（{info.vct}）" if info.type_name else info.vct,
+            t("wallet.type", name=info.type_name, vct=info.vct) if info.type_name else info.vct,
             info.issuer_name or info.issuer or "",
             info.identifier or "",
             _validity(info),
-            "、".join(info.disclosable),
+            t("list_separator").join(info.disclosable),
         )
     Console(width=200).print(table)
 
 
 @app.command()
 def remove(
-    credential: Annotated[str, typer.Argument(help="证照 id（或其前缀）或证照标识")],
+    credential: Annotated[str, typer.Argument()],
     wallet: WalletOpt = None,
 ) -> None:
     """从卡包删除一张证照。"""
     with reported_errors():
         info = Wallet(_wallet_dir(wallet)).remove(credential)
-    typer.echo(f"已删除：{info.id}  {info.vct}")
+    typer.echo(t("wallet.removed", id=info.id, vct=info.vct))
 
 
 def _credential_text(credential: str, wallet: Path | None) -> str:
@@ -183,13 +185,11 @@ def _credential_text(credential: str, wallet: Path | None) -> str:
     return Wallet(_wallet_dir(wallet)).get(credential).compact
 
 
-CredentialArg = Annotated[str, typer.Argument(help="证照文件，或卡包中的证照 id / 证照标识")]
-AudienceOpt = Annotated[str, typer.Option("--audience", help="亮证对象（验证方标识 aud）")]
-NonceOpt = Annotated[str, typer.Option("--nonce", help="验证方给出的随机数")]
-DiscloseOpt = Annotated[
-    str, typer.Option("--disclose", help="要披露的项，逗号分隔，如 name,age_over_60")
-]
-QrOpt = Annotated[Path | None, typer.Option("--qr", help="同时生成二维码（.svg 或 .png）")]
+CredentialArg = Annotated[str, typer.Argument()]
+AudienceOpt = Annotated[str, typer.Option("--audience")]
+NonceOpt = Annotated[str, typer.Option("--nonce")]
+DiscloseOpt = Annotated[str, typer.Option("--disclose")]
+QrOpt = Annotated[Path | None, typer.Option("--qr")]
 
 
 def _presentation(
@@ -222,14 +222,21 @@ def _report_qr(path: Path | None, plan: QrPlan | None) -> None:
     if path is None or plan is None:
         return
     err_console.print(
-        f"二维码已写入 {path}：版本 {plan.designator}，{plan.modules}×{plan.modules} 模块，"
-        f"纠错等级 {plan.error}，{plan.payload_bytes}/{plan.capacity_bytes} 字节",
+        t(
+            "wallet.qr_written",
+            path=path,
+            version=plan.designator,
+            modules=plan.modules,
+            error=plan.error,
+            payload=plan.payload_bytes,
+            capacity=plan.capacity_bytes,
+        ),
         highlight=False,
     )
     if not plan.scannable:
         err_console.print(
-            f"[yellow]注意：[/yellow]版本高于 {SCANNABLE_QR_VERSION}，手机屏幕上可能难以扫描；"
-            "可少披露几项，或改用 wallet short-code",
+            f"[yellow]{t('wallet.note')}[/yellow]"
+            + t("wallet.qr_too_big", version=SCANNABLE_QR_VERSION),
             highlight=False,
         )
 
@@ -246,7 +253,7 @@ def present_command(
     qr: QrOpt = None,
     max_version: Annotated[
         int,
-        typer.Option("--max-version", min=1, max=MAX_QR_VERSION, help="二维码版本上限"),
+        typer.Option("--max-version", min=1, max=MAX_QR_VERSION),
     ] = MAX_QR_VERSION,
     wallet: WalletOpt = None,
 ) -> None:
@@ -270,7 +277,7 @@ def present_command(
 def short_code(
     credential: CredentialArg,
     *,
-    url: Annotated[str, typer.Option("--url", help="平台发放亮证短码的地址")],
+    url: Annotated[str, typer.Option("--url")],
     audience: AudienceOpt,
     nonce: NonceOpt,
     disclose: DiscloseOpt = "",
@@ -294,18 +301,16 @@ def short_code(
         plan = _write_qr(issued.qr_text, qr)
     typer.echo(issued.code)
     if issued.expires_in is not None:
-        err_console.print(f"短码 {issued.expires_in} 秒内有效，仅能使用一次", highlight=False)
+        err_console.print(t("wallet.short_code", seconds=issued.expires_in), highlight=False)
     _report_qr(qr, plan)
 
 
 @app.command()
 def claim(
-    identifier: Annotated[str, typer.Argument(help="要认领的证照标识（补录的历史证照）")],
+    identifier: Annotated[str, typer.Argument()],
     *,
-    url: Annotated[str, typer.Option("--url", help="平台地址，如 https://zwfw.example.cn")],
-    token_env: Annotated[
-        str, typer.Option("--token-env", metavar="VAR", help="从该环境变量读取本人的登录令牌")
-    ],
+    url: Annotated[str, typer.Option("--url")],
+    token_env: Annotated[str, typer.Option("--token-env", metavar="VAR")],
     key: KeyOpt = None,
     wallet: WalletOpt = None,
 ) -> None:
@@ -313,8 +318,10 @@ def claim(
     with reported_errors():
         token = os.environ.get(token_env)
         if not token:
-            raise InvalidInput(f"环境变量 {token_env} 未设置或为空，读不到令牌", field="token-env")
+            raise InvalidInput(t("wallet.no_token", variable=token_env), field="token-env")
         holder_jwk = read_public_jwk(_key_path(key, wallet))
         credential = request_claim(identifier, holder_jwk, url, token)
         info = Wallet(_wallet_dir(wallet)).add(credential, holder_jwk)
-    typer.echo(f"已认领并加入卡包：{info.id}  {info.vct}  {info.identifier or ''}".rstrip())
+    typer.echo(
+        t("wallet.claimed", id=info.id, vct=info.vct, identifier=info.identifier or "").rstrip()
+    )

@@ -65,6 +65,13 @@ def saved(
         str(tmp_path / "lists"),
     )
     assert code == 0, err
+    assert "1 个状态列表" in err
+    with monkeypatch.context() as english:
+        english.setenv("CERTFREE_LANG", "en")
+        code, _, err = run("trust-list", "--url", "http://testserver",
+                           "--out", str(tmp_path / "trust.jwt"),
+                           "--status-dir", str(tmp_path / "lists"))  # fmt: skip
+    assert code == 0, err
     assert "1 status lists" in err
     return {"node": node, "issued": issued, "dir": tmp_path}
 

@@ -21,22 +21,29 @@ def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "keys"
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
+def run(*args: str, lang: str = "zh-CN") -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env={"CERTFREE_LANG": lang})
     return result.exit_code, result.stdout, result.stderr
 
 
 def test_create_list_rotate_jwks(key_dir: Path) -> None:
     code, out, _ = run("create", "--owner", "node", "--alg", "SM2")
     assert code == 0
-    assert out.startswith("created SM2 key ")
-    first = out.split()[3]
+    assert out.startswith("已为 node 创建 SM2 密钥 ")
+    first = out.split()[-1]
 
     code, out, _ = run("rotate", "--owner", "node")
+    assert code == 0
+    assert out.startswith("已把 node 换为 SM2 密钥 ")
+    code, out, _ = run("rotate", "--owner", "node", lang="en")
     assert code == 0
     assert out.startswith("rotated node to SM2 key ")
 
     code, out, _ = run("list")
+    assert code == 0
+    assert "密钥标识" in out
+    assert first in out
+    code, out, _ = run("list", lang="en")
     assert code == 0
     assert "kid" in out
     assert first in out
@@ -50,9 +57,20 @@ def test_create_list_rotate_jwks(key_dir: Path) -> None:
     assert first in kids
 
 
+def test_created_key_in_english(key_dir: Path) -> None:
+    code, out, _ = run("create", "--owner", "node", "--alg", "SM2", lang="en")
+    assert code == 0
+    assert out.startswith("created SM2 key ")
+    assert out.split()[3] == KeyStore(key_dir, PASSPHRASE).keys(owner="node")[0].kid
+
+
 def test_second_create_fails_in_red_with_the_fix(key_dir: Path) -> None:
     assert run("create")[0] == 0
     code, _, err = run("create")
+    assert code == 1
+    assert "错误：" in err
+    assert "certfree keys rotate --owner node" in err
+    code, _, err = run("create", lang="en")
     assert code == 1
     assert "error:" in err
     assert "certfree keys rotate --owner node" in err
@@ -71,5 +89,8 @@ def test_wrong_passphrase_exits_1_and_names_the_variable(
 
 def test_unknown_alg_is_a_usage_error(key_dir: Path) -> None:
     code, _, err = run("create", "--alg", "RS256")
+    assert code == 2
+    assert "'RS256' 不是 EdDSA, ES256, SM2 之一" in err
+    code, _, err = run("create", "--alg", "RS256", lang="en")
     assert code == 2
     assert "'RS256' is not one of EdDSA, ES256, SM2" in err

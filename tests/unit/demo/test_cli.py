@@ -51,7 +51,10 @@ def test_second_init_is_refused_with_a_hint(env: dict[str, str]) -> None:
     assert "--reset" in again.stderr
     kept = runner.invoke(app, [*args, "--if-missing"], env=env)
     assert kept.exit_code == 0
-    assert "already built" in kept.stdout
+    assert "演示省已建成，保留" in kept.stdout
+    english = runner.invoke(app, [*args, "--if-missing"], env={**env, "CERTFREE_LANG": "en"})
+    assert english.exit_code == 0
+    assert "already built" in english.stdout
     assert runner.invoke(app, [*args, "--reset"], env=env).exit_code == 0
 
 
