@@ -1,4 +1,4 @@
-"""Benchmark catalog matching (issue 6 point 3): index time, match latency, and quality.
+"""Benchmark catalog matching of demands to resources: index time, match latency, and quality.
 
 * Quality: the 3,131 real open-data entries (shared/data/open_data_catalog) are imported into a
   fresh SQLite database and indexed; each demand of the labelled set

@@ -7,7 +7,7 @@ status-list reservation, storage, a commit every batch): once sealing in the one
 with ``--workers`` sealing processes (default: one per core) beside the inspecting and storing
 parent. Then times the raw ``cryptography`` Ed25519 ``sign`` on a message the size of one
 credential's JWS signing input, on one core and on ``--workers`` processes at once, and prints
-each backfill rate beside the raw rate of the same cores. The issue's goal: backfill >= 50 %
+each backfill rate beside the raw rate of the same cores. The goal: backfill >= 50 %
 of the raw signing rate using both cores.
 
     python bench/certs_backfill.py [--rows 2000] [--batch 200] [--workers N]

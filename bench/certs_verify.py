@@ -1,4 +1,4 @@
-"""Benchmark offline verification of presented e-certificates (issue 4 point 8), one core.
+"""Benchmark offline verification of presented e-certificates, one core.
 
 A presentation costs two signature checks (issuer seal, holder key binding) plus parsing,
 SHA-256 digests and the status-list lookup (a cached, already verified list, as a gate works

@@ -1,4 +1,4 @@
-"""A citizen's accesses across the cascade (issue 5 point 7): their home node asks every node
+"""A citizen's accesses across the cascade: their home node asks every node
 of the registry with a token minted for that node alone, checks each signed head and proof, and
 reports a node that is down or that answers falsely instead of hiding it."""
 

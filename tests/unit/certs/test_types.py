@@ -51,7 +51,7 @@ def test_every_example_passes_its_own_schema(code: str) -> None:
 
 
 def test_types_the_service_items_name_are_in_the_catalogue() -> None:
-    # procedures/ (issue 3) refers to certificate types by code: they must exist here.
+    # Service items (certfree.procedures) name certificate types by code: they must exist here.
     assert set(procedure_types()) <= set(certs.cert_types())
 
 

@@ -1,4 +1,4 @@
-"""Interoperability with the reference implementation, PyPI ``sd-jwt`` (issue 4 point 7).
+"""Interoperability with the reference implementation, PyPI ``sd-jwt``.
 
 Both directions run with ES256 issuer and holder keys: the reference verifier checks key
 binding with ES256 only (its ``DEFAULT_SIGNING_ALG``). Differences from RFC 9901 in sd-jwt

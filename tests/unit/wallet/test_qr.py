@@ -49,7 +49,7 @@ def test_1400_characters_fit_version_27_level_l(read_qr: ReadQr) -> None:
 def test_elderly_card_age_over_60_fits_version_27_from_a_phone_screen(
     db: Database, settings: Settings, read_qr: ReadQr
 ) -> None:
-    # Issue 4: the scenic-spot gate case — a certificate as issuance seals it, shown with
+    # The scenic-spot gate case — a certificate as issuance seals it, shown with
     # only age_over_60, a verifier's URL as audience and a 128-bit nonce (22 characters).
     holder = HolderKey.generate()
     store = KeyStore(settings.key_dir, settings.key_passphrase)
@@ -82,7 +82,7 @@ def test_a_real_presentation_reads_back_exactly(
         audience="https://gate.taishan.example/verifier",
         nonce="n-0c5b7f2e9a41",
     )
-    assert 1200 <= len(shown) <= 1700  # the size issue 4 plans for
+    assert 1200 <= len(shown) <= 1700  # the presentation size the QR design assumes
 
     target = tmp_path / "show.png"
     image = render_qr(shown, target)
