@@ -16,14 +16,17 @@ import atexit
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+from psycopg.errors import InsufficientPrivilege
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from certfree.storage import Database, migrate
 
@@ -109,5 +112,18 @@ def migrated_database_url(directory: Path, name: str = "node.db") -> Iterator[st
     try:
         yield make_url(configured).set(database=database).render_as_string(hide_password=False)
     finally:
-        # FORCE: a node process a test started may still hold a connection.
-        _execute(configured, f'DROP DATABASE "{database}" WITH (FORCE)')
+        _drop(configured, database)
+
+
+def _drop(configured: str, database: str) -> None:
+    """DROP DATABASE … WITH (FORCE): a node process a test started may still hold a
+    connection. An autovacuum worker that just started on the new database runs as the
+    superuser, which this role may not terminate; it is done within moments, so try again."""
+    for attempt in range(20):
+        try:
+            _execute(configured, f'DROP DATABASE "{database}" WITH (FORCE)')
+            return
+        except DBAPIError as exc:
+            if not isinstance(exc.orig, InsufficientPrivilege) or attempt == 19:
+                raise
+            time.sleep(0.25)
