@@ -47,7 +47,7 @@ class ConsistencyView(BaseModel):
     proof: list[str] = Field(description="PROOF(first, D[0:second]), hex (RFC 6962 §2.1.2)")
 
 
-class EntryView(BaseModel):
+class AuditEntryView(BaseModel):
     leaf_index: int
     record: dict[str, Any]
     leaf: str = Field(description="the exact leaf: hash SHA-256(0x00 || UTF-8 of this)")
@@ -59,12 +59,12 @@ class EntryView(BaseModel):
     )
 
 
-class EntryWithHead(BaseModel):
+class AuditEntryWithHead(BaseModel):
     head: TreeHeadView
-    entry: EntryView
+    entry: AuditEntryView
 
 
-class AccessView(EntryView):
+class SubjectAccessView(AuditEntryView):
     kind: str
     consumer: str = Field(description="node that asked")
     provider: str = Field(description="node that answered")
@@ -74,10 +74,10 @@ class AccessView(EntryView):
     answer: dict[str, Any] | None
 
 
-class MyAccesses(BaseModel):
+class SubjectAccesses(BaseModel):
     subject: str
     head: TreeHeadView
-    accesses: list[AccessView]
+    accesses: list[SubjectAccessView]
 
 
 class NodeAccessesView(BaseModel):
@@ -88,7 +88,7 @@ class NodeAccessesView(BaseModel):
     detail: str | None = Field(None, description="why a node is not ok")
     subject: str | None = None
     head: TreeHeadView | None = None
-    accesses: list[AccessView] = Field(default_factory=list)
+    accesses: list[SubjectAccessView] = Field(default_factory=list)
 
 
 class CascadeAccesses(BaseModel):
@@ -135,26 +135,26 @@ def audit_entry(
     tree_size: Annotated[
         int | None, Query(ge=0, le=SQL_INT_MAX, description="default: the signed head's")
     ] = None,
-) -> EntryWithHead:
+) -> AuditEntryWithHead:
     """One entry, every subject disclosed, with its inclusion proof and a signed head."""
     head = _head(node, session)
     entry = governance.entry_with_proof(
         session, index, head.tree_size if tree_size is None else tree_size
     )
-    return EntryWithHead(
+    return AuditEntryWithHead(
         head=TreeHeadView.model_validate(head.to_json()),
-        entry=EntryView.model_validate(entry.to_json()),
+        entry=AuditEntryView.model_validate(entry.to_json()),
     )
 
 
-def _accesses(node: NodeRuntime, session: Session, subject: str) -> MyAccesses:
+def _accesses(node: NodeRuntime, session: Session, subject: str) -> SubjectAccesses:
     head = _head(node, session)
     accesses = []
     for entry in governance.accesses_of(session, subject, head.tree_size):
         shown = entry.to_json()
         record = shown["record"]
         accesses.append(
-            AccessView.model_validate(
+            SubjectAccessView.model_validate(
                 {
                     **shown,
                     **{name: record[name] for name in ("kind", "consumer", "provider", "at")},
@@ -164,18 +164,18 @@ def _accesses(node: NodeRuntime, session: Session, subject: str) -> MyAccesses:
                 }
             )
         )
-    return MyAccesses(
+    return SubjectAccesses(
         subject=subject, head=TreeHeadView.model_validate(head.to_json()), accesses=accesses
     )
 
 
-def _accesses_here(node: NodeRuntime, subject: str) -> MyAccesses:
+def _accesses_here(node: NodeRuntime, subject: str) -> SubjectAccesses:
     with node.db.session() as session:
         return _accesses(node, session, subject)
 
 
 @router.get("/me/accesses")
-def my_accesses(node: NodeDep, session: SessionDep, principal: _Applicant) -> MyAccesses:
+def my_accesses(node: NodeDep, session: SessionDep, principal: _Applicant) -> SubjectAccesses:
     """Every use of the caller's data logged by this node: who asked which question, for
     which service item, when, and the answer given — each provable against the signed head."""
     return _accesses(node, session, principal.subject)
@@ -223,7 +223,7 @@ _peer_applicant.certfree_roles = frozenset({Role.APPLICANT})  # type: ignore[att
 @router.get(subject_accesses.PEER_PATH.removeprefix("/api/v1"))
 async def accesses_for_a_peer(
     node: NodeDep, principal: Annotated[Principal, Depends(_peer_applicant)]
-) -> MyAccesses:
+) -> SubjectAccesses:
     """A citizen's entries in this node's log, for their home node (a token it minted for
     this node, checked against the node registry)."""
     return await node.exchange.in_thread(_accesses_here, node, principal.subject)

@@ -29,11 +29,11 @@ _Reader = Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN, Role.BUREAU_
 _ACTOR_LENGTH = 64  # cert_backfill_reviews.decided_by
 
 
-class ApproveRequest(BaseModel):
+class BackfillApproval(BaseModel):
     note: str | None = Field(None, max_length=500, description="复核意见 (optional)")
 
 
-class RejectRequest(BaseModel):
+class BackfillRejection(BaseModel):
     reason: str = Field(min_length=1, max_length=500, description="why no certificate is issued")
 
 
@@ -93,7 +93,7 @@ def get_review(review_id: PathId, session: SessionDep, principal: _Reader) -> Ba
 @router.post("/reviews/{review_id}/approve")
 def approve(
     review_id: PathId,
-    body: ApproveRequest,
+    body: BackfillApproval,
     node: NodeDep,
     session: SessionDep,
     principal: _Decider,
@@ -113,7 +113,7 @@ def approve(
 
 @router.post("/reviews/{review_id}/reject")
 def reject(
-    review_id: PathId, body: RejectRequest, session: SessionDep, principal: _Decider
+    review_id: PathId, body: BackfillRejection, session: SessionDep, principal: _Decider
 ) -> BackfillReviewView:
     """Reject with a reason: no certificate is issued; 409 if already decided."""
     item = certs.reject_review(

@@ -46,7 +46,7 @@ class ShareRequest(BaseModel):
     valid_to: IsoDateTime | None = None
 
 
-class Approval(BaseModel):
+class ShareApproval(BaseModel):
     data_items: list[str] | None = Field(
         default=None, max_length=200, description="批准的信息项（只能缩小）"
     )
@@ -56,7 +56,7 @@ class Approval(BaseModel):
     note: str | None = Field(default=None, max_length=1000)
 
 
-class Refusal(BaseModel):
+class ShareRefusal(BaseModel):
     reason: str = Field(max_length=1000, description="不予批准的理由")
 
 
@@ -142,7 +142,9 @@ def get_request(grant_id: PathId, session: SessionDep, principal: _Reader) -> Gr
 
 
 @router.post("/catalog/grants/{grant_id}/approve")
-def approve(grant_id: PathId, body: Approval, session: SessionDep, principal: _Party) -> GrantView:
+def approve(
+    grant_id: PathId, body: ShareApproval, session: SessionDep, principal: _Party
+) -> GrantView:
     """Grant a pending request, optionally narrowing its data items, purpose and period."""
     _may_decide(session, principal, _resource_grant(session, grant_id))
     grant = catalog.approve_request(
@@ -159,7 +161,9 @@ def approve(grant_id: PathId, body: Approval, session: SessionDep, principal: _P
 
 
 @router.post("/catalog/grants/{grant_id}/refuse")
-def refuse(grant_id: PathId, body: Refusal, session: SessionDep, principal: _Party) -> GrantView:
+def refuse(
+    grant_id: PathId, body: ShareRefusal, session: SessionDep, principal: _Party
+) -> GrantView:
     """Refuse a pending request, with the reasons (required)."""
     _may_decide(session, principal, _resource_grant(session, grant_id))
     grant = catalog.refuse_request(

@@ -26,7 +26,7 @@ _Bureau = Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN))]
 _Overseer = Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN, Role.CIO))]
 
 
-class Publication(BaseModel):
+class ListPublication(BaseModel):
     date: IsoDate | None = None  # default: today in Asia/Shanghai
 
 
@@ -54,7 +54,7 @@ def _snapshot(snapshot: catalog.ListSnapshot) -> SnapshotView:
 
 @router.post("/catalog/lists", status_code=status.HTTP_201_CREATED)
 def publish(
-    node: NodeDep, session: SessionDep, principal: _Bureau, body: Publication
+    node: NodeDep, session: SessionDep, principal: _Bureau, body: ListPublication
 ) -> list[SnapshotView]:
     """Publish both lists as snapshots dated ``date`` (replacing that day's, if any)."""
     by = principal.actor

@@ -31,7 +31,7 @@ _Reader = Annotated[Principal, Depends(allow(Role.APPLICANT, Role.CLERK, Role.DE
 STATUS_LIST_MEDIA_TYPE = "application/statuslist+jwt"
 
 
-class IssueRequest(BaseModel):
+class CertificateIssueRequest(BaseModel):
     type_code: str = Field(description="21-character certificate type code")
     holder_id: str = Field(description="resident ID number (111) or USCC (001) of the holder")
     face_data: dict[str, Any] = Field(description="照面信息 as the type's schema describes")
@@ -46,12 +46,12 @@ class IssueRequest(BaseModel):
     )
 
 
-class ReplaceRequest(BaseModel):
+class CertificateReplaceRequest(BaseModel):
     face_data: dict[str, Any] | None = None
     holder_jwk: dict[str, Any] | None = None
 
 
-class ClaimRequest(BaseModel):
+class CertificateClaimRequest(BaseModel):
     holder_jwk: dict[str, Any] = Field(
         description="the holder's PUBLIC key (JWK, P-256 by default); never the private key"
     )
@@ -215,7 +215,9 @@ def get_cert_type(code: str) -> CertTypeDetail:
 
 
 @router.post("/certificates", status_code=status.HTTP_201_CREATED)
-def issue(body: IssueRequest, node: NodeDep, session: SessionDep, principal: _Issuer) -> IssuedView:
+def issue(
+    body: CertificateIssueRequest, node: NodeDep, session: SessionDep, principal: _Issuer
+) -> IssuedView:
     """Issue a certificate under the seal of the token's organ; returns the SD-JWT VC."""
     validity = None
     if body.valid_from or body.valid_to or body.permanent:
@@ -298,7 +300,7 @@ def resume(identifier: str, session: SessionDep, principal: _Issuer) -> Certific
 @router.post("/certificates/{identifier}/replace", status_code=status.HTTP_201_CREATED)
 def replace(
     identifier: str,
-    body: ReplaceRequest,
+    body: CertificateReplaceRequest,
     node: NodeDep,
     session: SessionDep,
     principal: _Issuer,
@@ -319,7 +321,7 @@ def replace(
 @router.post("/me/certificates/{identifier}/claim", status_code=status.HTTP_201_CREATED)
 def claim(
     identifier: str,
-    body: ClaimRequest,
+    body: CertificateClaimRequest,
     node: NodeDep,
     session: SessionDep,
     principal: Annotated[Principal, Depends(allow(Role.APPLICANT))],

@@ -79,7 +79,7 @@ class CommitmentView(BaseModel):
         return self.status.zh
 
 
-class SignRequest(BaseModel):
+class CommitmentSignRequest(BaseModel):
     proof_code: str = Field(min_length=1, max_length=32)
     service_code: str | None = Field(default=None, max_length=64)
     text_hash: str = Field(min_length=1, max_length=80, description="text_hash of the form shown")
@@ -150,19 +150,19 @@ class AfterCheckView(BaseModel):
         )
 
 
-class DrawRequest(BaseModel):
+class AfterCheckDrawRequest(BaseModel):
     seed: str = Field(min_length=1, max_length=64, description="published, so anyone can re-draw")
     proof_code: str | None = Field(default=None, max_length=32)
 
 
-class OutcomeRequest(BaseModel):
+class AfterCheckOutcomeRequest(BaseModel):
     outcome: CheckOutcome
     method: AfterCheckMethod
     note: str = Field(default="", max_length=2000)
     consequence: CreditConsequence = CreditConsequence.REVOKE_DECISION
 
 
-class RepairRequest(BaseModel):
+class CreditRepairRequest(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -185,7 +185,7 @@ def get_form(
 
 @router.post("/commitments", status_code=status.HTTP_201_CREATED)
 def sign(
-    session: SessionDep, node: NodeDep, principal: _Applicant, body: SignRequest
+    session: SessionDep, node: NodeDep, principal: _Applicant, body: CommitmentSignRequest
 ) -> CommitmentView:
     """Sign the current form for a proof item as the token's subject; sealed by the node."""
     row = commitments.sign_commitment(
@@ -240,7 +240,9 @@ def my_credit(session: SessionDep, principal: _Applicant) -> list[CreditView]:
 
 
 @router.post("/after-checks/draw", status_code=status.HTTP_201_CREATED)
-def draw(session: SessionDep, principal: _Checker, body: DrawRequest) -> list[AfterCheckView]:
+def draw(
+    session: SessionDep, principal: _Checker, body: AfterCheckDrawRequest
+) -> list[AfterCheckView]:
     """Draw after-checks among submitted commitments not yet drawn, reproducibly for a seed;
     a department draws among its own proof items only."""
     drawn = commitments.draw_after_checks(
@@ -275,7 +277,7 @@ def outcome(
     session: SessionDep,
     principal: Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN))],
     id: PathId,
-    body: OutcomeRequest,
+    body: AfterCheckOutcomeRequest,
 ) -> AfterCheckView:
     """Record what a check of one's own proof item found; a false commitment goes on the
     applicant's credit record."""
@@ -297,7 +299,7 @@ def repair(
     session: SessionDep,
     principal: Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN))],
     id: PathId,
-    body: RepairRequest,
+    body: CreditRepairRequest,
 ) -> CreditView:
     """Repair a credit record (信用修复); the commitment route opens again."""
     return CreditView.model_validate(

@@ -38,7 +38,7 @@ _Clerk = Annotated[Principal, Depends(allow(Role.CLERK))]
 _Staff = Annotated[Principal, Depends(allow(Role.CLERK, Role.DEPARTMENT_ADMIN))]
 
 
-class CreateRequest(BaseModel):
+class DeptVerificationRequest(BaseModel):
     department: str = Field(description="department node code, e.g. 370200-RS")
     subject_id: str = Field(description="GB 11643 ID number or GB 32100 USCC of the subject")
     fact: str = Field(description="the fact to verify, in plain words", max_length=500)
@@ -52,7 +52,7 @@ class CreateRequest(BaseModel):
     request_id: str | None = Field(default=None, description="UUID; resubmitting is idempotent")
 
 
-class AnswerRequest(BaseModel):
+class DeptVerificationAnswer(BaseModel):
     outcome: VerificationOutcome
     note: str | None = Field(default=None, description="required unless confirmed")
 
@@ -120,7 +120,7 @@ class DeptVerificationView(BaseModel):
         )
 
 
-class DeliveryView(BaseModel):
+class DeptVerificationDelivery(BaseModel):
     request_id: str
     side: VerificationSide
     type: str
@@ -146,7 +146,9 @@ async def _change(
 
 
 @router.post("/dept-verifications", status_code=status.HTTP_201_CREATED)
-async def create(body: CreateRequest, node: NodeDep, principal: _Clerk) -> DeptVerificationView:
+async def create(
+    body: DeptVerificationRequest, node: NodeDep, principal: _Clerk
+) -> DeptVerificationView:
     """Ask a department to verify a fact; sent at once, or queued if it cannot be reached."""
     code = _acting_for(node, principal)
     return await _change(
@@ -188,13 +190,13 @@ def list_verifications(
 
 
 @router.post("/dept-verifications/deliver-pending")
-async def deliver_pending(node: NodeDep, principal: _Staff) -> list[DeliveryView]:
+async def deliver_pending(node: NodeDep, principal: _Staff) -> list[DeptVerificationDelivery]:
     """Send every request, answer and withdrawal this node still owes a peer."""
     code = _acting_for(node, principal)
     results = await delivery.deliver_pending(
         node.db, delivery.transport_sender(node.exchange), node=code
     )
-    return [DeliveryView.model_validate(r, from_attributes=True) for r in results]
+    return [DeptVerificationDelivery.model_validate(r, from_attributes=True) for r in results]
 
 
 @router.get("/dept-verifications/{request_id}")
@@ -212,7 +214,7 @@ def get_verification(
 
 @router.post("/dept-verifications/{request_id}/answer")
 async def answer(
-    request_id: str, body: AnswerRequest, node: NodeDep, principal: _Staff
+    request_id: str, body: DeptVerificationAnswer, node: NodeDep, principal: _Staff
 ) -> DeptVerificationView:
     """The department's answer (confirmed / not_confirmed / cannot_determine), sent back."""
     code = _acting_for(node, principal)

@@ -204,7 +204,7 @@ async def signed_registry(node: NodeDep) -> Response:
     return Response(await anyio.to_thread.run_sync(signed), media_type=transport.JOSE)
 
 
-class RegistrationRequest(BaseModel):
+class NodeRegistrationRequest(BaseModel):
     jwks: dict[str, Any] = Field(description="the node's public keys (RFC 7517 JWK Set)")
     endpoint_url: str = Field(description="base URL where the node receives messages")
 
@@ -231,7 +231,7 @@ def _province_only(node: NodeDep) -> None:
 
 @router.post("/exchange/nodes/{code}/registration", response_model=NodeRegistrationView)
 def register(
-    code: str, payload: RegistrationRequest, node: NodeDep, session: SessionDep, _: _Bureau
+    code: str, payload: NodeRegistrationRequest, node: NodeDep, session: SessionDep, _: _Bureau
 ) -> NodeRegistrationView:
     """Record a node's public keys and endpoint (pending until approved)."""
     _province_only(node)

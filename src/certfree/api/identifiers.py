@@ -18,18 +18,18 @@ from certfree.auth import ALL_ROLES, Principal
 router = APIRouter(prefix="/api/v1/identifiers", tags=["identifiers"])
 
 
-class Kind(enum.StrEnum):
+class IdentifierKind(enum.StrEnum):
     RESIDENT_ID = "resident-id"
     USCC = "uscc"
     DIVISION = "division"
     CERT_ID = "cert-id"
 
 
-PARSERS: dict[Kind, Callable[[str], Any]] = {
-    Kind.RESIDENT_ID: identifiers.parse_resident_id,
-    Kind.USCC: identifiers.parse_uscc,
-    Kind.DIVISION: identifiers.parse_division,
-    Kind.CERT_ID: identifiers.parse_cert_id,
+PARSERS: dict[IdentifierKind, Callable[[str], Any]] = {
+    IdentifierKind.RESIDENT_ID: identifiers.parse_resident_id,
+    IdentifierKind.USCC: identifiers.parse_uscc,
+    IdentifierKind.DIVISION: identifiers.parse_division,
+    IdentifierKind.CERT_ID: identifiers.parse_cert_id,
 }
 
 
@@ -40,7 +40,7 @@ class _Checked(View):
 class ResidentIdCheck(_Checked):
     """GB 11643 citizen identity number, by part."""
 
-    kind: Literal[Kind.RESIDENT_ID]
+    kind: Literal[IdentifierKind.RESIDENT_ID]
     number: str
     address_code: str = Field(description="GB/T 2260 division at registration")
     birth_date: str
@@ -51,7 +51,7 @@ class ResidentIdCheck(_Checked):
 class UsccCheck(_Checked):
     """GB 32100 unified social credit code, by part."""
 
-    kind: Literal[Kind.USCC]
+    kind: Literal[IdentifierKind.USCC]
     code: str
     authority_code: str
     authority_name: str
@@ -65,7 +65,7 @@ class UsccCheck(_Checked):
 class DivisionCheck(_Checked):
     """GB/T 2260 administrative division."""
 
-    kind: Literal[Kind.DIVISION]
+    kind: Literal[IdentifierKind.DIVISION]
     code: str
     name: str
     level: str
@@ -81,7 +81,7 @@ class DivisionCheck(_Checked):
 class CertIdCheck(_Checked):
     """GB/T 36904 certificate identifier, by part."""
 
-    kind: Literal[Kind.CERT_ID]
+    kind: Literal[IdentifierKind.CERT_ID]
     type_code: str
     type_definer: str
     issuer: str
@@ -98,7 +98,7 @@ _CHECKED: TypeAdapter[IdentifierCheck] = TypeAdapter(IdentifierCheck)
 
 @router.get("/{kind}")
 def check_identifier(
-    kind: Kind,
+    kind: IdentifierKind,
     value: Annotated[str, Query(min_length=1, max_length=200)],
     _: Annotated[Principal, Depends(allow(*ALL_ROLES))],
 ) -> IdentifierCheck:

@@ -76,11 +76,11 @@ class BasisIn(BaseModel):
         )
 
 
-class Why(BaseModel):
+class ChangeReason(BaseModel):
     reason: str = Field(min_length=1, max_length=2000, description="修改理由，记入变更记录")
 
 
-class ProofItemIn(Why):
+class ProofItemIn(ChangeReason):
     code: str = Field(min_length=1, max_length=32, examples=["SD-ZM-MZ-001"])
     name: str = Field(min_length=1, max_length=200)
     fact: str = Field(min_length=1, max_length=2000)
@@ -92,7 +92,7 @@ class ProofItemIn(Why):
     legal_bases: list[BasisIn] = Field(default_factory=list)
 
 
-class ProofItemPatch(Why):
+class ProofItemPatch(ChangeReason):
     name: str | None = Field(None, min_length=1, max_length=200)
     fact: str | None = Field(None, min_length=1, max_length=2000)
     issuing_department: str | None = Field(None, min_length=1, max_length=200)
@@ -102,7 +102,7 @@ class ProofItemPatch(Why):
     note: str | None = Field(None, max_length=2000)
 
 
-class BasisAdd(BasisIn, Why):
+class BasisAdd(BasisIn, ChangeReason):
     pass
 
 
@@ -307,7 +307,7 @@ def add_item(session: SessionDep, principal: Editor, body: ProofItemIn) -> Proof
 
 
 @router.post("/proofs/publish", status_code=201)
-def publish(session: SessionDep, principal: Editor, body: Why) -> VersionOut:
+def publish(session: SessionDep, principal: Editor, body: ChangeReason) -> VersionOut:
     """Freeze the working list as the next version."""
     return _version_out(proofs.publish(session, principal.subject, body.reason))
 
@@ -332,7 +332,9 @@ def import_list(
 
 
 @router.post("/legal-documents/{document_id}/repeal")
-def repeal(session: SessionDep, principal: Editor, document_id: str, body: Why) -> RepealOut:
+def repeal(
+    session: SessionDep, principal: Editor, document_id: str, body: ChangeReason
+) -> RepealOut:
     """Mark a document repealed (by id, 文号 or title); returns the proof items it leaves
     flagged and the service items that used them, now flagged for review (动态调整)."""
     impact = procedures.adjust_for_repeal(session, document_id, principal.subject, body.reason)
@@ -373,6 +375,6 @@ def add_basis(session: SessionDep, principal: Editor, code: str, body: BasisAdd)
 
 
 @router.post("/proofs/{code}/abolish")
-def abolish(session: SessionDep, principal: Editor, code: str, body: Why) -> ProofItemOut:
+def abolish(session: SessionDep, principal: Editor, code: str, body: ChangeReason) -> ProofItemOut:
     """Abolish an item: it may no longer be demanded in any form."""
     return _item_out(proofs.abolish_item(session, code, principal.subject, body.reason))

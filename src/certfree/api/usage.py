@@ -73,7 +73,7 @@ class ShortCodeView(BaseModel):
     redeem_url: str
 
 
-class RedeemRequest(BaseModel):
+class ShortCodeRedeemRequest(BaseModel):
     audience: str = Field(min_length=1, max_length=255, description="as the KB-JWT names it")
     nonce: str = Field(min_length=1, description="the nonce the verifier gave the holder")
     purpose: str | None = Field(None, max_length=255, description="用途, shown to the holder")
@@ -144,7 +144,7 @@ def create_short_code(
 @router.post("/short-codes/{code}/redeem", dependencies=[Depends(_limit_redeem)])
 def redeem_short_code(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
     code: str,
-    body: RedeemRequest,
+    body: ShortCodeRedeemRequest,
     request: Request,
     node: NodeDep,
     session: SessionDep,

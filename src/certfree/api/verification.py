@@ -23,7 +23,7 @@ from certfree.certs import (
 router = APIRouter(prefix="/api/v1", tags=["verification"])
 
 
-class VerificationRequest(BaseModel):
+class CredentialVerificationRequest(BaseModel):
     # Up to 1 MB is read, so that an oversized QR payload gets its own reason ("oversized",
     # above MAX_SD_JWT_LENGTH) in the result rather than a bare validation error.
     presentation: str = Field(max_length=1_000_000, description="SD-JWT VC + KB-JWT (compact)")
@@ -78,7 +78,7 @@ def _limit_verify(node: NodeDep, principal: _Verifier) -> None:
 
 @router.post("/verifications", dependencies=[Depends(_limit_verify)])
 def verify(
-    body: VerificationRequest,
+    body: CredentialVerificationRequest,
     node: NodeDep,
     session: SessionDep,
     principal: _Verifier,
