@@ -19,8 +19,10 @@ def _document(client: TestClient) -> dict[str, Any]:
 def test_component_schema_names_are_clean(client: TestClient) -> None:
     names = list(_document(client)["components"]["schemas"])
     # FastAPI falls back to module-qualified names (``certfree__api__x__Model``) when two
-    # models share a class name.
-    assert [name for name in names if "__" in name] == []
+    # models share a class name, and splits a model read and written with different shapes
+    # into ``Model-Input`` and ``Model-Output``.
+    unclear = [name for name in names if "__" in name or name.endswith(("-Input", "-Output"))]
+    assert unclear == []
 
 
 def _typed(schema: dict[str, Any]) -> bool:

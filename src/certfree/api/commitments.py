@@ -16,7 +16,6 @@ from certfree import commitments
 from certfree.api.deps import NodeDep, PathId, SessionDep, acting_department, allow
 from certfree.auth import Principal, Role
 from certfree.commitments import (
-    AfterCheck,
     AfterCheckMethod,
     CheckOutcome,
     CommitmentStatus,
@@ -113,41 +112,30 @@ class CreditView(BaseModel):
 
 
 class AfterCheckView(BaseModel):
+    """An after-check drawn for a commitment (``commitments.AfterCheck``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     commitment_id: int
     proof_code: str
     applicant_id: str
     seed: str
-    rate: float = Field(description="the sampling rate applied, 0–1")
+    rate_bp: int = Field(exclude=True)
     rate_reasons: str
-    method: str
+    method: AfterCheckMethod
     status: str
     drawn_at: dt.datetime
     due_at: dt.datetime
-    outcome: str | None
+    outcome: CheckOutcome | None
     note: str | None
     checked_by: str | None
     checked_at: dt.datetime | None
 
-    @classmethod
-    def of(cls, row: AfterCheck) -> AfterCheckView:
-        return cls(
-            id=row.id,
-            commitment_id=row.commitment_id,
-            proof_code=row.proof_code,
-            applicant_id=row.applicant_id,
-            seed=row.seed,
-            rate=row.rate_bp / commitments.FULL_RATE_BP,
-            rate_reasons=row.rate_reasons,
-            method=row.method.value,
-            status=row.status.value,
-            drawn_at=row.drawn_at,
-            due_at=row.due_at,
-            outcome=row.outcome.value if row.outcome else None,
-            note=row.note,
-            checked_by=row.checked_by,
-            checked_at=row.checked_at,
-        )
+    @computed_field(description="the sampling rate applied, 0–1")  # type: ignore[prop-decorator]
+    @property
+    def rate(self) -> float:
+        return self.rate_bp / commitments.FULL_RATE_BP
 
 
 class AfterCheckDrawRequest(BaseModel):
@@ -251,7 +239,7 @@ def draw(
         seed=body.seed,
         department=acting_department(session, principal),
     )
-    return [AfterCheckView.of(c) for c in drawn]
+    return [AfterCheckView.model_validate(c) for c in drawn]
 
 
 @router.get("/after-checks")
@@ -269,7 +257,7 @@ def list_checks(
         proof_code=proof,
         department=acting_department(session, principal),
     )
-    return [AfterCheckView.of(c) for c in rows]
+    return [AfterCheckView.model_validate(c) for c in rows]
 
 
 @router.post("/after-checks/{id}/outcome")
@@ -291,7 +279,7 @@ def outcome(
         consequence=body.consequence,
         department=acting_department(session, principal),
     )
-    return AfterCheckView.of(row)
+    return AfterCheckView.model_validate(row)
 
 
 @router.post("/credit/{id}/repair")
