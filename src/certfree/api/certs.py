@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 from sqlalchemy.orm import Session
 
 from certfree import certs
@@ -61,30 +61,33 @@ class CertificateRevokeRequest(BaseModel):
     reason: certs.RevocationReason
 
 
+class StatusListRef(BaseModel):
+    """Where the certificate's status is published (draft-ietf-oauth-status-list §6.2)."""
+
+    uri: str
+    idx: int
+
+
 class IssuedView(BaseModel):
+    """A certificate just sealed, with its credential (``certs.IssuedCertificate``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     identifier: str
     type_code: str
     holder_id: str
-    issuer: str
+    issuer: str = Field(validation_alias="issuer_uscc")
     version: int
     valid_from: dt.date
     valid_to: dt.date | None
-    status_list: dict[str, Any]
+    status_list_uri: str = Field(exclude=True)
+    status_index: int = Field(exclude=True)
     credential: str
 
-    @classmethod
-    def of(cls, issued: certs.IssuedCertificate) -> IssuedView:
-        return cls(
-            identifier=issued.identifier,
-            type_code=issued.type_code,
-            holder_id=issued.holder_id,
-            issuer=issued.issuer_uscc,
-            version=issued.version,
-            valid_from=issued.valid_from,
-            valid_to=issued.valid_to,
-            status_list={"uri": issued.status_list_uri, "idx": issued.status_index},
-            credential=issued.credential,
-        )
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_list(self) -> StatusListRef:
+        return StatusListRef(uri=self.status_list_uri, idx=self.status_index)
 
 
 class CertificateView(BaseModel):
@@ -235,7 +238,7 @@ def issue(
         base_url=node.settings.base_url,
         seal_alg=body.seal_alg,
     )
-    return IssuedView.of(issued)
+    return IssuedView.model_validate(issued)
 
 
 @router.get("/certificates")
@@ -315,7 +318,7 @@ def replace(
         issuer_uscc=acting_organ(session, principal),
         base_url=node.settings.base_url,
     )
-    return IssuedView.of(issued)
+    return IssuedView.model_validate(issued)
 
 
 @router.post("/me/certificates/{identifier}/claim", status_code=status.HTTP_201_CREATED)
@@ -341,7 +344,7 @@ def claim(
         holder_id=principal.subject,
         base_url=node.settings.base_url,
     )
-    return IssuedView.of(issued)
+    return IssuedView.model_validate(issued)
 
 
 @router.get(
