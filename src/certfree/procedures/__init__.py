@@ -6,7 +6,7 @@
 * dynamic adjustment when a law is repealed (:func:`adjust_for_repeal`);
 * the route resolver (:func:`resolve_routes`) over :class:`FactSource` and
   :class:`CertificateHoldings`;
-* import from CSV/XLSX and the demo province's pilot items.
+* import from CSV/XLSX (the demo province's pilot items load from :mod:`certfree.demo`).
 
 Other domains use only the names below.
 """

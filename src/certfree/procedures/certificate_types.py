@@ -1,9 +1,9 @@
-"""The e-certificate types a service item may accept, until the certificates issue lands.
+"""The e-certificate types a service item may accept (each also in :mod:`certfree.certs`).
 
 A type is named by its 21-character GB/T 36904 type code: the defining authority's USCC and a
 3-digit sequence. ``data/certificate_types.csv`` lists the types the demo province uses, with
-the rule by which the demo wallet (:mod:`certfree.procedures.sources`) decides a holder has one.
-The codes there are built from demo USCCs of the national ministries (made with
+the rule by which :class:`~certfree.procedures.sources.TableCertificateHoldings` decides a
+holder has one. The codes there are built from demo USCCs of the national ministries (made with
 ``make_uscc("1", "1", "100000", …)``), not the codes of the national catalogue, which were not
 at hand. A type code outside this file is still accepted when well-formed: the national base
 library has 516 types in Shandong alone.
@@ -31,7 +31,7 @@ class CertificateType:
     name: str
     department: DepartmentKind
     holder: SubjectKind
-    rule: str  # how the demo wallet decides a subject holds one (see sources.py)
+    rule: str  # how TableCertificateHoldings decides a subject holds one
     rule_parameter: str
 
 
