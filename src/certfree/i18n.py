@@ -76,7 +76,8 @@ class Catalog:
     def __contains__(self, key: object) -> bool:
         return key in self._entries
 
-    def keys(self) -> list[str]:
+    def ids(self) -> list[str]:
+        """Every message id, in the order of the file."""
         return list(self._entries)
 
     def entry(self, key: str, lang: str) -> Any:

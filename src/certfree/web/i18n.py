@@ -11,7 +11,7 @@ __all__ = ["LANGUAGES", "LANG_COOKIE", "MESSAGES", "pick_language"]
 LANG_COOKIE = "certfree_lang"
 
 # The landing page's text; see certfree.i18n for the format and how languages are chosen.
-MESSAGES = Catalog.load("certfree.web", "messages.json").by_language()
+MESSAGES = Catalog.load("certfree.web", "messages/landing.json").by_language()
 
 
 def pick_language(request: Request, default: str) -> str:

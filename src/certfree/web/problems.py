@@ -9,30 +9,13 @@ from fastapi.responses import HTMLResponse
 from certfree.api.deps import NodeDep
 from certfree.api.problems import problem_types
 from certfree.errors import NotFound
+from certfree.i18n import Catalog
 from certfree.web.i18n import pick_language
 from certfree.web.rendering import render_page
 
 router = APIRouter(tags=["web"], include_in_schema=False)
 
-MESSAGES = {
-    "zh-CN": {
-        "title": "错误类型",
-        "motto": "接口返回的每一种错误（RFC 9457 problem+json 的 type）在此说明。",
-        "switch": "English",
-        "status": "HTTP 状态码",
-        "slug": "类型标识",
-        "fields": "文档中的 field 指出出错的输入项，detail 说明如何改正。",
-    },
-    "en": {
-        "title": "Problem types",
-        "motto": "Every error the API answers with (the type of an RFC 9457 problem+json).",
-        "switch": "中文",
-        "status": "HTTP status",
-        "slug": "Type",
-        "fields": "In a problem document, field names the input at fault; "
-        "detail says how to fix it.",
-    },
-}
+MESSAGES = Catalog.load("certfree.web", "messages/problems.json").by_language()
 
 
 @router.get("/problems", response_class=HTMLResponse)

@@ -25,6 +25,7 @@ from certfree.auth.oidc_login import (
     start_login,
 )
 from certfree.errors import AuthError, CertfreeError, ConfigurationError, InvalidInput, NotFound
+from certfree.i18n import Catalog
 from certfree.settings import Settings
 from certfree.web.i18n import pick_language
 from certfree.web.rendering import render_page
@@ -38,26 +39,7 @@ PAGES: dict[str, tuple[str, frozenset[Role]]] = {
 }
 _COOKIE_PATH = "/auth/oidc"
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "zh-CN": {
-        "title": "统一身份认证登录",
-        "motto": "正在返回……",
-        "switch": "English",
-        "failed": "登录未完成",
-        "again": "重新登录",
-        "back": "返回",
-        "wrong_role": "该账号的角色是 {role}，本页面需要 {allowed}",
-    },
-    "en": {
-        "title": "Sign-in with the province's identity service",
-        "motto": "Returning…",
-        "switch": "中文",
-        "failed": "Sign-in not completed",
-        "again": "Sign in again",
-        "back": "Back",
-        "wrong_role": "This account's role is {role}; this page needs {allowed}",
-    },
-}
+MESSAGES = Catalog.load("certfree.web", "messages/sign_in.json").by_language()
 
 
 def _provider(node: NodeDep) -> tuple[OidcVerifier, str]:

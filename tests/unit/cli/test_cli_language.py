@@ -114,7 +114,7 @@ def test_lang_is_read_from_the_root_options_only() -> None:
     assert language_from_args(["commitments", "form", "X", "--lang", "en"]) is None
 
 
-@pytest.mark.parametrize("key", CATALOG.keys())
+@pytest.mark.parametrize("key", CATALOG.ids())
 def test_every_message_is_complete_in_both_languages(key: str) -> None:
     zh, en = (CATALOG.entry(key, lang) for lang in LANGUAGES)
     for text in zh if isinstance(zh, list) else [zh]:
