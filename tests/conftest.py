@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from certfree.app import create_app
 from certfree.auth.tokens import NODE_KEY_OWNER
@@ -25,6 +27,13 @@ from certfree.storage import Database
 from factories.databases import fresh_database_url, migrated_database_url
 
 VECTORS = Path(__file__).parent / "vectors"
+
+# No timing assertions: the machines that run the suite are shared and noisy, and Hypothesis's
+# per-example deadline and its "too slow" health check are timing assertions.
+hypothesis_settings.register_profile(
+    "certfree", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("certfree")
 TEST_PASSPHRASE = "test-passphrase-not-secret"
 # scrypt cost of the keys tests make: sealing at the production cost (2^15) takes ~0.1 s per
 # key, and tests make hundreds. Opening reads the cost from the key file (tested at 2^15 in
