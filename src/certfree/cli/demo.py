@@ -43,7 +43,8 @@ def init(
         typer.Option("--if-missing"),
     ] = False,
 ) -> None:
-    """建立演示省：1 个省级、16 个市级和各 9 个部门节点，以及一致的合成人口数据。"""
+    """Build the demo province: 1 province, 16 city nodes with 9 department nodes each, and
+    consistent synthetic population data."""
     with reported_errors():
         db = Database(load_settings().database_url)
         try:
@@ -110,7 +111,7 @@ def people(
     offset: Annotated[int, typer.Option(min=0)] = 0,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """列出演示省的居民（按身份证号排序）。"""
+    """List the demo province's residents (by ID number)."""
     with reported_errors():
         db = Database(load_settings().database_url)
         try:

@@ -28,7 +28,8 @@ def import_(
     actor: Actor = None,
     as_json: AsJson = False,
 ) -> None:
-    """导入政务服务事项；任何一行有误则全部不导入，并列出行号、列名和原因。"""
+    """Import service items; if any row is wrong nothing is imported, and each error is listed with
+    its row, column and reason."""
     with database_session() as session:
         report = procedures.import_service_items(
             session, file.read_bytes(), file.name, actor_name(actor), strict=strict
@@ -63,7 +64,7 @@ def import_(
 
 @app.command("load-demo")
 def load_demo(actor: Actor = None) -> None:
-    """载入演示省试点场景的政务服务事项（同时载入演示证明事项清单）。"""
+    """Load the service items of the demo province's pilot scenarios (and the demo proof-item list)."""
     with database_session() as session:
         count = load_demo_items(session, actor_name(actor))
     console.print(t("procedures.demo_loaded", count=count))
@@ -77,7 +78,7 @@ def list_(
     offset: Annotated[int, typer.Option(min=0)] = 0,
     as_json: AsJson = False,
 ) -> None:
-    """列出政务服务事项（按编码排序）。"""
+    """List service items (by code)."""
     with database_session() as session:
         total, items = procedures.list_service_items(
             session, query=query, status=status, limit=limit, offset=offset
@@ -105,7 +106,7 @@ def show(
     code: Annotated[str, typer.Argument()],
     as_json: AsJson = False,
 ) -> None:
-    """显示一个政务服务事项，及其每项申请条件可接受的材料和方式。"""
+    """Show a service item and, for each requirement, the evidence and ways accepted."""
     with database_session() as session:
         item = procedures.get_service_item(session, code)
         needs = procedures.requirements_of(session, code)
@@ -158,7 +159,7 @@ def routes(
     applicant: Annotated[str, typer.Option("--applicant")],
     as_json: AsJson = False,
 ) -> None:
-    """为申请人计算每项申请条件最省事的办理途径，并说明理由。"""
+    """Work out the easiest way to meet each requirement for an applicant, and say why."""
     with database_session() as session:
         report = procedures.resolve_routes(session, code, applicant)
     if as_json:

@@ -31,7 +31,8 @@ def import_(
     reason: Annotated[str | None, typer.Option("--reason")] = None,
     as_json: AsJson = False,
 ) -> None:
-    """导入证明事项清单；任何一行有误则全部不导入，并列出行号、列名和原因。"""
+    """Import the proof-item list; if any row is wrong nothing is imported, and each error is listed
+    with its row, column and reason."""
     with database_session() as session:
         report = proofs.import_proof_list(
             session, file.read_bytes(), file.name, actor_name(actor), fmt=fmt, reason=reason
@@ -59,7 +60,7 @@ def import_(
 
 @app.command()
 def publish(reason: Reason, actor: Actor = None) -> None:
-    """把当前清单发布为新版本。"""
+    """Publish the current list as a new version."""
     with database_session() as session:
         version = proofs.publish(session, actor_name(actor), reason)
     console.print(
@@ -79,7 +80,7 @@ def diff(
     v2: Annotated[int, typer.Argument(min=1)],
     as_json: AsJson = False,
 ) -> None:
-    """比较两个已发布版本：新增、取消和逐字段变化的事项。"""
+    """Compare two published versions: items added, abolished and changed field by field."""
     with database_session() as session:
         result = proofs.diff(session, v1, v2)
     if as_json:
@@ -111,7 +112,7 @@ def diff(
 
 @app.command("abolition-report")
 def abolition_report(as_json: AsJson = False) -> None:
-    """拟取消的证明事项及理由（无法律法规依据或依据已废止）。"""
+    """Proof items to be abolished and why (no legal basis, or the basis was repealed)."""
     with database_session() as session:
         report = proofs.abolition_report(session)
     if as_json:
@@ -127,7 +128,7 @@ def abolition_report(as_json: AsJson = False) -> None:
 
 @app.command("list")
 def list_(version: VersionOpt = None, as_json: AsJson = False) -> None:
-    """列出证明事项：当前工作清单，或 --version 指定的已发布版本。"""
+    """List proof items: the working list, or the published version given with --version."""
     with database_session() as session:
         items = proofs.list_items(session, version)
     if as_json:
@@ -154,7 +155,8 @@ def repeal(
     reason: Reason,
     actor: Actor = None,
 ) -> None:
-    """登记法律文件废止，并把因此失去依据的证明事项标为拟取消。"""
+    """Record that a legal document was repealed, and flag the proof items that lose their basis for
+    abolition."""
     with database_session() as session:
         impact = procedures.adjust_for_repeal(session, document, actor_name(actor), reason)
     console.print(
@@ -174,7 +176,7 @@ def repeal(
 
 @app.command()
 def abolish(code: Annotated[str, typer.Argument()], reason: Reason, actor: Actor = None) -> None:
-    """取消一项证明事项。"""
+    """Abolish a proof item."""
     with database_session() as session:
         item = proofs.abolish_item(session, code, actor_name(actor), reason)
     console.print(t("proofs.abolished", code=item.code, name=item.name), highlight=False)
@@ -186,7 +188,8 @@ def export(
     version: VersionOpt = None,
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
 ) -> None:
-    """导出已发布的清单（默认最新版本）：JSON，或带 BOM 的 UTF-8 CSV（Excel 可直接打开）。"""
+    """Export a published list (default: the newest version): JSON, or UTF-8 CSV with a BOM (opens
+    directly in Excel)."""
     with database_session() as session:
         if fmt not in {"json", "csv"}:
             raise InvalidInput(t("proofs.bad_format", format=fmt), field="--format")
@@ -210,7 +213,7 @@ def export(
 
 @app.command()
 def versions(as_json: AsJson = False) -> None:
-    """已发布的各个版本。"""
+    """The published versions."""
     with database_session() as session:
         found = proofs.list_versions(session)
     if as_json:

@@ -96,7 +96,8 @@ def keygen(
     force: Annotated[bool, typer.Option("--force")] = False,
     wallet: WalletOpt = None,
 ) -> None:
-    """生成持证人密钥：私钥写入 KEYFILE（权限 0600），公钥 JWK 打印到标准输出。"""
+    """Make the holder's key: the private key goes to a file (mode 0600), the public JWK to standard
+    output."""
     with reported_errors():
         try:
             algorithm = Alg(alg)
@@ -122,7 +123,7 @@ def add(
     key: KeyOpt = None,
     wallet: WalletOpt = None,
 ) -> None:
-    """把证照加入卡包；绑定的不是本卡包密钥的证照会被拒绝。"""
+    """Add a credential to the wallet; one bound to another key than the wallet's is refused."""
     with reported_errors():
         holder_jwk = read_public_jwk(_key_path(key, wallet))
         info = Wallet(_wallet_dir(wallet)).add(_read_text(credential), holder_jwk)
@@ -145,7 +146,7 @@ def list_credentials(
     as_json: Annotated[bool, typer.Option("--json")] = False,
     wallet: WalletOpt = None,
 ) -> None:
-    """列出卡包中的证照：类型、签发机构、证照标识、有效期、可披露项。"""
+    """List the wallet's credentials: type, issuer, identifier, validity, disclosable items."""
     with reported_errors():
         held = Wallet(_wallet_dir(wallet)).credentials()
     if as_json:
@@ -172,7 +173,7 @@ def remove(
     credential: Annotated[str, typer.Argument()],
     wallet: WalletOpt = None,
 ) -> None:
-    """从卡包删除一张证照。"""
+    """Remove a credential from the wallet."""
     with reported_errors():
         info = Wallet(_wallet_dir(wallet)).remove(credential)
     typer.echo(t("wallet.removed", id=info.id, vct=info.vct))
@@ -257,7 +258,8 @@ def present_command(
     ] = MAX_QR_VERSION,
     wallet: WalletOpt = None,
 ) -> None:
-    """亮证：按所选披露项生成出示凭证（SD-JWT + 密钥绑定 JWT），打印到标准输出。"""
+    """Present a credential: make a presentation of the chosen items (SD-JWT + key-binding JWT) and
+    print it."""
     with reported_errors():
         presentation = _presentation(
             credential,
@@ -286,7 +288,8 @@ def short_code(
     qr: QrOpt = None,
     wallet: WalletOpt = None,
 ) -> None:
-    """在线亮证（低端手机）：在本机签好出示凭证，交给平台换取一次性短码并打印。"""
+    """Present online (basic phones): sign the presentation here, trade it at the platform for a
+    one-time short code and print it."""
     with reported_errors():
         presentation = _presentation(
             credential,
@@ -314,7 +317,8 @@ def claim(
     key: KeyOpt = None,
     wallet: WalletOpt = None,
 ) -> None:
-    """认领补录的历史证照：把本机公钥交给平台绑定（私钥不出本机），新证照加入卡包。"""
+    """Claim a backfilled certificate: the platform binds this wallet's public key (the private key
+    stays here); the new credential goes into the wallet."""
     with reported_errors():
         token = os.environ.get(token_env)
         if not token:
