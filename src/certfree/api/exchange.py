@@ -229,7 +229,7 @@ def _province_only(node: NodeDep) -> None:
         raise NotFound(f"节点 {node.settings.node_code} 不是省级节点，不管理节点注册表")
 
 
-@router.post("/exchange/nodes/{code}/registration", response_model=NodeRegistrationView)
+@router.post("/exchange/nodes/{code}/registration")
 def register(
     code: str, payload: NodeRegistrationRequest, node: NodeDep, session: SessionDep, _: _Bureau
 ) -> NodeRegistrationView:
@@ -242,7 +242,7 @@ def register(
     return NodeRegistrationView.model_validate(row)
 
 
-@router.post("/exchange/nodes/{code}/approve", response_model=NodeRegistrationView)
+@router.post("/exchange/nodes/{code}/approve")
 def approve(code: str, node: NodeDep, session: SessionDep, _: _Bureau) -> NodeRegistrationView:
     """Approve a registered node: peers accept its messages from the next registry on."""
     _province_only(node)
@@ -251,7 +251,7 @@ def approve(code: str, node: NodeDep, session: SessionDep, _: _Bureau) -> NodeRe
     return NodeRegistrationView.model_validate(row)
 
 
-@router.post("/exchange/nodes/{code}/revoke", response_model=NodeRegistrationView)
+@router.post("/exchange/nodes/{code}/revoke")
 def revoke(code: str, node: NodeDep, session: SessionDep, _: _Bureau) -> NodeRegistrationView:
     """Revoke a node: peers refuse its messages (revoked_sender) from the next registry on."""
     _province_only(node)
