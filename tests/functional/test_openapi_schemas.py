@@ -104,3 +104,11 @@ def test_an_identifier_check_answers_the_model_of_its_kind(
     assert body["valid"] is True
     declared = _document(client)["components"]["schemas"][model]["properties"]
     assert set(body) == set(declared)
+
+
+def test_a_division_lists_its_former_names(client: TestClient, token_for: Any) -> None:
+    response = client.get(
+        "/api/v1/identifiers/division", params={"value": "370811"}, headers=token_for("clerk")
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["former_names"] == ["郊区", "市郊区"]

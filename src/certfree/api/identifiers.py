@@ -75,7 +75,7 @@ class DivisionCheck(_Checked):
     is_placeholder: bool
     valid_from: int | None
     valid_to: int | None
-    former_names: str
+    former_names: list[str]
 
 
 class CertIdCheck(_Checked):
@@ -114,4 +114,6 @@ def check_identifier(
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
     return value if isinstance(value, str | int | bool | None) else str(value)
