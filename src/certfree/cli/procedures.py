@@ -64,7 +64,7 @@ def import_(
 
 @app.command("load-demo")
 def load_demo(actor: Actor = None) -> None:
-    """Load the service items of the demo province's pilot scenarios (and the demo proof-item list)."""
+    """Load the demo province's pilot service items and the demo proof-item list."""
     with database_session() as session:
         count = load_demo_items(session, actor_name(actor))
     console.print(t("procedures.demo_loaded", count=count))
