@@ -115,8 +115,13 @@ def run(env: dict[str, str], *args: str) -> Any:
 
 
 def test_cli_publishes_and_exports(env: dict[str, str], tmp_path: Path) -> None:
-    published = json.loads(run(env, "publish", "--date", "2026-11-01").stdout)
+    published = json.loads(run(env, "publish", "--date", "2026-11-01", "--json").stdout)
     supply = next(s for s in published if s["kind"] == "supply")
+    summary = run(env, "publish", "--date", "2026-11-02").stdout.splitlines()
+    assert [line.split("（")[0] for line in summary] == [
+        "已发布供给清单 2026-11-02：2 条",
+        "已发布需求清单 2026-11-02：2 条",
+    ]
     assert supply["counts"]["by_share_type"] == {"conditional": 1, "unconditional": 1}
     for fmt in ("json", "csv", "xlsx"):
         out = tmp_path / f"supply.{fmt}"

@@ -325,6 +325,7 @@ def grants(
 def publish(
     date: Annotated[str | None, typer.Option()] = None,
     actor: Annotated[str | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Publish the supply and demand lists as snapshots dated DATE."""
     with reported_errors():
@@ -335,7 +336,20 @@ def publish(
     with database_session() as session:
         index = catalog.load_index(session, _cache_dir())
         made = catalog.publish_lists(session, index, published_by=actor_name(actor), on=day)
-        print_json([catalog.snapshot_json(s) for s in made])
+        shown = [catalog.snapshot_json(s) for s in made]
+    if as_json:
+        print_json(shown)
+        return
+    for snapshot in shown:
+        typer.echo(
+            t(
+                "catalog.list_published",
+                kind=label(snapshot["kind_zh"], snapshot["kind"]),
+                date=snapshot["date"],
+                rows=snapshot["row_count"],
+                digest=snapshot["content_hash"][:16],
+            )
+        )
 
 
 @app.command("lists")

@@ -44,7 +44,9 @@ def up(
             departments=kinds,
             citizens=citizens,
             seed=seed,
-            report=lambda line: err_console.print(line, highlight=False),
+            report=lambda event, **figures: err_console.print(
+                t(f"cluster.progress.{event}", **figures), highlight=False
+            ),
         )
     if as_json:
         print_json(manifest)

@@ -57,7 +57,9 @@ __all__ = [
 MANIFEST = "cluster.json"
 # Processes this process started, kept so that ``cluster_down`` can reap them (no zombies).
 _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
-Report = Callable[[str], None]
+# Progress: an event name (``building``, ``preparing``, ``up``) and its figures; the caller
+# words it in the user's language.
+Report = Callable[..., None]
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,7 @@ def _template(directory: Path, citizens: int, seed: int, report: Report) -> Path
         migrate.upgrade(db)  # a newer schema since it was built
         db.dispose()
         return path
-    report(f"building the demo world ({citizens} citizens, seed {seed}) …")
+    report("building", citizens=citizens, seed=seed)
     for stale in (path, marker):
         stale.unlink(missing_ok=True)
     db = Database(f"sqlite:///{path}")
@@ -292,7 +294,7 @@ def cluster_up(
     departments: Sequence[str] = ("MZ", "GA"),
     citizens: int = 1000,
     seed: int = 2023,
-    report: Report = lambda _: None,
+    report: Report = lambda *_, **__: None,
     timeout: float = 90.0,
 ) -> dict[str, Any]:
     """Start the cluster and write its manifest; Conflict if one is already running here."""
@@ -312,7 +314,7 @@ def cluster_up(
     nodes = plan_cluster(directory, cities, departments)
     started = time.monotonic()
     template = _template(directory, citizens, seed, report)
-    report(f"preparing {len(nodes)} nodes …")
+    report("preparing", nodes=len(nodes))
     with ThreadPoolExecutor(max_workers=4) as pool:
         jwks = dict(
             zip(
@@ -346,7 +348,7 @@ def cluster_up(
     down = wait_healthy({n.code: n.url for n in nodes}, timeout)
     if down:
         raise Conflict(f"以下节点未能启动（见各自的 serve.log）：{', '.join(down)}")
-    report(f"{len(nodes)} nodes up in {time.monotonic() - started:.1f} s")
+    report("up", nodes=len(nodes), seconds=f"{time.monotonic() - started:.1f}")
     return manifest
 
 
