@@ -8,56 +8,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
 from fastapi import FastAPI
 
 from certfree import __version__
-from certfree.auth import TokenService
-from certfree.auth.oidc import OidcVerifier
-from certfree.crypto import KeyStore
-from certfree.exchange.runtime import ExchangeRuntime
+from certfree.assembly import build_node
 from certfree.settings import Settings
-from certfree.storage import Database
 
-
-@dataclass
-class NodeRuntime:
-    """What a running node is made of; reachable from requests as ``request.app.state.node``."""
-
-    settings: Settings
-    db: Database
-    keys: KeyStore
-    tokens: TokenService
-    exchange: ExchangeRuntime  # node-to-node messages; started in the lifespan
-
-
-def build_node(settings: Settings) -> NodeRuntime:
-    """Open the database and key store described by ``settings``."""
-    settings.check_production_ready()
-    db = Database(settings.database_url)
-    keys = settings.key_store()
-    oidc = (
-        OidcVerifier(
-            settings.oidc_issuer,
-            audience=settings.oidc_audience,
-            jwks_url=settings.oidc_jwks_url,
-        )
-        if settings.oidc_issuer
-        else None
-    )
-    return NodeRuntime(
-        settings=settings,
-        db=db,
-        keys=keys,
-        tokens=TokenService(settings, keys, oidc),
-        exchange=ExchangeRuntime(settings, db, keys),
-    )
+__all__ = ["create_app"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ASGI application of one node."""
-    from certfree.api import install_api  # noqa: PLC0415 - api imports app types
+    from certfree.api import install_api  # noqa: PLC0415 - the adapters load on demand
     from certfree.web import install_web  # noqa: PLC0415
 
     node = build_node(settings or Settings())

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from certfree import governance
 from certfree.api.deps import PUBLIC, SQL_INT_MAX, NodeDep, PathIndex, SessionDep, allow
-from certfree.app import NodeRuntime
+from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role
 from certfree.errors import AuthError
 from certfree.exchange import subject_accesses

@@ -25,7 +25,7 @@ from certfree import catalog
 from certfree.api.deps import SQL_INT_MAX, NodeDep, PathId, SessionDep, allow
 from certfree.api.uploads import UPLOAD_BODY, Upload
 from certfree.api.views import ImportedFile, View
-from certfree.app import NodeRuntime
+from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
 

@@ -19,7 +19,7 @@ from certfree import catalog
 from certfree.api.catalog import ResourceView
 from certfree.api.deps import SQL_INT_MAX, NodeDep
 from certfree.api.views import View, omitted_if_none
-from certfree.app import NodeRuntime
+from certfree.assembly import NodeRuntime
 from certfree.auth import Role, require_role
 from certfree.errors import AuthError
 

@@ -13,7 +13,7 @@ from pydantic import BeforeValidator, Field
 from sqlalchemy.orm import Session
 
 from certfree import nodes
-from certfree.app import NodeRuntime
+from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role, require_role
 from certfree.errors import AuthError, Forbidden
 

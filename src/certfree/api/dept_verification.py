@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from certfree.api.deps import Int64, IsoDateTime, NodeDep, SessionDep, allow
-from certfree.app import NodeRuntime
+from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
 from certfree.exchange import verification as domain

@@ -18,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
 from certfree.api.problems import certfree_problem
 from certfree.api.views import IsoTimestamp, View
-from certfree.app import NodeRuntime
+from certfree.assembly import NodeRuntime
 from certfree.auth import NODE_KEY_OWNER, Principal, Role
 from certfree.errors import CertfreeError, Forbidden, NotFound
 from certfree.exchange import registry, routing, transport

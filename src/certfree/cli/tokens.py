@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from certfree.app import build_node
+from certfree.assembly import build_node
 from certfree.cli.common import load_settings, reported_errors
 from certfree.cli.i18n import t
 
