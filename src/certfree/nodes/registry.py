@@ -40,7 +40,7 @@ def list_nodes(
     return list(session.scalars(query))
 
 
-_DEPARTMENT_NODE = re.compile(r"^([1-9]\d{5})-([A-Z]{2})$")
+_DEPARTMENT_NODE = re.compile(r"^[1-9]\d{5}-([A-Z]{2})$")
 
 
 def department_of(session: Session, organ: str) -> DepartmentKind | None:
@@ -49,7 +49,7 @@ def department_of(session: Session, organ: str) -> DepartmentKind | None:
     wanted = organ.strip().upper()
     match = _DEPARTMENT_NODE.match(wanted)
     if match is not None:
-        return next((k for k in DepartmentKind if k.value == match.group(2)), None)
+        return DepartmentKind.__members__.get(match.group(1))  # each name is its value
     return session.scalar(select(Node.department).where(Node.uscc == wanted))
 
 
