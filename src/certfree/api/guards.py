@@ -158,8 +158,7 @@ class RequestGuard:
                 if b"\\u0000" in body and _holds_nul(value):
                     raise InvalidInput(_NUL)
         except (ContentTooLarge, InvalidInput) as exc:
-            if isinstance(exc, InvalidInput):
-                exc.field = "body"
+            exc.field = "body"  # the body is at fault, whichever check refused it
             await _refuse(scope, receive, send_with_headers, exc)
             return
         replayed = False
