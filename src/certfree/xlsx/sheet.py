@@ -28,7 +28,8 @@ def _column(letters: str) -> int:
     return number
 
 
-def _column_letters(number: int) -> str:
+def column_letters(number: int) -> str:
+    """1 → A, 26 → Z, 27 → AA (a cell reference's column letters; the writer's too)."""
     letters = ""
     while number:
         number, rest = divmod(number - 1, 26)
@@ -56,7 +57,7 @@ class Sheet:
         self.collecting, self.phonetic = False, 0
 
     def fault(self, reason: str) -> SheetFault:
-        cell = f"{_column_letters(self.column)}{self.row}" if self.column else None
+        cell = f"{column_letters(self.column)}{self.row}" if self.column else None
         return SheetFault(reason, self.row, cell)
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from certfree.tabular import escape_cell
+from certfree.xlsx.sheet import column_letters
 
 __all__ = ["write_xlsx"]
 
@@ -36,16 +37,6 @@ _STYLES = (
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
-
-
-def _column(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA (the cell reference's column letters)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _cell(ref: str, value: Any) -> str:
@@ -107,7 +98,7 @@ def write_xlsx(sheets: Sequence[tuple[str, Iterable[Sequence[Any]]]]) -> bytes:
                 columns: list[str] = []
                 for r, row in enumerate(rows, 1):
                     while len(columns) < len(row):
-                        columns.append(_column(len(columns)))
+                        columns.append(column_letters(len(columns) + 1))
                     cells = "".join(_cell(f"{columns[c]}{r}", v) for c, v in enumerate(row))
                     sheet.write(f'<row r="{r}">{cells}</row>'.encode())
                 sheet.write(b"</sheetData></worksheet>")
