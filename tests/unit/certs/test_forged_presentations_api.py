@@ -83,7 +83,7 @@ def _cli(*args: str) -> Any:
 
 @pytest.fixture
 def offline(
-    client: TestClient,
+    cli_on_node: TestClient,
     token_for: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -91,7 +91,6 @@ def offline(
     """The node's trust list and status lists saved for ``certs verify --offline``."""
     bearer = token_for("verifier")["Authorization"].removeprefix("Bearer ")
     monkeypatch.setenv("CERTFREE_TOKEN", bearer)
-    monkeypatch.setattr("certfree.cli.certs_verify.httpx.Client", lambda **_: _Borrowed(client))
     saved = _cli(
         "trust-list",
         "--url",
@@ -103,19 +102,6 @@ def offline(
     )
     assert saved.exit_code == 0, saved.stderr
     return tmp_path
-
-
-class _Borrowed:
-    """``with httpx.Client() as c`` handing out the test client without closing it."""
-
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-
-    def __enter__(self) -> TestClient:
-        return self.client
-
-    def __exit__(self, *_: object) -> None:
-        return None
 
 
 def _verify_offline(directory: Path, presentation: str) -> Any:

@@ -18,19 +18,6 @@ from factories.certificates import ELDERLY_CARD, issue_example
 AUD, NONCE = "police:370102-roadside-7", "n-a11f"
 
 
-class _Borrowed:
-    """``with httpx.Client() as c`` handing out the test client without closing it."""
-
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-
-    def __enter__(self) -> TestClient:
-        return self.client
-
-    def __exit__(self, *_: object) -> None:
-        return None
-
-
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, list(args))
     return result.exit_code, result.stdout, result.stderr
@@ -38,14 +25,14 @@ def run(*args: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def saved(
-    client: TestClient,
+    cli_on_node: TestClient,
     keys: KeyStore,
     token_for: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> dict[str, Any]:
     """A certificate issued on the node, shown to the police, trust list and lists saved."""
-    node = client.app.state.node  # type: ignore[attr-defined]
+    node = cli_on_node.app.state.node  # type: ignore[attr-defined]
     holder = generate_signer(Alg.ES256)
     with node.db.session() as session:
         issued = issue_example(session, keys, ELDERLY_CARD, holder.public_jwk())
@@ -53,8 +40,6 @@ def saved(
     (tmp_path / "shown.txt").write_text(shown, encoding="ascii")
     bearer = token_for("verifier")["Authorization"].removeprefix("Bearer ")
     monkeypatch.setenv("CERTFREE_TOKEN", bearer)
-    # The CLI's HTTP client is the node itself, in process (TestClient is an httpx.Client).
-    monkeypatch.setattr("certfree.cli.certs_verify.httpx.Client", lambda **_: _Borrowed(client))
     code, _, err = run(
         "trust-list",
         "--url",
