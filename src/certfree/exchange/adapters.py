@@ -131,6 +131,10 @@ class Binding:
     def statement(self) -> TextClause:
         return text(self.sql)
 
+    @functools.cached_property
+    def known_statement(self) -> TextClause | None:
+        return None if self.known is None else text(self.known)
+
     @classmethod
     def parse(cls, question: QuestionDef, raw: Any) -> Binding:
         """The binding in ``raw`` (a JSON object) for ``question``; BindingInvalid says why not."""
@@ -174,9 +178,8 @@ def run_binding(
     values: dict[str, Any] = dict(args) | {"today": today.isoformat()}
     for bound, (fn, param) in binding.derive.items():
         values[bound] = DERIVATIONS[fn](args.get(param), by_name[param], today)
-    if binding.known is not None and not _one_row(
-        connection, text(binding.known), values, question
-    ).get("known"):
+    known = binding.known_statement
+    if known is not None and not _one_row(connection, known, values, question).get("known"):
         raise SubjectUnknown(
             f"提供方没有问题 {question.name} 所问主体的记录（no record of the subject）",
             field="args",
