@@ -210,7 +210,7 @@ def escape_cell(value: V) -> V:
 
 def unescape_cell(text: str) -> str:
     """The value of a cell that :func:`escape_cell` wrote (its leading quote dropped)."""
-    if text.startswith("'") and text[1:2] and text[1:].startswith((*FORMULA_STARTS, "'")):
+    if text.startswith("'") and text[1:].startswith((*FORMULA_STARTS, "'")):
         return text[1:]
     return text
 
