@@ -104,8 +104,8 @@ def offline(
     return tmp_path
 
 
-def _verify_offline(directory: Path, presentation: str) -> Any:
-    (directory / "shown.txt").write_text(presentation, encoding="utf-8")
+def _verify_shown(directory: Path, *extra: str, trust_list: str = "trust.jwt") -> Any:
+    """``certs verify --offline`` of ``shown.txt`` against what ``offline`` saved."""
     return _cli(
         "verify",
         str(directory / "shown.txt"),
@@ -115,11 +115,16 @@ def _verify_offline(directory: Path, presentation: str) -> Any:
         NONCE,
         "--offline",
         "--trust-list",
-        str(directory / "trust.jwt"),
+        str(directory / trust_list),
         "--status-dir",
         str(directory / "lists"),
-        "--json",
+        *extra,
     )
+
+
+def _verify_offline(directory: Path, presentation: str) -> Any:
+    (directory / "shown.txt").write_text(presentation, encoding="utf-8")
+    return _verify_shown(directory, "--json")
 
 
 @pytest.mark.slow
@@ -151,19 +156,7 @@ def test_a_deeply_nested_file_is_a_named_refusal_in_the_cli(offline: Path) -> No
     assert [f["reason"] for f in json.loads(run.stdout)["failed_checks"]] == ["malformed"]
     deep = '{"issuers":' + "[" * 1000 + "]" * 1000 + "}"
     (offline / "deep.json").write_text(deep, encoding="utf-8")
-    run = _cli(
-        "verify",
-        str(offline / "shown.txt"),
-        "--audience",
-        AUD,
-        "--nonce",
-        NONCE,
-        "--offline",
-        "--trust-list",
-        str(offline / "deep.json"),
-        "--status-dir",
-        str(offline / "lists"),
-    )
+    run = _verify_shown(offline, trust_list="deep.json")
     assert run.exit_code != 0
     assert isinstance(run.exception, SystemExit)
     assert "nests deeper than" in run.stderr
@@ -196,19 +189,7 @@ def test_nested_forgeries_parked_under_a_short_code_are_refused_not_crashed(
 
 def test_a_file_that_is_no_presentation_is_a_named_refusal_in_the_cli(offline: Path) -> None:
     (offline / "shown.txt").write_bytes(b"\xff\xfe not text")
-    run = _cli(
-        "verify",
-        str(offline / "shown.txt"),
-        "--audience",
-        AUD,
-        "--nonce",
-        NONCE,
-        "--offline",
-        "--trust-list",
-        str(offline / "trust.jwt"),
-        "--status-dir",
-        str(offline / "lists"),
-    )
+    run = _verify_shown(offline)
     assert run.exit_code == 1
     assert isinstance(run.exception, SystemExit)
     assert "不是 UTF-8 文本" in run.stderr
