@@ -16,9 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from certfree.commitments.credit import record_false_commitment
@@ -171,7 +170,7 @@ def _is_first_time(session: Session, commitment: Commitment) -> bool:
     return session.scalars(earlier.limit(1)).first() is None
 
 
-def _items_of(department: DepartmentKind) -> Any:
+def _items_of(department: DepartmentKind) -> Select[str]:
     """The codes of the proof items whose issuing department is of kind ``department``."""
     return select(ProofItem.code).where(ProofItem.department_kind == department)
 
