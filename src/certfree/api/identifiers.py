@@ -110,7 +110,7 @@ def check_identifier(
         raise
     fields = {f.name: getattr(parsed, f.name) for f in dataclasses.fields(parsed)}
     plain = {k: _plain(v) for k, v in fields.items()}
-    return _CHECKED.validate_python({"kind": kind.value, "valid": True, **plain})
+    return _CHECKED.validate_python({"kind": kind.value, **plain})
 
 
 def _plain(value: Any) -> Any:
