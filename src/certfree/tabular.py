@@ -41,6 +41,7 @@ __all__ = [
     "ENCODINGS",
     "LIMITS",
     "MAX_BYTES",
+    "XLSX_MAGIC",
     "ImportReport",
     "Limits",
     "RowError",
@@ -68,7 +69,7 @@ ENCODINGS = frozenset(
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_SEARCH_ROWS = 5
 V = TypeVar("V")
-_XLSX_MAGIC = b"PK\x03\x04"  # an XLSX file is a ZIP archive (ECMA-376 Part 2, OPC)
+XLSX_MAGIC = b"PK\x03\x04"  # an XLSX file is a ZIP archive (ECMA-376 Part 2, OPC)
 _UTF8_BOM = b"\xef\xbb\xbf"
 _LINE_END = re.compile("\r\n|\r|\n")  # as io.StringIO(newline="") splits lines
 
@@ -357,7 +358,7 @@ def read_table(
     if not data.strip():
         raise InvalidInput("文件为空", field="file")
     chosen = (fmt or "").lower() or (
-        "xlsx" if filename.lower().endswith(".xlsx") or data.startswith(_XLSX_MAGIC) else "csv"
+        "xlsx" if filename.lower().endswith(".xlsx") or data.startswith(XLSX_MAGIC) else "csv"
     )
     if chosen not in {"csv", "xlsx"}:
         raise InvalidInput(f"不支持的格式「{fmt}」；可选 csv、xlsx", field="format")
@@ -365,7 +366,7 @@ def read_table(
     if chosen == "xlsx":
         rows = _xlsx_rows(data, limits)
     else:
-        if data.startswith(_XLSX_MAGIC):
+        if data.startswith(XLSX_MAGIC):
             raise InvalidInput("这是 XLSX 文件，请用 --format xlsx", field="format")
         encoding, rows = _csv_rows(data, limits)
     wanted = set(known_headers)

@@ -52,6 +52,7 @@ from certfree.catalog.vocab import OpenType, ShareMethod, ShareType, UpdateCycle
 from certfree.errors import InvalidInput
 from certfree.storage import utcnow
 from certfree.tabular import (
+    XLSX_MAGIC,
     ImportReport,
     Limits,
     RowError,
@@ -170,7 +171,7 @@ def _decode(data: bytes, encoding: str | None) -> bytes:
     if not encoding:
         return data
     codec = text_encoding(encoding)
-    if data.startswith(b"PK\x03\x04"):  # XLSX (a ZIP) has no text encoding
+    if data.startswith(XLSX_MAGIC):  # XLSX (a ZIP) has no text encoding
         return data
     try:
         return data.decode(codec).encode("utf-8")
