@@ -20,7 +20,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from certfree.crypto import Alg, Signer, b64url_encode, canonical_json, generate_signer
+from certfree.crypto import (
+    Alg,
+    Signer,
+    b64url_decode,
+    b64url_encode,
+    canonical_json,
+    generate_signer,
+)
 from certfree.crypto.sdjwt import parse_sd_jwt
 from certfree.crypto.sdjwt.jws import disclosure_digest
 
@@ -284,7 +291,7 @@ class Forger:
         if not self.disclosures:
             return
         first = self.disclosures[0]
-        item = json.loads(_b64_to_text(first))
+        item = json.loads(b64url_decode(first))
         changed = b64url_encode(canonical_json([*item[:-1], "伪造"]))
         salted = b64url_encode(canonical_json(["AAAAAAAAAAAAAAAAAAAAAA", *item[1:]]))
         flipped = first[:-2] + ("A" if first[-2] != "A" else "B") + first[-1]
@@ -322,7 +329,7 @@ class Forger:
         head, body, sig = self.jwt.split(".")
         stranger = generate_signer(self.issuer.alg)
         other = self.reseal(extra="another credential")
-        raw_sig = _b64_to_bytes(sig)
+        raw_sig = b64url_decode(sig)
         yield (
             "sig:issuer_flipped",
             self.present(f"{head}.{body}.{b64url_encode(bytes([raw_sig[0] ^ 1]) + raw_sig[1:])}"),
@@ -437,13 +444,3 @@ CLASSES: tuple[Callable[[Forger], Iterator[Forgery]], ...] = (
     Forger.kb_claims,
     Forger.structure,
 )
-
-
-def _b64_to_bytes(part: str) -> bytes:
-    import base64  # noqa: PLC0415
-
-    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-
-
-def _b64_to_text(part: str) -> str:
-    return _b64_to_bytes(part).decode("utf-8")
