@@ -16,7 +16,7 @@ def principal_from_claims(
 ) -> Principal:
     """Check time claims and build the Principal; AuthError names the failing claim."""
     for name in ("exp", "iat", "nbf"):
-        if name in claims and not _numeric_date(claims[name]):
+        if name in claims and not numeric_date(claims[name]):
             raise AuthError(f"bearer token refused: {name} is not a NumericDate")
     exp = claims.get("exp")
     if exp is None:
@@ -45,6 +45,6 @@ def principal_from_claims(
     )
 
 
-def _numeric_date(value: Any) -> bool:
+def numeric_date(value: Any) -> bool:
     """RFC 7519 §2 NumericDate: a finite JSON number of seconds (not a boolean, NaN or ∞)."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

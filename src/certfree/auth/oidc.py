@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +30,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from certfree.auth.claims import principal_from_claims
+from certfree.auth.claims import numeric_date, principal_from_claims
 from certfree.auth.errors import ProviderMisconfigured, SignInRefused
 from certfree.auth.roles import Principal
 from certfree.crypto import b64url_decode, verify
@@ -86,11 +85,6 @@ def _parse(token: str, kind: _Kind) -> _Jws:
     if not isinstance(header, dict) or not isinstance(claims, dict):
         raise kind.refused("头部或声明不是 JSON 对象", "header or claims are not JSON objects")
     return _Jws(header, claims, f"{parts[0]}.{parts[1]}".encode("ascii"), signature)
-
-
-def _numeric_date(value: Any) -> bool:
-    """RFC 7519 §2 NumericDate: a finite JSON number (not a boolean, NaN or infinity)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class OidcVerifier:
@@ -203,7 +197,7 @@ class OidcVerifier:
         return ALLOWED_ALGS.intersection(a for a in announced if isinstance(a, str))
 
     def _check_times(self, claims: dict[str, Any], now: float) -> None:
-        if not _numeric_date(claims.get("exp")) or not _numeric_date(claims.get("iat")):
+        if not numeric_date(claims.get("exp")) or not numeric_date(claims.get("iat")):
             raise ID_TOKEN.refused(
                 "exp 与 iat 须为数值时间（NumericDate）", "exp and iat must be NumericDates"
             )
