@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from certfree.api.deps import PUBLIC, NodeDep
 from certfree.auth import Role
-from certfree.auth.errors import SignInRefused
+from certfree.auth.errors import ProviderMisconfigured, SignInRefused
 from certfree.auth.oidc import OidcVerifier
 from certfree.auth.oidc_login import (
     CALLBACK_PATH,
@@ -59,9 +59,9 @@ def _redirect_uri(settings: Settings) -> str:
 
 def _messages(exc: CertfreeError, lang: str) -> tuple[str, str | None]:
     """The error in the page's language, and in the other one when the error has both."""
-    zh, en = getattr(exc, "message_zh", None), getattr(exc, "message_en", None)
-    if not isinstance(zh, str) or not isinstance(en, str):
+    if not isinstance(exc, SignInRefused | ProviderMisconfigured):
         return exc.message, None
+    zh, en = exc.message_zh, exc.message_en
     return (en, zh) if lang == "en" else (zh, en)
 
 
