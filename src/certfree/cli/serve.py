@@ -17,14 +17,18 @@ from certfree.settings import Settings
 
 def serve(
     host: str = typer.Option("127.0.0.1"),
-    port: int = typer.Option(int(os.environ.get("PORT", "8000"))),
+    port: int | None = typer.Option(None),
     workers: int = typer.Option(1, min=1),
     access_log: bool = typer.Option(True),
 ) -> None:
     """Serve the node (API at /api/v1, docs at /api/docs, web at /)."""
     with reported_errors():
-        # The port served is the one public addresses default to (Settings.base_url).
-        settings = load_settings().model_copy(update={"port": port})
+        # The port served is the one public addresses default to (Settings.base_url); without
+        # --port it is the settings' (CERTFREE_PORT, then PORT, then 8000).
+        settings = load_settings()
+        if port is not None:
+            settings = settings.model_copy(update={"port": port})
+        port = settings.port
         settings.check_production_ready()
         keys = node_keys(settings)
         if settings.is_development and not keys.keys(NODE_KEY_OWNER):
