@@ -18,7 +18,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certfree.nodes import DepartmentKind
-from certfree.procedures.vocab import EvidenceKind, ServiceItemStatus, ServiceLevel
+from certfree.procedures.vocab import EvidenceKind, PartyRole, ServiceItemStatus, ServiceLevel
 from certfree.storage import Base, UTCDateTime, enum_by_value, utcnow
 
 __all__ = ["ServiceEvidence", "ServiceItem", "ServiceRequirement"]
@@ -53,6 +53,10 @@ class ServiceItem(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(64))
+    # 承诺办结时限 in working days, as the item's guide (办事指南) publishes it.
+    promised_days: Mapped[int | None] = mapped_column(Integer)
+    # GB/T 36904 type code of the e-certificate an approval issues (结婚证, 营业执照 …).
+    result_cert_type: Mapped[str | None] = mapped_column(String(21))
 
     requirements: Mapped[list[ServiceRequirement]] = relationship(
         back_populates="service_item",
@@ -65,7 +69,7 @@ class ServiceItem(Base):
 
 
 class ServiceRequirement(Base):
-    """A fact the applicant must establish (申请条件), e.g. 申请人婚姻状况."""
+    """A fact a party must establish (申请条件), e.g. 申请人婚姻状况 or 被投靠人住房."""
 
     __tablename__ = "service_requirements"
     __table_args__ = (UniqueConstraint("service_code", "position"),)
@@ -76,6 +80,10 @@ class ServiceRequirement(Base):
     )
     position: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(String(200))
+    # Whose fact it is (a PartyRole value): questions are asked about that party.
+    party: Mapped[str] = mapped_column(
+        String(16), default=PartyRole.APPLICANT.value, server_default=PartyRole.APPLICANT.value
+    )
 
     service_item: Mapped[ServiceItem] = relationship(back_populates="requirements")
     evidences: Mapped[list[ServiceEvidence]] = relationship(

@@ -13,6 +13,7 @@ from certfree.errors import InvalidInput
 __all__ = [
     "ITEM_TYPE_NAMES",
     "EvidenceKind",
+    "PartyRole",
     "ServiceItemStatus",
     "ServiceLevel",
     "SubjectKind",
@@ -51,6 +52,21 @@ class EvidenceKind(_Labelled):
     DATA_QUESTION = "data_question"  # a data-sharing question, by name, with parameters
 
 
+class PartyRole(_Labelled):
+    """Whose fact a requirement is: the applicant or another party to the application."""
+
+    APPLICANT = "applicant"
+    SPOUSE = "spouse"  # the other party of a marriage (婚姻登记条例 第五条: both parties apply)
+    HOST = "host"  # 被投靠人, whose household and housing a 投靠 applicant joins
+    REPRESENTATIVE = "representative"  # 法定代表人 of a firm being set up
+    SHAREHOLDER = "shareholder"  # 股东 (a person or a firm)
+
+    @property
+    def en(self) -> str:
+        """The English term for this role."""
+        return _PARTY_EN[self.value]
+
+
 class SubjectKind(_Labelled):
     """Who an applicant is: a citizen (GB 11643 ID number) or an organisation (GB 32100 USCC)."""
 
@@ -67,6 +83,21 @@ _ZH: dict[str, dict[str, str]] = {
         "data_question": "数据共享核验",
     },
     "SubjectKind": {"person": "自然人", "organisation": "法人或其他组织"},
+    "PartyRole": {
+        "applicant": "申请人",
+        "spouse": "另一方当事人",
+        "host": "被投靠人",
+        "representative": "法定代表人",
+        "shareholder": "股东",
+    },
+}
+
+_PARTY_EN = {
+    "applicant": "applicant",
+    "spouse": "other party to the marriage",
+    "host": "relative joined (host)",
+    "representative": "legal representative",
+    "shareholder": "shareholder",
 }
 
 _LEVEL_WORDS: dict[str, ServiceLevel] = {
