@@ -31,7 +31,7 @@ def test_preview_give_list_revoke(client: TestClient, token_for: Any) -> None:
         "/api/v1/me/consents/preview", params={"service_item": MOVING_IN}, headers=me
     )
     assert shown.status_code == 200, shown.text
-    assert [q["name"] for q in shown.json()["questions"]] == ["same_household"]
+    assert [q["name"] for q in shown.json()["questions"]] == ["same_household", "owns_property"]
     assert "向公安部门核验「您与另一人是否在同一户籍」" in shown.json()["text_zh"]
     assert (
         "1. We check whether you and another person are in the same household register with "

@@ -50,7 +50,8 @@ def test_grants_add_list_revoke_and_demo(env: dict[str, str]) -> None:
         app, ["grants", "demo", "--consumer", "370200", "--provider", "370100-MZ"], env=env
     )
     assert demo.exit_code == 0, demo.output
-    assert "新增演示授权 1 项" in demo.output
+    # marital_status for marriage registration and for real-estate transfer
+    assert "新增演示授权 2 项" in demo.output
 
     revoked = runner.invoke(
         app, ["grants", "revoke", str(grant["id"]), "--reason", "到期"], env=env
@@ -58,7 +59,7 @@ def test_grants_add_list_revoke_and_demo(env: dict[str, str]) -> None:
     assert revoked.exit_code == 0, revoked.output
     assert "已撤销" in revoked.output
     listed = runner.invoke(app, ["grants", "list", "--active-only"], env=env)
-    assert "共 1 项授权" in listed.output
+    assert "共 2 项授权" in listed.output
     assert "marital_status" in listed.output
     again = runner.invoke(app, ["grants", "revoke", str(grant["id"])], env=env)
     assert again.exit_code == 1

@@ -65,15 +65,19 @@ def test_readers_list_and_read_items_and_their_requirements(
         "department_name": "济南市民政局",
         "level": "city",
         "status": "active",
-        "requirement_count": 3,
+        "requirement_count": 5,
     }
     item = client.get(f"/api/v1/procedures/{MARRIAGE}", headers=token_for("clerk")).json()
     assert item["node_code"] == "370100-MZ"
     assert item["item_type_name"] == "行政确认"
+    assert (item["promised_days"], item["result_cert_name"]) == (1, "结婚证")
     needs = client.get(f"/api/v1/procedures/{MARRIAGE}/requirements", headers=token_for("cio"))
     assert needs.status_code == 200
-    status = needs.json()["requirements"][1]
+    spouse = needs.json()["requirements"][3]
+    assert (spouse["party"], spouse["party_zh"]) == ("spouse", "另一方当事人")
+    status = needs.json()["requirements"][2]
     assert status["description"] == "申请人婚姻状况（无配偶）"
+    assert status["party"] == "applicant"
     data, proof = status["alternatives"]
     assert data[0]["ways"] == ["data_sharing"]
     assert proof[0]["name"] == "婚姻状况证明"
@@ -149,7 +153,8 @@ def test_a_clerk_may_not_ask_for_evidence_the_item_does_not_allow(
         url, json={"kind": "data_question", "ref": "marital_status"}, headers=token_for("clerk")
     )
     assert ok.status_code == 200
-    assert ok.json()["requirements"] == ["申请人婚姻状况（无配偶）"]
+    both = ["申请人婚姻状况（无配偶）", "另一方当事人婚姻状况（无配偶）"]
+    assert ok.json()["requirements"] == both
     refused = client.post(
         url, json={"kind": "proof_item", "ref": "SD-ZM-GA-005"}, headers=token_for("clerk")
     )
@@ -178,7 +183,8 @@ def test_routes_for_clerks_and_for_applicants_themselves(
     seen = client.get(url, params={"applicant": married.party_a_id}, headers=token_for("clerk"))
     assert seen.status_code == 200, seen.text
     report = seen.json()
-    status = report["requirements"][1]
+    status = report["requirements"][2]
+    assert status["description"] == "申请人婚姻状况（无配偶）"
     assert status["way"] == "data_sharing"
     assert "可通过 marital_status 问题向 山东省民政厅 核验" in status["explanation_zh"]
     assert report["paper_count"] == 0

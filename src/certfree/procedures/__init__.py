@@ -62,6 +62,7 @@ from certfree.procedures.sources import (
 from certfree.procedures.subjects import Subject, parse_subject
 from certfree.procedures.vocab import (
     EvidenceKind,
+    PartyRole,
     ServiceItemStatus,
     ServiceLevel,
     SubjectKind,
@@ -82,6 +83,7 @@ __all__ = [
     "InvalidServiceItem",
     "NotAllowedEvidence",
     "OutsideTheList",
+    "PartyRole",
     "ProceduresError",
     "Question",
     "RepealImpact",

@@ -3,7 +3,8 @@
 Saving checks every piece of evidence: a proof item must be on the current proof-item list
 (清单之外无证明) — known, in the newest published version when one has been published, and
 neither abolished nor flagged to abolish; a certificate type must be a well-formed GB/T 36904
-type code; a data-sharing question must exist and get the parameters it needs. Items flagged
+type code (the result certificate an approval issues, a known one); a data-sharing question
+must exist and get the parameters it needs. Items flagged
 ``to_abolish`` are refused too: the legal-basis check found no law, regulation, State Council
 decision or local regulation behind them, and a new demand for such a proof is what the list
 exists to stop (existing users are flagged for review instead, :mod:`.adjustment`).
@@ -19,7 +20,11 @@ from sqlalchemy.orm import Session
 from certfree import proofs
 from certfree.errors import Conflict, InvalidIdentifier, InvalidInput
 from certfree.identifiers import parse_uscc
-from certfree.procedures.certificate_types import check_type_code
+from certfree.procedures.certificate_types import (
+    certificate_type,
+    check_certificate_parameters,
+    check_type_code,
+)
 from certfree.procedures.codes import check_code, division_in_code, level_of_division
 from certfree.procedures.errors import InvalidServiceItem, OutsideTheList, ServiceItemNotFound
 from certfree.procedures.evidence_questions import check_question
@@ -31,7 +36,7 @@ from certfree.procedures.schemas import (
     ServiceItemSummary,
     ServiceItemView,
 )
-from certfree.procedures.vocab import ITEM_TYPE_NAMES, EvidenceKind, ServiceItemStatus
+from certfree.procedures.vocab import ITEM_TYPE_NAMES, EvidenceKind, PartyRole, ServiceItemStatus
 from certfree.storage import utcnow
 
 __all__ = [
@@ -194,6 +199,8 @@ _PLAIN_FIELDS = (
     "item_type",
     "group_name",
     "source_url",
+    "promised_days",
+    "result_cert_type",
 )
 
 
@@ -202,6 +209,7 @@ def _requirement_rows(requirements: list[RequirementSpec]) -> list[ServiceRequir
         ServiceRequirement(
             position=position,
             description=requirement.description,
+            party=requirement.party.value,
             evidences=[
                 ServiceEvidence(
                     alternative=alternative,
@@ -254,6 +262,11 @@ def check_spec(session: Session, spec: ServiceItemSpec, proof_list: ProofList) -
         raise InvalidServiceItem(
             f"事项类型代码应为 {known} 之一，收到「{spec.item_type}」", field="item_type"
         )
+    result = (spec.result_cert_type or "").strip() or None
+    if result is not None and certificate_type(result) is None:
+        raise InvalidServiceItem(
+            f"办结签发的电子证照类型 {result} 不在已知证照类型中", field="result_cert_type"
+        )
     requirements = _check_requirements(code, spec.requirements, proof_list)
     return spec.model_copy(
         update={
@@ -263,6 +276,7 @@ def check_spec(session: Session, spec: ServiceItemSpec, proof_list: ProofList) -
             "implementing_org_uscc": uscc or None,
             "division_code": division or None,
             "level": level,
+            "result_cert_type": result,
             "requirements": requirements,
         }
     )
@@ -303,11 +317,12 @@ def _check_evidence(
         if evidence.kind is EvidenceKind.DATA_QUESTION:
             check_question(evidence.ref, evidence.parameters)
             return
-        if evidence.parameters:
-            raise InvalidInput(f"{evidence.kind.zh}不带参数", field="parameters")
         if evidence.kind is EvidenceKind.CERTIFICATE_TYPE:
             check_type_code(evidence.ref)
+            check_certificate_parameters(evidence.parameters)
             return
+        if evidence.parameters:
+            raise InvalidInput(f"{evidence.kind.zh}不带参数", field="parameters")
     except InvalidInput as exc:
         raise InvalidServiceItem(
             f"政务服务事项 {code} 的申请条件「{requirement}」：{exc.message}",
@@ -341,6 +356,9 @@ def _view(item: ServiceItem) -> ServiceItemView:
         status=item.status,
         review_reason=item.review_reason,
         review_proof_codes=list(item.review_proof_codes or []),
+        promised_days=item.promised_days,
+        result_cert_type=item.result_cert_type,
+        result_cert_name=_type_name(item.result_cert_type),
         requirements=[requirement_spec(r) for r in item.requirements],
         updated_at=item.updated_at,
         updated_by=item.updated_by,
@@ -356,5 +374,11 @@ def requirement_spec(requirement: ServiceRequirement) -> RequirementSpec:
         )
     return RequirementSpec(
         description=requirement.description,
+        party=PartyRole(requirement.party),
         alternatives=[alternatives[key] for key in sorted(alternatives)],
     )
+
+
+def _type_name(type_code: str | None) -> str | None:
+    known = certificate_type(type_code) if type_code else None
+    return known.name if known else None

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -22,7 +24,17 @@ from certfree.identifiers import parse_uscc
 from certfree.nodes import DepartmentKind
 from certfree.procedures.vocab import SubjectKind
 
-__all__ = ["CertificateType", "certificate_type", "certificate_types", "check_type_code"]
+__all__ = [
+    "CertificateType",
+    "certificate_type",
+    "certificate_types",
+    "check_certificate_parameters",
+    "check_type_code",
+]
+
+# A predicate a certificate type derives from a face field (年满60周岁 from the birth date), as
+# ISO/IEC 18013-5 names them: age_over_NN. The certs package defines which a type has.
+_PREDICATE = re.compile(r"age_over_\d{1,3}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,3 +85,17 @@ def check_type_code(type_code: str) -> str:
             field="ref",
         ) from None
     return type_code
+
+
+def check_certificate_parameters(parameters: Mapping[str, object]) -> None:
+    """A certificate evidence may name one ``predicate`` to disclose; InvalidInput otherwise."""
+    for key, value in parameters.items():
+        if key != "predicate":
+            raise InvalidInput(
+                f"电子证照只可带参数 predicate（出示的谓词，如 age_over_60），收到 {key}",
+                field="parameters",
+            )
+        if not isinstance(value, str) or not _PREDICATE.fullmatch(value):
+            raise InvalidInput(
+                f"电子证照的 predicate 应如 age_over_60，收到「{value}」", field="parameters"
+            )

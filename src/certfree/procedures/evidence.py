@@ -21,7 +21,7 @@ from certfree.procedures.schemas import (
     RequirementView,
     ServiceRequirementsView,
 )
-from certfree.procedures.vocab import EvidenceKind
+from certfree.procedures.vocab import EvidenceKind, PartyRole
 
 __all__ = ["allowed_evidence", "check_evidence_request", "evidence_view", "requirements_of"]
 
@@ -69,6 +69,7 @@ def requirements_of(session: Session, code: str) -> ServiceRequirementsView:
     item = service_item_row(session, code)
     requirements = []
     for requirement in item.requirements:
+        party = PartyRole(requirement.party)
         alternatives: dict[int, list[EvidenceView]] = {}
         for evidence in requirement.evidences:
             alternatives.setdefault(evidence.alternative, []).append(
@@ -78,6 +79,9 @@ def requirements_of(session: Session, code: str) -> ServiceRequirementsView:
             RequirementView(
                 position=requirement.position,
                 description=requirement.description,
+                party=party,
+                party_zh=party.label_zh,
+                party_en=party.label_en,
                 alternatives=[alternatives[key] for key in sorted(alternatives)],
             )
         )

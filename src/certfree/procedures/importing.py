@@ -9,6 +9,7 @@ item is stored without it — unless ``strict`` is set.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "source_url": ("办事指南链接", "办事指南", "source_url"),
     "department_kind": ("部门类别", "department_kind"),
     "node_code": ("节点编码", "node_code"),
+    "promised_days": ("承诺办结时限", "承诺时限", "promised_days"),
+    "result_cert_type": ("结果证照类型代码", "结果证照类型", "result_cert_type"),
     "requirements": ("申请条件", "requirements"),
 }
 REQUIRED = ("code", "name", "department_name")
@@ -156,6 +159,7 @@ def _row_spec(
         "level": parse_level,
         "item_type": lambda text: _TYPE_CODES.get(text, text),
         "department_kind": _kind,
+        "promised_days": _working_days,
         "requirements": parse_requirements,
     }
     for name, parse in parsers.items():
@@ -173,6 +177,20 @@ def _row_spec(
             name = str(error["loc"][0]) if error["loc"] else "code"
             problems.append(RowError(number, headers.get(name, name), error["msg"]))
         return None
+
+
+_WORKING_DAYS = re.compile(r"(?P<days>\d{1,3})\s*(?:个?工作日)?")
+
+
+def _working_days(text: str) -> int:
+    """承诺办结时限 as the guides write it: ``20`` or ``20个工作日``."""
+    match = _WORKING_DAYS.fullmatch(text.strip())
+    if match is None or int(match["days"]) == 0:
+        raise InvalidInput(
+            f"承诺办结时限应为工作日数，如 20 或 20个工作日，收到「{text}」",
+            field="promised_days",
+        )
+    return int(match["days"])
 
 
 def _kind(text: str) -> DepartmentKind:

@@ -3,9 +3,12 @@
 Requirements are separated by ``；`` (or ``;``); each is a description, a colon (``：`` or
 ``:``) and its alternatives separated by ``|``; an alternative's evidence is joined by ``+``;
 each evidence is ``proof:CODE``, ``cert:TYPECODE`` or ``data:question(key=value, …)`` —
-``证明:``, ``证照:``, ``数据:`` too::
+``证明:``, ``证照:``, ``数据:`` too; a certificate may name the predicate it shows
+(``cert:TYPECODE(predicate=age_over_60)``). A requirement about another party than the
+applicant ends its description with ``@`` and the party's role (``@spouse``, ``@被投靠人``)::
 
     申请人婚姻状况：data:marital_status | proof:SD-ZM-MZ-004；
+    另一方婚姻状况@spouse：data:marital_status | proof:SD-ZM-MZ-004；
     申请人年满60周岁：data:age_at_least(years=60) | proof:SD-ZM-RS-002
 
 :func:`format_requirements` writes the same notation back, so an export re-imports unchanged.
@@ -16,9 +19,9 @@ from __future__ import annotations
 import re
 
 from certfree.errors import InvalidInput
-from certfree.procedures.evidence_questions import parse_parameters
+from certfree.procedures.evidence_questions import ParameterValue, parse_parameters
 from certfree.procedures.schemas import EvidenceSpec, RequirementSpec
-from certfree.procedures.vocab import EvidenceKind
+from certfree.procedures.vocab import EvidenceKind, PartyRole
 
 __all__ = ["format_requirements", "parse_requirements"]
 
@@ -35,7 +38,11 @@ _WRITTEN = {
     EvidenceKind.CERTIFICATE_TYPE: "cert",
     EvidenceKind.DATA_QUESTION: "data",
 }
-_REQUIREMENT = re.compile(r"(?P<description>[^:：]+?)\s*[:：]\s*(?P<rest>\S.*)", re.DOTALL)
+_REQUIREMENT = re.compile(
+    r"(?P<description>[^:：@]+?)\s*(?:@\s*(?P<party>[^:：]*?)\s*)?[:：]\s*(?P<rest>\S.*)",
+    re.DOTALL,
+)
+_PARTIES = {**{p.value: p for p in PartyRole}, **{p.zh: p for p in PartyRole}}
 _EVIDENCE = re.compile(
     r"(?P<prefix>[^:：\s]+)\s*[:：]\s*(?P<ref>[^()\s]+)\s*(?:\((?P<params>.*)\))?"
 )
@@ -66,10 +73,38 @@ def _evidence(text: str) -> EvidenceSpec:
             field="requirements",
         )
     params = match["params"] or ""
-    if params.strip() and kind is not EvidenceKind.DATA_QUESTION:
-        raise InvalidInput(f"「{text}」：只有 data: 问题带参数", field="requirements")
-    parameters = parse_parameters(match["ref"], params) if params.strip() else {}
+    if params.strip() and kind is EvidenceKind.PROOF_ITEM:
+        raise InvalidInput(f"「{text}」：证明事项不带参数", field="requirements")
+    if not params.strip():
+        parameters: dict[str, ParameterValue] = {}
+    elif kind is EvidenceKind.DATA_QUESTION:
+        parameters = parse_parameters(match["ref"], params)
+    else:
+        parameters = _plain_parameters(text, params)
     return EvidenceSpec(kind=kind, ref=match["ref"], parameters=parameters)
+
+
+def _plain_parameters(text: str, params: str) -> dict[str, ParameterValue]:
+    """A certificate's ``key=value`` parameters, as text (checked when the item is saved)."""
+    values: dict[str, ParameterValue] = {}
+    for pair in _split(params, ",，;；"):
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput(f"「{text}」：参数应写作 名称=值", field="requirements")
+        values[key.strip()] = value.strip()
+    return values
+
+
+def _party(text: str | None, part: str) -> PartyRole:
+    if text is None:
+        return PartyRole.APPLICANT
+    party = _PARTIES.get(text.strip().lower()) or _PARTIES.get(text.strip())
+    if party is None:
+        known = "、".join(f"{p.value} {p.zh}" for p in PartyRole)
+        raise InvalidInput(
+            f"「{part}」：当事人（party）「{text.strip()}」应为 {known} 之一", field="requirements"
+        )
+    return party
 
 
 def parse_requirements(text: str) -> list[RequirementSpec]:
@@ -82,10 +117,13 @@ def parse_requirements(text: str) -> list[RequirementSpec]:
                 f"「{part}」应写作 条件说明：材料 | 材料 + 材料", field="requirements"
             )
         description, rest = match["description"], match["rest"]
+        party = _party(match["party"], part)
         alternatives = [
             [_evidence(e) for e in _split(alternative, "+")] for alternative in _split(rest, "|")
         ]
-        requirements.append(RequirementSpec(description=description, alternatives=alternatives))
+        requirements.append(
+            RequirementSpec(description=description, party=party, alternatives=alternatives)
+        )
     return requirements
 
 
@@ -99,7 +137,7 @@ def _written(evidence: EvidenceSpec) -> str:
 def format_requirements(requirements: list[RequirementSpec]) -> str:
     """``requirements`` in the notation :func:`parse_requirements` reads."""
     return "；".join(
-        f"{r.description}："
+        f"{r.description}{'' if r.party is PartyRole.APPLICANT else '@' + r.party.value}："
         + " | ".join(" + ".join(_written(e) for e in alt) for alt in r.alternatives)
         for r in requirements
     )

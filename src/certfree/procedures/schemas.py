@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from certfree.nodes import DepartmentKind
 from certfree.procedures.evidence_questions import ParameterValue
-from certfree.procedures.vocab import EvidenceKind, ServiceItemStatus, ServiceLevel
+from certfree.procedures.vocab import EvidenceKind, PartyRole, ServiceItemStatus, ServiceLevel
 
 __all__ = [
     "AllowedEvidence",
@@ -28,7 +28,12 @@ __all__ = [
 
 
 class EvidenceSpec(BaseModel):
-    """One piece of evidence: a proof item, a certificate type or a data-sharing question."""
+    """One piece of evidence: a proof item, a certificate type or a data-sharing question.
+
+    A data-sharing question's parameters are its own (``years=60``), never the parties' ID
+    numbers, which the application supplies; a certificate type may name the ``predicate``
+    to be disclosed instead of the field it derives from (``age_over_60``).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -43,6 +48,9 @@ class RequirementSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     description: str = Field(min_length=1, max_length=200, description="如 申请人婚姻状况")
+    party: PartyRole = Field(
+        default=PartyRole.APPLICANT, description="谁的事实：申请人、另一方当事人、被投靠人等"
+    )
     alternatives: list[list[EvidenceSpec]] = Field(min_length=1)
 
 
@@ -62,6 +70,12 @@ class ServiceItemSpec(BaseModel):
     item_type: str | None = Field(default=None, max_length=8)
     group_name: str | None = Field(default=None, max_length=200)
     source_url: str | None = Field(default=None, max_length=512)
+    promised_days: int | None = Field(
+        default=None, ge=1, le=366, description="承诺办结时限（工作日）"
+    )
+    result_cert_type: str | None = Field(
+        default=None, min_length=21, max_length=21, description="办结后签发的电子证照类型代码"
+    )
     requirements: list[RequirementSpec] = Field(default_factory=list)
 
 
@@ -90,6 +104,9 @@ class ServiceItemView(BaseModel):
     status: ServiceItemStatus
     review_reason: str | None
     review_proof_codes: list[str]
+    promised_days: int | None
+    result_cert_type: str | None
+    result_cert_name: str | None
     requirements: list[RequirementSpec]
     updated_at: dt.datetime
     updated_by: str
@@ -112,6 +129,9 @@ class EvidenceView(BaseModel):
 class RequirementView(BaseModel):
     position: int
     description: str
+    party: PartyRole
+    party_zh: str
+    party_en: str
     alternatives: list[list[EvidenceView]]
 
 

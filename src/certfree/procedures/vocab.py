@@ -62,7 +62,12 @@ class PartyRole(_Labelled):
     SHAREHOLDER = "shareholder"  # 股东 (a person or a firm)
 
     @property
-    def en(self) -> str:
+    def label_zh(self) -> str:
+        """The Chinese term for this role (申请人, 被投靠人 …)."""
+        return self.zh
+
+    @property
+    def label_en(self) -> str:
         """The English term for this role."""
         return _PARTY_EN[self.value]
 

@@ -161,6 +161,15 @@ def test_a_proof_added_but_not_yet_published_is_refused(catalogue: Database) -> 
             "alternatives[0][0].parameters",
             "不带参数",
         ),
+        (
+            {
+                "kind": "certificate_type",
+                "ref": "11100000000013047R001",
+                "parameters": {"predicate": "is_nice"},
+            },
+            "alternatives[0][0].parameters",
+            "电子证照的 predicate 应如 age_over_60，收到「is_nice」",
+        ),
     ],
 )
 def test_bad_evidence_is_refused_with_its_place(
@@ -182,6 +191,7 @@ def test_other_faults_name_the_field(catalogue: Database) -> None:
         "node_code": spec.model_copy(update={"node_code": "Jinan"}),
         "item_type": spec.model_copy(update={"item_type": "99"}),
         "level": spec.model_copy(update={"code": "LOCAL-1"}),
+        "result_cert_type": spec.model_copy(update={"result_cert_type": "11100000000013047R009"}),
         "requirements[1].description": spec.model_copy(
             update={"requirements": [spec.requirements[0], spec.requirements[0]]}
         ),
@@ -222,7 +232,7 @@ def test_a_desk_may_ask_only_for_what_the_item_allows(catalogue: Database) -> No
         ok = procedures.check_evidence_request(
             session, MARRIAGE, EvidenceKind.PROOF_ITEM, "SD-ZM-MZ-004"
         )
-        assert ok.requirements == ["申请人婚姻状况（无配偶）"]
+        assert ok.requirements == ["申请人婚姻状况（无配偶）", "另一方当事人婚姻状况（无配偶）"]
         assert ok.ways == ["data_sharing", "e_certificate", "commitment"]
         with pytest.raises(
             NotAllowedEvidence, match="申请条件中没有证明事项 SD-ZM-GA-005，窗口不得索要"

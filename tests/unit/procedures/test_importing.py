@@ -176,3 +176,59 @@ def test_strict_mode_and_missing_columns(catalogue: Database) -> None:
     assert [(e.row, e.column, e.reason) for e in caught.value.report.errors] == [
         (1, "实施机构", "缺少必需的列")
     ]
+
+
+PARTY_HEADERS = [*HEADERS, "承诺办结时限", "结果证照类型代码"]
+MARRIAGE_ROW = [
+    "371A0805000000-370102000000-000-113701000100000206-1-00",
+    "内地居民结婚登记",
+    "济南市历下区民政局",
+    "113701000100000206",
+    "7",
+    "申请人婚姻状况：data:marital_status；"
+    "另一方当事人婚姻状况@spouse：data:marital_status | proof:SD-ZM-MZ-004",
+    "1个工作日",
+    "111000000000132071001",
+]
+
+
+def test_parties_time_limits_and_result_certificates_import(catalogue: Database) -> None:
+    with catalogue.session() as session:
+        procedures.import_service_items(
+            session, _csv([MARRIAGE_ROW], headers=PARTY_HEADERS).encode(), "m.csv", "b"
+        )
+        item = procedures.get_service_item(session, MARRIAGE_ROW[0])
+        view = procedures.requirements_of(session, MARRIAGE_ROW[0])
+    assert [r.party for r in item.requirements] == ["applicant", "spouse"]
+    assert (item.promised_days, item.result_cert_type) == (1, "111000000000132071001")
+    assert item.result_cert_name == "结婚证"
+    assert [(r.party_zh, r.party_en) for r in view.requirements] == [
+        ("申请人", "applicant"),
+        ("另一方当事人", "other party to the marriage"),
+    ]
+
+
+def test_an_unknown_party_days_or_result_type_is_a_row_error(catalogue: Database) -> None:
+    before = _count(catalogue)
+    unknown_party = [*MARRIAGE_ROW[:5], "婚姻状况@neighbour：data:marital_status", "1", ""]
+    bad_days = [*MARRIAGE_ROW[:6], "一周", ""]
+    unknown_type = [*MARRIAGE_ROW[:6], "", "11100000000013047R009"]
+    rows = [
+        unknown_party,
+        [MARRIAGE_ROW[0].replace("0805", "0806"), *bad_days[1:]],
+        [MARRIAGE_ROW[0].replace("0805", "0807"), *unknown_type[1:]],
+    ]
+    with catalogue.session() as session, pytest.raises(ServiceImportRejected) as caught:
+        procedures.import_service_items(
+            session, _csv(rows, headers=PARTY_HEADERS).encode(), "p.csv", "b"
+        )
+    errors = [(e.row, e.column, e.reason) for e in caught.value.report.errors]
+    assert [(row, column) for row, column, _ in errors] == [
+        (2, "申请条件"),
+        (3, "承诺办结时限"),
+        (4, "结果证照类型代码"),
+    ]
+    assert "当事人（party）「neighbour」应为 applicant 申请人、spouse 另一方当事人" in errors[0][2]
+    assert "承诺办结时限应为工作日数，如 20 或 20个工作日，收到「一周」" in errors[1][2]
+    assert "办结签发的电子证照类型 11100000000013047R009 不在已知证照类型中" in errors[2][2]
+    assert _count(catalogue) == before

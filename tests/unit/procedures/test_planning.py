@@ -95,7 +95,8 @@ def test_an_owner_proves_ownership_by_data_sharing_and_a_non_owner_has_no_route(
     assert not missing.paperless
     assert "不动产登记库中没有申请人的不动产登记记录" in none.explanation_zh
     assert "电子证照：申请人卡包中无不动产权证书" in none.explanation_zh
-    steps = none.alternatives[0].evidences[0].steps
+    assert none.alternatives[0].evidences[0].steps[0].reason == "data_unavailable"
+    steps = none.alternatives[1].evidences[0].steps
     assert [(s.way, s.reason) for s in steps] == [
         ("data_sharing", "data_unavailable"),
         ("e_certificate", "certificate_not_held"),

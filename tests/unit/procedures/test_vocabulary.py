@@ -46,6 +46,16 @@ def test_notation_round_trips_and_quotes_the_bad_part() -> None:
     assert parsed[1].alternatives[0][0].parameters == {"years": 60}
     assert len(parsed[1].alternatives[1]) == 2
     assert procedures.parse_requirements(procedures.format_requirements(parsed)) == parsed
+    about = procedures.parse_requirements(
+        "被投靠人住房@被投靠人：data:owns_property；"
+        "年满60周岁：cert:11100000000013047R001(predicate=age_over_60)"
+    )
+    assert [r.party for r in about] == ["host", "applicant"]
+    assert about[1].alternatives[0][0].parameters == {"predicate": "age_over_60"}
+    assert procedures.format_requirements(about).startswith("被投靠人住房@host：")
+    assert procedures.parse_requirements(procedures.format_requirements(about)) == about
+    with pytest.raises(InvalidInput, match="「住房@landlord：data:owns_property」：当事人"):
+        procedures.parse_requirements("住房@landlord：data:owns_property")
     with pytest.raises(InvalidInput, match="「婚姻」应写作 条件说明：材料"):
         procedures.parse_requirements("婚姻")
     with pytest.raises(InvalidInput, match="「paper:X」应写作 proof:编码"):
