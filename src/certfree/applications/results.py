@@ -1,0 +1,508 @@
+"""Result certificates (办理结果电子证照): an approval issues them at once, into the wallets.
+
+For a service item with a result type (``ServiceItem.result_cert_type``) the approval writes
+what it decides into the node's registers (:mod:`certfree.applications.registers`) and seals
+the e-certificate to each holder's wallet key (``ApplicationParty.holder_jwk``) through
+:func:`certfree.certs.issue_certificate`, so the holder can present it the same minute:
+
+* 结婚证 — one to each party, with one registration number; the marriage is recorded, and a
+  party the register shows as married is refused (《民法典》第一千零四十二条: 禁止重婚);
+* 老年人优待证 — to the applicant, from the population register;
+* 营业执照 — to the new firm (holder: its freshly generated USCC), sealed to the legal
+  representative's wallet key; the firm's details come from the application's form;
+* 居民户口簿 (投靠亲属落户) — the applicant moved into the host's household, then the entry.
+
+The issuing organ is the service item's implementing department node when it issues the type
+(济南市民政局 issues the marriage certificates it registers), else the department of the type
+in the accepting node's region, else the type's default organ. A certificate is sealed only
+with key binding (``cnf``): certs issues nothing without it (a credential without ``cnf``
+cannot be shown, RFC 9901 §4.3), so a party without a registered wallet key makes
+:func:`check_results_ready` refuse the approval before anything is decided.
+
+The approving transaction calls :func:`decide_application` (or :func:`check_results_ready`,
+``lifecycle.decide`` and :func:`issue_results` in that order); any error leaves the
+transaction to be rolled back, so no decision stands without its certificates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certfree import certs, procedures
+from certfree.applications.cases import find_service_item, log_event
+from certfree.applications.errors import (
+    PartyMissing,
+    RequirementsNotMet,
+    ResultNotIssuable,
+    WrongState,
+)
+from certfree.applications.lifecycle import decide
+from certfree.applications.models import Application, ApplicationEvent, ApplicationParty
+from certfree.applications.registers import (
+    LICENCE_ENTITY_TYPES,
+    current_marriage,
+    move_into_household,
+    new_uscc,
+    register_firm,
+    register_marriage,
+)
+from certfree.applications.vocab import OPEN_STATES, Action, Decision
+from certfree.crypto import KeyStore
+from certfree.errors import InvalidInput
+from certfree.identifiers import lookup_division
+from certfree.population import SEX_ZH, Firm, FirmStatus, Household, Person
+from certfree.storage import utcnow
+
+__all__ = [
+    "BUSINESS_LICENCE",
+    "ELDERLY_CARD",
+    "FORM_FIELDS",
+    "HOUSEHOLD_REGISTER",
+    "MARRIAGE_CERTIFICATE",
+    "ResultPlan",
+    "check_results_ready",
+    "decide_application",
+    "issue_results",
+    "result_form",
+    "set_result_form",
+]
+
+MARRIAGE_CERTIFICATE = "111000000000132071001"
+ELDERLY_CARD = "11100000000013709K001"
+BUSINESS_LICENCE = "111000000000141036001"
+HOUSEHOLD_REGISTER = "11100000000013047R002"
+
+# What the applicant states for the result (face fields of the type), kept in the detail of
+# the application's ``start`` event: the new firm's details, the relation to the household
+# head.
+FORM_FIELDS: dict[str, tuple[str, ...]] = {
+    BUSINESS_LICENCE: (
+        "name",
+        "entity_type",
+        "address",
+        "business_scope",
+        "registered_capital_wan",
+    ),
+    HOUSEHOLD_REGISTER: ("relation_to_head",),
+}
+_FORM_REQUIRED = {BUSINESS_LICENCE: ("name", "entity_type", "address", "business_scope")}
+_Role = procedures.PartyRole
+APPLICANT, SPOUSE, HOST, REPRESENTATIVE = (
+    _Role.APPLICANT,
+    _Role.SPOUSE,
+    _Role.HOST,
+    _Role.REPRESENTATIVE,
+)
+_HOUSEHOLD_TYPE = "家庭户"  # 投靠亲属 joins a family household
+_OTHER_RELATION = "其他"
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """One certificate to seal: to ``holder_id``, bound to ``party``'s wallet key."""
+
+    holder_id: str
+    party: ApplicationParty
+    face: dict[str, Any]
+
+
+@dataclass(slots=True)
+class ResultPlan:
+    """What approval will do: the certificates to seal and the register writes before them."""
+
+    kind: certs.CertType
+    issuer: certs.Issuer
+    pending: list[_Pending] = field(default_factory=list)
+    write: Callable[[], object] = lambda: None
+
+
+@dataclass(frozen=True, slots=True)
+class _Case:
+    session: Session
+    app: Application
+    kind: certs.CertType
+    issuer: certs.Issuer
+    day: dt.date
+
+    @property
+    def region(self) -> str:
+        """The issuing organ's GB/T 2260 region (``370100`` of ``370100-MZ``)."""
+        return self.issuer.node_code.split("-", 1)[0]
+
+    @property
+    def serial(self) -> str:
+        """The application id's random part: unique, and ties a number to its case."""
+        return self.app.id.rsplit("-", 1)[-1]
+
+    def party(self, role: str) -> ApplicationParty:
+        found = next((p for p in self.app.parties if p.role == role), None)
+        if found is None:
+            label = procedures.PartyRole(role).label_zh
+            raise PartyMissing(
+                f"签发{self.kind.name}需要当事人「{label}」，办件中没有"
+                f"（the {role} is needed to issue the certificate）",
+                field="parties",
+            )
+        return found
+
+    def person(self, party: ApplicationParty) -> Person:
+        person = self.session.get(Person, party.subject_id)
+        if person is None or person.deceased:
+            state = "没有在册记录" if person is None else "记录为已死亡"
+            raise ResultNotIssuable(
+                f"人口库中当事人 {party.subject_id} {state}，无法签发{self.kind.name}"
+                f"（party {party.subject_id} is not a living person on the register）",
+                field=f"parties.{party.role}",
+            )
+        return person
+
+    def household(self, person: Person) -> Household:
+        home = self.session.get(Household, person.household_no)
+        assert home is not None  # foreign key
+        return home
+
+    def form(self) -> dict[str, Any]:
+        return result_form(self.app)
+
+
+def result_form(app: Application) -> dict[str, Any]:
+    """The applicant's statements for the result (``FORM_FIELDS``), as recorded at start."""
+    start = _start_event(app)
+    form = start.detail.get("form") if start is not None else None
+    return dict(form) if isinstance(form, Mapping) else {}
+
+
+def _start_event(app: Application) -> ApplicationEvent | None:
+    return next((e for e in app.events if e.action == Action.START.value), None)
+
+
+def set_result_form(session: Session, app: Application, form: Mapping[str, Any]) -> dict[str, Any]:
+    """Record the applicant's statements for the result certificate (the new firm's name,
+    type, domicile, business scope and registered capital; the relation to the household
+    head) in the start event; InvalidInput names a field the type does not take or a value
+    its face would refuse. Returns the stored form."""
+    if app.state not in OPEN_STATES:
+        raise WrongState(
+            f"办件 {app.id} 处于「{app.state.label_zh}」状态，不能再修改申请信息"
+            f"（an application that is {app.state.label_en} takes no more changes）",
+            field="state",
+        )
+    code = find_service_item(session, app.service_code).result_cert_type
+    allowed = FORM_FIELDS.get(code or "", ())
+    unknown = sorted(set(form) - set(allowed))
+    if unknown:
+        listed = "、".join(allowed) or "无"
+        raise InvalidInput(
+            f"该事项的申请信息没有 {unknown[0]!r} 一项（可填：{listed}；unknown form field）",
+            field=f"form.{unknown[0]}",
+        )
+    assert code is not None  # allowed is empty otherwise, and form was refused above
+    stored = {name: form[name] for name in allowed if form.get(name) is not None}
+    kind = certs.cert_type(code)
+    try:
+        if code == BUSINESS_LICENCE:
+            certs.check_face_data(kind, _licence_face(stored, uscc=None, rep="—", authority="—"))
+        elif code == HOUSEHOLD_REGISTER and "relation_to_head" in stored:
+            certs.check_face_data(kind, {**kind.example, **stored})
+    except certs.FaceDataInvalid as exc:
+        raise InvalidInput(exc.message, field=f"form.{exc.field}") from None
+    start = _start_event(app)
+    if start is None:
+        raise WrongState(f"办件 {app.id} 没有创建记录（no start event）", field="state")
+    start.detail = {**start.detail, "form": stored}
+    return stored
+
+
+def _licence_face(
+    form: Mapping[str, Any],
+    *,
+    uscc: str | None,
+    rep: str,
+    authority: str,
+    day: dt.date | None = None,
+) -> dict[str, Any]:
+    """The licence's face from the form (a placeholder code while only the form is checked)."""
+    return {
+        "uscc": uscc or "91370102MA3C5T8K4B",  # the type's example, valid, never stored
+        "name": form.get("name"),
+        "entity_type": form.get("entity_type"),
+        "legal_representative": rep,
+        "registered_capital_wan": form.get("registered_capital_wan"),
+        "established_on": (day or dt.date.today()).isoformat(),
+        "business_scope": form.get("business_scope"),
+        "address": form.get("address"),
+        "registration_authority": authority,
+    }
+
+
+def _marriage(case: _Case, plan: ResultPlan) -> None:
+    parties = case.party(APPLICANT), case.party(SPOUSE)
+    people = [case.person(p) for p in parties]
+    for party, person in zip(parties, people, strict=True):
+        found = current_marriage(case.session, person.id_number)
+        if found is not None:
+            raise RequirementsNotMet(
+                f"婚姻登记记录显示 {person.name}（{person.id_number}）已登记结婚"
+                f"（结婚证字号 {found.registration_no}），不能再次结婚登记"
+                f"（the marriage register shows {party.role} as married）",
+                field=f"parties.{party.role}",
+            )
+    number = f"J{case.region}-{case.day.year}-{case.serial}"  # as printed on 结婚证
+
+    def face(holder: Person, spouse: Person) -> dict[str, Any]:
+        return {
+            "registration_no": number,
+            "holder_name": holder.name,
+            "holder_id_number": holder.id_number,
+            "spouse_name": spouse.name,
+            "spouse_id_number": spouse.id_number,
+            "registered_on": case.day.isoformat(),
+            "registration_authority": case.issuer.name,
+        }
+
+    a, b = people
+    plan.pending = [
+        _Pending(a.id_number, parties[0], face(a, b)),
+        _Pending(b.id_number, parties[1], face(b, a)),
+    ]
+    plan.write = lambda: register_marriage(
+        case.session, a.id_number, b.id_number, number=number, division=case.region, on=case.day
+    )
+
+
+def _elderly_card(case: _Case, plan: ResultPlan) -> None:
+    party = case.party(APPLICANT)
+    person = case.person(party)
+    face = {
+        "name": person.name,
+        "sex": SEX_ZH[person.sex],
+        "id_number": person.id_number,
+        "birth_date": person.birth_date.isoformat(),
+        "address": case.household(person).address,
+        "card_no": f"{person.address_code}-{case.day.year}-{case.serial}",
+        "issuing_authority": case.issuer.name,
+    }
+    plan.pending = [_Pending(person.id_number, party, face)]
+
+
+def _business_licence(case: _Case, plan: ResultPlan) -> None:
+    form = case.form()
+    missing = [name for name in _FORM_REQUIRED[BUSINESS_LICENCE] if not form.get(name)]
+    if missing:
+        raise ResultNotIssuable(
+            f"缺少新设企业的登记信息：{'、'.join(missing)}；请先填写申请信息"
+            f"（the new firm's {', '.join(missing)} must be given first）",
+            field=f"form.{missing[0]}",
+        )
+    roles = {p.role for p in case.app.parties}
+    party = case.party(REPRESENTATIVE if REPRESENTATIVE in roles else APPLICANT)
+    rep = case.person(party)
+    taken = case.session.scalar(
+        select(Firm.uscc).where(Firm.name == form["name"], Firm.status == FirmStatus.ACTIVE)
+    )
+    if taken is not None:
+        raise ResultNotIssuable(
+            f"企业名称「{form['name']}」已被登记（{taken}），请更换名称"
+            "（the name is already registered）",
+            field="form.name",
+        )
+    entity = LICENCE_ENTITY_TYPES[form["entity_type"]]
+    uscc = new_uscc(case.session, entity, case.region)
+    face = _licence_face(form, uscc=uscc, rep=rep.name, authority=case.issuer.name, day=case.day)
+    plan.pending = [_Pending(uscc, party, {k: v for k, v in face.items() if v is not None})]
+    plan.write = lambda: register_firm(
+        case.session,
+        uscc=uscc,
+        name=form["name"],
+        entity_type=entity,
+        division=case.region,
+        representative=rep.id_number,
+        on=case.day,
+    )
+
+
+def _birthplace(person: Person, home: Household) -> str:
+    # The register keeps no place of birth; GB 11643 §5.2 codes where the person was first
+    # registered (常住户口所在县), which the household register prints for one born there.
+    for code in (person.id_number[:6], home.division_code):
+        division = lookup_division(code)
+        if division is not None:
+            return division.full_name
+    return home.address
+
+
+def _household_register(case: _Case, plan: ResultPlan) -> None:
+    party = case.party(APPLICANT)
+    person = case.person(party)
+    host = case.person(case.party(HOST))
+    home = case.household(host)
+    head = case.session.get(Person, home.head_id_number)
+    face = {
+        "household_no": home.household_no,
+        "household_type": _HOUSEHOLD_TYPE,
+        "head_name": head.name if head is not None else host.name,
+        "name": person.name,
+        "relation_to_head": case.form().get("relation_to_head", _OTHER_RELATION),
+        "sex": SEX_ZH[person.sex],
+        "birth_date": person.birth_date.isoformat(),
+        "birthplace": _birthplace(person, home),
+        "id_number": person.id_number,
+        "address": home.address,
+    }
+    plan.pending = [_Pending(person.id_number, party, face)]
+    plan.write = lambda: move_into_household(case.session, person, home)
+
+
+_PLANNERS: dict[str, Callable[[_Case, ResultPlan], None]] = {
+    MARRIAGE_CERTIFICATE: _marriage,
+    ELDERLY_CARD: _elderly_card,
+    BUSINESS_LICENCE: _business_licence,
+    HOUSEHOLD_REGISTER: _household_register,
+}
+
+
+def _issuer(
+    session: Session, app: Application, item: procedures.ServiceItem, kind: certs.CertType
+) -> certs.Issuer:
+    region = app.node_code.split("-", 1)[0]
+    for code in (item.node_code, f"{region}-{kind.department.value}"):
+        if code and code.upper().endswith(f"-{kind.department.value}"):
+            try:
+                return certs.resolve_issuer(session, kind, code)
+            except InvalidInput:  # not a registered node here
+                continue
+    return certs.resolve_issuer(session, kind, None)
+
+
+def check_results_ready(
+    session: Session, app: Application, *, now: dt.datetime | None = None
+) -> ResultPlan | None:
+    """What approving ``app`` would issue, checked now, before the decision: None when the
+    service item issues no result certificate.
+
+    Raises ResultNotIssuable (a type this node cannot issue from its registers, a party not
+    on the register, no wallet key, the firm's details missing or its name taken),
+    RequirementsNotMet (a party the marriage register shows as married), PartyMissing, and
+    certs' FaceDataInvalid (e.g. an elderly card for someone under 60)."""
+    item = find_service_item(session, app.service_code)
+    if not item.result_cert_type:
+        return None
+    kind = certs.cert_type(item.result_cert_type)
+    planner = _PLANNERS.get(kind.code)
+    if planner is None:
+        raise ResultNotIssuable(
+            f"本节点尚不能根据登记库签发「{kind.name}」（{kind.code}），请由发证机关签发"
+            f"（this node cannot issue {kind.name_en} from its registers）",
+            field="result_cert_type",
+        )
+    case = _Case(session, app, kind, _issuer(session, app, item, kind), certs.today(now))
+    plan = ResultPlan(kind, case.issuer)
+    planner(case, plan)
+    for pending in plan.pending:
+        if not pending.party.holder_jwk:
+            label = procedures.PartyRole(pending.party.role).label_zh
+            raise ResultNotIssuable(
+                f"{label} {pending.party.subject_id} 尚未登记卡包公钥，{kind.name}须签发到其卡包；"
+                "请当事人在授权时提交卡包公钥后再作决定"
+                f"（the {pending.party.role} has no wallet key registered: the certificate is "
+                "bound to it）",
+                field=f"parties.{pending.party.role}.holder_jwk",
+            )
+        face = certs.check_face_data(kind, pending.face)
+        certs.check_holder_id(kind, pending.holder_id, face)
+        certs.derive_predicates(kind, face, case.day)
+    return plan
+
+
+def _actor(app: Application) -> str:
+    decided = [e.actor for e in app.events if e.action == Action.DECIDE.value]
+    return decided[-1] if decided else f"node:{app.node_code}"
+
+
+def issue_results(
+    session: Session,
+    keys: KeyStore,
+    app: Application,
+    *,
+    base_url: str,
+    now: dt.datetime | None = None,
+    actor: str | None = None,
+) -> list[dict[str, Any]]:
+    """Issue the result certificates of the approved ``app`` (module docstring): write the
+    registers, seal each certificate to its holder's wallet key, append each to
+    ``app.issued`` with an ``issue`` event. Returns the new ``issued`` entries (none when the
+    service item has no result type). WrongState unless approved and not yet issued."""
+    if app.decision is not Decision.APPROVED:
+        raise WrongState(
+            f"办件 {app.id} 未准予办理，不能签发结果证照（only an approval issues a result）",
+            field="decision",
+        )
+    if any(entry.get("certificate_id") for entry in app.issued):
+        raise WrongState(f"办件 {app.id} 的结果证照已签发（already issued）", field="issued")
+    moment = now or utcnow()
+    plan = check_results_ready(session, app, now=moment)
+    if plan is None:
+        return []
+    who = actor or _actor(app)
+    plan.write()
+    entries: list[dict[str, Any]] = []
+    for pending in plan.pending:
+        assert pending.party.holder_jwk is not None  # checked in check_results_ready
+        issued = certs.issue_certificate(
+            session,
+            keys,
+            type_code=plan.kind.code,
+            holder_id=pending.holder_id,
+            face_data=pending.face,
+            holder_jwk=pending.party.holder_jwk,
+            issuer_uscc=plan.issuer.uscc,
+            now=moment,
+            base_url=base_url,
+        )
+        entry = {
+            "type": plan.kind.code,
+            "type_name": plan.kind.name,
+            "holder": issued.holder_id,
+            "party": pending.party.role,
+            "issuer": issued.issuer_uscc,
+            "certificate_id": issued.identifier,
+            "credential": issued.credential,
+            "issued_at": moment.isoformat(),
+        }
+        entries.append(entry)
+        detail = {k: entry[k] for k in ("type", "holder", "party", "certificate_id")}
+        log_event(app, actor=who, action=Action.ISSUE, detail=detail, now=moment)
+    app.issued = [*app.issued, *entries]  # a new list, so the JSON column is written
+    return entries
+
+
+def decide_application(
+    session: Session,
+    keys: KeyStore,
+    app: Application,
+    *,
+    actor: str,
+    approve: bool,
+    base_url: str,
+    reason: str | None = None,
+    requirement: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """办结 with its result: an approval is refused before deciding when its certificates
+    cannot be issued, then decided and issued in the caller's transaction (roll it back on
+    any error). Returns the issued entries (none for a refusal)."""
+    moment = now or utcnow()
+    if approve:
+        check_results_ready(session, app, now=moment)
+    decide(
+        app, keys, actor=actor, approve=approve, reason=reason, requirement=requirement, now=moment
+    )
+    if not approve:
+        return []
+    return issue_results(session, keys, app, base_url=base_url, now=moment, actor=actor)
