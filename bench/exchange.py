@@ -35,8 +35,8 @@ import httpx
 from certfree.crypto import generate_signer, sign_jws
 from certfree.demo import cluster_desk as desk
 from certfree.demo.cluster import cluster_down, cluster_up, read_manifest, wait_healthy
-from certfree.exchange.questions import get_question
 from certfree.governance import give
+from certfree.questions import get_question
 from certfree.storage import Database
 
 DESK, PROVIDER = "370200", "370100-MZ"

@@ -13,8 +13,8 @@ from certfree import certs, governance
 from certfree.app import create_app
 from certfree.crypto import KeyStore
 from certfree.crypto.envelope import SCRYPT_N
-from certfree.exchange.questions import get_question
 from certfree.governance.audit.models import AuditEntry
+from certfree.questions import get_question
 from certfree.settings import Settings
 from certfree.storage import Database
 from factories.population import person

@@ -17,8 +17,8 @@ from certfree.api.deps import PUBLIC, IsoDateTime, PathId, SessionDep, allow, as
 from certfree.api.views import GrantView, View
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
-from certfree.exchange.questions import check_grant_scope, get_question, list_questions
 from certfree.nodes import DepartmentKind
+from certfree.questions import check_grant_scope, get_question, list_questions
 
 router = APIRouter(prefix="/api/v1", tags=["grants"])
 
@@ -135,7 +135,7 @@ class AnswerFieldView(View):
 
 
 class QuestionView(View):
-    """A verification question a department answers (``exchange.questions.QuestionDef``)."""
+    """A verification question a department answers (``certfree.questions.QuestionDef``)."""
 
     name: str
     title_zh: str

@@ -11,7 +11,7 @@ from certfree import catalog
 from certfree.cli.common import actor_name, database_session, print_json, reported_errors
 from certfree.cli.i18n import label, t
 from certfree.demo import load_demo_grants
-from certfree.exchange.questions import check_grant_scope, get_question
+from certfree.questions import check_grant_scope, get_question
 
 app = typer.Typer(
     no_args_is_help=True,

@@ -44,16 +44,14 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, RowMapping, TextClause, create_engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from certfree.exchange.errors import BindingInvalid, QuestionNotOffered, SubjectUnknown
-
-if TYPE_CHECKING:
-    from certfree.exchange.questions import AnswerField, ArgValue, ParamDef, QuestionDef
+from certfree.questions import AnswerField, ArgValue, ParamDef, QuestionDef, get_question
 
 __all__ = [
     "DERIVATIONS",
@@ -284,8 +282,6 @@ def load_bindings(path: Path, *, database_url: str | None = None) -> DatabaseAda
     ``database_url`` overrides the file's. BindingInvalid names what is wrong with the file;
     QuestionNotFound a question name that does not exist.
     """
-    from certfree.exchange.questions import get_question  # noqa: PLC0415  # questions imports us
-
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

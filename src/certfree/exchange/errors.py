@@ -8,11 +8,11 @@ CertfreeError
 Forbidden / NotFound / InvalidInput / Conflict
 └── ProviderRefused*           the provider answered with a signed refusal (403/404/422/409)
 InvalidInput
-├── QuestionArgsInvalid        422 a question's argument is missing, unknown or malformed
+├── QuestionArgsInvalid        422 a question's argument is missing, unknown or malformed (†)
 ├── BindingInvalid             422 a bindings file or its SQL does not fit the question
 └── InvalidVerificationRequest 422 a field of a department verification request or answer
 NotFound
-├── QuestionNotFound           404 no question with that name
+├── QuestionNotFound           404 no question with that name (†)
 ├── QuestionNotOffered         404 this provider's department does not answer it
 ├── SubjectUnknown             404 the provider has no record of the person or firm asked about
 └── VerificationNotFound       404 no such department verification request at this node
@@ -22,6 +22,8 @@ Conflict
 ├── NodeWithoutEndpoint        409 a node on the path registered no address, so none reaches it
 ├── VerificationClosed         409 the request was already answered or withdrawn
 └── VerificationMismatch       409 a request id reused with different content
+
+(†) defined with the question catalogue (:mod:`certfree.questions`), re-exported here.
 
 Refusals of a question for want of a grant or of consent are ``certfree.catalog.GrantRefused``
 and ``certfree.governance.ConsentRefused`` (403, each with a named ``reason``).
@@ -40,6 +42,7 @@ from certfree.errors import (
     NotFound,
     RefusedForReason,
 )
+from certfree.questions import QuestionArgsInvalid, QuestionNotFound
 
 __all__ = [
     "BindingInvalid",
@@ -216,22 +219,10 @@ def provider_refusal(
 # -- verification questions -------------------------------------------------------------------
 
 
-class QuestionArgsInvalid(InvalidInput):
-    slug = "question-args-invalid"
-    title = "Question arguments invalid"
-    title_zh = "核验问题参数有误"
-
-
 class BindingInvalid(InvalidInput):
     slug = "binding-invalid"
     title = "Question binding invalid"
     title_zh = "核验问题的数据绑定有误"
-
-
-class QuestionNotFound(NotFound):
-    slug = "question-not-found"
-    title = "No such question"
-    title_zh = "没有该核验问题"
 
 
 class QuestionNotOffered(NotFound):

@@ -1,10 +1,9 @@
-"""Verification questions (数据共享核验): definitions as data, and the provider's answer.
+"""Verification questions (数据共享核验): the provider's answer.
 
-Questions live in ``data/questions.json``: name, titles, the department kind that answers,
-parameters (typed: resident_id, uscc, division, int, str, enum; ``subject`` marks a data
-subject's ID number), answer fields and the data item each reveals, and a binding to SQL
-(:mod:`certfree.exchange.adapters`). Answers are minimal (数据最小化, PIPL §6): core fields —
-a boolean or an enum — and other fields only when the grant allows their data items.
+The questions themselves — definitions as data, argument checks, grant scopes — are the
+catalogue in :mod:`certfree.questions`, which the service-item catalogue reads too; the names
+re-exported here keep the exchange's callers working. Each question's default binding to SQL
+is run by :mod:`certfree.exchange.adapters`.
 
 :func:`answer_question` is the provider's handler for a ``question.ask`` body: validate the
 question and its arguments, check the grant, check consent for personal data (unless the grant
@@ -14,26 +13,32 @@ cites a legal exemption), run the adapter, return the ``question.answer`` body.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from certfree.catalog import check_grant
-from certfree.errors import InvalidIdentifier
 from certfree.exchange.adapters import QuestionAdapter, SessionAdapter
 from certfree.exchange.errors import (
     QuestionArgsInvalid,
-    QuestionNotFound,
     QuestionNotOffered,
 )
 from certfree.governance import check_snapshot, questions_of_service_item
-from certfree.identifiers import parse_division, parse_resident_id, parse_uscc
 from certfree.nodes import DepartmentKind
+from certfree.questions import (
+    QUESTIONS_FILE,
+    AnswerDataItem,
+    AnswerField,
+    ArgValue,
+    ParamDef,
+    QuestionDef,
+    check_grant_scope,
+    data_items,
+    get_question,
+    list_questions,
+    validate_args,
+)
 from certfree.storage import utcnow
 
 __all__ = [
@@ -52,146 +57,6 @@ __all__ = [
     "validate_args",
 ]
 
-QUESTIONS_FILE = "questions.json"
-PARAM_TYPES = frozenset({"resident_id", "uscc", "division", "int", "str", "enum"})
-ANSWER_TYPES = frozenset({"boolean", "int", "enum", "str"})
-ArgValue = str | int | None
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerDataItem:
-    code: str
-    zh: str
-    en: str
-
-
-@dataclass(frozen=True, slots=True)
-class ParamDef:
-    name: str
-    type: str
-    required: bool
-    label_zh: str
-    subject: bool = False
-    aliases: tuple[str, ...] = ()
-    minimum: int | None = None
-    maximum: int | None = None
-    values: tuple[str, ...] = ()
-    covered_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerField:
-    name: str
-    type: str
-    core: bool
-    data_item: str
-    values: Mapping[str, str] = field(default_factory=dict)  # enum value → Chinese term
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionDef:
-    name: str
-    title_zh: str
-    title_en: str
-    department: DepartmentKind
-    ask_zh: str
-    ask_en: str
-    params: tuple[ParamDef, ...]
-    answer: tuple[AnswerField, ...]
-    binding: Mapping[str, Any]  # the default binding, see certfree.exchange.adapters
-    reveals_zh: tuple[str, ...]
-    reveals_en: tuple[str, ...]
-
-    @property
-    def subject_params(self) -> tuple[str, ...]:
-        """Names of the parameters that are data subjects' ID numbers (consent needed)."""
-        return tuple(p.name for p in self.params if p.subject)
-
-    def subjects_in(self, args: Mapping[str, Any]) -> list[str]:
-        """The data subjects' ID numbers given in ``args``, in parameter order."""
-        return [args[p] for p in self.subject_params if isinstance(args.get(p), str)]
-
-    @property
-    def data_items(self) -> tuple[str, ...]:
-        """Every data item an answer can reveal."""
-        return tuple(dict.fromkeys(f.data_item for f in self.answer))
-
-    @property
-    def core_data_items(self) -> tuple[str, ...]:
-        """The data items every answer reveals; a grant must allow all of them."""
-        return tuple(dict.fromkeys(f.data_item for f in self.answer if f.core))
-
-
-@functools.cache
-def _catalogue() -> tuple[dict[str, AnswerDataItem], dict[str, QuestionDef]]:
-    text = (resources.files("certfree.exchange") / "data" / QUESTIONS_FILE).read_text("utf-8")
-    raw = json.loads(text)
-    items = {
-        code: AnswerDataItem(code, entry["zh"], entry["en"])
-        for code, entry in raw["data_items"].items()
-    }
-    questions = {}
-    for entry in raw["questions"]:
-        question = _question(entry, items)
-        questions[question.name] = question
-    return items, questions
-
-
-def _question(entry: Mapping[str, Any], items: Mapping[str, AnswerDataItem]) -> QuestionDef:
-    params = tuple(
-        ParamDef(
-            name=p["name"],
-            type=p["type"],
-            required=p["required"],
-            label_zh=p["label_zh"],
-            subject=p.get("subject", False),
-            aliases=tuple(p.get("aliases", ())),
-            minimum=p.get("min"),
-            maximum=p.get("max"),
-            values=tuple(p.get("values", ())),
-            covered_by={k: tuple(v) for k, v in p.get("covered_by", {}).items()},
-        )
-        for p in entry["params"]
-    )
-    answer = tuple(
-        AnswerField(a["name"], a["type"], a["core"], a["data_item"], a.get("values", {}))
-        for a in entry["answer"]
-    )
-    assert all(p.type in PARAM_TYPES for p in params), entry["name"]
-    assert all(a.type in ANSWER_TYPES and a.data_item in items for a in answer), entry["name"]
-    revealed = dict.fromkeys(a.data_item for a in answer)
-    return QuestionDef(
-        name=entry["name"],
-        title_zh=entry["title_zh"],
-        title_en=entry["title_en"],
-        department=DepartmentKind(entry["department"]),
-        ask_zh=entry["ask_zh"],
-        ask_en=entry["ask_en"],
-        params=params,
-        answer=answer,
-        binding=entry["binding"],
-        reveals_zh=tuple(items[code].zh for code in revealed),
-        reveals_en=tuple(items[code].en for code in revealed),
-    )
-
-
-def list_questions() -> list[QuestionDef]:
-    return list(_catalogue()[1].values())
-
-
-def data_items() -> dict[str, AnswerDataItem]:
-    """Every data item a question's answer can reveal, by code."""
-    return dict(_catalogue()[0])
-
-
-def get_question(name: str) -> QuestionDef:
-    """The question called ``name``; QuestionNotFound (404) listing the known names otherwise."""
-    found = _catalogue()[1].get(name)
-    if found is None:
-        known = "、".join(_catalogue()[1])
-        raise QuestionNotFound(f"没有名为 {name} 的核验问题；可用的问题：{known}", field="question")
-    return found
-
 
 def questions_for(
     session: Session, service_item: str, names: Sequence[str] | None = None
@@ -199,72 +64,6 @@ def questions_for(
     """The questions ``names``, or without names every one ``service_item``'s requirements use."""
     chosen = names or questions_of_service_item(session, service_item)
     return [get_question(name) for name in chosen]
-
-
-def validate_args(
-    question: QuestionDef, args: Mapping[str, Any], *, today: dt.date | None = None
-) -> dict[str, ArgValue]:
-    """The arguments, checked and normalised, with None for each optional one not given.
-
-    QuestionArgsInvalid (field ``args.<name>``) for an unknown, missing or malformed argument.
-    """
-    by_name = {alias: p for p in question.params for alias in (p.name, *p.aliases)}
-    values: dict[str, ArgValue] = {p.name: None for p in question.params}
-    for key, raw in args.items():
-        param = by_name.get(key)
-        if param is None:
-            known = "、".join(p.name for p in question.params)
-            raise QuestionArgsInvalid(
-                f"问题 {question.name} 没有参数 {key}（可用参数：{known}）", field=f"args.{key}"
-            )
-        if raw is not None:
-            values[param.name] = _value(question, param, raw, today or dt.date.today())
-    for param in question.params:
-        if param.required and values[param.name] is None:
-            raise QuestionArgsInvalid(
-                f"问题 {question.name} 需要参数 {param.name}（{param.label_zh}）",
-                field=f"args.{param.name}",
-            )
-    subjects = [values[name] for name in question.subject_params if values[name] is not None]
-    if len(set(subjects)) != len(subjects):
-        raise QuestionArgsInvalid(
-            f"问题 {question.name} 的各方身份证号码不能相同",
-            field=f"args.{question.params[1].name}",
-        )
-    return values
-
-
-def _value(question: QuestionDef, param: ParamDef, raw: Any, today: dt.date) -> ArgValue:
-    where = f"问题 {question.name} 的参数 {param.name}（{param.label_zh}）"
-    name = f"args.{param.name}"
-    if param.type == "int":
-        if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
-            raw = int(raw)
-        if isinstance(raw, bool) or not isinstance(raw, int):
-            raise QuestionArgsInvalid(f"{where}应为整数，收到 {raw!r}", field=name)
-        low = param.minimum if param.minimum is not None else raw
-        high = param.maximum if param.maximum is not None else raw
-        if not low <= raw <= high:
-            raise QuestionArgsInvalid(f"{where}应在 {low} 到 {high} 之间，收到 {raw}", field=name)
-        return raw
-    if not isinstance(raw, str):
-        raise QuestionArgsInvalid(f"{where}应为字符串，收到 {raw!r}", field=name)
-    try:
-        if param.type == "resident_id":
-            return parse_resident_id(raw, today=today).number
-        if param.type == "uscc":
-            return parse_uscc(raw).code
-        if param.type == "division":
-            return parse_division(raw).code
-    except InvalidIdentifier as exc:
-        raise QuestionArgsInvalid(f"{where}有误：{exc}", field=name) from exc
-    value = raw.strip()
-    if param.type == "enum" and value not in param.values:
-        choices = "、".join(param.values)
-        raise QuestionArgsInvalid(f"{where}应为 {choices} 之一，收到「{value}」", field=name)
-    if not value or len(value) > 64:
-        raise QuestionArgsInvalid(f"{where}应为 1 到 64 个字符", field=name)
-    return value
 
 
 def _offered_by(question: QuestionDef, provider: str) -> None:
@@ -382,26 +181,3 @@ def _snapshots(raw: Any) -> Sequence[Mapping[str, Any]]:
     if isinstance(raw, list) and all(isinstance(s, Mapping) for s in raw):
         return raw
     raise QuestionArgsInvalid("consent 应为同意凭据对象、其列表或 null", field="consent")
-
-
-def check_grant_scope(question: str, data_items: Sequence[str]) -> QuestionDef:
-    """The question, if ``data_items`` are its own and include its core ones (for a new grant).
-
-    QuestionNotFound for an unknown question, QuestionArgsInvalid (field ``data_items``) for a
-    data item the question's answers never reveal or a missing core one.
-    """
-    found = get_question(question)
-    foreign = sorted(set(data_items) - set(found.data_items))
-    if foreign:
-        raise QuestionArgsInvalid(
-            f"问题 {question} 的答复不含数据项 {'、'.join(foreign)}"
-            f"（可授权：{'、'.join(found.data_items)}）",
-            field="data_items",
-        )
-    missing = [item for item in found.core_data_items if item not in data_items]
-    if missing:
-        raise QuestionArgsInvalid(
-            f"问题 {question} 的每个答复都含数据项 {'、'.join(missing)}，授权须包含",
-            field="data_items",
-        )
-    return found

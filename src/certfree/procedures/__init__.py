@@ -29,7 +29,6 @@ from certfree.procedures.errors import (
     ServiceItemNotFound,
 )
 from certfree.procedures.evidence import allowed_evidence, check_evidence_request, requirements_of
-from certfree.procedures.evidence_questions import QUESTIONS, Question
 from certfree.procedures.importing import RowError, ServiceItemImportReport, import_service_items
 from certfree.procedures.models import ServiceEvidence, ServiceItem, ServiceRequirement
 from certfree.procedures.notation import format_requirements, parse_requirements
@@ -69,7 +68,6 @@ from certfree.procedures.vocab import (
 )
 
 __all__ = [
-    "QUESTIONS",
     "AllowedEvidence",
     "AlternativeRoute",
     "CertificateHoldings",
@@ -85,7 +83,6 @@ __all__ = [
     "OutsideTheList",
     "PartyRole",
     "ProceduresError",
-    "Question",
     "RepealImpact",
     "RequirementRoute",
     "RequirementSpec",

@@ -27,7 +27,6 @@ from certfree.procedures.certificate_types import (
 )
 from certfree.procedures.codes import check_code, division_in_code, level_of_division
 from certfree.procedures.errors import InvalidServiceItem, OutsideTheList, ServiceItemNotFound
-from certfree.procedures.evidence_questions import check_question
 from certfree.procedures.models import ServiceEvidence, ServiceItem, ServiceRequirement
 from certfree.procedures.schemas import (
     EvidenceSpec,
@@ -37,6 +36,7 @@ from certfree.procedures.schemas import (
     ServiceItemView,
 )
 from certfree.procedures.vocab import ITEM_TYPE_NAMES, EvidenceKind, PartyRole, ServiceItemStatus
+from certfree.questions import check_evidence_parameters
 from certfree.storage import utcnow
 
 __all__ = [
@@ -315,7 +315,7 @@ def _check_evidence(
 ) -> None:
     try:
         if evidence.kind is EvidenceKind.DATA_QUESTION:
-            check_question(evidence.ref, evidence.parameters)
+            check_evidence_parameters(evidence.ref, evidence.parameters)
             return
         if evidence.kind is EvidenceKind.CERTIFICATE_TYPE:
             check_type_code(evidence.ref)

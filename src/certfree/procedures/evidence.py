@@ -13,7 +13,6 @@ from certfree import proofs
 from certfree.procedures.catalogue import service_item_row
 from certfree.procedures.certificate_types import certificate_type
 from certfree.procedures.errors import NotAllowedEvidence
-from certfree.procedures.evidence_questions import QUESTIONS
 from certfree.procedures.models import ServiceEvidence
 from certfree.procedures.schemas import (
     AllowedEvidence,
@@ -22,6 +21,7 @@ from certfree.procedures.schemas import (
     ServiceRequirementsView,
 )
 from certfree.procedures.vocab import EvidenceKind, PartyRole
+from certfree.questions import QuestionNotFound, get_question
 
 __all__ = ["allowed_evidence", "check_evidence_request", "evidence_view", "requirements_of"]
 
@@ -53,11 +53,14 @@ def evidence_view(session: Session, evidence: ServiceEvidence) -> EvidenceView:
             ways_zh=[way.label_zh],
             issuing_department=known.department.name_zh if known else None,
         )
-    question = QUESTIONS.get(evidence.ref)
+    try:
+        question = get_question(evidence.ref)
+    except QuestionNotFound:
+        question = None
     way = proofs.Way.DATA_SHARING
     return EvidenceView(
         **base,
-        name=question.label_zh if question else evidence.ref,
+        name=question.title_zh if question else evidence.ref,
         ways=[way.value],
         ways_zh=[way.label_zh],
         issuing_department=question.department.name_zh if question else None,

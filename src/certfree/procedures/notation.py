@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 
 from certfree.errors import InvalidInput
-from certfree.procedures.evidence_questions import ParameterValue, parse_parameters
 from certfree.procedures.schemas import EvidenceSpec, RequirementSpec
 from certfree.procedures.vocab import EvidenceKind, PartyRole
+from certfree.questions import ParameterValue, parse_parameters
 
 __all__ = ["format_requirements", "parse_requirements"]
 

@@ -23,7 +23,6 @@ from certfree import proofs
 from certfree.commitments import commitment_refusal
 from certfree.procedures.catalogue import service_item_row
 from certfree.procedures.certificate_types import certificate_type
-from certfree.procedures.evidence_questions import QUESTIONS, ParameterValue
 from certfree.procedures.models import ServiceEvidence
 from certfree.procedures.realisations import realisation
 from certfree.procedures.sources import (
@@ -34,6 +33,7 @@ from certfree.procedures.sources import (
 )
 from certfree.procedures.subjects import Subject, parse_subject
 from certfree.procedures.vocab import EvidenceKind
+from certfree.questions import ParameterValue, QuestionNotFound, get_question
 
 __all__ = [
     "AlternativeRoute",
@@ -183,7 +183,7 @@ class _Resolver:
 
     def evidence(self, evidence: ServiceEvidence) -> EvidenceRoute:
         if evidence.kind is EvidenceKind.DATA_QUESTION:
-            name = QUESTIONS[evidence.ref].label_zh if evidence.ref in QUESTIONS else evidence.ref
+            name = _question_title(evidence.ref)
             steps = [self.data_step(evidence.ref, evidence.parameters)]
         elif evidence.kind is EvidenceKind.CERTIFICATE_TYPE:
             known = certificate_type(evidence.ref)
@@ -195,8 +195,9 @@ class _Resolver:
         return EvidenceRoute(kind=evidence.kind, ref=evidence.ref, name=name, way=way, steps=steps)
 
     def data_step(self, name: str, parameters: dict[str, ParameterValue]) -> RouteStep:
-        question = QUESTIONS.get(name)
-        if question is None:
+        try:
+            question = get_question(name)
+        except QuestionNotFound:
             return _step(Way.DATA_SHARING, False, "unknown_question", f"没有名为 {name} 的问题")
         coverage = self.facts.coverage(self.subject, question, parameters)
         if coverage.available:
@@ -281,6 +282,13 @@ def _step(
         text_zh=f"{way.label_zh}：{text}",
         node_code=node,
     )
+
+
+def _question_title(name: str) -> str:
+    try:
+        return get_question(name).title_zh
+    except QuestionNotFound:
+        return name
 
 
 def _type_name(code: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from certfree.procedures.evidence_questions import ParameterValue, parse_parameters
+from certfree.questions import ParameterValue, parse_parameters
 
 __all__ = ["Realisation", "realisation", "realisations"]
 

@@ -11,8 +11,8 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from certfree.nodes import DepartmentKind
-from certfree.procedures.evidence_questions import ParameterValue
 from certfree.procedures.vocab import EvidenceKind, PartyRole, ServiceItemStatus, ServiceLevel
+from certfree.questions import ParameterValue
 
 __all__ = [
     "AllowedEvidence",

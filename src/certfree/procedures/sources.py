@@ -39,9 +39,10 @@ from certfree.population import (
     Vehicle,
 )
 from certfree.procedures.certificate_types import certificate_types
-from certfree.procedures.evidence_questions import ParameterValue, Question
 from certfree.procedures.subjects import Subject
 from certfree.procedures.vocab import SubjectKind
+from certfree.questions import ParameterValue
+from certfree.questions import QuestionDef as Question
 
 __all__ = [
     "WALLET_RULES",
@@ -118,9 +119,10 @@ class TableFactSource(_Tables):
         self, subject: Subject, question: Question, parameters: Mapping[str, ParameterValue]
     ) -> Coverage:
         code, organ = self.organ(question.department)
-        if subject.kind not in question.subjects:
-            who = "、".join(kind.zh for kind in question.subjects)
-            return Coverage(False, code, organ, f"{question.label_zh}只能对{who}核验")
+        kinds = {_KINDS[p.type] for p in question.party_params}
+        if subject.kind not in kinds:
+            who = "、".join(kind.zh for kind in kinds)
+            return Coverage(False, code, organ, f"{question.title_zh}只能对{who}核验")
         if subject.kind is SubjectKind.ORGANISATION:
             available, reason = self._organisation(subject.identifier, question)
         elif self.person(subject.identifier) is None:
@@ -141,12 +143,13 @@ class TableFactSource(_Tables):
     ) -> tuple[bool, str]:
         found = _PERSON_RECORDS.get(question.name)
         if found is None:
-            return False, f"演示省没有可答复「{question.label_zh}」的数据"
+            return False, f"演示省没有可答复「{question.title_zh}」的数据"
         register, what, check = found
         held = check(self, id_number, parameters)
         return held, f"{register}中{'有' if held else '没有'}申请人的{what}"
 
 
+_KINDS = {"resident_id": SubjectKind.PERSON, "uscc": SubjectKind.ORGANISATION}
 _PersonCheck = Callable[[TableFactSource, str, Mapping[str, ParameterValue]], bool]
 
 
@@ -157,8 +160,8 @@ def _owns_property(source: _Tables, who: str, _: Mapping[str, ParameterValue]) -
 
 def _licence(source: _Tables, who: str, parameters: Mapping[str, ParameterValue]) -> bool:
     conditions = [DrivingLicence.id_number == who]
-    if "licence_class" in parameters:
-        conditions.append(DrivingLicence.licence_class == parameters["licence_class"])
+    if "class" in parameters:
+        conditions.append(DrivingLicence.licence_class == parameters["class"])
     return source.any(DrivingLicence, *conditions)
 
 

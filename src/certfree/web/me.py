@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse
 
 from certfree import certs
 from certfree.api.deps import PUBLIC, NodeDep
-from certfree.exchange.questions import data_items, list_questions
 from certfree.i18n import Catalog
+from certfree.questions import data_items, list_questions
 from certfree.web.i18n import pick_language
 from certfree.web.rendering import render_page
 

@@ -117,7 +117,10 @@ def test_demo_grants_cover_the_demo_service_items_once(session: Session) -> None
     uses = demo_question_uses()
     assert ("371A0101000000-370100000000-000-113701000100000206-1-00", "内地居民结婚登记",
             "marital_status") in uses  # fmt: skip
-    providers = ["370100-MZ", "370100-GA", "370100-ZR", "370100-SW", "370100-RS", "370100"]
+    providers = [
+        *(f"370100-{kind}" for kind in ("MZ", "GA", "ZR", "SW", "RS", "SJ")),
+        "370100",
+    ]
     created = load_demo_grants(session, ["370100", "370200"], providers)
     assert {(g.provider_code, g.question) for g in created} >= {
         ("370100-MZ", "marital_status"),
@@ -126,6 +129,8 @@ def test_demo_grants_cover_the_demo_service_items_once(session: Session) -> None
         ("370100-ZR", "owns_property"),
         ("370100-GA", "age_at_least"),
         ("370100-RS", "social_insurance_enrolled"),
+        ("370100-SJ", "firm_registered"),
+        ("370100-SW", "personal_tax_clear"),
     }
     assert len(created) == 2 * len(uses)
     assert all(g.data_items and g.consent_exempt_basis is None for g in created)

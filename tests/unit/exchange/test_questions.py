@@ -142,6 +142,8 @@ def test_the_issue_questions_are_published_with_their_departments() -> None:
         "social_insurance_enrolled": DepartmentKind.RS,
         "is_resident_of": DepartmentKind.GA,
         "age_at_least": DepartmentKind.GA,
+        "personal_tax_clear": DepartmentKind.SW,
+        "firm_registered": DepartmentKind.SJ,
     }
     assert get_question("same_household").subject_params == ("id_a", "id_b")
     assert get_question("tax_clear").subject_params == ()

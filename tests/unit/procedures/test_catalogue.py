@@ -255,7 +255,7 @@ def test_requirements_say_how_each_evidence_may_be_met(catalogue: Database) -> N
     tax = next(r for r in view.requirements if r.description == "已缴纳契税")
     data, proof = tax.alternatives
     assert (data[0].name, data[0].ways, data[0].issuing_department) == (
-        "纳税状况（无欠税）",
+        "个人纳税状况（无欠税）",
         ["data_sharing"],
         "税务",
     )

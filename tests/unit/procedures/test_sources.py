@@ -13,7 +13,8 @@ from certfree.population import (
     InsuranceEnrolment,
     PropertyTitle,
 )
-from certfree.procedures import QUESTIONS, Subject, SubjectKind
+from certfree.procedures import Subject, SubjectKind
+from certfree.questions import get_question
 from certfree.storage import Database
 
 from .conftest import BUSINESS_LICENCE, DRIVING_LICENCE, ID_CARD, PROPERTY_CERT
@@ -40,20 +41,20 @@ def test_fact_source_names_the_answering_department_node(province: Database) -> 
         source = procedures.TableFactSource(session)
         has = source.coverage(
             _person(licence.id_number),
-            QUESTIONS["has_driving_licence"],
-            {"licence_class": licence.licence_class.value},
+            get_question("has_driving_licence"),
+            {"class": licence.licence_class.value},
         )
         other_class = "A1" if licence.licence_class.value != "A1" else "C1"
         lacks = source.coverage(
             _person(licence.id_number),
-            QUESTIONS["has_driving_licence"],
-            {"licence_class": other_class},
+            get_question("has_driving_licence"),
+            {"class": other_class},
         )
         enrolled = session.scalars(select(InsuranceEnrolment.id_number).limit(1)).one()
-        insured = source.coverage(_person(enrolled), QUESTIONS["social_insurance_enrolled"], {})
+        insured = source.coverage(_person(enrolled), get_question("social_insurance_enrolled"), {})
         firm = session.scalars(select(Firm.uscc).limit(1)).one()
         not_for_firms = source.coverage(
-            Subject(SubjectKind.ORGANISATION, firm), QUESTIONS["marital_status"], {}
+            Subject(SubjectKind.ORGANISATION, firm), get_question("marital_status"), {}
         )
     assert (has.available, has.node_code, has.department) == (True, "370000-GA", "山东省公安厅")
     assert has.reason_zh == "车驾管系统中有申请人的驾驶证记录"

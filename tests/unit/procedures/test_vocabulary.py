@@ -12,26 +12,33 @@ from certfree.demo.service_items import demo_specs
 from certfree.errors import InvalidInput
 from certfree.procedures.certificate_types import check_type_code
 from certfree.procedures.codes import check_code, division_in_code, level_of_division
-from certfree.procedures.evidence_questions import check_question, parse_parameters
 from certfree.procedures.realisations import realisations
 from certfree.procedures.sources import WALLET_RULES
 from certfree.procedures.vocab import ServiceLevel, parse_level
+from certfree.questions import check_evidence_parameters, get_question, parse_parameters
 
 PROOF_DATA = Path(procedures.__file__).parent.parent / "demo" / "data" / "proof_items.csv"
 
 
 def test_question_parameters_are_checked_with_a_readable_reason() -> None:
-    assert check_question("age_at_least", {"years": 60}).department.name_zh == "公安"
+    assert check_evidence_parameters("age_at_least", {"years": 60}) == {"years": 60}
+    assert get_question("age_at_least").department.name_zh == "公安"
     with pytest.raises(InvalidInput, match="需要参数 years（周岁）"):
-        check_question("age_at_least", {})
+        check_evidence_parameters("age_at_least", {})
     with pytest.raises(InvalidInput, match="应在 0 到 150 之间，收到 200"):
-        check_question("age_at_least", {"years": 200})
+        check_evidence_parameters("age_at_least", {"years": 200})
     with pytest.raises(InvalidInput, match="没有参数 colour"):
-        check_question("marital_status", {"colour": "red"})
+        check_evidence_parameters("marital_status", {"colour": "red"})
     with pytest.raises(InvalidInput, match="应为 pension、medical"):
-        check_question("social_insurance_enrolled", {"kind": "dental"})
+        check_evidence_parameters("social_insurance_enrolled", {"kind": "dental"})
     with pytest.raises(InvalidInput, match="没有名为 is_married 的数据共享问题"):
-        check_question("is_married", {})
+        check_evidence_parameters("is_married", {})
+    # The parties' identifiers come from the application, never from the service item.
+    with pytest.raises(InvalidInput, match="问题 marital_status 没有参数 id_number"):
+        check_evidence_parameters("marital_status", {"id_number": "110105194912310038"})
+    assert check_evidence_parameters("has_driving_licence", {"licence_class": "C1"}) == {
+        "class": "C1"
+    }
     assert parse_parameters("is_resident_of", "division=370100") == {"division": "370100"}
 
 
@@ -102,7 +109,7 @@ def test_realisations_name_listed_proofs_known_questions_and_types() -> None:
     for code, found in realisations().items():
         assert code in listed, code
         if found.question:
-            check_question(found.question, found.parameters)
+            check_evidence_parameters(found.question, found.parameters)
         for type_code in found.certificate_types:
             assert type_code in procedures.certificate_types(), type_code
 
