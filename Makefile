@@ -30,11 +30,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Serve the demo province on SQLite under var/ at http://127.0.0.1:$(PORT)
+## Serve the demo province on SQLite under var/ at http://127.0.0.1:$(PORT), one node that
+## answers for every demo department node itself (its database holds all their data)
 run: install
 	$(CERTFREE) db upgrade
 	$(CERTFREE) demo init --citizens $(CITIZENS) --firms $(FIRMS) --if-missing
-	$(CERTFREE) serve --port $(PORT)
+	CERTFREE_HOSTED_DEPARTMENTS='*' $(CERTFREE) serve --port $(PORT)
 
 ## Everything CI checks: lint, format, types, tests (with coverage). mypy runs beside the
 ## tests, on the CPU they leave idle while they wait for processes and browsers.

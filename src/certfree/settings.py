@@ -6,11 +6,13 @@ Tests and tools build their own ``Settings(...)``; nothing reads the environment
 from __future__ import annotations
 
 import enum
+import re
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from certfree.crypto import KeyStore
 from certfree.crypto.envelope import MAX_SCRYPT_N, SCRYPT_N
@@ -19,6 +21,9 @@ from certfree.errors import ConfigurationError
 # The passphrase that development nodes use; refused outside development.
 DEV_PASSPHRASE = "certfree-development-only"  # noqa: S105 - a known, public development value
 DEV_TOKEN_TTL_SECONDS = 8 * 3600
+# In hosted_departments: every department node below this one that has no endpoint of its own.
+HOST_ALL = "*"
+_DEPARTMENT_CODE = re.compile(r"[1-9]\d{5}-[A-Z]{2}")
 
 
 class NodeLevel(enum.StrEnum):
@@ -95,6 +100,15 @@ class Settings(BaseSettings):
     exchange_retries: int = Field(default=2, ge=0, le=5, description="on connection errors")
     exchange_clock_skew: int = Field(default=120, gt=0, description="accepted iat skew, s")
     registry_ttl_seconds: int = Field(default=60, gt=0, description="signed registry cache")
+    # Co-hosted providers: department nodes whose data this node holds and answers for itself,
+    # with its own key and the same handlers and audit as over the network (no hop). Codes,
+    # comma-separated in CERTFREE_HOSTED_DEPARTMENTS, or "*" (HOST_ALL) for every department
+    # node of the register below this node without an endpoint of its own, as on the single
+    # demo node. Production default: none.
+    hosted_departments: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="department node codes this node answers for (comma-separated, or *)",
+    )
 
     # The OpenID issuer is kept as written: it is compared exactly (OpenID Connect
     # Discovery 1.0 §4.3, RFC 9068 §4), and an issuer may end in "/".
@@ -119,6 +133,24 @@ class Settings(BaseSettings):
         """The node's public base URL (no trailing slash): CERTFREE_PUBLIC_URL, else the
         address `certfree serve` listens on by default, http://127.0.0.1:<port>."""
         return self.public_url or f"http://127.0.0.1:{self.port}"
+
+    @field_validator("hosted_departments", mode="before")
+    @classmethod
+    def _split_codes(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip().upper() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("hosted_departments")
+    @classmethod
+    def _department_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for code in value:
+            if code != HOST_ALL and not _DEPARTMENT_CODE.fullmatch(code):
+                raise ValueError(
+                    f"{code!r} is not a department node code such as 370100-MZ "
+                    f"(or {HOST_ALL} for every department node without an endpoint)"
+                )
+        return tuple(dict.fromkeys(value))
 
     @field_validator("key_scrypt_n")
     @classmethod

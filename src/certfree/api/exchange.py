@@ -50,6 +50,11 @@ class AskAnswer(BaseModel):
     answer: dict[str, Any]
     answer_jws: str = Field(description="the provider's signed answer (compact JWS)")
     route: list[str] = Field(description="every node the question passed, desk to provider")
+    hosted_by: str | None = Field(
+        default=None,
+        description="the node that answered for the provider, whose data it holds, and signed "
+        "the answer (this node); null when the provider answered itself",
+    )
 
 
 @router.post(
@@ -178,8 +183,12 @@ async def ask(payload: AskRequest, node: NodeDep, principal: _Asker) -> AskAnswe
         purpose=payload.purpose,
         message_id=str(payload.message_id) if payload.message_id else None,
     )
-    route = routing.path(answer["consumer"], answer["provider"])
-    return AskAnswer.model_validate({**answer, "route": route})
+    consumer, provider, signer = answer["consumer"], answer["provider"], answer["signer"]
+    if signer != provider:  # a department this node hosts: answered here, no hop
+        return AskAnswer.model_validate(
+            {**answer, "route": [consumer, provider], "hosted_by": signer}
+        )
+    return AskAnswer.model_validate({**answer, "route": routing.path(consumer, provider)})
 
 
 @router.get(

@@ -18,10 +18,19 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
-from certfree.cli.common import err_console, load_settings, reported_errors
+from certfree.auth import NODE_KEY_OWNER
+from certfree.cli.common import err_console, load_settings, node_keys, reported_errors
 from certfree.cli.i18n import headings, label, t
-from certfree.demo import DemoExists, DemoSummary, build_demo_province, load_demo_items
+from certfree.demo import (
+    DemoExists,
+    DemoSummary,
+    build_demo_province,
+    grant_demo_departments,
+    list_province_itself,
+    load_demo_items,
+)
 from certfree.population import SEX_ZH, list_people
+from certfree.settings import NodeLevel, Settings
 from certfree.storage import Database, migrate
 
 app = typer.Typer(no_args_is_help=True)
@@ -44,9 +53,11 @@ def init(
     ] = False,
 ) -> None:
     """Build the demo province: 1 province, 16 city nodes with 9 department nodes each, and
-    consistent synthetic population data."""
+    consistent synthetic population data; and grant this node the demo questions at every
+    demo department node."""
     with reported_errors():
-        db = Database(load_settings().database_url)
+        settings = load_settings()
+        db = Database(settings.database_url)
         try:
             try:
                 summary = _build(
@@ -65,8 +76,25 @@ def init(
                 # The proof-item list and the pilot service items (idempotent).
                 services = load_demo_items(session, DEMO_ACTOR)
             console.print(t("demo.services_loaded", count=services))
+            _prepare_single_node(db, settings)
         finally:
             db.dispose()
+
+
+def _prepare_single_node(db: Database, settings: Settings) -> None:
+    """This node as the single node `make run` serves (:mod:`certfree.demo.single_node`)."""
+    code = settings.node_code
+    keys = node_keys(settings)
+    if settings.is_development and not keys.keys(NODE_KEY_OWNER):
+        info = keys.create(NODE_KEY_OWNER)  # as `serve` would, a moment later
+        err_console.print(t("serve.created_key", kid=info.kid, dir=settings.key_dir))
+    with db.session() as session:
+        if settings.node_level is NodeLevel.PROVINCE and keys.keys(NODE_KEY_OWNER):
+            jwks = keys.jwks(NODE_KEY_OWNER)
+            if list_province_itself(session, code, jwks=jwks, endpoint=settings.base_url):
+                console.print(t("demo.listed_itself", node=code, url=settings.base_url))
+        granted = len(grant_demo_departments(session, code))
+    console.print(t("demo.grants_loaded", node=code, count=granted))
 
 
 def _build(db: Database, *, citizens: int, firms: int, seed: int, reset: bool) -> DemoSummary:

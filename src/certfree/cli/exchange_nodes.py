@@ -12,10 +12,10 @@ from typing import Annotated
 
 import typer
 
-from certfree.cli.common import database_session, print_json, reported_errors
+from certfree.cli.common import database_session, load_settings, print_json, reported_errors
 from certfree.cli.i18n import t
 from certfree.errors import InvalidInput
-from certfree.exchange import registry
+from certfree.exchange import hosting, registry
 from certfree.nodes import Node, list_nodes
 
 app = typer.Typer(no_args_is_help=True)
@@ -37,9 +37,17 @@ def _row(node: Node) -> dict[str, object]:
 def list_(
     all_nodes: Annotated[bool, typer.Option("--all")] = False,
 ) -> None:
-    """Registered nodes (with keys) as JSON."""
+    """Registered nodes (with keys) and the departments this node hosts, as JSON."""
+    settings = load_settings()
+    me = settings.node_code
     with database_session() as session:
-        rows = [_row(n) for n in list_nodes(session) if all_nodes or n.jwks is not None]
+        hosted = hosting.hosted_codes(session, me, settings.hosted_departments)
+        rows = [
+            # hosted_by: this node answers for it (CERTFREE_HOSTED_DEPARTMENTS), no endpoint needed
+            {**_row(n), "hosted_by": me if n.code in hosted else None}
+            for n in list_nodes(session)
+            if all_nodes or n.jwks is not None or n.code in hosted
+        ]
     print_json(rows)
 
 

@@ -15,6 +15,7 @@ from certfree.demo.province import (
     register_demo_nodes,
 )
 from certfree.demo.service_items import demo_specs, load_demo_items
+from certfree.demo.single_node import grant_demo_departments, list_province_itself
 
 __all__ = [
     "MIN_CITIZENS",
@@ -24,6 +25,8 @@ __all__ = [
     "build_demo_province",
     "demo_nodes",
     "demo_specs",
+    "grant_demo_departments",
+    "list_province_itself",
     "load_demo_grants",
     "load_demo_items",
     "load_demo_list",

@@ -32,7 +32,8 @@ __all__ = ["Answerer", "Handler", "HandlerContext"]
 
 @dataclass(frozen=True)
 class HandlerContext:
-    """What a provider handler gets besides the message: a session and who it runs as."""
+    """What a provider handler gets besides the message: a session and who it runs as
+    (``node_code``: the addressee, this node or a department it hosts)."""
 
     session: Session
     node_code: str
@@ -130,10 +131,12 @@ class Answerer:
         return self._again(message, reply)
 
     def _run(self, handler: Handler, message: Message, session: Session) -> str:
-        body = handler(HandlerContext(session, self.runtime.code, self.runtime), message)
+        body = handler(HandlerContext(session, message.receiver, self.runtime), message)
         return self._seal_reply(message, reply_type(message.type), body)
 
     def _seal_reply(self, message: Message, type_: str, body: dict[str, Any]) -> str:
+        # A hosted department has no key of its own: this node signs, naming the department.
+        hosted = message.receiver if message.receiver != self.runtime.code else None
         return seal(
             self.runtime.signer(),
             type=type_,
@@ -142,6 +145,7 @@ class Answerer:
             body=body,
             reply_to=message.id,
             now=self.runtime.clock(),
+            on_behalf_of=hosted,
         ).raw
 
     def _refusal(self, message: Message, exc: CertfreeError) -> str:

@@ -1,7 +1,9 @@
 """Node messages: compact JWS (RFC 7515 §7.1) signed by the sending node, version 1.
 
 Header ``{"alg","kid","typ":"certfree-msg+jwt"}``; payload ``{"v":1,"id","type","from","to",
-"iat","nonce","reply_to","body"}``. :func:`seal` makes one; :func:`open_message` checks one in
+"iat","nonce","reply_to","body"}`` and, in a reply signed by a node that hosts the addressed
+department (``settings.hosted_departments``), ``"for"``: the department it answered for.
+:func:`seal` makes one; :func:`open_message` checks one in
 a fixed order and raises MessageRefused with the first reason that applies: malformed,
 unsupported_version, unknown_sender, revoked_sender, unknown_kid, bad_signature,
 stale_timestamp. The receiver check (wrong_receiver) belongs to routing and replays to the
@@ -81,6 +83,12 @@ class Message:
     body: dict[str, Any]
     raw: str
     kid: str
+    on_behalf_of: str | None = None  # payload "for": the hosted department a reply is for
+
+    @property
+    def speaks_for(self) -> str:
+        """The node this message speaks for: the hosted department, else its sender."""
+        return self.on_behalf_of or self.sender
 
     @property
     def sha256(self) -> str:
@@ -109,8 +117,11 @@ def seal(
     reply_to: str | None = None,
     message_id: str | None = None,
     now: float | None = None,
+    on_behalf_of: str | None = None,
 ) -> Message:
-    """Sign a new message from ``sender`` to ``receiver``; raises InvalidInput for a bad body."""
+    """Sign a new message from ``sender`` to ``receiver``; raises InvalidInput for a bad body.
+
+    ``on_behalf_of``: the department a hosting node answers for (the payload's ``for``)."""
     validate_body(type, body)
     payload: dict[str, Any] = {
         "v": VERSION,
@@ -123,6 +134,8 @@ def seal(
         "reply_to": reply_to,
         "body": dict(body),
     }
+    if on_behalf_of is not None:
+        payload["for"] = on_behalf_of
     raw = sign_jws(signer, payload, header={"typ": MESSAGE_TYP})
     return _message(payload, raw, signer.kid)
 
@@ -139,6 +152,7 @@ def _message(payload: Mapping[str, Any], raw: str, kid: str) -> Message:
         body=payload["body"],
         raw=raw,
         kid=kid,
+        on_behalf_of=payload.get("for"),
     )
 
 
@@ -186,6 +200,8 @@ def _check_payload(header: Mapping[str, Any], payload: Mapping[str, Any]) -> Non
             )
     if payload.get("reply_to") is not None and not isinstance(payload["reply_to"], str):
         raise _refuse(RefusalReason.MALFORMED, "reply_to must be a message id or null")
+    if "for" in payload and (not isinstance(payload["for"], str) or not payload["for"]):
+        raise _refuse(RefusalReason.MALFORMED, "for must be the code of a hosted department")
     try:
         uuid.UUID(payload["id"])
     except ValueError:

@@ -2,7 +2,8 @@
 
 It holds the registry cache (signed by the province, refreshed after a TTL or when a sender
 or key is unknown), the pooled ``httpx.AsyncClient``, the audit writer and the message
-handlers; :mod:`certfree.exchange.answering` answers the messages addressed to the node.
+handlers; :mod:`certfree.exchange.answering` answers the messages addressed to the node and
+to the departments it hosts (:mod:`certfree.exchange.hosting`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from certfree.exchange.errors import (
     RefusalReason,
 )
 from certfree.exchange.hop_client import HopClient, HopResponse
-from certfree.exchange.protocol import Message, open_message, precheck
+from certfree.exchange.hosting import check_hosted, hosted_codes
+from certfree.exchange.protocol import Message, Peer, open_message, precheck
 from certfree.exchange.registry import (
     REGISTRY_PATH,
     RegistrySnapshot,
@@ -41,7 +43,7 @@ from certfree.exchange.registry import (
     verify_registry,
 )
 from certfree.exchange.routing import forward_hop, parent_of
-from certfree.settings import NodeLevel, Settings
+from certfree.settings import HOST_ALL, NodeLevel, Settings
 from certfree.storage import Database
 
 __all__ = ["ExchangeRuntime"]
@@ -85,6 +87,9 @@ class ExchangeRuntime:
         self._prefetch: asyncio.Task[None] | None = None
         self._stopping = False
         self._executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="exchange")
+        check_hosted(self.code, settings.hosted_departments)
+        self._hosted: tuple[float, frozenset[str]] | None = None
+        self._own: tuple[float, Peer] | None = None
         audit_link.install_domain_handlers(self)
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -180,13 +185,15 @@ class ExchangeRuntime:
 
     # -- registry -------------------------------------------------------------------------
 
+    @property
+    def _registry_ttl(self) -> float:
+        if self.settings.node_level is NodeLevel.PROVINCE:
+            return _PROVINCE_REGISTRY_TTL
+        return float(self.settings.registry_ttl_seconds)
+
     async def directory(self, *, missing: str | None = None) -> RegistrySnapshot:
         """The current registry; refreshed after its TTL, or now if ``missing`` is unknown."""
-        ttl = (
-            _PROVINCE_REGISTRY_TTL
-            if self.settings.node_level is NodeLevel.PROVINCE
-            else float(self.settings.registry_ttl_seconds)
-        )
+        ttl = self._registry_ttl
         now = time.monotonic()
         snap = self._snapshot
         fresh = snap is not None and now - self._snapshot_at < ttl
@@ -264,6 +271,43 @@ class ExchangeRuntime:
             return self.settings.parent_url
         raise NodeWithoutEndpoint(code)
 
+    def own_peer(self) -> Peer:
+        """This node as a registry entry, with every node key in its key store (re-read every
+        30 s): what the replies it signs for its hosted departments verify against."""
+        now = time.monotonic()
+        if self._own is None or now - self._own[0] > _SIGNER_CACHE_SECONDS:
+            verifiers = {
+                info.kid: self.keys.verifier(info.kid) for info in self.keys.keys(NODE_KEY_OWNER)
+            }
+            own = Peer(self.code, "active", None, verifiers, self.settings.node_name)
+            self._own = (now, own)
+        return self._own[1]
+
+    async def hosts(self, code: str) -> bool:
+        """Whether this node answers for department ``code`` itself (``hosted_departments``).
+
+        With ``*``, a department that has since registered an endpoint of its own is no
+        longer hosted: messages for it go to that endpoint."""
+        hosted = self.settings.hosted_departments
+        if not hosted or "-" not in code:
+            return False
+        if code in hosted:
+            return True
+        if HOST_ALL not in hosted:
+            return False
+        now = time.monotonic()
+        if self._hosted is None or now - self._hosted[0] > self._registry_ttl:
+
+            def read() -> frozenset[str]:
+                with self.db.session() as session:
+                    return hosted_codes(session, self.code, hosted)
+
+            self._hosted = (now, await self.in_thread(read))
+        if code not in self._hosted[1]:
+            return False
+        peer = (await self.directory()).peer(code)
+        return peer is None or not peer.endpoint
+
     # -- receiving ------------------------------------------------------------------------
 
     async def open(self, raw: str) -> Message:
@@ -297,7 +341,8 @@ class ExchangeRuntime:
         return await post_hop(self, hop, message.raw, deadline)
 
     async def dispatch(self, message: Message) -> str:
-        """Answer a message addressed to this node; the signed reply JWS."""
+        """Answer a message addressed to this node or to a department it hosts (sent from
+        here, :func:`certfree.exchange.transport.send`); the signed reply JWS."""
         handler = self.handlers.get(message.type)
         if handler is None:
             raise MessageRefused(

@@ -6,6 +6,9 @@ Each hop is one ``POST /api/v1/exchange/messages`` with the compact JWS as body
 node deep in the path times out first and its ``provider-unavailable`` problem, naming the node
 that did not answer, reaches the caller before the caller's own timeout. Connection failures
 are retried a bounded number of times with backoff: a message is idempotent by its id.
+
+A message to a department this node hosts (:mod:`certfree.exchange.hosting`) takes no hop:
+the node's own answerer replies, as it would to the same message from the network.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from certfree.exchange.errors import (
     provider_refusal,
 )
 from certfree.exchange.hop_client import HopConnectionError, HopResponse, HopTimeout
+from certfree.exchange.hosting import WithOwnKeys
 from certfree.exchange.messages import MessageType
 from certfree.exchange.protocol import Message, open_message, seal
 from certfree.exchange.routing import next_hop
@@ -134,8 +138,6 @@ async def send(
     """
     if to == runtime.code:
         raise MessageRefused(RefusalReason.WRONG_RECEIVER, f"{to} is this node itself")
-    hop = next_hop(runtime.code, to)
-    assert hop is not None
     message = seal(
         runtime.signer(),
         type=type,
@@ -147,14 +149,21 @@ async def send(
         now=runtime.clock(),
     )
     await audit_link.record(runtime.audit, "sent", message, None)
-    response = await post_hop(runtime, hop, message.raw, deadline)
-    if response.status_code != 200 or not response.headers.get("content-type", "").startswith(JOSE):
-        _raise_problem(response, hop)
-    reply = await _open_reply(runtime, response.text, message)
+    if await runtime.hosts(to):
+        raw = await _answer_here(runtime, message)
+    else:
+        hop = next_hop(runtime.code, to)
+        assert hop is not None
+        response = await post_hop(runtime, hop, message.raw, deadline)
+        media = response.headers.get("content-type", "")
+        if response.status_code != 200 or not media.startswith(JOSE):
+            _raise_problem(response, hop)
+        raw = response.text
+    reply = await _open_reply(runtime, raw, message)
     await audit_link.record(runtime.audit, "answer_received", message, reply.raw)
     if reply.type == MessageType.REFUSAL:
         raise provider_refusal(
-            provider=reply.sender,
+            provider=reply.speaks_for,
             status=int(reply.body["status"]),
             detail=str(reply.body["detail"]),
             reason=reply.body.get("reason"),
@@ -164,21 +173,39 @@ async def send(
     return reply
 
 
+async def _answer_here(runtime: ExchangeRuntime, message: Message) -> str:
+    """The reply of this node's own answerer to ``message``, for a department it hosts."""
+    await runtime.directory()  # loaded before answering, as for a message from the network
+    try:
+        return await runtime.dispatch(message)
+    except MessageRefused as exc:
+        exc.node = exc.node or message.receiver  # as the department would have refused
+        raise
+
+
 async def _open_reply(runtime: ExchangeRuntime, raw: str, request: Message) -> Message:
     try:
         reply = open_message(
             raw,
-            await runtime.directory(),
+            WithOwnKeys(await runtime.directory(), runtime.code, runtime.own_peer),
             now=runtime.clock(),
             skew=runtime.settings.exchange_clock_skew,
         )
     except MessageRefused as exc:
         reason = RefusalReason(exc.reason.value)
         raise MessageRefused(reason, f"reply from {request.receiver}: {exc.message_en}") from exc
-    if reply.sender != request.receiver or reply.receiver != runtime.code:
+    # The addressee signs its reply, or, for a department this node hosts, this node itself
+    # naming it in "for"; never another node on its behalf.
+    if reply.on_behalf_of is None:
+        signer_ok = reply.sender == request.receiver
+    else:
+        signer_ok = reply.sender == runtime.code and await runtime.hosts(request.receiver)
+    if not signer_ok or reply.speaks_for != request.receiver or reply.receiver != runtime.code:
+        answered = f" for {reply.on_behalf_of}" if reply.on_behalf_of else ""
         raise MessageRefused(
             RefusalReason.WRONG_RECEIVER,
-            f"reply from {reply.sender} to {reply.receiver}, expected {request.receiver} to us",
+            f"reply from {reply.sender}{answered} to {reply.receiver}, "
+            f"expected {request.receiver} (or this node if it hosts it) to us",
         )
     if reply.reply_to != request.id:
         raise MessageRefused(
@@ -239,7 +266,8 @@ async def ask(
     return {
         "question": question,
         "consumer": runtime.code,
-        "provider": reply.sender,
+        "provider": reply.speaks_for,
+        "signer": reply.sender,  # this node itself when it hosts the provider
         "message_id": reply.reply_to,
         "answer": reply.body,
         "answer_jws": reply.raw,

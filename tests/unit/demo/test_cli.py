@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from certfree.catalog import list_grants
 from certfree.cli.demo import app
+from certfree.crypto import KeyStore
+from certfree.demo.pilot_grants import demo_question_uses
+from certfree.nodes import Node, NodeStatus
+from certfree.settings import DEV_PASSPHRASE
+from certfree.storage import Database
 from factories.databases import fresh_database_url
 
 runner = CliRunner()
@@ -77,3 +83,37 @@ def test_small_demos_build_with_the_default_firms(
     }
     assert rows["persons"] == f"{citizens:,}"
     assert rows["firms"] == firms
+
+
+def test_init_grants_this_node_the_demo_questions_at_every_demo_department(
+    env: dict[str, str],
+) -> None:
+    args = ["init", "--citizens", "1000", "--firms", "10"]
+    built = runner.invoke(app, args, env=env)
+    again = runner.invoke(app, [*args, "--if-missing"], env=env)
+
+    assert built.exit_code == again.exit_code == 0, built.output
+    db = Database(env["CERTFREE_DATABASE_URL"])
+    try:
+        with db.session() as session:
+            grants = list_grants(session, consumer="370000")
+            granted = {(g.provider_code, g.question, g.service_item) for g in grants}
+            province = session.get(Node, "370000")
+            assert province is not None
+            listed = (province.status, province.endpoint_url, province.jwks)
+    finally:
+        db.dispose()
+    # The province is in its own registry, with the node key `demo init` made (development).
+    assert listed == (
+        NodeStatus.ACTIVE,
+        "http://127.0.0.1:8000",
+        KeyStore(Path("var/keys"), DEV_PASSPHRASE).jwks("node"),
+    )
+    assert "列入本节点的节点注册表" in built.stdout
+    assert "列入" not in again.stdout
+    assert f"本节点 370000 向各演示部门节点核验的共享授权：新增 {len(grants)} 条" in built.stdout
+    assert "新增 0 条" in again.stdout  # idempotent
+    marriage = next(code for code, name, _ in demo_question_uses() if name == "内地居民结婚登记")
+    for city in ("370100", "370200", "371700"):
+        assert (f"{city}-MZ", "marital_status", marriage) in granted
+    assert len(granted) == len(grants)

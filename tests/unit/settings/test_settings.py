@@ -70,3 +70,15 @@ def test_scrypt_cost_is_a_power_of_two_within_bounds(monkeypatch: pytest.MonkeyP
         monkeypatch.setenv("CERTFREE_KEY_SCRYPT_N", bad)
         with pytest.raises(ValidationError, match="key_scrypt_n"):
             Settings()
+
+
+def test_hosted_departments_are_node_codes_or_star(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().hosted_departments == ()  # production default: answers for no one
+    monkeypatch.setenv("CERTFREE_HOSTED_DEPARTMENTS", "370100-mz, 370100-GA,,370100-MZ")
+    assert Settings().hosted_departments == ("370100-MZ", "370100-GA")
+    monkeypatch.setenv("CERTFREE_HOSTED_DEPARTMENTS", "*")
+    assert Settings().hosted_departments == ("*",)
+    for bad in ("370100", "370100-M", "MZ"):
+        monkeypatch.setenv("CERTFREE_HOSTED_DEPARTMENTS", bad)
+        with pytest.raises(ValidationError, match="not a department node code such as 370100-MZ"):
+            Settings()
