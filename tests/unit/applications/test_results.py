@@ -224,6 +224,7 @@ def test_business_licence_registers_the_new_firm_and_binds_the_representative_ke
         assert licence["registration_authority"] == "济南市市场监督管理局"
         # Usable at once: the exchange's questions know the firm.
         assert _answer(session, "tax_clear", uscc=uscc.code) == {"tax_clear": True}
+        assert _answer(session, "firm_registered", uscc=uscc.code) == {"registered": True}
 
 
 @pytest.mark.usefixtures("demo_registry")
