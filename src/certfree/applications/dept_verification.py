@@ -42,6 +42,7 @@ __all__ = [
     "deliver_requests",
     "department_for",
     "request_department_verifications",
+    "service_region",
     "sync_department_verifications",
 ]
 
@@ -50,7 +51,7 @@ _OPEN = frozenset({AppState.DRAFT, AppState.SUBMITTED, AppState.ACCEPTED, AppSta
 _WAY = Way.DEPARTMENT_VERIFICATION.value
 
 
-def _region(session: Session, app: Application) -> str:
+def service_region(session: Session, app: Application) -> str:
     """The service item's GB/T 2260 region (its 6-digit division), else the accepting node's."""
     try:
         item = find_service_item(session, app.service_code)
@@ -73,7 +74,7 @@ def department_for(session: Session, app: Application, proof_code: str) -> str |
     kind = item.department_kind or next(
         (k for k in DepartmentKind if k.name_zh in item.issuing_department), None
     )
-    return node_code(_region(session, app), kind) if kind is not None else None
+    return node_code(service_region(session, app), kind) if kind is not None else None
 
 
 def _set(slot: EvidenceSlot, index: int, **changes: Any) -> None:

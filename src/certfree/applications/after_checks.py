@@ -1,0 +1,288 @@
+"""After-checks that act (事后核查): a commitment taken in an application is checked against
+the data as soon as the data can be had, and a false one has its consequences on the case.
+
+国办发〔2020〕42号 二(四): the authority checks commitments after the decision and, where a
+commitment proves false, records it on the applicant's credit and deals with the decision
+taken on it — here the default consequence, 撤销行政决定 (《行政许可法》第六十九条第二款: a
+licence obtained by deception is revoked). For each open after-check of method ``data_check``
+on a commitment used in an application of this node, :func:`run_data_checks` asks the
+exchange the question that stands in for the committed proof (the proof item's data-sharing
+realisation, the one the route resolver would plan) about the party who committed, of the
+department node of that question in the service item's region, and:
+
+* records ``confirmed`` when the answer bears the commitment out, ``false_commitment`` when it
+  does not (through :func:`certfree.commitments.record_outcome`, which opens the credit
+  record that bars the commitment route);
+* logs an ``after_check`` event on the application, and on a false commitment revokes the
+  result certificates it issued (``cancelled_by_authority``) and marks them so in ``issued``.
+
+A check whose data cannot be had yet (the node is down, the department has no record, the
+question is refused) stays pending for the next run, with the reason in the result. An answer
+with no yes/no to compare (``marital_status``) needs the value the party committed to, which
+the slot carries as ``expect``; without it the check stays pending for a person.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from certfree import certs, commitments, nodes
+from certfree.applications.cases import log_event
+from certfree.applications.dept_verification import service_region
+from certfree.applications.evidence import answer_satisfies
+from certfree.applications.models import Application
+from certfree.applications.vocab import Action, AppState
+from certfree.commitments import AfterCheckMethod, AfterCheckStatus, CheckOutcome
+from certfree.errors import CertfreeError
+from certfree.exchange.questions import get_question
+from certfree.procedures.realisations import realisation
+from certfree.proofs import Way
+from certfree.storage import utcnow
+
+if TYPE_CHECKING:
+    from certfree.exchange.runtime import ExchangeRuntime
+
+__all__ = ["DataCheck", "run_data_checks"]
+
+
+@dataclass(frozen=True, slots=True)
+class DataCheck:
+    """One after-check this run took up: its outcome, or None with why it stays pending."""
+
+    check_id: int
+    commitment_id: int
+    application_id: str
+    question: str | None
+    provider: str | None
+    outcome: CheckOutcome | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    check_id: int
+    commitment_id: int
+    application_id: str
+    position: int
+    question: str
+    provider: str
+    args: dict[str, Any]
+    expect: dict[str, Any] | None
+    consents: list[str]
+    service_item: str
+
+
+def _used_commitments(
+    session: Session, node: str
+) -> dict[int, tuple[Application, int, Mapping[str, Any]]]:
+    """Commitment id → (application, requirement position, slot part) for this node's cases."""
+    apps = session.scalars(
+        select(Application)
+        .where(Application.node_code == node, Application.state != AppState.DRAFT)
+        .options(selectinload(Application.slots), selectinload(Application.parties))
+    )
+    used: dict[int, tuple[Application, int, Mapping[str, Any]]] = {}
+    for app in apps:
+        for slot in app.slots:
+            for part in slot.parts:
+                proof = part.get("proof") or {}
+                if part["way"] == Way.COMMITMENT.value and "commitment_id" in proof:
+                    used[int(proof["commitment_id"])] = (app, slot.position, part)
+    return used
+
+
+def _args(
+    app: Application, subject: str, question: str, parameters: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The question's arguments: its fixed parameters, then its identifier parameters filled
+    with the party who committed first and the other parties after (same_household)."""
+    definition = get_question(question)
+    others = sorted(p.subject_id for p in app.parties if p.subject_id != subject)
+    people = [subject, *others]
+    identifiers = [p for p in definition.params if p.type in ("resident_id", "uscc")]
+    args = {k: v for k, v in parameters.items() if k in {p.name for p in definition.params}}
+    args.update((param.name, who) for param, who in zip(identifiers, people, strict=False))
+    return args
+
+
+def _plan(session: Session, node: str, now: dt.datetime) -> tuple[list[_Ask], list[DataCheck]]:
+    """What to ask now, and the checks that cannot be asked (no question covers the proof)."""
+    used = _used_commitments(session, node)
+    asks: list[_Ask] = []
+    skipped: list[DataCheck] = []
+    for check in commitments.list_after_checks(session):
+        if (
+            check.status is not AfterCheckStatus.PENDING
+            or check.method is not AfterCheckMethod.DATA_CHECK
+        ):
+            continue
+        if check.commitment_id not in used:
+            continue
+        app, position, part = used[check.commitment_id]
+        commitment = commitments.get_commitment(session, check.commitment_id)
+        found = realisation(commitment.proof_code)
+        if found.question is None:
+            note = (
+                f"证明事项 {commitment.proof_code} 没有可替代的数据共享问题，须人工核查"
+                "（no data-sharing question covers the proof）"
+            )
+            skipped.append(
+                DataCheck(
+                    check.id, check.commitment_id, app.id, None, None, outcome=None, note=note
+                )
+            )
+            continue
+        question = get_question(found.question)
+        provider = nodes.node_code(service_region(session, app), question.department)
+        consents = [
+            p.consent
+            for p in app.parties
+            if p.consent and (p.consent_expires_at is None or p.consent_expires_at > now)
+        ]
+        asks.append(
+            _Ask(
+                check_id=check.id,
+                commitment_id=check.commitment_id,
+                application_id=app.id,
+                position=position,
+                question=found.question,
+                provider=provider,
+                args=_args(app, commitment.applicant_id, found.question, found.parameters),
+                expect=part.get("expect"),
+                consents=consents,
+                service_item=commitment.service_code or app.service_code,
+            )
+        )
+    return asks, skipped
+
+
+async def _ask(runtime: ExchangeRuntime, ask: _Ask) -> dict[str, Any] | Exception:
+    from certfree.exchange.transport import ask as ask_exchange  # noqa: PLC0415 - the runtime's module
+
+    try:
+        return await ask_exchange(
+            runtime,
+            question=ask.question,
+            provider=ask.provider,
+            args=ask.args,
+            service_item=ask.service_item,
+            purpose=(
+                f"告知承诺事后核查（核查任务 {ask.check_id}，承诺书 {ask.commitment_id}，"
+                f"办件 {ask.application_id}）"
+            ),
+            consents=ask.consents,
+        )
+    except (CertfreeError, httpx.TransportError) as exc:
+        return exc
+
+
+def _untaken(ask: _Ask) -> DataCheck:
+    return DataCheck(
+        ask.check_id, ask.commitment_id, ask.application_id, ask.question, ask.provider, None, ""
+    )
+
+
+def _has_flags(result: Mapping[str, Any]) -> bool:
+    return any(isinstance(value, bool) for value in result.values())
+
+
+def _revoke_results(
+    session: Session, app: Application, check_id: int, now: dt.datetime
+) -> list[str]:
+    """Revoke the certificates the case issued; mark each entry of ``issued`` so."""
+    reason = certs.RevocationReason.CANCELLED_BY_AUTHORITY
+    revoked: list[str] = []
+    entries = []
+    for entry in app.issued:
+        identifier = entry.get("certificate_id")
+        if not identifier or entry.get("status") == "revoked":
+            entries.append(entry)
+            continue
+        # Already revoked by its organ: the mark below still tells the case.
+        with contextlib.suppress(certs.StatusConflict):
+            certs.revoke_certificate(session, identifier, reason, now=now)
+        revoked.append(identifier)
+        marks = {"status": "revoked", "revocation_reason": reason.value, "after_check": check_id}
+        entries.append({**entry, **marks, "revoked_at": now.isoformat()})
+    app.issued = entries  # a new list, so the JSON column is written
+    return revoked
+
+
+def _conclude(
+    session: Session, ask: _Ask, answer: dict[str, Any], *, actor: str, now: dt.datetime
+) -> DataCheck:
+    result = dict((answer.get("answer") or {}).get("result") or {})
+    shown = "，".join(f"{k}={v}" for k, v in result.items())
+    base = _untaken(ask)
+    if not ask.expect and not _has_flags(result):
+        note = f"{ask.provider} 答复 {ask.question}：{shown}；承诺的具体内容未记录，须人工比对"
+        return replace(base, note=note)
+    truthful = answer_satisfies(result, ask.expect)
+    outcome = CheckOutcome.CONFIRMED if truthful else CheckOutcome.FALSE_COMMITMENT
+    note = (
+        f"数据核验：{ask.provider} 对问题 {ask.question} 答复 {shown}"
+        f"（消息 {answer['message_id']}），{'与承诺一致' if truthful else '与承诺不符'}"
+    )
+    try:
+        commitments.record_outcome(
+            session, ask.check_id, outcome, method=AfterCheckMethod.DATA_CHECK, note=note,
+            actor=actor, now=now,
+        )  # fmt: skip
+    except commitments.CommitmentStateError:  # recorded by someone else meanwhile
+        return replace(base, note="核查结果已由他人记录")
+    app = session.get(Application, ask.application_id)
+    assert app is not None  # found in this node's cases above
+    detail: dict[str, Any] = {
+        "check_id": ask.check_id,
+        "commitment_id": ask.commitment_id,
+        "requirement": ask.position,
+        "outcome": outcome.value,
+        "question": ask.question,
+        "provider": ask.provider,
+        "message_id": answer["message_id"],
+    }
+    if outcome is CheckOutcome.FALSE_COMMITMENT:
+        consequence = commitments.CreditConsequence.REVOKE_DECISION
+        detail["consequence"] = consequence.value
+        detail["decision_revoked"] = app.decision is not None
+        detail["revoked_certificates"] = _revoke_results(session, app, ask.check_id, now)
+    reason = f"{outcome.zh}：{note}"
+    log_event(app, actor=actor, action=Action.AFTER_CHECK, reason=reason, detail=detail, now=now)
+    return replace(base, outcome=outcome, note=note)
+
+
+async def run_data_checks(
+    runtime: ExchangeRuntime, *, node_code: str, actor: str, now: dt.datetime | None = None
+) -> list[DataCheck]:
+    """Take up every open data-check after-check on commitments used in ``node_code``'s
+    applications (module docstring); returns what became of each."""
+    moment = now or utcnow()
+
+    def read() -> tuple[list[_Ask], list[DataCheck]]:
+        with runtime.db.session() as session:
+            return _plan(session, node_code, moment)
+
+    asks, skipped = await runtime.in_thread(read)
+    answers = await asyncio.gather(*(_ask(runtime, ask) for ask in asks))
+
+    def write() -> list[DataCheck]:
+        done: list[DataCheck] = []
+        with runtime.db.session() as session:
+            for ask, answer in zip(asks, answers, strict=True):
+                if isinstance(answer, dict):
+                    done.append(_conclude(session, ask, answer, actor=actor, now=moment))
+                else:
+                    note = f"数据暂不可得，待下次核查：{answer}"
+                    done.append(replace(_untaken(ask), note=note))
+        return done
+
+    return [*skipped, *await runtime.in_thread(write)]
