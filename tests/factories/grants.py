@@ -1,22 +1,27 @@
-"""Grants and consents for exchange tests: one consumer, one service item, a fixed clock."""
+"""Grants and consent attestations for exchange tests: one consumer, one service item, one
+province signing attestations, a fixed clock."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from certfree.catalog import Grant, create_grant
+from certfree.crypto import Signer, generate_signer
 from certfree.exchange.questions import get_question
-from certfree.governance import give, snapshot_of
+from certfree.governance import ConsentIssuer, attest_consent, preview
 
 AS_OF = dt.date(2024, 6, 1)
 NOW = dt.datetime(2024, 6, 1, 8, 0, tzinfo=dt.UTC)
 CONSUMER = "370100"
 # 内地居民结婚登记 of the demo catalogue.
 SERVICE_ITEM = "371A0101000000-370100000000-000-113701000100000206-1-00"
+# The province that signs consent attestations, and how a provider's registry shows it.
+PROVINCE = "370000"
+PROVINCE_SIGNER = generate_signer()
+ISSUER = ConsentIssuer(PROVINCE, {PROVINCE_SIGNER.kid: PROVINCE_SIGNER.verifier})
 
 
 def provider_of(question: str, city: str = "370100") -> str:
@@ -60,16 +65,22 @@ def consent_for(
     service_item: str = SERVICE_ITEM,
     given_at: dt.datetime = NOW - dt.timedelta(hours=1),
     expires_at: dt.datetime | None = None,
-) -> dict[str, Any]:
-    """The snapshot of a consent ``subject_id`` gave to ``questions``."""
-    consent = give(
+    signer: Signer = PROVINCE_SIGNER,
+    issuer: str = PROVINCE,
+) -> str:
+    """The consent attestation of ``subject_id``'s consent to ``questions``, signed as the
+    province (its consent recorded in ``session``)."""
+    asked = [get_question(q) for q in questions]
+    return attest_consent(
         session,
+        signer,
+        issuer=issuer,
         subject_id=subject_id,
         consumer=consumer,
         service_item=service_item,
-        questions=[get_question(q) for q in questions],
-        recorded_by="test",
+        questions=asked,
+        purpose="测试用途",
+        text=preview(session, service_item, asked)["text_zh"],
         expires_at=expires_at,
         now=given_at,
-    )
-    return snapshot_of(consent)
+    ).token

@@ -102,6 +102,7 @@ POLICY = {
     ("GET", "/api/v1/me/consents"): "A",
     ("POST", "/api/v1/me/consents"): "A",
     ("POST", "/api/v1/me/consents/{consent_id}/revoke"): "A",
+    ("POST", "/api/v1/consent/attestations"): "A",
     ("GET", "/api/v1/audit/entries/{index}"): "BIN",
     ("GET", "/api/v1/me/accesses"): "A",
     ("GET", "/api/v1/me/accesses/cascade"): "A",

@@ -1,6 +1,8 @@
 """The cascade as real processes (``certfree cluster up``): a question crosses the province
-and comes back signed; kill -9 of a provider or of the province during load gives callers a
-quick, named "provider unavailable" and loses no audit entry of an answer that was released."""
+and comes back signed, under the consent attestation the province signed for the person (one
+the desk makes itself is refused); kill -9 of a provider or of the province during load gives
+callers a quick, named "provider unavailable" and loses no audit entry of an answer that was
+released."""
 
 from __future__ import annotations
 
@@ -19,8 +21,12 @@ import pytest
 from typer.testing import CliRunner
 
 from certfree import cli
+from certfree.auth import NODE_KEY_OWNER
+from certfree.crypto import KeyStore
 from certfree.demo import cluster_desk as desk
 from certfree.demo.cluster import alive, cluster_down, cluster_status, cluster_up
+from certfree.settings import DEV_PASSPHRASE
+from helpers.consent_forgery import claims_of, resigned, tampered
 
 pytestmark = pytest.mark.slow
 
@@ -51,21 +57,33 @@ def _married(cluster: dict[str, Any], count: int) -> list[str]:
     return [row[0] for row in rows]
 
 
-def _ask(cluster: dict[str, Any], id_number: str, consumer: str = DESK) -> httpx.Response:
-    node = cluster["nodes"][consumer]
-    desk.record_consent(
-        node,
+def _consents(cluster: dict[str, Any], id_number: str, consumer: str = DESK) -> list[str]:
+    """The person's consent attestation, signed by the province (its HTTP route, as them)."""
+    attested = desk.consent_attestations(
+        cluster,
         consumer,
         question="marital_status",
         args={"id_number": id_number},
         service_item=MARRIAGE,
+        purpose="内地居民结婚登记",
     )
+    return list(attested.values())
+
+
+def _ask(
+    cluster: dict[str, Any],
+    id_number: str,
+    consumer: str = DESK,
+    consents: list[str] | None = None,
+) -> httpx.Response:
+    node = cluster["nodes"][consumer]
     payload = {
         "question": "marital_status",
         "provider": MZ,
         "args": {"id_number": id_number},
         "service_item": MARRIAGE,
         "purpose": "内地居民结婚登记",
+        "consents": _consents(cluster, id_number, consumer) if consents is None else consents,
     }
     return desk.ask_node(node["url"], _token(node, consumer), payload)
 
@@ -106,6 +124,26 @@ def test_every_node_is_up_and_a_city_desk_asks_another_citys_department(
     assert response.status_code == 200, response.text
     assert response.json()["answer"]["result"] == {"status": "married"}
     assert response.json()["provider"] == MZ
+
+
+def test_a_consent_the_desk_signs_itself_is_refused_by_the_provider(
+    cluster: dict[str, Any],
+) -> None:
+    person = _married(cluster, 7)[6]
+    genuine = _consents(cluster, person)[0]
+    desk_node = cluster["nodes"][DESK]
+    own_key = KeyStore(Path(desk_node["dir"]) / "keys", DEV_PASSPHRASE).signer(NODE_KEY_OWNER)
+
+    forged = _ask(cluster, person, consents=[resigned(genuine, own_key)])
+    widened = _ask(cluster, person, consents=[tampered(genuine, exp=claims_of(genuine)["exp"] * 2)])
+    answered = _ask(cluster, person, consents=[genuine])
+
+    for refused in (forged, widened):
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["reason"] == "consent_forged"
+        assert refused.json()["provider"] == MZ
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["answer"]["consent_ids"] == [claims_of(genuine)["jti"]]
 
 
 def test_certfree_ask_prints_the_signed_answer_and_exits_by_outcome(
@@ -179,8 +217,9 @@ def _load(
     """Ask for ``people`` from 6 threads; kill -9 node ``kill`` a third of the way through."""
 
     def one(id_number: str) -> tuple[float, httpx.Response]:
+        consents = _consents(cluster, id_number)
         started = time.monotonic()
-        response = _ask(cluster, id_number)
+        response = _ask(cluster, id_number, consents=consents)
         return time.monotonic() - started, response
 
     with ThreadPoolExecutor(max_workers=6) as pool:
@@ -220,8 +259,10 @@ def test_kill_9_of_the_provider_during_load(cluster: dict[str, Any]) -> None:
     results = _load(cluster, _married(cluster, 60)[1:], kill=MZ)
     _check_no_released_answer_unlogged(cluster, results, MZ)
     # Once it is down, callers learn it at once (connection refused, bounded retries).
+    person = _married(cluster, 1)[0]
+    consents = _consents(cluster, person)
     started = time.monotonic()
-    response = _ask(cluster, _married(cluster, 1)[0])
+    response = _ask(cluster, person, consents=consents)
     assert response.status_code == 503
     assert response.json()["node"] == MZ
     assert time.monotonic() - started < 3.0
@@ -230,9 +271,11 @@ def test_kill_9_of_the_provider_during_load(cluster: dict[str, Any]) -> None:
 def test_kill_9_of_the_province_makes_it_the_named_unavailable_node(
     cluster: dict[str, Any],
 ) -> None:
+    person = _married(cluster, 1)[0]
+    consents = _consents(cluster, person)  # given before the province went down
     _kill(cluster, PROVINCE)
     started = time.monotonic()
-    response = _ask(cluster, _married(cluster, 1)[0])
+    response = _ask(cluster, person, consents=consents)
     assert response.status_code == 503
     assert response.json()["type"] == "/problems/provider-unavailable"
     assert response.json()["node"] == PROVINCE

@@ -1,6 +1,7 @@
 """The service desk's page (/desk) in a real Chromium: a clerk in 青岛 asks 济南市民政局 whether
-an applicant is married; the applicant's consent comes first; the answer comes back signed
-through the province, and the applicant then sees the access on their own page."""
+an applicant is married; the applicant's consent comes first, attested by the province; the
+answer comes back signed through the province, and the applicant then sees the access on their
+own page."""
 
 from __future__ import annotations
 
@@ -32,12 +33,14 @@ def nodes(tmp_path: Path) -> Iterator[Nodes]:
         with running.dbs[MZ].session() as session:
             married_couple(session)
             grant_for(session, "marital_status", consumer=DESK, provider=MZ, service_item=SERVICE)
-        # The same people in the desk city's register, where they sign in.
-        with running.dbs[MZ].session() as source, running.dbs[DESK].session() as target:
-            for model in (Household, Person, Marriage):
-                table = cast(Table, model.__table__)  # each model maps one table
-                rows = source.execute(select(table)).mappings().all()
-                target.execute(insert(table), [dict(row) for row in rows])
+        # The same people in the registers of the desk's city and of the province, where
+        # they sign in (the province attests their consent).
+        for register in (DESK, PROVINCE):
+            with running.dbs[MZ].session() as source, running.dbs[register].session() as target:
+                for model in (Household, Person, Marriage):
+                    table = cast(Table, model.__table__)  # each model maps one table
+                    rows = source.execute(select(table)).mappings().all()
+                    target.execute(insert(table), [dict(row) for row in rows])
         yield running
 
 

@@ -3,18 +3,27 @@
 In production a citizen's token comes from the province's OpenID provider (settings
 ``oidc_*``); a development node has no such provider, so ``POST /dev/sign-in`` hands out an
 applicant token for any person in the (synthetic) population register. Outside development
-the route answers 404 as if it did not exist, and it is left out of the OpenAPI document.
+these routes answer 404 as if they did not exist, and are left out of the OpenAPI document.
+
+``POST /dev/consent-attestation`` serves the desk page of a demo node: the applicant at the
+desk consents, and the node fetches the consent attestation from the province as that person
+(through the province's own demo sign-in, which trusts anyone on a demo node). In production
+the applicant signs in at the province themself; the consumer node can never obtain one.
 """
 
 from __future__ import annotations
 
+import httpx
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from certfree import population
+from certfree.api.consent import AttestationRequest, AttestationView, attest_for
 from certfree.api.deps import NodeDep, SessionDep
 from certfree.auth import Role
-from certfree.errors import NotFound
+from certfree.errors import Conflict, Forbidden, InvalidInput, NotFound
+from certfree.exchange.errors import ProviderUnavailable
+from certfree.settings import NodeLevel
 
 router = APIRouter(prefix="/dev", tags=["development"], include_in_schema=False)
 
@@ -60,3 +69,65 @@ def staff_sign_in(body: StaffSignInRequest, node: NodeDep) -> SignInView:
         subject=staff,
         name=staff,
     )
+
+
+class DevConsentRequest(BaseModel):
+    id_number: str = Field(min_length=1, max_length=32, description="the applicant at the desk")
+    service_item: str = Field(min_length=1, max_length=64)
+    questions: list[str] = Field(min_length=1, max_length=16)
+    purpose: str = Field(min_length=1, max_length=500)
+
+
+@router.post("/consent-attestation")
+async def consent_attestation(body: DevConsentRequest, node: NodeDep) -> AttestationView:
+    """The applicant's consent for this node to ask, attested by the province, fetched as the
+    applicant through the province's demo sign-in (development only)."""
+    if not node.settings.is_development:
+        raise NotFound("没有这个接口：演示同意仅在开发环境提供")
+    request = AttestationRequest(
+        consumer=node.settings.node_code,
+        service_item=body.service_item,
+        questions=body.questions,
+        purpose=body.purpose,
+    )
+    subject = body.id_number.strip().upper()
+    if node.settings.node_level is NodeLevel.PROVINCE:
+
+        def here() -> AttestationView:
+            with node.db.session() as session:
+                population.get_person(session, subject)  # as the demo sign-in would
+                return attest_for(session, node, subject, request)
+
+        return await node.exchange.in_thread(here)
+    directory = await node.exchange.directory()
+    province = directory.province or node.settings.node_code[:2] + "0000"
+    base = node.exchange.endpoint(province, directory)
+    try:
+        signed_in = await node.exchange.client.post(
+            f"{base}/dev/sign-in", json={"id_number": subject}
+        )
+        _raise_problem(signed_in, province)
+        attested = await node.exchange.client.post(
+            f"{base}/api/v1/consent/attestations",
+            json=request.model_dump(mode="json", exclude_none=True),
+            headers={"Authorization": f"Bearer {signed_in.json()['token']}"},
+        )
+    except httpx.HTTPError as exc:
+        raise ProviderUnavailable(province, f"同意凭据未能取得：{exc!r}") from exc
+    _raise_problem(attested, province)
+    return AttestationView.model_validate(attested.json())
+
+
+def _raise_problem(response: httpx.Response, province: str) -> None:
+    """The province's refusal as the error it stands for, naming the province."""
+    if response.is_success:
+        return
+    try:
+        problem = response.json()
+    except ValueError:
+        problem = {}
+    detail = f"省级节点 {province}：{problem.get('detail') or response.status_code}"
+    if response.status_code >= 500:
+        raise ProviderUnavailable(province, detail)
+    kind = {404: NotFound, 409: Conflict, 401: Forbidden, 403: Forbidden}
+    raise kind.get(response.status_code, InvalidInput)(detail, field=problem.get("field"))

@@ -37,6 +37,12 @@ class AskRequest(BaseModel):
     args: dict[str, Any] = Field(default_factory=dict, description="the question's arguments")
     service_item: str = Field(description="service item code (政务服务事项) the answer is for")
     purpose: str = Field(description="why the desk asks, in words", max_length=500)
+    consents: list[Annotated[str, Field(max_length=8192)]] | None = Field(
+        default=None,
+        max_length=8,
+        description="the data subjects' consent attestations (compact JWS signed by the "
+        "province, POST /api/v1/consent/attestations there); the provider checks them",
+    )
     message_id: uuid.UUID | None = Field(
         default=None, description="a UUID chosen by the desk; retrying with it is idempotent"
     )
@@ -181,6 +187,7 @@ async def ask(payload: AskRequest, node: NodeDep, principal: _Asker) -> AskAnswe
         args=payload.args,
         service_item=payload.service_item,
         purpose=payload.purpose,
+        consents=payload.consents or (),
         message_id=str(payload.message_id) if payload.message_id else None,
     )
     consumer, provider, signer = answer["consumer"], answer["provider"], answer["signer"]

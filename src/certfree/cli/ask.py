@@ -15,6 +15,7 @@ from certfree.cli.i18n import t
 from certfree.demo import cluster_desk as desk
 from certfree.demo.cluster import read_manifest
 from certfree.errors import CertfreeError
+from certfree.exchange.errors import ProviderUnavailable
 
 
 def _args(pairs: list[str]) -> dict[str, str]:
@@ -49,10 +50,18 @@ def ask(
         consumer = desk.choose_consumer(manifest, provider, at)
         node = manifest["nodes"][consumer]
         purpose = desk.service_item_code(node, purpose)
-        recorded = (
-            desk.record_consent(node, consumer, question=question, args=args, service_item=purpose)
+        words = desk.service_name(node, purpose)
+        attested = (
+            desk.consent_attestations(
+                manifest,
+                consumer,
+                question=question,
+                args=args,
+                service_item=purpose,
+                purpose=words,
+            )
             if consent
-            else []
+            else {}
         )
         token = desk.clerk_token(node, consumer)
         payload = {
@@ -60,8 +69,12 @@ def ask(
             "provider": provider,
             "args": args,
             "service_item": purpose,
-            "purpose": desk.service_name(node, purpose),
+            "purpose": words,
+            "consents": list(attested.values()),
         }
+    except ProviderUnavailable as exc:  # the province, asked for the attestations
+        err_console.print(f"[red]{t('error')}[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
     except CertfreeError as exc:
         err_console.print(f"[red]{t('error')}[/red] {exc}", highlight=False)
         raise typer.Exit(2) from exc
@@ -73,8 +86,8 @@ def ask(
         )
         raise typer.Exit(1) from exc
     body = response.json()
-    if recorded:
-        body = {**body, "consent_recorded_for": recorded}
+    if attested:
+        body = {**body, "consent_recorded_for": list(attested)}
     if as_json:
         print_json(body)
     elif response.status_code == 200:

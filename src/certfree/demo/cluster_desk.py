@@ -1,13 +1,16 @@
 """A service desk of the demo cluster: one verification from the command line or a bench.
 
-The desk works at a consumer node of ``cluster.json``: it records the applicant's consent
-there when the application carries it (as the applicant does when signing the application,
-after the preview of what will be asked), mints a clerk token with that node's own key and
-calls the node's ``POST /api/v1/exchange/ask``.
+The desk works at a consumer node of ``cluster.json``. When the application carries the
+applicant's consent (given when signing it, after the preview of what will be asked), the desk
+obtains each data subject's consent attestation from the province node, as that person: on a
+demo cluster it mints the person's sign-in token with the province's key, as the province's
+demo sign-in would. Then it mints a clerk token with the consumer's own key and calls the
+consumer's ``POST /api/v1/exchange/ask`` with the attestations.
 """
 
 from __future__ import annotations
 
+import functools
 import getpass
 from pathlib import Path
 from typing import Any
@@ -23,9 +26,10 @@ from certfree.settings import DEV_PASSPHRASE, Settings
 __all__ = [
     "ask_node",
     "choose_consumer",
+    "citizen_token",
     "clerk_token",
+    "consent_attestations",
     "node_settings",
-    "record_consent",
     "service_item_code",
     "service_name",
 ]
@@ -63,15 +67,30 @@ def node_settings(node: dict[str, Any], code: str) -> Settings:
     )
 
 
+@functools.cache
+def _tokens(directory: str, code: str, level: str) -> TokenService:
+    # One per node: opening its key costs a scrypt, a load of questions needs many tokens.
+    settings = node_settings({"dir": directory, "level": level}, code)
+    return TokenService(settings, settings.key_store())
+
+
 def clerk_token(node: dict[str, Any], code: str, subject: str | None = None) -> str:
     """A clerk's bearer token issued by node ``code`` with its own key."""
-    settings = node_settings(node, code)
-    tokens = TokenService(settings, settings.key_store())
+    tokens = _tokens(str(node["dir"]), code, str(node["level"]))
     return tokens.issue(
         "clerk",
         subject or f"desk:{getpass.getuser()}",
         organisation=code,
-        ttl_seconds=min(3600, settings.token_ttl_seconds),
+        ttl_seconds=min(3600, tokens.settings.token_ttl_seconds),
+    )
+
+
+def citizen_token(node: dict[str, Any], code: str, subject: str) -> str:
+    """The sign-in token of person ``subject`` at node ``code`` (the province), with its key:
+    what the province's demo sign-in hands that person."""
+    tokens = _tokens(str(node["dir"]), code, str(node["level"]))
+    return tokens.issue(
+        "applicant", subject, ttl_seconds=min(300, tokens.settings.token_ttl_seconds)
     )
 
 
@@ -97,36 +116,53 @@ def service_name(node: dict[str, Any], service_item: str) -> str:
         return service_item
 
 
-def record_consent(
-    node: dict[str, Any], code: str, *, question: str, args: dict[str, Any], service_item: str
-) -> list[str]:
-    """Record each data subject's consent to ``question`` at consumer ``code`` unless a valid
-    one exists; the subjects whose consent was recorded now."""
-    from certfree.exchange.questions import get_question  # noqa: PLC0415
-    from certfree.governance import consent_snapshot, give  # noqa: PLC0415
+def consent_attestations(
+    manifest: dict[str, Any],
+    consumer: str,
+    *,
+    question: str,
+    args: dict[str, Any],
+    service_item: str,
+    purpose: str,
+    timeout: float = 15.0,
+) -> dict[str, str]:
+    """Each data subject's consent attestation for ``question`` asked by ``consumer``, from the
+    province node of the cluster, each obtained as that person; by subject.
 
-    definition = get_question(question)
-    recorded = []
-    with sqlite_session(_database(node)) as session:
-        for subject in definition.subjects_in(args):
-            found = consent_snapshot(
-                session,
-                subject_id=subject,
-                consumer=code,
-                service_item=service_item,
-                question=question,
+    ProviderUnavailable when the province cannot be reached; the province's problem (as
+    InvalidInput naming its field) when it refuses.
+    """
+    from certfree.exchange.errors import ProviderUnavailable  # noqa: PLC0415
+    from certfree.exchange.questions import get_question  # noqa: PLC0415
+
+    province = str(manifest["province"])
+    node = manifest["nodes"][province]
+    found = {}
+    for subject in get_question(question).subjects_in(args):
+        request = {
+            "consumer": consumer,
+            "service_item": service_item,
+            "questions": [question],
+            "purpose": purpose,
+        }
+        headers = {"Authorization": f"Bearer {citizen_token(node, province, subject)}"}
+        try:
+            response = httpx.post(
+                f"{node['url']}/api/v1/consent/attestations",
+                json=request,
+                headers=headers,
+                timeout=timeout,
             )
-            if found is None:
-                give(
-                    session,
-                    subject_id=subject,
-                    consumer=code,
-                    service_item=service_item,
-                    questions=[definition],
-                    recorded_by=f"desk:{getpass.getuser()}",
-                )
-                recorded.append(subject)
-    return recorded
+        except httpx.HTTPError as exc:
+            raise ProviderUnavailable(province, f"同意凭据未能取得：{exc!r}") from exc
+        if response.status_code != 201:
+            problem = response.json()
+            raise InvalidInput(
+                f"省级节点 {province} 未签发同意凭据：{problem.get('detail')}",
+                field=problem.get("field") or "consent",
+            )
+        found[subject] = str(response.json()["attestation"])
+    return found
 
 
 def ask_node(

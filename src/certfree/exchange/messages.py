@@ -44,8 +44,9 @@ class QuestionAskBody(_Body):
     args: dict[str, Any]
     service_item: str = Field(min_length=1, max_length=64)
     purpose: str = Field(min_length=1, max_length=500)
-    # One consent snapshot, or one per data subject (same_household asks about two people).
-    consent: dict[str, Any] | list[dict[str, Any]] | None = None
+    # The data subjects' consent attestations (compact JWS signed by the province), one per
+    # subject: same_household asks about two people.
+    consent: list[str] | None = Field(default=None, max_length=8)
 
 
 class QuestionAnswerBody(_Body):

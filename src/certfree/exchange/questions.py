@@ -6,8 +6,9 @@ re-exported here keep the exchange's callers working. Each question's default bi
 is run by :mod:`certfree.exchange.adapters`.
 
 :func:`answer_question` is the provider's handler for a ``question.ask`` body: validate the
-question and its arguments, check the grant, check consent for personal data (unless the grant
-cites a legal exemption), run the adapter, return the ``question.answer`` body.
+question and its arguments, check the grant, check each data subject's consent attestation
+(signed by the province; unless the grant cites a legal exemption), run the adapter, return
+the ``question.answer`` body.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from certfree.catalog import check_grant
 from certfree.exchange.adapters import QuestionAdapter, SessionAdapter
+from certfree.exchange.consents import check_consents
 from certfree.exchange.errors import (
     QuestionArgsInvalid,
     QuestionNotOffered,
 )
-from certfree.governance import check_snapshot, questions_of_service_item
+from certfree.governance import ConsentIssuer, questions_of_service_item
 from certfree.nodes import DepartmentKind
 from certfree.questions import (
     QUESTIONS_FILE,
@@ -85,13 +87,15 @@ def answer_question(
     provider: str,
     body: Mapping[str, Any],
     adapter: QuestionAdapter | None = None,
+    issuer: ConsentIssuer | None = None,
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The ``question.answer`` body for a ``question.ask`` body, or an error.
 
     ``body``: ``{"question", "args", "service_item", "purpose", "consent"}`` and optionally
-    ``"data_items"``; ``consent`` is a snapshot (``certfree.governance.consent_snapshot``), a
-    list of them (one per data subject, e.g. both parties of ``same_household``) or null.
+    ``"data_items"``; ``consent`` is a list of consent attestations (one per data subject,
+    e.g. both parties of ``same_household``) or null, each checked against ``issuer`` (the
+    province's keys from this node's registry, ``RegistrySnapshot.consent_issuer``).
     The answer holds the core fields and, of the others, those whose data items the consumer
     lists in ``data_items`` (the grant must allow them) or, without that list, all the grant
     allows. ``adapter`` answers from the facts (default: the default bindings over
@@ -99,7 +103,7 @@ def answer_question(
 
     Raises QuestionNotFound / QuestionNotOffered (404), QuestionArgsInvalid (422,
     ``args.<name>``), GrantRefused (403, reason ``no_grant`` … ``data_item_not_allowed``),
-    ConsentRefused (403, reason ``no_consent`` … ``consent_expired``).
+    ConsentRefused (403, reason ``no_consent``, ``consent_forged`` … ``consent_expired``).
     """
     at = now or utcnow()
     name = body.get("question")
@@ -124,28 +128,20 @@ def answer_question(
         data_items=(*question.core_data_items, *wanted),
         now=at,
     )
+    allowed = set(grant.data_items) if body.get("data_items") is None else set(wanted)
     consent_ids: list[str] = []
     if grant.consent_exempt_basis is None:
-        snapshots = _snapshots(body.get("consent"))
-        for param in question.subject_params:
-            subject = args[param]
-            if subject is None:
-                continue
-            offered = next((s for s in snapshots if s.get("subject_id") == subject), None)
-            if offered is None and len(snapshots) == 1 and len(question.subject_params) == 1:
-                offered = snapshots[0]  # let check_snapshot name the mismatch
-            consent_ids.append(
-                check_snapshot(
-                    offered,
-                    subject_id=str(subject),
-                    consumer=consumer,
-                    service_item=service_item,
-                    question=question.name,
-                    now=at,
-                )
-            )
+        consent_ids = check_consents(
+            question,
+            args,
+            body.get("consent"),
+            consumer=consumer,
+            service_item=service_item,
+            data_items=[f.data_item for f in question.answer if f.core or f.data_item in allowed],
+            issuer=issuer,
+            now=at,
+        )
     facts = (adapter or SessionAdapter(session)).answer(question, args, at.date())
-    allowed = set(grant.data_items) if body.get("data_items") is None else set(wanted)
     result = {f.name: facts[f.name] for f in question.answer if f.core or f.data_item in allowed}
     return {
         "question": question.name,
@@ -171,13 +167,3 @@ def _wanted_items(question: QuestionDef, raw: Any) -> tuple[str, ...]:
             field="data_items",
         )
     return tuple(raw)
-
-
-def _snapshots(raw: Any) -> Sequence[Mapping[str, Any]]:
-    if raw is None:
-        return []
-    if isinstance(raw, Mapping):
-        return [raw]
-    if isinstance(raw, list) and all(isinstance(s, Mapping) for s in raw):
-        return raw
-    raise QuestionArgsInvalid("consent 应为同意凭据对象、其列表或 null", field="consent")

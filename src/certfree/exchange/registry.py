@@ -5,6 +5,10 @@ and standing (pending → active → revoked). It publishes it as a compact JWS 
 province's node key (typ ``certfree-registry+jwt``) carrying a ``serial`` that grows with
 every change and an ``expires_at``; every other node fetches it, checks it against the
 province keys pinned at enrolment and caches it (:class:`RegistryCache` in the runtime).
+
+The same province key signs citizens' consent attestations, so the registry also carries
+``withdrawn_consents``: the ids of attestations withdrawn (PIPL §15) and not yet expired,
+which providers refuse from the next registry they fetch.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from certfree.crypto import Signer, Verifier, sign_jws, verifier_for, verify_jws
 from certfree.errors import CertfreeError, Conflict, InvalidInput, KeyNotFound, SignatureInvalid
 from certfree.exchange.errors import ProviderUnavailable
 from certfree.exchange.protocol import Peer
+from certfree.governance import ConsentIssuer, withdrawn_attestations
 from certfree.nodes import Node, NodeStatus, get_node
 from certfree.storage import utcnow
 
@@ -137,6 +142,7 @@ def registry_payload(
             }
             for n in nodes
         ],
+        "withdrawn_consents": withdrawn_attestations(session),
     }
 
 
@@ -158,9 +164,19 @@ class RegistrySnapshot:
     expires_at: int
     peers: dict[str, Peer] = field(default_factory=dict)
     province_jwks: dict[str, Any] | None = None
+    province: str | None = None
+    withdrawn_consents: frozenset[str] = frozenset()
 
     def peer(self, code: str) -> Peer | None:
         return self.peers.get(code)
+
+    def consent_issuer(self) -> ConsentIssuer | None:
+        """The province as the issuer of consent attestations: its code, the keys this
+        registry lists for it and the attestations withdrawn; None unless it is active."""
+        peer = self.peer(self.province) if self.province else None
+        if peer is None or peer.status != "active":
+            return None
+        return ConsentIssuer(peer.code, dict(peer.verifiers), self.withdrawn_consents)
 
 
 def snapshot_from_payload(payload: Mapping[str, Any]) -> RegistrySnapshot:
@@ -191,6 +207,10 @@ def snapshot_from_payload(payload: Mapping[str, Any]) -> RegistrySnapshot:
         expires_at=int(payload["expires_at"]),
         peers=peers,
         province_jwks=province_jwks,
+        province=payload.get("province"),
+        withdrawn_consents=frozenset(
+            str(jti) for jti in payload.get("withdrawn_consents") or () if isinstance(jti, str)
+        ),
     )
 
 

@@ -258,6 +258,12 @@ class ExchangeRuntime:
             return self._snapshot  # never go back to an older registry (rollback attack)
         return snap
 
+    @property
+    def cached_directory(self) -> RegistrySnapshot | None:
+        """The registry last loaded, for handlers that run in a thread: the one the message
+        they answer was just checked against (None only right after an invalidation)."""
+        return self._snapshot
+
     def invalidate_registry(self) -> None:
         """Forget the cached registry (after a registration, approval or revocation here)."""
         self._snapshot = None

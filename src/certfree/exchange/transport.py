@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
 
 from certfree.exchange import audit_link
+from certfree.exchange.consents import for_subjects
 from certfree.exchange.errors import (
     MessageRefused,
     ProviderUnavailable,
@@ -222,43 +224,28 @@ async def ask(
     args: dict[str, Any],
     service_item: str,
     purpose: str,
+    consents: Sequence[str] = (),
     message_id: str | None = None,
 ) -> dict[str, Any]:
     """Ask ``provider`` one verification question as this node (the consumer).
 
-    A caller that retries after an error passes the same ``message_id`` (a UUID it chose) and
-    gets the answer the provider already gave, if any, never a second different one.
+    ``consents`` are the data subjects' consent attestations, signed by the province when
+    each consented (``POST /api/v1/consent/attestations`` there); those about the question's
+    subjects travel with it, and the provider checks them. A caller that retries after an
+    error passes the same ``message_id`` (a UUID it chose) and gets the answer the provider
+    already gave, if any, never a second different one.
 
-    Attaches the data subjects' valid consents found here (one snapshot per subject) and
-    returns the answer with its signed JWS, which proves what the provider said.
+    Returns the answer with its signed JWS, which proves what the provider said.
     """
     from certfree.exchange.questions import get_question  # noqa: PLC0415 - F's catalogue
-    from certfree.governance import consent_snapshot  # noqa: PLC0415
 
-    definition = get_question(question)
-
-    def consents() -> list[dict[str, Any]]:
-        found = []
-        with runtime.db.session() as session:
-            for subject in definition.subjects_in(args):
-                snapshot = consent_snapshot(
-                    session,
-                    subject_id=subject,
-                    consumer=runtime.code,
-                    service_item=service_item,
-                    question=question,
-                )
-                if snapshot is not None:
-                    found.append(snapshot)
-        return found
-
-    snapshots = await runtime.in_thread(consents)
+    attached = for_subjects(consents, get_question(question).subjects_in(args))
     body = {
         "question": question,
         "args": args,
         "service_item": service_item,
         "purpose": purpose,
-        "consent": snapshots[0] if len(snapshots) == 1 else (snapshots or None),
+        "consent": attached or None,
     }
     reply = await send(
         runtime, to=provider, type=MessageType.QUESTION_ASK, body=body, message_id=message_id

@@ -9,10 +9,12 @@
     ├── InvalidInput
     │   └── AuditRangeInvalid   422 tree sizes or index out of range for a proof
     ├── Conflict
-    │   └── ConsentRevoked      409 the consent is already revoked
+    │   ├── ConsentRevoked      409 the consent is already revoked
+    │   └── NotConsentIssuer    409 only the province node attests consent
     ├── AuthError
     │   └── Forbidden
-    │       └── ConsentRefused  403 personal data asked without a valid consent (named ``reason``)
+    │       └── ConsentRefused  403 personal data asked without a valid consent attestation
+    │                               (named ``reason``)
     └── SignatureInvalid
         ├── AuditProofInvalid   422 an inclusion or consistency proof does not verify
         └── TreeHeadInvalid     422 a signed tree head is malformed, unsigned or inconsistent
@@ -44,6 +46,7 @@ __all__ = [
     "ConsentReason",
     "ConsentRefused",
     "ConsentRevoked",
+    "NotConsentIssuer",
     "TreeHeadInvalid",
 ]
 
@@ -96,17 +99,23 @@ class AuditNodeUnreachable(CertfreeError):
 
 
 class ConsentReason(enum.StrEnum):
-    """Why a consent snapshot does not cover a question; stable slugs."""
+    """Why a consent attestation does not cover a question; stable slugs."""
 
     NO_CONSENT = "no_consent"
     EXPIRED = "consent_expired"
     REVOKED = "consent_revoked"
     MISMATCH = "consent_mismatch"  # other consumer, service item, question or subject
     MALFORMED = "consent_malformed"
+    FORGED = "consent_forged"  # not signed by the province's key, or altered since
+    UNVERIFIABLE = "consent_unverifiable"  # this node has no province key to check it with
 
     @property
     def zh(self) -> str:
         return _ZH[self]
+
+    @property
+    def en(self) -> str:
+        return _EN[self]
 
 
 _ZH = {
@@ -115,6 +124,19 @@ _ZH = {
     ConsentReason.REVOKED: "数据主体已撤回同意",
     ConsentReason.MISMATCH: "数据主体的同意不涵盖此次核验",
     ConsentReason.MALFORMED: "同意凭据格式有误",
+    ConsentReason.FORGED: "同意凭据不是省级节点签发的，或签发后被改动",
+    ConsentReason.UNVERIFIABLE: "本节点无法核对同意凭据（节点注册表中没有省级节点的公钥）",
+}
+_EN = {
+    ConsentReason.NO_CONSENT: "no consent of the data subject",
+    ConsentReason.EXPIRED: "the data subject's consent has expired",
+    ConsentReason.REVOKED: "the data subject has withdrawn the consent",
+    ConsentReason.MISMATCH: "the data subject's consent does not cover this question",
+    ConsentReason.MALFORMED: "the consent attestation is malformed",
+    ConsentReason.FORGED: "the consent attestation was not signed by the province, or was altered",
+    ConsentReason.UNVERIFIABLE: (
+        "this node cannot check the consent attestation (no province key in its node registry)"
+    ),
 }
 
 
@@ -124,7 +146,7 @@ class ConsentRefused(Forbidden):
     title_zh = "缺少有效的个人同意"
 
     def __init__(self, reason: ConsentReason, detail: str) -> None:
-        super().__init__(f"{reason.zh}：{detail}")
+        super().__init__(f"{reason.zh}：{detail}（{reason.en}）")
         self.reason = reason
 
     def problem_extensions(self) -> dict[str, Any]:
@@ -141,3 +163,12 @@ class ConsentRevoked(Conflict):
     slug = "consent-revoked"
     title = "Consent already revoked"
     title_zh = "同意已撤回"
+
+
+class NotConsentIssuer(Conflict):
+    """A consent attestation asked of a node that is not the province (the identity provider
+    whose key every node trusts for them)."""
+
+    slug = "not-consent-issuer"
+    title = "Only the province node attests consent"
+    title_zh = "仅省级节点签发同意凭据"

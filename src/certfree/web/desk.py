@@ -3,7 +3,9 @@
 A clerk asks a department a question about an applicant (``POST /api/v1/exchange/ask``) and
 sees the signed answer, the nodes it passed and how long it took. Before asking, the page shows
 what the applicant is consenting to (``/api/v1/me/consents/preview``); the consent itself is the
-applicant's act, given with their own token. Like ``/me`` the page is a shell: the script calls
+applicant's act, given to the province, which signs the consent attestation the question
+carries (on a demo node fetched by ``POST /dev/consent-attestation``, as the applicant). Like
+``/me`` the page is a shell: the script calls
 the API with the clerk's bearer token, kept in ``sessionStorage``. On a development node
 ``/desk?as=<staff id>`` signs a clerk in through ``POST /dev/staff-sign-in``.
 """

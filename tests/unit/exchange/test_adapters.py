@@ -17,7 +17,7 @@ from certfree.exchange.errors import BindingInvalid, QuestionNotOffered, Subject
 from certfree.exchange.questions import answer_question, get_question, validate_args
 from certfree.storage import Database
 from factories import population
-from factories.grants import AS_OF, CONSUMER, NOW, SERVICE_ITEM, consent_for, grant_for
+from factories.grants import AS_OF, CONSUMER, ISSUER, NOW, SERVICE_ITEM, consent_for, grant_for
 
 BRIDE = "11010519491231002X"
 WIDOWER = "370102197203310011"
@@ -77,7 +77,7 @@ def test_a_question_answered_from_a_view_in_another_database(
                     "question": "marital_status",
                     "args": {"id_number": person},
                     "service_item": SERVICE_ITEM,
-                    "consent": consent_for(session, person, "marital_status"),
+                    "consent": [consent_for(session, person, "marital_status")],
                 }
                 answer = answer_question(
                     session,
@@ -85,6 +85,7 @@ def test_a_question_answered_from_a_view_in_another_database(
                     provider="370100-MZ",
                     body=body,
                     adapter=adapter,
+                    issuer=ISSUER,
                     now=NOW,
                 )
                 answers[person] = answer["result"]["status"]

@@ -25,7 +25,16 @@ from certfree.population import Household, Marriage, MarriageStatus, Person, Sex
 from certfree.storage import Database, migrate
 from factories import population
 from factories.databases import fresh_database_url
-from factories.grants import AS_OF, CONSUMER, NOW, SERVICE_ITEM, consent_for, grant_for, provider_of
+from factories.grants import (
+    AS_OF,
+    CONSUMER,
+    ISSUER,
+    NOW,
+    SERVICE_ITEM,
+    consent_for,
+    grant_for,
+    provider_of,
+)
 
 ID = "11010519491231002X"  # the example number of GB 11643
 
@@ -121,7 +130,12 @@ def ask(
         "consent": consents or None,
     } | ({"data_items": wants} if wants is not None else {})
     return answer_question(
-        session, consumer=CONSUMER, provider=provider_of(question), body=body, now=NOW
+        session,
+        consumer=CONSUMER,
+        provider=provider_of(question),
+        body=body,
+        issuer=ISSUER,
+        now=NOW,
     )
 
 

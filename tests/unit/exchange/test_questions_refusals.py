@@ -1,4 +1,5 @@
-"""Every reason a provider refuses a question: 403 with a named reason, 404 or 422."""
+"""Every reason a provider refuses a question: 403 with a named reason, 404 or 422; among them
+each consent attestation a dishonest consumer could make, alter or carry onto another use."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from certfree.catalog import GrantReason, GrantRefused, revoke_grant
+from certfree.crypto import generate_signer, sign_jws
 from certfree.errors import Forbidden
 from certfree.exchange.errors import (
     QuestionArgsInvalid,
@@ -17,10 +19,28 @@ from certfree.exchange.errors import (
     QuestionNotOffered,
 )
 from certfree.exchange.questions import answer_question
-from certfree.governance import ConsentReason, ConsentRefused, revoke_consent
+from certfree.governance import (
+    ATTESTATION_TYP,
+    ConsentIssuer,
+    ConsentReason,
+    ConsentRefused,
+    revoke_consent,
+    withdrawn_attestations,
+)
 from certfree.storage import Database
 from factories import population
-from factories.grants import CONSUMER, NOW, SERVICE_ITEM, consent_for, grant_for, provider_of
+from factories.grants import (
+    CONSUMER,
+    ISSUER,
+    NOW,
+    PROVINCE,
+    PROVINCE_SIGNER,
+    SERVICE_ITEM,
+    consent_for,
+    grant_for,
+    provider_of,
+)
+from helpers.consent_forgery import claims_of, resigned, tampered
 
 OTHER_ITEM = "371A0201000000-370100000000-000-11370100010000012B-1-00"
 MZ = provider_of("marital_status")
@@ -48,8 +68,15 @@ def body(subject: str, consent: Any = None, **changes: Any) -> dict[str, Any]:
     } | changes
 
 
-def ask(session: Session, payload: dict[str, Any], provider: str = MZ) -> dict[str, Any]:
-    return answer_question(session, consumer=CONSUMER, provider=provider, body=payload, now=NOW)
+def ask(
+    session: Session,
+    payload: dict[str, Any],
+    provider: str = MZ,
+    issuer: ConsentIssuer | None = ISSUER,
+) -> dict[str, Any]:
+    return answer_question(
+        session, consumer=CONSUMER, provider=provider, body=payload, issuer=issuer, now=NOW
+    )
 
 
 def grant_reason(session: Session, payload: dict[str, Any]) -> GrantReason:
@@ -60,10 +87,14 @@ def grant_reason(session: Session, payload: dict[str, Any]) -> GrantReason:
     return caught.value.reason
 
 
-def consent_reason(session: Session, payload: dict[str, Any]) -> ConsentReason:
+def consent_reason(
+    session: Session, payload: dict[str, Any], issuer: ConsentIssuer | None = ISSUER
+) -> ConsentReason:
     with pytest.raises(ConsentRefused) as caught:
-        ask(session, payload)
+        ask(session, payload, issuer=issuer)
     assert isinstance(caught.value, Forbidden)
+    assert caught.value.problem_extensions() == {"reason": caught.value.reason.value}
+    assert caught.value.reason.en in caught.value.message  # Chinese first, then English
     return caught.value.reason
 
 
@@ -135,20 +166,24 @@ def test_no_consent(session: Session, subject: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("consent_changes", "field"),
+    ("questions", "consent_changes", "field"),
     [
-        ({"consumer": "370200"}, "使用方"),
-        ({"service_item": OTHER_ITEM}, "服务事项"),
-        ({"questions": ["same_household"]}, "不含问题"),
+        (["marital_status"], {"consumer": "370200"}, "使用方"),
+        (["marital_status"], {"service_item": OTHER_ITEM}, "服务事项"),
+        (["same_household"], {}, "不含问题"),
     ],
 )
-def test_consent_for_another_use_does_not_cover(
-    session: Session, subject: str, consent_changes: dict[str, Any], field: str
+def test_a_genuine_consent_for_another_use_does_not_cover(
+    session: Session,
+    subject: str,
+    questions: list[str],
+    consent_changes: dict[str, Any],
+    field: str,
 ) -> None:
     grant_for(session, "marital_status")
-    snapshot = consent_for(session, subject, "marital_status") | consent_changes
+    attested = consent_for(session, subject, *questions, **consent_changes)
     with pytest.raises(ConsentRefused) as caught:
-        ask(session, body(subject, snapshot))
+        ask(session, body(subject, [attested]))
     assert caught.value.reason is ConsentReason.MISMATCH
     assert field in caught.value.message
 
@@ -157,7 +192,7 @@ def test_consent_of_another_person_does_not_cover(session: Session, subject: str
     grant_for(session, "marital_status")
     other = population.person(session).id_number
     assert consent_reason(
-        session, body(subject, consent_for(session, other, "marital_status"))
+        session, body(subject, [consent_for(session, other, "marital_status")])
     ) is (ConsentReason.MISMATCH)
 
 
@@ -170,27 +205,87 @@ def test_expired_and_malformed_consents(session: Session, subject: str) -> None:
         given_at=NOW - dt.timedelta(days=40),
         expires_at=NOW - dt.timedelta(days=10),
     )
-    assert consent_reason(session, body(subject, expired)) is ConsentReason.EXPIRED
-    broken = {k: v for k, v in expired.items() if k != "expires_at"}
-    assert consent_reason(session, body(subject, broken)) is ConsentReason.MALFORMED
+    assert consent_reason(session, body(subject, [expired])) is ConsentReason.EXPIRED
+    genuine = consent_for(session, subject, "marital_status")
+    later = int((NOW + dt.timedelta(hours=1)).timestamp())
+    not_yet = resigned(genuine, PROVINCE_SIGNER, iat=later)
+    assert consent_reason(session, body(subject, [not_yet])) is ConsentReason.EXPIRED
+    without_exp = {k: v for k, v in claims_of(genuine).items() if k != "exp"}
+    broken = _signed(without_exp)
+    assert consent_reason(session, body(subject, [broken])) is ConsentReason.MALFORMED
+    assert consent_reason(session, body(subject, ["not.a-jws"])) is ConsentReason.MALFORMED
+    assert consent_reason(session, body(subject, ["x" * 40])) is ConsentReason.MALFORMED
+    wrong_typ = _signed(claims_of(genuine), typ="JWT")
+    assert consent_reason(session, body(subject, [wrong_typ])) is ConsentReason.MALFORMED
 
 
-def test_a_revoked_consent_is_not_attached_by_the_consumer(session: Session, subject: str) -> None:
-    from certfree.governance import consent_snapshot  # noqa: PLC0415
+def _signed(claims: dict[str, Any], typ: str = ATTESTATION_TYP) -> str:
+    return sign_jws(PROVINCE_SIGNER, claims, header={"typ": typ})
 
+
+def test_a_consent_the_consumer_signs_itself_is_forged(session: Session, subject: str) -> None:
+    """A consumer that never saw the person consent makes the attestation with its own key,
+    naming the province as issuer: the provider refuses it, and answers nothing."""
     grant_for(session, "marital_status")
-    snapshot = consent_for(session, subject, "marital_status")
-    revoke_consent(session, snapshot["id"])
-    attached = consent_snapshot(
-        session,
-        subject_id=subject,
-        consumer=CONSUMER,
-        service_item=SERVICE_ITEM,
-        question="marital_status",
-        now=NOW,
-    )
-    assert attached is None
-    assert consent_reason(session, body(subject, attached)) is ConsentReason.NO_CONSENT
+    genuine = consent_for(session, subject, "marital_status")
+    own_key = generate_signer()
+    forged = resigned(genuine, own_key)
+    with pytest.raises(ConsentRefused) as caught:
+        ask(session, body(subject, [forged]))
+    assert caught.value.reason is ConsentReason.FORGED
+    assert PROVINCE in caught.value.message
+    # A key with the province's kid in its header fails the signature itself.
+    posing = resigned(genuine, own_key)
+    header = _signed({}).split(".")[0]
+    posing = ".".join([header, *posing.split(".")[1:]])
+    assert consent_reason(session, body(subject, [posing])) is ConsentReason.FORGED
+    # The province's key naming another issuer is not the province's attestation either.
+    other_issuer = resigned(genuine, PROVINCE_SIGNER, iss="370200")
+    assert consent_reason(session, body(subject, [other_issuer])) is ConsentReason.FORGED
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"questions": ["marital_status", "same_household"]},  # widened to another question
+        {"consumer": "370200"},
+        {"service_item": OTHER_ITEM},
+        {"exp": int((NOW + dt.timedelta(days=3650)).timestamp())},  # a longer life
+        {"sub": "11010519491231002X"},  # another person
+    ],
+)
+def test_an_altered_genuine_consent_is_forged(
+    session: Session, subject: str, changes: dict[str, Any]
+) -> None:
+    grant_for(session, "marital_status")
+    genuine = consent_for(session, subject, "marital_status")
+    assert ask(session, body(subject, [genuine]))["result"] == {"status": "unmarried"}
+    altered = tampered(genuine, **changes)
+    payload = body(changes.get("sub", subject), [altered])
+    assert consent_reason(session, payload) is ConsentReason.FORGED
+
+
+def test_without_the_provinces_key_a_consent_cannot_be_checked(
+    session: Session, subject: str
+) -> None:
+    grant_for(session, "marital_status")
+    genuine = consent_for(session, subject, "marital_status")
+    payload = body(subject, [genuine])
+    assert consent_reason(session, payload, issuer=None) is ConsentReason.UNVERIFIABLE
+    keyless = ConsentIssuer(PROVINCE, {})
+    assert consent_reason(session, payload, issuer=keyless) is ConsentReason.UNVERIFIABLE
+
+
+def test_a_withdrawn_consent_is_refused_once_the_registry_lists_it(
+    session: Session, subject: str
+) -> None:
+    grant_for(session, "marital_status")
+    attested = consent_for(session, subject, "marital_status")
+    revoke_consent(session, claims_of(attested)["jti"])
+    withdrawn = frozenset(withdrawn_attestations(session, now=NOW))
+    assert withdrawn == {claims_of(attested)["jti"]}
+    issuer = ConsentIssuer(PROVINCE, ISSUER.keys, withdrawn)
+    assert consent_reason(session, body(subject, [attested]), issuer) is ConsentReason.REVOKED
 
 
 def test_both_parties_must_consent_to_same_household(session: Session) -> None:

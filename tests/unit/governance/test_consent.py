@@ -1,10 +1,12 @@
-"""Consent at the consumer: preview of what will be asked, give, list, revoke, and the
-snapshot attached to a question."""
+"""Consent: preview of what will be asked, give, list, revoke, and the province's attestation
+that travels with a question and what it covers."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -13,20 +15,27 @@ from certfree.demo import load_demo_items
 from certfree.errors import InvalidInput
 from certfree.governance import (
     ConsentNotFound,
+    ConsentReason,
+    ConsentRefused,
     ConsentRevoked,
-    consent_snapshot,
+    attest_consent,
+    check_attestation,
+    consent_digest,
     consent_view,
     give,
     list_consents,
     preview,
     questions_of_service_item,
     revoke_consent,
+    withdrawn_attestations,
 )
 from certfree.questions import get_question
 from certfree.storage import Database
-from factories.grants import CONSUMER, NOW, SERVICE_ITEM
+from factories.grants import CONSUMER, ISSUER, NOW, PROVINCE, PROVINCE_SIGNER, SERVICE_ITEM
 
 SUBJECT = "11010519491231002X"
+VECTORS = Path(__file__).parents[2] / "vectors" / "sm_vectors.json"
+SM3_EXAMPLE = json.loads(VECTORS.read_text(encoding="utf-8"))["sm3"][0]
 ELDERLY_CARD = "371C0401000000-370100000000-000-11370100010000063K-1-00"
 
 
@@ -37,7 +46,9 @@ def session(db: Database) -> Iterator[Session]:
         open_session.rollback()
 
 
-def snapshot(session: Session, question: str = "marital_status", **changes: object) -> object:
+def covers(token: str, question: str = "marital_status", **changes: object) -> object:
+    """The attestation's id if it covers the use (``changes`` to the default one), else the
+    reason the provider refuses it."""
     values: dict[str, object] = {
         "subject_id": SUBJECT,
         "consumer": CONSUMER,
@@ -45,7 +56,10 @@ def snapshot(session: Session, question: str = "marital_status", **changes: obje
         "question": question,
         "now": NOW,
     } | changes
-    return consent_snapshot(session, **values)  # type: ignore[arg-type]
+    try:
+        return check_attestation(token, ISSUER, **values)  # type: ignore[arg-type]
+    except ConsentRefused as refused:
+        return refused.reason
 
 
 def test_preview_says_who_is_asked_what_in_plain_chinese(session: Session) -> None:
@@ -63,36 +77,76 @@ def test_preview_says_who_is_asked_what_in_plain_chinese(session: Session) -> No
     assert "可随时撤回" in text
 
 
+def _attest(session: Session, **changes: object) -> str:
+    values: dict[str, object] = {
+        "issuer": PROVINCE,
+        "subject_id": SUBJECT.lower(),
+        "consumer": CONSUMER,
+        "service_item": SERVICE_ITEM,
+        "questions": [get_question("marital_status")],
+        "purpose": "内地居民结婚登记",
+        "text": "shown",
+        "now": NOW,
+    } | changes
+    return attest_consent(session, PROVINCE_SIGNER, **values).token  # type: ignore[arg-type]
+
+
 def test_a_given_consent_covers_its_questions_until_it_expires(session: Session) -> None:
-    consent = give(
+    shown = "办理「内地居民结婚登记」时，经您同意……"
+    attested = attest_consent(
         session,
+        PROVINCE_SIGNER,
+        issuer=PROVINCE,
         subject_id=SUBJECT.lower(),
         consumer=CONSUMER,
         service_item=SERVICE_ITEM,
         questions=[get_question("marital_status")],
-        recorded_by="applicant:" + SUBJECT,
+        purpose="内地居民结婚登记",
+        text=shown,
         now=NOW,
     )
+    consent = attested.consent
     assert consent.subject_id == SUBJECT
     assert consent.expires_at == NOW + dt.timedelta(days=30)
-    attached = snapshot(session)
-    assert attached == {
-        "id": consent.id,
-        "subject_id": SUBJECT,
+    assert consent.recorded_by == "applicant:" + SUBJECT
+    assert attested.claims == {
+        "iss": PROVINCE,
+        "sub": SUBJECT,
         "consumer": CONSUMER,
         "service_item": SERVICE_ITEM,
+        "application": None,
+        "purpose": "内地居民结婚登记",
         "questions": ["marital_status"],
         "data_items": ["marital_status"],
-        "given_at": NOW.isoformat(),
-        "expires_at": (NOW + dt.timedelta(days=30)).isoformat(),
+        "iat": int(NOW.timestamp()),
+        "exp": int((NOW + dt.timedelta(days=30)).timestamp()),
+        "jti": consent.id,
+        "consent_digest": consent_digest(shown),
     }
-    assert snapshot(session, question="same_household") is None
-    assert snapshot(session, consumer="370200") is None
-    assert snapshot(session, service_item="other") is None
-    assert snapshot(session, now=NOW + dt.timedelta(days=30)) is None
+    # The digest is SM3 of the UTF-8 text (GB/T 32905 Annex A example 1, from the vectors).
+    assert consent_digest(SM3_EXAMPLE["msg_ascii"]) == "sm3:" + SM3_EXAMPLE["digest"]
+    token = attested.token
+    assert covers(token) == consent.id
+    assert covers(token, question="same_household") is ConsentReason.MISMATCH
+    assert covers(token, consumer="370200") is ConsentReason.MISMATCH
+    assert covers(token, service_item="other") is ConsentReason.MISMATCH
+    assert covers(token, subject_id="370102199001010036") is ConsentReason.MISMATCH
+    assert covers(token, now=NOW + dt.timedelta(days=30)) is ConsentReason.EXPIRED
 
 
-def test_a_change_not_yet_flushed_counts_for_the_snapshot(session: Session) -> None:
+def test_an_attestation_lives_at_most_90_days_and_names_its_purpose(session: Session) -> None:
+    with pytest.raises(InvalidInput) as too_long:
+        _attest(session, expires_at=NOW + dt.timedelta(days=91))
+    assert too_long.value.field == "expires_at"
+    with pytest.raises(InvalidInput) as no_purpose:
+        _attest(session, purpose=" ")
+    assert no_purpose.value.field == "purpose"
+    assert list_consents(session, SUBJECT) == []  # nothing recorded for a refused one
+    token = _attest(session, expires_at=NOW + dt.timedelta(days=90), application="A-1")
+    assert covers(token, now=NOW + dt.timedelta(days=89)) != ConsentReason.EXPIRED
+
+
+def test_a_change_not_yet_flushed_counts_for_the_withdrawn_list(session: Session) -> None:
     consent = give(
         session,
         subject_id=SUBJECT,
@@ -102,9 +156,11 @@ def test_a_change_not_yet_flushed_counts_for_the_snapshot(session: Session) -> N
         recorded_by="applicant:" + SUBJECT,
         now=NOW,
     )
-    assert snapshot(session) is not None
+    assert withdrawn_attestations(session, now=NOW) == []
     consent.revoked_at = NOW  # pending in the session, not flushed by hand
-    assert snapshot(session) is None
+    assert withdrawn_attestations(session, now=NOW) == [consent.id]
+    # Once expired it is refused anyway: the registry need not list it any more.
+    assert withdrawn_attestations(session, now=NOW + dt.timedelta(days=30)) == []
 
 
 def test_list_and_revoke_own_consents(session: Session) -> None:
@@ -130,7 +186,7 @@ def test_list_and_revoke_own_consents(session: Session) -> None:
         revoke_consent(session, first.id, subject_id="370102199001010036")
     revoke_consent(session, first.id, subject_id=SUBJECT)
     assert consent_view(first)["state"] == "revoked"
-    assert snapshot(session) is None
+    assert withdrawn_attestations(session, now=NOW) == [first.id]
     assert [c.id for c in list_consents(session, SUBJECT, include_inactive=False)] == [second.id]
     with pytest.raises(ConsentRevoked):
         revoke_consent(session, first.id)

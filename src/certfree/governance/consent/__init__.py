@@ -5,11 +5,25 @@ At the consumer (the node where the applicant applies):
 * ``preview`` — what will be asked, of which departments, and what each answers, shown before
   the applicant consents;
 * ``records`` — the consent given, seen and withdrawn;
-* ``snapshots`` — the valid consent covering one question, as the copy that travels in the
-  signed ``question.ask`` message; at the provider, the check of such a copy.
 * ``models`` — the ``consents`` table.
+
+At the province, which signs citizens in: ``attestations`` — the consent attestation, a JWS
+signed with the province's node key that travels in the ``question.ask`` message; at the
+provider, its check against the province's keys in the node registry (the choice and the
+threats it stops are in that module and in ``docs/consent-attestations.md``).
 """
 
+from certfree.governance.consent.attestations import (
+    ATTESTATION_TYP,
+    MAX_ATTESTATION_DAYS,
+    Attestation,
+    ConsentIssuer,
+    attest_consent,
+    attestation_subject,
+    check_attestation,
+    consent_digest,
+    withdrawn_attestations,
+)
 from certfree.governance.consent.models import DEFAULT_CONSENT_DAYS, Consent
 from certfree.governance.consent.preview import (
     AskedQuestion,
@@ -22,19 +36,24 @@ from certfree.governance.consent.records import (
     list_consents,
     revoke_consent,
 )
-from certfree.governance.consent.snapshots import check_snapshot, consent_snapshot, snapshot_of
 
 __all__ = [
+    "ATTESTATION_TYP",
     "DEFAULT_CONSENT_DAYS",
+    "MAX_ATTESTATION_DAYS",
     "AskedQuestion",
+    "Attestation",
     "Consent",
-    "check_snapshot",
-    "consent_snapshot",
+    "ConsentIssuer",
+    "attest_consent",
+    "attestation_subject",
+    "check_attestation",
+    "consent_digest",
     "consent_view",
     "give",
     "list_consents",
     "preview",
     "questions_of_service_item",
     "revoke_consent",
-    "snapshot_of",
+    "withdrawn_attestations",
 ]

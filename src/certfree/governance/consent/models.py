@@ -1,9 +1,10 @@
 """Consent of data subjects (个人信息处理的同意, PIPL §14): who agreed that which consumer may ask
 which questions about them, for which service item, until when; revocable (PIPL §15).
 
-Consent is held at the consumer node, where the applicant applies; a copy of the one that
-covers a question travels in the signed ``question.ask`` message (a snapshot), so the provider
-can check it without reading the consumer's database.
+The province records the consent it attests (the row's ``id`` is the attestation's ``jti``);
+the attestation, not the row, travels in the signed ``question.ask`` message, so the provider
+checks it without reading anyone's database. A node may also record a consent given at its desk
+for its own list; a provider answers only under an attestation.
 """
 
 from __future__ import annotations

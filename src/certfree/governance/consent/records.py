@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from certfree.errors import InvalidInput
 from certfree.governance.consent.models import DEFAULT_CONSENT_DAYS, Consent
 from certfree.governance.consent.preview import AskedQuestion, data_items_of
-from certfree.governance.consent.snapshots import snapshot_of
 from certfree.governance.errors import ConsentNotFound, ConsentRevoked
 from certfree.identifiers import InvalidIdentifier, parse_resident_id
 from certfree.storage import utcnow
@@ -103,7 +102,15 @@ def consent_view(consent: Consent, *, now: dt.datetime | None = None) -> dict[st
         state, state_zh = "expired", "已过期"
     else:
         state, state_zh = "valid", "有效"
-    return snapshot_of(consent) | {
+    return {
+        "id": consent.id,
+        "subject_id": consent.subject_id,
+        "consumer": consent.consumer_code,
+        "service_item": consent.service_item,
+        "questions": list(consent.questions),
+        "data_items": list(consent.data_items),
+        "given_at": consent.given_at.isoformat(),
+        "expires_at": consent.expires_at.isoformat(),
         "recorded_by": consent.recorded_by,
         "revoked_at": consent.revoked_at.isoformat() if consent.revoked_at else None,
         "state": state,

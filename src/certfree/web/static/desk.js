@@ -69,17 +69,20 @@ async function preview() {
     $("#preview-text").textContent = error.message;
   }
 }
+// The applicants' consent attestations, signed by the province, by ID number: they travel
+// with the question and the department checks them before it answers.
+const ATTESTED = new Map();
 async function devConsent() {
-  // The applicant's own act: sign in as them (demo only) and consent with their token.
+  // The applicant's own act: on a demo node, this node fetches the province's attestation as
+  // the applicant (the province's demo sign-in); in production they sign in at the province.
   const asked = form();
   const state = $("#consent-state");
   try {
     for (const subject of asked.subjects) {
-      const signedIn = await fetch("/dev/sign-in", {
-        method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ id_number: subject }),
-      }).then((r) => r.json().then((body) => { if (!r.ok) throw new Error(body.detail || T.failed); return body; }));
-      await call("POST", "/api/v1/me/consents", { service_item: asked.service_item, questions: [asked.question] }, signedIn.token);
+      const attested = await call("POST", "/dev/consent-attestation", {
+        id_number: subject, service_item: asked.service_item, questions: [asked.question], purpose: asked.purpose,
+      });
+      ATTESTED.set(attested.claims.sub, attested.attestation);
     }
     state.textContent = fill(T.consented, { subject: asked.subjects.join(T.sep) });
     state.className = "ok";
@@ -101,6 +104,7 @@ async function send(event) {
     const body = await call("POST", "/api/v1/exchange/ask", {
       question: asked.question, provider: asked.provider, args: asked.args,
       service_item: asked.service_item, purpose: asked.purpose,
+      consents: asked.subjects.filter((subject) => ATTESTED.has(subject)).map((subject) => ATTESTED.get(subject)),
     });
     const ms = Math.round(performance.now() - started);
     $("#answer").textContent = answerText(QUESTIONS, T, body.question, body.answer);

@@ -1,0 +1,97 @@
+"""Consent attestations in a ``question.ask``: which ones the consumer attaches, and the
+provider's check that every data subject of the question consented.
+
+The attestations are the province's (:mod:`certfree.governance.consent.attestations`, where
+the choice and its threat model are written down); the consumer cannot make one, only carry
+it. ``consent`` in the ask body is a list of compact JWS strings, one per data subject.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from certfree.exchange.errors import QuestionArgsInvalid
+from certfree.governance import ConsentIssuer, attestation_subject, check_attestation
+
+if TYPE_CHECKING:
+    from certfree.exchange.questions import QuestionDef
+
+__all__ = ["MAX_ATTESTATIONS", "attestations_in", "check_consents", "for_subjects"]
+
+MAX_ATTESTATIONS = 8  # same_household asks about two people; more is never one question's
+_MAX_LENGTH = 8192  # a compact JWS of the claims above is well under 2 KB
+
+
+def for_subjects(attestations: Iterable[str], subjects: Sequence[str]) -> list[str]:
+    """At the consumer: the attestations to attach to a question about ``subjects``.
+
+    Another person's attestation stays at the consumer (it would show the provider that
+    person's ID number); one that cannot be read is attached as given, for the provider to
+    name its fault.
+    """
+    wanted = {subject.strip().upper() for subject in subjects}
+    chosen = []
+    for token in attestations:
+        subject = attestation_subject(token)
+        if (subject is None or subject in wanted) and token not in chosen:
+            chosen.append(token)
+    return chosen
+
+
+def attestations_in(raw: Any) -> list[str]:
+    """The ``consent`` member of an ask body as a list of attestations; QuestionArgsInvalid
+    (field ``consent``) for anything else."""
+    if raw is None:
+        return []
+    if (
+        isinstance(raw, list)
+        and len(raw) <= MAX_ATTESTATIONS
+        and all(isinstance(item, str) and len(item) <= _MAX_LENGTH for item in raw)
+    ):
+        return list(raw)
+    raise QuestionArgsInvalid(
+        f"consent 应为同意凭据（JWS 字符串）的列表，至多 {MAX_ATTESTATIONS} 个，或 null"
+        "（consent must be a list of attestation strings or null）",
+        field="consent",
+    )
+
+
+def check_consents(
+    question: QuestionDef,
+    args: Mapping[str, Any],
+    raw: Any,
+    *,
+    consumer: str,
+    service_item: str,
+    data_items: Sequence[str],
+    issuer: ConsentIssuer | None,
+    now: dt.datetime,
+) -> list[str]:
+    """At the provider: the ``jti`` of each data subject's attestation, in parameter order.
+
+    Every subject named in ``args`` needs one that verifies against the province's keys and
+    covers this consumer, service item, question and ``data_items``; ConsentRefused otherwise.
+    """
+    attestations = attestations_in(raw)
+    by_subject = {attestation_subject(token): token for token in attestations}
+    subjects = question.subjects_in(args)
+    ids = []
+    for subject in subjects:
+        offered = by_subject.get(subject)
+        if offered is None and len(attestations) == 1 and len(subjects) == 1:
+            offered = attestations[0]  # let the check name what is wrong with it
+        ids.append(
+            check_attestation(
+                offered,
+                issuer,
+                subject_id=subject,
+                consumer=consumer,
+                service_item=service_item,
+                question=question.name,
+                data_items=data_items,
+                now=now,
+            )
+        )
+    return ids
