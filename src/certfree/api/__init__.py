@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from certfree.api import (
+    applications,
     audit,
     backfill,
     catalog,
@@ -41,6 +42,7 @@ def install_api(app: FastAPI) -> None:
         proofs,
         procedures,
         commitments,
+        applications,
         certs,
         verification,
         usage,

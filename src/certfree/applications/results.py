@@ -43,7 +43,7 @@ from certfree.applications.errors import (
     WrongState,
 )
 from certfree.applications.lifecycle import decide
-from certfree.applications.models import Application, ApplicationEvent, ApplicationParty
+from certfree.applications.models import Application, ApplicationParty
 from certfree.applications.registers import (
     LICENCE_ENTITY_TYPES,
     current_marriage,
@@ -78,9 +78,8 @@ ELDERLY_CARD = "11100000000013709K001"
 BUSINESS_LICENCE = "111000000000141036001"
 HOUSEHOLD_REGISTER = "11100000000013047R002"
 
-# What the applicant states for the result (face fields of the type), kept in the detail of
-# the application's ``start`` event: the new firm's details, the relation to the household
-# head.
+# What the applicant states for the result (face fields of the type), kept in the
+# application's form: the new firm's details, the relation to the household head.
 FORM_FIELDS: dict[str, tuple[str, ...]] = {
     BUSINESS_LICENCE: (
         "name",
@@ -172,20 +171,14 @@ class _Case:
 
 
 def result_form(app: Application) -> dict[str, Any]:
-    """The applicant's statements for the result (``FORM_FIELDS``), as recorded at start."""
-    start = _start_event(app)
-    form = start.detail.get("form") if start is not None else None
-    return dict(form) if isinstance(form, Mapping) else {}
-
-
-def _start_event(app: Application) -> ApplicationEvent | None:
-    return next((e for e in app.events if e.action == Action.START.value), None)
+    """The applicant's statements for the result (``FORM_FIELDS``)."""
+    return dict(app.form or {})
 
 
 def set_result_form(session: Session, app: Application, form: Mapping[str, Any]) -> dict[str, Any]:
     """Record the applicant's statements for the result certificate (the new firm's name,
     type, domicile, business scope and registered capital; the relation to the household
-    head) in the start event; InvalidInput names a field the type does not take or a value
+    head) in the application; InvalidInput names a field the type does not take or a value
     its face would refuse. Returns the stored form."""
     if app.state not in OPEN_STATES:
         raise WrongState(
@@ -212,10 +205,7 @@ def set_result_form(session: Session, app: Application, form: Mapping[str, Any])
             certs.check_face_data(kind, {**kind.example, **stored})
     except certs.FaceDataInvalid as exc:
         raise InvalidInput(exc.message, field=f"form.{exc.field}") from None
-    start = _start_event(app)
-    if start is None:
-        raise WrongState(f"办件 {app.id} 没有创建记录（no start event）", field="state")
-    start.detail = {**start.detail, "form": stored}
+    app.form = stored
     return stored
 
 

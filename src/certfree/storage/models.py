@@ -1,5 +1,6 @@
 """Imports every domain's models so that ``Base.metadata`` knows all tables (for Alembic)."""
 
+from certfree.applications import models as applications_models
 from certfree.catalog import models as catalog_models
 from certfree.catalog.grants import models as catalog_grant_models
 from certfree.catalog.harvesting import models as catalog_harvest_models
@@ -20,6 +21,7 @@ from certfree.storage.base import Base
 
 __all__ = [
     "Base",
+    "applications_models",
     "catalog_grant_models",
     "catalog_harvest_models",
     "catalog_list_models",

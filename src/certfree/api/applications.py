@@ -1,0 +1,401 @@
+"""Applications (办件) over HTTP: ``/api/v1/applications``.
+
+Thin routes: each authenticates, checks the caller may act on this application
+(:mod:`certfree.applications.access`), calls the domain and returns the application as
+``GET /api/v1/applications/{id}`` shows it — the same object ``certfree apply show --json``
+prints. A department admin sees only the requirements addressed to their node.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, Field
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from certfree import applications as apps
+from certfree.api.deps import NodeDep, SessionDep, allow
+from certfree.applications import access
+from certfree.assembly import NodeRuntime
+from certfree.auth import Principal, Role
+from certfree.errors import Forbidden, InvalidInput
+from certfree.proofs import Way
+
+router = APIRouter(prefix="/api/v1", tags=["applications"])
+
+_Anyone = Annotated[Principal, Depends(allow(Role.APPLICANT, Role.CLERK, Role.DEPARTMENT_ADMIN))]
+_Acting = Annotated[Principal, Depends(allow(Role.APPLICANT, Role.CLERK))]
+_Applicant = Annotated[Principal, Depends(allow(Role.APPLICANT))]
+_Clerk = Annotated[Principal, Depends(allow(Role.CLERK))]
+_Figures = Annotated[Principal, Depends(allow(Role.CLERK, Role.BUREAU_ADMIN, Role.CIO))]
+
+Position = Annotated[int, Field(ge=0, le=999, description="requirement number, from 0")]
+
+
+class StartRequest(BaseModel):
+    service: str = Field(max_length=200, description="service item code or exact name")
+    applicant: str = Field(max_length=18, description="GB 11643 ID number or GB 32100 USCC")
+    parties: dict[str, Annotated[str, Field(max_length=18)]] = Field(
+        default_factory=dict,
+        max_length=8,
+        description="co-parties by role: spouse, host, representative, shareholder",
+    )
+
+
+class PartyRequest(BaseModel):
+    role: str = Field(max_length=16)
+    id: str = Field(max_length=18)
+
+
+class ConsentRequest(BaseModel):
+    party: str = Field(max_length=18, description="the consenting party's ID number")
+    attestation: str = Field(max_length=16384, description="consent-attestation+jwt")
+    holder_jwk: dict[str, str] | None = Field(
+        default=None, description="the party's wallet public key, for result certificates"
+    )
+
+
+class PresentationRequest(BaseModel):
+    requirement: Position
+    presentation: str = Field(
+        max_length=65536, description="SD-JWT VC with KB-JWT: aud this node, nonce the id"
+    )
+
+
+class CommitmentRequest(BaseModel):
+    requirement: Position
+    text_hash: str = Field(max_length=80, description="text_hash of the form the party read")
+
+
+class PaperRequest(BaseModel):
+    requirement: Position
+    note: str = Field(max_length=500, description="the paper proof seen")
+
+
+class ReasonRequest(BaseModel):
+    reason: str = Field(max_length=2000)
+
+
+class CorrectionRequest(BaseModel):
+    reason: str = Field(max_length=2000)
+    requirements: list[Position] = Field(min_length=1, max_length=100)
+
+
+class DecideRequest(BaseModel):
+    approve: bool
+    reason: str | None = Field(default=None, max_length=2000)
+    requirement: Position | None = Field(default=None, description="the requirement refused")
+
+
+class WithdrawRequest(BaseModel):
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class ApplicationPage(BaseModel):
+    total: int
+    items: list[apps.ApplicationView]
+
+
+def _view(session: Session, app: apps.Application, principal: Principal) -> apps.ApplicationView:
+    view = apps.application_view(session, app)
+    if principal.role is Role.DEPARTMENT_ADMIN:
+        mine = access.addressed_to(app, principal.organisation or "")
+        shown = [r for r in view.requirements if r.position in mine]
+        view = view.model_copy(
+            update={"requirements": shown, "evidence": shown, "parties": [], "events": []}
+        )
+    return view
+
+
+def _locked(session: Session, app_id: str, principal: Principal) -> apps.Application:
+    app = apps.locked_application(session, app_id)
+    access.check_visible(app, principal)
+    return app
+
+
+@router.post("/applications", status_code=status.HTTP_201_CREATED)
+def start(
+    body: StartRequest, node: NodeDep, session: SessionDep, principal: _Acting
+) -> apps.ApplicationView:
+    """Start an application (a draft with its plan): an applicant for themself, or a clerk
+    of this node at the counter."""
+    if principal.role is Role.CLERK and not access.is_clerk_of(principal, node.settings.node_code):
+        raise Forbidden(
+            f"令牌所属机构不是本节点 {node.settings.node_code}"
+            f"（the token's org must be this node）",
+            field="org",
+        )
+    if principal.role is Role.APPLICANT and principal.subject.strip().upper() != (
+        body.applicant.strip().upper()
+    ):
+        raise Forbidden("申请人只能为本人申请（apply only for yourself）", field="applicant")
+    facts, holdings = apps.node_sources(session, node.settings)
+    app = apps.start_application(
+        session,
+        service=body.service,
+        applicant=body.applicant,
+        parties=apps.parse_parties(body.parties),
+        node_code=node.settings.node_code,
+        actor=principal.actor,
+        facts=facts,
+        holdings=holdings,
+    )
+    return _view(session, app, principal)
+
+
+@router.get("/applications")
+def list_applications(
+    *,
+    node: NodeDep,
+    session: SessionDep,
+    principal: _Anyone,
+    state: Annotated[apps.AppState | None, Query()] = None,
+    service: Annotated[str | None, Query(max_length=64)] = None,
+    overdue: Annotated[bool, Query()] = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ApplicationPage:
+    """The caller's applications (an applicant: those they are a party to; a clerk: this
+    node's queue; a department admin: those with requirements addressed to their node)."""
+    query = select(apps.Application).order_by(apps.Application.created_at.desc())
+    if principal.role is Role.APPLICANT:
+        me = principal.subject.strip().upper()
+        query = query.where(apps.Application.parties.any(apps.ApplicationParty.subject_id == me))
+    elif principal.role is Role.CLERK:
+        if not access.is_clerk_of(principal, node.settings.node_code):
+            return ApplicationPage(total=0, items=[])
+        query = query.where(apps.Application.node_code == node.settings.node_code)
+    if state is not None:
+        query = query.where(apps.Application.state == state)
+    if service is not None:
+        query = query.where(
+            or_(apps.Application.service_code == service, apps.Application.service_name == service)
+        )
+    found = list(session.scalars(query))
+    if principal.role is Role.DEPARTMENT_ADMIN:
+        org = principal.organisation or ""
+        found = [a for a in found if access.addressed_to(a, org)]
+    if overdue:
+        found = [a for a in found if apps.is_overdue(a)]
+    page = found[offset : offset + limit]
+    return ApplicationPage(total=len(found), items=[_view(session, a, principal) for a in page])
+
+
+@router.get("/applications/stats")
+def stats(node: NodeDep, session: SessionDep, principal: _Figures) -> dict[str, Any]:
+    """Figures of this node's applications: proofs not demanded by way, trips saved, time
+    from submission to decision, overdue."""
+    return apps.application_stats(session, node_code=node.settings.node_code)
+
+
+@router.get("/applications/{app_id}")
+def show(app_id: str, session: SessionDep, principal: _Anyone) -> apps.ApplicationView:
+    """One application, as far as the caller may see it."""
+    app = apps.get_application(session, app_id)
+    access.check_visible(app, principal)
+    return _view(session, app, principal)
+
+
+@router.post("/applications/{app_id}/parties")
+def add_party(
+    app_id: str, body: PartyRequest, node: NodeDep, session: SessionDep, principal: _Acting
+) -> apps.ApplicationView:
+    """Add a co-party to a draft (the applicant, or a clerk); the plan is made again."""
+    app = _locked(session, app_id, principal)
+    access.check_party(app, principal, app.applicant_id, clerk_may=True)
+    facts, holdings = apps.node_sources(session, node.settings)
+    apps.add_party(
+        session,
+        app,
+        role=body.role,
+        subject=body.id,
+        actor=principal.actor,
+        facts=facts,
+        holdings=holdings,
+    )
+    return _view(session, app, principal)
+
+
+@router.post("/applications/{app_id}/consent")
+async def consent(
+    app_id: str, body: ConsentRequest, node: NodeDep, principal: _Applicant
+) -> apps.ApplicationView:
+    """A party's consent (the province's attestation) to the questions asked about them."""
+    issuer = (await node.exchange.directory()).consent_issuer()
+
+    def act() -> apps.ApplicationView:
+        with node.db.session() as session:
+            app = _locked(session, app_id, principal)
+            access.check_party(app, principal, body.party)
+            apps.attach_consent(
+                app,
+                subject=body.party,
+                attestation=body.attestation,
+                issuer=issuer,
+                holder_jwk=body.holder_jwk,
+                actor=principal.actor,
+            )
+            view = _view(session, app, principal)
+            session.commit()
+            return view
+
+    return await node.exchange.in_thread(act)
+
+
+@router.post("/applications/{app_id}/presentations")
+def present(
+    app_id: str, body: PresentationRequest, node: NodeDep, session: SessionDep, principal: _Acting
+) -> apps.ApplicationView:
+    """A party shows an e-certificate for a requirement (made for this node, nonce the
+    application id); a clerk may scan it at the counter."""
+    app = _locked(session, app_id, principal)
+    slot = apps.slot_at(app, body.requirement)
+    access.check_party(app, principal, slot.subject_id or app.applicant_id, clerk_may=True)
+    apps.attach_presentation(
+        session,
+        node.keys,
+        app,
+        position=body.requirement,
+        presentation=body.presentation,
+        verifier=principal.subject,
+        verifier_org=principal.organisation,
+        actor=principal.actor,
+    )
+    return _view(session, app, principal)
+
+
+@router.post("/applications/{app_id}/commitments")
+def commit(
+    app_id: str, body: CommitmentRequest, node: NodeDep, session: SessionDep, principal: _Applicant
+) -> apps.ApplicationView:
+    """The requirement's party signs the commitment form they read (its text hash)."""
+    app = _locked(session, app_id, principal)
+    slot = apps.slot_at(app, body.requirement)
+    access.check_party(app, principal, slot.subject_id or app.applicant_id)
+    apps.sign_slot_commitment(
+        session,
+        node.keys,
+        app,
+        position=body.requirement,
+        text_hash=body.text_hash,
+        actor=principal.actor,
+    )
+    return _view(session, app, principal)
+
+
+@router.post("/applications/{app_id}/run")
+async def run(app_id: str, node: NodeDep, principal: _Acting) -> apps.ApplicationView:
+    """Carry out the plan: ask the data-sharing questions, send department verifications;
+    the applicant (for their own application) or a clerk of this node."""
+
+    def check() -> None:
+        with node.db.session() as session:
+            app = apps.get_application(session, app_id)
+            access.check_party(app, principal, app.applicant_id, clerk_may=True)
+
+    await node.exchange.in_thread(check)
+    await apps.run_application(
+        node.exchange, app_id, actor=principal.actor, planner=apps.node_planner(node.settings)
+    )
+    return await node.exchange.in_thread(_show, node, app_id, principal)
+
+
+def _show(node: NodeRuntime, app_id: str, principal: Principal) -> apps.ApplicationView:
+    with node.db.session() as session:
+        return _view(session, apps.get_application(session, app_id), principal)
+
+
+@router.post("/applications/{app_id}/submit")
+def submit(
+    app_id: str, node: NodeDep, session: SessionDep, principal: _Acting
+) -> apps.ApplicationView:
+    """Hand the application in (the applicant, or a clerk at the counter); a sealed receipt."""
+    app = _locked(session, app_id, principal)
+    access.check_party(app, principal, app.applicant_id, clerk_may=True)
+    apps.submit_application(session, node.keys, app, actor=principal.actor)
+    return _view(session, app, principal)
+
+
+@router.post("/applications/{app_id}/accept")
+def accept(app_id: str, session: SessionDep, principal: _Clerk) -> apps.ApplicationView:
+    """受理: the promised time limit starts."""
+    app = _locked(session, app_id, principal)
+    access.check_clerk(app, principal)
+    apps.accept(app, actor=principal.actor)
+    return _view(session, app, principal)
+
+
+@router.post("/applications/{app_id}/not-accept")
+def not_accept(
+    app_id: str, body: ReasonRequest, session: SessionDep, principal: _Clerk
+) -> apps.ApplicationView:
+    """不予受理, with the reason the applicant is told."""
+    app = _locked(session, app_id, principal)
+    access.check_clerk(app, principal)
+    apps.not_accept(app, actor=principal.actor, reason=body.reason)
+    return _view(session, app, principal)
+
+
+@router.post("/applications/{app_id}/request-correction")
+def request_correction(
+    app_id: str, body: CorrectionRequest, session: SessionDep, principal: _Clerk
+) -> apps.ApplicationView:
+    """补正: name the requirements; the clock stops until the applicant resubmits."""
+    app = _locked(session, app_id, principal)
+    access.check_clerk(app, principal)
+    apps.request_correction(
+        app, actor=principal.actor, reason=body.reason, requirements=body.requirements
+    )
+    return _view(session, app, principal)
+
+
+@router.post("/applications/{app_id}/paper")
+def paper(
+    app_id: str, body: PaperRequest, session: SessionDep, principal: _Clerk
+) -> apps.ApplicationView:
+    """The clerk records a paper proof seen, where the list still allows one."""
+    app = _locked(session, app_id, principal)
+    access.check_clerk(app, principal)
+    slot = apps.slot_at(app, body.requirement)
+    index = apps.find_part(slot, Way.PAPER)
+    apps.record_paper(app, slot, index, note=body.note, actor=principal.actor)
+    return _view(session, app, principal)
+
+
+@router.post("/applications/{app_id}/decide")
+def decide(
+    app_id: str, body: DecideRequest, node: NodeDep, session: SessionDep, principal: _Clerk
+) -> apps.ApplicationView:
+    """办结: approve (every requirement met; result certificates issued at once) or refuse
+    (naming the requirement and why)."""
+    app = _locked(session, app_id, principal)
+    access.check_clerk(app, principal)
+    if not body.approve and body.requirement is None:
+        raise InvalidInput(
+            "不予办理须指明所依据的申请条件（a refusal names the requirement）",
+            field="requirement",
+        )
+    apps.decide_application(
+        session,
+        node.keys,
+        app,
+        actor=principal.actor,
+        approve=body.approve,
+        reason=body.reason,
+        requirement=body.requirement,
+        base_url=node.settings.base_url,
+    )
+    return _view(session, app, principal)
+
+
+@router.post("/applications/{app_id}/withdraw")
+def withdraw(
+    app_id: str, body: WithdrawRequest, session: SessionDep, principal: _Applicant
+) -> apps.ApplicationView:
+    """撤回: the applicant withdraws while the application is open."""
+    app = _locked(session, app_id, principal)
+    access.check_party(app, principal, app.applicant_id)
+    apps.withdraw(app, actor=principal.actor, reason=body.reason)
+    return _view(session, app, principal)

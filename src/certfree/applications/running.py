@@ -1,0 +1,203 @@
+"""Carrying out an application's plan: ask what can be asked now, queue the rest.
+
+``run_application`` asks the exchange every data-sharing question the plan holds (each about
+the party its requirement names, with that party's consent attestation), records each signed
+answer in its slot, and sends a department verification for each slot that needs one; the
+applicant's own acts (showing a certificate, signing a commitment) wait for the applicant.
+
+A provider that cannot be reached does not stop the case: the requirement is planned again
+without that node (another way, e.g. a department verification or a commitment) and, if no
+other way is open, waits visibly for the node to return (``waiting``, with the error).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from sqlalchemy.orm import Session
+
+from certfree import procedures
+from certfree.applications.cases import find_service_item, locked_application, plan_slots
+from certfree.applications.dept_verification import (
+    deliver_requests,
+    request_department_verifications,
+    sync_department_verifications,
+)
+from certfree.applications.errors import WrongState
+from certfree.applications.evidence import record_answer, refresh_status
+from certfree.applications.lifecycle import start_verifying
+from certfree.applications.models import Application
+from certfree.applications.vocab import AppState, SlotStatus
+from certfree.errors import CertfreeError
+from certfree.exchange import ProviderUnavailable
+from certfree.exchange.errors import NodeWithoutEndpoint
+from certfree.exchange.questions import get_question
+from certfree.proofs import Way
+from certfree.storage import utcnow
+
+if TYPE_CHECKING:
+    from certfree.exchange.runtime import ExchangeRuntime
+
+__all__ = ["Planner", "Question", "questions_of", "run_application"]
+
+# Plans the application's requirements again, with the given provider nodes taken as down.
+Planner = Callable[[Session, Application, frozenset[str]], procedures.RouteReport]
+_RUNNABLE = frozenset({AppState.DRAFT, AppState.SUBMITTED, AppState.ACCEPTED, AppState.VERIFYING})
+_DOWN = (ProviderUnavailable, NodeWithoutEndpoint, httpx.TransportError)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One question the plan asks now, about one slot's piece of evidence."""
+
+    position: int
+    index: int
+    question: str
+    provider: str
+    args: dict[str, Any]
+    consents: list[str]
+
+
+def _args(app: Application, subject: str, part: Mapping[str, Any]) -> dict[str, Any]:
+    """The question's arguments: the service item's evidence parameters, and its identifier
+    parameters filled with the slot's party first, then (for a two-person question such as
+    same_household) the applicant or, for the applicant's own slot, the other party."""
+    definition = get_question(part["ref"])
+    others = [p.subject_id for p in app.parties if p.subject_id != subject]
+    people = [subject, *sorted(others, key=lambda who: who != app.applicant_id)]
+    identifiers = [p for p in definition.params if p.type in ("resident_id", "uscc")]
+    args: dict[str, Any] = dict(part.get("parameters") or {})
+    args.update((param.name, who) for param, who in zip(identifiers, people, strict=False))
+    return args
+
+
+def questions_of(app: Application, *, everything: bool = False) -> list[Question]:
+    """The data-sharing questions the plan asks now (or, with ``everything``, at all)."""
+    consents = {p.subject_id: p.consent for p in app.parties if p.consent}
+    pending = (SlotStatus.PLANNED.value, SlotStatus.WAITING.value)
+    asked = []
+    for slot in app.slots:
+        for index, part in enumerate(slot.parts):
+            if part["way"] != Way.DATA_SHARING.value:
+                continue
+            if not everything and part["status"] not in pending:
+                continue
+            if slot.subject_id is None or not part.get("node"):
+                continue
+            args = _args(app, slot.subject_id, part)
+            subjects = [v for v in args.values() if isinstance(v, str) and v in consents]
+            asked.append(
+                Question(
+                    position=slot.position,
+                    index=index,
+                    question=part["ref"],
+                    provider=part["node"],
+                    args=args,
+                    consents=[consents[s] for s in dict.fromkeys(subjects)],
+                )
+            )
+    return asked
+
+
+async def _ask(
+    runtime: ExchangeRuntime, app: Application, question: Question
+) -> dict[str, Any] | CertfreeError | httpx.TransportError:
+    from certfree.exchange.transport import ask  # noqa: PLC0415 - the runtime's own module
+
+    try:
+        return await ask(
+            runtime,
+            question=question.question,
+            provider=question.provider,
+            args=question.args,
+            service_item=app.service_code,
+            purpose=f"办理「{app.service_name}」（办件 {app.id}）",
+            consents=question.consents,
+        )
+    except (CertfreeError, httpx.TransportError) as exc:
+        return exc
+
+
+def _failed(app: Application, question: Question, error: Exception, now: dt.datetime) -> None:
+    slot = next(s for s in app.slots if s.position == question.position)
+    parts = [dict(p) for p in slot.parts]
+    down = isinstance(error, _DOWN)
+    parts[question.index] = {
+        **parts[question.index],
+        "status": SlotStatus.WAITING.value if down else SlotStatus.PLANNED.value,
+        "error": str(error),
+        "error_at": now.isoformat(),
+    }
+    slot.parts = parts
+    refresh_status(slot)
+
+
+def _replan(session: Session, app: Application, planner: Planner, down: frozenset[str]) -> None:
+    """Requirements that wait on a down node take another open way, if there is one."""
+    report = planner(session, app, down)
+    item = find_service_item(session, app.service_code)
+    fresh = {slot.position: slot for slot in plan_slots(report, item)}
+    for slot in app.slots:
+        waiting = any(p.get("node") in down for p in slot.parts if p["status"] != "met")
+        new = fresh.get(slot.position)
+        if not waiting or new is None or new.way is None or new.way is slot.way:
+            continue
+        slot.way, slot.alternative, slot.parts = new.way, new.alternative, new.parts
+        slot.status = new.status
+        slot.explanation_zh = f"{new.explanation_zh}（原途径节点不可用，已改用此途径）"
+        slot.explanation_en = f"{new.explanation_en} (the node of the first way is down)"
+
+
+async def run_application(
+    runtime: ExchangeRuntime, app_id: str, *, actor: str, planner: Planner
+) -> None:
+    """Carry out ``app_id``'s plan as far as it can go now (module docstring)."""
+
+    def read() -> tuple[Application, list[Question]]:
+        with runtime.db.session() as session:
+            app = locked_application(session, app_id)
+            _check_runnable(app)
+            return app, questions_of(app)
+
+    app, questions = await runtime.in_thread(read)
+    answers = await asyncio.gather(*(_ask(runtime, app, q) for q in questions))
+
+    def write() -> list[str]:
+        now = utcnow()
+        with runtime.db.session() as session:
+            current = locked_application(session, app_id)
+            _check_runnable(current)
+            start_verifying(current, actor=actor, now=now)
+            down: set[str] = set()
+            for question, answer in zip(questions, answers, strict=True):
+                slot = next(s for s in current.slots if s.position == question.position)
+                if isinstance(answer, dict):
+                    record_answer(current, slot, question.index, answer, actor=actor, now=now)
+                else:
+                    _failed(current, question, answer, now)
+                    if isinstance(answer, _DOWN):
+                        down.add(question.provider)
+            if down:
+                _replan(session, current, planner, frozenset(down))
+            sync_department_verifications(session, current, actor=actor, now=now)
+            queued = request_department_verifications(
+                session, current, consumer=runtime.code, actor=actor, now=now
+            )
+            session.commit()
+        return queued
+
+    await deliver_requests(runtime, await runtime.in_thread(write))
+
+
+def _check_runnable(app: Application) -> None:
+    if app.state not in _RUNNABLE:
+        raise WrongState(
+            f"办件 {app.id} 处于「{app.state.label_zh}」状态，不能再核验"
+            f"（an application that is {app.state.label_en} is not verified any more）",
+            field="state",
+        )

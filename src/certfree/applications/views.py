@@ -1,0 +1,239 @@
+"""What an application looks like from outside: ``GET /api/v1/applications/{id}`` and
+``certfree apply show --json`` give this same object.
+
+Figures per application:
+
+* ``proofs_not_demanded`` — requirements established without a paper proof, by the way that
+  established them (data sharing, e-certificate, commitment, department verification,
+  cancelled);
+* ``trips_saved`` — the organs the applicant did not have to visit: one trip per distinct
+  issuing department of the paper proofs those requirements would otherwise have needed
+  (a citizen fetches two proofs from one police station in one trip);
+* ``seconds_to_decision`` — from submission to decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from certfree import procedures
+from certfree.applications.models import Application, EvidenceSlot
+from certfree.applications.vocab import CLOCK_STATES, Action, AppState, SlotStatus
+from certfree.applications.workdays import beijing_today
+from certfree.proofs import WAY_PREFERENCE, Way
+from certfree.storage import utcnow
+
+__all__ = [
+    "ApplicationView",
+    "DecisionView",
+    "EventView",
+    "PartyView",
+    "RequirementState",
+    "application_view",
+    "is_overdue",
+    "not_demanded",
+    "trips_saved",
+]
+
+
+class PartyView(BaseModel):
+    role: str
+    role_zh: str
+    role_en: str
+    id: str
+    consented: bool
+    consent_expires_at: dt.datetime | None
+
+
+class RequirementState(BaseModel):
+    position: int
+    requirement: str
+    party: str
+    subject: str | None
+    way: Way | None
+    way_zh: str | None
+    status: SlotStatus
+    status_zh: str
+    explanation_zh: str
+    explanation_en: str
+    parts: list[dict[str, Any]]
+    proof: dict[str, Any] | None = Field(
+        description="what established the requirement, by evidence ref; null until it is"
+    )
+
+
+class DecisionView(BaseModel):
+    outcome: str
+    outcome_zh: str
+    reason: str | None
+    requirement: int | None
+    decided_at: dt.datetime
+    seal: str
+
+
+class EventView(BaseModel):
+    at: dt.datetime
+    actor: str
+    action: str
+    action_zh: str
+    from_state: str | None
+    to_state: str
+    reason: str | None
+    detail: dict[str, Any]
+
+
+class ApplicationView(BaseModel):
+    id: str
+    service_item: str
+    service_name: str
+    node: str
+    applicant: str
+    state: AppState
+    state_zh: str
+    state_en: str
+    parties: list[PartyView]
+    requirements: list[RequirementState]
+    evidence: list[RequirementState] = Field(description="the same list: how each was met")
+    decision: DecisionView | None
+    issued: list[dict[str, Any]]
+    receipt: str | None
+    promised_days: int
+    due_on: dt.date | None
+    overdue: bool
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    seconds_to_decision: int | None
+    proofs_not_demanded: dict[str, Any]
+    trips_saved: int
+    events: list[EventView]
+
+
+def _proof(slot: EvidenceSlot) -> dict[str, Any] | None:
+    proofs = {p["ref"]: p["proof"] for p in slot.parts if p.get("proof")}
+    return proofs or None
+
+
+def _requirement(slot: EvidenceSlot) -> RequirementState:
+    return RequirementState(
+        position=slot.position,
+        requirement=slot.requirement,
+        party=slot.party,
+        subject=slot.subject_id,
+        way=slot.way,
+        way_zh=slot.way.label_zh if slot.way else None,
+        status=slot.status,
+        status_zh=slot.status.label_zh,
+        explanation_zh=slot.explanation_zh,
+        explanation_en=slot.explanation_en,
+        parts=[dict(p) for p in slot.parts],
+        proof=_proof(slot),
+    )
+
+
+def _paperless(slot: EvidenceSlot) -> bool:
+    return slot.status is SlotStatus.MET and slot.way is not None and slot.way is not Way.PAPER
+
+
+def not_demanded(app: Application) -> dict[str, Any]:
+    """Requirements met without a paper proof: the total and the count by way."""
+    by_way = {way.value: 0 for way in WAY_PREFERENCE if way is not Way.PAPER}
+    for slot in app.slots:
+        if _paperless(slot):
+            assert slot.way is not None
+            by_way[slot.way.value] += 1
+    return {"total": sum(by_way.values()), "by_way": by_way}
+
+
+def trips_saved(session: Session, app: Application) -> int:
+    """Distinct organs whose paper proof the applicant did not fetch (module docstring)."""
+    try:
+        listed = procedures.requirements_of(session, app.service_code).requirements
+    except procedures.ServiceItemNotFound:
+        return 0
+    organs: set[str] = set()
+    for slot in app.slots:
+        if not _paperless(slot) or slot.position >= len(listed):
+            continue
+        evidences = [e for alt in listed[slot.position].alternatives for e in alt]
+        paper = [e.issuing_department for e in evidences if e.kind.value == "proof_item"]
+        named = [d for d in paper or [e.issuing_department for e in evidences] if d]
+        organs.update(f"{slot.subject_id}:{d}" for d in named[:1])
+    return len(organs)
+
+
+def is_overdue(app: Application, now: dt.datetime | None = None) -> bool:
+    return (
+        app.state in CLOCK_STATES
+        and app.due_on is not None
+        and beijing_today(now or utcnow()) > app.due_on
+    )
+
+
+def application_view(session: Session, app: Application) -> ApplicationView:
+    states = [_requirement(slot) for slot in app.slots]
+    decision = None
+    if app.decision is not None and app.decided_at is not None and app.decision_seal:
+        decision = DecisionView(
+            outcome=app.decision.value,
+            outcome_zh=app.decision.label_zh,
+            reason=app.decision_reason,
+            requirement=app.decision_requirement,
+            decided_at=app.decided_at,
+            seal=app.decision_seal,
+        )
+    elapsed = None
+    if app.submitted_at is not None and app.decided_at is not None:
+        elapsed = int((app.decided_at - app.submitted_at).total_seconds())
+    return ApplicationView(
+        id=app.id,
+        service_item=app.service_code,
+        service_name=app.service_name,
+        node=app.node_code,
+        applicant=app.applicant_id,
+        state=app.state,
+        state_zh=app.state.label_zh,
+        state_en=app.state.label_en,
+        parties=[
+            PartyView(
+                role=p.role,
+                role_zh=procedures.PartyRole(p.role).label_zh,
+                role_en=procedures.PartyRole(p.role).label_en,
+                id=p.subject_id,
+                consented=p.consent is not None,
+                consent_expires_at=p.consent_expires_at,
+            )
+            for p in app.parties
+        ],
+        requirements=states,
+        evidence=states,
+        decision=decision,
+        issued=list(app.issued),
+        receipt=app.receipt_seal,
+        promised_days=app.promised_days,
+        due_on=app.due_on,
+        overdue=is_overdue(app),
+        created_at=app.created_at,
+        submitted_at=app.submitted_at,
+        decided_at=app.decided_at,
+        seconds_to_decision=elapsed,
+        proofs_not_demanded=not_demanded(app),
+        trips_saved=trips_saved(session, app),
+        events=[
+            EventView(
+                at=e.at,
+                actor=e.actor,
+                action=e.action,
+                action_zh=Action(e.action).label_zh,
+                from_state=e.from_state,
+                to_state=e.to_state,
+                reason=e.reason,
+                detail=dict(e.detail),
+            )
+            for e in app.events
+        ],
+    )

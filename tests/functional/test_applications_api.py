@@ -1,0 +1,181 @@
+"""Applications over HTTP on the single province node that hosts its departments: a person
+completes a service without paper, and only the right people see and act on the case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from certfree.app import create_app
+from certfree.auth.tokens import NODE_KEY_OWNER
+from certfree.crypto import KeyStore
+from certfree.demo import grant_demo_departments, list_province_itself, load_demo_items
+from certfree.population import Sex
+from certfree.settings import Settings
+from certfree.storage import Database
+from certfree.wallet import HolderKey
+from factories.population import person
+
+ELDERLY = "老年人优待证办理"
+PROVINCE = "370000"
+
+
+@pytest.fixture
+def node(
+    settings: Settings, db: Database, keys: KeyStore, demo_registry: None
+) -> Iterator[TestClient]:
+    hosting = Settings(**{**settings.model_dump(), "hosted_departments": ["*"]})
+    with db.session() as session:
+        load_demo_items(session, "tester")
+        list_province_itself(
+            session, PROVINCE, jwks=keys.jwks(NODE_KEY_OWNER), endpoint=hosting.base_url
+        )
+        grant_demo_departments(session, PROVINCE)
+    with TestClient(create_app(hosting)) as client:
+        yield client
+
+
+def _bearer(client: TestClient, role: str, subject: str, org: str | None = None) -> dict[str, str]:
+    tokens = client.app.state.node.tokens  # type: ignore[attr-defined]
+    return {"Authorization": f"Bearer {tokens.issue(role, subject, organisation=org)}"}
+
+
+def _clerk(client: TestClient, org: str = PROVINCE) -> dict[str, str]:
+    return _bearer(client, "clerk", "staff-1", org)
+
+
+def _elder(db: Database, birth: dt.date = dt.date(1950, 3, 8)) -> str:
+    with db.session() as session:
+        return person(session, name="赵秀兰", sex=Sex.FEMALE, birth=birth).id_number
+
+
+def _consent(client: TestClient, app: dict[str, Any], party: str, key: HolderKey) -> Any:
+    me = _bearer(client, "applicant", party)
+    asked = sorted(
+        {
+            part["ref"]
+            for req in app["requirements"]
+            if req["subject"] == party
+            for part in req["parts"]
+            if part["way"] == "data_sharing"
+        }
+    )
+    attested = client.post(
+        "/api/v1/consent/attestations",
+        headers=me,
+        json={
+            "consumer": app["node"],
+            "service_item": app["service_item"],
+            "questions": asked,
+            "purpose": f"办理{app['service_name']}",
+            "application": app["id"],
+        },
+    )
+    assert attested.status_code == 201, attested.text
+    return client.post(
+        f"/api/v1/applications/{app['id']}/consent",
+        headers=me,
+        json={
+            "party": party,
+            "attestation": attested.json()["attestation"],
+            "holder_jwk": key.public_jwk(),
+        },
+    )
+
+
+def test_an_elder_gets_the_card_without_any_paper(node: TestClient, db: Database) -> None:
+    elder = _elder(db)
+    started = node.post(
+        "/api/v1/applications", headers=_clerk(node), json={"service": ELDERLY, "applicant": elder}
+    )
+    assert started.status_code == 201, started.text
+    app = started.json()
+    assert app["state"] == "draft"
+    assert [(r["party"], r["way"], r["status"]) for r in app["requirements"]] == [
+        ("applicant", "data_sharing", "planned"),
+        ("applicant", "data_sharing", "planned"),
+    ]
+    wallet = HolderKey.generate()
+    consented = _consent(node, app, elder, wallet)
+    assert consented.status_code == 200, consented.text
+    assert consented.json()["parties"][0]["consented"] is True
+
+    ran = node.post(f"/api/v1/applications/{app['id']}/run", headers=_clerk(node))
+    assert ran.status_code == 200, ran.text
+    evidence = ran.json()["evidence"]
+    assert [e["status"] for e in evidence] == ["met", "met"]
+    age = evidence[0]["proof"]["age_at_least"]
+    assert age["answer"] == {"at_least": True}
+    assert age["signer"] == "370100-GA"  # the department, answered by the node hosting it
+    keys: KeyStore = node.app.state.node.keys  # type: ignore[attr-defined]
+    _, signed = keys.verify_jws(age["answer_jws"])  # the node's seal on what it answered
+    assert signed["body"]["result"] == {"at_least": True}
+
+    submitted = node.post(
+        f"/api/v1/applications/{app['id']}/submit", headers=_bearer(node, "applicant", elder)
+    )
+    assert submitted.status_code == 200, submitted.text
+    assert submitted.json()["state"] == "submitted"
+    assert submitted.json()["receipt"]
+
+    decided = node.post(
+        f"/api/v1/applications/{app['id']}/decide", headers=_clerk(node), json={"approve": True}
+    )
+    assert decided.status_code == 200, decided.text
+    shown = node.get(
+        f"/api/v1/applications/{app['id']}", headers=_bearer(node, "applicant", elder)
+    ).json()
+    assert shown["state"] == "decided"
+    assert shown["decision"]["outcome"] == "approved"
+    assert [i["type_name"] for i in shown["issued"]] == ["老年人优待证"]
+    assert shown["proofs_not_demanded"] == {
+        "total": 2,
+        "by_way": {
+            "cancelled": 0,
+            "data_sharing": 2,
+            "e_certificate": 0,
+            "commitment": 0,
+            "department_verification": 0,
+        },
+    }
+    assert shown["trips_saved"] >= 1
+    assert [e["action"] for e in shown["events"]] == [
+        "start",
+        "consent",
+        "evidence",
+        "evidence",
+        "submit",
+        "accept",  # on the spot: decided at the counter
+        "decide",
+        "issue",
+    ]
+
+
+def test_strangers_see_nothing_and_only_the_accepting_node_decides(
+    node: TestClient, db: Database
+) -> None:
+    elder = _elder(db)
+    app = node.post(
+        "/api/v1/applications", headers=_clerk(node), json={"service": ELDERLY, "applicant": elder}
+    ).json()
+    path = f"/api/v1/applications/{app['id']}"
+    someone_else = _bearer(node, "applicant", _elder(db, dt.date(1951, 1, 1)))
+    assert node.get(path, headers=someone_else).status_code == 404
+    assert node.get(path, headers=_clerk(node, "370200")).status_code == 404
+    assert (
+        node.post(
+            f"{path}/decide", headers=_clerk(node, "370200"), json={"approve": True}
+        ).status_code
+        == 404
+    )
+    own = _bearer(node, "applicant", elder)
+    assert node.get(path, headers=own).status_code == 200
+    refused = node.post(f"{path}/decide", headers=own, json={"approve": True})
+    assert refused.status_code == 403
+    listed = node.get("/api/v1/applications", headers=someone_else).json()
+    assert listed["total"] == 0
+    assert node.get("/api/v1/applications", headers=_clerk(node)).json()["total"] == 1
