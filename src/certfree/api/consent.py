@@ -95,7 +95,10 @@ def preview(
 def give(
     body: ConsentRequest, node: NodeDep, session: SessionDep, principal: _Applicant
 ) -> ConsentView:
-    """Consent to this node asking the questions about me, for this service item."""
+    """Record my consent to this node asking the questions about me, for this service item.
+
+    A record on this node's list only: providers answer under the province's attestation
+    (``POST /api/v1/consent/attestations`` at the province node)."""
     consent = governance.give(
         session,
         subject_id=principal.subject,
@@ -186,7 +189,8 @@ def attest_for(
             f"节点 {code} 不是省级节点，不签发同意凭据；请在省级节点 {code[:2]}0000 登录后申请"
             f"（only the province node, {code[:2]}0000, attests consent）"
         )
-    _check_consumer(session, body.consumer.strip())
+    if body.consumer.strip() != code:  # the province asks for itself on a single node
+        _check_consumer(session, body.consumer.strip())
     asked = questions_for(session, body.service_item, body.questions)
     shown = governance.preview(session, body.service_item, asked)
     text = str(shown["text_en" if body.lang == "en" else "text_zh"])
