@@ -153,6 +153,11 @@ def test_an_elder_gets_the_card_without_any_paper(node: TestClient, db: Database
         "decide",
         "issue",
     ]
+    figures = node.get("/api/v1/applications/stats", headers=_clerk(node)).json()
+    assert figures["approved"] == 1
+    assert figures["completed_without_paper"] == 1
+    assert figures["proofs_not_demanded"]["by_way"]["data_sharing"] == 2
+    assert figures["seconds_to_decision"]["count"] == 1
 
 
 def test_strangers_see_nothing_and_only_the_accepting_node_decides(
@@ -179,3 +184,128 @@ def test_strangers_see_nothing_and_only_the_accepting_node_decides(
     listed = node.get("/api/v1/applications", headers=someone_else).json()
     assert listed["total"] == 0
     assert node.get("/api/v1/applications", headers=_clerk(node)).json()["total"] == 1
+
+
+OPERATIONS = [
+    ("GET", "", None),
+    ("POST", "/parties", {"role": "spouse", "id": "110101199003070011"}),
+    ("POST", "/presentations", {"requirement": 0, "presentation": "x~"}),
+    ("POST", "/commitments", {"requirement": 0, "text_hash": "sm3:00"}),
+    ("POST", "/run", None),
+    ("POST", "/submit", None),
+    ("POST", "/accept", None),
+    ("POST", "/not-accept", {"reason": "材料不全"}),
+    ("POST", "/request-correction", {"reason": "补正", "requirements": [0]}),
+    ("POST", "/paper", {"requirement": 0, "note": "纸质证明"}),
+    ("POST", "/decide", {"approve": True}),
+    ("POST", "/withdraw", {}),
+]
+
+
+@pytest.mark.parametrize(("method", "suffix", "body"), OPERATIONS)
+@pytest.mark.parametrize(
+    ("role", "org"), [("applicant", None), ("clerk", "370200"), ("department_admin", "370100-RS")]
+)
+def test_a_stranger_cannot_find_the_application(
+    node: TestClient,
+    db: Database,
+    method: str,
+    suffix: str,
+    body: dict[str, Any] | None,
+    role: str,
+    org: str | None,
+) -> None:
+    app = node.post(
+        "/api/v1/applications",
+        headers=_clerk(node),
+        json={"service": ELDERLY, "applicant": _elder(db)},
+    ).json()
+    stranger = _bearer(node, role, _elder(db, dt.date(1949, 5, 5)), org)
+    answer = node.request(
+        method, f"/api/v1/applications/{app['id']}{suffix}", headers=stranger, json=body
+    )
+    # A role the route refuses is 403 before the object is looked up; any other is told the
+    # application does not exist.
+    assert answer.status_code in (403, 404), answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    shown = node.get(f"/api/v1/applications/{app['id']}", headers=_clerk(node)).json()
+    assert shown["state"] == "draft"
+    assert [e["action"] for e in shown["events"]] == ["start"]
+
+
+def test_a_department_sees_only_what_is_asked_of_it(node: TestClient, db: Database) -> None:
+    app = node.post(
+        "/api/v1/applications",
+        headers=_clerk(node),
+        json={"service": ELDERLY, "applicant": _elder(db)},
+    ).json()
+    path = f"/api/v1/applications/{app['id']}"
+    police = node.get(path, headers=_bearer(node, "department_admin", "gov-1", "370100-GA")).json()
+    assert [r["party"] for r in police["requirements"]] == ["applicant", "applicant"]
+    assert police["parties"] == []
+    assert police["events"] == []
+    health = node.get(path, headers=_bearer(node, "department_admin", "gov-2", "370100-WJ"))
+    assert health.status_code == 404
+
+
+def test_approval_waits_for_every_requirement_and_a_refusal_cites_one(
+    node: TestClient, db: Database
+) -> None:
+    elder = _elder(db)
+    app = node.post(
+        "/api/v1/applications", headers=_clerk(node), json={"service": ELDERLY, "applicant": elder}
+    ).json()
+    path = f"/api/v1/applications/{app['id']}"
+    assert node.post(f"{path}/submit", headers=_clerk(node)).status_code == 200
+    early = node.post(f"{path}/decide", headers=_clerk(node), json={"approve": True})
+    assert early.status_code == 409
+    assert early.json()["field"] == "requirements.0"
+    assert "尚未满足" in early.json()["detail"]
+    vague = node.post(
+        f"{path}/decide", headers=_clerk(node), json={"approve": False, "reason": "不符合"}
+    )
+    assert vague.status_code == 422
+    assert vague.json()["field"] == "requirement"
+    refused = node.post(
+        f"{path}/decide",
+        headers=_clerk(node),
+        json={"approve": False, "reason": "户籍不在本省", "requirement": 1},
+    )
+    assert refused.status_code == 200, refused.text
+    decision = refused.json()["decision"]
+    assert decision["outcome"] == "refused"
+    assert decision["requirement"] == 1
+    keys: KeyStore = node.app.state.node.keys  # type: ignore[attr-defined]
+    _, sealed = keys.verify_jws(decision["seal"])
+    assert "依据申请条件「申请人户籍在山东省」：户籍不在本省" in sealed["text"]
+    assert sealed["text_sm3"].startswith("sm3:")
+    again = node.post(f"{path}/withdraw", headers=_bearer(node, "applicant", elder), json={})
+    assert again.status_code == 409  # decided: nothing to withdraw
+
+
+def test_correction_stops_the_clock(node: TestClient, db: Database) -> None:
+    elder = _elder(db)
+    app = node.post(
+        "/api/v1/applications", headers=_clerk(node), json={"service": ELDERLY, "applicant": elder}
+    ).json()
+    path = f"/api/v1/applications/{app['id']}"
+    node.post(f"{path}/submit", headers=_bearer(node, "applicant", elder))
+    accepted = node.post(f"{path}/accept", headers=_clerk(node)).json()
+    assert accepted["state"] == "accepted"
+    assert accepted["promised_days"] == 5
+    assert accepted["due_on"] > dt.date.today().isoformat()
+    asked = node.post(
+        f"{path}/request-correction",
+        headers=_clerk(node),
+        json={"reason": "请补充", "requirements": [7]},
+    )
+    assert asked.status_code == 422  # no eighth requirement
+    corrected = node.post(
+        f"{path}/request-correction",
+        headers=_clerk(node),
+        json={"reason": "请补充", "requirements": [0]},
+    ).json()
+    assert corrected["state"] == "correction_requested"
+    back = node.post(f"{path}/submit", headers=_bearer(node, "applicant", elder)).json()
+    assert back["state"] == "verifying"
+    assert back["due_on"] == accepted["due_on"]  # resubmitted the same day: no day lost

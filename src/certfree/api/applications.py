@@ -8,7 +8,8 @@ prints. A department admin sees only the requirements addressed to their node.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import dataclasses
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
@@ -29,9 +30,20 @@ _Anyone = Annotated[Principal, Depends(allow(Role.APPLICANT, Role.CLERK, Role.DE
 _Acting = Annotated[Principal, Depends(allow(Role.APPLICANT, Role.CLERK))]
 _Applicant = Annotated[Principal, Depends(allow(Role.APPLICANT))]
 _Clerk = Annotated[Principal, Depends(allow(Role.CLERK))]
+# 国办发〔2020〕42号 二(四): the departments check commitments; the bureau oversees.
+_Checker = Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN, Role.BUREAU_ADMIN))]
 _Figures = Annotated[Principal, Depends(allow(Role.CLERK, Role.BUREAU_ADMIN, Role.CIO))]
 
 Position = Annotated[int, Field(ge=0, le=999, description="requirement number, from 0")]
+# The result's face fields the applicant states: a new firm's name, type, domicile, scope,
+# registered capital (万元); the relation to the household head.
+FormFields = Annotated[
+    dict[
+        Annotated[str, Field(max_length=64)],
+        Annotated[str, Field(max_length=500)] | Annotated[int, Field(ge=0, le=10**12)],
+    ],
+    Field(max_length=16),
+]
 
 
 class StartRequest(BaseModel):
@@ -42,6 +54,13 @@ class StartRequest(BaseModel):
         max_length=8,
         description="co-parties by role: spouse, host, representative, shareholder",
     )
+    form: FormFields | None = Field(
+        default=None, description="what the applicant states for the result (申请表)"
+    )
+
+
+class FormRequest(BaseModel):
+    form: FormFields
 
 
 class PartyRequest(BaseModel):
@@ -49,7 +68,7 @@ class PartyRequest(BaseModel):
     id: str = Field(max_length=18)
 
 
-class ConsentRequest(BaseModel):
+class PartyConsentRequest(BaseModel):
     party: str = Field(max_length=18, description="the consenting party's ID number")
     attestation: str = Field(max_length=16384, description="consent-attestation+jwt")
     holder_jwk: dict[str, str] | None = Field(
@@ -91,6 +110,18 @@ class DecideRequest(BaseModel):
 
 class WithdrawRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=2000)
+
+
+class DataCheckView(BaseModel):
+    """One after-check taken up: its outcome, or none with why it stays pending."""
+
+    check_id: int
+    commitment_id: int
+    application_id: str
+    question: str | None
+    provider: str | None
+    outcome: str | None
+    note: str
 
 
 class ApplicationPage(BaseModel):
@@ -142,6 +173,19 @@ def start(
         facts=facts,
         holdings=holdings,
     )
+    if body.form:
+        apps.set_result_form(session, app, body.form)
+    return _view(session, app, principal)
+
+
+@router.put("/applications/{app_id}/form")
+def set_form(
+    app_id: str, body: FormRequest, session: SessionDep, principal: _Acting
+) -> apps.ApplicationView:
+    """What the applicant states for the result (the applicant, or a clerk at the counter)."""
+    app = _locked(session, app_id, principal)
+    access.check_party(app, principal, app.applicant_id, clerk_may=True)
+    apps.set_result_form(session, app, body.form)
     return _view(session, app, principal)
 
 
@@ -184,17 +228,28 @@ def list_applications(
 
 
 @router.get("/applications/stats")
-def stats(node: NodeDep, session: SessionDep, principal: _Figures) -> dict[str, Any]:
+def stats(node: NodeDep, session: SessionDep, principal: _Figures) -> apps.ApplicationStats:
     """Figures of this node's applications: proofs not demanded by way, trips saved, time
     from submission to decision, overdue."""
     return apps.application_stats(session, node_code=node.settings.node_code)
 
 
+@router.post("/applications/after-checks/run")
+async def after_checks(node: NodeDep, principal: _Checker) -> list[DataCheckView]:
+    """Take up the open data-check after-checks of commitments made in this node's
+    applications: ask the exchange, record confirmed or false commitment (事后核查)."""
+    done = await apps.run_data_checks(
+        node.exchange, node_code=node.settings.node_code, actor=principal.actor
+    )
+    return [DataCheckView.model_validate(dataclasses.asdict(check)) for check in done]
+
+
 @router.get("/applications/{app_id}")
 def show(app_id: str, session: SessionDep, principal: _Anyone) -> apps.ApplicationView:
-    """One application, as far as the caller may see it."""
-    app = apps.get_application(session, app_id)
-    access.check_visible(app, principal)
+    """One application, as far as the caller may see it; answered department
+    verifications are taken in first."""
+    app = _locked(session, app_id, principal)
+    apps.sync_department_verifications(session, app)
     return _view(session, app, principal)
 
 
@@ -220,7 +275,7 @@ def add_party(
 
 @router.post("/applications/{app_id}/consent")
 async def consent(
-    app_id: str, body: ConsentRequest, node: NodeDep, principal: _Applicant
+    app_id: str, body: PartyConsentRequest, node: NodeDep, principal: _Applicant
 ) -> apps.ApplicationView:
     """A party's consent (the province's attestation) to the questions asked about them."""
     issuer = (await node.exchange.directory()).consent_issuer()

@@ -69,7 +69,7 @@ from certfree.applications.results import (
 from certfree.applications.running import Planner, run_application
 from certfree.applications.sealing import DECISION_TYPE, RECEIPT_TYPE, decision_text
 from certfree.applications.sources import node_planner, node_sources
-from certfree.applications.stats import application_stats
+from certfree.applications.stats import ApplicationStats, application_stats
 from certfree.applications.views import ApplicationView, application_view, is_overdue
 from certfree.applications.vocab import Action, AppState, Decision, SlotStatus
 from certfree.applications.workdays import add_working_days, beijing_today
@@ -83,6 +83,7 @@ __all__ = [
     "ApplicationEvent",
     "ApplicationNotFound",
     "ApplicationParty",
+    "ApplicationStats",
     "ApplicationView",
     "DataCheck",
     "Decision",

@@ -24,6 +24,7 @@ from certfree.storage import utcnow
 
 __all__ = [
     "accept",
+    "check_decision",
     "decide",
     "not_accept",
     "request_correction",
@@ -139,6 +140,31 @@ def _resume_clock(app: Application, moment: dt.datetime) -> None:
     app.paused_on = None
 
 
+def check_decision(
+    app: Application, *, approve: bool, reason: str | None, requirement: int | None
+) -> str | None:
+    """Whether ``app`` can be decided so (nothing changes): approval needs every requirement
+    met; a refusal names the requirement and the reason. The refusal's reason, cleaned."""
+    _require(app, {AppState.SUBMITTED, AppState.ACCEPTED, AppState.VERIFYING}, "作出决定", "decide")
+    if approve:
+        pending = [s for s in app.slots if s.status is not SlotStatus.MET]
+        if pending:
+            first = pending[0]
+            raise RequirementsNotMet(
+                f"申请条件「{first.requirement}」尚未满足（{first.status.label_zh}），不能准予"
+                f"（requirement {first.position + 1} is {first.status.label_en}）",
+                field=f"requirements.{first.position}",
+            )
+        return None
+    if requirement is None or requirement not in {s.position for s in app.slots}:
+        raise InvalidInput(
+            f"不予办理须指明所依据的申请条件（序号 1 到 {len(app.slots)}）"
+            "（a refusal names the requirement it rests on）",
+            field="requirement",
+        )
+    return _reason(reason)
+
+
 def decide(
     app: Application,
     keys: KeyStore,
@@ -154,36 +180,19 @@ def decide(
     A submitted application is accepted on the spot first (即办件: accepted and decided at
     the counter), and both transitions are logged."""
     moment = now or utcnow()
-    _require(app, {AppState.SUBMITTED, AppState.ACCEPTED, AppState.VERIFYING}, "作出决定", "decide")
-    if approve:
-        pending = [s for s in app.slots if s.status is not SlotStatus.MET]
-        if pending:
-            first = pending[0]
-            raise RequirementsNotMet(
-                f"申请条件「{first.requirement}」尚未满足（{first.status.label_zh}），不能准予"
-                f"（requirement {first.position + 1} is {first.status.label_en}）",
-                field=f"requirements.{first.position}",
-            )
-    else:
-        reason = _reason(reason)
-        if requirement is None or requirement not in {s.position for s in app.slots}:
-            raise InvalidInput(
-                f"不予办理须指明所依据的申请条件（序号 1 到 {len(app.slots)}）"
-                "（a refusal names the requirement it rests on）",
-                field="requirement",
-            )
+    reason = check_decision(app, approve=approve, reason=reason, requirement=requirement)
     if app.state is AppState.SUBMITTED:
         accept(app, actor=actor, now=moment)
     app.decision = Decision.APPROVED if approve else Decision.REFUSED
-    app.decision_reason = reason if not approve else None
-    app.decision_requirement = requirement if not approve else None
+    app.decision_reason = reason
+    app.decision_requirement = None if approve else requirement
     app.decided_at = moment
     log_event(
         app,
         actor=actor,
         action=Action.DECIDE,
         to_state=AppState.DECIDED,
-        reason=app.decision_reason,
+        reason=reason,
         detail={"decision": app.decision.value, "requirement": app.decision_requirement},
         now=moment,
     )

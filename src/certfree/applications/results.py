@@ -42,7 +42,7 @@ from certfree.applications.errors import (
     ResultNotIssuable,
     WrongState,
 )
-from certfree.applications.lifecycle import decide
+from certfree.applications.lifecycle import check_decision, decide
 from certfree.applications.models import Application, ApplicationParty
 from certfree.applications.registers import (
     LICENCE_ENTITY_TYPES,
@@ -488,6 +488,7 @@ def decide_application(
     cannot be issued, then decided and issued in the caller's transaction (roll it back on
     any error). Returns the issued entries (none for a refusal)."""
     moment = now or utcnow()
+    check_decision(app, approve=approve, reason=reason, requirement=requirement)
     if approve:
         check_results_ready(session, app, now=moment)
     decide(

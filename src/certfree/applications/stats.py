@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -21,7 +21,35 @@ from certfree.applications.vocab import AppState, Decision
 from certfree.proofs import WAY_PREFERENCE, Way
 from certfree.storage import utcnow
 
-__all__ = ["application_stats"]
+__all__ = ["ApplicationStats", "DecisionTimes", "NotDemanded", "application_stats"]
+
+
+class NotDemanded(BaseModel):
+    total: int
+    by_way: dict[str, int]
+
+
+class DecisionTimes(BaseModel):
+    count: int
+    median: float | None
+    mean: float | None
+
+
+class ApplicationStats(BaseModel):
+    """Figures over a node's applications (seconds from submission to decision)."""
+
+    node: str | None
+    since: dt.datetime | None
+    applications: int
+    by_state: dict[str, int]
+    approved: int
+    refused: int
+    completed_without_paper: int
+    proofs_not_demanded: NotDemanded
+    paper_proofs_required: int
+    trips_saved: int
+    seconds_to_decision: DecisionTimes
+    overdue: int
 
 
 def application_stats(
@@ -30,7 +58,7 @@ def application_stats(
     node_code: str | None = None,
     since: dt.datetime | None = None,
     now: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> ApplicationStats:
     """Counts by state and decision, proofs not demanded by way, trips saved, paperless
     completions, time from submission to decision (median and mean seconds), overdue."""
     query = select(Application).options(selectinload(Application.slots))
