@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from certfree.demo import build_demo_province, load_demo_items
+from certfree.demo.pilot_grants import load_demo_grants
+from certfree.nodes import Node, NodeStatus
 from certfree.population import Marriage, MarriageStatus
 from certfree.storage import Database
 
@@ -179,15 +181,44 @@ def test_routes_for_clerks_and_for_applicants_themselves(
         married = session.scalars(
             select(Marriage).where(Marriage.status == MarriageStatus.MARRIED).limit(1)
         ).one()
+        # This node (370000) may ask 济南市民政局, which is registered with an address.
+        civil_affairs = session.get(Node, "370100-MZ")
+        assert civil_affairs is not None
+        civil_affairs.status = NodeStatus.ACTIVE
+        civil_affairs.endpoint_url = "https://370100-mz.nodes.example.test"
+        load_demo_grants(session, ["370000"], ["370100-MZ"])
     url = f"/api/v1/procedures/{MARRIAGE}/routes"
-    seen = client.get(url, params={"applicant": married.party_a_id}, headers=token_for("clerk"))
+    seen = client.get(
+        url,
+        params={"applicant": married.party_a_id, "party": f"spouse={married.party_b_id}"},
+        headers=token_for("clerk"),
+    )
     assert seen.status_code == 200, seen.text
     report = seen.json()
     status = report["requirements"][2]
     assert status["description"] == "申请人婚姻状况（无配偶）"
     assert status["way"] == "data_sharing"
-    assert "可通过 marital_status 问题向 山东省民政厅 核验" in status["explanation_zh"]
-    assert report["paper_count"] == 0
+    assert "可通过 marital_status 问题向 济南市民政局 核验" in status["explanation_zh"]
+    spouse = report["requirements"][3]
+    assert (spouse["party"], spouse["subject"], spouse["way"]) == (
+        "spouse",
+        married.party_b_id,
+        "data_sharing",
+    )
+    chosen = spouse["alternatives"][0]["evidences"][0]["steps"][0]
+    assert chosen["args"] == {"id_number": married.party_b_id}
+    assert report["unmet"] == ["申请人身份", "另一方当事人身份"]  # no ID cards in the library
+    alone = client.get(url, params={"applicant": married.party_a_id}, headers=token_for("clerk"))
+    assert "「另一方当事人婚姻状况（无配偶）」：缺少当事人：另一方当事人" in [
+        r["explanation_zh"] for r in alone.json()["requirements"]
+    ]
+    bad_party = client.get(
+        url,
+        params={"applicant": married.party_a_id, "party": "spouse"},
+        headers=token_for("clerk"),
+    )
+    assert bad_party.status_code == 422
+    assert bad_party.json()["field"] == "party"
     own = client.get(
         url,
         params={"applicant": married.party_a_id},
@@ -201,6 +232,13 @@ def test_routes_for_clerks_and_for_applicants_themselves(
     )
     assert other.status_code == 403
     assert "申请人只能查询本人的办理途径" in other.json()["detail"]
+    about_another = client.get(
+        url,
+        params={"applicant": married.party_a_id, "party": f"spouse={married.party_b_id}"},
+        headers=token_for("applicant", married.party_a_id),
+    )
+    assert about_another.status_code == 403
+    assert "申请人不能查询其他当事人的办理途径" in about_another.json()["detail"]
     bad = client.get(url, params={"applicant": "12345"}, headers=token_for("clerk"))
     assert bad.status_code == 422
     assert bad.json()["field"] == "applicant"

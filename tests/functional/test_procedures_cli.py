@@ -12,7 +12,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from certfree.cli import app
-from certfree.demo import build_demo_province
+from certfree.demo import build_demo_province, grant_demo_departments
 from certfree.population import Person
 from certfree.storage import Database
 from factories.databases import migrated_database_url
@@ -50,15 +50,27 @@ def test_load_list_show_and_routes(env: dict[str, str]) -> None:
         old = session.scalars(
             select(Person.id_number).where(Person.birth_date <= dt.date(1950, 1, 1)).limit(1)
         ).one()
+        # The province node (the default CERTFREE_NODE_CODE) holds the demo grants and, with
+        # CERTFREE_HOSTED_DEPARTMENTS=*, answers for the demo departments itself.
+        grant_demo_departments(session, "370000")
     db.dispose()
-    routed = runner.invoke(
-        app, ["procedures", "routes", ELDERLY_CARD, "--applicant", old, "--json"], env=env
-    )
+    command = ["procedures", "routes", ELDERLY_CARD, "--applicant", old]
+    ungranted = runner.invoke(app, [*command, "--json"], env=env)
+    assert ungranted.exit_code == 0, ungranted.output
+    assert [r["way"] for r in json.loads(ungranted.stdout)["requirements"]] == [None, None]
+    hosted = {**env, "CERTFREE_HOSTED_DEPARTMENTS": "*"}
+    routed = runner.invoke(app, [*command, "--json"], env=hosted)
     assert routed.exit_code == 0, routed.output
     report = json.loads(routed.stdout)
     assert [r["way"] for r in report["requirements"]] == ["data_sharing", "data_sharing"]
-    text = runner.invoke(app, ["procedures", "routes", ELDERLY_CARD, "--applicant", old], env=env)
+    text = runner.invoke(app, command, env=hosted)
     assert "全程无需纸质证明" in text.output
+    english = runner.invoke(app, ["--lang", "en", *command], env=hosted)
+    words = " ".join(english.output.split())  # as printed, wrapped to the terminal's width
+    assert "Data sharing: can be checked with 济南市公安局 by the question age_at_least" in words
+    bad = runner.invoke(app, [*command, "--party", "spouse"], env=hosted)
+    assert bad.exit_code == 1
+    assert "当事人应写作 角色=证件号码" in bad.output
 
 
 def test_import_reports_warnings_and_refuses_bad_rows(env: dict[str, str], tmp_path: Path) -> None:

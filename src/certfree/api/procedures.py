@@ -3,8 +3,10 @@
 Who may do what:
 
 * everyone in government and applicants read items and their requirements;
-* a clerk resolves routes for any applicant and checks what a desk may ask for; an applicant
-  resolves routes only for themselves (the token's subject is their ID number or USCC);
+* a clerk resolves routes for any applicant and the other parties (``party=ROLE=ID``) and
+  checks what a desk may ask for; an applicant resolves routes only for themselves and no other
+  party (the token's subject is their ID number or USCC): a route about another person tells
+  which certificates that person holds;
 * bureau_admin creates, replaces and imports items for any organ; a department_admin only for
   its own department node — the token's ``org`` claim must equal the item's ``node_code``
   (e.g. ``370100-MZ``), before and after a replacement.
@@ -17,12 +19,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from certfree import procedures, proofs
-from certfree.api.deps import SQL_INT_MAX, SessionDep, allow
+from certfree import certs, procedures, proofs
+from certfree.api.deps import SQL_INT_MAX, NodeDep, SessionDep, allow
 from certfree.api.uploads import UPLOAD_BODY, Upload
 from certfree.api.views import ImportedFile, RowErrorView
 from certfree.auth import Principal, Role
-from certfree.errors import Forbidden
+from certfree.errors import Forbidden, InvalidInput
+from certfree.exchange.coverage import ExchangeFactSource
 from certfree.procedures import EvidenceKind, ServiceItemSpec, ServiceItemStatus
 
 router = APIRouter(prefix="/api/v1", tags=["procedures"])
@@ -144,14 +147,38 @@ def evidence_check(
 @router.get("/procedures/{code}/routes")
 def routes(
     session: SessionDep,
+    node: NodeDep,
     principal: Annotated[Principal, Depends(allow(Role.CLERK, Role.APPLICANT))],
     code: str,
+    *,
     applicant: Annotated[str, Query(min_length=1, max_length=32, description="身份证号或USCC")],
+    party: Annotated[
+        list[str],
+        Query(max_length=8, description="其他当事人 ROLE=ID，如 spouse=370102199001010036"),
+    ] = [],  # noqa: B006 - FastAPI builds each request's list; the default is never mutated
 ) -> procedures.RouteReport:
-    """The cheapest way to meet each requirement for this applicant, explained."""
+    """The cheapest way to meet each requirement for this applicant (and parties), explained."""
     subject = procedures.parse_subject(applicant)
     if principal.role is Role.APPLICANT and principal.subject.strip().upper() != subject.identifier:
         raise Forbidden(
             "申请人只能查询本人的办理途径（an applicant may see only their own routes）"
         )
-    return procedures.resolve_routes(session, code, subject.identifier)
+    if principal.role is Role.APPLICANT and party:
+        raise Forbidden(
+            "申请人不能查询其他当事人的办理途径，请在窗口或办件中给出当事人"
+            "（an applicant may not plan routes about other parties）"
+        )
+    parties: dict[str, str] = {}
+    for pair in party:
+        role, sep, who = pair.partition("=")
+        if not sep or not role.strip() or not who.strip():
+            raise InvalidInput(f"当事人应写作 角色=证件号码，收到「{pair}」", field="party")
+        parties[role.strip()] = who.strip()
+    return procedures.resolve_routes(
+        session,
+        code,
+        subject.identifier,
+        parties=parties,
+        facts=ExchangeFactSource.for_node(session, node.settings),
+        holdings=certs.LibraryHoldings(session),
+    )

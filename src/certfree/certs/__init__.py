@@ -58,6 +58,7 @@ from certfree.certs.errors import (
     StatusListNotFound,
 )
 from certfree.certs.facedata import check_face_data, check_holder_id, derive_predicates
+from certfree.certs.holdings import LibraryHoldings
 from certfree.certs.issuance import (
     DEFAULT_BASE_URL,
     IssuedCertificate,
@@ -163,6 +164,7 @@ __all__ = [
     "IssuedCertificate",
     "Issuer",
     "IssuerLevel",
+    "LibraryHoldings",
     "NotCertificateHolder",
     "Predicate",
     "RateRule",

@@ -9,10 +9,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from certfree import procedures
-from certfree.cli.common import actor_name, database_session, print_json
+from certfree import certs, procedures
+from certfree.cli.common import actor_name, database_session, load_settings, print_json
 from certfree.cli.i18n import headings, label, t
 from certfree.demo import load_demo_items
+from certfree.errors import InvalidInput
+from certfree.exchange.coverage import ExchangeFactSource
 
 app = typer.Typer(no_args_is_help=True)
 console = Console()
@@ -157,11 +159,21 @@ def show(
 def routes(
     code: Annotated[str, typer.Argument()],
     applicant: Annotated[str, typer.Option("--applicant")],
+    party: Annotated[list[str] | None, typer.Option("--party", metavar="ROLE=ID")] = None,
     as_json: AsJson = False,
 ) -> None:
     """Work out the easiest way to meet each requirement for an applicant, and say why."""
+    settings = load_settings()
     with database_session() as session:
-        report = procedures.resolve_routes(session, code, applicant)
+        parties = _parties(party or [])
+        report = procedures.resolve_routes(
+            session,
+            code,
+            applicant,
+            parties=parties,
+            facts=ExchangeFactSource.for_node(session, settings),
+            holdings=certs.LibraryHoldings(session),
+        )
     if as_json:
         print_json(report.model_dump(mode="json"))
         return
@@ -171,10 +183,9 @@ def routes(
     )
     for requirement in report.requirements:
         style = "red" if requirement.way is None else "green"
-        console.print(
-            f"[{style}]{requirement.way_zh}[/{style}]　{requirement.explanation_zh}",
-            highlight=False,
-        )
+        way = label(requirement.way_zh, requirement.way.label_en if requirement.way else "no way")
+        explanation = label(requirement.explanation_zh, requirement.explanation_en)
+        console.print(f"[{style}]{way}[/{style}]　{explanation}", highlight=False)
     if report.paperless:
         console.print(t("procedures.paperless"))
     else:
@@ -182,3 +193,14 @@ def routes(
             t("procedures.paper", paper=report.paper_count, unmet=len(report.unmet)),
             highlight=False,
         )
+
+
+def _parties(pairs: list[str]) -> dict[str, str]:
+    """``ROLE=ID`` options as role → identifier; InvalidInput for one without ``=``."""
+    parties: dict[str, str] = {}
+    for pair in pairs:
+        role, sep, who = pair.partition("=")
+        if not sep or not role.strip() or not who.strip():
+            raise InvalidInput(t("procedures.bad_party", pair=pair), field="party")
+        parties[role.strip()] = who.strip()
+    return parties

@@ -4,8 +4,8 @@
   e-certificate types, data-sharing questions); "outside the list, no proof" on every save;
 * what a desk may ask for (:func:`requirements_of`, :func:`allowed_evidence`);
 * dynamic adjustment when a law is repealed (:func:`adjust_for_repeal`);
-* the route resolver (:func:`resolve_routes`) over :class:`FactSource` and
-  :class:`CertificateHoldings`;
+* the route resolver (:func:`resolve_routes`) for an applicant and the other parties, over a
+  :class:`FactSource` (the exchange's) and :class:`CertificateHoldings` (the library's);
 * import from CSV/XLSX (the demo province's pilot items load from :mod:`certfree.demo`).
 
 Other domains use only the names below.
@@ -32,13 +32,13 @@ from certfree.procedures.evidence import allowed_evidence, check_evidence_reques
 from certfree.procedures.importing import RowError, ServiceItemImportReport, import_service_items
 from certfree.procedures.models import ServiceEvidence, ServiceItem, ServiceRequirement
 from certfree.procedures.notation import format_requirements, parse_requirements
-from certfree.procedures.planning import (
+from certfree.procedures.planning import resolve_routes
+from certfree.procedures.routes import (
     AlternativeRoute,
     EvidenceRoute,
     RequirementRoute,
     RouteReport,
     RouteStep,
-    resolve_routes,
 )
 from certfree.procedures.schemas import (
     AllowedEvidence,
@@ -51,14 +51,8 @@ from certfree.procedures.schemas import (
     ServiceItemView,
     ServiceRequirementsView,
 )
-from certfree.procedures.sources import (
-    CertificateHoldings,
-    Coverage,
-    FactSource,
-    TableCertificateHoldings,
-    TableFactSource,
-)
-from certfree.procedures.subjects import Subject, parse_subject
+from certfree.procedures.sources import CertificateHoldings, Coverage, FactSource
+from certfree.procedures.subjects import Subject, parse_parties, parse_subject
 from certfree.procedures.vocab import (
     EvidenceKind,
     PartyRole,
@@ -104,8 +98,6 @@ __all__ = [
     "ServiceRequirementsView",
     "Subject",
     "SubjectKind",
-    "TableCertificateHoldings",
-    "TableFactSource",
     "adjust_for_repeal",
     "allowed_evidence",
     "certificate_types",
@@ -116,6 +108,7 @@ __all__ = [
     "get_service_item",
     "import_service_items",
     "list_service_items",
+    "parse_parties",
     "parse_requirements",
     "parse_subject",
     "requirements_of",

@@ -1,12 +1,11 @@
 """The e-certificate types a service item may accept (each also in :mod:`certfree.certs`).
 
 A type is named by its 21-character GB/T 36904 type code: the defining authority's USCC and a
-3-digit sequence. ``data/certificate_types.csv`` lists the types the demo province uses, with
-the rule by which :class:`~certfree.procedures.sources.TableCertificateHoldings` decides a
-holder has one. The codes there are built from demo USCCs of the national ministries (made with
-``make_uscc("1", "1", "100000", …)``), not the codes of the national catalogue, which were not
-at hand. A type code outside this file is still accepted when well-formed: the national base
-library has 516 types in Shandong alone.
+3-digit sequence. ``data/certificate_types.csv`` lists the types the demo province uses. The
+codes there are built from demo USCCs of the national ministries (made with ``make_uscc("1",
+"1", "100000", …)``), not the codes of the national catalogue, which were not at hand. A type
+code outside this file is still accepted when well-formed: the national base library has 516
+types in Shandong alone.
 """
 
 from __future__ import annotations
@@ -43,8 +42,6 @@ class CertificateType:
     name: str
     department: DepartmentKind
     holder: SubjectKind
-    rule: str  # how TableCertificateHoldings decides a subject holds one
-    rule_parameter: str
 
 
 @cache
@@ -58,8 +55,6 @@ def certificate_types() -> dict[str, CertificateType]:
             name=row["name"],
             department=DepartmentKind(row["department"]),
             holder=SubjectKind(row["holder"]),
-            rule=row["rule"],
-            rule_parameter=row["rule_parameter"],
         )
         for row in rows
     }
