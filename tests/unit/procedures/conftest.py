@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from sqlalchemy.orm import Session
 
 from certfree import certs, procedures
