@@ -28,9 +28,10 @@ def test_a_holder_holds_what_was_issued_to_them_and_valid(db: Database, store: K
         }
         assert holdings.held_types(_person("110105194912310038")) == frozenset()
         the_day_before = NOW - dt.timedelta(days=1)
-        assert certs.LibraryHoldings(session, now=the_day_before).held_types(
-            _person(card.holder_id)
-        ) == frozenset()
+        assert (
+            certs.LibraryHoldings(session, now=the_day_before).held_types(_person(card.holder_id))
+            == frozenset()
+        )
         certs.suspend_certificate(session, elderly.identifier, now=NOW)
         certs.revoke_certificate(session, card.identifier, "lost", now=NOW)
         assert holdings.held_types(_person(card.holder_id)) == frozenset()
@@ -41,9 +42,8 @@ def test_an_expired_certificate_is_not_held(db: Database, store: KeyStore) -> No
         card = issue_example(session, store, ID_CARD)
         row = certs.get_certificate(session, card.identifier)
         assert row.valid_to is not None
-        after = dt.datetime.combine(row.valid_to, dt.time(12), tzinfo=dt.UTC) + dt.timedelta(
-            days=1
+        after = dt.datetime.combine(row.valid_to, dt.time(12), tzinfo=dt.UTC) + dt.timedelta(days=1)
+        assert (
+            certs.LibraryHoldings(session, now=after).held_types(_person(card.holder_id))
+            == frozenset()
         )
-        assert certs.LibraryHoldings(session, now=after).held_types(
-            _person(card.holder_id)
-        ) == frozenset()
