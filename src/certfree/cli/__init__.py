@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from certfree.cli import (
+    apply,
     ask,
     audit,
     catalog,
@@ -54,6 +55,8 @@ app.add_typer(grants.app, name="grants")
 app.add_typer(consent.app, name="consent")
 app.add_typer(audit.app, name="audit")
 app.add_typer(catalog.app, name="catalog")
+app.add_typer(apply.app, name="apply")
+app.add_typer(apply.stats_app, name="applications")
 
 
 def main() -> None:

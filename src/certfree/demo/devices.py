@@ -1,0 +1,220 @@
+"""The demo's stand-ins for people's phones and sign-ins, for ``certfree apply``.
+
+On a demo node the command line plays every person of an application at once, as each would
+act in their own app. This module holds what that takes and nothing else:
+
+* which demo node a URL is — a node of the demo cluster (``cluster.json``) or the node
+  ``make run`` serves (the settings' base URL) — so that tokens can be minted with its key,
+  as its demo sign-in hands them out, and which node is the province: the citizens' identity
+  provider, which attests their consent;
+* a wallet per demo person (``<wallets>/<ID>``: the holder key ``key.jwk`` and the
+  credentials, the layout ``certfree wallet --wallet DIR`` reads). It stays on the command
+  line's side, as a phone's wallet stays on the phone: no private key goes to a node;
+* the face data of a person's own resident ID card as the node's population register holds
+  it, so that a demo person without one in their wallet is issued the card they would carry;
+* the questions an application asks about a party, which their consent must cover.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from certfree import certs, population
+from certfree.auth import TokenService
+from certfree.demo.cluster import MANIFEST, read_manifest
+from certfree.demo.cluster_desk import node_settings
+from certfree.errors import InvalidInput
+from certfree.exchange.questions import get_question
+from certfree.identifiers import lookup_division
+from certfree.settings import NodeLevel, Settings
+from certfree.storage import Database
+from certfree.wallet import HolderKey, Wallet
+
+__all__ = [
+    "HOLDER_KEY_FILE",
+    "DemoNode",
+    "DemoSite",
+    "PersonWallet",
+    "demo_site",
+    "issued_on_demand",
+    "mint",
+    "own_id_card",
+    "person_wallet",
+    "questions_about",
+]
+
+HOLDER_KEY_FILE = "key.jwk"  # the name `certfree wallet --wallet DIR` looks for
+RESIDENT_ID_CARD = "resident_id_card"  # the one certificate a demo person is issued on demand
+_TOKEN_SECONDS = 600  # one command's worth
+_IDENTIFIER = re.compile(r"[0-9A-Z]{18}")  # GB 11643 ID number or GB 32100 USCC
+# GB/T 3304 names of the nationalities the demo population is drawn from (demo.people).
+_ETHNIC_GROUPS = {"01": "汉", "03": "回", "11": "满"}
+_IDENTIFIER_TYPES = ("resident_id", "uscc")
+
+
+@dataclass(frozen=True)
+class DemoNode:
+    """A demo node: its code, URL and settings (key directory, passphrase, database)."""
+
+    code: str
+    url: str
+    settings: Settings
+
+    @functools.cached_property
+    def tokens(self) -> TokenService:
+        return TokenService(self.settings, self.settings.key_store())
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    """The node acted on, the province that attests consent (None when the demo has no
+    province to reach), and the directory of the demo people's wallets."""
+
+    node: DemoNode
+    province: DemoNode | None
+    wallets: Path
+
+
+def _same(url: str, other: str) -> bool:
+    return url.strip().rstrip("/") == other.strip().rstrip("/")
+
+
+def demo_site(url: str | None, *, cluster_dir: Path, settings: Settings) -> DemoSite | None:
+    """The demo site of node ``url``: a node of the cluster in ``cluster_dir``, or (also when
+    ``url`` is None) the development node of ``settings``; None for any other node."""
+    if url is not None and (cluster_dir / MANIFEST).is_file():
+        manifest = read_manifest(cluster_dir)
+        nodes: Mapping[str, Any] = manifest["nodes"]
+        found = next((code for code, node in nodes.items() if _same(node["url"], url)), None)
+        if found is not None:
+            province = str(manifest["province"])
+            return DemoSite(
+                node=_cluster_node(found, nodes[found]),
+                province=_cluster_node(province, nodes[province]),
+                wallets=cluster_dir / "wallets",
+            )
+    if (url is None or _same(url, settings.base_url)) and settings.is_development:
+        own = DemoNode(settings.node_code, settings.base_url, settings)
+        return DemoSite(
+            node=own,
+            province=own if settings.node_level is NodeLevel.PROVINCE else None,
+            wallets=settings.key_dir.parent / "wallets",
+        )
+    return None
+
+
+def _cluster_node(code: str, entry: Mapping[str, Any]) -> DemoNode:
+    return DemoNode(code, str(entry["url"]).rstrip("/"), node_settings(dict(entry), code))
+
+
+def mint(node: DemoNode, role: str, subject: str, organisation: str | None = None) -> str:
+    """A bearer token of ``subject`` acting as ``role``, signed with ``node``'s own key: what
+    the node's demo sign-in would hand that person or clerk."""
+    ttl = min(_TOKEN_SECONDS, node.settings.token_ttl_seconds)
+    return node.tokens.issue(role, subject, organisation=organisation, ttl_seconds=ttl)
+
+
+@dataclass(frozen=True)
+class PersonWallet:
+    """A demo person's wallet: its directory, the credentials in it and the holder key."""
+
+    directory: Path
+    wallet: Wallet
+    key: HolderKey
+
+
+def _identifier(person: str) -> str:
+    text = person.strip().upper()
+    if not _IDENTIFIER.fullmatch(text):
+        raise InvalidInput(
+            f"「{person}」不是 18 位证件号码（an 18-character ID number or USCC）", field="party"
+        )
+    return text
+
+
+def person_wallet(site: DemoSite, person: str) -> PersonWallet:
+    """The wallet of demo person ``person`` (made, with a new holder key, on first use)."""
+    directory = site.wallets / _identifier(person)
+    path = directory / HOLDER_KEY_FILE
+    if path.exists():
+        key = HolderKey.load(path)
+    else:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        key = HolderKey.generate()
+        key.save(path)
+    return PersonWallet(directory, Wallet(directory), key)
+
+
+def issued_on_demand(type_code: str) -> bool:
+    """Whether a demo person without a certificate of ``type_code`` is issued one on demand
+    (:func:`own_id_card`): only the resident ID card, which every resident holds."""
+    kind = certs.cert_types().get(type_code.strip().upper())
+    return kind is not None and kind.slug == RESIDENT_ID_CARD
+
+
+def own_id_card(node: DemoNode, type_code: str, person: str) -> tuple[dict[str, Any], str]:
+    """The face data of ``person``'s resident ID card as ``node``'s population register holds
+    it, and the organ that issues it to them (the public security of their city: 属地管辖).
+
+    InvalidInput for another certificate type: the demo issues only the ID card on demand;
+    NotFound for a person the register lacks."""
+    kind = certs.cert_type(type_code)
+    if not issued_on_demand(type_code):
+        raise InvalidInput(
+            f"演示中只能当场申领居民身份证，{kind.name}请先放入卡包（certfree wallet add）"
+            f"（the demo issues only ID cards on demand; add a {kind.name_en} to the wallet）",
+            field="wallet",
+        )
+    db = Database(node.settings.database_url)
+    try:
+        with db.session() as session:
+            holder = population.get_person(session, _identifier(person))
+            home = session.get(population.Household, holder.household_no)
+            face = {
+                "name": holder.name,
+                "sex": population.SEX_ZH[holder.sex],
+                "ethnic_group": _ETHNIC_GROUPS.get(holder.ethnic_group or "01", "汉"),
+                "birth_date": holder.birth_date.isoformat(),
+                "address": home.address if home is not None else "",
+                "id_number": holder.id_number,
+                "issuing_authority": _police_of(holder.address_code),
+            }
+            return face, f"{holder.address_code[:4]}00-{kind.department.value}"
+    finally:
+        db.dispose()
+
+
+def _police_of(county: str) -> str:
+    division = lookup_division(county)
+    return f"{division.name if division else county}公安局"
+
+
+def questions_about(view: Mapping[str, Any], party: str) -> list[str]:
+    """The data-sharing questions application ``view`` (as the API shows it) asks about
+    ``party``: each requirement's question is asked about the requirement's party and, for a
+    question about two people (same_household), about the next party too — the applicant, or
+    for the applicant's own requirement the other party (as the node fills the arguments)."""
+    me = _identifier(party)
+    applicant = str(view["applicant"])
+    parties = [str(p["id"]) for p in view.get("parties") or []]
+    asked: set[str] = set()
+    for requirement in view["requirements"]:
+        subject = requirement.get("subject")
+        if not subject:
+            continue
+        others = sorted((p for p in parties if p != subject), key=lambda who: who != applicant)
+        people = [subject, *others]
+        for part in requirement.get("parts") or []:
+            if part.get("way") != "data_sharing" or not part.get("node"):
+                continue
+            question = get_question(str(part["ref"]))
+            persons = [p.name for p in question.params if p.type in _IDENTIFIER_TYPES]
+            named = dict(zip(persons, people, strict=False))
+            if me in {named.get(name) for name in question.subject_params}:
+                asked.add(str(part["ref"]))
+    return sorted(asked)
