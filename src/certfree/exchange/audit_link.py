@@ -15,18 +15,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from certfree.auth import NODE_KEY_OWNER
 from certfree.crypto import b64url_decode
 from certfree.errors import CertfreeError
 from certfree.exchange.errors import ProviderUnavailable
 from certfree.exchange.messages import MessageType
 from certfree.exchange.protocol import Message, message_sha256
-from certfree.governance import AuditRecord, AuditWriter, ConsentIssuer, append_records
-from certfree.settings import NodeLevel
+from certfree.governance import AuditRecord, AuditWriter, append_records
 from certfree.storage import Database
 
 if TYPE_CHECKING:
-    from certfree.exchange.registry import RegistrySnapshot
     from certfree.exchange.runtime import ExchangeRuntime
 
 __all__ = ["AuditSink", "install_domain_handlers", "open_writer", "record", "record_sync"]
@@ -157,17 +154,9 @@ def warm_catalogue() -> None:
     list_questions()
 
 
-def _own_issuer(runtime: ExchangeRuntime, directory: RegistrySnapshot) -> ConsentIssuer | None:
-    """At the province, its own node keys attest consent, listed in the registry or not (a
-    single node that answers for the departments it hosts need not register itself)."""
-    if runtime.settings.node_level is not NodeLevel.PROVINCE:
-        return None
-    keys = {info.kid: runtime.keys.verifier(info.kid) for info in runtime.keys.keys(NODE_KEY_OWNER)}
-    return ConsentIssuer(runtime.code, keys, directory.withdrawn_consents)
-
-
 def install_domain_handlers(runtime: ExchangeRuntime) -> None:
     """Questions (``exchange.questions``) and department verification (G) on this runtime."""
+    from certfree.exchange.consents import consent_issuer  # noqa: PLC0415
     from certfree.exchange.questions import answer_question  # noqa: PLC0415
     from certfree.exchange.verification_delivery import handlers  # noqa: PLC0415
 
@@ -180,7 +169,7 @@ def install_domain_handlers(runtime: ExchangeRuntime) -> None:
             consumer=message.sender,
             provider=ctx.node_code,
             body=message.body,
-            issuer=directory.consent_issuer() or _own_issuer(ctx.runtime, directory),
+            issuer=consent_issuer(ctx.runtime, directory),
         )
 
     runtime.register_handler(MessageType.QUESTION_ASK, ask)

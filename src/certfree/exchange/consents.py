@@ -12,16 +12,39 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from certfree.auth import NODE_KEY_OWNER
 from certfree.exchange.errors import QuestionArgsInvalid
 from certfree.governance import ConsentIssuer, attestation_subject, check_attestation
+from certfree.settings import NodeLevel
 
 if TYPE_CHECKING:
     from certfree.exchange.questions import QuestionDef
+    from certfree.exchange.registry import RegistrySnapshot
+    from certfree.exchange.runtime import ExchangeRuntime
 
-__all__ = ["MAX_ATTESTATIONS", "attestations_in", "check_consents", "for_subjects"]
+__all__ = [
+    "MAX_ATTESTATIONS",
+    "attestations_in",
+    "check_consents",
+    "consent_issuer",
+    "for_subjects",
+]
 
 MAX_ATTESTATIONS = 8  # same_household asks about two people; more is never one question's
 _MAX_LENGTH = 8192  # a compact JWS of the claims above is well under 2 KB
+
+
+def consent_issuer(runtime: ExchangeRuntime, directory: RegistrySnapshot) -> ConsentIssuer | None:
+    """The province's keys that attestations are checked with, as ``directory`` (the node's
+    current registry) lists them; at the province itself, its own node keys whether it lists
+    itself or not (the single node ``make run`` serves need not). None: nothing to check with.
+    """
+    listed = directory.consent_issuer()
+    if listed is not None or runtime.settings.node_level is not NodeLevel.PROVINCE:
+        return listed
+    keys = runtime.keys
+    own = {info.kid: keys.verifier(info.kid) for info in keys.keys(NODE_KEY_OWNER)}
+    return ConsentIssuer(runtime.code, own, directory.withdrawn_consents)
 
 
 def for_subjects(attestations: Iterable[str], subjects: Sequence[str]) -> list[str]:
