@@ -30,6 +30,7 @@ from certfree.cli.apply_client import (
 from certfree.cli.common import err_console, print_json
 from certfree.cli.i18n import label, t
 from certfree.errors import CertfreeError, InvalidInput
+from certfree.proofs import Way
 from certfree.wallet import read_public_jwk
 
 app = typer.Typer(no_args_is_help=True)
@@ -378,4 +379,7 @@ def stats(
         )
     )
     for way, count in demanded["by_way"].items():
-        typer.echo(t("apply.stats_way", way=way, count=count))
+        typer.echo(t("apply.stats_way", way=label(Way(way).label_zh, way), count=count))
+    median = figures["seconds_to_decision"]["median"]
+    if median is not None:
+        typer.echo(t("apply.stats_time", seconds=round(median)))
