@@ -130,18 +130,18 @@ def test_an_elder_gets_the_card_without_any_paper(node: TestClient, db: Database
         f"/api/v1/applications/{app['id']}", headers=_bearer(node, "applicant", elder)
     ).json()
     assert shown["state"] == "decided"
-    assert shown["decision"]["outcome"] == "approved"
+    assert shown["decision"] == "approved"
     assert [i["type_name"] for i in shown["issued"]] == ["老年人优待证"]
-    assert shown["proofs_not_demanded"] == {
-        "total": 2,
-        "by_way": {
-            "cancelled": 0,
-            "data_sharing": 2,
-            "e_certificate": 0,
-            "commitment": 0,
-            "department_verification": 0,
-        },
+    assert shown["proofs_not_demanded"] == 2
+    assert shown["proofs_not_demanded_by_way"] == {
+        "cancelled": 0,
+        "data_sharing": 2,
+        "e_certificate": 0,
+        "commitment": 0,
+        "department_verification": 0,
     }
+    assert shown["parties"][0]["questions"] == ["age_at_least", "is_resident_of"]
+    assert shown["parties"][0]["wallet_key"] is True
     assert shown["trips_saved"] >= 1
     assert [e["action"] for e in shown["events"]] == [
         "start",
@@ -156,7 +156,7 @@ def test_an_elder_gets_the_card_without_any_paper(node: TestClient, db: Database
     figures = node.get("/api/v1/applications/stats", headers=_clerk(node)).json()
     assert figures["approved"] == 1
     assert figures["completed_without_paper"] == 1
-    assert figures["proofs_not_demanded"]["by_way"]["data_sharing"] == 2
+    assert figures["proofs_not_demanded_by_way"]["data_sharing"] == 2
     assert figures["seconds_to_decision"]["count"] == 1
 
 
@@ -272,7 +272,8 @@ def test_approval_waits_for_every_requirement_and_a_refusal_cites_one(
         json={"approve": False, "reason": "户籍不在本省", "requirement": 1},
     )
     assert refused.status_code == 200, refused.text
-    decision = refused.json()["decision"]
+    assert refused.json()["decision"] == "refused"
+    decision = refused.json()["decision_record"]
     assert decision["outcome"] == "refused"
     assert decision["requirement"] == 1
     keys: KeyStore = node.app.state.node.keys  # type: ignore[attr-defined]

@@ -147,12 +147,13 @@ def test_the_elderly_card_is_issued_without_a_paper_proof(node_env: dict[str, st
 
     shown = apply(node_env, "show", app_id, "--json")
     assert shown["state"] == "decided"
-    assert shown["decision"]["outcome"] == "approved"
+    assert shown["decision"] == "approved"
+    assert shown["decision_record"]["outcome_zh"] == "准予办理"
     for evidence in shown["evidence"]:
         assert evidence["way"] in {"data_sharing", "e_certificate", "commitment", "cancelled"}
         assert evidence["proof"], evidence
     assert [(c["type"], c["holder"]) for c in shown["issued"]] == [(ELDERLY_CARD, elder)]
-    assert shown["proofs_not_demanded"]["total"] == len(shown["requirements"]) > 0
+    assert shown["proofs_not_demanded"] == len(shown["requirements"]) > 0
     assert shown["trips_saved"] >= 1
     # The card is in the elder's wallet the same minute, ready to be shown.
     assert ELDERLY_CARD in _wallet(node_env, elder)
@@ -172,7 +173,7 @@ def test_the_elderly_card_is_issued_without_a_paper_proof(node_env: dict[str, st
         runner.invoke(app, ["applications", "stats", "--json"], env=node_env).stdout
     )
     assert figures["approved"] >= 1
-    assert figures["proofs_not_demanded"]["total"] >= len(shown["requirements"])
+    assert figures["proofs_not_demanded"] >= len(shown["requirements"])
 
 
 def test_a_marriage_is_registered_with_both_parties(node_env: dict[str, str]) -> None:

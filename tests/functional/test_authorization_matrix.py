@@ -71,6 +71,7 @@ POLICY = {
     ("PUT", "/api/v1/applications/{app_id}/form"): "AC",
     ("POST", "/api/v1/applications/after-checks/run"): "BD",
     ("POST", "/api/v1/applications/{app_id}/consent"): "A",
+    ("POST", "/api/v1/applications/{app_id}/wallet-key"): "A",
     ("POST", "/api/v1/applications/{app_id}/presentations"): "AC",
     ("POST", "/api/v1/applications/{app_id}/commitments"): "A",
     ("POST", "/api/v1/applications/{app_id}/run"): "AC",

@@ -22,6 +22,7 @@ from certfree.applications import access
 from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden, InvalidInput
+from certfree.exchange.consents import consent_issuer
 from certfree.proofs import Way
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
@@ -71,8 +72,17 @@ class PartyRequest(BaseModel):
 class PartyConsentRequest(BaseModel):
     party: str = Field(max_length=18, description="the consenting party's ID number")
     attestation: str = Field(max_length=16384, description="consent-attestation+jwt")
-    holder_jwk: dict[str, str] | None = Field(
-        default=None, description="the party's wallet public key, for result certificates"
+    holder_jwk: dict[str, Annotated[str, Field(max_length=512)]] | None = Field(
+        default=None,
+        max_length=12,
+        description="the party's wallet public key, for result certificates",
+    )
+
+
+class WalletKeyRequest(BaseModel):
+    party: str = Field(max_length=18, description="the party's ID number")
+    holder_jwk: dict[str, Annotated[str, Field(max_length=512)]] = Field(
+        max_length=12, description="the party's wallet public key (JWK)"
     )
 
 
@@ -278,7 +288,7 @@ async def consent(
     app_id: str, body: PartyConsentRequest, node: NodeDep, principal: _Applicant
 ) -> apps.ApplicationView:
     """A party's consent (the province's attestation) to the questions asked about them."""
-    issuer = (await node.exchange.directory()).consent_issuer()
+    issuer = consent_issuer(node.exchange, await node.exchange.directory())
 
     def act() -> apps.ApplicationView:
         with node.db.session() as session:
@@ -297,6 +307,20 @@ async def consent(
             return view
 
     return await node.exchange.in_thread(act)
+
+
+@router.post("/applications/{app_id}/wallet-key")
+def wallet_key(
+    app_id: str, body: WalletKeyRequest, session: SessionDep, principal: _Applicant
+) -> apps.ApplicationView:
+    """A party registers their wallet's public key, which result certificates are bound to
+    (with a consent, or alone when nothing is asked about them)."""
+    app = _locked(session, app_id, principal)
+    access.check_party(app, principal, body.party)
+    apps.register_wallet_key(
+        app, subject=body.party, holder_jwk=body.holder_jwk, actor=principal.actor
+    )
+    return _view(session, app, principal)
 
 
 @router.post("/applications/{app_id}/presentations")

@@ -17,6 +17,7 @@ Other packages use only the names below.
 from certfree.applications.acts import (
     attach_consent,
     attach_presentation,
+    register_wallet_key,
     sign_slot_commitment,
     submit_application,
 )
@@ -120,6 +121,7 @@ __all__ = [
     "record_commitment",
     "record_paper",
     "record_presentation",
+    "register_wallet_key",
     "request_correction",
     "result_form",
     "run_application",

@@ -41,6 +41,7 @@ __all__ = [
     "attach_consent",
     "attach_presentation",
     "party_of",
+    "register_wallet_key",
     "sign_slot_commitment",
     "submit_application",
 ]
@@ -93,6 +94,21 @@ def attach_consent(
     if holder_jwk is not None:
         party.holder_jwk = certs.check_holder_jwk(holder_jwk)
     log_event(app, actor=actor, action=Action.CONSENT, detail={"party": party.role}, now=moment)
+    return party
+
+
+def register_wallet_key(
+    app: Application,
+    *,
+    subject: str,
+    holder_jwk: Mapping[str, Any],
+    actor: str,
+    now: dt.datetime | None = None,
+) -> ApplicationParty:
+    """The party's wallet public key, which result certificates are bound to."""
+    party = party_of(app, subject)
+    party.holder_jwk = certs.check_holder_jwk(holder_jwk)
+    log_event(app, actor=actor, action=Action.WALLET_KEY, detail={"party": party.role}, now=now)
     return party
 
 

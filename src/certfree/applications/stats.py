@@ -21,12 +21,7 @@ from certfree.applications.vocab import AppState, Decision
 from certfree.proofs import WAY_PREFERENCE, Way
 from certfree.storage import utcnow
 
-__all__ = ["ApplicationStats", "DecisionTimes", "NotDemanded", "application_stats"]
-
-
-class NotDemanded(BaseModel):
-    total: int
-    by_way: dict[str, int]
+__all__ = ["ApplicationStats", "DecisionTimes", "application_stats"]
 
 
 class DecisionTimes(BaseModel):
@@ -45,7 +40,8 @@ class ApplicationStats(BaseModel):
     approved: int
     refused: int
     completed_without_paper: int
-    proofs_not_demanded: NotDemanded
+    proofs_not_demanded: int
+    proofs_not_demanded_by_way: dict[str, int]
     paper_proofs_required: int
     trips_saved: int
     seconds_to_decision: DecisionTimes
@@ -72,8 +68,7 @@ def application_stats(
     paper = trips = paperless = 0
     durations: list[float] = []
     for app in apps:
-        figures = not_demanded(app)
-        for way, count in figures["by_way"].items():
+        for way, count in not_demanded(app).items():
             by_way[way] += count
         paper += sum(1 for slot in app.slots if slot.way is Way.PAPER)
         trips += trips_saved(session, app)
@@ -81,21 +76,22 @@ def application_stats(
             paperless += 1
         if app.submitted_at is not None and app.decided_at is not None:
             durations.append((app.decided_at - app.submitted_at).total_seconds())
-    return {
-        "node": node_code,
-        "since": since.isoformat() if since else None,
-        "applications": len(apps),
-        "by_state": {state.value: sum(1 for a in apps if a.state is state) for state in AppState},
-        "approved": sum(1 for a in apps if a.decision is Decision.APPROVED),
-        "refused": sum(1 for a in apps if a.decision is Decision.REFUSED),
-        "completed_without_paper": paperless,
-        "proofs_not_demanded": {"total": sum(by_way.values()), "by_way": by_way},
-        "paper_proofs_required": paper,
-        "trips_saved": trips,
-        "seconds_to_decision": {
-            "count": len(durations),
-            "median": statistics.median(durations) if durations else None,
-            "mean": statistics.fmean(durations) if durations else None,
-        },
-        "overdue": sum(1 for a in apps if is_overdue(a, moment)),
-    }
+    return ApplicationStats(
+        node=node_code,
+        since=since,
+        applications=len(apps),
+        by_state={state.value: sum(1 for a in apps if a.state is state) for state in AppState},
+        approved=sum(1 for a in apps if a.decision is Decision.APPROVED),
+        refused=sum(1 for a in apps if a.decision is Decision.REFUSED),
+        completed_without_paper=paperless,
+        proofs_not_demanded=sum(by_way.values()),
+        proofs_not_demanded_by_way=by_way,
+        paper_proofs_required=paper,
+        trips_saved=trips,
+        seconds_to_decision=DecisionTimes(
+            count=len(durations),
+            median=statistics.median(durations) if durations else None,
+            mean=statistics.fmean(durations) if durations else None,
+        ),
+        overdue=sum(1 for a in apps if is_overdue(a, moment)),
+    )

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from certfree import procedures
 from certfree.applications.models import Application, EvidenceSlot
-from certfree.applications.vocab import CLOCK_STATES, Action, AppState, SlotStatus
+from certfree.applications.running import questions_of
+from certfree.applications.vocab import CLOCK_STATES, Action, AppState, Decision, SlotStatus
 from certfree.applications.workdays import beijing_today
 from certfree.proofs import WAY_PREFERENCE, Way
 from certfree.storage import utcnow
@@ -45,8 +46,10 @@ class PartyView(BaseModel):
     role_zh: str
     role_en: str
     id: str
+    questions: list[str] = Field(description="the questions the plan asks about this party")
     consented: bool
     consent_expires_at: dt.datetime | None
+    wallet_key: bool = Field(description="a wallet key is registered for result certificates")
 
 
 class RequirementState(BaseModel):
@@ -98,7 +101,8 @@ class ApplicationView(BaseModel):
     parties: list[PartyView]
     requirements: list[RequirementState]
     evidence: list[RequirementState] = Field(description="the same list: how each was met")
-    decision: DecisionView | None
+    decision: Decision | None = Field(description="approved or refused, once decided")
+    decision_record: DecisionView | None
     issued: list[dict[str, Any]]
     receipt: str | None
     promised_days: int
@@ -108,7 +112,8 @@ class ApplicationView(BaseModel):
     submitted_at: dt.datetime | None
     decided_at: dt.datetime | None
     seconds_to_decision: int | None
-    proofs_not_demanded: dict[str, Any]
+    proofs_not_demanded: int = Field(description="requirements met without a paper proof")
+    proofs_not_demanded_by_way: dict[str, int]
     trips_saved: int
     events: list[EventView]
 
@@ -139,14 +144,14 @@ def _paperless(slot: EvidenceSlot) -> bool:
     return slot.status is SlotStatus.MET and slot.way is not None and slot.way is not Way.PAPER
 
 
-def not_demanded(app: Application) -> dict[str, Any]:
-    """Requirements met without a paper proof: the total and the count by way."""
+def not_demanded(app: Application) -> dict[str, int]:
+    """Requirements met without a paper proof, counted by the way that met them."""
     by_way = {way.value: 0 for way in WAY_PREFERENCE if way is not Way.PAPER}
     for slot in app.slots:
         if _paperless(slot):
             assert slot.way is not None
             by_way[slot.way.value] += 1
-    return {"total": sum(by_way.values()), "by_way": by_way}
+    return by_way
 
 
 def trips_saved(session: Session, app: Application) -> int:
@@ -174,8 +179,18 @@ def is_overdue(app: Application, now: dt.datetime | None = None) -> bool:
     )
 
 
+def _asked(app: Application) -> dict[str, list[str]]:
+    asked: dict[str, set[str]] = {}
+    for question in questions_of(app, everything=True):
+        for value in question.args.values():
+            asked.setdefault(str(value), set()).add(question.question)
+    return {who: sorted(names) for who, names in asked.items()}
+
+
 def application_view(session: Session, app: Application) -> ApplicationView:
     states = [_requirement(slot) for slot in app.slots]
+    asked = _asked(app)
+    by_way = not_demanded(app)
     decision = None
     if app.decision is not None and app.decided_at is not None and app.decision_seal:
         decision = DecisionView(
@@ -204,14 +219,17 @@ def application_view(session: Session, app: Application) -> ApplicationView:
                 role_zh=procedures.PartyRole(p.role).label_zh,
                 role_en=procedures.PartyRole(p.role).label_en,
                 id=p.subject_id,
+                questions=asked.get(p.subject_id, []),
                 consented=p.consent is not None,
                 consent_expires_at=p.consent_expires_at,
+                wallet_key=p.holder_jwk is not None,
             )
             for p in app.parties
         ],
         requirements=states,
         evidence=states,
-        decision=decision,
+        decision=app.decision if decision is not None else None,
+        decision_record=decision,
         issued=list(app.issued),
         receipt=app.receipt_seal,
         promised_days=app.promised_days,
@@ -221,7 +239,8 @@ def application_view(session: Session, app: Application) -> ApplicationView:
         submitted_at=app.submitted_at,
         decided_at=app.decided_at,
         seconds_to_decision=elapsed,
-        proofs_not_demanded=not_demanded(app),
+        proofs_not_demanded=sum(by_way.values()),
+        proofs_not_demanded_by_way=by_way,
         trips_saved=trips_saved(session, app),
         events=[
             EventView(

@@ -64,6 +64,7 @@ class Action(_Labelled):
     START = "start"
     ADD_PARTY = "add_party"
     CONSENT = "consent"
+    WALLET_KEY = "wallet_key"
     EVIDENCE = "evidence"
     SUBMIT = "submit"
     ACCEPT = "accept"
@@ -103,6 +104,7 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "start": ("创建办件", "started"),
         "add_party": ("添加当事人", "party added"),
         "consent": ("当事人授权", "consent given"),
+        "wallet_key": ("登记卡包公钥", "wallet key registered"),
         "evidence": ("核验材料", "evidence recorded"),
         "submit": ("提交申请", "submitted"),
         "accept": ("受理", "accepted"),

@@ -63,6 +63,7 @@ from certfree.certs.issuance import (
     DEFAULT_BASE_URL,
     IssuedCertificate,
     Validity,
+    check_holder_jwk,
     issue_certificate,
     today,
 )
@@ -190,6 +191,7 @@ __all__ = [
     "certificate_of_issuer",
     "check_face_data",
     "check_holder_id",
+    "check_holder_jwk",
     "claim_certificate",
     "count_request",
     "default_issuer_code",

@@ -113,7 +113,7 @@ def _print(view: dict[str, Any], as_json: bool) -> None:
                 status=label(requirement["status_zh"], requirement["status"]),
             )
         )
-    decision = view.get("decision")
+    decision = view.get("decision_record")
     if decision:
         outcome = label(decision["outcome_zh"], decision["outcome"])
         reason = decision.get("reason")
@@ -123,8 +123,13 @@ def _print(view: dict[str, Any], as_json: bool) -> None:
         name = label(issued.get("type_name") or issued["type"], issued["type"])
         identifier = issued.get("certificate_id") or ""
         typer.echo(t("apply.issued", name=name, id=identifier, holder=issued.get("holder", "")))
-    figures = view.get("proofs_not_demanded") or {}
-    typer.echo(t("apply.figures", proofs=figures.get("total", 0), trips=view.get("trips_saved", 0)))
+    typer.echo(
+        t(
+            "apply.figures",
+            proofs=view.get("proofs_not_demanded", 0),
+            trips=view.get("trips_saved", 0),
+        )
+    )
 
 
 @app.command()
@@ -366,19 +371,18 @@ def stats(
     if as_json:
         print_json(figures)
         return
-    demanded = figures["proofs_not_demanded"]
     typer.echo(
         t(
             "apply.stats",
             applications=figures["applications"],
             approved=figures["approved"],
             refused=figures["refused"],
-            proofs=demanded["total"],
+            proofs=figures["proofs_not_demanded"],
             trips=figures["trips_saved"],
             overdue=figures["overdue"],
         )
     )
-    for way, count in demanded["by_way"].items():
+    for way, count in figures["proofs_not_demanded_by_way"].items():
         typer.echo(t("apply.stats_way", way=label(Way(way).label_zh, way), count=count))
     median = figures["seconds_to_decision"]["median"]
     if median is not None:

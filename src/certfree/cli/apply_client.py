@@ -148,8 +148,10 @@ def give_consent(
         if site.province is None:
             raise InvalidInput(t("apply.no_province", node=site.node.code), field="url")
         questions = questions_about(view, party)
-        if not questions:
-            return None
+        holder_jwk = dict(person_wallet(site, party).key.public_jwk())
+        if not questions:  # nothing asked about them: only the key for the result
+            key = {"party": party, "holder_jwk": holder_jwk}
+            return dict(node.call("POST", f"/applications/{app_id}/wallet-key", token, body=key))
         attested = node.call(
             "POST",
             "/consent/attestations",
@@ -164,10 +166,9 @@ def give_consent(
             },
         )
         attestation = str(attested["attestation"])
-        holder_jwk = dict(person_wallet(site, party).key.public_jwk())
     if attestation is None:
         raise InvalidInput(t("apply.attestation_needed"), field="attestation")
-    body = {"party": party, "attestation": attestation, "holder_jwk": holder_jwk}
+    body: dict[str, Any] = {"party": party, "attestation": attestation, "holder_jwk": holder_jwk}
     answer: dict[str, Any] = node.call("POST", f"/applications/{app_id}/consent", token, body=body)
     return answer
 

@@ -29,7 +29,6 @@ from certfree.auth import TokenService
 from certfree.demo.cluster import MANIFEST, read_manifest
 from certfree.demo.cluster_desk import node_settings
 from certfree.errors import InvalidInput
-from certfree.exchange.questions import get_question
 from certfree.identifiers import lookup_division
 from certfree.settings import NodeLevel, Settings
 from certfree.storage import Database
@@ -54,7 +53,6 @@ _TOKEN_SECONDS = 600  # one command's worth
 _IDENTIFIER = re.compile(r"[0-9A-Z]{18}")  # GB 11643 ID number or GB 32100 USCC
 # GB/T 3304 names of the nationalities the demo population is drawn from (demo.people).
 _ETHNIC_GROUPS = {"01": "汉", "03": "回", "11": "满"}
-_IDENTIFIER_TYPES = ("resident_id", "uscc")
 
 
 @dataclass(frozen=True)
@@ -196,25 +194,7 @@ def _police_of(county: str) -> str:
 
 def questions_about(view: Mapping[str, Any], party: str) -> list[str]:
     """The data-sharing questions application ``view`` (as the API shows it) asks about
-    ``party``: each requirement's question is asked about the requirement's party and, for a
-    question about two people (same_household), about the next party too — the applicant, or
-    for the applicant's own requirement the other party (as the node fills the arguments)."""
+    ``party``, as the node lists them for each party."""
     me = _identifier(party)
-    applicant = str(view["applicant"])
-    parties = [str(p["id"]) for p in view.get("parties") or []]
-    asked: set[str] = set()
-    for requirement in view["requirements"]:
-        subject = requirement.get("subject")
-        if not subject:
-            continue
-        others = sorted((p for p in parties if p != subject), key=lambda who: who != applicant)
-        people = [subject, *others]
-        for part in requirement.get("parts") or []:
-            if part.get("way") != "data_sharing" or not part.get("node"):
-                continue
-            question = get_question(str(part["ref"]))
-            persons = [p.name for p in question.params if p.type in _IDENTIFIER_TYPES]
-            named = dict(zip(persons, people, strict=False))
-            if me in {named.get(name) for name in question.subject_params}:
-                asked.add(str(part["ref"]))
-    return sorted(asked)
+    found = next((p for p in view.get("parties") or [] if p["id"] == me), None)
+    return list(found["questions"]) if found else []

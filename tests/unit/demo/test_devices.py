@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
-from certfree.demo.devices import demo_site, questions_about
+from certfree.demo.devices import demo_site
 from certfree.settings import Settings
-
-HOST, MOVER = "370102198001010014", "370102200501010015"
 
 
 def _cluster(directory: Path) -> None:
@@ -42,23 +39,3 @@ def test_a_url_is_a_cluster_node_the_make_run_node_or_no_demo_node(tmp_path: Pat
     assert demo_site("http://127.0.0.1:9", cluster_dir=tmp_path, settings=settings) is None
     production = settings.model_copy(update={"environment": "production"})
     assert demo_site(None, cluster_dir=tmp_path, settings=production) is None
-
-
-def _requirement(subject: str, *refs: str) -> dict[str, Any]:
-    parts = [{"way": "data_sharing", "ref": ref, "node": "370100-GA"} for ref in refs]
-    return {"subject": subject, "parts": parts}
-
-
-def test_a_question_about_two_people_is_asked_about_both() -> None:
-    view = {
-        "applicant": MOVER,
-        "parties": [{"id": MOVER}, {"id": HOST}],
-        "requirements": [
-            _requirement(HOST, "same_household"),  # 亲属关系: the host and the applicant
-            _requirement(HOST, "owns_property"),  # the host's home only
-            {"subject": MOVER, "parts": [{"way": "commitment", "ref": "SD-ZM-GA-007"}]},
-        ],
-    }
-
-    assert questions_about(view, HOST) == ["owns_property", "same_household"]
-    assert questions_about(view, MOVER) == ["same_household"]
