@@ -137,6 +137,7 @@ def start(  # noqa: PLR0917 - one parameter per command-line option
     service: Annotated[str, typer.Argument()],
     applicant: Annotated[str, typer.Option("--applicant", metavar="ID")],
     party: Annotated[list[str] | None, typer.Option("--party", metavar="ROLE=ID")] = None,
+    form: Annotated[list[str] | None, typer.Option("--form", metavar="FIELD=VALUE")] = None,
     as_json: AsJson = False,
     url: Url = None,
     directory: ClusterDir = CLUSTER,
@@ -147,8 +148,11 @@ def start(  # noqa: PLR0917 - one parameter per command-line option
     first carries their own e-ID card in their wallet."""
     with _node(url, directory, token) as node:
         parties = dict(_role_and_id(pair) for pair in party or [])
+        stated = dict(_form_field(pair) for pair in form or [])
         carry_id_cards(node, service, {"applicant": applicant, **parties})
-        body = {"service": service, "applicant": applicant, "parties": parties}
+        body: dict[str, Any] = {"service": service, "applicant": applicant, "parties": parties}
+        if stated:
+            body["form"] = stated
         view = node.call("POST", "/applications", node.clerk(), body=body)
         for done in node.acted:
             err_console.print(done, highlight=False)
@@ -160,6 +164,16 @@ def _role_and_id(pair: str) -> tuple[str, str]:
     if not sep or not role.strip() or not who.strip():
         raise InvalidInput(t("apply.bad_party", pair=pair), field="party")
     return role.strip(), who.strip()
+
+
+def _form_field(pair: str) -> tuple[str, str | int]:
+    """``FIELD=VALUE`` of the application form; a value of digits only is a number (the
+    registered capital in 万元)."""
+    name, sep, value = pair.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        raise InvalidInput(t("apply.bad_form", pair=pair), field="form")
+    text = value.strip()
+    return name.strip(), int(text) if text.isascii() and text.isdigit() else text
 
 
 @app.command()

@@ -320,17 +320,19 @@ def _sign_commitment(
 
 
 def store_issued(node: Node, view: dict[str, Any]) -> list[str]:
-    """On a demo node, each certificate the decision issued into its holder's demo wallet,
-    so they can present it at once; what was stored (or why not), to print."""
+    """On a demo node, each certificate the decision issued into the wallet of the party it
+    is bound to (a new firm's licence: its legal representative's), so they can present it at
+    once; what was stored (or why not), to print."""
     if node.site is None:
         return []
+    keepers = {str(p["role"]): str(p["id"]) for p in view.get("parties") or []}
     said = []
     for issued in view.get("issued") or []:
         credential = issued.get("credential")
         holder = issued.get("holder")
         if not credential or not holder:
             continue
-        wallet = person_wallet(node.site, str(holder))
+        wallet = person_wallet(node.site, keepers.get(str(issued.get("party")), str(holder)))
         try:
             info = wallet.wallet.add(str(credential), wallet.key.public_jwk())
         except CertfreeError as exc:

@@ -210,16 +210,21 @@ def sqlite_session(path: Path) -> Iterator[Session]:
 
 
 def _register_and_grant(nodes: Sequence[ClusterNode], jwks: dict[str, dict[str, Any]]) -> None:
-    with sqlite_session(nodes[0].directory / "certfree.db") as session:
-        for node in nodes:
-            register_node(
-                session, node.code, jwks=jwks[node.code], endpoint_url=node.url, approve=True
-            )
+    """Every node's registry knows every node (active, at its endpoint), as the province's
+    does; a department node holds the demo grants it gives every node, and every node its
+    own copy of the grants it holds: a node plans an application on its own registry and
+    grants (exchange.coverage) before it asks anything."""
     consumers = [node.code for node in nodes]
+    departments = [node.code for node in nodes if node.level == "department"]
     for node in nodes:
-        if node.level == "department":
-            with sqlite_session(node.directory / "certfree.db") as session:
+        with sqlite_session(node.directory / "certfree.db") as session:
+            for other in nodes:
+                register_node(
+                    session, other.code, jwks=jwks[other.code], endpoint_url=other.url, approve=True
+                )
+            if node.level == "department":
                 load_demo_grants(session, consumers, [node.code])
+            load_demo_grants(session, [node.code], departments)
 
 
 def demo_residents(directory: Path, limit: int, offset: int) -> list[str]:
