@@ -310,3 +310,37 @@ def test_correction_stops_the_clock(node: TestClient, db: Database) -> None:
     back = node.post(f"{path}/submit", headers=_bearer(node, "applicant", elder)).json()
     assert back["state"] == "verifying"
     assert back["due_on"] == accepted["due_on"]  # resubmitted the same day: no day lost
+
+
+def test_the_hosts_home_is_asked_about_the_host_and_kinship_about_both(
+    node: TestClient, db: Database
+) -> None:
+    with db.session() as session:
+        mover = person(session, name="孙浩", birth=dt.date(2001, 4, 2)).id_number
+        host = person(session, name="孙建国", birth=dt.date(1968, 9, 30), county="370103").id_number
+    app = node.post(
+        "/api/v1/applications",
+        headers=_clerk(node),
+        json={"service": "投靠亲属落户", "applicant": mover, "parties": {"host": host}},
+    ).json()
+    asked = {
+        part["question"]: part["args"]
+        for requirement in app["requirements"]
+        for part in requirement["parts"]
+        if part["way"] == "data_sharing"
+    }
+    assert set(asked["same_household"].values()) == {mover, host}
+    assert asked["owns_property"]["id_number"] == host
+    questions = {p["role"]: p["questions"] for p in app["parties"]}
+    assert questions == {
+        "applicant": ["same_household"],
+        "host": ["owns_property", "same_household"],
+    }
+    without_host = node.post(
+        "/api/v1/applications",
+        headers=_clerk(node),
+        json={"service": "投靠亲属落户", "applicant": mover},
+    )
+    assert without_host.status_code == 409
+    assert without_host.json()["field"] == "parties"
+    assert "被投靠人" in without_host.json()["detail"]

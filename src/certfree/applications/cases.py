@@ -182,6 +182,10 @@ def _part(evidence: procedures.EvidenceRoute, row: procedures.ServiceEvidence) -
         "way": evidence.way.value if evidence.way else None,
         "node": step.node_code if step else None,
         "reason": step.reason if step else None,
+        # What will be asked (data sharing) or shown (e-certificate), as the plan has it.
+        "question": step.question if step else None,
+        "args": dict(step.args or {}) if step else {},
+        "certificate_type": step.certificate_type if step else None,
         "status": SlotStatus.PLANNED.value,
         "proof": None,
     }

@@ -193,9 +193,10 @@ def record_presentation(
             f"（the presentation is not valid: {first.message if first else 'invalid'}）",
             field="presentation",
         )
-    if result.vct != part["ref"]:
+    wanted_type = part.get("certificate_type") or part["ref"]
+    if result.vct != wanted_type:
         raise EvidenceNotAllowed(
-            f"该申请条件需要类型代码为 {part['ref']} 的电子证照，出示的是 {result.vct}"
+            f"该申请条件需要类型代码为 {wanted_type} 的电子证照，出示的是 {result.vct}"
             "（the requirement needs another certificate type）",
             field="presentation",
         )

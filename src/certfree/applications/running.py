@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +36,6 @@ from certfree.applications.vocab import AppState, SlotStatus
 from certfree.errors import CertfreeError
 from certfree.exchange import ProviderUnavailable
 from certfree.exchange.errors import NodeWithoutEndpoint
-from certfree.exchange.questions import get_question
 from certfree.proofs import Way
 from certfree.storage import utcnow
 
@@ -63,19 +62,6 @@ class Question:
     consents: list[str]
 
 
-def _args(app: Application, subject: str, part: Mapping[str, Any]) -> dict[str, Any]:
-    """The question's arguments: the service item's evidence parameters, and its identifier
-    parameters filled with the slot's party first, then (for a two-person question such as
-    same_household) the applicant or, for the applicant's own slot, the other party."""
-    definition = get_question(part["ref"])
-    others = [p.subject_id for p in app.parties if p.subject_id != subject]
-    people = [subject, *sorted(others, key=lambda who: who != app.applicant_id)]
-    identifiers = [p for p in definition.params if p.type in ("resident_id", "uscc")]
-    args: dict[str, Any] = dict(part.get("parameters") or {})
-    args.update((param.name, who) for param, who in zip(identifiers, people, strict=False))
-    return args
-
-
 def questions_of(app: Application, *, everything: bool = False) -> list[Question]:
     """The data-sharing questions the plan asks now (or, with ``everything``, at all)."""
     consents = {p.subject_id: p.consent for p in app.parties if p.consent}
@@ -87,15 +73,15 @@ def questions_of(app: Application, *, everything: bool = False) -> list[Question
                 continue
             if not everything and part["status"] not in pending:
                 continue
-            if slot.subject_id is None or not part.get("node"):
+            if not part.get("question") or not part.get("node"):
                 continue
-            args = _args(app, slot.subject_id, part)
+            args = dict(part.get("args") or {})
             subjects = [v for v in args.values() if isinstance(v, str) and v in consents]
             asked.append(
                 Question(
                     position=slot.position,
                     index=index,
-                    question=part["ref"],
+                    question=part["question"],
                     provider=part["node"],
                     args=args,
                     consents=[consents[s] for s in dict.fromkeys(subjects)],

@@ -271,6 +271,7 @@ class _Resolver:
                 "certificate_held",
                 f"{who.label_zh}卡包中有{name}",
                 f"the {who.label_en}'s wallet holds {name} ({held[0]})",
+                certificate_type=held[0],
             )
         if not type_codes:
             return _step(

@@ -37,6 +37,8 @@ class RouteStep(BaseModel):
     # identifiers and the item's fixed parameters), what the exchange will be asked.
     question: str | None = None
     args: dict[str, str | int] | None = None
+    # For an e-certificate: the type the party holds, which they will be asked to show.
+    certificate_type: str | None = None
 
 
 class EvidenceRoute(BaseModel):
@@ -92,6 +94,7 @@ def step(
     node: str | None = None,
     question: str | None = None,
     args: dict[str, str | int] | None = None,
+    certificate_type: str | None = None,
 ) -> RouteStep:
     """A step whose sentences start with the way's name (数据共享核验：…, Data sharing: …)."""
     return RouteStep(
@@ -104,6 +107,7 @@ def step(
         node_code=node,
         question=question,
         args=args,
+        certificate_type=certificate_type,
     )
 
 
