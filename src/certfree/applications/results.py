@@ -109,6 +109,7 @@ class _Pending:
     holder_id: str
     party: ApplicationParty
     face: dict[str, Any]
+    registered_in: str | None = None  # where the act is registered, if not the holder's home
 
 
 @dataclass(slots=True)
@@ -257,9 +258,14 @@ def _marriage(case: _Case, plan: ResultPlan) -> None:
         }
 
     a, b = people
+    # 《婚姻登记条例》第四条: registered where either party's household is; both certificates
+    # come from that organ.
+    local = next(
+        (p.address_code for p in people if p.address_code.startswith(case.region[:4])), None
+    )
     plan.pending = [
-        _Pending(a.id_number, parties[0], face(a, b)),
-        _Pending(b.id_number, parties[1], face(b, a)),
+        _Pending(a.id_number, parties[0], face(a, b), local),
+        _Pending(b.id_number, parties[1], face(b, a), local),
     ]
     plan.write = lambda: register_marriage(
         case.session, a.id_number, b.id_number, number=number, division=case.region, on=case.day
@@ -345,7 +351,8 @@ def _household_register(case: _Case, plan: ResultPlan) -> None:
         "id_number": person.id_number,
         "address": home.address,
     }
-    plan.pending = [_Pending(person.id_number, party, face)]
+    # The entry is made where the household is (the applicant moves there).
+    plan.pending = [_Pending(person.id_number, party, face, home.division_code)]
     plan.write = lambda: move_into_household(case.session, person, home)
 
 
@@ -407,6 +414,8 @@ def check_results_ready(
         face = certs.check_face_data(kind, pending.face)
         certs.check_holder_id(kind, pending.holder_id, face)
         certs.derive_predicates(kind, face, case.day)
+        home = certs.check_holder_registered(session, kind, pending.holder_id)
+        certs.check_jurisdiction(kind, case.issuer, pending.registered_in or home)
     return plan
 
 
@@ -454,6 +463,7 @@ def issue_results(
             issuer_uscc=plan.issuer.uscc,
             now=moment,
             base_url=base_url,
+            registered_in=pending.registered_in,
         )
         entry = {
             "type": plan.kind.code,

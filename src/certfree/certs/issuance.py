@@ -362,6 +362,7 @@ def issue_certificate(
     now: dt.datetime | None = None,
     base_url: str = DEFAULT_BASE_URL,
     seal_alg: Alg | None = None,
+    registered_in: str | None = None,
 ) -> IssuedCertificate:
     """Issue a certificate of ``type_code`` to ``holder_id`` and store it in the base library.
 
@@ -371,7 +372,10 @@ def issue_certificate(
     ``seal_alg`` asks for another, e.g. ``Alg.SM2`` for a 国密 relying party (its own key,
     ``issuers.seal_owner``; docs/sm2-jose-profile.md).
     ``validity`` defaults to the type's default term from today (Beijing); ``base_url`` is the
-    node's public address, written into the status-list URI of a new list.
+    node's public address, written into the status-list URI of a new list. ``registered_in``
+    is the GB/T 2260 division whose organ the certified act falls to, when that is not the
+    holder's own: a marriage is registered where either party's household is
+    (《婚姻登记条例》第四条), and both parties' certificates are issued there.
 
     The holder must be in the node's population register (a person, and not deceased) or
     firm register (an organisation); a node whose register is empty — a pure issuing node
@@ -389,7 +393,7 @@ def issue_certificate(
     jwk = check_holder_jwk(holder_jwk)
     division = check_holder_registered(session, kind, holder)
     issuer = resolve_issuer(session, kind, issuer_uscc)
-    check_jurisdiction(kind, issuer, division)
+    check_jurisdiction(kind, issuer, registered_in or division)
     term = validity_for(kind, validity, today(moment))
     certificate = seal_certificate(
         session, keys, kind=kind, issuer=issuer, holder_id=holder, face=face,

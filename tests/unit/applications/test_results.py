@@ -120,6 +120,46 @@ def test_marriage_issues_a_certificate_to_each_party_and_registers_the_marriage(
 
 
 @pytest.mark.usefixtures("demo_registry")
+def test_a_marriage_with_a_party_from_another_city_is_registered_where_the_other_lives(
+    db: Database, keys: KeyStore
+) -> None:
+    # 《婚姻登记条例》第四条: at the registry of either party's household.
+    husband_key, wife_key = generate_signer(Alg.ES256), generate_signer(Alg.ES256)
+    with db.session() as session:
+        husband = population.person(session, name="周斌", birth=dt.date(1994, 1, 5))
+        wife = population.person(
+            session, name="吴琳", sex=Sex.FEMALE, birth=dt.date(1996, 2, 6), county="370202"
+        )
+        app = new_application(
+            session,
+            MARRIAGE_CERTIFICATE,
+            applicant=(husband.id_number, husband_key),
+            spouse=(wife.id_number, wife_key),
+        )
+        issued = _approve(session, keys, app)
+        hers = _shown(session, keys, issued[1]["credential"], wife_key)
+        assert hers["holder_id_number"] == wife.id_number  # a 青岛 resident
+        assert hers["registration_authority"] == "济南市民政局"
+
+        strangers = [
+            population.person(session, name=name, sex=sex, birth=born, county="370202")
+            for name, sex, born in (
+                ("郑凯", Sex.MALE, dt.date(1993, 3, 3)),
+                ("王悦", Sex.FEMALE, dt.date(1995, 5, 5)),
+            )
+        ]
+        elsewhere = new_application(
+            session,
+            MARRIAGE_CERTIFICATE,
+            applicant=(strangers[0].id_number, generate_signer(Alg.ES256)),
+            spouse=(strangers[1].id_number, generate_signer(Alg.ES256)),
+        )
+        with pytest.raises(certs.HolderOutsideJurisdiction):
+            _approve(session, keys, elsewhere)  # neither lives in 济南
+        assert elsewhere.state is AppState.SUBMITTED  # refused before deciding
+
+
+@pytest.mark.usefixtures("demo_registry")
 def test_a_party_the_register_shows_married_is_refused_before_deciding(
     db: Database, keys: KeyStore
 ) -> None:
