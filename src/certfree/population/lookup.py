@@ -23,7 +23,7 @@ from certfree.population.models import (
     TaxStanding,
     Vehicle,
 )
-from certfree.population.vocab import Sex
+from certfree.population.vocab import MarriageStatus, Sex
 from certfree.storage import Base
 
 __all__ = ["TABLES", "PersonSummary", "city_name", "count_rows", "get_person", "list_people"]
@@ -73,14 +73,31 @@ def city_name(address_code: str) -> str:
     return _city_names().get(address_code[:4] + "00", "")
 
 
-def list_people(session: Session, limit: int, offset: int = 0) -> list[PersonSummary]:
-    """Up to ``limit`` people ordered by ID number, skipping the first ``offset``."""
-    rows = session.execute(
-        select(Person.name, Person.id_number, Person.sex, Person.birth_date, Person.address_code)
-        .order_by(Person.id_number)
-        .limit(limit)
-        .offset(offset)
-    )
+def list_people(
+    session: Session,
+    limit: int,
+    offset: int = 0,
+    *,
+    born_by: dt.date | None = None,
+    region: str | None = None,
+    unmarried: bool = False,
+) -> list[PersonSummary]:
+    """Up to ``limit`` living people ordered by ID number, skipping the first ``offset``: born
+    on or before ``born_by``, living in GB/T 2260 ``region`` (a province, city or county code)
+    and, with ``unmarried``, not recorded as married."""
+    query = select(
+        Person.name, Person.id_number, Person.sex, Person.birth_date, Person.address_code
+    ).where(Person.deceased.is_(False))
+    if born_by is not None:
+        query = query.where(Person.birth_date <= born_by)
+    if region is not None:
+        significant = region.rstrip("0") if region.endswith("00") else region
+        query = query.where(Person.address_code.startswith(significant.ljust(2, "0")))
+    if unmarried:
+        married = select(Marriage.party_a_id).where(Marriage.status == MarriageStatus.MARRIED)
+        married_b = select(Marriage.party_b_id).where(Marriage.status == MarriageStatus.MARRIED)
+        query = query.where(Person.id_number.not_in(married), Person.id_number.not_in(married_b))
+    rows = session.execute(query.order_by(Person.id_number).limit(limit).offset(offset))
     return [
         PersonSummary(name, id_number, sex, birth_date, city_name(address_code))
         for name, id_number, sex, birth_date, address_code in rows

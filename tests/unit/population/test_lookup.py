@@ -45,6 +45,34 @@ def test_people_are_listed_by_id_number_with_their_city(db: Database) -> None:
         ]
 
 
+def test_people_are_found_by_age_region_and_marital_status(db: Database) -> None:
+    with db.session() as session:
+        husband, wife, _ = make.married_couple(session)  # 济南, born 1990 and 1992
+        elder = make.person(session, name="钱老", birth=dt.date(1950, 6, 1))
+        qingdao = make.person(session, name="孙青", birth=dt.date(1991, 1, 1), county="370202")
+        gone = make.person(session, name="李故", birth=dt.date(1940, 1, 1))
+        gone.deceased = True
+    with db.session() as session:
+
+        def found(
+            born_by: dt.date | None = None, region: str | None = None, unmarried: bool = False
+        ) -> set[str]:
+            listed = list_people(
+                session, limit=10, born_by=born_by, region=region, unmarried=unmarried
+            )
+            return {p.id_number for p in listed}
+
+        assert found(born_by=dt.date(1960, 12, 31)) == {elder.id_number}  # the dead are not
+        assert found(region="370200") == {qingdao.id_number}
+        assert found(region="370000") == {
+            husband.id_number,
+            wife.id_number,
+            elder.id_number,
+            qingdao.id_number,
+        }
+        assert found(region="370100", unmarried=True) == {elder.id_number}
+
+
 def test_get_person_and_missing_person(db: Database) -> None:
     with db.session() as session:
         someone = make.person(session, birth=dt.date(1985, 2, 28))
