@@ -73,6 +73,7 @@ bench: install
 	$(BIN)/python bench/audit_append.py
 	$(BIN)/python bench/catalog_match.py
 	$(BIN)/python bench/exchange.py
+	$(BIN)/python bench/applications.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache .coverage
