@@ -110,6 +110,7 @@ class _Pending:
     party: ApplicationParty
     face: dict[str, Any]
     registered_in: str | None = None  # where the act is registered, if not the holder's home
+    new_holder: bool = False  # the holder enters the register with this act (a new firm)
 
 
 @dataclass(slots=True)
@@ -311,7 +312,8 @@ def _business_licence(case: _Case, plan: ResultPlan) -> None:
     entity = LICENCE_ENTITY_TYPES[form["entity_type"]]
     uscc = new_uscc(case.session, entity, case.region)
     face = _licence_face(form, uscc=uscc, rep=rep.name, authority=case.issuer.name, day=case.day)
-    plan.pending = [_Pending(uscc, party, {k: v for k, v in face.items() if v is not None})]
+    face = {k: v for k, v in face.items() if v is not None}
+    plan.pending = [_Pending(uscc, party, face, case.region, new_holder=True)]
     plan.write = lambda: register_firm(
         case.session,
         uscc=uscc,
@@ -414,7 +416,11 @@ def check_results_ready(
         face = certs.check_face_data(kind, pending.face)
         certs.check_holder_id(kind, pending.holder_id, face)
         certs.derive_predicates(kind, face, case.day)
-        home = certs.check_holder_registered(session, kind, pending.holder_id)
+        home = (
+            None
+            if pending.new_holder
+            else certs.check_holder_registered(session, kind, pending.holder_id)
+        )
         certs.check_jurisdiction(kind, case.issuer, pending.registered_in or home)
     return plan
 

@@ -30,6 +30,7 @@ def up(
     *,
     cities: Annotated[int, typer.Option(min=0, max=16)] = 2,
     departments: Annotated[str, typer.Option()] = "MZ,GA",
+    hosted: Annotated[str, typer.Option()] = "",
     directory: _Dir = Path("var/cluster"),
     citizens: Annotated[int, typer.Option(min=1000)] = 1000,
     seed: Annotated[int, typer.Option()] = 2023,
@@ -42,6 +43,7 @@ def up(
             directory,
             cities=cities,
             departments=kinds,
+            hosted=[part for part in hosted.split(",") if part.strip()],
             citizens=citizens,
             seed=seed,
             report=lambda event, **figures: err_console.print(

@@ -3,7 +3,10 @@
 
 All nodes start from one template database (the demo province built once with one seed:
 one consistent synthetic world), copied per node; each gets its own node key, is registered
-and approved at the province, and every department node gets the demo sharing grants. The
+and approved at the province, and every department node gets the demo sharing grants. A
+department kind may instead be *hosted*: each region node answers for its own department of
+that kind from the registers it holds (co-hosted providers, ``CERTFREE_HOSTED_DEPARTMENTS``),
+as a 政务服务中心 that registers firms holds the market and tax registers it writes. The
 manifest ``cluster.json`` records each node's URL, pid, directory and level.
 """
 
@@ -83,19 +86,23 @@ def _free_port() -> int:
         return port
 
 
-def plan_cluster(directory: Path, cities: int, departments: Sequence[str]) -> list[ClusterNode]:
-    """The province, its first ``cities`` cities and ``departments`` under each, parents first."""
-    if not 0 <= cities <= 16:
-        raise InvalidInput(f"城市数应在 0 到 16 之间，收到 {cities}", field="cities")
+def department_kinds(texts: Sequence[str], field: str = "departments") -> list[DepartmentKind]:
+    """Department kinds from their codes (``MZ``); InvalidInput names an unknown one."""
     kinds = []
-    for text in departments:
+    for text in texts:
         try:
             kinds.append(DepartmentKind(text.strip().upper()))
         except ValueError:
             known = ",".join(kind.value for kind in DepartmentKind)
-            raise InvalidInput(
-                f"未知的部门类别 {text!r}（可选 {known}）", field="departments"
-            ) from None
+            raise InvalidInput(f"未知的部门类别 {text!r}（可选 {known}）", field=field) from None
+    return kinds
+
+
+def plan_cluster(directory: Path, cities: int, departments: Sequence[str]) -> list[ClusterNode]:
+    """The province, its first ``cities`` cities and ``departments`` under each, parents first."""
+    if not 0 <= cities <= 16:
+        raise InvalidInput(f"城市数应在 0 到 16 之间，收到 {cities}", field="cities")
+    kinds = department_kinds(departments)
     rows = {str(row["code"]): row for row in demo_nodes()}
     regions = [code for code, row in rows.items() if row["parent_code"] is None]
     regions += [code for code, row in rows.items() if row["level"] == "city"][:cities]
@@ -209,11 +216,24 @@ def sqlite_session(path: Path) -> Iterator[Session]:
         db.dispose()
 
 
-def _register_and_grant(nodes: Sequence[ClusterNode], jwks: dict[str, dict[str, Any]]) -> None:
+def hosted_by(node: ClusterNode, hosted: Sequence[DepartmentKind]) -> list[str]:
+    """The department node codes region node ``node`` answers for itself (none for a
+    department node)."""
+    if node.level == "department":
+        return []
+    return [f"{node.code}-{kind.value}" for kind in hosted]
+
+
+def _register_and_grant(
+    nodes: Sequence[ClusterNode],
+    jwks: dict[str, dict[str, Any]],
+    hosted: Sequence[DepartmentKind] = (),
+) -> None:
     """Every node's registry knows every node (active, at its endpoint), as the province's
     does; a department node holds the demo grants it gives every node, and every node its
     own copy of the grants it holds: a node plans an application on its own registry and
-    grants (exchange.coverage) before it asks anything."""
+    grants (exchange.coverage) before it asks anything. A region node grants itself the
+    demo questions of the departments it hosts."""
     consumers = [node.code for node in nodes]
     departments = [node.code for node in nodes if node.level == "department"]
     for node in nodes:
@@ -224,7 +244,7 @@ def _register_and_grant(nodes: Sequence[ClusterNode], jwks: dict[str, dict[str, 
                 )
             if node.level == "department":
                 load_demo_grants(session, consumers, [node.code])
-            load_demo_grants(session, [node.code], departments)
+            load_demo_grants(session, [node.code], [*departments, *hosted_by(node, hosted)])
 
 
 def demo_residents(directory: Path, limit: int, offset: int) -> list[str]:
@@ -237,7 +257,10 @@ def demo_residents(directory: Path, limit: int, offset: int) -> list[str]:
 
 
 def node_environment(
-    node: ClusterNode, nodes: Sequence[ClusterNode], pinned: Path
+    node: ClusterNode,
+    nodes: Sequence[ClusterNode],
+    pinned: Path,
+    hosted: Sequence[DepartmentKind] = (),
 ) -> dict[str, str]:
     """The CERTFREE_* variables that make ``certfree serve`` run ``node``."""
     by_code = {n.code: n for n in nodes}
@@ -254,6 +277,8 @@ def node_environment(
     }
     if node.parent is not None:
         env["CERTFREE_PARENT_URL"] = by_code[node.parent].url
+    if own := hosted_by(node, hosted):
+        env["CERTFREE_HOSTED_DEPARTMENTS"] = ",".join(own)
     return env
 
 
@@ -297,13 +322,25 @@ def cluster_up(
     *,
     cities: int = 2,
     departments: Sequence[str] = ("MZ", "GA"),
+    hosted: Sequence[str] = (),
     citizens: int = 1000,
     seed: int = 2023,
     report: Report = lambda *_, **__: None,
     timeout: float = 90.0,
 ) -> dict[str, Any]:
-    """Start the cluster and write its manifest; Conflict if one is already running here."""
+    """Start the cluster and write its manifest; Conflict if one is already running here.
+
+    ``hosted``: department kinds each region node answers for itself, with no process of
+    their own (InvalidInput for a kind that also runs as ``departments``)."""
     directory = directory.resolve()
+    kinds = department_kinds(hosted, field="hosted")
+    both = sorted(set(kinds) & set(department_kinds(departments)))
+    if both:
+        raise InvalidInput(
+            f"部门 {','.join(both)} 不能既独立运行又由区域节点代答"
+            f"（{','.join(both)}: a department kind runs as nodes or is hosted, not both）",
+            field="hosted",
+        )
     if (directory / MANIFEST).exists():
         running = [
             code
@@ -328,10 +365,12 @@ def cluster_up(
                 strict=True,
             )
         )
-    _register_and_grant(nodes, jwks)
+    _register_and_grant(nodes, jwks, kinds)
     pinned = directory / "province.jwks.json"
     pinned.write_text(json.dumps(jwks[nodes[0].code], indent=2))
-    pids = {node.code: start_node(node, node_environment(node, nodes, pinned)) for node in nodes}
+    pids = {
+        node.code: start_node(node, node_environment(node, nodes, pinned, kinds)) for node in nodes
+    }
     manifest = {
         "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "province": nodes[0].code,
@@ -345,6 +384,7 @@ def cluster_up(
                 "level": node.level,
                 "name": node.name,
                 "parent": node.parent,
+                "hosted": hosted_by(node, kinds),
             }
             for node in nodes
         },

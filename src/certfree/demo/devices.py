@@ -10,8 +10,9 @@ act in their own app. This module holds what that takes and nothing else:
 * a wallet per demo person (``<wallets>/<ID>``: the holder key ``key.jwk`` and the
   credentials, the layout ``certfree wallet --wallet DIR`` reads). It stays on the command
   line's side, as a phone's wallet stays on the phone: no private key goes to a node;
-* the face data of a person's own resident ID card as the node's population register holds
-  it, so that a demo person without one in their wallet is issued the card they would carry;
+* the face data of a person's own resident ID card and household register entry (户口簿) as
+  the node's population register holds them, so that a demo person without one in their
+  wallet is issued the paper they would carry;
 * the questions an application asks about a party, which their consent must cover.
 """
 
@@ -48,7 +49,10 @@ __all__ = [
 ]
 
 HOLDER_KEY_FILE = "key.jwk"  # the name `certfree wallet --wallet DIR` looks for
-RESIDENT_ID_CARD = "resident_id_card"  # the one certificate a demo person is issued on demand
+# The certificates every resident holds, which a demo person is issued on demand.
+ON_DEMAND = frozenset({"resident_id_card", "household_register"})
+_HOUSEHOLD_TYPE = "家庭户"
+_HEAD, _OTHER_RELATION = "户主", "其他"  # the register keeps the head, not the relations
 _TOKEN_SECONDS = 600  # one command's worth
 _IDENTIFIER = re.compile(r"[0-9A-Z]{18}")  # GB 11643 ID number or GB 32100 USCC
 # GB/T 3304 names of the nationalities the demo population is drawn from (demo.people).
@@ -150,22 +154,25 @@ def person_wallet(site: DemoSite, person: str) -> PersonWallet:
 
 def issued_on_demand(type_code: str) -> bool:
     """Whether a demo person without a certificate of ``type_code`` is issued one on demand
-    (:func:`own_id_card`): only the resident ID card, which every resident holds."""
+    (:func:`own_id_card`): the resident ID card and the household register entry, which
+    every resident holds."""
     kind = certs.cert_types().get(type_code.strip().upper())
-    return kind is not None and kind.slug == RESIDENT_ID_CARD
+    return kind is not None and kind.slug in ON_DEMAND
 
 
 def own_id_card(node: DemoNode, type_code: str, person: str) -> tuple[dict[str, Any], str]:
-    """The face data of ``person``'s resident ID card as ``node``'s population register holds
-    it, and the organ that issues it to them (the public security of their city: 属地管辖).
+    """The face data of ``person``'s resident ID card (or household register entry) as
+    ``node``'s population register holds it, and the organ that issues it to them (the
+    public security of their city: 属地管辖).
 
-    InvalidInput for another certificate type: the demo issues only the ID card on demand;
+    InvalidInput for another certificate type: the demo issues only these on demand;
     NotFound for a person the register lacks."""
     kind = certs.cert_type(type_code)
     if not issued_on_demand(type_code):
         raise InvalidInput(
-            f"演示中只能当场申领居民身份证，{kind.name}请先放入卡包（certfree wallet add）"
-            f"（the demo issues only ID cards on demand; add a {kind.name_en} to the wallet）",
+            f"演示中只能当场申领居民身份证和居民户口簿，{kind.name}请先放入卡包"
+            f"（certfree wallet add）（the demo issues only ID cards and household registers "
+            f"on demand; add a {kind.name_en} to the wallet）",
             field="wallet",
         )
     db = Database(node.settings.database_url)
@@ -173,18 +180,39 @@ def own_id_card(node: DemoNode, type_code: str, person: str) -> tuple[dict[str, 
         with db.session() as session:
             holder = population.get_person(session, _identifier(person))
             home = session.get(population.Household, holder.household_no)
+            address = home.address if home is not None else ""
             face = {
                 "name": holder.name,
                 "sex": population.SEX_ZH[holder.sex],
-                "ethnic_group": _ETHNIC_GROUPS.get(holder.ethnic_group or "01", "汉"),
                 "birth_date": holder.birth_date.isoformat(),
-                "address": home.address if home is not None else "",
                 "id_number": holder.id_number,
-                "issuing_authority": _police_of(holder.address_code),
+                "address": address,
             }
+            if kind.slug == "household_register":
+                head_id = home.head_id_number if home is not None else holder.id_number
+                head = session.get(population.Person, head_id)
+                face |= {
+                    "household_no": holder.household_no,
+                    "household_type": _HOUSEHOLD_TYPE,
+                    "head_name": head.name if head is not None else holder.name,
+                    "relation_to_head": _HEAD if head_id == holder.id_number else _OTHER_RELATION,
+                    "birthplace": _birthplace(holder.id_number, address),
+                }
+            else:
+                face |= {
+                    "ethnic_group": _ETHNIC_GROUPS.get(holder.ethnic_group or "01", "汉"),
+                    "issuing_authority": _police_of(holder.address_code),
+                }
             return face, f"{holder.address_code[:4]}00-{kind.department.value}"
     finally:
         db.dispose()
+
+
+def _birthplace(id_number: str, address: str) -> str:
+    # GB 11643 §5.2: the address code is where the person was first registered, which the
+    # household register prints as the place of birth of one born there.
+    division = lookup_division(id_number[:6])
+    return division.full_name if division is not None else address
 
 
 def _police_of(county: str) -> str:
