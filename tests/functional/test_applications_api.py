@@ -14,11 +14,11 @@ from certfree.app import create_app
 from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
 from certfree.demo import grant_demo_departments, list_province_itself, load_demo_items
-from certfree.population import Sex
+from certfree.population import MarriageStatus, Sex
 from certfree.settings import Settings
 from certfree.storage import Database
 from certfree.wallet import HolderKey
-from factories.population import person
+from factories.population import married_couple, person
 
 ELDERLY = "老年人优待证办理"
 PROVINCE = "370000"
@@ -344,3 +344,53 @@ def test_the_hosts_home_is_asked_about_the_host_and_kinship_about_both(
     assert without_host.status_code == 409
     assert without_host.json()["field"] == "parties"
     assert "被投靠人" in without_host.json()["detail"]
+
+
+MARRIAGE = "内地居民结婚登记"
+
+
+def _marriage(client: TestClient, applicant: str, spouse: str) -> dict[str, Any]:
+    """A marriage registration started at the counter, both parties consenting, then run."""
+    app = client.post(
+        "/api/v1/applications",
+        headers=_clerk(client),
+        json={"service": MARRIAGE, "applicant": applicant, "parties": {"spouse": spouse}},
+    ).json()
+    for party in (applicant, spouse):
+        consented = _consent(client, app, party, HolderKey.generate())
+        assert consented.status_code == 200, consented.text
+    ran = client.post(f"/api/v1/applications/{app['id']}/run", headers=_clerk(client))
+    assert ran.status_code == 200, ran.text
+    shown: dict[str, Any] = ran.json()
+    return shown
+
+
+def _marital_status(ran: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """(requirement, status, answer) of the two marital-status requirements."""
+    return [
+        (e["requirement"], e["status"], e["proof"]["marital_status"]["answer"])
+        for e in ran["evidence"]
+        if "婚姻状况" in e["requirement"]
+    ]
+
+
+def test_a_married_person_does_not_meet_no_spouse_for_a_marriage(
+    node: TestClient, db: Database
+) -> None:
+    with db.session() as session:
+        husband, _, _ = married_couple(session)
+        _, divorcee, former = married_couple(session, registered_on=dt.date(2015, 9, 9))
+        former.status, former.divorced_on = MarriageStatus.DIVORCED, dt.date(2021, 3, 1)
+        other = person(session, name="陈晓红", sex=Sex.FEMALE, birth=dt.date(1994, 2, 2))
+        groom = person(session, name="吴磊", birth=dt.date(1993, 11, 20))
+        ids = husband.id_number, other.id_number, groom.id_number, divorcee.id_number
+    bigamy = _marriage(node, ids[0], ids[1])
+    assert _marital_status(bigamy) == [
+        ("申请人婚姻状况（无配偶）", "failed", {"status": "married"}),
+        ("另一方当事人婚姻状况（无配偶）", "met", {"status": "unmarried"}),
+    ]
+    free = _marriage(node, ids[2], ids[3])
+    assert _marital_status(free) == [
+        ("申请人婚姻状况（无配偶）", "met", {"status": "unmarried"}),
+        ("另一方当事人婚姻状况（无配偶）", "met", {"status": "divorced"}),
+    ]

@@ -82,6 +82,8 @@ def test_readers_list_and_read_items_and_their_requirements(
     assert status["party"] == "applicant"
     data, proof = status["alternatives"]
     assert data[0]["ways"] == ["data_sharing"]
+    no_spouse = {"status": ["unmarried", "divorced", "widowed"]}
+    assert (data[0]["expect"], proof[0]["expect"]) == (no_spouse, no_spouse)
     assert proof[0]["name"] == "婚姻状况证明"
     assert proof[0]["ways"] == ["data_sharing", "e_certificate", "commitment"]
     assert client.get("/api/v1/procedures", headers=token_for("verifier")).status_code == 403
@@ -115,6 +117,21 @@ def test_saving_an_item_that_demands_an_unlisted_proof_is_a_422_naming_it(
         assert "申请人婚姻状况" in problem["detail"]
         assert proof in problem["detail"]
         assert why in problem["detail"]
+    listed = client.get("/api/v1/procedures", headers=token_for("clerk")).json()
+    assert NEW not in [i["code"] for i in listed["items"]]
+
+
+def test_an_expected_answer_the_question_cannot_give_is_a_422_naming_it(
+    client: TestClient, token_for: Any, demo: Database
+) -> None:
+    item = _new_item()
+    item["requirements"][0]["alternatives"][0][0]["expect"] = {"status": ["engaged"]}
+    response = client.post("/api/v1/procedures", json=item, headers=token_for("bureau_admin"))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    problem = response.json()
+    assert problem["field"] == "requirements[0].alternatives[0][0].expect"
+    assert "status 的期望值应为 unmarried、married、divorced、widowed 之一" in problem["detail"]
     listed = client.get("/api/v1/procedures", headers=token_for("clerk")).json()
     assert NEW not in [i["code"] for i in listed["items"]]
 

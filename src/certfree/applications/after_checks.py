@@ -17,9 +17,13 @@ department node of that question in the service item's region, and:
   result certificates it issued (``cancelled_by_authority``) and marks them so in ``issued``.
 
 A check whose data cannot be had yet (the node is down, the department has no record, the
-question is refused) stays pending for the next run, with the reason in the result. An answer
-with no yes/no to compare (``marital_status``) needs the value the party committed to, which
-the slot carries as ``expect``; without it the check stays pending for a person.
+question is refused) stays pending for the next run, with the reason in the result. Whether
+the answer bears the commitment out is read as the application read it: against the answer
+the service item expects of that proof (the slot part's ``expect``: a marriage's "无配偶" is
+borne out by unmarried, divorced or widowed and refuted by married), or, where it expects
+none, every yes/no of the answer must be yes. An answer with no yes/no and no expected value
+(a real-estate transfer's marital status, committed to whatever it is), or one that lacks an
+expected field, has nothing to compare with what was committed: it stays pending for a person.
 """
 
 from __future__ import annotations
@@ -225,6 +229,10 @@ def _conclude(
     base = _untaken(ask)
     if not ask.expect and not _has_flags(result):
         note = f"{ask.provider} 答复 {ask.question}：{shown}；承诺的具体内容未记录，须人工比对"
+        return replace(base, note=note)
+    missing = [name for name in ask.expect or {} if name not in result]
+    if missing:
+        note = f"{ask.provider} 答复 {ask.question}：{shown}；未含 {'、'.join(missing)}，须人工比对"
         return replace(base, note=note)
     truthful = answer_satisfies(result, ask.expect)
     outcome = CheckOutcome.CONFIRMED if truthful else CheckOutcome.FALSE_COMMITMENT

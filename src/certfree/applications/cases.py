@@ -179,6 +179,8 @@ def _part(evidence: procedures.EvidenceRoute, row: procedures.ServiceEvidence) -
         "ref": evidence.ref,
         "name": evidence.name,
         "parameters": dict(row.parameters or {}),
+        # The answer that establishes the requirement (the item's, field → allowed values).
+        "expect": {key: list(values) for key, values in (row.expect or {}).items()},
         "way": evidence.way.value if evidence.way else None,
         "node": step.node_code if step else None,
         "reason": step.reason if step else None,

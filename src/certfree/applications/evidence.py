@@ -7,8 +7,10 @@
 * department verification — the request's id and, once answered, its outcome;
 * paper — the clerk's record of the paper proof seen, only where the way is still allowed.
 
-An answer establishes a requirement when its fields have the values the evidence expects
-(``expect``: field → allowed values); without ``expect``, every yes/no field must be yes.
+An answer establishes a requirement when its fields have the values the service item's
+evidence expects (``expect``: field → allowed values, copied into the slot's part when the
+case is planned); without ``expect``, every yes/no field must be yes and any other value is
+taken as it comes (a real-estate transfer records marital status whatever it is).
 """
 
 from __future__ import annotations
@@ -135,11 +137,21 @@ def _set_part(
 
 
 def answer_satisfies(result: Mapping[str, Any], expect: Mapping[str, Sequence[Any]] | None) -> bool:
-    """Whether an answer's ``result`` establishes the requirement (module docstring)."""
+    """Whether an answer's ``result`` establishes the requirement (module docstring).
+
+    Values compare with their type: ``True`` is not ``1`` (nor ``"true"``), and a field the
+    answer does not carry matches nothing."""
     if expect:
-        return all(result.get(name) in allowed for name, allowed in expect.items())
+        return all(
+            name in result and any(_same(result[name], value) for value in allowed)
+            for name, allowed in expect.items()
+        )
     flags = [value for value in result.values() if isinstance(value, bool)]
     return all(flags)
+
+
+def _same(answered: Any, expected: Any) -> bool:
+    return type(answered) is type(expected) and answered == expected
 
 
 def record_answer(

@@ -4,7 +4,9 @@ Saving checks every piece of evidence: a proof item must be on the current proof
 (清单之外无证明) — known, in the newest published version when one has been published, and
 neither abolished nor flagged to abolish; a certificate type must be a well-formed GB/T 36904
 type code (the result certificate an approval issues, a known one); a data-sharing question
-must exist and get the parameters it needs. Items flagged
+must exist and get the parameters it needs; an expected answer (``expect``) must name fields and
+values the question answers — for a proof item, the question that stands in for it here
+(:mod:`.realisations`); a certificate expects none. Items flagged
 ``to_abolish`` are refused too: the legal-basis check found no law, regulation, State Council
 decision or local regulation behind them, and a new demand for such a proof is what the list
 exists to stop (existing users are flagged for review instead, :mod:`.adjustment`).
@@ -28,6 +30,7 @@ from certfree.procedures.certificate_types import (
 from certfree.procedures.codes import check_code, division_in_code, level_of_division
 from certfree.procedures.errors import InvalidServiceItem, OutsideTheList, ServiceItemNotFound
 from certfree.procedures.models import ServiceEvidence, ServiceItem, ServiceRequirement
+from certfree.procedures.realisations import check_proof_expect
 from certfree.procedures.schemas import (
     EvidenceSpec,
     RequirementSpec,
@@ -36,7 +39,7 @@ from certfree.procedures.schemas import (
     ServiceItemView,
 )
 from certfree.procedures.vocab import ITEM_TYPE_NAMES, EvidenceKind, PartyRole, ServiceItemStatus
-from certfree.questions import check_evidence_parameters
+from certfree.questions import check_evidence_expect, check_evidence_parameters
 from certfree.storage import utcnow
 
 __all__ = [
@@ -217,6 +220,7 @@ def _requirement_rows(requirements: list[RequirementSpec]) -> list[ServiceRequir
                     kind=evidence.kind,
                     ref=evidence.ref,
                     parameters=dict(evidence.parameters),
+                    expect={key: list(values) for key, values in evidence.expect.items()},
                 )
                 for alternative, evidences in enumerate(requirement.alternatives)
                 for index, evidence in enumerate(evidences)
@@ -297,32 +301,44 @@ def _check_requirements(
                 f"申请条件「{description}」重复出现", field=f"{where}.description"
             )
         seen.add(description)
+        alternatives: list[list[EvidenceSpec]] = []
         for j, alternative in enumerate(requirement.alternatives):
+            at = f"{where}.alternatives[{j}]"
             if not alternative:
                 raise InvalidServiceItem(
-                    f"申请条件「{description}」的第 {j + 1} 种材料组合为空",
-                    field=f"{where}.alternatives[{j}]",
+                    f"申请条件「{description}」的第 {j + 1} 种材料组合为空", field=at
                 )
-            for k, evidence in enumerate(alternative):
-                field = f"{where}.alternatives[{j}][{k}]"
-                _check_evidence(code, description, evidence, field, proof_list)
-        cleaned.append(requirement.model_copy(update={"description": description}))
+            alternatives.append(
+                [
+                    _check_evidence(code, description, e, f"{at}[{k}]", proof_list)
+                    for k, e in enumerate(alternative)
+                ]
+            )
+        update = {"description": description, "alternatives": alternatives}
+        cleaned.append(requirement.model_copy(update=update))
     return cleaned
 
 
 def _check_evidence(
     code: str, requirement: str, evidence: EvidenceSpec, field: str, proof_list: ProofList
-) -> None:
+) -> EvidenceSpec:
+    """``evidence`` with its expected answer checked, or the fault (named by its field)."""
     try:
         if evidence.kind is EvidenceKind.DATA_QUESTION:
             check_evidence_parameters(evidence.ref, evidence.parameters)
-            return
+            expect = check_evidence_expect(evidence.ref, evidence.expect)
+            return evidence.model_copy(update={"expect": expect})
         if evidence.kind is EvidenceKind.CERTIFICATE_TYPE:
             check_type_code(evidence.ref)
             check_certificate_parameters(evidence.parameters)
-            return
+            if evidence.expect:
+                raise InvalidInput(
+                    "电子证照不带期望答复（a certificate type takes no expect）", field="expect"
+                )
+            return evidence
         if evidence.parameters:
             raise InvalidInput(f"{evidence.kind.zh}不带参数", field="parameters")
+        expect = check_proof_expect(evidence.ref, evidence.expect)
     except InvalidInput as exc:
         raise InvalidServiceItem(
             f"政务服务事项 {code} 的申请条件「{requirement}」：{exc.message}",
@@ -337,6 +353,7 @@ def _check_evidence(
             why=why,
             field=field,
         )
+    return evidence.model_copy(update={"expect": expect})
 
 
 def _view(item: ServiceItem) -> ServiceItemView:
@@ -370,7 +387,12 @@ def requirement_spec(requirement: ServiceRequirement) -> RequirementSpec:
     alternatives: dict[int, list[EvidenceSpec]] = {}
     for evidence in requirement.evidences:
         alternatives.setdefault(evidence.alternative, []).append(
-            EvidenceSpec(kind=evidence.kind, ref=evidence.ref, parameters=evidence.parameters)
+            EvidenceSpec(
+                kind=evidence.kind,
+                ref=evidence.ref,
+                parameters=evidence.parameters,
+                expect=evidence.expect or {},
+            )
         )
     return RequirementSpec(
         description=requirement.description,

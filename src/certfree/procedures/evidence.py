@@ -28,7 +28,12 @@ __all__ = ["allowed_evidence", "check_evidence_request", "evidence_view", "requi
 
 def evidence_view(session: Session, evidence: ServiceEvidence) -> EvidenceView:
     """One stored piece of evidence with its name and the ways it may be met."""
-    base = {"kind": evidence.kind, "ref": evidence.ref, "parameters": dict(evidence.parameters)}
+    base = {
+        "kind": evidence.kind,
+        "ref": evidence.ref,
+        "parameters": dict(evidence.parameters),
+        "expect": dict(evidence.expect or {}),
+    }
     if evidence.kind is EvidenceKind.PROOF_ITEM:
         try:
             item = proofs.get_item(session, evidence.ref)

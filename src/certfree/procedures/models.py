@@ -112,5 +112,7 @@ class ServiceEvidence(Base):
     # Proof-item code, 21-character certificate type code, or question name.
     ref: Mapped[str] = mapped_column(String(64))
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The answer that establishes the requirement: answer field → allowed values.
+    expect: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
     requirement: Mapped[ServiceRequirement] = relationship(back_populates="evidences")

@@ -4,11 +4,15 @@ Requirements are separated by ``；`` (or ``;``); each is a description, a colon
 ``:``) and its alternatives separated by ``|``; an alternative's evidence is joined by ``+``;
 each evidence is ``proof:CODE``, ``cert:TYPECODE`` or ``data:question(key=value, …)`` —
 ``证明:``, ``证照:``, ``数据:`` too; a certificate may name the predicate it shows
-(``cert:TYPECODE(predicate=age_over_60)``). A requirement about another party than the
-applicant ends its description with ``@`` and the party's role (``@spouse``, ``@被投靠人``)::
+(``cert:TYPECODE(predicate=age_over_60)``). The answer a question (or the question standing in
+for a proof) must give follows in brackets, values separated by ``/`` and fields by ``,``
+(``data:marital_status[status=unmarried/divorced/widowed]``). A requirement about another
+party than the applicant ends its description with ``@`` and the party's role (``@spouse``,
+``@被投靠人``)::
 
-    申请人婚姻状况：data:marital_status | proof:SD-ZM-MZ-004；
-    另一方婚姻状况@spouse：data:marital_status | proof:SD-ZM-MZ-004；
+    申请人婚姻状况：data:marital_status[status=unmarried/divorced/widowed]
+        | proof:SD-ZM-MZ-004[status=unmarried/divorced/widowed]；
+    另一方婚姻状况@spouse：data:marital_status[status=unmarried/divorced/widowed]；
     申请人年满60周岁：data:age_at_least(years=60) | proof:SD-ZM-RS-002
 
 :func:`format_requirements` writes the same notation back, so an export re-imports unchanged.
@@ -19,9 +23,10 @@ from __future__ import annotations
 import re
 
 from certfree.errors import InvalidInput
+from certfree.procedures.realisations import realisation
 from certfree.procedures.schemas import EvidenceSpec, RequirementSpec
 from certfree.procedures.vocab import EvidenceKind, PartyRole
-from certfree.questions import ParameterValue, parse_parameters
+from certfree.questions import ParameterValue, parse_expect, parse_parameters
 
 __all__ = ["format_requirements", "parse_requirements"]
 
@@ -44,17 +49,18 @@ _REQUIREMENT = re.compile(
 )
 _PARTIES = {**{p.value: p for p in PartyRole}, **{p.zh: p for p in PartyRole}}
 _EVIDENCE = re.compile(
-    r"(?P<prefix>[^:：\s]+)\s*[:：]\s*(?P<ref>[^()\s]+)\s*(?:\((?P<params>.*)\))?"
+    r"(?P<prefix>[^:：\s]+)\s*[:：]\s*(?P<ref>[^()\[\]\s]+)\s*(?:\((?P<params>.*)\))?"
+    r"\s*(?:\[(?P<expect>[^\]]*)\])?"
 )
 
 
 def _split(text: str, separators: str) -> list[str]:
-    """``text`` split on any of ``separators`` outside parentheses, parts stripped."""
+    """``text`` split on any of ``separators`` outside parentheses and brackets, stripped."""
     parts: list[str] = []
     current: list[str] = []
     depth = 0
     for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
+        depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(char, 0)
         if depth == 0 and char in separators:
             parts.append("".join(current).strip())
             current = []
@@ -69,7 +75,7 @@ def _evidence(text: str) -> EvidenceSpec:
     kind = _PREFIXES.get(match["prefix"].lower()) if match else None
     if match is None or kind is None:
         raise InvalidInput(
-            f"「{text}」应写作 proof:编码、cert:证照类型代码 或 data:问题名(参数=值)",
+            f"「{text}」应写作 proof:编码、cert:证照类型代码 或 data:问题名(参数=值)[字段=值/值]",
             field="requirements",
         )
     params = match["params"] or ""
@@ -81,7 +87,28 @@ def _evidence(text: str) -> EvidenceSpec:
         parameters = parse_parameters(match["ref"], params)
     else:
         parameters = _plain_parameters(text, params)
-    return EvidenceSpec(kind=kind, ref=match["ref"], parameters=parameters)
+    return EvidenceSpec(
+        kind=kind, ref=match["ref"], parameters=parameters, expect=_expect(text, kind, match)
+    )
+
+
+def _expect(text: str, kind: EvidenceKind, match: re.Match[str]) -> dict[str, list[ParameterValue]]:
+    """The bracketed expected answer, typed by the question (a proof's: the one standing in
+    for it); whether it fits is checked when the item is saved."""
+    written = match["expect"]
+    if written is None:
+        return {}
+    if kind is EvidenceKind.DATA_QUESTION:
+        question: str | None = match["ref"]
+    else:
+        question = realisation(match["ref"]).question
+    try:
+        expect = parse_expect(question, written)
+    except InvalidInput as exc:
+        raise InvalidInput(f"「{text}」：{exc.message}", field="requirements") from None
+    if not expect:
+        raise InvalidInput(f"「{text}」：方括号中应写期望答复 字段=值/值", field="requirements")
+    return expect
 
 
 def _plain_parameters(text: str, params: str) -> dict[str, ParameterValue]:
@@ -131,7 +158,14 @@ def _written(evidence: EvidenceSpec) -> str:
     text = f"{_WRITTEN[evidence.kind]}:{evidence.ref}"
     if evidence.parameters:
         text += "(" + ", ".join(f"{k}={v}" for k, v in evidence.parameters.items()) + ")"
+    if evidence.expect:
+        fields = (f"{k}={'/'.join(_value(v) for v in vs)}" for k, vs in evidence.expect.items())
+        text += "[" + ", ".join(fields) + "]"
     return text
+
+
+def _value(value: ParameterValue) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def format_requirements(requirements: list[RequirementSpec]) -> str:

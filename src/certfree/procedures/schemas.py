@@ -33,6 +33,10 @@ class EvidenceSpec(BaseModel):
     A data-sharing question's parameters are its own (``years=60``), never the parties' ID
     numbers, which the application supplies; a certificate type may name the ``predicate``
     to be disclosed instead of the field it derives from (``age_over_60``).
+
+    ``expect`` is the answer that establishes the requirement (answer field → allowed values):
+    of the question itself, or for a proof item of the question that stands in for it. Without
+    it every yes/no field must be yes and any other value is accepted.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -40,6 +44,9 @@ class EvidenceSpec(BaseModel):
     kind: EvidenceKind
     ref: str = Field(min_length=1, max_length=64, description="证明事项编码、证照类型代码或问题名")
     parameters: dict[str, ParameterValue] = Field(default_factory=dict)
+    expect: dict[str, list[ParameterValue]] = Field(
+        default_factory=dict, description="期望答复：答复字段 → 可满足条件的值"
+    )
 
 
 class RequirementSpec(BaseModel):
@@ -119,6 +126,7 @@ class EvidenceView(BaseModel):
     ref: str
     name: str
     parameters: dict[str, ParameterValue]
+    expect: dict[str, list[ParameterValue]] = Field(default_factory=dict)
     ways: list[str] = Field(description="可采用的方式，按优先顺序（Way 的值）")
     ways_zh: list[str]
     proof_status: str | None = None

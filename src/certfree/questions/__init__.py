@@ -23,13 +23,17 @@ from certfree.questions.catalogue import (
 )
 from certfree.questions.errors import QuestionArgsInvalid, QuestionNotFound
 from certfree.questions.evidence import (
+    MAX_EXPECTED_VALUES,
     ParameterValue,
+    check_evidence_expect,
     check_evidence_parameters,
+    parse_expect,
     parse_parameters,
 )
 
 __all__ = [
     "IDENTIFIER_TYPES",
+    "MAX_EXPECTED_VALUES",
     "QUESTIONS_FILE",
     "AnswerDataItem",
     "AnswerField",
@@ -39,11 +43,13 @@ __all__ = [
     "QuestionArgsInvalid",
     "QuestionDef",
     "QuestionNotFound",
+    "check_evidence_expect",
     "check_evidence_parameters",
     "check_grant_scope",
     "data_items",
     "get_question",
     "list_questions",
+    "parse_expect",
     "parse_parameters",
     "validate_args",
 ]

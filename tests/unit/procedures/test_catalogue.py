@@ -170,6 +170,37 @@ def test_a_proof_added_but_not_yet_published_is_refused(catalogue: Database) -> 
             "alternatives[0][0].parameters",
             "电子证照的 predicate 应如 age_over_60，收到「is_nice」",
         ),
+        (
+            {"kind": "data_question", "ref": "marital_status", "expect": {"status": ["single"]}},
+            "alternatives[0][0].expect",
+            "答复字段 status 的期望值应为 unmarried、married、divorced、widowed 之一",
+        ),
+        (
+            {
+                "kind": "data_question",
+                "ref": "is_resident_of",
+                "parameters": {"division": "370102"},
+                "expect": {"resident": [1]},
+            },
+            "alternatives[0][0].expect",
+            "期望值应为 true 或 false，收到 1",
+        ),
+        (
+            # SD-ZM-MZ-004 stands in for marital_status (proof_realisations.csv), not this.
+            {"kind": "proof_item", "ref": "SD-ZM-MZ-004", "expect": {"resident": [True]}},
+            "alternatives[0][0].expect",
+            "问题 marital_status 的答复没有可期望的字段 resident",
+        ),
+        (
+            {"kind": "proof_item", "ref": "SD-ZM-GA-003", "expect": {"resident": [True]}},
+            "alternatives[0][0].expect",
+            "证明事项 SD-ZM-GA-003 没有可替代的数据共享问题，不能规定期望答复",
+        ),
+        (
+            {"kind": "certificate_type", "ref": ID_CARD, "expect": {"status": ["unmarried"]}},
+            "alternatives[0][0].expect",
+            "电子证照不带期望答复（a certificate type takes no expect）",
+        ),
     ],
 )
 def test_bad_evidence_is_refused_with_its_place(
@@ -179,6 +210,37 @@ def test_bad_evidence_is_refused_with_its_place(
         procedures.create_service_item(session, _spec([evidence]), "bureau-1")
     assert caught.value.field == f"requirements[1].{field}"
     assert message in caught.value.message
+
+
+def test_the_expected_answer_is_kept_and_shown(catalogue: Database) -> None:
+    expect = {"status": ["unmarried", "divorced", "widowed"]}
+    with catalogue.session() as session:
+        saved = procedures.create_service_item(
+            session,
+            _spec(
+                [{"kind": "data_question", "ref": "marital_status", "expect": expect}],
+                [{"kind": "proof_item", "ref": "SD-ZM-MZ-004", "expect": expect}],
+                [
+                    {
+                        "kind": "data_question",
+                        "ref": "is_resident_of",
+                        "parameters": {"division": "370102"},
+                    }
+                ],
+            ),
+            "bureau-1",
+        )
+    with catalogue.session() as session:
+        again = procedures.get_service_item(session, NEW_CODE)
+        view = procedures.requirements_of(session, NEW_CODE)
+    assert [alt[0].expect for alt in saved.requirements[1].alternatives] == [expect, expect, {}]
+    assert again.requirements == saved.requirements
+    assert [alt[0].expect for alt in view.requirements[1].alternatives] == [expect, expect, {}]
+    # The demo marriage registration: only a person without a spouse may marry.
+    with catalogue.session() as session:
+        marriage = procedures.requirements_of(session, MARRIAGE)
+    for requirement in marriage.requirements[2:4]:
+        assert [alt[0].expect for alt in requirement.alternatives] == [expect, expect]
 
 
 def test_other_faults_name_the_field(catalogue: Database) -> None:

@@ -208,6 +208,46 @@ def test_parties_time_limits_and_result_certificates_import(catalogue: Database)
     ]
 
 
+def test_the_expected_answer_imports_and_exports_unchanged(catalogue: Database) -> None:
+    cell = (
+        "申请人婚姻状况（无配偶）：data:marital_status[status=unmarried/divorced/widowed]"
+        " | proof:SD-ZM-MZ-004[status=unmarried/divorced/widowed]；"
+        "另一方当事人婚姻状况（无配偶）@spouse：data:marital_status[status=unmarried/divorced/widowed]"
+    )
+    row = [*MARRIAGE_ROW[:5], cell, *MARRIAGE_ROW[6:]]
+    with catalogue.session() as session:
+        procedures.import_service_items(
+            session, _csv([row], headers=PARTY_HEADERS).encode(), "m.csv", "b"
+        )
+        item = procedures.get_service_item(session, MARRIAGE_ROW[0])
+    assert item.requirements[0].alternatives[0][0].expect == {
+        "status": ["unmarried", "divorced", "widowed"]
+    }
+    assert procedures.format_requirements(item.requirements) == cell
+
+
+def test_an_expected_answer_that_does_not_fit_is_a_row_error(catalogue: Database) -> None:
+    before = _count(catalogue)
+    rows = [
+        [*MARRIAGE_ROW[:5], "婚姻状况：data:marital_status[status=single]", *MARRIAGE_ROW[6:]],
+        [
+            MARRIAGE_ROW[0].replace("0805", "0806"),
+            *MARRIAGE_ROW[1:5],
+            "身份：cert:11100000000013047R001[status=unmarried]",
+            *MARRIAGE_ROW[6:],
+        ],
+    ]
+    with catalogue.session() as session, pytest.raises(ServiceImportRejected) as caught:
+        procedures.import_service_items(
+            session, _csv(rows, headers=PARTY_HEADERS).encode(), "e.csv", "b"
+        )
+    errors = [(e.row, e.column, e.reason) for e in caught.value.report.errors]
+    assert [(row, column) for row, column, _ in errors] == [(2, "申请条件"), (3, "申请条件")]
+    assert "status 的期望值应为 unmarried、married、divorced、widowed 之一" in errors[0][2]
+    assert "电子证照不带期望答复" in errors[1][2]
+    assert _count(catalogue) == before
+
+
 def test_an_unknown_party_days_or_result_type_is_a_row_error(catalogue: Database) -> None:
     before = _count(catalogue)
     unknown_party = [*MARRIAGE_ROW[:5], "婚姻状况@neighbour：data:marital_status", "1", ""]

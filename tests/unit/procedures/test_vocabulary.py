@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,12 @@ from certfree.procedures.certificate_types import check_type_code
 from certfree.procedures.codes import check_code, division_in_code, level_of_division
 from certfree.procedures.realisations import realisations
 from certfree.procedures.vocab import ServiceLevel, parse_level
-from certfree.questions import check_evidence_parameters, get_question, parse_parameters
+from certfree.questions import (
+    check_evidence_expect,
+    check_evidence_parameters,
+    get_question,
+    parse_parameters,
+)
 
 PROOF_DATA = Path(procedures.__file__).parent.parent / "demo" / "data" / "proof_items.csv"
 
@@ -66,6 +72,81 @@ def test_notation_round_trips_and_quotes_the_bad_part() -> None:
         procedures.parse_requirements("婚姻")
     with pytest.raises(InvalidInput, match="「paper:X」应写作 proof:编码"):
         procedures.parse_requirements("婚姻：paper:X")
+
+
+NO_SPOUSE = {"status": ["unmarried", "divorced", "widowed"]}
+
+
+def test_the_expected_answer_is_written_in_brackets_and_round_trips() -> None:
+    text = (
+        "申请人婚姻状况（无配偶）：data:marital_status[status=unmarried/divorced/widowed]"
+        " | proof:SD-ZM-MZ-004 [status=unmarried/divorced/widowed]；"
+        "申请人年满60周岁：data:age_at_least(years=60)[at_least=true]"
+        " | cert:11100000000013047R001(predicate=age_over_60)；"
+        "住所：数据：owns_property[owns=TRUE, count=1/2]"
+    )
+    parsed = procedures.parse_requirements(text)
+    (data,), (proof,) = parsed[0].alternatives
+    assert (data.expect, proof.expect) == (NO_SPOUSE, NO_SPOUSE)
+    (age,), (card,) = parsed[1].alternatives
+    assert (age.parameters, age.expect, card.expect) == ({"years": 60}, {"at_least": [True]}, {})
+    # Typed as the answer field is: a yes is True (not the text), a count an integer.
+    assert parsed[2].alternatives[0][0].expect == {"owns": [True], "count": [1, 2]}
+    written = procedures.format_requirements(parsed)
+    assert "data:marital_status[status=unmarried/divorced/widowed] | " in written
+    assert "data:age_at_least(years=60)[at_least=true]" in written
+    assert procedures.parse_requirements(written) == parsed
+    assert procedures.format_requirements(procedures.parse_requirements(written)) == written
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        (
+            "婚姻：data:marital_status[status]",
+            "「data:marital_status[status]」：期望答复应写作 字段=值/值",
+        ),
+        ("婚姻：data:marital_status[status=unmarried/]", "期望答复应写作 字段=值/值"),
+        ("婚姻：data:marital_status[]", "方括号中应写期望答复"),
+        ("年龄：data:age_at_least(years=60)[at_least=yes]", "期望值应为 true 或 false，收到 'yes'"),
+        ("住所：data:owns_property[count=two]", "期望值应为 整数，收到 'two'"),
+    ],
+)
+def test_a_malformed_expected_answer_is_quoted(cell: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=re.escape(message)):
+        procedures.parse_requirements(cell)
+
+
+def test_expected_answers_must_be_what_the_question_answers() -> None:
+    assert check_evidence_expect("marital_status", NO_SPOUSE) == NO_SPOUSE
+    assert check_evidence_expect("marital_status", {"status": ["widowed", "widowed"]}) == {
+        "status": ["widowed"]
+    }
+    assert check_evidence_expect("age_at_least", {"at_least": [False]}) == {"at_least": [False]}
+
+
+@pytest.mark.parametrize(
+    ("question", "expect", "message"),
+    [
+        ("marital_status", {"colour": ["red"]}, "没有可期望的字段 colour（可用字段：status）"),
+        # Only core fields: the others appear only where the grant allows their data items.
+        ("owns_property", {"count": [1]}, "answer to owns_property has no field count"),
+        (
+            "marital_status",
+            {"status": ["engaged"]},
+            "应为 unmarried、married、divorced、widowed 之一，收到 'engaged'",
+        ),
+        ("marital_status", {"status": []}, "应列出 1 到 8 个期望值，收到 0 个"),
+        ("age_at_least", {"at_least": [1]}, "应为 true 或 false，收到 1"),
+        ("age_at_least", {"at_least": ["true"]}, "should be true or false"),
+    ],
+)
+def test_an_expected_answer_the_question_cannot_give_is_refused(
+    question: str, expect: dict[str, list[str | bool | int]], message: str
+) -> None:
+    with pytest.raises(InvalidInput, match=re.escape(message)) as caught:
+        check_evidence_expect(question, expect)
+    assert caught.value.field == "expect"
 
 
 @pytest.mark.parametrize(
