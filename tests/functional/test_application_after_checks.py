@@ -221,3 +221,109 @@ def test_while_the_department_is_down_the_check_waits(nodes: Nodes) -> None:
     with nodes.dbs[DESK].session() as session:
         (check,) = commitments.list_after_checks(session)
         assert check.status is commitments.AfterCheckStatus.PENDING
+
+
+MZ = "370100-MZ"
+MARITAL = "SD-ZM-MZ-004"  # realised by the marital_status question (proof_realisations.csv)
+NO_SPOUSE = {"status": ["unmarried", "divorced", "widowed"]}
+
+
+@pytest.fixture
+def marriage_nodes(tmp_path: Path) -> Iterator[Nodes]:
+    """The city's service centre takes marriage registrations; 济南市民政局 answers."""
+    levels = {PROVINCE: "province", CITY: "city", MZ: "department"}
+    with running_nodes(tmp_path, levels, {CITY: PROVINCE, MZ: CITY}) as running:
+        with running.dbs[MZ].session() as session:
+            grant_for(
+                session,
+                "marital_status",
+                consumer=CITY,
+                provider=MZ,
+                service_item="T-MARRIAGE",
+                consent_exempt_basis=BASIS,
+            )
+        yield running
+
+
+def _no_spouse_commitment(nodes: Nodes, *, married: bool, expect: dict[str, Any]) -> str:
+    """At the city: a marriage registration whose applicant committed to having no spouse
+    (in lieu of the marital-status proof), the slot expecting ``expect``, drawn for a data
+    check. At MZ: the applicant, married or not. Returns the applicant's ID number."""
+    with nodes.dbs[CITY].session() as session, nodes.dbs[MZ].session() as mz:
+        proof_item(
+            session,
+            code=MARITAL,
+            name="婚姻状况证明",
+            ways=(Way.COMMITMENT, Way.PAPER),
+            department=DepartmentKind.MZ,
+        )
+        if married:
+            applicant, _, _ = population.married_couple(mz)
+        else:
+            applicant = population.person(mz, name="周雨", sex=Sex.FEMALE)
+        app = new_application(
+            session, "111000000000132071001", applicant=(applicant.id_number, None)
+        )
+        app.node_code = CITY
+        signed = submitted(
+            session,
+            nodes.keys[CITY],
+            MARITAL,
+            applicant_id=applicant.id_number,
+            service_code="T-MARRIAGE",
+        )
+        slot = app.slots[0]
+        slot.requirement, slot.way = "申请人婚姻状况（无配偶）", Way.COMMITMENT
+        slot.parts = [
+            {
+                "kind": "proof_item",
+                "ref": MARITAL,
+                "name": "婚姻状况证明",
+                "parameters": {},
+                "expect": expect,
+                "way": Way.COMMITMENT.value,
+                "status": SlotStatus.MET.value,
+                "proof": {"commitment_id": signed.id, "seal": signed.seal},
+            }
+        ]
+        commitments.set_sampling_plan(session, MARITAL, PlanSettings(base_rate=1.0), actor="t")
+        (check,) = commitments.draw_after_checks(session, seed="2026-12")
+        assert check.commitment_id == signed.id
+        return applicant.id_number
+
+
+def _run_at_city(nodes: Nodes) -> list[DataCheck]:
+    runtime = nodes.apps[CITY].state.node.exchange
+    runtime.use_transport(nodes.hosts)
+    return asyncio.run(run_data_checks(runtime, node_code=CITY, actor="checker-1"))
+
+
+@pytest.mark.parametrize(
+    ("married", "outcome"),
+    [(True, CheckOutcome.FALSE_COMMITMENT), (False, CheckOutcome.CONFIRMED)],
+)
+def test_a_no_spouse_commitment_is_judged_by_the_answer_the_item_expects(
+    marriage_nodes: Nodes, married: bool, outcome: CheckOutcome
+) -> None:
+    applicant = _no_spouse_commitment(marriage_nodes, married=married, expect=NO_SPOUSE)
+
+    (done,) = _run_at_city(marriage_nodes)
+
+    assert (done.question, done.provider, done.outcome) == ("marital_status", MZ, outcome)
+    assert ("status=married" if married else "status=unmarried") in done.note
+    with marriage_nodes.dbs[CITY].session() as session:
+        records = commitments.credit_records_for(session, applicant)
+    assert len(records) == (1 if married else 0)
+
+
+def test_a_marital_status_nobody_expected_waits_for_a_person(marriage_nodes: Nodes) -> None:
+    _no_spouse_commitment(marriage_nodes, married=True, expect={})
+
+    (waiting,) = _run_at_city(marriage_nodes)
+
+    assert waiting.outcome is None
+    assert "status=married" in waiting.note
+    assert "须人工比对" in waiting.note
+    with marriage_nodes.dbs[CITY].session() as session:
+        (check,) = commitments.list_after_checks(session)
+        assert check.status is commitments.AfterCheckStatus.PENDING
