@@ -174,9 +174,10 @@ def _expected(name: str, answer: AnswerField, value: object) -> ParameterValue:
 
 def parse_expect(name: str | None, text: str) -> dict[str, list[ParameterValue]]:
     """Expected answers written ``field=value/value`` separated by ``,`` or ``;``, typed as
-    question ``name`` declares its answer fields (``at_least=true`` → True); values of an
-    unknown question or field stay text (:func:`check_evidence_expect` names them).
-    InvalidInput for a malformed pair or a value of the wrong type."""
+    question ``name`` declares its answer fields (``at_least=true`` → True); with no question
+    (``None``: a proof none stands in for) or an unknown field the values stay text, for
+    :func:`check_evidence_expect` to refuse. InvalidInput for a malformed pair or a value of
+    the wrong type."""
     answer = {f.name: f for f in _question(name).answer} if name else {}
     expect: dict[str, list[ParameterValue]] = {}
     for pair in re.split(r"[,;，；]", text):
@@ -199,7 +200,7 @@ def parse_expect(name: str | None, text: str) -> dict[str, list[ParameterValue]]
 def _typed(name: str, answer: AnswerField, text: str) -> ParameterValue:
     if answer.type == "boolean" and text.lower() in ("true", "false"):
         return text.lower() == "true"
-    if answer.type == "int" and text.lstrip("-").isdigit():
+    if answer.type == "int" and text.lstrip("-").isdigit() and abs(int(text)) < 2**63:
         return int(text)
     if answer.type in ("boolean", "int"):
         return _expected(name, answer, text)  # raises, naming what the field takes
