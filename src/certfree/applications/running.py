@@ -131,8 +131,11 @@ def _replan(session: Session, app: Application, planner: Planner, down: frozense
     for slot in app.slots:
         waiting = any(p.get("node") in down for p in slot.parts if p["status"] != "met")
         new = fresh.get(slot.position)
-        if not waiting or new is None or new.way is None or new.way is slot.way:
+        if not waiting or new is None or new.way is None:
             continue
+        if any(p.get("node") in down for p in new.parts):
+            continue  # nothing better: it waits for the node
+        # Another way, or the same question of another provider (the province's department).
         slot.way, slot.alternative, slot.parts = new.way, new.alternative, new.parts
         slot.status = new.status
         slot.explanation_zh = f"{new.explanation_zh}（原途径节点不可用，已改用此途径）"

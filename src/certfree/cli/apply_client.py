@@ -282,7 +282,7 @@ def _show_certificate(
     node: Node, view: dict[str, Any], requirement: dict[str, Any], part: dict[str, Any], who: str
 ) -> None:
     wallet = person_wallet(node.demo(), who)
-    type_code = str(part["ref"])
+    type_code = str(part.get("certificate_type") or part["ref"])
     predicate = (part.get("parameters") or {}).get("predicate")
     held = _held(wallet, type_code, predicate) or _obtain(node, wallet, who, type_code)
     disclosed = ["holder_id", *([str(predicate)] if predicate else [])]

@@ -19,6 +19,7 @@ from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
 from certfree.auth import NODE_KEY_OWNER
+from certfree.certs import today
 from certfree.cli.common import err_console, load_settings, node_keys, reported_errors
 from certfree.cli.i18n import headings, label, t
 from certfree.demo import (
@@ -29,6 +30,7 @@ from certfree.demo import (
     list_province_itself,
     load_demo_items,
 )
+from certfree.identifiers import parse_division
 from certfree.population import SEX_ZH, list_people
 from certfree.settings import NodeLevel, Settings
 from certfree.storage import Database, migrate
@@ -135,16 +137,30 @@ def _summary_table(summary: DemoSummary) -> Table:
 
 @app.command()
 def people(
+    *,
     limit: Annotated[int, typer.Option(min=1)] = 20,
     offset: Annotated[int, typer.Option(min=0)] = 0,
+    min_age: Annotated[int | None, typer.Option(min=0, max=150)] = None,
+    region: Annotated[str | None, typer.Option(metavar="CODE")] = None,
+    unmarried: Annotated[bool, typer.Option()] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List the demo province's residents (by ID number)."""
     with reported_errors():
+        division = parse_division(region).code if region is not None else None
+        born_by = None
+        if min_age is not None:
+            day = today()  # in Beijing
+            try:
+                born_by = day.replace(year=day.year - min_age)
+            except ValueError:  # 29 February
+                born_by = day.replace(year=day.year - min_age, day=28)
         db = Database(load_settings().database_url)
         try:
             with db.session() as session:
-                found = list_people(session, limit, offset)
+                found = list_people(
+                    session, limit, offset, born_by=born_by, region=division, unmarried=unmarried
+                )
         except DBAPIError as exc:
             err_console.print(
                 f"[red]{t('error')}[/red] {t('demo.no_tables')}",
