@@ -139,8 +139,8 @@ class ApplicationPage(BaseModel):
     items: list[apps.ApplicationView]
 
 
-def _view(session: Session, app: apps.Application, principal: Principal) -> apps.ApplicationView:
-    view = apps.application_view(session, app)
+def _view(app: apps.Application, principal: Principal) -> apps.ApplicationView:
+    view = apps.application_view(app)
     if principal.role is Role.DEPARTMENT_ADMIN:
         mine = access.addressed_to(app, principal.organisation or "")
         shown = [r for r in view.requirements if r.position in mine]
@@ -185,7 +185,7 @@ def start(
     )
     if body.form:
         apps.set_result_form(session, app, body.form)
-    return _view(session, app, principal)
+    return _view(app, principal)
 
 
 @router.put("/applications/{app_id}/form")
@@ -196,7 +196,7 @@ def set_form(
     app = _locked(session, app_id, principal)
     access.check_party(app, principal, app.applicant_id, clerk_may=True)
     apps.set_result_form(session, app, body.form)
-    return _view(session, app, principal)
+    return _view(app, principal)
 
 
 @router.get("/applications")
@@ -234,7 +234,7 @@ def list_applications(
     if overdue:
         found = [a for a in found if apps.is_overdue(a)]
     page = found[offset : offset + limit]
-    return ApplicationPage(total=len(found), items=[_view(session, a, principal) for a in page])
+    return ApplicationPage(total=len(found), items=[_view(a, principal) for a in page])
 
 
 @router.get("/applications/stats")
@@ -260,7 +260,7 @@ def show(app_id: str, session: SessionDep, principal: _Anyone) -> apps.Applicati
     verifications are taken in first."""
     app = _locked(session, app_id, principal)
     apps.sync_department_verifications(session, app)
-    return _view(session, app, principal)
+    return _view(app, principal)
 
 
 @router.post("/applications/{app_id}/parties")
@@ -280,7 +280,7 @@ def add_party(
         facts=facts,
         holdings=holdings,
     )
-    return _view(session, app, principal)
+    return _view(app, principal)
 
 
 @router.post("/applications/{app_id}/consent")
@@ -302,7 +302,7 @@ async def consent(
                 holder_jwk=body.holder_jwk,
                 actor=principal.actor,
             )
-            view = _view(session, app, principal)
+            view = _view(app, principal)
             session.commit()
             return view
 
@@ -320,7 +320,7 @@ def wallet_key(
     apps.register_wallet_key(
         app, subject=body.party, holder_jwk=body.holder_jwk, actor=principal.actor
     )
-    return _view(session, app, principal)
+    return _view(app, principal)
 
 
 @router.post("/applications/{app_id}/presentations")
@@ -342,7 +342,7 @@ def present(
         verifier_org=principal.organisation,
         actor=principal.actor,
     )
-    return _view(session, app, principal)
+    return _view(app, principal)
 
 
 @router.post("/applications/{app_id}/commitments")
@@ -361,7 +361,7 @@ def commit(
         text_hash=body.text_hash,
         actor=principal.actor,
     )
-    return _view(session, app, principal)
+    return _view(app, principal)
 
 
 @router.post("/applications/{app_id}/run")
@@ -383,7 +383,7 @@ async def run(app_id: str, node: NodeDep, principal: _Acting) -> apps.Applicatio
 
 def _show(node: NodeRuntime, app_id: str, principal: Principal) -> apps.ApplicationView:
     with node.db.session() as session:
-        return _view(session, apps.get_application(session, app_id), principal)
+        return _view(apps.get_application(session, app_id), principal)
 
 
 @router.post("/applications/{app_id}/submit")
@@ -394,7 +394,7 @@ def submit(
     app = _locked(session, app_id, principal)
     access.check_party(app, principal, app.applicant_id, clerk_may=True)
     apps.submit_application(session, node.keys, app, actor=principal.actor)
-    return _view(session, app, principal)
+    return _view(app, principal)
 
 
 @router.post("/applications/{app_id}/accept")
@@ -403,7 +403,7 @@ def accept(app_id: str, session: SessionDep, principal: _Clerk) -> apps.Applicat
     app = _locked(session, app_id, principal)
     access.check_clerk(app, principal)
     apps.accept(app, actor=principal.actor)
-    return _view(session, app, principal)
+    return _view(app, principal)
 
 
 @router.post("/applications/{app_id}/not-accept")
@@ -414,7 +414,7 @@ def not_accept(
     app = _locked(session, app_id, principal)
     access.check_clerk(app, principal)
     apps.not_accept(app, actor=principal.actor, reason=body.reason)
-    return _view(session, app, principal)
+    return _view(app, principal)
 
 
 @router.post("/applications/{app_id}/request-correction")
@@ -427,7 +427,7 @@ def request_correction(
     apps.request_correction(
         app, actor=principal.actor, reason=body.reason, requirements=body.requirements
     )
-    return _view(session, app, principal)
+    return _view(app, principal)
 
 
 @router.post("/applications/{app_id}/paper")
@@ -440,7 +440,7 @@ def paper(
     slot = apps.slot_at(app, body.requirement)
     index = apps.find_part(slot, Way.PAPER)
     apps.record_paper(app, slot, index, note=body.note, actor=principal.actor)
-    return _view(session, app, principal)
+    return _view(app, principal)
 
 
 @router.post("/applications/{app_id}/decide")
@@ -466,7 +466,7 @@ def decide(
         requirement=body.requirement,
         base_url=node.settings.base_url,
     )
-    return _view(session, app, principal)
+    return _view(app, principal)
 
 
 @router.post("/applications/{app_id}/withdraw")
@@ -477,4 +477,4 @@ def withdraw(
     app = _locked(session, app_id, principal)
     access.check_party(app, principal, app.applicant_id)
     apps.withdraw(app, actor=principal.actor, reason=body.reason)
-    return _view(session, app, principal)
+    return _view(app, principal)

@@ -134,9 +134,25 @@ def log_event(
     return event
 
 
-def plan_slots(report: procedures.RouteReport, item: procedures.ServiceItem) -> list[EvidenceSlot]:
+def paper_organs(session: Session, code: str) -> list[str | None]:
+    """Per requirement of item ``code``, the organ whose paper proof it stands for: the
+    issuing department of a proof item it lists, else of its certificate or question."""
+    organs: list[str | None] = []
+    for requirement in procedures.requirements_of(session, code).requirements:
+        evidences = [e for alternative in requirement.alternatives for e in alternative]
+        paper = [e.issuing_department for e in evidences if e.kind.value == "proof_item"]
+        organs.append(
+            next((d for d in paper or [e.issuing_department for e in evidences] if d), None)
+        )
+    return organs
+
+
+def plan_slots(
+    session: Session, report: procedures.RouteReport, item: procedures.ServiceItem
+) -> list[EvidenceSlot]:
     """One slot per requirement of ``report`` (on ``item``), with the chosen alternative's
     evidence and, for each piece, the item's parameters and expected answer."""
+    organs = paper_organs(session, item.code)
     slots = []
     for position, route in enumerate(report.requirements):
         parts: list[dict[str, Any]] = []
@@ -158,6 +174,7 @@ def plan_slots(report: procedures.RouteReport, item: procedures.ServiceItem) -> 
                 parts=parts,
                 explanation_zh=route.explanation_zh,
                 explanation_en=route.explanation_en,
+                paper_organ=organs[position] if position < len(organs) else None,
             )
         )
     return slots
@@ -269,7 +286,7 @@ def start_application(
     app.parties = [ApplicationParty(role=APPLICANT, subject_id=subject.identifier)] + [
         ApplicationParty(role=role, subject_id=who) for role, who in parties.items()
     ]
-    app.slots = plan_slots(report, item)
+    app.slots = plan_slots(session, report, item)
     log_event(app, actor=actor, action=Action.START, now=moment)
     session.add(app)
     session.flush()
@@ -312,7 +329,7 @@ def add_party(
     app.parties.append(ApplicationParty(role=role, subject_id=added[role]))
     app.slots.clear()
     session.flush()  # the old slots go before the new ones take their positions
-    app.slots = plan_slots(report, item)
+    app.slots = plan_slots(session, report, item)
     log_event(app, actor=actor, action=Action.ADD_PARTY, detail={"role": role}, now=now)
 
 

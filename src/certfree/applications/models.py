@@ -127,6 +127,8 @@ class EvidenceSlot(Base):
     # Why this way (the route resolver's explanation), in Chinese and English.
     explanation_zh: Mapped[str] = mapped_column(Text, default="")
     explanation_en: Mapped[str] = mapped_column(Text, default="")
+    # The organ that would have issued the paper proof (one trip saved when met without it).
+    paper_organ: Mapped[str | None] = mapped_column(String(100))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="slots")

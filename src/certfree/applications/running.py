@@ -127,7 +127,7 @@ def _replan(session: Session, app: Application, planner: Planner, down: frozense
     """Requirements that wait on a down node take another open way, if there is one."""
     report = planner(session, app, down)
     item = find_service_item(session, app.service_code)
-    fresh = {slot.position: slot for slot in plan_slots(report, item)}
+    fresh = {slot.position: slot for slot in plan_slots(session, report, item)}
     for slot in app.slots:
         waiting = any(p.get("node") in down for p in slot.parts if p["status"] != "met")
         new = fresh.get(slot.position)

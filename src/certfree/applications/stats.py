@@ -71,7 +71,7 @@ def application_stats(
         for way, count in not_demanded(app).items():
             by_way[way] += count
         paper += sum(1 for slot in app.slots if slot.way is Way.PAPER)
-        trips += trips_saved(session, app)
+        trips += trips_saved(app)
         if app.decision is Decision.APPROVED and all(s.way is not Way.PAPER for s in app.slots):
             paperless += 1
         if app.submitted_at is not None and app.decided_at is not None:

@@ -18,7 +18,6 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
 from certfree import procedures
 from certfree.applications.models import Application, EvidenceSlot
@@ -154,21 +153,11 @@ def not_demanded(app: Application) -> dict[str, int]:
     return by_way
 
 
-def trips_saved(session: Session, app: Application) -> int:
+def trips_saved(app: Application) -> int:
     """Distinct organs whose paper proof the applicant did not fetch (module docstring)."""
-    try:
-        listed = procedures.requirements_of(session, app.service_code).requirements
-    except procedures.ServiceItemNotFound:
-        return 0
-    organs: set[str] = set()
-    for slot in app.slots:
-        if not _paperless(slot) or slot.position >= len(listed):
-            continue
-        evidences = [e for alt in listed[slot.position].alternatives for e in alt]
-        paper = [e.issuing_department for e in evidences if e.kind.value == "proof_item"]
-        named = [d for d in paper or [e.issuing_department for e in evidences] if d]
-        organs.update(f"{slot.subject_id}:{d}" for d in named[:1])
-    return len(organs)
+    return len(
+        {(s.subject_id, s.paper_organ) for s in app.slots if _paperless(s) and s.paper_organ}
+    )
 
 
 def is_overdue(app: Application, now: dt.datetime | None = None) -> bool:
@@ -187,7 +176,7 @@ def _asked(app: Application) -> dict[str, list[str]]:
     return {who: sorted(names) for who, names in asked.items()}
 
 
-def application_view(session: Session, app: Application) -> ApplicationView:
+def application_view(app: Application) -> ApplicationView:
     states = [_requirement(slot) for slot in app.slots]
     asked = _asked(app)
     by_way = not_demanded(app)
@@ -241,7 +230,7 @@ def application_view(session: Session, app: Application) -> ApplicationView:
         seconds_to_decision=elapsed,
         proofs_not_demanded=sum(by_way.values()),
         proofs_not_demanded_by_way=by_way,
-        trips_saved=trips_saved(session, app),
+        trips_saved=trips_saved(app),
         events=[
             EventView(
                 at=e.at,

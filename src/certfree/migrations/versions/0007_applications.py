@@ -174,6 +174,7 @@ def upgrade() -> None:
         sa.Column("parts", sa.JSON(), nullable=False),
         sa.Column("explanation_zh", sa.Text(), nullable=False),
         sa.Column("explanation_en", sa.Text(), nullable=False),
+        sa.Column("paper_organ", sa.String(length=100), nullable=True),
         sa.Column("updated_at", certfree.storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["application_id"],
