@@ -207,6 +207,7 @@ OPERATIONS = [
     ("role", "org"), [("applicant", None), ("clerk", "370200"), ("department_admin", "370100-RS")]
 )
 def test_a_stranger_cannot_find_the_application(
+    *,
     node: TestClient,
     db: Database,
     method: str,
