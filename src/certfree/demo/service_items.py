@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from certfree.demo.proof_list import load_demo_list
 from certfree.procedures import ServiceItemSpec, save_service_item
-from certfree.procedures.catalogue import ProofList
+from certfree.procedures.spec_checks import ProofList
 
 __all__ = ["DEMO_FILE", "demo_specs", "load_demo_items"]
 

@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 from certfree.errors import CertfreeError, InvalidIdentifier, InvalidInput
 from certfree.identifiers import parse_uscc
 from certfree.nodes import DepartmentKind
-from certfree.procedures.catalogue import ProofList, check_spec, save_service_item
+from certfree.procedures.catalogue import save_service_item
 from certfree.procedures.errors import ServiceImportRejected
 from certfree.procedures.models import ServiceItem
 from certfree.procedures.notation import parse_requirements
 from certfree.procedures.schemas import ServiceItemSpec
+from certfree.procedures.spec_checks import ProofList, check_spec
 from certfree.procedures.vocab import ITEM_TYPE_NAMES, parse_level
 from certfree.tabular import ImportReport as TableImportReport
 from certfree.tabular import Limits, RowError, column_positions, pick, read_table
