@@ -35,7 +35,8 @@ import httpx
 
 from certfree.crypto import generate_signer, sign_jws
 from certfree.demo import cluster_desk as desk
-from certfree.demo.cluster import cluster_down, cluster_up, read_manifest, wait_healthy
+from certfree.demo.cluster import cluster_up
+from certfree.demo.cluster_processes import cluster_down, read_manifest, wait_healthy
 
 DESK, PROVIDER = "370200", "370100-MZ"
 MARRIAGE = "371A0101000000-370100000000-000-113701000100000206-1-00"  # 内地居民结婚登记

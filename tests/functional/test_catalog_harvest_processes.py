@@ -23,8 +23,9 @@ from typer.testing import CliRunner
 from certfree.auth import TokenService
 from certfree.cli.catalog_harvest import register
 from certfree.crypto import KeyStore
-from certfree.demo.cluster import alive, cluster_down, cluster_up
+from certfree.demo.cluster import cluster_up
 from certfree.demo.cluster_desk import node_settings
+from certfree.demo.cluster_processes import alive, cluster_down
 from factories.catalog_resources import resource_data
 
 pytestmark = pytest.mark.slow

@@ -24,7 +24,8 @@ from certfree import cli
 from certfree.auth import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
 from certfree.demo import cluster_desk as desk
-from certfree.demo.cluster import alive, cluster_down, cluster_status, cluster_up
+from certfree.demo.cluster import cluster_up
+from certfree.demo.cluster_processes import alive, cluster_down, cluster_status
 from certfree.settings import DEV_PASSPHRASE
 from helpers.consent_forgery import claims_of, resigned, tampered
 

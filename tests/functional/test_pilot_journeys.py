@@ -20,8 +20,9 @@ import pytest
 from typer.testing import CliRunner
 
 from certfree.cli import app
-from certfree.demo.cluster import cluster_down, cluster_up
+from certfree.demo.cluster import cluster_up
 from certfree.demo.cluster_desk import node_settings
+from certfree.demo.cluster_processes import cluster_down
 from certfree.demo.devices import DemoNode, mint
 from helpers.pilot import People, held, restart_node, stop_node, verified_at
 

@@ -17,8 +17,9 @@ import httpx
 from typer.testing import CliRunner
 
 from certfree.cli import app
-from certfree.demo.cluster import ClusterNode, alive, start_node, wait_healthy
+from certfree.demo.cluster import ClusterNode
 from certfree.demo.cluster_desk import clerk_token
+from certfree.demo.cluster_processes import alive, start_node, wait_healthy
 
 __all__ = ["People", "held", "restart_node", "stop_node", "verified_at"]
 

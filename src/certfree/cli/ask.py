@@ -13,7 +13,7 @@ import typer
 from certfree.cli.common import err_console, print_json
 from certfree.cli.i18n import t
 from certfree.demo import cluster_desk as desk
-from certfree.demo.cluster import read_manifest
+from certfree.demo.cluster_processes import read_manifest
 from certfree.errors import CertfreeError
 from certfree.exchange.errors import ProviderUnavailable
 

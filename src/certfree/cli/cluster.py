@@ -11,13 +11,8 @@ from rich.table import Table
 
 from certfree.cli.common import err_console, print_json, reported_errors
 from certfree.cli.i18n import headings, t
-from certfree.demo.cluster import (
-    MANIFEST,
-    cluster_down,
-    cluster_status,
-    cluster_up,
-    demo_residents,
-)
+from certfree.demo.cluster import cluster_up, demo_residents
+from certfree.demo.cluster_processes import MANIFEST, cluster_down, cluster_status
 
 app = typer.Typer(no_args_is_help=True)
 console = Console()

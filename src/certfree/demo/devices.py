@@ -27,8 +27,8 @@ from typing import Any
 
 from certfree import certs, population
 from certfree.auth import TokenService
-from certfree.demo.cluster import MANIFEST, read_manifest
 from certfree.demo.cluster_desk import node_settings
+from certfree.demo.cluster_processes import MANIFEST, read_manifest
 from certfree.errors import InvalidInput
 from certfree.identifiers import lookup_division
 from certfree.settings import NodeLevel, Settings
