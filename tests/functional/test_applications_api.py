@@ -110,7 +110,8 @@ def test_an_elder_gets_the_card_without_any_paper(node: TestClient, db: Database
     assert [e["status"] for e in evidence] == ["met", "met"]
     age = evidence[0]["proof"]["age_at_least"]
     assert age["answer"] == {"at_least": True}
-    assert age["signer"] == "370100-GA"  # the department, answered by the node hosting it
+    assert age["provider"] == "370100-GA"  # the department asked …
+    assert age["signer"] == PROVINCE  # … answered and signed by the node hosting it
     keys: KeyStore = node.app.state.node.keys  # type: ignore[attr-defined]
     _, signed = keys.verify_jws(age["answer_jws"])  # the node's seal on what it answered
     assert signed["body"]["result"] == {"at_least": True}
@@ -311,6 +312,32 @@ def test_correction_stops_the_clock(node: TestClient, db: Database) -> None:
     back = node.post(f"{path}/submit", headers=_bearer(node, "applicant", elder)).json()
     assert back["state"] == "verifying"
     assert back["due_on"] == accepted["due_on"]  # resubmitted the same day: no day lost
+
+
+def test_a_correction_is_supplied_while_the_clock_stands(node: TestClient, db: Database) -> None:
+    elder = _elder(db)
+    app = node.post(
+        "/api/v1/applications", headers=_clerk(node), json={"service": ELDERLY, "applicant": elder}
+    ).json()
+    path = f"/api/v1/applications/{app['id']}"
+    node.post(f"{path}/submit", headers=_bearer(node, "applicant", elder))
+    node.post(f"{path}/accept", headers=_clerk(node))
+    corrected = node.post(
+        f"{path}/request-correction",
+        headers=_clerk(node),
+        json={"reason": "请授权核验年龄与户籍", "requirements": [0, 1]},
+    ).json()
+    assert corrected["state"] == "correction_requested"
+    assert _consent(node, app, elder, HolderKey.generate()).status_code == 200
+    ran = node.post(f"{path}/run", headers=_clerk(node))
+    assert ran.status_code == 200, ran.text
+    assert ran.json()["state"] == "correction_requested"  # still waits for the resubmission
+    assert [e["status"] for e in ran.json()["evidence"]] == ["met", "met"]
+    back = node.post(f"{path}/submit", headers=_bearer(node, "applicant", elder)).json()
+    assert back["state"] == "verifying"
+    decided = node.post(f"{path}/decide", headers=_clerk(node), json={"approve": True})
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["decision"] == "approved"
 
 
 def test_the_hosts_home_is_asked_about_the_host_and_kinship_about_both(

@@ -26,7 +26,7 @@ from certfree import procedures, proofs
 from certfree.applications.cases import find_service_item
 from certfree.applications.evidence import record_department_outcome, record_department_request
 from certfree.applications.models import Application, EvidenceSlot
-from certfree.applications.vocab import AppState, SlotStatus
+from certfree.applications.vocab import EVIDENCE_STATES, SlotStatus
 from certfree.exchange import verification
 from certfree.exchange.verification import VerificationOutcome, VerificationSide
 from certfree.exchange.verification_delivery import Delivery, deliver, transport_sender
@@ -46,8 +46,6 @@ __all__ = [
     "sync_department_verifications",
 ]
 
-# States in which evidence is still recorded (evidence.py): a decided case is left alone.
-_OPEN = frozenset({AppState.DRAFT, AppState.SUBMITTED, AppState.ACCEPTED, AppState.VERIFYING})
 _WAY = Way.DEPARTMENT_VERIFICATION.value
 
 
@@ -102,7 +100,7 @@ def request_department_verifications(
 ) -> list[str]:
     """Create and record a request for every planned department-verification part of
     ``app`` (module docstring); returns the new request ids, queued for delivery."""
-    if app.state not in _OPEN:
+    if app.state not in EVIDENCE_STATES:
         return []
     moment = now or utcnow()
     created: list[str] = []
@@ -150,7 +148,7 @@ def sync_department_verifications(
 ) -> None:
     """Bring ``app``'s waiting department-verification parts up to date from their requests:
     an answer meets or fails the part; a pending request past its deadline is marked overdue."""
-    if app.state not in _OPEN:
+    if app.state not in EVIDENCE_STATES:
         return
     moment = now or utcnow()
     who = actor or f"node:{app.node_code}"

@@ -1,6 +1,8 @@
 """Evidence into slots: each way records the proof that a requirement was met.
 
-* data sharing — the provider's signed answer (message id, signer, the answer and its JWS);
+* data sharing — the provider's signed answer (message id, the department asked and the node
+  that signed the reply — the same unless a node answers for a department it hosts — the
+  answer and its JWS);
 * e-certificate — the verified presentation: its SHA-256, issuer, type and the disclosed
   claims, never more (the presentation itself is not kept);
 * commitment — the signed commitment's id and the node's seal on it;
@@ -23,13 +25,14 @@ from typing import Any
 from certfree.applications.cases import log_event
 from certfree.applications.errors import EvidenceNotAllowed, WrongState
 from certfree.applications.models import Application, EvidenceSlot
-from certfree.applications.vocab import Action, AppState, SlotStatus
+from certfree.applications.vocab import EVIDENCE_STATES, Action, SlotStatus
 from certfree.certs import VerificationResult
 from certfree.proofs import Way
 from certfree.storage import utcnow
 
 __all__ = [
     "answer_satisfies",
+    "check_open_for_evidence",
     "find_part",
     "record_answer",
     "record_commitment",
@@ -40,11 +43,6 @@ __all__ = [
     "refresh_status",
     "slot_at",
 ]
-
-# States in which evidence may still be recorded.
-_EVIDENCE_STATES = frozenset(
-    {AppState.DRAFT, AppState.SUBMITTED, AppState.ACCEPTED, AppState.VERIFYING}
-)
 
 
 def slot_at(app: Application, position: int) -> EvidenceSlot:
@@ -71,8 +69,10 @@ def find_part(slot: EvidenceSlot, way: Way, ref: str | None = None) -> int:
     )
 
 
-def _open_for_evidence(app: Application) -> None:
-    if app.state not in _EVIDENCE_STATES:
+def check_open_for_evidence(app: Application) -> None:
+    """WrongState unless ``app`` still takes evidence (vocab.EVIDENCE_STATES): recording
+    evidence and running the plan both need it."""
+    if app.state not in EVIDENCE_STATES:
         raise WrongState(
             f"办件 {app.id} 处于「{app.state.label_zh}」状态，不再接收核验材料"
             f"（an application that is {app.state.label_en} takes no more evidence）",
@@ -115,7 +115,7 @@ def _set_part(
     actor: str,
     now: dt.datetime | None,
 ) -> None:
-    _open_for_evidence(app)
+    check_open_for_evidence(app)
     moment = now or utcnow()
     parts = [dict(p) for p in slot.parts]
     parts[index] = {**parts[index], "status": status.value, "proof": dict(proof or {}) or None}
@@ -170,7 +170,8 @@ def record_answer(
     met = answer_satisfies(result, part.get("expect"))
     proof = {
         "message_id": answer["message_id"],
-        "signer": answer["provider"],
+        "signer": answer["signer"],  # the node that signed the reply (its host, if hosted)
+        "provider": answer["provider"],  # the department asked
         "question": body.get("question"),
         "answer": result,
         "answered_at": body.get("answered_at"),

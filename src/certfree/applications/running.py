@@ -28,11 +28,14 @@ from certfree.applications.dept_verification import (
     request_department_verifications,
     sync_department_verifications,
 )
-from certfree.applications.errors import WrongState
-from certfree.applications.evidence import record_answer, refresh_status
+from certfree.applications.evidence import (
+    check_open_for_evidence,
+    record_answer,
+    refresh_status,
+)
 from certfree.applications.lifecycle import start_verifying
 from certfree.applications.models import Application
-from certfree.applications.vocab import AppState, SlotStatus
+from certfree.applications.vocab import SlotStatus
 from certfree.errors import CertfreeError
 from certfree.exchange import ProviderUnavailable
 from certfree.exchange.errors import NodeWithoutEndpoint
@@ -46,7 +49,6 @@ __all__ = ["Planner", "Question", "questions_of", "run_application"]
 
 # Plans the application's requirements again, with the given provider nodes taken as down.
 Planner = Callable[[Session, Application, frozenset[str]], procedures.RouteReport]
-_RUNNABLE = frozenset({AppState.DRAFT, AppState.SUBMITTED, AppState.ACCEPTED, AppState.VERIFYING})
 _DOWN = (ProviderUnavailable, NodeWithoutEndpoint, httpx.TransportError)
 
 
@@ -150,7 +152,7 @@ async def run_application(
     def read() -> tuple[Application, list[Question]]:
         with runtime.db.session() as session:
             app = locked_application(session, app_id)
-            _check_runnable(app)
+            check_open_for_evidence(app)
             return app, questions_of(app)
 
     app, questions = await runtime.in_thread(read)
@@ -160,7 +162,7 @@ async def run_application(
         now = utcnow()
         with runtime.db.session() as session:
             current = locked_application(session, app_id)
-            _check_runnable(current)
+            check_open_for_evidence(current)
             start_verifying(current, actor=actor, now=now)
             down: set[str] = set()
             for question, answer in zip(questions, answers, strict=True):
@@ -181,12 +183,3 @@ async def run_application(
         return queued
 
     await deliver_requests(runtime, await runtime.in_thread(write))
-
-
-def _check_runnable(app: Application) -> None:
-    if app.state not in _RUNNABLE:
-        raise WrongState(
-            f"办件 {app.id} 处于「{app.state.label_zh}」状态，不能再核验"
-            f"（an application that is {app.state.label_en} is not verified any more）",
-            field="state",
-        )

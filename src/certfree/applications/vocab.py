@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["CLOCK_STATES", "OPEN_STATES", "Action", "AppState", "Decision", "SlotStatus"]
+__all__ = [
+    "CLOCK_STATES",
+    "EVIDENCE_STATES",
+    "OPEN_STATES",
+    "Action",
+    "AppState",
+    "Decision",
+    "SlotStatus",
+]
 
 
 class _Labelled(enum.StrEnum):
@@ -42,6 +50,10 @@ OPEN_STATES = frozenset(
         AppState.CORRECTION_REQUESTED,
     }
 )
+# States in which evidence is still gathered (presented, signed, asked, answered): every open
+# state, 补正 included — the applicant supplies what was asked for while the clock stands
+# (行政许可法第三十二条第一款第四项); a decided, withdrawn or refused case is left alone.
+EVIDENCE_STATES = OPEN_STATES
 # States in which the promised time limit runs (补正 stops it: 补正期间不计入承诺时限).
 CLOCK_STATES = frozenset({AppState.ACCEPTED, AppState.VERIFYING})
 
