@@ -302,3 +302,53 @@ def _registry(cluster: Cluster) -> Any:
 
     with cluster.dbs[PROVINCE].session() as session:
         return snapshot_from_payload(registry_payload(session, PROVINCE))
+
+
+def test_a_consent_given_for_one_application_is_refused_for_another(cluster: Cluster) -> None:
+    """The desk names its application in the ask; the provider refuses an attestation the
+    person gave for another application of the same service item, and answers under one
+    given for this application."""
+    husband, _ = _couple(cluster)
+    with cluster.client(PROVINCE) as client:
+        attested = client.post(
+            "/api/v1/consent/attestations",
+            headers=cluster.bearer(PROVINCE, "applicant", husband),
+            json={
+                "consumer": DESK,
+                "service_item": SERVICE,
+                "questions": ["marital_status"],
+                "purpose": "内地居民结婚登记",
+                "application": "A-ONE",
+            },
+        )
+    assert attested.status_code == 201, attested.text
+    token = attested.json()["attestation"]
+    desk = cluster.apps[DESK].state.node
+
+    def ask(application: str) -> Any:
+        message = seal(
+            desk.exchange.signer(),
+            type="question.ask",
+            sender=DESK,
+            receiver=MZ,
+            body={
+                "question": "marital_status",
+                "args": {"id_number": husband},
+                "service_item": SERVICE,
+                "purpose": "内地居民结婚登记",
+                "consent": [token],
+                "application": application,
+            },
+        )
+        with cluster.client(MZ) as client:
+            response = client.post("/api/v1/exchange/messages", content=message.raw)
+        assert response.status_code == 200, response.text
+        return open_message(response.text, _registry(cluster))
+
+    other = ask("A-TWO")
+    assert other.type == "refusal"
+    assert other.body["reason"] == "consent_mismatch"
+    assert "A-ONE" in other.body["detail"]
+    same = ask("A-ONE")
+    assert same.type != "refusal", same.body
+    assert same.body["result"] == {"status": "married"}

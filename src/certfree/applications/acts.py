@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from certfree import certs, commitments
 from certfree.applications.cases import log_event
-from certfree.applications.errors import EvidenceNotAllowed
+from certfree.applications.errors import EvidenceNotAllowed, WrongState
 from certfree.applications.evidence import (
     find_part,
     record_commitment,
@@ -29,11 +29,11 @@ from certfree.applications.evidence import (
 from certfree.applications.lifecycle import submit
 from certfree.applications.models import Application, ApplicationParty
 from certfree.applications.running import questions_of
-from certfree.applications.vocab import Action, SlotStatus
-from certfree.crypto import KeyStore, b64url_decode
-from certfree.governance import ConsentIssuer, check_attestation
+from certfree.applications.vocab import OPEN_STATES, Action, SlotStatus
+from certfree.crypto import KeyStore
+from certfree.errors import InvalidInput
+from certfree.governance import ConsentIssuer, ConsentRefused, attested_claims
 from certfree.proofs import Way
-from certfree.safejson import loads_untrusted
 from certfree.storage import utcnow
 
 __all__ = [
@@ -60,7 +60,7 @@ def party_of(app: Application, subject: str) -> ApplicationParty:
 def asked_about(app: Application, subject: str) -> list[str]:
     """The questions the plan asks about ``subject`` (a party): what their consent covers."""
     return sorted(
-        {q.question for q in questions_of(app, everything=True) if subject in q.args.values()}
+        {q.question for q in questions_of(app, everything=True) if subject in q.subjects}
     )
 
 
@@ -74,27 +74,67 @@ def attach_consent(
     actor: str,
     now: dt.datetime | None = None,
 ) -> ApplicationParty:
-    """Store ``subject``'s consent attestation after checking it covers every question the
-    plan asks about them, for this node and service item (ConsentRefused names the fault)."""
+    """Store ``subject``'s consent attestation while the application is open (else WrongState),
+    once it verifies as the province's, names this party, node, service item and this
+    application, and covers every question the plan asks about them. Any fault is InvalidInput
+    (field ``attestation``) saying what is wrong."""
     moment = now or utcnow()
     party = party_of(app, subject)
-    for question in asked_about(app, party.subject_id):
-        check_attestation(
-            attestation,
-            issuer,
-            subject_id=party.subject_id,
-            consumer=app.node_code,
-            service_item=app.service_code,
-            question=question,
-            now=moment,
-        )
+    _check_open(app, "同意")
+    try:
+        claims = _attested(app, party, attestation, issuer, question=None, now=moment)
+        if claims.get("application") != app.id:
+            raise InvalidInput(
+                f"同意凭据须为办件 {app.id} 出具（application 声明），"
+                f"收到 {claims.get('application')!s:.64}"
+                f"（the attestation must name application {app.id}）",
+                field="attestation",
+            )
+        for question in asked_about(app, party.subject_id):
+            _attested(app, party, attestation, issuer, question=question, now=moment)
+    except ConsentRefused as exc:
+        raise InvalidInput(
+            f"同意凭据不能用于此办件：{exc.message}"
+            f"（the consent attestation does not fit this application: {exc.reason.value}）",
+            field="attestation",
+        ) from exc
     party.consent = attestation
     party.consented_at = moment
-    party.consent_expires_at = _expiry(attestation)
+    party.consent_expires_at = dt.datetime.fromtimestamp(claims["exp"], dt.UTC)
     if holder_jwk is not None:
         party.holder_jwk = certs.check_holder_jwk(holder_jwk)
     log_event(app, actor=actor, action=Action.CONSENT, detail={"party": party.role}, now=moment)
     return party
+
+
+def _attested(
+    app: Application,
+    party: ApplicationParty,
+    attestation: str,
+    issuer: ConsentIssuer | None,
+    *,
+    question: str | None,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    return attested_claims(
+        attestation,
+        issuer,
+        subject_id=party.subject_id,
+        consumer=app.node_code,
+        service_item=app.service_code,
+        question=question,
+        application=app.id,
+        now=now,
+    )
+
+
+def _check_open(app: Application, act: str) -> None:
+    if app.state not in OPEN_STATES:
+        raise WrongState(
+            f"办件 {app.id} 已{app.state.label_zh}，不再接受{act}"
+            f"（application is {app.state.value}: no longer open）",
+            field="state",
+        )
 
 
 def register_wallet_key(
@@ -105,18 +145,13 @@ def register_wallet_key(
     actor: str,
     now: dt.datetime | None = None,
 ) -> ApplicationParty:
-    """The party's wallet public key, which result certificates are bound to."""
+    """The party's wallet public key, which result certificates are bound to (while the
+    application is open; else WrongState)."""
     party = party_of(app, subject)
+    _check_open(app, "钱包公钥")
     party.holder_jwk = certs.check_holder_jwk(holder_jwk)
     log_event(app, actor=actor, action=Action.WALLET_KEY, detail={"party": party.role}, now=now)
     return party
-
-
-def _expiry(attestation: str) -> dt.datetime | None:
-    """The ``exp`` of an attestation already checked (its payload is the province's)."""
-    claims = loads_untrusted(b64url_decode(attestation.split(".")[1]))
-    exp = claims.get("exp") if isinstance(claims, dict) else None
-    return dt.datetime.fromtimestamp(exp, dt.UTC) if isinstance(exp, int) else None
 
 
 def attach_presentation(

@@ -106,6 +106,7 @@ async def _ask(
             service_item=app.service_code,
             purpose=f"办理「{app.service_name}」（办件 {app.id}）",
             consents=question.consents,
+            application=app.id,
         )
     except (CertfreeError, httpx.TransportError) as exc:
         return exc

@@ -91,11 +91,13 @@ def check_consents(
     data_items: Sequence[str],
     issuer: ConsentIssuer | None,
     now: dt.datetime,
+    application: str | None = None,
 ) -> list[str]:
     """At the provider: the ``jti`` of each data subject's attestation, in parameter order.
 
     Every subject named in ``args`` needs one that verifies against the province's keys and
-    covers this consumer, service item, question and ``data_items``; ConsentRefused otherwise.
+    covers this consumer, service item, question and ``data_items`` (and names no application
+    but ``application``, when the consumer gives one); ConsentRefused otherwise.
     """
     attestations = attestations_in(raw)
     by_subject = {attestation_subject(token): token for token in attestations}
@@ -114,6 +116,7 @@ def check_consents(
                 service_item=service_item,
                 question=question.name,
                 data_items=data_items,
+                application=application,
                 now=now,
             )
         )

@@ -47,6 +47,7 @@ class QuestionAskBody(_Body):
     # The data subjects' consent attestations (compact JWS signed by the province), one per
     # subject: same_household asks about two people.
     consent: list[str] | None = Field(default=None, max_length=8)
+    application: str | None = Field(default=None, min_length=1, max_length=64)  # the consumer's
 
 
 class QuestionAnswerBody(_Body):

@@ -93,9 +93,11 @@ def answer_question(
     """The ``question.answer`` body for a ``question.ask`` body, or an error.
 
     ``body``: ``{"question", "args", "service_item", "purpose", "consent"}`` and optionally
-    ``"data_items"``; ``consent`` is a list of consent attestations (one per data subject,
-    e.g. both parties of ``same_household``) or null, each checked against ``issuer`` (the
-    province's keys from this node's registry, ``RegistrySnapshot.consent_issuer``).
+    ``"data_items"`` and ``"application"`` (the consumer's application id: an attestation
+    naming another application is refused); ``consent`` is a list of consent attestations
+    (one per data subject, e.g. both parties of ``same_household``) or null, each checked
+    against ``issuer`` (the province's keys from this node's registry,
+    ``RegistrySnapshot.consent_issuer``).
     The answer holds the core fields and, of the others, those whose data items the consumer
     lists in ``data_items`` (the grant must allow them) or, without that list, all the grant
     allows. ``adapter`` answers from the facts (default: the default bindings over
@@ -140,6 +142,7 @@ def answer_question(
             data_items=[f.data_item for f in question.answer if f.core or f.data_item in allowed],
             issuer=issuer,
             now=at,
+            application=_application(body.get("application")),
         )
     facts = (adapter or SessionAdapter(session)).answer(question, args, at.date())
     result = {f.name: facts[f.name] for f in question.answer if f.core or f.data_item in allowed}
@@ -152,6 +155,16 @@ def answer_question(
         "legal_basis": grant.consent_exempt_basis,
         "answered_at": at.isoformat(),
     }
+
+
+def _application(raw: Any) -> str | None:
+    if raw is None or (isinstance(raw, str) and 0 < len(raw) <= 64):
+        return raw
+    raise QuestionArgsInvalid(
+        "application 应为 1 到 64 个字符的办件编号或 null"
+        "（application must be an application id or null）",
+        field="application",
+    )
 
 
 def _wanted_items(question: QuestionDef, raw: Any) -> tuple[str, ...]:

@@ -226,12 +226,14 @@ async def ask(
     purpose: str,
     consents: Sequence[str] = (),
     message_id: str | None = None,
+    application: str | None = None,
 ) -> dict[str, Any]:
     """Ask ``provider`` one verification question as this node (the consumer).
 
     ``consents`` are the data subjects' consent attestations, signed by the province when
     each consented (``POST /api/v1/consent/attestations`` there); those about the question's
-    subjects travel with it, and the provider checks them. A caller that retries after an
+    subjects travel with it, and the provider checks them (and, given ``application``, that
+    none names another application). A caller that retries after an
     error passes the same ``message_id`` (a UUID it chose) and gets the answer the provider
     already gave, if any, never a second different one.
 
@@ -247,6 +249,8 @@ async def ask(
         "purpose": purpose,
         "consent": attached or None,
     }
+    if application is not None:
+        body["application"] = application
     reply = await send(
         runtime, to=provider, type=MessageType.QUESTION_ASK, body=body, message_id=message_id
     )

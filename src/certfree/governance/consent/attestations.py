@@ -17,8 +17,12 @@ a provider checks an attestation offline (:func:`check_attestation`) before it a
 
 **Threat stopped.** A consumer node (or a node that forwards the question) that fabricates a
 consent or widens one: it cannot sign as the province, so an attestation it makes itself, or
-alters (another question, consumer, service item, a longer life, another person), fails the
-signature check; a genuine one copied onto another use fails the claim checks.
+alters (another question, consumer, service item, application, a longer life, another person),
+fails the signature check; a genuine one copied onto another use fails the claim checks: the
+subject, consumer, service item, question and data items always, and the application when the
+consumer names one in its ask (an attestation naming another application is refused; one that
+names none covers any application of that service item at that consumer). A consumer node
+attaching a consent to an application accepts only one naming that application.
 
 **Threat not stopped.** The province itself: it holds the key, so a province that colludes
 with a consumer can attest consents nobody gave. Its attestations are recorded (the person's
@@ -54,6 +58,7 @@ __all__ = [
     "ConsentIssuer",
     "attest_consent",
     "attestation_subject",
+    "attested_claims",
     "check_attestation",
     "consent_digest",
     "withdrawn_attestations",
@@ -206,15 +211,47 @@ def check_attestation(
     service_item: str,
     question: str,
     data_items: Sequence[str] = (),
+    application: str | None = None,
     now: dt.datetime | None = None,
 ) -> str:
-    """At the provider: the ``jti`` if ``token`` attests this use; else ConsentRefused.
+    """At the provider: the ``jti`` if ``token`` attests this use; else ConsentRefused
+    (reasons as :func:`attested_claims` gives them)."""
+    claims = attested_claims(
+        token,
+        issuer,
+        subject_id=subject_id,
+        consumer=consumer,
+        service_item=service_item,
+        question=question,
+        data_items=data_items,
+        application=application,
+        now=now,
+    )
+    return str(claims["jti"])
 
-    Reasons, in the order checked: ``no_consent`` (none attached), ``consent_unverifiable``
-    (no province key to check with), ``consent_malformed``, ``consent_forged`` (a key that is
-    not the province's, a signature that does not verify, another issuer),
-    ``consent_mismatch`` (another subject, consumer, service item, question, or data items
-    beyond it), ``consent_revoked``, ``consent_expired`` (or not yet issued).
+
+def attested_claims(
+    token: str | None,
+    issuer: ConsentIssuer | None,
+    *,
+    subject_id: str,
+    consumer: str,
+    service_item: str,
+    question: str | None = None,
+    data_items: Sequence[str] = (),
+    application: str | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The verified claims if ``token`` attests this use; else ConsentRefused.
+
+    ``question`` None checks everything but the question (a consent kept for later asks);
+    ``application`` given refuses an attestation naming another application (one naming none
+    is not tied to an application). Reasons, in the order checked: ``no_consent`` (none
+    attached), ``consent_unverifiable`` (no province key to check with), ``consent_malformed``,
+    ``consent_forged`` (a key that is not the province's, a signature that does not verify,
+    another issuer), ``consent_mismatch`` (another subject, consumer, service item,
+    application, question, or data items beyond it), ``consent_revoked``, ``consent_expired``
+    (or not yet issued).
     """
     if token is None:
         raise ConsentRefused(ConsentReason.NO_CONSENT, f"未附 {_masked(subject_id)} 的同意凭据")
@@ -236,7 +273,12 @@ def check_attestation(
             raise ConsentRefused(
                 ConsentReason.MISMATCH, f"同意 {jti} 的{names[name]}是 {got}，不是 {shown}"
             )
-    if question not in claims["questions"]:
+    named = claims.get("application")
+    if application is not None and named is not None and named != application:
+        raise ConsentRefused(
+            ConsentReason.MISMATCH, f"同意 {jti} 是为办件 {named!s:.64} 给的，不是 {application}"
+        )
+    if question is not None and question not in claims["questions"]:
         raise ConsentRefused(ConsentReason.MISMATCH, f"同意 {jti} 不含问题 {question}")
     beyond = sorted(set(data_items) - set(claims["data_items"]))
     if beyond:
@@ -252,7 +294,7 @@ def check_attestation(
         raise ConsentRefused(
             ConsentReason.EXPIRED, f"同意 {jti} 的签发时间 {issued.isoformat()} 晚于现在"
         )
-    return str(jti)
+    return claims
 
 
 def _verified(token: str, issuer: ConsentIssuer) -> dict[str, Any]:
