@@ -11,6 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from certfree.app import create_app
+from certfree.applications.cases import get_application
+from certfree.applications.running import questions_of
 from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
 from certfree.demo import grant_demo_departments, list_province_itself, load_demo_items
@@ -338,6 +340,27 @@ def test_a_correction_is_supplied_while_the_clock_stands(node: TestClient, db: D
     decided = node.post(f"{path}/decide", headers=_clerk(node), json={"approve": True})
     assert decided.status_code == 200, decided.text
     assert decided.json()["decision"] == "approved"
+
+
+def test_an_answer_is_recorded_only_where_the_part_still_asks_it(
+    node: TestClient, db: Database
+) -> None:
+    elder = _elder(db)
+    app = node.post(
+        "/api/v1/applications", headers=_clerk(node), json={"service": ELDERLY, "applicant": elder}
+    ).json()
+    with db.session() as session:
+        case = get_application(session, app["id"])
+        asked = questions_of(case)
+        part = dict(case.slots[0].parts[0])
+    age = asked[0]
+    assert (age.question, age.subjects) == ("age_at_least", [elder])
+    assert age.asks_for(part)
+    # What a run that read the plan before may find when it comes to write the answer:
+    assert not age.asks_for({**part, "status": "met"})  # answered or presented meanwhile
+    assert not age.asks_for({**part, "node": "370000-GA"})  # planned again elsewhere
+    assert not age.asks_for({**part, "args": {**part["args"], "years": 65}})
+    assert not age.asks_for({**part, "way": "e_certificate"})
 
 
 def test_the_hosts_home_is_asked_about_the_host_and_kinship_about_both(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,7 @@ from certfree.errors import CertfreeError
 from certfree.exchange import ProviderUnavailable
 from certfree.exchange.errors import NodeWithoutEndpoint
 from certfree.proofs import Way
+from certfree.questions import get_question
 from certfree.storage import utcnow
 
 if TYPE_CHECKING:
@@ -50,35 +51,51 @@ __all__ = ["Planner", "Question", "questions_of", "run_application"]
 # Plans the application's requirements again, with the given provider nodes taken as down.
 Planner = Callable[[Session, Application, frozenset[str]], procedures.RouteReport]
 _DOWN = (ProviderUnavailable, NodeWithoutEndpoint, httpx.TransportError)
+_PENDING = frozenset({SlotStatus.PLANNED.value, SlotStatus.WAITING.value})
 
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    """One question the plan asks now, about one slot's piece of evidence."""
+    """One question the plan asks now, about one slot's piece of evidence.
+
+    ``subjects`` are the data subjects it is about: the ID numbers in the parameters the
+    catalogue marks as subjects (``QuestionDef.subjects_in``), so a firm's USCC asked for its
+    tax standing is nobody's to consent to; ``consents`` are their attestations."""
 
     position: int
     index: int
     question: str
     provider: str
     args: dict[str, Any]
+    subjects: list[str]
     consents: list[str]
+
+    def asks_for(self, part: Mapping[str, Any]) -> bool:
+        """Whether ``part`` (as it is now) still waits for this very question: same way,
+        question, node and arguments, and not yet answered."""
+        return (
+            part["way"] == Way.DATA_SHARING.value
+            and part["status"] in _PENDING
+            and part.get("question") == self.question
+            and part.get("node") == self.provider
+            and dict(part.get("args") or {}) == self.args
+        )
 
 
 def questions_of(app: Application, *, everything: bool = False) -> list[Question]:
     """The data-sharing questions the plan asks now (or, with ``everything``, at all)."""
     consents = {p.subject_id: p.consent for p in app.parties if p.consent}
-    pending = (SlotStatus.PLANNED.value, SlotStatus.WAITING.value)
     asked = []
     for slot in app.slots:
         for index, part in enumerate(slot.parts):
             if part["way"] != Way.DATA_SHARING.value:
                 continue
-            if not everything and part["status"] not in pending:
+            if not everything and part["status"] not in _PENDING:
                 continue
             if not part.get("question") or not part.get("node"):
                 continue
             args = dict(part.get("args") or {})
-            subjects = [v for v in args.values() if isinstance(v, str) and v in consents]
+            subjects = list(dict.fromkeys(get_question(part["question"]).subjects_in(args)))
             asked.append(
                 Question(
                     position=slot.position,
@@ -86,7 +103,8 @@ def questions_of(app: Application, *, everything: bool = False) -> list[Question
                     question=part["question"],
                     provider=part["node"],
                     args=args,
-                    consents=[consents[s] for s in dict.fromkeys(subjects)],
+                    subjects=subjects,
+                    consents=[consents[s] for s in subjects if s in consents],
                 )
             )
     return asked
@@ -167,7 +185,13 @@ async def run_application(
             start_verifying(current, actor=actor, now=now)
             down: set[str] = set()
             for question, answer in zip(questions, answers, strict=True):
-                slot = next(s for s in current.slots if s.position == question.position)
+                slot = next((s for s in current.slots if s.position == question.position), None)
+                # Planned again, answered or presented meanwhile (another run, the applicant):
+                # this answer is to a question the part no longer asks.
+                if slot is None or len(slot.parts) <= question.index:
+                    continue
+                if not question.asks_for(slot.parts[question.index]):
+                    continue
                 if isinstance(answer, dict):
                     record_answer(current, slot, question.index, answer, actor=actor, now=now)
                 else:

@@ -171,8 +171,8 @@ def is_overdue(app: Application, now: dt.datetime | None = None) -> bool:
 def _asked(app: Application) -> dict[str, list[str]]:
     asked: dict[str, set[str]] = {}
     for question in questions_of(app, everything=True):
-        for value in question.args.values():
-            asked.setdefault(str(value), set()).add(question.question)
+        for subject in question.subjects:
+            asked.setdefault(subject, set()).add(question.question)
     return {who: sorted(names) for who, names in asked.items()}
 
 
