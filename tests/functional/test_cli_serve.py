@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +11,8 @@ import httpx
 import pytest
 
 from helpers.livenode import free_port
+from helpers.serving import CERTFREE, served_node
 
-CERTFREE = [sys.executable, "-m", "certfree"]
 pytestmark = pytest.mark.slow  # a process start per command (imports take a second or more)
 
 
@@ -40,35 +38,8 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def served(node_env: dict[str, str], tmp_path: Path) -> Iterator[str]:
     assert run(node_env, "db", "upgrade").returncode == 0
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with (
-        log.open("w") as output,
-        subprocess.Popen(  # noqa: S603
-            [*CERTFREE, "serve", "--port", str(port)],
-            env=node_env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        ) as process,
-    ):
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(base, process, log)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    pytest.fail(f"certfree serve did not come up:\n{log.read_text()}")
+    with served_node(node_env, free_port(), tmp_path / "serve.log") as base:
+        yield base
 
 
 def test_serve_then_call_with_an_issued_token(served: str, node_env: dict[str, str]) -> None:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +14,8 @@ import pytest
 
 from certfree.crypto import verifier_for, verify_jws
 from helpers.livenode import free_port
+from helpers.serving import CERTFREE, served_node
 
-CERTFREE = [sys.executable, "-m", "certfree"]
 pytestmark = pytest.mark.slow  # a process start per command, and a demo province to build
 MZ = "370100-MZ"
 SERVICE = "370000-TEST-HOSTED"
@@ -47,35 +45,8 @@ def demo_env(tmp_path: Path, empty_database_url: str) -> dict[str, str]:
 
 @pytest.fixture
 def served(demo_env: dict[str, str], tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with (
-        log.open("w") as output,
-        subprocess.Popen(  # noqa: S603
-            [*CERTFREE, "serve", "--port", str(port)],
-            env=demo_env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        ) as process,
-    ):
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(base, process, log)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    pytest.fail(f"certfree serve did not come up:\n{log.read_text()}")
+    with served_node(demo_env, free_port(), tmp_path / "serve.log") as base:
+        yield base
 
 
 def test_the_single_demo_node_answers_for_a_demo_department(
