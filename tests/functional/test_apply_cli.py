@@ -9,8 +9,6 @@ import datetime as dt
 import json
 import os
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,8 +23,8 @@ from certfree.population import Marriage, Person, Sex
 from certfree.storage import Database
 from factories.databases import fresh_database_url
 from helpers.livenode import free_port
+from helpers.serving import CERTFREE, served_node
 
-CERTFREE = [sys.executable, "-m", "certfree"]
 pytestmark = pytest.mark.slow  # a demo province to build and a node process to start
 ELDERLY_CARD = "11100000000013709K001"
 MARRIAGE_CERTIFICATE = "111000000000132071001"
@@ -56,30 +54,8 @@ def node_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         )
         _setup(env, "db", "upgrade")
         _setup(env, "demo", "init", "--citizens", "1000", "--firms", "10", "--if-missing")
-        log = directory / "serve.log"
-        with (
-            log.open("w") as output,
-            subprocess.Popen(  # noqa: S603
-                [*CERTFREE, "serve"], env=env, stdout=output, stderr=subprocess.STDOUT
-            ) as process,
-        ):
-            try:
-                _wait_healthy(f"http://127.0.0.1:{env['CERTFREE_PORT']}", process, log)
-                yield env
-            finally:
-                process.terminate()
-                process.wait(timeout=10)
-
-
-def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    pytest.fail(f"certfree serve did not come up:\n{log.read_text()}")
+        with served_node(env, int(env["CERTFREE_PORT"]), directory / "serve.log"):
+            yield env
 
 
 def apply(env: dict[str, str], *args: str, code: int = 0) -> Any:
@@ -205,3 +181,59 @@ def test_a_marriage_is_registered_with_both_parties(node_env: dict[str, str]) ->
     assert issued == sorted([(MARRIAGE_CERTIFICATE, groom), (MARRIAGE_CERTIFICATE, bride)])
     assert MARRIAGE_CERTIFICATE in _wallet(node_env, groom)
     assert MARRIAGE_CERTIFICATE in _wallet(node_env, bride)
+
+
+def test_a_clerk_asks_for_a_correction_and_refuses_at_intake(node_env: dict[str, str]) -> None:
+    today = dt.date.today()
+    elders = [p.id_number for p in _people(
+        node_env, born=(dt.date(1930, 1, 1), today.replace(year=today.year - 61)), unmarried=False
+    )]  # fmt: skip
+    # A role or a form field given twice is a usage error naming it; nothing is started.
+    before = apply(node_env, "list", "--json")["total"]
+    twice = apply(
+        node_env,
+        *("start", "内地居民结婚登记", "--applicant", elders[1]),
+        *("--party", f"spouse={elders[2]}", "--party", f"spouse={elders[3]}"),
+        code=2,
+    )
+    assert "--party spouse" in twice.stderr
+    assert elders[2] in twice.stderr
+    assert elders[3] in twice.stderr
+    form = ("--form", "relation=本人", "--form", "relation=子女")
+    again = apply(node_env, "start", "老年人优待证办理", "--applicant", elders[1], *form, code=2)
+    assert "--form relation" in again.stderr
+    assert apply(node_env, "list", "--json")["total"] == before
+
+    corrected, refused = (_submitted(node_env, elder) for elder in elders[1:3])
+
+    # 补正: the clerk names the requirement; the applicant hands it in again.
+    apply(node_env, "accept", corrected)
+    asked = apply(
+        node_env,
+        *("request-correction", corrected, "--reason", "请补正户口簿首页"),
+        *("--requirement", "1", "--json"),
+    )
+    assert asked["state"] == "correction_requested"
+    no_paper = apply(
+        node_env, "paper", corrected, "--requirement", "1", "--note", "户口簿原件", code=2
+    )
+    assert "纸质" in no_paper.stderr
+    assert apply(node_env, "submit", corrected, "--json")["state"] == "verifying"
+
+    # 不予受理: with the reason the applicant is told; the act is not done twice.
+    apply(node_env, "not-accept", refused, code=2)  # the reason is required
+    intake = apply(node_env, "not-accept", refused, "--reason", "不属于本机关受理范围", "--json")
+    assert intake["state"] == "not_accepted"
+    twice_refused = apply(node_env, "not-accept", refused, "--reason", "重复", code=1)
+    assert "不予受理" in twice_refused.stderr
+    english = runner.invoke(app, ["--lang", "en", "apply", "show", refused], env=node_env)
+    assert "state: not accepted" in english.stdout
+
+
+def _submitted(env: dict[str, str], elder: str) -> str:
+    """The id of an elderly card application of ``elder``, every requirement met, handed in."""
+    app_id = str(apply(env, "start", "老年人优待证办理", "--applicant", elder, "--json")["id"])
+    apply(env, "consent", app_id, "--party", elder)
+    apply(env, "run", app_id)
+    assert apply(env, "submit", app_id, "--json")["state"] == "submitted"
+    return app_id

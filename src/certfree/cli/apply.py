@@ -25,12 +25,12 @@ from certfree.cli.apply_client import (
     connect,
     give_consent,
     parties_act,
+    refused_requirement,
     store_issued,
 )
-from certfree.cli.common import err_console, print_json
-from certfree.cli.i18n import label, t
+from certfree.cli.apply_output import print_application, print_page, print_problem, print_stats, say
+from certfree.cli.i18n import t
 from certfree.errors import CertfreeError, InvalidInput
-from certfree.proofs import Way
 from certfree.wallet import read_public_jwk
 
 app = typer.Typer(no_args_is_help=True)
@@ -42,6 +42,7 @@ ClusterDir = Annotated[Path, typer.Option("--dir")]
 Token = Annotated[str | None, typer.Option("--token", envvar="CERTFREE_TOKEN", show_envvar=False)]
 AsJson = Annotated[bool, typer.Option("--json")]
 CLUSTER = Path("var/cluster")
+_At = tuple[str | None, Path, str | None]  # the node: --url, --dir, --token
 
 
 @contextmanager
@@ -51,85 +52,29 @@ def _node(url: str | None, directory: Path, token: str | None) -> Iterator[Node]
         with connect(url, directory, token) as node:
             yield node
     except Refused as exc:
-        _problem(exc)
+        print_problem(exc)
         raise typer.Exit(2 if exc.status in {400, 422} else 1) from exc
     except httpx.TransportError as exc:
-        err_console.print(
-            f"[red]{t('error')}[/red] {t('apply.unreachable', url=url or '', error=exc)}",
-            highlight=False,
-        )
+        say(f"[red]{t('error')}[/red] {t('apply.unreachable', url=url or '', error=exc)}")
         raise typer.Exit(1) from exc
     except InvalidInput as exc:
-        err_console.print(f"[red]{t('error')}[/red] {exc}", highlight=False)
+        say(f"[red]{t('error')}[/red] {exc}")
         raise typer.Exit(2) from exc
     except CertfreeError as exc:
-        err_console.print(f"[red]{t('error')}[/red] {exc}", highlight=False)
+        say(f"[red]{t('error')}[/red] {exc}")
         raise typer.Exit(1) from exc
 
 
-def _problem(exc: Refused) -> None:
-    problem = exc.problem
-    err_console.print(
-        f"[red]{t('error')}[/red] {problem.get('detail') or problem.get('title') or exc.status}",
-        highlight=False,
-    )
-    if problem.get("field"):
-        err_console.print(t("apply.field", field=problem["field"]), highlight=False)
-    hint = f"apply.fix.{exc.status}"
-    err_console.print(t(hint if hint in _HINTS else "apply.fix.other"), highlight=False)
-
-
-_HINTS = {f"apply.fix.{status}" for status in (401, 403, 404, 409, 422)}
-
-
-def _print(view: dict[str, Any], as_json: bool) -> None:
-    """The application: as JSON, or in words (the node's Chinese labels, or in English the
-    codes)."""
-    if as_json:
-        print_json(view)
-        return
-    roles = {p["role"]: label(p["role_zh"], p["role_en"]) for p in view.get("parties") or []}
-    typer.echo(
-        t(
-            "apply.header",
-            id=view["id"],
-            service=view["service_name"],
-            node=view["node"],
-            state=label(view["state_zh"], view["state_en"]),
+def _clerk_act(
+    app_id: str, path: str, body: dict[str, Any] | None = None, *, at: _At
+) -> dict[str, Any]:
+    """``POST /applications/{app_id}/{path}`` as a clerk of the node ``at`` names: the
+    application after the act."""
+    with _node(*at) as node:
+        view: dict[str, Any] = node.call(
+            "POST", f"/applications/{app_id}/{path}", node.clerk(), body=body
         )
-    )
-    for party in view.get("parties") or []:
-        given = t("apply.consented") if party["consented"] else t("apply.not_consented")
-        typer.echo(t("apply.party", role=roles[party["role"]], id=party["id"], consent=given))
-    for requirement in view["requirements"]:
-        way = requirement.get("way")
-        typer.echo(
-            t(
-                "apply.requirement",
-                n=requirement["position"] + 1,
-                text=requirement["requirement"],
-                who=requirement.get("subject") or roles.get(requirement["party"], ""),
-                way=label(requirement.get("way_zh") or "—", way or "—"),
-                status=label(requirement["status_zh"], requirement["status"]),
-            )
-        )
-    decision = view.get("decision_record")
-    if decision:
-        outcome = label(decision["outcome_zh"], decision["outcome"])
-        reason = decision.get("reason")
-        said = t("apply.decision", outcome=outcome)
-        typer.echo(said + (t("apply.reason", reason=reason) if reason else ""))
-    for issued in view.get("issued") or []:
-        name = label(issued.get("type_name") or issued["type"], issued["type"])
-        identifier = issued.get("certificate_id") or ""
-        typer.echo(t("apply.issued", name=name, id=identifier, holder=issued.get("holder", "")))
-    typer.echo(
-        t(
-            "apply.figures",
-            proofs=view.get("proofs_not_demanded", 0),
-            trips=view.get("trips_saved", 0),
-        )
-    )
+    return view
 
 
 @app.command()
@@ -147,33 +92,41 @@ def start(  # noqa: PLR0917 - one parameter per command-line option
     requirement will be met, printed with the application's id. On a demo node each party
     first carries their own e-ID card in their wallet."""
     with _node(url, directory, token) as node:
-        parties = dict(_role_and_id(pair) for pair in party or [])
-        stated = dict(_form_field(pair) for pair in form or [])
+        # Each role and field once; the node judges the roles and the ID numbers.
+        parties = _pairs(party or [], "party")
+        stated = {
+            name: _number_or_text(value) for name, value in _pairs(form or [], "form").items()
+        }
         carry_id_cards(node, service, {"applicant": applicant, **parties})
         body: dict[str, Any] = {"service": service, "applicant": applicant, "parties": parties}
         if stated:
             body["form"] = stated
         view = node.call("POST", "/applications", node.clerk(), body=body)
         for done in node.acted:
-            err_console.print(done, highlight=False)
-    _print(view, as_json)
+            say(done)
+    print_application(view, as_json)
 
 
-def _role_and_id(pair: str) -> tuple[str, str]:
-    role, sep, who = pair.partition("=")
-    if not sep or not role.strip() or not who.strip():
-        raise InvalidInput(t("apply.bad_party", pair=pair), field="party")
-    return role.strip(), who.strip()
+def _pairs(given: list[str], option: str) -> dict[str, str]:
+    """``KEY=VALUE`` of ``--party`` or ``--form`` as a mapping; InvalidInput (exit 2) names a
+    pair without ``=`` and a key given twice (the JSON body has room for one value a key)."""
+    pairs: dict[str, str] = {}
+    for pair in given:
+        key, sep, value = (part.strip() for part in pair.partition("="))
+        if not sep or not key or not value:
+            raise InvalidInput(t(f"apply.bad_{option}", pair=pair), field=option)
+        if key in pairs:
+            repeated = t(
+                "apply.repeated", option=f"--{option}", name=key, first=pairs[key], second=value
+            )
+            raise InvalidInput(repeated, field=f"{option}.{key}")
+        pairs[key] = value
+    return pairs
 
 
-def _form_field(pair: str) -> tuple[str, str | int]:
-    """``FIELD=VALUE`` of the application form; a value of digits only is a number (the
-    registered capital in 万元)."""
-    name, sep, value = pair.partition("=")
-    if not sep or not name.strip() or not value.strip():
-        raise InvalidInput(t("apply.bad_form", pair=pair), field="form")
-    text = value.strip()
-    return name.strip(), int(text) if text.isascii() and text.isdigit() else text
+def _number_or_text(value: str) -> str | int:
+    """A form value of digits only is a number (the registered capital in 万元)."""
+    return int(value) if value.isascii() and value.isdigit() else value
 
 
 @app.command()
@@ -194,9 +147,9 @@ def consent(  # noqa: PLR0917 - one parameter per command-line option
         jwk = dict(read_public_jwk(holder_key)) if holder_key is not None else None
         view = give_consent(node, app_id, party, attestation=attested, holder_jwk=jwk)
         if view is None:
-            err_console.print(t("apply.nothing_asked", party=party), highlight=False)
+            say(t("apply.nothing_asked", party=party))
             view = node.application(app_id)
-    _print(view, as_json)
+    print_application(view, as_json)
 
 
 def _read(path: Path) -> str:
@@ -221,16 +174,13 @@ def run(
         view = node.call("POST", f"/applications/{app_id}/run", node.clerk())
         failures = parties_act(node, view) if node.site is not None else []
         if node.site is None:
-            err_console.print(t("apply.parties_act_themselves"), highlight=False)
+            say(t("apply.parties_act_themselves"))
         for done in node.acted:
-            err_console.print(done, highlight=False)
+            say(done)
         for position, failure in failures:
-            err_console.print(
-                f"[red]{t('error')}[/red] {t('apply.act_failed', n=position + 1, error=failure)}",
-                highlight=False,
-            )
+            say(f"[red]{t('error')}[/red] {t('apply.act_failed', n=position + 1, error=failure)}")
         view = node.application(app_id)
-    _print(view, as_json)
+    print_application(view, as_json)
     if failures:
         raise typer.Exit(1)
 
@@ -244,9 +194,7 @@ def submit(
     token: Token = None,
 ) -> None:
     """Hand the application in (at the counter): the node seals the receipt."""
-    with _node(url, directory, token) as node:
-        view = node.call("POST", f"/applications/{app_id}/submit", node.clerk())
-    _print(view, as_json)
+    print_application(_clerk_act(app_id, "submit", at=(url, directory, token)), as_json)
 
 
 @app.command()
@@ -258,9 +206,55 @@ def accept(
     token: Token = None,
 ) -> None:
     """Accept (受理) a submitted application as a clerk: the promised time limit starts."""
-    with _node(url, directory, token) as node:
-        view = node.call("POST", f"/applications/{app_id}/accept", node.clerk())
-    _print(view, as_json)
+    print_application(_clerk_act(app_id, "accept", at=(url, directory, token)), as_json)
+
+
+@app.command("not-accept")
+def not_accept(  # noqa: PLR0917 - one parameter per command-line option
+    app_id: AppId,
+    reason: Annotated[str, typer.Option("--reason")],
+    as_json: AsJson = False,
+    url: Url = None,
+    directory: ClusterDir = CLUSTER,
+    token: Token = None,
+) -> None:
+    """Refuse to accept (不予受理) a submitted application as a clerk, with the reason the
+    applicant is told."""
+    body = {"reason": reason}
+    print_application(_clerk_act(app_id, "not-accept", body, at=(url, directory, token)), as_json)
+
+
+@app.command("request-correction")
+def request_correction(  # noqa: PLR0917 - one parameter per command-line option
+    app_id: AppId,
+    reason: Annotated[str, typer.Option("--reason")],
+    requirement: Annotated[list[int], typer.Option("--requirement", metavar="N", min=1)],
+    as_json: AsJson = False,
+    url: Url = None,
+    directory: ClusterDir = CLUSTER,
+    token: Token = None,
+) -> None:
+    """Ask for a correction (补正) as a clerk, naming the requirements: the promised time
+    limit stops until the applicant submits again."""
+    body = {"reason": reason, "requirements": sorted({n - 1 for n in requirement})}
+    view = _clerk_act(app_id, "request-correction", body, at=(url, directory, token))
+    print_application(view, as_json)
+
+
+@app.command()
+def paper(  # noqa: PLR0917 - one parameter per command-line option
+    app_id: AppId,
+    requirement: Annotated[int, typer.Option("--requirement", metavar="N", min=1)],
+    note: Annotated[str, typer.Option("--note")],
+    as_json: AsJson = False,
+    url: Url = None,
+    directory: ClusterDir = CLUSTER,
+    token: Token = None,
+) -> None:
+    """Record, as a clerk, the paper proof seen for a requirement where the proof-item list
+    still allows one."""
+    body = {"requirement": requirement - 1, "note": note}
+    print_application(_clerk_act(app_id, "paper", body, at=(url, directory, token)), as_json)
 
 
 @app.command()
@@ -282,27 +276,13 @@ def decide(  # noqa: PLR0917 - one parameter per command-line option
         body: dict[str, Any] = {"approve": approve}
         if refuse is not None:
             body["reason"] = refuse
-            body["requirement"] = _refused_requirement(node, app_id, requirement)
+            body["requirement"] = refused_requirement(node, app_id, requirement)
+            for said in node.acted:
+                say(said)
         view = node.call("POST", f"/applications/{app_id}/decide", node.clerk(), body=body)
         for said in store_issued(node, view):
-            err_console.print(said, highlight=False)
-    _print(view, as_json)
-
-
-def _refused_requirement(node: Node, app_id: str, given: int | None) -> int:
-    """The requirement a refusal cites (from 0): the one given (from 1), else the first not
-    met, which is said."""
-    if given is not None:
-        return given - 1
-    view = node.application(app_id)
-    unmet = [r for r in view["requirements"] if r["status"] != "met"]
-    if not unmet:
-        raise InvalidInput(t("apply.all_met"), field="requirement")
-    first = unmet[0]
-    err_console.print(
-        t("apply.citing", n=first["position"] + 1, text=first["requirement"]), highlight=False
-    )
-    return int(first["position"])
+            say(said)
+    print_application(view, as_json)
 
 
 @app.command()
@@ -321,7 +301,7 @@ def withdraw(  # noqa: PLR0917 - one parameter per command-line option
         view = node.call(
             "POST", f"/applications/{app_id}/withdraw", node.person(applicant), body=body
         )
-    _print(view, as_json)
+    print_application(view, as_json)
 
 
 @app.command()
@@ -336,7 +316,7 @@ def show(
     the decision, the certificates issued, the proofs not demanded and the trips saved."""
     with _node(url, directory, token) as node:
         view = node.application(app_id)
-    _print(view, as_json)
+    print_application(view, as_json)
 
 
 @app.command("list")
@@ -354,21 +334,7 @@ def list_applications(  # noqa: PLR0917 - one parameter per command-line option
         params["state"] = state
     with _node(url, directory, token) as node:
         page = node.call("GET", "/applications", node.clerk(), params=params)
-    if as_json:
-        print_json(page)
-        return
-    for view in page["items"]:
-        typer.echo(
-            t(
-                "apply.line",
-                id=view["id"],
-                service=view["service_name"],
-                applicant=view["applicant"],
-                state=label(view["state_zh"], view["state_en"]),
-                overdue=t("apply.overdue") if view.get("overdue") else "",
-            )
-        )
-    typer.echo(t("apply.total", total=page["total"]))
+    print_page(page, as_json)
 
 
 @stats_app.command()
@@ -382,22 +348,4 @@ def stats(
     submission to decision, overdue."""
     with _node(url, directory, token) as node:
         figures = node.call("GET", "/applications/stats", node.clerk())
-    if as_json:
-        print_json(figures)
-        return
-    typer.echo(
-        t(
-            "apply.stats",
-            applications=figures["applications"],
-            approved=figures["approved"],
-            refused=figures["refused"],
-            proofs=figures["proofs_not_demanded"],
-            trips=figures["trips_saved"],
-            overdue=figures["overdue"],
-        )
-    )
-    for way, count in figures["proofs_not_demanded_by_way"].items():
-        typer.echo(t("apply.stats_way", way=label(Way(way).label_zh, way), count=count))
-    median = figures["seconds_to_decision"]["median"]
-    if median is not None:
-        typer.echo(t("apply.stats_time", seconds=round(median)))
+    print_stats(figures, as_json)

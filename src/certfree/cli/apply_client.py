@@ -41,6 +41,7 @@ __all__ = [
     "connect",
     "give_consent",
     "parties_act",
+    "refused_requirement",
     "store_issued",
 ]
 
@@ -317,6 +318,20 @@ def _sign_commitment(
     node.acted.append(
         t("apply.committed", n=requirement["position"] + 1, who=who, title=part["name"])
     )
+
+
+def refused_requirement(node: Node, app_id: str, given: int | None) -> int:
+    """The requirement a refusal cites (from 0): the one given (from 1), else the first not
+    met, which is said in ``node.acted``."""
+    if given is not None:
+        return given - 1
+    view = node.application(app_id)
+    unmet = [r for r in view["requirements"] if r["status"] != "met"]
+    if not unmet:
+        raise InvalidInput(t("apply.all_met"), field="requirement")
+    first = unmet[0]
+    node.acted.append(t("apply.citing", n=first["position"] + 1, text=first["requirement"]))
+    return int(first["position"])
 
 
 def store_issued(node: Node, view: dict[str, Any]) -> list[str]:
