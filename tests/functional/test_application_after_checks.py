@@ -152,6 +152,19 @@ def _run(nodes: Nodes) -> list[DataCheck]:
     return asyncio.run(run_data_checks(runtime, node_code=DESK, actor="checker-1"))
 
 
+def _event(nodes: Nodes, app_id: str) -> Any:
+    with nodes.dbs[DESK].session() as session:
+        last = get_application(session, app_id).events[-1]
+        session.expunge(last)
+        return last
+
+
+def _case_decision(nodes: Nodes, app_id: str) -> str | None:
+    with nodes.dbs[DESK].session() as session:
+        decision = get_application(session, app_id).decision
+        return None if decision is None else decision.value
+
+
 def _case(nodes: Nodes, app_id: str) -> dict[str, Any]:
     with nodes.dbs[DESK].session() as session:
         app = get_application(session, app_id)
@@ -187,7 +200,11 @@ def test_a_false_commitment_goes_on_the_credit_record_and_revokes_the_result(
     assert action == "after_check"
     assert (detail["outcome"], detail["consequence"]) == ("false_commitment", "revoke_decision")
     assert detail["revoked_certificates"] == [certificate_id]
-    assert detail["decision_revoked"] is True
+    assert detail["certificates_revoked"] is True
+    # The decision stays as taken: revoking it is the authority's to decide.
+    event = _event(nodes, app_id)
+    assert "行政决定待复核" in (event.reason or "")
+    assert _case_decision(nodes, app_id) == "approved"
     # Done once: the next run finds nothing open.
     assert _run(nodes) == []
 
@@ -218,9 +235,33 @@ def test_while_the_department_is_down_the_check_waits(nodes: Nodes) -> None:
 
     assert waiting.outcome is None
     assert waiting.note.startswith("数据暂不可得")
+    assert waiting.waiting_for == "data"
     with nodes.dbs[DESK].session() as session:
         (check,) = commitments.list_after_checks(session)
         assert check.status is commitments.AfterCheckStatus.PENDING
+
+
+def test_a_department_that_needs_consent_the_party_did_not_give_leaves_the_check_waiting_for_it(
+    tmp_path: Path,
+) -> None:
+    # A grant without an exemption: the department answers only with the owner's consent,
+    # and the application's consents cover its plan, never the after-check's question.
+    with running_nodes(tmp_path, LEVELS, PARENTS) as running:
+        with running.dbs[DESK].session() as session:
+            register_demo_nodes(session)
+        with running.dbs[ZR].session() as session:
+            grant_for(session, "owns_property", consumer=DESK, provider=ZR, service_item=SERVICE)
+        _decided_case(running, host_owns=False)
+
+        (waiting,) = _run(running)
+
+        assert waiting.outcome is None
+        assert waiting.waiting_for == "consent"
+        assert waiting.note.startswith("当事人的同意不涵盖事后核查问题 owns_property")
+        assert "数据暂不可得" not in waiting.note
+        with running.dbs[DESK].session() as session:
+            (check,) = commitments.list_after_checks(session)
+            assert check.status is commitments.AfterCheckStatus.PENDING
 
 
 MZ = "370100-MZ"

@@ -14,10 +14,16 @@ department node of that question in the service item's region, and:
   does not (through :func:`certfree.commitments.record_outcome`, which opens the credit
   record that bars the commitment route);
 * logs an ``after_check`` event on the application, and on a false commitment revokes the
-  result certificates it issued (``cancelled_by_authority``) and marks them so in ``issued``.
+  result certificates it issued (``cancelled_by_authority``), marks them so in ``issued`` and
+  says in the event that the decision is to be reviewed: the decision itself stays as taken
+  until the authority revokes it (no state here stands for a revoked decision).
 
 A check whose data cannot be had yet (the node is down, the department has no record, the
-question is refused) stays pending for the next run, with the reason in the result. Whether
+question is refused) stays pending for the next run, with the reason in the result
+(``waiting_for``). The question is asked with the consent attestations the parties gave for
+the application, which cover the plan's questions only: a provider that needs consent refuses
+the after-check's question when none of them covers it, and the check then waits for the
+party's consent (``waiting_for="consent"``), not for the data. Whether
 the answer bears the commitment out is read as the application read it: against the answer
 the service item expects of that proof (the slot part's ``expect``: a marriage's "无配偶" is
 borne out by unmarried, divorced or widowed and refuted by married), or, where it expects
@@ -31,11 +37,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -44,12 +49,14 @@ from certfree.applications.cases import log_event
 from certfree.applications.dept_verification import service_region
 from certfree.applications.evidence import answer_satisfies
 from certfree.applications.models import Application
+from certfree.applications.running import Answered, ask_or_failure
 from certfree.applications.vocab import Action, AppState
 from certfree.commitments import AfterCheckMethod, AfterCheckStatus, CheckOutcome
-from certfree.errors import CertfreeError
+from certfree.exchange.errors import ProviderRefused
 from certfree.exchange.questions import get_question
+from certfree.governance import ConsentReason
 from certfree.procedures.realisations import realisation
-from certfree.proofs import Way
+from certfree.proofs import Way, get_item
 from certfree.storage import utcnow
 
 if TYPE_CHECKING:
@@ -69,6 +76,9 @@ class DataCheck:
     provider: str | None
     outcome: CheckOutcome | None
     note: str
+    # Why a check without outcome stays pending: "data" (not to be had now), "consent" (the
+    # provider refused for want of the party's consent), "person" (nothing to compare with).
+    waiting_for: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +128,9 @@ def _args(
     return args
 
 
-def _plan(session: Session, node: str, now: dt.datetime) -> tuple[list[_Ask], list[DataCheck]]:
+def _plan(
+    session: Session, node: str, now: dt.datetime, department: nodes.DepartmentKind | None = None
+) -> tuple[list[_Ask], list[DataCheck]]:
     """What to ask now, and the checks that cannot be asked (no question covers the proof)."""
     used = _used_commitments(session, node)
     asks: list[_Ask] = []
@@ -133,6 +145,8 @@ def _plan(session: Session, node: str, now: dt.datetime) -> tuple[list[_Ask], li
             continue
         app, position, part = used[check.commitment_id]
         commitment = commitments.get_commitment(session, check.commitment_id)
+        if department and get_item(session, commitment.proof_code).department_kind != department:
+            continue  # another department's proof item: theirs to check
         found = realisation(commitment.proof_code)
         if found.question is None:
             note = (
@@ -141,7 +155,14 @@ def _plan(session: Session, node: str, now: dt.datetime) -> tuple[list[_Ask], li
             )
             skipped.append(
                 DataCheck(
-                    check.id, check.commitment_id, app.id, None, None, outcome=None, note=note
+                    check.id,
+                    check.commitment_id,
+                    app.id,
+                    None,
+                    None,
+                    outcome=None,
+                    note=note,
+                    waiting_for="person",
                 )
             )
             continue
@@ -169,30 +190,42 @@ def _plan(session: Session, node: str, now: dt.datetime) -> tuple[list[_Ask], li
     return asks, skipped
 
 
-async def _ask(runtime: ExchangeRuntime, ask: _Ask) -> dict[str, Any] | Exception:
-    from certfree.exchange.transport import ask as ask_exchange  # noqa: PLC0415 - the runtime's module
-
-    try:
-        return await ask_exchange(
-            runtime,
-            question=ask.question,
-            provider=ask.provider,
-            args=ask.args,
-            service_item=ask.service_item,
-            purpose=(
-                f"告知承诺事后核查（核查任务 {ask.check_id}，承诺书 {ask.commitment_id}，"
-                f"办件 {ask.application_id}）"
-            ),
-            consents=ask.consents,
-        )
-    except (CertfreeError, httpx.TransportError) as exc:
-        return exc
+def _ask(runtime: ExchangeRuntime, ask: _Ask) -> Awaitable[Answered]:
+    return ask_or_failure(
+        runtime,
+        question=ask.question,
+        provider=ask.provider,
+        args=ask.args,
+        consents=ask.consents,
+        service_item=ask.service_item,
+        purpose=(
+            f"告知承诺事后核查（核查任务 {ask.check_id}，承诺书 {ask.commitment_id}，"
+            f"办件 {ask.application_id}）"
+        ),
+        application=ask.application_id,
+    )
 
 
 def _untaken(ask: _Ask) -> DataCheck:
     return DataCheck(
         ask.check_id, ask.commitment_id, ask.application_id, ask.question, ask.provider, None, ""
     )
+
+
+_CONSENT_REASONS = frozenset(reason.value for reason in ConsentReason)
+
+
+def _not_answered(ask: _Ask, error: Exception) -> DataCheck:
+    """Why the check stays pending: the party's consent, or data not to be had now."""
+    if isinstance(error, ProviderRefused) and error.reason in _CONSENT_REASONS:
+        note = (
+            f"当事人的同意不涵盖事后核查问题 {ask.question}（{ConsentReason(error.reason).zh}），"
+            f"须当事人就此同意后再核查：{error}"
+            f"（the party's consent does not cover the after-check question {ask.question}）"
+        )
+        return replace(_untaken(ask), note=note, waiting_for="consent")
+    note = f"数据暂不可得，待下次核查：{error}"
+    return replace(_untaken(ask), note=note, waiting_for="data")
 
 
 def _has_flags(result: Mapping[str, Any]) -> bool:
@@ -229,11 +262,11 @@ def _conclude(
     base = _untaken(ask)
     if not ask.expect and not _has_flags(result):
         note = f"{ask.provider} 答复 {ask.question}：{shown}；承诺的具体内容未记录，须人工比对"
-        return replace(base, note=note)
+        return replace(base, note=note, waiting_for="person")
     missing = [name for name in ask.expect or {} if name not in result]
     if missing:
         note = f"{ask.provider} 答复 {ask.question}：{shown}；未含 {'、'.join(missing)}，须人工比对"
-        return replace(base, note=note)
+        return replace(base, note=note, waiting_for="person")
     truthful = answer_satisfies(result, ask.expect)
     outcome = CheckOutcome.CONFIRMED if truthful else CheckOutcome.FALSE_COMMITMENT
     note = (
@@ -261,23 +294,32 @@ def _conclude(
     if outcome is CheckOutcome.FALSE_COMMITMENT:
         consequence = commitments.CreditConsequence.REVOKE_DECISION
         detail["consequence"] = consequence.value
-        detail["decision_revoked"] = app.decision is not None
-        detail["revoked_certificates"] = _revoke_results(session, app, ask.check_id, now)
+        revoked = _revoke_results(session, app, ask.check_id, now)
+        detail["certificates_revoked"] = bool(revoked)
+        detail["revoked_certificates"] = revoked
+        # 《行政许可法》第六十九条第二款: revoking the licence is the authority's decision to take.
+        note += "；行政决定待复核（the decision is to be reviewed）"
     reason = f"{outcome.zh}：{note}"
     log_event(app, actor=actor, action=Action.AFTER_CHECK, reason=reason, detail=detail, now=now)
     return replace(base, outcome=outcome, note=note)
 
 
 async def run_data_checks(
-    runtime: ExchangeRuntime, *, node_code: str, actor: str, now: dt.datetime | None = None
+    runtime: ExchangeRuntime,
+    *,
+    node_code: str,
+    actor: str,
+    now: dt.datetime | None = None,
+    department: nodes.DepartmentKind | None = None,
 ) -> list[DataCheck]:
     """Take up every open data-check after-check on commitments used in ``node_code``'s
-    applications (module docstring); returns what became of each."""
+    applications (module docstring), only of ``department``'s proof items if given; returns
+    what became of each."""
     moment = now or utcnow()
 
     def read() -> tuple[list[_Ask], list[DataCheck]]:
         with runtime.db.session() as session:
-            return _plan(session, node_code, moment)
+            return _plan(session, node_code, moment, department)
 
     asks, skipped = await runtime.in_thread(read)
     answers = await asyncio.gather(*(_ask(runtime, ask) for ask in asks))
@@ -289,8 +331,7 @@ async def run_data_checks(
                 if isinstance(answer, dict):
                     done.append(_conclude(session, ask, answer, actor=actor, now=moment))
                 else:
-                    note = f"数据暂不可得，待下次核查：{answer}"
-                    done.append(replace(_untaken(ask), note=note))
+                    done.append(_not_answered(ask, answer))
         return done
 
     return [*skipped, *await runtime.in_thread(write)]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,11 +46,13 @@ from certfree.storage import utcnow
 if TYPE_CHECKING:
     from certfree.exchange.runtime import ExchangeRuntime
 
-__all__ = ["Planner", "Question", "questions_of", "run_application"]
+__all__ = ["Answered", "Planner", "Question", "ask_or_failure", "questions_of", "run_application"]
 
 # Plans the application's requirements again, with the given provider nodes taken as down.
 Planner = Callable[[Session, Application, frozenset[str]], procedures.RouteReport]
 _DOWN = (ProviderUnavailable, NodeWithoutEndpoint, httpx.TransportError)
+# What asking one question comes to: the signed answer, or why there is none.
+Answered = dict[str, Any] | CertfreeError | httpx.TransportError
 _PENDING = frozenset({SlotStatus.PLANNED.value, SlotStatus.WAITING.value})
 
 
@@ -110,24 +112,48 @@ def questions_of(app: Application, *, everything: bool = False) -> list[Question
     return asked
 
 
-async def _ask(
-    runtime: ExchangeRuntime, app: Application, question: Question
-) -> dict[str, Any] | CertfreeError | httpx.TransportError:
+async def ask_or_failure(
+    runtime: ExchangeRuntime,
+    *,
+    question: str,
+    provider: str,
+    args: Mapping[str, Any],
+    consents: Sequence[str],
+    service_item: str,
+    purpose: str,
+    application: str,
+) -> Answered:
+    """Ask the exchange one question for ``application`` (``exchange.transport.ask``): the
+    signed answer, or the error it failed with — a run and an after-check go on with the
+    other questions and record why this one has no answer."""
     from certfree.exchange.transport import ask  # noqa: PLC0415 - the runtime's own module
 
     try:
         return await ask(
             runtime,
-            question=question.question,
-            provider=question.provider,
-            args=question.args,
-            service_item=app.service_code,
-            purpose=f"办理「{app.service_name}」（办件 {app.id}）",
-            consents=question.consents,
-            application=app.id,
+            question=question,
+            provider=provider,
+            args=dict(args),
+            service_item=service_item,
+            purpose=purpose,
+            consents=consents,
+            application=application,
         )
     except (CertfreeError, httpx.TransportError) as exc:
         return exc
+
+
+def _ask(runtime: ExchangeRuntime, app: Application, question: Question) -> Awaitable[Answered]:
+    return ask_or_failure(
+        runtime,
+        question=question.question,
+        provider=question.provider,
+        args=question.args,
+        consents=question.consents,
+        service_item=app.service_code,
+        purpose=f"办理「{app.service_name}」（办件 {app.id}）",
+        application=app.id,
+    )
 
 
 def _failed(app: Application, question: Question, error: Exception, now: dt.datetime) -> None:
