@@ -246,8 +246,8 @@ def test_a_department_sees_only_what_is_asked_of_it(node: TestClient, db: Databa
     path = f"/api/v1/applications/{app['id']}"
     police = node.get(path, headers=_bearer(node, "department_admin", "gov-1", "370100-GA")).json()
     assert [r["party"] for r in police["requirements"]] == ["applicant", "applicant"]
-    assert police["parties"] == []
-    assert police["events"] == []
+    assert "parties" not in police
+    assert "events" not in police
     health = node.get(path, headers=_bearer(node, "department_admin", "gov-2", "370100-WJ"))
     assert health.status_code == 404
 
@@ -340,6 +340,31 @@ def test_a_correction_is_supplied_while_the_clock_stands(node: TestClient, db: D
     decided = node.post(f"{path}/decide", headers=_clerk(node), json={"approve": True})
     assert decided.status_code == 200, decided.text
     assert decided.json()["decision"] == "approved"
+
+
+def test_figures_count_what_approved_applications_spared(node: TestClient, db: Database) -> None:
+    elder = _elder(db)
+    app = node.post(
+        "/api/v1/applications", headers=_clerk(node), json={"service": ELDERLY, "applicant": elder}
+    ).json()
+    assert _consent(node, app, elder, HolderKey.generate()).status_code == 200
+    ran = node.post(f"/api/v1/applications/{app['id']}/run", headers=_clerk(node)).json()
+    assert [e["status"] for e in ran["evidence"]] == ["met", "met"]
+    # Every proof established, nothing decided yet: nobody has been spared anything.
+    open_case = node.get("/api/v1/applications/stats", headers=_clerk(node)).json()
+    assert open_case["applications"] == 1
+    assert open_case["proofs_not_demanded"] == 0
+    assert open_case["trips_saved"] == 0
+    assert open_case["completed_without_paper"] == 0
+    node.post(f"/api/v1/applications/{app['id']}/submit", headers=_bearer(node, "applicant", elder))
+    decided = node.post(
+        f"/api/v1/applications/{app['id']}/decide", headers=_clerk(node), json={"approve": True}
+    )
+    assert decided.status_code == 200, decided.text
+    approved = node.get("/api/v1/applications/stats", headers=_clerk(node)).json()
+    assert approved["proofs_not_demanded"] == 2
+    assert approved["trips_saved"] >= 1
+    assert approved["completed_without_paper"] == 1
 
 
 def test_an_answer_is_recorded_only_where_the_part_still_asks_it(

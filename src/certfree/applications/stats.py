@@ -56,7 +56,12 @@ def application_stats(
     now: dt.datetime | None = None,
 ) -> ApplicationStats:
     """Counts by state and decision, proofs not demanded by way, trips saved, paperless
-    completions, time from submission to decision (median and mean seconds), overdue."""
+    completions, time from submission to decision (median and mean seconds), overdue.
+
+    Proofs not demanded, paper proofs required, trips saved and paperless completions count
+    approved applications only (a case still open, refused or withdrawn has spared nobody
+    anything yet); time to decision counts every decided one; overdue counts those whose
+    clock runs (accepted or verifying) past their due day, as the view says."""
     query = select(Application).options(selectinload(Application.slots))
     if node_code is not None:
         query = query.where(Application.node_code == node_code)
@@ -68,14 +73,16 @@ def application_stats(
     paper = trips = paperless = 0
     durations: list[float] = []
     for app in apps:
+        if app.submitted_at is not None and app.decided_at is not None:
+            durations.append((app.decided_at - app.submitted_at).total_seconds())
+        if app.decision is not Decision.APPROVED:
+            continue
         for way, count in not_demanded(app).items():
             by_way[way] += count
         paper += sum(1 for slot in app.slots if slot.way is Way.PAPER)
         trips += trips_saved(app)
-        if app.decision is Decision.APPROVED and all(s.way is not Way.PAPER for s in app.slots):
+        if all(s.way is not Way.PAPER for s in app.slots):
             paperless += 1
-        if app.submitted_at is not None and app.decided_at is not None:
-            durations.append((app.decided_at - app.submitted_at).total_seconds())
     return ApplicationStats(
         node=node_code,
         since=since,
