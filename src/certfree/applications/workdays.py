@@ -3,7 +3,10 @@
 A time limit counts working days (工作日) under the State Council's yearly holiday arrangement
 (国务院办公厅关于部分节假日安排的通知), with its swapped working weekends (调休), as the
 ``chinesecalendar`` library keeps it. A year the library does not know yet (the notice is
-published late in the year before) counts Monday to Friday, and says so (``published``).
+published late in the year before) counts Monday to Friday: ``DueDate.published`` is False
+for a count that reached into such a year, and :func:`due_estimated` tells the same of a due
+day already stored (only the due day's year matters: the library knows years in a row, so a
+due day in a known year was counted on published arrangements all the way).
 Where no time limit is set, a licence is decided within twenty days of acceptance
 (《中华人民共和国行政许可法》第四十二条第一款).
 """
@@ -22,6 +25,7 @@ __all__ = [
     "DueDate",
     "add_working_days",
     "beijing_today",
+    "due_estimated",
     "is_working_day",
     "working_days_between",
 ]
@@ -47,6 +51,12 @@ def is_working_day(day: dt.date) -> tuple[bool, bool]:
         return bool(chinese_calendar.is_workday(day)), True
     except NotImplementedError:
         return day.weekday() < 5, False
+
+
+def due_estimated(due_on: dt.date) -> bool:
+    """Whether a due day is an estimate: its year has no published holiday arrangement yet,
+    so the days to it were counted Monday to Friday (module docstring)."""
+    return not is_working_day(due_on)[1]
 
 
 def add_working_days(start: dt.date, days: int) -> DueDate:

@@ -7,6 +7,7 @@ import datetime as dt
 from certfree.applications.workdays import (
     add_working_days,
     beijing_today,
+    due_estimated,
     working_days_between,
 )
 
@@ -33,6 +34,9 @@ def test_a_year_without_a_published_arrangement_is_an_estimate() -> None:
     beyond = add_working_days(dt.date(2026, 12, 28), 10)
     assert not beyond.published  # reaches into 2027: Monday to Friday only
     assert beyond.day == dt.date(2027, 1, 11)
+    # The stored due day tells the same, for the view to say it is an estimate.
+    assert not due_estimated(known.day)
+    assert due_estimated(beyond.day)
 
 
 def test_the_day_is_beijing_s() -> None:
