@@ -4,6 +4,7 @@ once decided, and each caller sees only their part."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from certfree.storage import Database
 from certfree.wallet import HolderKey
 from functional.test_applications_api import (
     ELDERLY,
+    PROVINCE,
     _bearer,
     _clerk,
     _elder,
@@ -117,3 +119,116 @@ def test_nothing_is_attached_once_decided(node: TestClient, db: Database) -> Non
     shown = node.get(path, headers=_clerk(node)).json()
     assert shown["parties"][0]["consented"] is False
     assert shown["parties"][0]["wallet_key"] is False
+
+
+def test_only_a_party_the_service_needs_is_added(node: TestClient, db: Database) -> None:
+    elder = _elder(db)
+    app = _start(node, elder)
+    stranger = _elder(db, dt.date(1960, 6, 6))
+    added = node.post(
+        f"/api/v1/applications/{app['id']}/parties",
+        headers=_clerk(node),
+        json={"role": "spouse", "id": stranger},
+    )
+    assert added.status_code == 422, added.text
+    assert added.json()["field"] == "role"
+    assert (
+        node.get(
+            f"/api/v1/applications/{app['id']}", headers=_bearer(node, "applicant", stranger)
+        ).status_code
+        == 404
+    )
+
+
+MINIMAL = {"id", "service_item", "service_name", "node", "state", "state_zh", "state_en"}
+
+
+def test_a_department_admin_sees_only_the_requirements_asked_of_it(
+    node: TestClient, db: Database
+) -> None:
+    elder = _elder(db)
+    app = _start(node, elder)
+    police = _bearer(node, "department_admin", "gov-1", "370100-GA")
+    shown = node.get(f"/api/v1/applications/{app['id']}", headers=police)
+    assert shown.status_code == 200, shown.text
+    assert set(shown.json()) == {*MINIMAL, "requirements"}
+    # the person appears only where a requirement asked of the police is about them
+    assert {r["subject"] for r in shown.json()["requirements"]} == {elder}
+    listed = node.get("/api/v1/applications", headers=police).json()
+    assert listed["total"] == 1
+    assert set(listed["items"][0]) == {*MINIMAL, "requirements"}
+
+
+def test_only_the_holder_sees_the_credential_issued_to_them(node: TestClient, db: Database) -> None:
+    elder = _elder(db)
+    app = _start(node, elder)
+    path = f"/api/v1/applications/{app['id']}"
+    assert _attach_with_key(node, app, elder).status_code == 200
+    assert node.post(f"{path}/run", headers=_clerk(node)).status_code == 200
+    assert node.post(f"{path}/submit", headers=_clerk(node)).status_code == 200
+    decided = node.post(f"{path}/decide", headers=_clerk(node), json={"approve": True})
+    assert decided.status_code == 200, decided.text
+
+    (clerks,) = decided.json()["issued"]
+    assert "credential" not in clerks
+    assert clerks["holder"] == elder
+    assert clerks["certificate_id"]
+    (own,) = node.get(path, headers=_bearer(node, "applicant", elder)).json()["issued"]
+    assert own["credential"].count("~") >= 1  # the SD-JWT, for the holder's wallet
+    assert own["certificate_id"] == clerks["certificate_id"]
+
+
+def _attach_with_key(client: TestClient, app: dict[str, Any], party: str) -> Any:
+    return client.post(
+        f"/api/v1/applications/{app['id']}/consent",
+        headers=_bearer(client, "applicant", party),
+        json={
+            "party": party,
+            "attestation": _attest(client, app, party, app["id"]),
+            "holder_jwk": HolderKey.generate().public_jwk(),
+        },
+    )
+
+
+def test_the_view_says_each_label_in_english_too_and_shows_the_form(
+    node: TestClient, db: Database
+) -> None:
+    app = _start(node, _elder(db))
+    assert app["form"] == {}
+    assert [(r["way_en"], r["status_en"]) for r in app["requirements"]] == [
+        ("data sharing", "planned"),
+    ] * 2
+    assert [(e["action_zh"], e["action_en"]) for e in app["events"]] == [("创建办件", "started")]
+
+
+@pytest.mark.parametrize(
+    ("role", "org", "status"),
+    [
+        ("bureau_admin", "370200", 403),  # another node's bureau
+        ("department_admin", None, 403),  # no department named
+        ("bureau_admin", PROVINCE, 200),
+        ("department_admin", "370100-GA", 200),
+    ],
+)
+def test_after_checks_are_run_by_this_nodes_bureau_or_a_department_for_its_own(
+    node: TestClient, role: str, org: str | None, status: int
+) -> None:
+    ran = node.post(
+        "/api/v1/applications/after-checks/run", headers=_bearer(node, role, "gov-9", org)
+    )
+    assert ran.status_code == status, ran.text
+
+
+def test_lists_are_paged_and_filtered(node: TestClient, db: Database) -> None:
+    elder = _elder(db)
+    first, second = _start(node, elder), _start(node, elder)
+    page = node.get("/api/v1/applications?limit=1&offset=1", headers=_clerk(node)).json()
+    assert page["total"] == 2
+    assert [a["id"] for a in page["items"]] == [first["id"]]  # newest first
+    late = node.get("/api/v1/applications?overdue=true", headers=_clerk(node)).json()
+    assert late == {"total": 0, "items": []}
+    mine = node.get(
+        f"/api/v1/applications?state=draft&service={second['service_item']}",
+        headers=_bearer(node, "applicant", elder),
+    ).json()
+    assert mine["total"] == 2

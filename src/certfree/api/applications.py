@@ -3,7 +3,8 @@
 Thin routes: each authenticates, checks the caller may act on this application
 (:mod:`certfree.applications.access`), calls the domain and returns the application as
 ``GET /api/v1/applications/{id}`` shows it — the same object ``certfree apply show --json``
-prints. A department admin sees only the requirements addressed to their node.
+prints. A department admin sees only the requirements addressed to their node
+(:class:`certfree.applications.DepartmentView`).
 """
 
 from __future__ import annotations
@@ -13,16 +14,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from certfree import applications as apps
-from certfree.api.deps import NodeDep, SessionDep, allow
+from certfree.api.deps import NodeDep, SessionDep, acting_department, allow
 from certfree.applications import access
 from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden, InvalidInput
 from certfree.exchange.consents import consent_issuer
+from certfree.nodes import DepartmentKind
 from certfree.proofs import Way
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
@@ -136,24 +137,29 @@ class DataCheckView(BaseModel):
 
 class ApplicationPage(BaseModel):
     total: int
-    items: list[apps.ApplicationView]
+    items: list[apps.ApplicationView | apps.DepartmentView]
 
 
 def _view(app: apps.Application, principal: Principal) -> apps.ApplicationView:
-    view = apps.application_view(app)
+    """The case as a party or a clerk sees it (a party also sees their own credentials)."""
+    viewer = principal.subject.strip().upper() if principal.role is Role.APPLICANT else None
+    return apps.application_view(app, viewer=viewer)
+
+
+def _seen(
+    app: apps.Application, principal: Principal
+) -> apps.ApplicationView | apps.DepartmentView:
     if principal.role is Role.DEPARTMENT_ADMIN:
         mine = access.addressed_to(app, principal.organisation or "")
-        shown = [r for r in view.requirements if r.position in mine]
-        view = view.model_copy(
-            update={"requirements": shown, "evidence": shown, "parties": [], "events": []}
-        )
-    return view
+        return apps.department_view(app, mine)
+    return _view(app, principal)
 
 
 def _locked(session: Session, app_id: str, principal: Principal) -> apps.Application:
-    app = apps.locked_application(session, app_id)
-    access.check_visible(app, principal)
-    return app
+    """The application locked for this act, once ``principal`` may see it: a stranger is
+    told it does not exist before any row is locked."""
+    access.check_visible(apps.get_application(session, app_id), principal)
+    return apps.locked_application(session, app_id)
 
 
 @router.post("/applications", status_code=status.HTTP_201_CREATED)
@@ -213,28 +219,21 @@ def list_applications(
 ) -> ApplicationPage:
     """The caller's applications (an applicant: those they are a party to; a clerk: this
     node's queue; a department admin: those with requirements addressed to their node)."""
-    query = select(apps.Application).order_by(apps.Application.created_at.desc())
-    if principal.role is Role.APPLICANT:
-        me = principal.subject.strip().upper()
-        query = query.where(apps.Application.parties.any(apps.ApplicationParty.subject_id == me))
-    elif principal.role is Role.CLERK:
-        if not access.is_clerk_of(principal, node.settings.node_code):
-            return ApplicationPage(total=0, items=[])
-        query = query.where(apps.Application.node_code == node.settings.node_code)
-    if state is not None:
-        query = query.where(apps.Application.state == state)
-    if service is not None:
-        query = query.where(
-            or_(apps.Application.service_code == service, apps.Application.service_name == service)
-        )
-    found = list(session.scalars(query))
-    if principal.role is Role.DEPARTMENT_ADMIN:
-        org = principal.organisation or ""
-        found = [a for a in found if access.addressed_to(a, org)]
-    if overdue:
-        found = [a for a in found if apps.is_overdue(a)]
-    page = found[offset : offset + limit]
-    return ApplicationPage(total=len(found), items=[_view(a, principal) for a in page])
+    if principal.role is Role.CLERK and not access.is_clerk_of(principal, node.settings.node_code):
+        return ApplicationPage(total=0, items=[])
+    role = principal.role
+    total, page = apps.list_applications(
+        session,
+        node_code=node.settings.node_code if role is Role.CLERK else None,
+        party=principal.subject if role is Role.APPLICANT else None,
+        department=(principal.organisation or "") if role is Role.DEPARTMENT_ADMIN else None,
+        state=state,
+        service=service,
+        overdue=overdue,
+        limit=limit,
+        offset=offset,
+    )
+    return ApplicationPage(total=total, items=[_seen(a, principal) for a in page])
 
 
 @router.get("/applications/stats")
@@ -247,20 +246,36 @@ def stats(node: NodeDep, session: SessionDep, principal: _Figures) -> apps.Appli
 @router.post("/applications/after-checks/run")
 async def after_checks(node: NodeDep, principal: _Checker) -> list[DataCheckView]:
     """Take up the open data-check after-checks of commitments made in this node's
-    applications: ask the exchange, record confirmed or false commitment (事后核查)."""
+    applications: ask the exchange, record confirmed or false commitment (事后核查). A
+    department admin takes up only those of its own department's proof items; the bureau
+    (the token's ``org`` this node) all of this node's."""
+
+    def acting() -> DepartmentKind | None:
+        with node.db.session() as session:
+            return acting_department(session, principal)
+
+    department = await node.exchange.in_thread(acting)
+    code = node.settings.node_code
+    if department is None and (principal.organisation or "").strip().upper() != code.upper():
+        raise Forbidden(
+            f"令牌所属机构不是本节点 {code}（the bureau's token must name this node）",
+            field="org",
+        )
     done = await apps.run_data_checks(
-        node.exchange, node_code=node.settings.node_code, actor=principal.actor
+        node.exchange, node_code=code, actor=principal.actor, department=department
     )
     return [DataCheckView.model_validate(dataclasses.asdict(check)) for check in done]
 
 
 @router.get("/applications/{app_id}")
-def show(app_id: str, session: SessionDep, principal: _Anyone) -> apps.ApplicationView:
+def show(
+    app_id: str, session: SessionDep, principal: _Anyone
+) -> apps.ApplicationView | apps.DepartmentView:
     """One application, as far as the caller may see it; answered department
     verifications are taken in first."""
     app = _locked(session, app_id, principal)
     apps.sync_department_verifications(session, app)
-    return _view(app, principal)
+    return _seen(app, principal)
 
 
 @router.post("/applications/{app_id}/parties")

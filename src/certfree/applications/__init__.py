@@ -54,6 +54,7 @@ from certfree.applications.lifecycle import (
     submit,
     withdraw,
 )
+from certfree.applications.listing import list_applications
 from certfree.applications.models import (
     Application,
     ApplicationEvent,
@@ -71,7 +72,13 @@ from certfree.applications.running import Planner, run_application
 from certfree.applications.sealing import DECISION_TYPE, RECEIPT_TYPE, decision_text
 from certfree.applications.sources import node_planner, node_sources
 from certfree.applications.stats import ApplicationStats, application_stats
-from certfree.applications.views import ApplicationView, application_view, is_overdue
+from certfree.applications.views import (
+    ApplicationView,
+    DepartmentView,
+    application_view,
+    department_view,
+    is_overdue,
+)
 from certfree.applications.vocab import Action, AppState, Decision, SlotStatus
 from certfree.applications.workdays import add_working_days, beijing_today
 
@@ -88,6 +95,7 @@ __all__ = [
     "ApplicationView",
     "DataCheck",
     "Decision",
+    "DepartmentView",
     "EvidenceNotAllowed",
     "EvidenceSlot",
     "PartyMissing",
@@ -108,11 +116,13 @@ __all__ = [
     "decide",
     "decide_application",
     "decision_text",
+    "department_view",
     "find_part",
     "find_service_item",
     "get_application",
     "is_overdue",
     "issue_results",
+    "list_applications",
     "locked_application",
     "node_planner",
     "node_sources",

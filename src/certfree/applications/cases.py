@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -32,6 +32,7 @@ from certfree.storage import utcnow
 
 __all__ = [
     "add_party",
+    "check_roles",
     "find_service_item",
     "get_application",
     "locked_application",
@@ -227,6 +228,31 @@ def _status(way: Way | None, parts: Sequence[Mapping[str, Any]]) -> SlotStatus:
     return SlotStatus.PLANNED
 
 
+def check_roles(
+    item: procedures.ServiceItem, roles: Iterable[str], *, field: str, complete: bool
+) -> None:
+    """The co-party ``roles`` are ones the service item's requirements name (else
+    InvalidInput on ``field``: a stranger added would see the whole case) and, if
+    ``complete``, all of them (else PartyMissing)."""
+    given = set(roles)
+    needed = {r.party for r in item.requirements} - {APPLICANT}
+    missing = sorted(needed - given)
+    if complete and missing:
+        labels = "、".join(procedures.PartyRole(role).label_zh for role in missing)
+        raise PartyMissing(
+            f"「{item.name}」需要当事人：{labels}；请用 --party {missing[0]}=证件号码 给出"
+            f"（the service needs the party {', '.join(missing)}）",
+            field=field,
+        )
+    extra = sorted(given - needed)
+    if extra:
+        raise InvalidInput(
+            f"「{item.name}」的申请条件不涉及当事人 {', '.join(extra)}"
+            f"（the service's requirements name no such party）",
+            field=field,
+        )
+
+
 def start_application(
     session: Session,
     *,
@@ -244,22 +270,7 @@ def start_application(
     moment = now or utcnow()
     item = find_service_item(session, service)
     subject = procedures.parse_subject(applicant)
-    needed = {r.party for r in item.requirements} - {APPLICANT}
-    missing = sorted(needed - set(parties))
-    if missing:
-        labels = "、".join(procedures.PartyRole(role).label_zh for role in missing)
-        raise PartyMissing(
-            f"「{item.name}」需要当事人：{labels}；请用 --party {missing[0]}=证件号码 给出"
-            f"（the service needs the party {', '.join(missing)}）",
-            field="parties",
-        )
-    extra = sorted(set(parties) - needed)
-    if extra:
-        raise InvalidInput(
-            f"「{item.name}」的申请条件不涉及当事人 {', '.join(extra)}"
-            f"（the service's requirements name no such party）",
-            field="parties",
-        )
+    check_roles(item, parties, field="parties", complete=True)
     everyone = [subject.identifier, *parties.values()]
     if len(set(everyone)) != len(everyone):
         raise InvalidInput(
@@ -323,6 +334,7 @@ def add_party(
     if added[role] in {p.subject_id for p in app.parties}:
         raise InvalidInput("该当事人已在办件中（already a party）", field="id")
     item = find_service_item(session, app.service_code)
+    check_roles(item, [role], field="role", complete=False)
     report = procedures.resolve_routes(
         session, item.code, app.applicant_id, parties=parties, facts=facts, holdings=holdings
     )
@@ -343,7 +355,10 @@ def get_application(session: Session, app_id: str) -> Application:
 def locked_application(session: Session, app_id: str) -> Application:
     """The application, its row locked for the rest of the transaction (one act at a time)."""
     found = session.scalars(
-        select(Application).where(Application.id == app_id.strip().upper()).with_for_update()
+        select(Application)
+        .where(Application.id == app_id.strip().upper())
+        .with_for_update()
+        .execution_options(populate_existing=True)  # fresh, if read unlocked before
     ).first()
     if found is None:
         raise ApplicationNotFound(f"没有编号为 {app_id} 的办件（no such application）", field="id")

@@ -6,10 +6,16 @@ Figures per application:
 * ``proofs_not_demanded`` — requirements established without a paper proof, by the way that
   established them (data sharing, e-certificate, commitment, department verification,
   cancelled);
-* ``trips_saved`` — the organs the applicant did not have to visit: one trip per distinct
-  issuing department of the paper proofs those requirements would otherwise have needed
-  (a citizen fetches two proofs from one police station in one trip);
+* ``trips_saved`` — the organs the parties did not have to visit: one trip per party and
+  distinct issuing organ of the paper proofs those requirements would otherwise have needed
+  (a citizen fetches two proofs from one police station in one trip; a spouse's trip to the
+  same station is a trip of their own);
 * ``seconds_to_decision`` — from submission to decision.
+
+Who sees what: the parties and the accepting node's clerks see the whole case, except that
+an issued certificate's SD-JWT (``issued[].credential``) is shown only to the party whose
+wallet it is bound to; a department admin sees :class:`DepartmentView` — what is asked of
+their node and nothing of the applicant, the decision or the figures.
 """
 
 from __future__ import annotations
@@ -30,10 +36,12 @@ from certfree.storage import utcnow
 __all__ = [
     "ApplicationView",
     "DecisionView",
+    "DepartmentView",
     "EventView",
     "PartyView",
     "RequirementState",
     "application_view",
+    "department_view",
     "is_overdue",
     "not_demanded",
     "trips_saved",
@@ -58,8 +66,10 @@ class RequirementState(BaseModel):
     subject: str | None
     way: Way | None
     way_zh: str | None
+    way_en: str | None
     status: SlotStatus
     status_zh: str
+    status_en: str
     explanation_zh: str
     explanation_en: str
     parts: list[dict[str, Any]]
@@ -71,6 +81,7 @@ class RequirementState(BaseModel):
 class DecisionView(BaseModel):
     outcome: str
     outcome_zh: str
+    outcome_en: str
     reason: str | None
     requirement: int | None
     decided_at: dt.datetime
@@ -82,6 +93,7 @@ class EventView(BaseModel):
     actor: str
     action: str
     action_zh: str
+    action_en: str
     from_state: str | None
     to_state: str
     reason: str | None
@@ -97,12 +109,16 @@ class ApplicationView(BaseModel):
     state: AppState
     state_zh: str
     state_en: str
+    form: dict[str, Any] = Field(description="what the applicant stated for the result")
     parties: list[PartyView]
     requirements: list[RequirementState]
     evidence: list[RequirementState] = Field(description="the same list: how each was met")
     decision: Decision | None = Field(description="approved or refused, once decided")
     decision_record: DecisionView | None
-    issued: list[dict[str, Any]]
+    issued: list[dict[str, Any]] = Field(
+        description="result certificates: type, holder, certificate id; the SD-JWT itself "
+        "(credential) only to the party whose wallet it is bound to"
+    )
     receipt: str | None
     promised_days: int
     due_on: dt.date | None
@@ -115,6 +131,19 @@ class ApplicationView(BaseModel):
     proofs_not_demanded_by_way: dict[str, int]
     trips_saved: int
     events: list[EventView]
+
+
+class DepartmentView(BaseModel):
+    """An application as a department admin sees it: the requirements asked of their node."""
+
+    id: str
+    service_item: str
+    service_name: str
+    node: str
+    state: AppState
+    state_zh: str
+    state_en: str
+    requirements: list[RequirementState]
 
 
 def _proof(slot: EvidenceSlot) -> dict[str, Any] | None:
@@ -130,8 +159,10 @@ def _requirement(slot: EvidenceSlot) -> RequirementState:
         subject=slot.subject_id,
         way=slot.way,
         way_zh=slot.way.label_zh if slot.way else None,
+        way_en=slot.way.label_en if slot.way else None,
         status=slot.status,
         status_zh=slot.status.label_zh,
+        status_en=slot.status.label_en,
         explanation_zh=slot.explanation_zh,
         explanation_en=slot.explanation_en,
         parts=[dict(p) for p in slot.parts],
@@ -176,7 +207,34 @@ def _asked(app: Application) -> dict[str, list[str]]:
     return {who: sorted(names) for who, names in asked.items()}
 
 
-def application_view(app: Application) -> ApplicationView:
+def department_view(app: Application, positions: set[int]) -> DepartmentView:
+    """What a department admin is shown: the requirements at ``positions`` (those asked of
+    their node, :func:`certfree.applications.access.addressed_to`)."""
+    return DepartmentView(
+        id=app.id,
+        service_item=app.service_code,
+        service_name=app.service_name,
+        node=app.node_code,
+        state=app.state,
+        state_zh=app.state.label_zh,
+        state_en=app.state.label_en,
+        requirements=[_requirement(s) for s in app.slots if s.position in positions],
+    )
+
+
+def _issued(app: Application, viewer: str | None) -> list[dict[str, Any]]:
+    roles = {p.role for p in app.parties if viewer is not None and p.subject_id == viewer}
+    return [
+        dict(entry)
+        if entry.get("party") in roles
+        else {k: v for k, v in entry.items() if k != "credential"}
+        for entry in app.issued
+    ]
+
+
+def application_view(app: Application, *, viewer: str | None = None) -> ApplicationView:
+    """The whole case; ``viewer`` (a party's ID number) also sees the credentials bound to
+    their wallet (module docstring)."""
     states = [_requirement(slot) for slot in app.slots]
     asked = _asked(app)
     by_way = not_demanded(app)
@@ -185,6 +243,7 @@ def application_view(app: Application) -> ApplicationView:
         decision = DecisionView(
             outcome=app.decision.value,
             outcome_zh=app.decision.label_zh,
+            outcome_en=app.decision.label_en,
             reason=app.decision_reason,
             requirement=app.decision_requirement,
             decided_at=app.decided_at,
@@ -202,6 +261,7 @@ def application_view(app: Application) -> ApplicationView:
         state=app.state,
         state_zh=app.state.label_zh,
         state_en=app.state.label_en,
+        form=dict(app.form or {}),
         parties=[
             PartyView(
                 role=p.role,
@@ -219,7 +279,7 @@ def application_view(app: Application) -> ApplicationView:
         evidence=states,
         decision=app.decision if decision is not None else None,
         decision_record=decision,
-        issued=list(app.issued),
+        issued=_issued(app, viewer),
         receipt=app.receipt_seal,
         promised_days=app.promised_days,
         due_on=app.due_on,
@@ -237,6 +297,7 @@ def application_view(app: Application) -> ApplicationView:
                 actor=e.actor,
                 action=e.action,
                 action_zh=Action(e.action).label_zh,
+                action_en=Action(e.action).label_en,
                 from_state=e.from_state,
                 to_state=e.to_state,
                 reason=e.reason,

@@ -343,11 +343,17 @@ def store_issued(node: Node, view: dict[str, Any]) -> list[str]:
     keepers = {str(p["role"]): str(p["id"]) for p in view.get("parties") or []}
     said = []
     for issued in view.get("issued") or []:
-        credential = issued.get("credential")
         holder = issued.get("holder")
+        keeper = keepers.get(str(issued.get("party")), str(holder))
+        # Only the party it is bound to is shown the credential itself, so ask as them.
+        own = node.call("GET", f"/applications/{view['id']}", node.person(keeper))
+        ids = [
+            i for i in own.get("issued") or [] if i["certificate_id"] == issued["certificate_id"]
+        ]
+        credential = ids[0].get("credential") if ids else None
         if not credential or not holder:
             continue
-        wallet = person_wallet(node.site, keepers.get(str(issued.get("party")), str(holder)))
+        wallet = person_wallet(node.site, keeper)
         try:
             info = wallet.wallet.add(str(credential), wallet.key.public_jwk())
         except CertfreeError as exc:
