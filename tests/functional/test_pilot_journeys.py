@@ -24,7 +24,8 @@ from certfree.demo.cluster import cluster_up
 from certfree.demo.cluster_desk import node_settings
 from certfree.demo.cluster_processes import cluster_down
 from certfree.demo.devices import DemoNode, mint
-from helpers.pilot import People, held, restart_node, stop_node, verified_at
+from certfree.exchange import ProviderRefused
+from helpers.pilot import People, held, restart_node, send_as, stop_node, verified_at
 
 pytestmark = pytest.mark.slow  # ten node processes on one demo world
 
@@ -99,6 +100,19 @@ def _all_met(view: dict[str, Any]) -> None:
     }
 
 
+def _married_at_civil_affairs(view: dict[str, Any], text: str, person: str) -> bool:
+    """Whether civil affairs (370100-MZ) answered ``text`` about ``person``: married, which
+    fails the requirement of no spouse (无配偶)."""
+    requirement = _requirement(view, text)
+    (part,) = requirement["parts"]
+    proof = part["proof"]
+    return (
+        requirement["subject"] == person
+        and requirement["status"] == "failed"
+        and (proof["signer"], proof["answer"]) == (MZ, {"status": "married"})
+    )
+
+
 def _answer(requirement: dict[str, Any]) -> dict[str, Any]:
     """The one signed data-sharing answer that met ``requirement``."""
     (part,) = requirement["parts"]
@@ -156,13 +170,26 @@ def test_a_marriage_is_registered_and_each_party_holds_a_certificate(
         numbers.add(shown["claims"]["registration_no"])
     assert len(numbers) == 1  # one registration, two certificates
 
-    # Married now: a second marriage of the groom is refused (《民法典》第一千零四十二条).
+    # Civil affairs was told (a signed register notice), so its register answers for both.
+    notices = {e["detail"]["notice"]: e for e in decided["events"] if e["action"] == "notice"}
+    assert [(e["detail"]["to"], e["detail"]["act"]) for e in notices.values()] == [
+        (MZ, "marriage_registered")
+    ]
+    delivered = [e for e in decided["events"] if e["action"] == "notice_delivered"]
+    assert [(e["detail"]["notice"], e["detail"]["written"]) for e in delivered] == [
+        (next(iter(notices)), True)
+    ]
+    # Married now: a second marriage of the groom is refused (《民法典》第一千零四十二条),
+    # civil affairs itself answering that he is married.
     other = cluster["people"].single("female")
     again = _journey(cluster, "内地居民结婚登记", groom, "--party", f"spouse={other}")
-    apply(cluster, "run", again)
+    ran_again = apply(cluster, "run", again, "--json")
+    assert _married_at_civil_affairs(ran_again, "申请人婚姻状况（无配偶）", groom)
     apply(cluster, "submit", again)
     refused = apply(cluster, "decide", again, "--approve", code=1)
-    assert "已登记结婚" in refused.stderr
+    # Refused on civil affairs' answer, before the city's own register is consulted (a city
+    # whose register had not heard of the marriage would refuse it the same way).
+    assert "申请条件「申请人婚姻状况（无配偶）」尚未满足" in refused.stderr
     assert apply(cluster, "show", again, "--json")["state"] == "submitted"
 
 
@@ -343,3 +370,90 @@ def test_a_journey_goes_around_a_department_node_that_is_down(cluster: dict[str,
         assert _answer(_requirement(again, text))["signer"] == PROVINCE_GA
     _all_met(again)
     assert [(c["type"], c["holder"]) for c in decided["issued"]] == [(ELDERLY_CARD, elder)]
+
+
+def test_civil_affairs_hears_of_a_marriage_when_it_is_back_and_refuses_forged_notices(
+    cluster: dict[str, Any],
+) -> None:
+    groom, bride = cluster["people"].single("male"), cluster["people"].single("female")
+    app_id = _journey(cluster, "内地居民结婚登记", groom, "--party", f"spouse={bride}")
+    _all_met(apply(cluster, "run", app_id, "--json"))
+    apply(cluster, "submit", app_id)
+
+    stop_node(cluster, MZ)
+    try:
+        decided = apply(cluster, "decide", app_id, "--approve", "--json")
+        while_down = apply(cluster, "show", app_id, "--json")
+    finally:
+        restart_node(cluster, MZ)
+    back = apply(cluster, "show", app_id, "--json")
+
+    # Approved at the city while civil affairs was down: the notice waits, queued ...
+    assert decided["decision"] == "approved"
+    for view in (decided, while_down):
+        actions = [e["action"] for e in view["events"]]
+        assert "notice" in actions
+        assert "notice_delivered" not in actions
+    # ... and the next showing of the application delivers it, once.
+    (delivered,) = [e for e in back["events"] if e["action"] == "notice_delivered"]
+    assert (delivered["actor"], delivered["detail"]["to"]) == (f"node:{MZ}", MZ)
+    assert delivered["detail"]["written"] is True
+    assert apply(cluster, "show", app_id, "--json")["events"] == back["events"]
+    # Civil affairs answers that each party is married.
+    again = _journey(
+        cluster,
+        "内地居民结婚登记",
+        groom,
+        "--party",
+        f"spouse={cluster['people'].single('female')}",
+    )
+    ran = apply(cluster, "run", again, "--json")
+    assert _married_at_civil_affairs(ran, "申请人婚姻状况（无配偶）", groom)
+    again = _journey(
+        cluster, "内地居民结婚登记", cluster["people"].single("male"), "--party", f"spouse={bride}"
+    )
+    ran = apply(cluster, "run", again, "--json")
+    assert _married_at_civil_affairs(ran, "另一方当事人婚姻状况（无配偶）", bride)
+
+    # A notice carrying the city's seal but sent by public security is refused by civil
+    # affairs with its signed reason, and so is the city's notice of a refused application.
+    seal = back["decision_record"]["seal"]
+    notice = next(e for e in back["events"] if e["action"] == "notice")["detail"]
+    body = {
+        "application": app_id,
+        "service_item": back["service_item"],
+        "act": "marriage_registered",
+        "record": notice["record"],
+        "decision_seal": seal,
+    }
+    with pytest.raises(ProviderRefused, match="不属于发送节点 370100-GA") as forged:
+        send_as(cluster, GA, to=MZ, type="register.notice", body=body)
+    assert forged.value.provider == MZ
+
+    a, b = cluster["people"].single("male"), cluster["people"].single("female")
+    refused_id = _journey(cluster, "内地居民结婚登记", a, "--party", f"spouse={b}")
+    apply(cluster, "run", refused_id)
+    apply(cluster, "submit", refused_id)
+    apply(cluster, "decide", refused_id, "--refuse", "当事人未到场", "--requirement", "1")
+    refused = apply(cluster, "show", refused_id, "--json")
+    assert refused["decision"] == "refused"
+    record = {**notice["record"], "party_a": a, "party_b": b, "registration_no": "J-FORGED"}
+    with pytest.raises(ProviderRefused, match="'refused'，应为 'approved'"):
+        send_as(
+            cluster,
+            CITY,
+            to=MZ,
+            type="register.notice",
+            body={
+                **body,
+                "application": refused_id,
+                "record": record,
+                "decision_seal": refused["decision_record"]["seal"],
+            },
+        )
+    ran = apply(
+        cluster, "run", _journey(cluster, "内地居民结婚登记", a, "--party", f"spouse={b}"), "--json"
+    )
+    assert _answer(_requirement(ran, "申请人婚姻状况（无配偶）"))["answer"] == {
+        "status": "unmarried"
+    }

@@ -4,6 +4,7 @@ node process stopped and started again."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import os
@@ -20,8 +21,12 @@ from certfree.cli import app
 from certfree.demo.cluster import ClusterNode
 from certfree.demo.cluster_desk import clerk_token
 from certfree.demo.cluster_processes import alive, start_node, wait_healthy
+from certfree.exchange import Message, transport
+from certfree.exchange.runtime import ExchangeRuntime
+from certfree.settings import Settings
+from certfree.storage import Database
 
-__all__ = ["People", "held", "restart_node", "stop_node", "verified_at"]
+__all__ = ["People", "held", "restart_node", "send_as", "stop_node", "verified_at"]
 
 runner = CliRunner()
 
@@ -151,3 +156,27 @@ def restart_node(cluster: dict[str, Any], code: str) -> None:
     manifest["nodes"][code]["pid"] = entry["pid"]
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
     assert wait_healthy({code: entry["url"]}, 60) == []
+
+
+def send_as(
+    cluster: dict[str, Any], code: str, *, to: str, type: str, body: dict[str, Any]
+) -> Message:
+    """A message signed by node ``code`` (its key, settings and database, as its own
+    ``certfree exchange`` commands send one) to node ``to`` over the cluster; the signed reply.
+    Raises what :func:`certfree.exchange.transport.send` raises (a signed refusal …)."""
+    env = json.loads((Path(cluster["nodes"][code]["dir"]) / "env.json").read_text())
+    prefix = "CERTFREE_"
+    fields = {k[len(prefix) :].lower(): v for k, v in env.items() if k.startswith(prefix)}
+    settings = Settings(**fields)
+
+    async def send() -> Message:
+        db = Database(settings.database_url)
+        runtime = ExchangeRuntime(settings, db, settings.key_store())
+        await runtime.start()
+        try:
+            return await transport.send(runtime, to=to, type=type, body=body)
+        finally:
+            await runtime.stop()
+            db.dispose()
+
+    return asyncio.run(send())

@@ -23,6 +23,7 @@ from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden, InvalidInput
 from certfree.exchange.consents import consent_issuer
+from certfree.exchange.verification_delivery import transport_sender
 from certfree.nodes import DepartmentKind
 from certfree.proofs import Way
 
@@ -268,14 +269,30 @@ async def after_checks(node: NodeDep, principal: _Checker) -> list[DataCheckView
 
 
 @router.get("/applications/{app_id}")
-def show(
-    app_id: str, session: SessionDep, principal: _Anyone
+async def show(
+    app_id: str, node: NodeDep, principal: _Anyone
 ) -> apps.ApplicationView | apps.DepartmentView:
     """One application, as far as the caller may see it; answered department
-    verifications are taken in first."""
-    app = _locked(session, app_id, principal)
-    apps.sync_department_verifications(session, app)
-    return _seen(app, principal)
+    verifications are taken in first, and register notices still queued are sent again."""
+
+    def sync() -> None:
+        with node.db.session() as session:
+            app = _locked(session, app_id, principal)
+            apps.sync_department_verifications(session, app)
+
+    await node.exchange.in_thread(sync)
+    await _notify(node, app_id)
+
+    def shown() -> apps.ApplicationView | apps.DepartmentView:
+        with node.db.session() as session:
+            return _seen(apps.get_application(session, app_id), principal)
+
+    return await node.exchange.in_thread(shown)
+
+
+async def _notify(node: NodeRuntime, app_id: str) -> None:
+    """Send the register notices ``app_id`` still owes (a department down keeps them queued)."""
+    await apps.deliver_notices(node.db, transport_sender(node.exchange), app_id)
 
 
 @router.post("/applications/{app_id}/parties")
@@ -390,6 +407,7 @@ async def run(app_id: str, node: NodeDep, principal: _Acting) -> apps.Applicatio
             access.check_party(app, principal, app.applicant_id, clerk_may=True)
 
     await node.exchange.in_thread(check)
+    await _notify(node, app_id)
     await apps.run_application(
         node.exchange, app_id, actor=principal.actor, planner=apps.node_planner(node.settings)
     )
@@ -459,29 +477,36 @@ def paper(
 
 
 @router.post("/applications/{app_id}/decide")
-def decide(
-    app_id: str, body: DecideRequest, node: NodeDep, session: SessionDep, principal: _Clerk
+async def decide(
+    app_id: str, body: DecideRequest, node: NodeDep, principal: _Clerk
 ) -> apps.ApplicationView:
-    """办结: approve (every requirement met; result certificates issued at once) or refuse
-    (naming the requirement and why)."""
-    app = _locked(session, app_id, principal)
-    access.check_clerk(app, principal)
+    """办结: approve (every requirement met; result certificates issued at once, the
+    registers' departments told once it is committed) or refuse (naming the requirement and
+    why)."""
     if not body.approve and body.requirement is None:
         raise InvalidInput(
             "不予办理须指明所依据的申请条件（a refusal names the requirement）",
             field="requirement",
         )
-    apps.decide_application(
-        session,
-        node.keys,
-        app,
-        actor=principal.actor,
-        approve=body.approve,
-        reason=body.reason,
-        requirement=body.requirement,
-        base_url=node.settings.base_url,
-    )
-    return _view(app, principal)
+
+    def write() -> None:
+        with node.db.session() as session:
+            app = _locked(session, app_id, principal)
+            access.check_clerk(app, principal)
+            apps.decide_application(
+                session,
+                node.keys,
+                app,
+                actor=principal.actor,
+                approve=body.approve,
+                reason=body.reason,
+                requirement=body.requirement,
+                base_url=node.settings.base_url,
+            )
+
+    await node.exchange.in_thread(write)
+    await _notify(node, app_id)
+    return await node.exchange.in_thread(_show, node, app_id, principal)
 
 
 @router.post("/applications/{app_id}/withdraw")

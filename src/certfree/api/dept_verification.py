@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from certfree import applications
 from certfree.api.deps import Int64, IsoDateTime, NodeDep, SessionDep, allow
 from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role
@@ -191,11 +192,11 @@ def list_verifications(
 
 @router.post("/dept-verifications/deliver-pending")
 async def deliver_pending(node: NodeDep, principal: _Staff) -> list[DeptVerificationDelivery]:
-    """Send every request, answer and withdrawal this node still owes a peer."""
+    """Send every request, answer, withdrawal and register notice this node still owes."""
     code = _acting_for(node, principal)
-    results = await delivery.deliver_pending(
-        node.db, delivery.transport_sender(node.exchange), node=code
-    )
+    sender = delivery.transport_sender(node.exchange)
+    results = await delivery.deliver_pending(node.db, sender, node=code)
+    results += await applications.deliver_pending_notices(node.db, sender, node=code)
     return [DeptVerificationDelivery.model_validate(r, from_attributes=True) for r in results]
 
 

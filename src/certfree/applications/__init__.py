@@ -61,6 +61,7 @@ from certfree.applications.models import (
     ApplicationParty,
     EvidenceSlot,
 )
+from certfree.applications.notices import deliver_notices, deliver_pending_notices
 from certfree.applications.results import (
     check_results_ready,
     decide_application,
@@ -116,6 +117,8 @@ __all__ = [
     "decide",
     "decide_application",
     "decision_text",
+    "deliver_notices",
+    "deliver_pending_notices",
     "department_view",
     "find_part",
     "find_service_item",

@@ -1,7 +1,7 @@
 """Result certificates (办理结果电子证照): an approval issues them at once, into the wallets.
 
 For a service item with a result type (``ServiceItem.result_cert_type``) the approval writes
-what it decides into the node's registers (:mod:`certfree.applications.registers`) and seals
+what it decides into the node's registers (:mod:`certfree.population.registers`) and seals
 the e-certificate to each holder's wallet key (``ApplicationParty.holder_jwk``) through
 :func:`certfree.certs.issue_certificate`, so the holder can present it the same minute:
 
@@ -18,6 +18,9 @@ in the accepting node's region, else the type's default organ. A certificate is 
 with key binding (``cnf``): certs issues nothing without it (a credential without ``cnf``
 cannot be shown, RFC 9901 §4.3), so a party without a registered wallet key makes
 :func:`check_results_ready` refuse the approval before anything is decided.
+
+Each register write is queued as a register notice to the department node that keeps the
+register (:mod:`certfree.applications.notices`), sent once the approval is committed.
 
 The approving transaction calls :func:`decide_application` (or :func:`check_results_ready`,
 ``lifecycle.decide`` and :func:`issue_results` in that order); any error leaves the
@@ -44,19 +47,29 @@ from certfree.applications.errors import (
 )
 from certfree.applications.lifecycle import check_decision, decide
 from certfree.applications.models import Application, ApplicationParty
-from certfree.applications.registers import (
+from certfree.applications.notices import queue_notices
+from certfree.applications.vocab import OPEN_STATES, Action, Decision
+from certfree.crypto import KeyStore
+from certfree.errors import InvalidInput
+from certfree.exchange.register_notices import (
+    FIRM_REGISTERED,
+    HOUSEHOLD_MOVED,
+    MARRIAGE_REGISTERED,
+)
+from certfree.identifiers import lookup_division
+from certfree.population import (
     LICENCE_ENTITY_TYPES,
+    SEX_ZH,
+    Firm,
+    FirmStatus,
+    Household,
+    Person,
     current_marriage,
     move_into_household,
     new_uscc,
     register_firm,
     register_marriage,
 )
-from certfree.applications.vocab import OPEN_STATES, Action, Decision
-from certfree.crypto import KeyStore
-from certfree.errors import InvalidInput
-from certfree.identifiers import lookup_division
-from certfree.population import SEX_ZH, Firm, FirmStatus, Household, Person
 from certfree.storage import utcnow
 
 __all__ = [
@@ -121,6 +134,8 @@ class ResultPlan:
     issuer: certs.Issuer
     pending: list[_Pending] = field(default_factory=list)
     write: Callable[[], object] = lambda: None
+    # What ``write`` records, as register notices tell the register's department (act, record).
+    acts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +286,8 @@ def _marriage(case: _Case, plan: ResultPlan) -> None:
     plan.write = lambda: register_marriage(
         case.session, a.id_number, b.id_number, number=number, division=case.region, on=case.day
     )
+    record = {"registration_no": number, "party_a": a.id_number, "party_b": b.id_number}
+    plan.acts = [(MARRIAGE_REGISTERED, {**record, "registered_on": case.day.isoformat()})]
 
 
 def _elderly_card(case: _Case, plan: ResultPlan) -> None:
@@ -323,6 +340,18 @@ def _business_licence(case: _Case, plan: ResultPlan) -> None:
         representative=rep.id_number,
         on=case.day,
     )
+    firm = {"uscc": uscc, "name": form["name"], "entity_type": entity.value}
+    plan.acts = [
+        (
+            FIRM_REGISTERED,
+            {
+                **firm,
+                "legal_rep_id": rep.id_number,
+                "division": case.region,
+                "established_on": case.day.isoformat(),
+            },
+        )
+    ]
 
 
 def _birthplace(person: Person, home: Household) -> str:
@@ -356,6 +385,8 @@ def _household_register(case: _Case, plan: ResultPlan) -> None:
     # The entry is made where the household is (the applicant moves there).
     plan.pending = [_Pending(person.id_number, party, face, home.division_code)]
     plan.write = lambda: move_into_household(case.session, person, home)
+    moved = {"id_number": person.id_number, "household_no": home.household_no}
+    plan.acts = [(HOUSEHOLD_MOVED, moved)]
 
 
 _PLANNERS: dict[str, Callable[[_Case, ResultPlan], None]] = {
@@ -456,6 +487,7 @@ def issue_results(
         return []
     who = actor or _actor(app)
     plan.write()
+    queue_notices(session, app, plan.acts, actor=who, now=moment)
     entries: list[dict[str, Any]] = []
     for pending in plan.pending:
         assert pending.party.holder_jwk is not None  # checked in check_results_ready

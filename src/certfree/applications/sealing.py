@@ -14,11 +14,11 @@ from certfree.applications.vocab import Decision
 from certfree.applications.workdays import BEIJING
 from certfree.auth import NODE_KEY_OWNER
 from certfree.crypto import KeyStore, sign_jws, sm3
+from certfree.exchange.register_notices import DECISION_TYPE
 
 __all__ = ["DECISION_TYPE", "RECEIPT_TYPE", "decision_text", "seal_decision", "seal_receipt"]
 
 RECEIPT_TYPE = "certfree-application-receipt+jwt"
-DECISION_TYPE = "certfree-application-decision+jwt"
 
 
 def _parties(app: Application) -> list[dict[str, str]]:

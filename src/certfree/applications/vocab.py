@@ -87,6 +87,9 @@ class Action(_Labelled):
     WITHDRAW = "withdraw"
     ISSUE = "issue"
     AFTER_CHECK = "after_check"
+    NOTICE = "notice"  # a register notice queued for the register's department
+    NOTICE_DELIVERED = "notice_delivered"
+    NOTICE_REFUSED = "notice_refused"
 
 
 _LABELS: dict[str, dict[str, tuple[str, str]]] = {
@@ -127,5 +130,8 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "withdraw": ("撤回申请", "withdrawn"),
         "issue": ("颁发电子证照", "certificate issued"),
         "after_check": ("事后核查", "after-check"),
+        "notice": ("推送登记信息", "register notice queued"),
+        "notice_delivered": ("登记信息已送达", "register notice delivered"),
+        "notice_refused": ("登记信息被拒收", "register notice refused"),
     },
 }

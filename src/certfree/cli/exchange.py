@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from certfree import applications
 from certfree.cli import exchange_nodes
 from certfree.cli.common import actor_name, load_settings, node_keys, print_json, reported_errors
 from certfree.cli.i18n import label, t
@@ -266,14 +267,19 @@ def withdraw(
 
 @app.command("deliver-pending")
 def deliver_pending(as_json: _Json = False) -> None:
-    """Send every request, answer and withdrawal this node still owes (run it from cron).
+    """Send every request, answer, withdrawal and register notice this node still owes (run it
+    from cron).
 
     Exit status 1 if any delivery failed (its error is printed and it stays queued).
     """
     with _node() as node:
-        results = node.send(
-            lambda sender: delivery.deliver_pending(node.db, sender, node=node.code)
-        )
+
+        async def owed(sender: delivery.Sender) -> list[delivery.Delivery]:
+            sent = await delivery.deliver_pending(node.db, sender, node=node.code)
+            notices = await applications.deliver_pending_notices(node.db, sender, node=node.code)
+            return [*sent, *notices]
+
+        results = node.send(owed)
     rows = [
         {
             "request_id": r.request_id,

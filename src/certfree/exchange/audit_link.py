@@ -155,9 +155,11 @@ def warm_catalogue() -> None:
 
 
 def install_domain_handlers(runtime: ExchangeRuntime) -> None:
-    """Questions (``exchange.questions``) and department verification (G) on this runtime."""
+    """Questions (``exchange.questions``), department verification (G) and register notices
+    (``exchange.register_notices``) on this runtime."""
     from certfree.exchange.consents import consent_issuer  # noqa: PLC0415
     from certfree.exchange.questions import answer_question  # noqa: PLC0415
+    from certfree.exchange.register_notices import handlers as notices  # noqa: PLC0415
     from certfree.exchange.verification_delivery import handlers  # noqa: PLC0415
 
     def ask(ctx: Any, message: Message) -> dict[str, Any]:
@@ -173,5 +175,5 @@ def install_domain_handlers(runtime: ExchangeRuntime) -> None:
         )
 
     runtime.register_handler(MessageType.QUESTION_ASK, ask)
-    for type_, handler in handlers().items():
+    for type_, handler in {**handlers(), **notices()}.items():
         runtime.register_handler(type_, handler)

@@ -17,7 +17,8 @@ NotFound
 ├── SubjectUnknown             404 the provider has no record of the person or firm asked about
 └── VerificationNotFound       404 no such department verification request at this node
 Forbidden
-└── NotYourVerification        403 another department's inbox, or another node's request
+├── NotYourVerification        403 another department's inbox, or another node's request
+└── NoticeRefused              403 a register notice this department does not take (seal, item)
 Conflict
 ├── NodeWithoutEndpoint        409 a node on the path registered no address, so none reaches it
 ├── VerificationClosed         409 the request was already answered or withdrawn
@@ -50,6 +51,7 @@ __all__ = [
     "MessageRefused",
     "NodeWithoutEndpoint",
     "NotYourVerification",
+    "NoticeRefused",
     "ProviderConflict",
     "ProviderForbidden",
     "ProviderInvalidInput",
@@ -254,6 +256,16 @@ class NotYourVerification(Forbidden):
     slug = "not-your-verification"
     title = "Not this node's verification request"
     title_zh = "非本节点的核验请求"
+
+
+class NoticeRefused(Forbidden):
+    """A register notice the department does not take: the decision was not sealed by the
+    sender or does not approve the application, the service item is not the department's,
+    or the department keeps no register the act writes."""
+
+    slug = "register-notice-refused"
+    title = "Register notice refused"
+    title_zh = "登记信息推送被拒绝"
 
 
 class VerificationClosed(Conflict):

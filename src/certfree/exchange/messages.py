@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -20,6 +20,7 @@ __all__ = [
     "QuestionAnswerBody",
     "QuestionAskBody",
     "RefusalBody",
+    "RegisterNoticeBody",
     "reply_type",
     "validate_body",
 ]
@@ -31,6 +32,7 @@ class MessageType(enum.StrEnum):
     VERIFICATION_REQUEST = "verification.request"
     VERIFICATION_ANSWER = "verification.answer"
     VERIFICATION_WITHDRAW = "verification.withdraw"
+    REGISTER_NOTICE = "register.notice"  # an approval's register write, to the register keeper
     REFUSAL = "refusal"
     ACK = "ack"  # the signed receipt of any message that is not a question
 
@@ -60,6 +62,18 @@ class QuestionAnswerBody(_Body):
     answered_at: str
 
 
+class RegisterNoticeBody(_Body):
+    """An accepting node tells the department that keeps a register what its approval
+    wrote there (:mod:`certfree.exchange.register_notices` checks ``record`` per ``act``)."""
+
+    application: str = Field(min_length=1, max_length=24)
+    service_item: str = Field(min_length=1, max_length=64)
+    act: Literal["marriage_registered", "firm_registered", "household_moved"]
+    record: dict[str, Any]
+    # The application's sealed decision record (compact JWS by the sender's node key).
+    decision_seal: str = Field(min_length=1, max_length=20_000)
+
+
 class RefusalBody(_Body):
     """A provider's signed refusal: an HTTP-like status, a problem slug and the reason."""
 
@@ -77,6 +91,7 @@ _SCHEMAS: dict[str, type[_Body] | None] = {
     MessageType.VERIFICATION_REQUEST: None,
     MessageType.VERIFICATION_ANSWER: None,
     MessageType.VERIFICATION_WITHDRAW: None,
+    MessageType.REGISTER_NOTICE: RegisterNoticeBody,
     MessageType.ACK: None,
 }
 

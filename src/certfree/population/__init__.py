@@ -23,6 +23,14 @@ from certfree.population.models import (
     Vehicle,
 )
 from certfree.population.plates import PLATE_LETTERS, plate_prefix
+from certfree.population.registers import (
+    LICENCE_ENTITY_TYPES,
+    current_marriage,
+    move_into_household,
+    new_uscc,
+    register_firm,
+    register_marriage,
+)
 from certfree.population.vocab import (
     SEX_ZH,
     EntityType,
@@ -37,6 +45,7 @@ from certfree.population.vocab import (
 )
 
 __all__ = [
+    "LICENCE_ENTITY_TYPES",
     "PLATE_LETTERS",
     "SEX_ZH",
     "TABLES",
@@ -61,7 +70,12 @@ __all__ = [
     "VehicleType",
     "city_name",
     "count_rows",
+    "current_marriage",
     "get_person",
     "list_people",
+    "move_into_household",
+    "new_uscc",
     "plate_prefix",
+    "register_firm",
+    "register_marriage",
 ]

@@ -1,4 +1,4 @@
-"""What an approval writes into the node's registers, before its result certificate is sealed.
+"""What an approval writes into a node's registers, before its result certificate is sealed.
 
 * 结婚登记 — a marriage record (婚姻登记库), so that a later ``marital_status`` question about
   either party answers "married" (the exchange's binding reads the same table);
@@ -8,7 +8,9 @@
 * 投靠亲属落户 — the applicant moved into the host's household (户籍).
 
 The registers are the departmental tables of :mod:`certfree.population`; on the single node
-``make run`` serves, one database holds them all.
+``make run`` serves, one database holds them all. On a cluster the accepting node writes its
+own copy and tells the department node that keeps each register (a signed ``register.notice``,
+:mod:`certfree.exchange.register_notices`), which writes the same record with these functions.
 """
 
 from __future__ import annotations
@@ -20,17 +22,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from certfree.identifiers import make_uscc
-from certfree.population import (
-    EntityType,
-    Firm,
-    FirmStatus,
-    Household,
-    Marriage,
-    MarriageStatus,
-    Person,
-    TaxpayerKind,
-    TaxStanding,
-)
+from certfree.population.models import Firm, Household, Marriage, Person, TaxStanding
+from certfree.population.vocab import EntityType, FirmStatus, MarriageStatus, TaxpayerKind
 
 __all__ = [
     "LICENCE_ENTITY_TYPES",
