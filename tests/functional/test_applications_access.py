@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from certfree.population import Sex
 from certfree.storage import Database
 from certfree.wallet import HolderKey
+from factories.population import person
 from functional.test_applications_api import (
     ELDERLY,
     PROVINCE,
@@ -232,3 +234,21 @@ def test_lists_are_paged_and_filtered(node: TestClient, db: Database) -> None:
         headers=_bearer(node, "applicant", elder),
     ).json()
     assert mine["total"] == 2
+
+
+def test_a_plan_does_not_tell_what_a_co_party_holds_until_they_join(
+    node: TestClient, db: Database
+) -> None:
+    with db.session() as session:
+        groom = person(session, name="周磊", sex=Sex.MALE, birth=dt.date(1994, 2, 3)).id_number
+        bride = person(session, name="吴芳", sex=Sex.FEMALE, birth=dt.date(1995, 8, 9)).id_number
+    started = node.post(
+        "/api/v1/applications",
+        headers=_clerk(node),
+        json={"service": "内地居民结婚登记", "applicant": groom, "parties": {"spouse": bride}},
+    )
+    assert started.status_code == 201, started.text
+    plans = {r["requirement"]: r for r in started.json()["requirements"]}
+    brides = plans["另一方当事人身份"]
+    assert brides["way"] == "e_certificate"  # to be shown by her, whatever her wallet holds
+    assert "卡包中无" not in brides["explanation_zh"]

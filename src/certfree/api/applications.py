@@ -179,7 +179,8 @@ def start(
         body.applicant.strip().upper()
     ):
         raise Forbidden("申请人只能为本人申请（apply only for yourself）", field="applicant")
-    facts, holdings = apps.node_sources(session, node.settings)
+    # Until a co-party joins, the plan does not look in their wallet (applications.sources).
+    facts, holdings = apps.node_sources(session, node.settings, joined=[body.applicant])
     app = apps.start_application(
         session,
         service=body.service,
@@ -302,7 +303,7 @@ def add_party(
     """Add a co-party to a draft (the applicant, or a clerk); the plan is made again."""
     app = _locked(session, app_id, principal)
     access.check_party(app, principal, app.applicant_id, clerk_may=True)
-    facts, holdings = apps.node_sources(session, node.settings)
+    facts, holdings = apps.node_sources(session, node.settings, joined=apps.joined_parties(app))
     apps.add_party(
         session,
         app,

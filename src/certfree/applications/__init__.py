@@ -71,7 +71,7 @@ from certfree.applications.results import (
 )
 from certfree.applications.running import Planner, run_application
 from certfree.applications.sealing import DECISION_TYPE, RECEIPT_TYPE, decision_text
-from certfree.applications.sources import node_planner, node_sources
+from certfree.applications.sources import joined_parties, node_planner, node_sources
 from certfree.applications.stats import ApplicationStats, application_stats
 from certfree.applications.views import (
     ApplicationView,
@@ -125,6 +125,7 @@ __all__ = [
     "get_application",
     "is_overdue",
     "issue_results",
+    "joined_parties",
     "list_applications",
     "locked_application",
     "node_planner",
