@@ -1,9 +1,5 @@
-"""Result certificates (办理结果电子证照): an approval issues them at once, into the wallets.
-
-For a service item with a result type (``ServiceItem.result_cert_type``) the approval writes
-what it decides into the node's registers (:mod:`certfree.population.registers`) and seals
-the e-certificate to each holder's wallet key (``ApplicationParty.holder_jwk``) through
-:func:`certfree.certs.issue_certificate`, so the holder can present it the same minute:
+"""The result certificate of each kind of service: what the applicant states for it, the
+registers its approval writes and the face data of each certificate it issues.
 
 * 结婚证 — one to each party, with one registration number; the marriage is recorded, and a
   party the register shows as married is refused (《民法典》第一千零四十二条: 禁止重婚);
@@ -11,20 +7,6 @@ the e-certificate to each holder's wallet key (``ApplicationParty.holder_jwk``) 
 * 营业执照 — to the new firm (holder: its freshly generated USCC), sealed to the legal
   representative's wallet key; the firm's details come from the application's form;
 * 居民户口簿 (投靠亲属落户) — the applicant moved into the host's household, then the entry.
-
-The issuing organ is the service item's implementing department node when it issues the type
-(济南市民政局 issues the marriage certificates it registers), else the department of the type
-in the accepting node's region, else the type's default organ. A certificate is sealed only
-with key binding (``cnf``): certs issues nothing without it (a credential without ``cnf``
-cannot be shown, RFC 9901 §4.3), so a party without a registered wallet key makes
-:func:`check_results_ready` refuse the approval before anything is decided.
-
-Each register write is queued as a register notice to the department node that keeps the
-register (:mod:`certfree.applications.notices`), sent once the approval is committed.
-
-The approving transaction calls :func:`decide_application` (or :func:`check_results_ready`,
-``lifecycle.decide`` and :func:`issue_results` in that order); any error leaves the
-transaction to be rolled back, so no decision stands without its certificates.
 """
 
 from __future__ import annotations
@@ -38,18 +20,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certfree import certs, procedures
-from certfree.applications.cases import find_service_item, log_event
+from certfree.applications.cases import find_service_item
 from certfree.applications.errors import (
     PartyMissing,
     RequirementsNotMet,
     ResultNotIssuable,
     WrongState,
 )
-from certfree.applications.lifecycle import check_decision, decide
 from certfree.applications.models import Application, ApplicationParty
-from certfree.applications.notices import queue_notices
-from certfree.applications.vocab import OPEN_STATES, Action, Decision
-from certfree.crypto import KeyStore
+from certfree.applications.vocab import OPEN_STATES
 from certfree.errors import InvalidInput
 from certfree.exchange.register_notices import (
     FIRM_REGISTERED,
@@ -70,7 +49,6 @@ from certfree.population import (
     register_firm,
     register_marriage,
 )
-from certfree.storage import utcnow
 
 __all__ = [
     "BUSINESS_LICENCE",
@@ -78,10 +56,10 @@ __all__ = [
     "FORM_FIELDS",
     "HOUSEHOLD_REGISTER",
     "MARRIAGE_CERTIFICATE",
+    "PLANNERS",
+    "Case",
+    "Pending",
     "ResultPlan",
-    "check_results_ready",
-    "decide_application",
-    "issue_results",
     "result_form",
     "set_result_form",
 ]
@@ -116,7 +94,7 @@ _OTHER_RELATION = "其他"
 
 
 @dataclass(frozen=True, slots=True)
-class _Pending:
+class Pending:
     """One certificate to seal: to ``holder_id``, bound to ``party``'s wallet key."""
 
     holder_id: str
@@ -132,14 +110,14 @@ class ResultPlan:
 
     kind: certs.CertType
     issuer: certs.Issuer
-    pending: list[_Pending] = field(default_factory=list)
+    pending: list[Pending] = field(default_factory=list)
     write: Callable[[], object] = lambda: None
     # What ``write`` records, as register notices tell the register's department (act, record).
     acts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
-class _Case:
+class Case:
     session: Session
     app: Application
     kind: certs.CertType
@@ -248,7 +226,7 @@ def _licence_face(
     }
 
 
-def _marriage(case: _Case, plan: ResultPlan) -> None:
+def _marriage(case: Case, plan: ResultPlan) -> None:
     parties = case.party(APPLICANT), case.party(SPOUSE)
     people = [case.person(p) for p in parties]
     for party, person in zip(parties, people, strict=True):
@@ -280,8 +258,8 @@ def _marriage(case: _Case, plan: ResultPlan) -> None:
         (p.address_code for p in people if p.address_code.startswith(case.region[:4])), None
     )
     plan.pending = [
-        _Pending(a.id_number, parties[0], face(a, b), local),
-        _Pending(b.id_number, parties[1], face(b, a), local),
+        Pending(a.id_number, parties[0], face(a, b), local),
+        Pending(b.id_number, parties[1], face(b, a), local),
     ]
     plan.write = lambda: register_marriage(
         case.session, a.id_number, b.id_number, number=number, division=case.region, on=case.day
@@ -290,7 +268,7 @@ def _marriage(case: _Case, plan: ResultPlan) -> None:
     plan.acts = [(MARRIAGE_REGISTERED, {**record, "registered_on": case.day.isoformat()})]
 
 
-def _elderly_card(case: _Case, plan: ResultPlan) -> None:
+def _elderly_card(case: Case, plan: ResultPlan) -> None:
     party = case.party(APPLICANT)
     person = case.person(party)
     face = {
@@ -302,10 +280,10 @@ def _elderly_card(case: _Case, plan: ResultPlan) -> None:
         "card_no": f"{person.address_code}-{case.day.year}-{case.serial}",
         "issuing_authority": case.issuer.name,
     }
-    plan.pending = [_Pending(person.id_number, party, face)]
+    plan.pending = [Pending(person.id_number, party, face)]
 
 
-def _business_licence(case: _Case, plan: ResultPlan) -> None:
+def _business_licence(case: Case, plan: ResultPlan) -> None:
     form = case.form()
     missing = [name for name in _FORM_REQUIRED[BUSINESS_LICENCE] if not form.get(name)]
     if missing:
@@ -330,7 +308,7 @@ def _business_licence(case: _Case, plan: ResultPlan) -> None:
     uscc = new_uscc(case.session, entity, case.region)
     face = _licence_face(form, uscc=uscc, rep=rep.name, authority=case.issuer.name, day=case.day)
     face = {k: v for k, v in face.items() if v is not None}
-    plan.pending = [_Pending(uscc, party, face, case.region, new_holder=True)]
+    plan.pending = [Pending(uscc, party, face, case.region, new_holder=True)]
     plan.write = lambda: register_firm(
         case.session,
         uscc=uscc,
@@ -364,7 +342,7 @@ def _birthplace(person: Person, home: Household) -> str:
     return home.address
 
 
-def _household_register(case: _Case, plan: ResultPlan) -> None:
+def _household_register(case: Case, plan: ResultPlan) -> None:
     party = case.party(APPLICANT)
     person = case.person(party)
     host = case.person(case.party(HOST))
@@ -383,165 +361,15 @@ def _household_register(case: _Case, plan: ResultPlan) -> None:
         "address": home.address,
     }
     # The entry is made where the household is (the applicant moves there).
-    plan.pending = [_Pending(person.id_number, party, face, home.division_code)]
+    plan.pending = [Pending(person.id_number, party, face, home.division_code)]
     plan.write = lambda: move_into_household(case.session, person, home)
     moved = {"id_number": person.id_number, "household_no": home.household_no}
     plan.acts = [(HOUSEHOLD_MOVED, moved)]
 
 
-_PLANNERS: dict[str, Callable[[_Case, ResultPlan], None]] = {
+PLANNERS: dict[str, Callable[[Case, ResultPlan], None]] = {
     MARRIAGE_CERTIFICATE: _marriage,
     ELDERLY_CARD: _elderly_card,
     BUSINESS_LICENCE: _business_licence,
     HOUSEHOLD_REGISTER: _household_register,
 }
-
-
-def _issuer(
-    session: Session, app: Application, item: procedures.ServiceItem, kind: certs.CertType
-) -> certs.Issuer:
-    region = app.node_code.split("-", 1)[0]
-    for code in (item.node_code, f"{region}-{kind.department.value}"):
-        if code and code.upper().endswith(f"-{kind.department.value}"):
-            try:
-                return certs.resolve_issuer(session, kind, code)
-            except InvalidInput:  # not a registered node here
-                continue
-    return certs.resolve_issuer(session, kind, None)
-
-
-def check_results_ready(
-    session: Session, app: Application, *, now: dt.datetime | None = None
-) -> ResultPlan | None:
-    """What approving ``app`` would issue, checked now, before the decision: None when the
-    service item issues no result certificate.
-
-    Raises ResultNotIssuable (a type this node cannot issue from its registers, a party not
-    on the register, no wallet key, the firm's details missing or its name taken),
-    RequirementsNotMet (a party the marriage register shows as married), PartyMissing, and
-    certs' FaceDataInvalid (e.g. an elderly card for someone under 60)."""
-    item = find_service_item(session, app.service_code)
-    if not item.result_cert_type:
-        return None
-    kind = certs.cert_type(item.result_cert_type)
-    planner = _PLANNERS.get(kind.code)
-    if planner is None:
-        raise ResultNotIssuable(
-            f"本节点尚不能根据登记库签发「{kind.name}」（{kind.code}），请由发证机关签发"
-            f"（this node cannot issue {kind.name_en} from its registers）",
-            field="result_cert_type",
-        )
-    case = _Case(session, app, kind, _issuer(session, app, item, kind), certs.today(now))
-    plan = ResultPlan(kind, case.issuer)
-    planner(case, plan)
-    for pending in plan.pending:
-        if not pending.party.holder_jwk:
-            label = procedures.PartyRole(pending.party.role).label_zh
-            raise ResultNotIssuable(
-                f"{label} {pending.party.subject_id} 尚未登记卡包公钥，{kind.name}须签发到其卡包；"
-                "请当事人在授权时提交卡包公钥后再作决定"
-                f"（the {pending.party.role} has no wallet key registered: the certificate is "
-                "bound to it）",
-                field=f"parties.{pending.party.role}.holder_jwk",
-            )
-        face = certs.check_face_data(kind, pending.face)
-        certs.check_holder_id(kind, pending.holder_id, face)
-        certs.derive_predicates(kind, face, case.day)
-        home = (
-            None
-            if pending.new_holder
-            else certs.check_holder_registered(session, kind, pending.holder_id)
-        )
-        certs.check_jurisdiction(kind, case.issuer, pending.registered_in or home)
-    return plan
-
-
-def _actor(app: Application) -> str:
-    decided = [e.actor for e in app.events if e.action == Action.DECIDE.value]
-    return decided[-1] if decided else f"node:{app.node_code}"
-
-
-def issue_results(
-    session: Session,
-    keys: KeyStore,
-    app: Application,
-    *,
-    base_url: str,
-    now: dt.datetime | None = None,
-    actor: str | None = None,
-) -> list[dict[str, Any]]:
-    """Issue the result certificates of the approved ``app`` (module docstring): write the
-    registers, seal each certificate to its holder's wallet key, append each to
-    ``app.issued`` with an ``issue`` event. Returns the new ``issued`` entries (none when the
-    service item has no result type). WrongState unless approved and not yet issued."""
-    if app.decision is not Decision.APPROVED:
-        raise WrongState(
-            f"办件 {app.id} 未准予办理，不能签发结果证照（only an approval issues a result）",
-            field="decision",
-        )
-    if any(entry.get("certificate_id") for entry in app.issued):
-        raise WrongState(f"办件 {app.id} 的结果证照已签发（already issued）", field="issued")
-    moment = now or utcnow()
-    plan = check_results_ready(session, app, now=moment)
-    if plan is None:
-        return []
-    who = actor or _actor(app)
-    plan.write()
-    queue_notices(session, app, plan.acts, actor=who, now=moment)
-    entries: list[dict[str, Any]] = []
-    for pending in plan.pending:
-        assert pending.party.holder_jwk is not None  # checked in check_results_ready
-        issued = certs.issue_certificate(
-            session,
-            keys,
-            type_code=plan.kind.code,
-            holder_id=pending.holder_id,
-            face_data=pending.face,
-            holder_jwk=pending.party.holder_jwk,
-            issuer_uscc=plan.issuer.uscc,
-            now=moment,
-            base_url=base_url,
-            registered_in=pending.registered_in,
-        )
-        entry = {
-            "type": plan.kind.code,
-            "type_name": plan.kind.name,
-            "holder": issued.holder_id,
-            "party": pending.party.role,
-            "issuer": issued.issuer_uscc,
-            "certificate_id": issued.identifier,
-            "credential": issued.credential,
-            "issued_at": moment.isoformat(),
-        }
-        entries.append(entry)
-        detail = {k: entry[k] for k in ("type", "holder", "party", "certificate_id")}
-        log_event(app, actor=who, action=Action.ISSUE, detail=detail, now=moment)
-    app.issued = [*app.issued, *entries]  # a new list, so the JSON column is written
-    return entries
-
-
-def decide_application(
-    session: Session,
-    keys: KeyStore,
-    app: Application,
-    *,
-    actor: str,
-    approve: bool,
-    base_url: str,
-    reason: str | None = None,
-    requirement: int | None = None,
-    now: dt.datetime | None = None,
-) -> list[dict[str, Any]]:
-    """办结 with its result: an approval is refused before deciding when its certificates
-    cannot be issued, then decided and issued in the caller's transaction (roll it back on
-    any error). Returns the issued entries (none for a refusal)."""
-    moment = now or utcnow()
-    check_decision(app, approve=approve, reason=reason, requirement=requirement)
-    if approve:
-        check_results_ready(session, app, now=moment)
-    decide(
-        app, keys, actor=actor, approve=approve, reason=reason, requirement=requirement, now=moment
-    )
-    if not approve:
-        return []
-    return issue_results(session, keys, app, base_url=base_url, now=moment, actor=actor)
