@@ -81,6 +81,7 @@ class ExchangeRuntime:
         self._signer: tuple[float, Signer] | None = None
         self._snapshot: RegistrySnapshot | None = None
         self._snapshot_at = 0.0
+        self._generation = 0  # bumped by invalidate_registry
         self._forced_at = 0.0
         self._lock = asyncio.Lock()
         self._answerer = Answerer(self)
@@ -206,7 +207,14 @@ class ExchangeRuntime:
             if missing is not None:
                 self._forced_at = now
             try:
-                self._snapshot = await self._load_registry()
+                while True:
+                    generation = self._generation
+                    loaded = await self._load_registry()
+                    # Invalidated while reading (a registration committed meanwhile): the
+                    # read may predate it, so read again rather than cache it for the TTL.
+                    if generation == self._generation:
+                        break
+                self._snapshot = loaded
                 self._snapshot_at = time.monotonic()
             except CertfreeError:
                 if snap is None or snap.expires_at < self.clock():
@@ -265,8 +273,10 @@ class ExchangeRuntime:
         return self._snapshot
 
     def invalidate_registry(self) -> None:
-        """Forget the cached registry (after a registration, approval or revocation here)."""
+        """Forget the cached registry (after a registration, approval or revocation here),
+        and any read of it under way: the startup prefetch may have read before the change."""
         self._snapshot = None
+        self._generation += 1
 
     def endpoint(self, code: str, snap: RegistrySnapshot) -> str:
         """Base URL of node ``code``: from the registry, or the configured parent URL."""
