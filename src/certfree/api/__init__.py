@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from certfree.api import (
+    application_desk,
     applications,
     audit,
     backfill,
@@ -42,6 +43,7 @@ def install_api(app: FastAPI) -> None:
         proofs,
         procedures,
         commitments,
+        application_desk,  # before applications: /applications/after-checks/run is not an id
         applications,
         certs,
         verification,

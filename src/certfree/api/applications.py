@@ -4,144 +4,46 @@ Thin routes: each authenticates, checks the caller may act on this application
 (:mod:`certfree.applications.access`), calls the domain and returns the application as
 ``GET /api/v1/applications/{id}`` shows it — the same object ``certfree apply show --json``
 prints. A department admin sees only the requirements addressed to their node
-(:class:`certfree.applications.DepartmentView`).
+(:class:`certfree.applications.DepartmentView`). The desk's acts (accept, decide …) are in
+:mod:`certfree.api.application_desk`, the bodies in :mod:`certfree.api.application_bodies`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from certfree import applications as apps
-from certfree.api.deps import NodeDep, SessionDep, acting_department, allow
+from certfree.api.application_bodies import (
+    ApplicationPage,
+    CommitmentRequest,
+    FormRequest,
+    PartyConsentRequest,
+    PartyRequest,
+    PresentationRequest,
+    StartRequest,
+    WalletKeyRequest,
+    WithdrawRequest,
+)
+from certfree.api.deps import NodeDep, SessionDep, allow
 from certfree.applications import access
 from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role
-from certfree.errors import Forbidden, InvalidInput
+from certfree.errors import Forbidden
 from certfree.exchange.consents import consent_issuer
 from certfree.exchange.verification_delivery import transport_sender
-from certfree.nodes import DepartmentKind
-from certfree.proofs import Way
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
 
 _Anyone = Annotated[Principal, Depends(allow(Role.APPLICANT, Role.CLERK, Role.DEPARTMENT_ADMIN))]
 _Acting = Annotated[Principal, Depends(allow(Role.APPLICANT, Role.CLERK))]
 _Applicant = Annotated[Principal, Depends(allow(Role.APPLICANT))]
-_Clerk = Annotated[Principal, Depends(allow(Role.CLERK))]
-# 国办发〔2020〕42号 二(四): the departments check commitments; the bureau oversees.
-_Checker = Annotated[Principal, Depends(allow(Role.DEPARTMENT_ADMIN, Role.BUREAU_ADMIN))]
 _Figures = Annotated[Principal, Depends(allow(Role.CLERK, Role.BUREAU_ADMIN, Role.CIO))]
 
-Position = Annotated[int, Field(ge=0, le=999, description="requirement number, from 0")]
-# The result's face fields the applicant states: a new firm's name, type, domicile, scope,
-# registered capital (万元); the relation to the household head.
-FormFields = Annotated[
-    dict[
-        Annotated[str, Field(max_length=64)],
-        Annotated[str, Field(max_length=500)] | Annotated[int, Field(ge=0, le=10**12)],
-    ],
-    Field(max_length=16),
-]
 
-
-class StartRequest(BaseModel):
-    service: str = Field(max_length=200, description="service item code or exact name")
-    applicant: str = Field(max_length=18, description="GB 11643 ID number or GB 32100 USCC")
-    parties: dict[str, Annotated[str, Field(max_length=18)]] = Field(
-        default_factory=dict,
-        max_length=8,
-        description="co-parties by role: spouse, host, representative, shareholder",
-    )
-    form: FormFields | None = Field(
-        default=None, description="what the applicant states for the result (申请表)"
-    )
-
-
-class FormRequest(BaseModel):
-    form: FormFields
-
-
-class PartyRequest(BaseModel):
-    role: str = Field(max_length=16)
-    id: str = Field(max_length=18)
-
-
-class PartyConsentRequest(BaseModel):
-    party: str = Field(max_length=18, description="the consenting party's ID number")
-    attestation: str = Field(max_length=16384, description="consent-attestation+jwt")
-    holder_jwk: dict[str, Annotated[str, Field(max_length=512)]] | None = Field(
-        default=None,
-        max_length=12,
-        description="the party's wallet public key, for result certificates",
-    )
-
-
-class WalletKeyRequest(BaseModel):
-    party: str = Field(max_length=18, description="the party's ID number")
-    holder_jwk: dict[str, Annotated[str, Field(max_length=512)]] = Field(
-        max_length=12, description="the party's wallet public key (JWK)"
-    )
-
-
-class PresentationRequest(BaseModel):
-    requirement: Position
-    presentation: str = Field(
-        max_length=65536, description="SD-JWT VC with KB-JWT: aud this node, nonce the id"
-    )
-
-
-class CommitmentRequest(BaseModel):
-    requirement: Position
-    text_hash: str = Field(max_length=80, description="text_hash of the form the party read")
-
-
-class PaperRequest(BaseModel):
-    requirement: Position
-    note: str = Field(max_length=500, description="the paper proof seen")
-
-
-class ReasonRequest(BaseModel):
-    reason: str = Field(max_length=2000)
-
-
-class CorrectionRequest(BaseModel):
-    reason: str = Field(max_length=2000)
-    requirements: list[Position] = Field(min_length=1, max_length=100)
-
-
-class DecideRequest(BaseModel):
-    approve: bool
-    reason: str | None = Field(default=None, max_length=2000)
-    requirement: Position | None = Field(default=None, description="the requirement refused")
-
-
-class WithdrawRequest(BaseModel):
-    reason: str | None = Field(default=None, max_length=2000)
-
-
-class DataCheckView(BaseModel):
-    """One after-check taken up: its outcome, or none with why it stays pending."""
-
-    check_id: int
-    commitment_id: int
-    application_id: str
-    question: str | None
-    provider: str | None
-    outcome: str | None
-    note: str
-
-
-class ApplicationPage(BaseModel):
-    total: int
-    items: list[apps.ApplicationView | apps.DepartmentView]
-
-
-def _view(app: apps.Application, principal: Principal) -> apps.ApplicationView:
+def view_for(app: apps.Application, principal: Principal) -> apps.ApplicationView:
     """The case as a party or a clerk sees it (a party also sees their own credentials)."""
     viewer = principal.subject.strip().upper() if principal.role is Role.APPLICANT else None
     return apps.application_view(app, viewer=viewer)
@@ -153,10 +55,10 @@ def _seen(
     if principal.role is Role.DEPARTMENT_ADMIN:
         mine = access.addressed_to(app, principal.organisation or "")
         return apps.department_view(app, mine)
-    return _view(app, principal)
+    return view_for(app, principal)
 
 
-def _locked(session: Session, app_id: str, principal: Principal) -> apps.Application:
+def locked_for(session: Session, app_id: str, principal: Principal) -> apps.Application:
     """The application locked for this act, once ``principal`` may see it: a stranger is
     told it does not exist before any row is locked."""
     access.check_visible(apps.get_application(session, app_id), principal)
@@ -193,7 +95,7 @@ def start(
     )
     if body.form:
         apps.set_result_form(session, app, body.form)
-    return _view(app, principal)
+    return view_for(app, principal)
 
 
 @router.put("/applications/{app_id}/form")
@@ -201,10 +103,10 @@ def set_form(
     app_id: str, body: FormRequest, session: SessionDep, principal: _Acting
 ) -> apps.ApplicationView:
     """What the applicant states for the result (the applicant, or a clerk at the counter)."""
-    app = _locked(session, app_id, principal)
+    app = locked_for(session, app_id, principal)
     access.check_party(app, principal, app.applicant_id, clerk_may=True)
     apps.set_result_form(session, app, body.form)
-    return _view(app, principal)
+    return view_for(app, principal)
 
 
 @router.get("/applications")
@@ -245,30 +147,6 @@ def stats(node: NodeDep, session: SessionDep, principal: _Figures) -> apps.Appli
     return apps.application_stats(session, node_code=node.settings.node_code)
 
 
-@router.post("/applications/after-checks/run")
-async def after_checks(node: NodeDep, principal: _Checker) -> list[DataCheckView]:
-    """Take up the open data-check after-checks of commitments made in this node's
-    applications: ask the exchange, record confirmed or false commitment (事后核查). A
-    department admin takes up only those of its own department's proof items; the bureau
-    (the token's ``org`` this node) all of this node's."""
-
-    def acting() -> DepartmentKind | None:
-        with node.db.session() as session:
-            return acting_department(session, principal)
-
-    department = await node.exchange.in_thread(acting)
-    code = node.settings.node_code
-    if department is None and (principal.organisation or "").strip().upper() != code.upper():
-        raise Forbidden(
-            f"令牌所属机构不是本节点 {code}（the bureau's token must name this node）",
-            field="org",
-        )
-    done = await apps.run_data_checks(
-        node.exchange, node_code=code, actor=principal.actor, department=department
-    )
-    return [DataCheckView.model_validate(dataclasses.asdict(check)) for check in done]
-
-
 @router.get("/applications/{app_id}")
 async def show(
     app_id: str, node: NodeDep, principal: _Anyone
@@ -278,11 +156,11 @@ async def show(
 
     def sync() -> None:
         with node.db.session() as session:
-            app = _locked(session, app_id, principal)
+            app = locked_for(session, app_id, principal)
             apps.sync_department_verifications(session, app)
 
     await node.exchange.in_thread(sync)
-    await _notify(node, app_id)
+    await notify(node, app_id)
 
     def shown() -> apps.ApplicationView | apps.DepartmentView:
         with node.db.session() as session:
@@ -291,7 +169,7 @@ async def show(
     return await node.exchange.in_thread(shown)
 
 
-async def _notify(node: NodeRuntime, app_id: str) -> None:
+async def notify(node: NodeRuntime, app_id: str) -> None:
     """Send the register notices ``app_id`` still owes (a department down keeps them queued)."""
     await apps.deliver_notices(node.db, transport_sender(node.exchange), app_id)
 
@@ -301,7 +179,7 @@ def add_party(
     app_id: str, body: PartyRequest, node: NodeDep, session: SessionDep, principal: _Acting
 ) -> apps.ApplicationView:
     """Add a co-party to a draft (the applicant, or a clerk); the plan is made again."""
-    app = _locked(session, app_id, principal)
+    app = locked_for(session, app_id, principal)
     access.check_party(app, principal, app.applicant_id, clerk_may=True)
     facts, holdings = apps.node_sources(session, node.settings, joined=apps.joined_parties(app))
     apps.add_party(
@@ -313,7 +191,7 @@ def add_party(
         facts=facts,
         holdings=holdings,
     )
-    return _view(app, principal)
+    return view_for(app, principal)
 
 
 @router.post("/applications/{app_id}/consent")
@@ -325,7 +203,7 @@ async def consent(
 
     def act() -> apps.ApplicationView:
         with node.db.session() as session:
-            app = _locked(session, app_id, principal)
+            app = locked_for(session, app_id, principal)
             access.check_party(app, principal, body.party)
             apps.attach_consent(
                 app,
@@ -335,7 +213,7 @@ async def consent(
                 holder_jwk=body.holder_jwk,
                 actor=principal.actor,
             )
-            view = _view(app, principal)
+            view = view_for(app, principal)
             session.commit()
             return view
 
@@ -348,12 +226,12 @@ def wallet_key(
 ) -> apps.ApplicationView:
     """A party registers their wallet's public key, which result certificates are bound to
     (with a consent, or alone when nothing is asked about them)."""
-    app = _locked(session, app_id, principal)
+    app = locked_for(session, app_id, principal)
     access.check_party(app, principal, body.party)
     apps.register_wallet_key(
         app, subject=body.party, holder_jwk=body.holder_jwk, actor=principal.actor
     )
-    return _view(app, principal)
+    return view_for(app, principal)
 
 
 @router.post("/applications/{app_id}/presentations")
@@ -362,7 +240,7 @@ def present(
 ) -> apps.ApplicationView:
     """A party shows an e-certificate for a requirement (made for this node, nonce the
     application id); a clerk may scan it at the counter."""
-    app = _locked(session, app_id, principal)
+    app = locked_for(session, app_id, principal)
     slot = apps.slot_at(app, body.requirement)
     access.check_party(app, principal, slot.subject_id or app.applicant_id, clerk_may=True)
     apps.attach_presentation(
@@ -375,7 +253,7 @@ def present(
         verifier_org=principal.organisation,
         actor=principal.actor,
     )
-    return _view(app, principal)
+    return view_for(app, principal)
 
 
 @router.post("/applications/{app_id}/commitments")
@@ -383,7 +261,7 @@ def commit(
     app_id: str, body: CommitmentRequest, node: NodeDep, session: SessionDep, principal: _Applicant
 ) -> apps.ApplicationView:
     """The requirement's party signs the commitment form they read (its text hash)."""
-    app = _locked(session, app_id, principal)
+    app = locked_for(session, app_id, principal)
     slot = apps.slot_at(app, body.requirement)
     access.check_party(app, principal, slot.subject_id or app.applicant_id)
     apps.sign_slot_commitment(
@@ -394,7 +272,7 @@ def commit(
         text_hash=body.text_hash,
         actor=principal.actor,
     )
-    return _view(app, principal)
+    return view_for(app, principal)
 
 
 @router.post("/applications/{app_id}/run")
@@ -408,16 +286,16 @@ async def run(app_id: str, node: NodeDep, principal: _Acting) -> apps.Applicatio
             access.check_party(app, principal, app.applicant_id, clerk_may=True)
 
     await node.exchange.in_thread(check)
-    await _notify(node, app_id)
+    await notify(node, app_id)
     await apps.run_application(
         node.exchange, app_id, actor=principal.actor, planner=apps.node_planner(node.settings)
     )
-    return await node.exchange.in_thread(_show, node, app_id, principal)
+    return await node.exchange.in_thread(show_for, node, app_id, principal)
 
 
-def _show(node: NodeRuntime, app_id: str, principal: Principal) -> apps.ApplicationView:
+def show_for(node: NodeRuntime, app_id: str, principal: Principal) -> apps.ApplicationView:
     with node.db.session() as session:
-        return _view(apps.get_application(session, app_id), principal)
+        return view_for(apps.get_application(session, app_id), principal)
 
 
 @router.post("/applications/{app_id}/submit")
@@ -425,89 +303,10 @@ def submit(
     app_id: str, node: NodeDep, session: SessionDep, principal: _Acting
 ) -> apps.ApplicationView:
     """Hand the application in (the applicant, or a clerk at the counter); a sealed receipt."""
-    app = _locked(session, app_id, principal)
+    app = locked_for(session, app_id, principal)
     access.check_party(app, principal, app.applicant_id, clerk_may=True)
     apps.submit_application(session, node.keys, app, actor=principal.actor)
-    return _view(app, principal)
-
-
-@router.post("/applications/{app_id}/accept")
-def accept(app_id: str, session: SessionDep, principal: _Clerk) -> apps.ApplicationView:
-    """受理: the promised time limit starts."""
-    app = _locked(session, app_id, principal)
-    access.check_clerk(app, principal)
-    apps.accept(app, actor=principal.actor)
-    return _view(app, principal)
-
-
-@router.post("/applications/{app_id}/not-accept")
-def not_accept(
-    app_id: str, body: ReasonRequest, session: SessionDep, principal: _Clerk
-) -> apps.ApplicationView:
-    """不予受理, with the reason the applicant is told."""
-    app = _locked(session, app_id, principal)
-    access.check_clerk(app, principal)
-    apps.not_accept(app, actor=principal.actor, reason=body.reason)
-    return _view(app, principal)
-
-
-@router.post("/applications/{app_id}/request-correction")
-def request_correction(
-    app_id: str, body: CorrectionRequest, session: SessionDep, principal: _Clerk
-) -> apps.ApplicationView:
-    """补正: name the requirements; the clock stops until the applicant resubmits."""
-    app = _locked(session, app_id, principal)
-    access.check_clerk(app, principal)
-    apps.request_correction(
-        app, actor=principal.actor, reason=body.reason, requirements=body.requirements
-    )
-    return _view(app, principal)
-
-
-@router.post("/applications/{app_id}/paper")
-def paper(
-    app_id: str, body: PaperRequest, session: SessionDep, principal: _Clerk
-) -> apps.ApplicationView:
-    """The clerk records a paper proof seen, where the list still allows one."""
-    app = _locked(session, app_id, principal)
-    access.check_clerk(app, principal)
-    slot = apps.slot_at(app, body.requirement)
-    index = apps.find_part(slot, Way.PAPER)
-    apps.record_paper(app, slot, index, note=body.note, actor=principal.actor)
-    return _view(app, principal)
-
-
-@router.post("/applications/{app_id}/decide")
-async def decide(
-    app_id: str, body: DecideRequest, node: NodeDep, principal: _Clerk
-) -> apps.ApplicationView:
-    """办结: approve (every requirement met; result certificates issued at once, the
-    registers' departments told once it is committed) or refuse (naming the requirement and
-    why)."""
-    if not body.approve and body.requirement is None:
-        raise InvalidInput(
-            "不予办理须指明所依据的申请条件（a refusal names the requirement）",
-            field="requirement",
-        )
-
-    def write() -> None:
-        with node.db.session() as session:
-            app = _locked(session, app_id, principal)
-            access.check_clerk(app, principal)
-            apps.decide_application(
-                session,
-                node.keys,
-                app,
-                actor=principal.actor,
-                approve=body.approve,
-                reason=body.reason,
-                requirement=body.requirement,
-                base_url=node.settings.base_url,
-            )
-
-    await node.exchange.in_thread(write)
-    await _notify(node, app_id)
-    return await node.exchange.in_thread(_show, node, app_id, principal)
+    return view_for(app, principal)
 
 
 @router.post("/applications/{app_id}/withdraw")
@@ -515,7 +314,7 @@ def withdraw(
     app_id: str, body: WithdrawRequest, session: SessionDep, principal: _Applicant
 ) -> apps.ApplicationView:
     """撤回: the applicant withdraws while the application is open."""
-    app = _locked(session, app_id, principal)
+    app = locked_for(session, app_id, principal)
     access.check_party(app, principal, app.applicant_id)
     apps.withdraw(app, actor=principal.actor, reason=body.reason)
-    return _view(app, principal)
+    return view_for(app, principal)
