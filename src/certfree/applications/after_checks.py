@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from certfree import certs, commitments, nodes
+from certfree import certs, commitments, nodes, procedures
 from certfree.applications.cases import log_event
 from certfree.applications.dept_verification import service_region
 from certfree.applications.evidence import answer_satisfies
@@ -117,15 +117,17 @@ def _used_commitments(
 def _args(
     app: Application, subject: str, question: str, parameters: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The question's arguments: its fixed parameters, then its identifier parameters filled
-    with the party who committed first and the other parties after (same_household)."""
-    definition = get_question(question)
-    others = sorted(p.subject_id for p in app.parties if p.subject_id != subject)
-    people = [subject, *others]
-    identifiers = [p for p in definition.params if p.type in ("resident_id", "uscc")]
-    args = {k: v for k, v in parameters.items() if k in {p.name for p in definition.params}}
-    args.update((param.name, who) for param, who in zip(identifiers, people, strict=False))
-    return args
+    """The question's arguments about the party who committed, filled as the planner fills
+    them at intake (``procedures.question_args``: a two-party question names the applicant
+    first)."""
+    applicant = next(
+        (p.subject_id for p in app.parties if p.role == procedures.PartyRole.APPLICANT), subject
+    )
+    return dict(
+        procedures.question_args(
+            get_question(question), parameters, subject=subject, applicant=applicant
+        )
+    )
 
 
 def _plan(

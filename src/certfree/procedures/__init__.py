@@ -32,7 +32,7 @@ from certfree.procedures.evidence import allowed_evidence, check_evidence_reques
 from certfree.procedures.importing import RowError, ServiceItemImportReport, import_service_items
 from certfree.procedures.models import ServiceEvidence, ServiceItem, ServiceRequirement
 from certfree.procedures.notation import format_requirements, parse_requirements
-from certfree.procedures.planning import resolve_routes
+from certfree.procedures.planning import question_args, resolve_routes
 from certfree.procedures.routes import (
     AlternativeRoute,
     EvidenceRoute,
@@ -111,6 +111,7 @@ __all__ = [
     "parse_parties",
     "parse_requirements",
     "parse_subject",
+    "question_args",
     "requirements_of",
     "resolve_routes",
     "save_service_item",

@@ -56,6 +56,30 @@ _PARAM_KIND = {"resident_id": SubjectKind.PERSON, "uscc": SubjectKind.ORGANISATI
 _KIND_EN = {SubjectKind.PERSON: "person", SubjectKind.ORGANISATION: "organisation"}
 
 
+def question_args(
+    question: QuestionDef,
+    parameters: Mapping[str, ParameterValue],
+    *,
+    subject: str,
+    applicant: str,
+) -> dict[str, str | int]:
+    """The arguments ``question`` is asked with about a requirement's party ``subject``:
+    with one identifier parameter, ``subject``; with two (``same_household``), ``applicant``
+    then ``subject``; then the service item's fixed ``parameters`` of the question (a yes/no
+    as 1/0). The planner and the after-checks both fill them here, so an after-check asks what
+    the intake asked; the planner checks first that the parties fit (kinds, two parties)."""
+    identifiers = question.party_params
+    about = [subject] if len(identifiers) < 2 else [applicant, subject]
+    args: dict[str, str | int] = {
+        param.name: who for param, who in zip(identifiers, about, strict=False)
+    }
+    known = {param.name for param in question.params}
+    for key, value in parameters.items():
+        if key in known:
+            args[key] = int(value) if isinstance(value, bool) else value
+    return args
+
+
 def resolve_routes(
     session: Session,
     service_code: str,
@@ -244,7 +268,6 @@ class _Resolver:
                     "this requirement names only the applicant",
                 )
             about = [self.parties[PartyRole.APPLICANT], self.subject]
-        args: dict[str, str | int] = {}
         for param, subject in zip(identifiers, about, strict=True):
             if _PARAM_KIND[param.type] is not subject.kind:
                 kind = _PARAM_KIND[param.type]
@@ -255,10 +278,12 @@ class _Resolver:
                     f"{question.title_zh}只能对{kind.zh}核验",
                     f"{question.title_en} can be asked only about a {_KIND_EN[kind]}",
                 )
-            args[param.name] = subject.identifier
-        for key, value in parameters.items():
-            args[key] = int(value) if isinstance(value, bool) else value
-        return args
+        return question_args(
+            question,
+            parameters,
+            subject=self.subject.identifier,
+            applicant=self.parties[PartyRole.APPLICANT].identifier,
+        )
 
     def certificate_step(self, type_codes: tuple[str, ...]) -> RouteStep:
         way, who = Way.E_CERTIFICATE, self.role
