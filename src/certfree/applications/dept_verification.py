@@ -44,6 +44,7 @@ __all__ = [
     "request_department_verifications",
     "service_region",
     "sync_department_verifications",
+    "waiting_requests",
 ]
 
 _WAY = Way.DEPARTMENT_VERIFICATION.value
@@ -200,6 +201,19 @@ def _answer(row: verification.DeptVerification) -> dict[str, Any]:
         "answered_at": row.answered_at.isoformat() if row.answered_at else None,
         "overdue": False,
     }
+
+
+def waiting_requests(app: Application) -> list[str]:
+    """Ids of the department verifications ``app`` still waits on (delivery skips those
+    already delivered)."""
+    return [
+        str(part["proof"]["request_id"])
+        for slot in app.slots
+        for part in slot.parts
+        if part["way"] == _WAY
+        and part["status"] == SlotStatus.WAITING.value
+        and (part.get("proof") or {}).get("request_id")
+    ]
 
 
 async def deliver_requests(runtime: ExchangeRuntime, request_ids: Iterable[str]) -> list[Delivery]:

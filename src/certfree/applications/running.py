@@ -27,6 +27,7 @@ from certfree.applications.dept_verification import (
     deliver_requests,
     request_department_verifications,
     sync_department_verifications,
+    waiting_requests,
 )
 from certfree.applications.evidence import (
     check_open_for_evidence,
@@ -160,18 +161,27 @@ def _failed(app: Application, question: Question, error: Exception, now: dt.date
     slot = next(s for s in app.slots if s.position == question.position)
     parts = [dict(p) for p in slot.parts]
     down = isinstance(error, _DOWN)
+    part = parts[question.index]
     parts[question.index] = {
-        **parts[question.index],
+        **part,
         "status": SlotStatus.WAITING.value if down else SlotStatus.PLANNED.value,
         "error": str(error),
         "error_at": now.isoformat(),
+        # Providers found down for this requirement so far: planned around until one answers.
+        "down": sorted({*part.get("down", ()), *([question.provider] if down else [])}),
     }
     slot.parts = parts
     refresh_status(slot)
 
 
+def _remembered_down(app: Application) -> set[str]:
+    return {node for slot in app.slots for part in slot.parts for node in part.get("down", ())}
+
+
 def _replan(session: Session, app: Application, planner: Planner, down: frozenset[str]) -> None:
-    """Requirements that wait on a down node take another open way, if there is one."""
+    """Requirements that wait on a down node take another open way, if there is one; with
+    none, they wait for the node (every node found down for them so far is planned around,
+    so two down providers are not tried in turn)."""
     report = planner(session, app, down)
     item = find_service_item(session, app.service_code)
     fresh = {slot.position: slot for slot in plan_slots(session, report, item)}
@@ -183,7 +193,9 @@ def _replan(session: Session, app: Application, planner: Planner, down: frozense
         if any(p.get("node") in down for p in new.parts):
             continue  # nothing better: it waits for the node
         # Another way, or the same question of another provider (the province's department).
-        slot.way, slot.alternative, slot.parts = new.way, new.alternative, new.parts
+        seen = sorted({node for part in slot.parts for node in part.get("down", ())})
+        slot.way, slot.alternative = new.way, new.alternative
+        slot.parts = [{**part, "down": seen} for part in new.parts]
         slot.status = new.status
         slot.explanation_zh = f"{new.explanation_zh}（原途径节点不可用，已改用此途径）"
         slot.explanation_en = f"{new.explanation_en} (the node of the first way is down)"
@@ -225,12 +237,14 @@ async def run_application(
                     if isinstance(answer, _DOWN):
                         down.add(question.provider)
             if down:
-                _replan(session, current, planner, frozenset(down))
+                _replan(session, current, planner, frozenset(down | _remembered_down(current)))
             sync_department_verifications(session, current, actor=actor, now=now)
+            # Requests still queued from an earlier run (their department was down) go again.
+            again = waiting_requests(current)
             queued = request_department_verifications(
                 session, current, consumer=runtime.code, actor=actor, now=now
             )
             session.commit()
-        return queued
+        return [*again, *queued]
 
     await deliver_requests(runtime, await runtime.in_thread(write))

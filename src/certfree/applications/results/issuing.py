@@ -3,8 +3,8 @@
 For a service item with a result type (``ServiceItem.result_cert_type``) the approval writes
 what it decides into the node's registers (:mod:`certfree.population.registers`) and seals
 the e-certificate to each holder's wallet key (``ApplicationParty.holder_jwk``) through
-:func:`certfree.certs.issue_certificate`, so the holder can present it the same minute (what each kind writes and issues:
-:mod:`certfree.applications.results.kinds`).
+:func:`certfree.certs.issue_certificate`, so the holder can present it the same minute
+(what each kind writes and issues: :mod:`certfree.applications.results.kinds`).
 
 The issuing organ is the service item's implementing department node when it issues the type
 (济南市民政局 issues the marriage certificates it registers), else the department of the type
