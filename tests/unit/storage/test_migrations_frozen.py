@@ -18,6 +18,9 @@ RELEASED = {
     "0003_e_certificates.py": "2830ced73549d6340e177138bb59fa9a",
     "0004_exchange_audit_consent_grants_catalog.py": "3c7bd8dcd6fca0888614d149e240334d",
     "0005_certificate_use_per_presentation.py": "f3d2cc38aa9277e401c771b27ec0e60e",
+    "0006_service_item_parties_and_time_limits.py": "a11d8915a82013533d6277d99b0002b7",
+    "0007_applications.py": "431e04fb8ad312001d00107ac687a86a",
+    "0008_service_evidence_expected_answer.py": "10551bb0ec7c03595173eac800e15eff",
 }
 
 
