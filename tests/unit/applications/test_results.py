@@ -160,6 +160,31 @@ def test_a_marriage_with_a_party_from_another_city_is_registered_where_the_other
 
 
 @pytest.mark.usefixtures("demo_registry")
+def test_a_marriage_needs_a_man_and_a_woman_of_marriageable_age(
+    db: Database, keys: KeyStore
+) -> None:
+    with db.session() as session:
+        # NOW is 2026-11-29: he turns 22 on 2026-12-01, two days too late.
+        young = population.person(session, name="冯晨", birth=dt.date(2004, 12, 1))
+        bride = population.person(session, name="陈雪", sex=Sex.FEMALE, birth=dt.date(2000, 1, 1))
+        other = population.person(session, name="卫东", birth=dt.date(1990, 1, 1))
+        for groom, spouse, field in (
+            (young, bride, "parties.applicant"),
+            (other, young, "parties.spouse"),
+        ):
+            app = new_application(
+                session,
+                MARRIAGE_CERTIFICATE,
+                applicant=(groom.id_number, generate_signer(Alg.ES256)),
+                spouse=(spouse.id_number, generate_signer(Alg.ES256)),
+            )
+            with pytest.raises(RequirementsNotMet) as refused:
+                _approve(session, keys, app)
+            assert refused.value.field == field
+            assert app.state is AppState.SUBMITTED
+
+
+@pytest.mark.usefixtures("demo_registry")
 def test_a_party_the_register_shows_married_is_refused_before_deciding(
     db: Database, keys: KeyStore
 ) -> None:

@@ -43,6 +43,7 @@ from certfree.population import (
     FirmStatus,
     Household,
     Person,
+    Sex,
     current_marriage,
     move_into_household,
     new_uscc,
@@ -226,6 +227,32 @@ def _licence_face(
     }
 
 
+# 《民法典》第一千零四十七条: 男不得早于二十二周岁，女不得早于二十周岁.
+_MARRIAGE_AGE = {Sex.MALE: 22, Sex.FEMALE: 20}
+
+
+def _check_marriageable(
+    case: Case, parties: tuple[ApplicationParty, ...], people: list[Person]
+) -> None:
+    """A man and a woman (《民法典》第一千零四十六条), each of marriageable age (第一千零四十七
+    条)."""
+    if {p.sex for p in people} != {Sex.MALE, Sex.FEMALE}:
+        raise RequirementsNotMet(
+            "结婚登记须由男女双方申请（《民法典》第一千零四十六条）"
+            "（a marriage is registered for a man and a woman）",
+            field="parties.spouse",
+        )
+    for party, person in zip(parties, people, strict=True):
+        born = person.birth_date
+        age = case.day.year - born.year - ((case.day.month, case.day.day) < (born.month, born.day))
+        if age < _MARRIAGE_AGE[person.sex]:
+            raise RequirementsNotMet(
+                f"{person.name} 未达法定婚龄（{_MARRIAGE_AGE[person.sex]} 周岁，《民法典》"
+                f"第一千零四十七条）（the {party.role} is under the legal age of marriage）",
+                field=f"parties.{party.role}",
+            )
+
+
 def _marriage(case: Case, plan: ResultPlan) -> None:
     parties = case.party(APPLICANT), case.party(SPOUSE)
     people = [case.person(p) for p in parties]
@@ -238,6 +265,7 @@ def _marriage(case: Case, plan: ResultPlan) -> None:
                 f"（the marriage register shows {party.role} as married）",
                 field=f"parties.{party.role}",
             )
+    _check_marriageable(case, parties, people)
     number = f"J{case.region}-{case.day.year}-{case.serial}"  # as printed on 结婚证
 
     def face(holder: Person, spouse: Person) -> dict[str, Any]:
