@@ -252,3 +252,13 @@ def test_a_plan_does_not_tell_what_a_co_party_holds_until_they_join(
     brides = plans["另一方当事人身份"]
     assert brides["way"] == "e_certificate"  # to be shown by her, whatever her wallet holds
     assert "卡包中无" not in brides["explanation_zh"]
+
+    joined = node.post(
+        f"/api/v1/applications/{started.json()['id']}/wallet-key",
+        headers=_bearer(node, "applicant", bride),
+        json={"party": bride, "holder_jwk": HolderKey.generate().public_jwk()},
+    )
+    assert joined.status_code == 200, joined.text
+    # Once she has joined, the plan is made on what her wallet really holds (nothing here).
+    again = {r["requirement"]: r for r in joined.json()["requirements"]}["另一方当事人身份"]
+    assert "另一方当事人卡包中无居民身份证" in again["explanation_zh"]

@@ -205,7 +205,7 @@ async def consent(
         with node.db.session() as session:
             app = locked_for(session, app_id, principal)
             access.check_party(app, principal, body.party)
-            apps.attach_consent(
+            party = apps.attach_consent(
                 app,
                 subject=body.party,
                 attestation=body.attestation,
@@ -213,6 +213,7 @@ async def consent(
                 holder_jwk=body.holder_jwk,
                 actor=principal.actor,
             )
+            _joined(session, node, app, party)
             view = view_for(app, principal)
             session.commit()
             return view
@@ -222,16 +223,26 @@ async def consent(
 
 @router.post("/applications/{app_id}/wallet-key")
 def wallet_key(
-    app_id: str, body: WalletKeyRequest, session: SessionDep, principal: _Applicant
+    app_id: str, body: WalletKeyRequest, node: NodeDep, session: SessionDep, principal: _Applicant
 ) -> apps.ApplicationView:
     """A party registers their wallet's public key, which result certificates are bound to
     (with a consent, or alone when nothing is asked about them)."""
     app = locked_for(session, app_id, principal)
     access.check_party(app, principal, body.party)
-    apps.register_wallet_key(
+    party = apps.register_wallet_key(
         app, subject=body.party, holder_jwk=body.holder_jwk, actor=principal.actor
     )
+    _joined(session, node, app, party)
     return view_for(app, principal)
+
+
+def _joined(
+    session: Session, node: NodeRuntime, app: apps.Application, party: apps.ApplicationParty
+) -> None:
+    """A co-party joined: their wallet may now be looked into, so a draft is planned again."""
+    if party.role != "applicant":
+        facts, holdings = apps.node_sources(session, node.settings, joined=apps.joined_parties(app))
+        apps.plan_again(session, app, facts=facts, holdings=holdings)
 
 
 @router.post("/applications/{app_id}/presentations")

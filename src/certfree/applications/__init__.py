@@ -28,6 +28,7 @@ from certfree.applications.cases import (
     get_application,
     locked_application,
     parse_parties,
+    plan_again,
     start_application,
 )
 from certfree.applications.dept_verification import sync_department_verifications
@@ -132,6 +133,7 @@ __all__ = [
     "node_sources",
     "not_accept",
     "parse_parties",
+    "plan_again",
     "record_commitment",
     "record_paper",
     "record_presentation",

@@ -39,6 +39,7 @@ __all__ = [
     "log_event",
     "new_application_id",
     "parse_parties",
+    "plan_again",
     "plan_slots",
     "start_application",
 ]
@@ -321,7 +322,7 @@ def add_party(
             f"办件 {app.id} 已提交，不能再添加当事人（parties are added to drafts only）",
             field="state",
         )
-    if any(p.get("proof") and p["way"] != Way.CANCELLED.value for s in app.slots for p in s.parts):
+    if _recorded(app):
         raise WrongState(
             "办件已记录核验材料，请撤回后重新申请（evidence is recorded: start again）",
             field="state",
@@ -343,6 +344,34 @@ def add_party(
     session.flush()  # the old slots go before the new ones take their positions
     app.slots = plan_slots(session, report, item)
     log_event(app, actor=actor, action=Action.ADD_PARTY, detail={"role": role}, now=now)
+
+
+def _recorded(app: Application) -> bool:
+    return any(
+        p.get("proof") and p["way"] != Way.CANCELLED.value for s in app.slots for p in s.parts
+    )
+
+
+def plan_again(
+    session: Session,
+    app: Application,
+    *,
+    facts: procedures.FactSource,
+    holdings: procedures.CertificateHoldings,
+) -> bool:
+    """Plan a draft again on these sources (a co-party joined: their wallet may now be looked
+    into) while no evidence is recorded; whether it was planned again."""
+    if app.state is not AppState.DRAFT or _recorded(app):
+        return False
+    item = find_service_item(session, app.service_code)
+    parties = {p.role: p.subject_id for p in app.parties if p.role != APPLICANT}
+    report = procedures.resolve_routes(
+        session, item.code, app.applicant_id, parties=parties, facts=facts, holdings=holdings
+    )
+    app.slots.clear()
+    session.flush()  # the old slots go before the new ones take their positions
+    app.slots = plan_slots(session, report, item)
+    return True
 
 
 def get_application(session: Session, app_id: str) -> Application:
