@@ -59,9 +59,7 @@ def party_of(app: Application, subject: str) -> ApplicationParty:
 
 def asked_about(app: Application, subject: str) -> list[str]:
     """The questions the plan asks about ``subject`` (a party): what their consent covers."""
-    return sorted(
-        {q.question for q in questions_of(app, everything=True) if subject in q.subjects}
-    )
+    return sorted({q.question for q in questions_of(app, everything=True) if subject in q.subjects})
 
 
 def attach_consent(
