@@ -29,7 +29,7 @@ from certfree import procedures
 from certfree.applications.models import Application, EvidenceSlot
 from certfree.applications.running import questions_of
 from certfree.applications.vocab import CLOCK_STATES, Action, AppState, Decision, SlotStatus
-from certfree.applications.workdays import beijing_today
+from certfree.applications.workdays import beijing_today, due_estimated
 from certfree.proofs import WAY_PREFERENCE, Way
 from certfree.storage import utcnow
 
@@ -122,6 +122,10 @@ class ApplicationView(BaseModel):
     receipt: str | None
     promised_days: int
     due_on: dt.date | None
+    due_estimated: bool = Field(
+        description="the due day's year has no published holiday arrangement yet: counted "
+        "Monday to Friday"
+    )
     overdue: bool
     created_at: dt.datetime
     submitted_at: dt.datetime | None
@@ -283,6 +287,7 @@ def application_view(app: Application, *, viewer: str | None = None) -> Applicat
         receipt=app.receipt_seal,
         promised_days=app.promised_days,
         due_on=app.due_on,
+        due_estimated=app.due_on is not None and due_estimated(app.due_on),
         overdue=is_overdue(app),
         created_at=app.created_at,
         submitted_at=app.submitted_at,

@@ -294,8 +294,8 @@ class _Resolver:
                 way,
                 True,
                 "certificate_held",
-                f"{who.label_zh}卡包中有{name}",
-                f"the {who.label_en}'s wallet holds {name} ({held[0]})",
+                f"由{who.label_zh}出示{name}",
+                f"the {who.label_en} shows {name} ({held[0]})",
                 certificate_type=held[0],
             )
         if not type_codes:

@@ -101,7 +101,7 @@ def test_marriage_registration_checks_both_parties(
     identity = routes["另一方当事人身份"]
     assert identity.way == "e_certificate"
     assert identity.explanation_zh == (
-        "「另一方当事人身份」：电子证照：另一方当事人卡包中有居民身份证"
+        "「另一方当事人身份」：电子证照：由另一方当事人出示居民身份证"
     )
     kinship = routes["双方没有直系血亲和三代以内旁系血亲关系"]
     assert kinship.way == "commitment"
