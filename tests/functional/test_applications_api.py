@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from certfree import catalog, certs
 from certfree.app import create_app
 from certfree.applications.cases import get_application
 from certfree.applications.running import questions_of
@@ -19,10 +20,11 @@ from certfree.demo import grant_demo_departments, list_province_itself, load_dem
 from certfree.population import MarriageStatus, Sex
 from certfree.settings import Settings
 from certfree.storage import Database
-from certfree.wallet import HolderKey
+from certfree.wallet import HolderKey, present
 from factories.population import married_couple, person
 
 ELDERLY = "老年人优待证办理"
+ID_CARD = "11100000000013047R001"
 PROVINCE = "370000"
 
 
@@ -470,3 +472,71 @@ def test_a_married_person_does_not_meet_no_spouse_for_a_marriage(
         ("申请人婚姻状况（无配偶）", "met", {"status": "unmarried"}),
         ("另一方当事人婚姻状况（无配偶）", "met", {"status": "divorced"}),
     ]
+
+
+def test_age_shown_by_the_id_cards_predicate_when_police_cannot_be_asked(
+    node: TestClient, db: Database
+) -> None:
+    """Without a grant for the age question, the plan takes the e-ID card's age_over_60: the
+    elder shows the predicate alone, and the proof keeps what was disclosed, no birth date."""
+    wallet = HolderKey.generate()
+    node_keys: KeyStore = node.app.state.node.keys  # type: ignore[attr-defined]
+    with db.session() as session:
+        elder = person(session, name="韩桂芝", sex=Sex.FEMALE, birth=dt.date(1952, 2, 2))
+        for grant in catalog.list_grants(session, include_revoked=False):
+            if grant.question == "age_at_least":
+                catalog.revoke_grant(session, grant.id, revoked_by="test")
+        face = {
+            **certs.cert_type(ID_CARD).example,
+            "name": elder.name,
+            "sex": "女",
+            "birth_date": "1952-02-02",
+            "id_number": elder.id_number,
+        }
+        card = certs.issue_certificate(
+            session,
+            node_keys,
+            type_code=ID_CARD,
+            holder_id=elder.id_number,
+            face_data=face,
+            holder_jwk=wallet.public_jwk(),
+        )
+        elder_id = elder.id_number
+    app = node.post(
+        "/api/v1/applications",
+        headers=_clerk(node),
+        json={"service": ELDERLY, "applicant": elder_id},
+    ).json()
+    age = app["requirements"][0]
+    assert (age["way"], age["parts"][0]["certificate_type"]) == ("e_certificate", ID_CARD)
+    shown = present(card.credential, wallet, ["age_over_60"], audience=app["node"], nonce=app["id"])
+    path = f"/api/v1/applications/{app['id']}"
+    unbound = node.post(
+        f"{path}/presentations",
+        headers=_bearer(node, "applicant", elder_id),
+        json={"requirement": 0, "presentation": shown},
+    )
+    # Without the holder's number, only the wallet key the party registered ties it to them.
+    assert unbound.status_code == 422
+    assert "不是该当事人的" in unbound.json()["detail"]
+    registered = node.post(
+        f"{path}/wallet-key",
+        headers=_bearer(node, "applicant", elder_id),
+        json={"party": elder_id, "holder_jwk": wallet.public_jwk()},
+    )
+    assert registered.status_code == 200, registered.text
+    answer = node.post(
+        f"/api/v1/applications/{app['id']}/presentations",
+        headers=_bearer(node, "applicant", elder_id),
+        json={"requirement": 0, "presentation": shown},
+    )
+    assert answer.status_code == 200, answer.text
+    proof = answer.json()["evidence"][0]["proof"][age["parts"][0]["ref"]]
+    assert proof["disclosed"] == {"age_over_60": True}
+    assert proof["type"] == ID_CARD
+    replayed = node.post(
+        f"/api/v1/applications/{app['id']}/presentations",
+        headers=_bearer(node, "applicant", elder_id),
+        json={"requirement": 1, "presentation": shown},
+    )
+    assert replayed.status_code == 422  # the residence is asked, not shown: outside the plan

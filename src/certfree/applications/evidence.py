@@ -27,6 +27,7 @@ from certfree.applications.errors import EvidenceNotAllowed, WrongState
 from certfree.applications.models import Application, EvidenceSlot
 from certfree.applications.vocab import EVIDENCE_STATES, Action, SlotStatus
 from certfree.certs import VerificationResult
+from certfree.crypto import jwk_thumbprint
 from certfree.proofs import Way
 from certfree.storage import utcnow
 
@@ -215,7 +216,12 @@ def record_presentation(
         )
     face = result.claims.get("face") if isinstance(result.claims.get("face"), Mapping) else {}
     shown_holder = result.claims.get("holder_id") or (face or {}).get("holder_id")
-    bound = holder_jwk is not None and result.holder_jwk == dict(holder_jwk)
+    # The same key, however its JWK is written (member order, optional members): RFC 7638.
+    bound = (
+        holder_jwk is not None
+        and result.holder_jwk is not None
+        and jwk_thumbprint(result.holder_jwk) == jwk_thumbprint(holder_jwk)
+    )
     if shown_holder != slot.subject_id and not bound:
         raise EvidenceNotAllowed(
             "出示的电子证照不是该当事人的（未披露持证人证件号码，且未以其登记的卡包密钥签名）"
