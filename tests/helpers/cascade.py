@@ -122,6 +122,9 @@ def running_nodes(
                 province_url=url_of(province),
                 province_jwks=pinned,
                 key_scrypt_n=TEST_SCRYPT_N,
+                # A path through in-process nodes is never timed here: on a loaded CI machine
+                # (the PostgreSQL run beside others) a 5 s whole-path deadline was missed.
+                exchange_read_timeout=60.0,
             )
             apps[code] = create_app(settings)
             hosts.serve(code, apps[code])
