@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from certfree.catalog import Grant, create_grant
 from certfree.crypto import Signer, generate_signer
-from certfree.exchange.questions import get_question
 from certfree.governance import ConsentIssuer, attest_consent, preview
+from certfree.questions import get_question
 
 AS_OF = dt.date(2024, 6, 1)
 NOW = dt.datetime(2024, 6, 1, 8, 0, tzinfo=dt.UTC)

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from certfree.auth import NODE_KEY_OWNER
 from certfree.crypto import Signer
 from certfree.exchange.protocol import open_message, seal
-from certfree.exchange.questions import get_question
 from certfree.governance import attest_consent
 from certfree.population import Marriage
+from certfree.questions import get_question
 from factories.grants import grant_for
 from factories.population import married_couple
 from helpers.cascade import Nodes, running_nodes

@@ -53,10 +53,10 @@ from certfree.applications.running import Answered, ask_or_failure
 from certfree.applications.vocab import Action, AppState
 from certfree.commitments import AfterCheckMethod, AfterCheckStatus, CheckOutcome
 from certfree.exchange.errors import ProviderRefused
-from certfree.exchange.questions import get_question
 from certfree.governance import ConsentReason
 from certfree.procedures.realisations import realisation
 from certfree.proofs import Way, get_item
+from certfree.questions import get_question
 from certfree.storage import utcnow
 
 if TYPE_CHECKING:

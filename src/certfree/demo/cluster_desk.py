@@ -21,6 +21,7 @@ from certfree.auth import TokenService
 from certfree.demo.cluster import sqlite_session
 from certfree.errors import CertfreeError, InvalidInput
 from certfree.exchange.routing import in_subtree
+from certfree.questions import get_question
 from certfree.settings import DEV_PASSPHRASE, Settings
 
 __all__ = [
@@ -133,7 +134,6 @@ def consent_attestations(
     InvalidInput naming its field) when it refuses.
     """
     from certfree.exchange.errors import ProviderUnavailable  # noqa: PLC0415
-    from certfree.exchange.questions import get_question  # noqa: PLC0415
 
     province = str(manifest["province"])
     node = manifest["nodes"][province]

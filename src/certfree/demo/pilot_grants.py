@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from certfree.catalog import Grant, GrantStatus, create_grant, list_grants
 from certfree.demo.service_items import demo_specs
-from certfree.exchange.questions import get_question
 from certfree.procedures import EvidenceKind
+from certfree.questions import get_question
 
 __all__ = ["DEMO_EXTRA_QUESTIONS", "demo_question_uses", "load_demo_grants"]
 

@@ -21,6 +21,7 @@ from certfree.exchange.errors import ProviderUnavailable
 from certfree.exchange.messages import MessageType
 from certfree.exchange.protocol import Message, message_sha256
 from certfree.governance import AuditRecord, AuditWriter, append_records
+from certfree.questions import get_question, list_questions
 from certfree.storage import Database
 
 if TYPE_CHECKING:
@@ -69,8 +70,6 @@ def subject_ids(message: Message) -> list[str]:
     body = message.body
     found: list[str] = []
     if message.type == MessageType.QUESTION_ASK:
-        from certfree.exchange.questions import get_question  # noqa: PLC0415 - F's catalogue
-
         try:
             found = get_question(str(body.get("question"))).subjects_in(body.get("args") or {})
         except CertfreeError:  # an unknown question is still logged
@@ -149,7 +148,6 @@ async def record(sink: AuditSink, event: str, message: Message, reply: str | Non
 
 def warm_catalogue() -> None:
     """Load the question catalogue (a cached file read) before the first message needs it."""
-    from certfree.exchange.questions import list_questions  # noqa: PLC0415
 
     list_questions()
 

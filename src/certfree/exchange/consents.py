@@ -18,9 +18,9 @@ from certfree.governance import ConsentIssuer, attestation_subject, check_attest
 from certfree.settings import NodeLevel
 
 if TYPE_CHECKING:
-    from certfree.exchange.questions import QuestionDef
     from certfree.exchange.registry import RegistrySnapshot
     from certfree.exchange.runtime import ExchangeRuntime
+    from certfree.questions import QuestionDef
 
 __all__ = [
     "MAX_ATTESTATIONS",

@@ -29,35 +29,13 @@ from certfree.exchange.errors import (
 from certfree.governance import ConsentIssuer, questions_of_service_item
 from certfree.nodes import DepartmentKind
 from certfree.questions import (
-    QUESTIONS_FILE,
-    AnswerDataItem,
-    AnswerField,
-    ArgValue,
-    ParamDef,
     QuestionDef,
-    check_grant_scope,
-    data_items,
     get_question,
-    list_questions,
     validate_args,
 )
 from certfree.storage import utcnow
 
-__all__ = [
-    "QUESTIONS_FILE",
-    "AnswerDataItem",
-    "AnswerField",
-    "ArgValue",
-    "ParamDef",
-    "QuestionDef",
-    "answer_question",
-    "check_grant_scope",
-    "data_items",
-    "get_question",
-    "list_questions",
-    "questions_for",
-    "validate_args",
-]
+__all__ = ["answer_question", "questions_for"]
 
 
 def questions_for(

@@ -34,6 +34,7 @@ from certfree.exchange.messages import MessageType
 from certfree.exchange.protocol import Message, open_message, seal
 from certfree.exchange.routing import next_hop
 from certfree.exchange.runtime import ExchangeRuntime
+from certfree.questions import get_question
 
 __all__ = ["DEADLINE_HEADER", "JOSE", "MESSAGES_PATH", "ask", "post_hop", "send"]
 
@@ -239,7 +240,6 @@ async def ask(
 
     Returns the answer with its signed JWS, which proves what the provider said.
     """
-    from certfree.exchange.questions import get_question  # noqa: PLC0415 - F's catalogue
 
     attached = for_subjects(consents, get_question(question).subjects_in(args))
     body = {

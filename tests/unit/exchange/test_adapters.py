@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from certfree.exchange.adapters import DERIVATIONS, Binding, SessionAdapter, load_bindings
 from certfree.exchange.errors import BindingInvalid, QuestionNotOffered, SubjectUnknown
-from certfree.exchange.questions import answer_question, get_question, validate_args
+from certfree.exchange.questions import answer_question
+from certfree.questions import get_question, validate_args
 from certfree.storage import Database
 from factories import population
 from factories.grants import AS_OF, CONSUMER, ISSUER, NOW, SERVICE_ITEM, consent_for, grant_for

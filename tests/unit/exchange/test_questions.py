@@ -14,14 +14,10 @@ from sqlalchemy.orm import Session
 
 from certfree.demo import build_demo_province
 from certfree.exchange.errors import QuestionArgsInvalid
-from certfree.exchange.questions import (
-    answer_question,
-    get_question,
-    list_questions,
-    validate_args,
-)
+from certfree.exchange.questions import answer_question
 from certfree.nodes import DepartmentKind
 from certfree.population import Household, Marriage, MarriageStatus, Person, Sex
+from certfree.questions import get_question, list_questions, validate_args
 from certfree.storage import Database, migrate
 from factories import population
 from factories.databases import fresh_database_url

@@ -25,9 +25,9 @@ from certfree.errors import Conflict
 from certfree.exchange.adapters import SessionAdapter
 from certfree.exchange.errors import NoticeRefused
 from certfree.exchange.protocol import Peer
-from certfree.exchange.questions import get_question
 from certfree.exchange.register_notices import DECISION_TYPE, apply_notice
 from certfree.population import Firm, Marriage, Person, Sex, TaxStanding, register_marriage
+from certfree.questions import get_question
 from certfree.storage import Database
 from factories import population
 from factories.certificates import NOW

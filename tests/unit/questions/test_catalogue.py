@@ -9,14 +9,13 @@ import pytest
 from sqlalchemy.orm import Session
 
 from certfree.demo.service_items import demo_specs
-from certfree.exchange import questions as exchange_questions
 from certfree.exchange.adapters import SessionAdapter
 from certfree.exchange.errors import SubjectUnknown
 from certfree.identifiers import make_uscc
 from certfree.nodes import DepartmentKind
 from certfree.population import FirmStatus, TaxpayerKind, TaxStanding
 from certfree.procedures import EvidenceKind
-from certfree.questions import get_question, list_questions, validate_args
+from certfree.questions import get_question, validate_args
 from certfree.storage import Database
 from factories import population
 
@@ -27,11 +26,6 @@ TODAY = dt.date(2026, 12, 7)
 def session(db: Database) -> Iterator[Session]:
     with db.session() as session:
         yield session
-
-
-def test_the_exchange_answers_from_the_same_catalogue() -> None:
-    assert exchange_questions.get_question is get_question
-    assert exchange_questions.list_questions() == list_questions()
 
 
 def test_every_question_a_demo_service_item_names_is_answerable() -> None:
