@@ -136,8 +136,23 @@ def issue_results(
         raise WrongState(f"办件 {app.id} 的结果证照已签发（already issued）", field="issued")
     moment = now or utcnow()
     plan = check_results_ready(session, app, now=moment)
+    return _seal(session, keys, app, plan, base_url=base_url, now=moment, actor=actor)
+
+
+def _seal(
+    session: Session,
+    keys: KeyStore,
+    app: Application,
+    plan: ResultPlan | None,
+    *,
+    base_url: str,
+    now: dt.datetime,
+    actor: str | None,
+) -> list[dict[str, Any]]:
+    """Carry out ``plan`` (checked by check_results_ready): registers, notices, certificates."""
     if plan is None:
         return []
+    moment = now
     who = actor or _actor(app)
     plan.write()
     queue_notices(session, app, plan.acts, actor=who, now=moment)
@@ -190,11 +205,9 @@ def decide_application(
     any error). Returns the issued entries (none for a refusal)."""
     moment = now or utcnow()
     check_decision(app, approve=approve, reason=reason, requirement=requirement)
-    if approve:
-        check_results_ready(session, app, now=moment)
+    # The plan checked before deciding is the one carried out (one new firm code, one look-up).
+    plan = check_results_ready(session, app, now=moment) if approve else None
     decide(
         app, keys, actor=actor, approve=approve, reason=reason, requirement=requirement, now=moment
     )
-    if not approve:
-        return []
-    return issue_results(session, keys, app, base_url=base_url, now=moment, actor=actor)
+    return _seal(session, keys, app, plan, base_url=base_url, now=moment, actor=actor)
