@@ -13,11 +13,13 @@ the applicant signs in at the province themself; the consumer node can never obt
 
 from __future__ import annotations
 
+from typing import Literal
+
 import httpx
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from certfree import population
+from certfree import nodes, population
 from certfree.api.consent import AttestationRequest, AttestationView, attest_for
 from certfree.api.deps import NodeDep, SessionDep
 from certfree.auth import Role
@@ -32,8 +34,20 @@ class SignInRequest(BaseModel):
     id_number: str = Field(min_length=1, max_length=32, description="公民身份号码（演示人口库）")
 
 
+StaffRole = Literal["clerk", "department_admin", "bureau_admin", "cio", "verifier"]
+
+
 class StaffSignInRequest(BaseModel):
     staff_id: str = Field(min_length=1, max_length=64, description="工作人员编号（演示）")
+    role: StaffRole = Field("clerk", description="the role the demo token carries")
+    organisation: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[0-9A-Za-z-]+$",
+        description="the organisation acted for: a department node code for department_admin "
+        "(required), a verifier's organisation code; this node's code by default",
+    )
 
 
 class SignInView(BaseModel):
@@ -58,17 +72,80 @@ def sign_in(body: SignInRequest, node: NodeDep, session: SessionDep) -> SignInVi
 
 
 @router.post("/staff-sign-in")
-def staff_sign_in(body: StaffSignInRequest, node: NodeDep) -> SignInView:
-    """A clerk token for the service-desk page (development only)."""
+def staff_sign_in(body: StaffSignInRequest, node: NodeDep, session: SessionDep) -> SignInView:
+    """A staff token (clerk by default) for the staff pages (development only)."""
     if not node.settings.is_development:
         raise NotFound("没有这个接口：演示登录仅在开发环境提供")
     staff = body.staff_id.strip()
+    organisation = (body.organisation or "").strip().upper() or None
+    if body.role == Role.DEPARTMENT_ADMIN.value:
+        if organisation is None:
+            raise InvalidInput("部门管理员须选择所属部门节点（organisation）", field="organisation")
+        if nodes.department_of(session, organisation) is None:
+            raise InvalidInput(
+                f"{organisation} 不是本省登记的部门节点（not a department node）",
+                field="organisation",
+            )
+    elif organisation is None and body.role != Role.VERIFIER.value:
+        organisation = node.settings.node_code
     return SignInView(
-        token=node.tokens.issue(Role.CLERK.value, staff, organisation=node.settings.node_code),
+        token=node.tokens.issue(body.role, staff, organisation=organisation or staff),
         expires_in=node.settings.token_ttl_seconds,
         subject=staff,
         name=staff,
     )
+
+
+class Persona(BaseModel):
+    role: str
+    subject: str
+    name: str
+    organisation: str | None = None
+
+
+@router.get("/personas")
+def personas(node: NodeDep, session: SessionDep) -> list[Persona]:
+    """Whom a demo visitor can act as: a few residents, a clerk, each department's admin,
+    the bureau and a verifier (development only)."""
+    if not node.settings.is_development:
+        raise NotFound("没有这个接口：演示登录仅在开发环境提供")
+    code = node.settings.node_code
+    found = [
+        Persona(role=Role.APPLICANT.value, subject=person.id_number, name=person.name)
+        for person in population.list_people(session, limit=8)
+    ]
+    found.append(
+        Persona(role=Role.CLERK.value, subject="clerk-1", name="窗口 clerk-1", organisation=code)
+    )
+    found.extend(
+        Persona(
+            role=Role.DEPARTMENT_ADMIN.value,
+            subject=f"admin-{department.code}",
+            name=department.name or department.code,
+            organisation=department.code,
+        )
+        for department in nodes.list_nodes(session, level=NodeLevel.DEPARTMENT)
+    )
+    found.append(
+        Persona(
+            role=Role.BUREAU_ADMIN.value,
+            subject="bureau-1",
+            name="大数据局 bureau-1",
+            organisation=code,
+        )
+    )
+    found.append(
+        Persona(role=Role.CIO.value, subject="cio-1", name="首席信息官 cio-1", organisation=code)
+    )
+    found.append(
+        Persona(
+            role=Role.VERIFIER.value,
+            subject="hotel-1",
+            name="酒店前台 hotel-1",
+            organisation="hotel-1",
+        )
+    )
+    return found
 
 
 class DevConsentRequest(BaseModel):

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from certfree.i18n import Catalog
 from certfree.settings import Settings
 from certfree.web.i18n import LANG_COOKIE
 
@@ -18,6 +19,21 @@ WEB = resources.files("certfree.web")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 templates = Jinja2Templates(directory=str(WEB / "templates"))
+# The frame's own text (navigation, paging), which every page shares.
+FRAME = Catalog.load("certfree.web", "messages/frame.json").by_language()
+# The frame's navigation: (path, message id), in the order a visitor meets them.
+NAVIGATION = (
+    ("/", "home"),
+    ("/apply", "apply"),
+    ("/wallet", "wallet"),
+    ("/me", "me"),
+    ("/desk", "desk"),
+    ("/verify", "verify"),
+    ("/dept", "dept"),
+    ("/bureau", "bureau"),
+    ("/proofs", "proofs"),
+    ("/catalog/lists", "catalog"),
+)
 
 
 def local_time(moment: dt.datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -49,6 +65,8 @@ def render_page(
             "lang": lang,
             "other_lang": "en" if lang == "zh-CN" else "zh-CN",
             "settings": settings,
+            "frame": FRAME[lang],
+            "navigation": NAVIGATION,
             **context,
         },
         status_code=status_code,

@@ -35,8 +35,14 @@ router = APIRouter(tags=["web"])
 # Where a sign-in may return to: the page's sessionStorage key and the roles it serves.
 PAGES: dict[str, tuple[str, frozenset[Role]]] = {
     "/me": ("certfree.me", frozenset({Role.APPLICANT})),
+    "/apply": ("certfree.me", frozenset({Role.APPLICANT})),
+    "/wallet": ("certfree.me", frozenset({Role.APPLICANT})),
     "/desk": ("certfree.desk", frozenset({Role.CLERK})),
+    "/verify": ("certfree.verify", frozenset({Role.VERIFIER, Role.CLERK})),
+    "/dept": ("certfree.dept", frozenset({Role.DEPARTMENT_ADMIN})),
+    "/bureau": ("certfree.bureau", frozenset({Role.BUREAU_ADMIN, Role.CIO})),
 }
+_RETURN_TO = "the page signed in for: " + ", ".join(PAGES)
 _COOKIE_PATH = "/auth/oidc"
 
 MESSAGES = Catalog.load("certfree.web", "messages/sign_in.json").by_language()
@@ -74,7 +80,7 @@ def _messages(exc: CertfreeError, lang: str) -> tuple[str, str | None]:
 def oidc_start(
     request: Request,
     node: NodeDep,
-    return_to: Annotated[str, Query(description="/me or /desk")] = "/me",
+    return_to: Annotated[str, Query(description=_RETURN_TO)] = "/me",
 ) -> Response:
     """Send the browser to the OpenID provider to sign in for ``return_to`` (or, when the
     provider cannot be used, a page that says why)."""

@@ -1,7 +1,7 @@
 "use strict";
 // Sign-in shared by /me and /desk (templates/_sign_in.html). The bearer token lives in
 // sessionStorage under `key`, gone when the tab closes; on a development node a demo form, or
-// ?as=<id> in the address, signs in through `devPath` (POST {<field>: id}). The page keeps the
+// ?as=<id> (&org=<organisation> on staff pages) in the address, signs in through `devPath` (POST {<field>: id}). The page keeps the
 // returned object and calls start(); onChange loads its data once someone is signed in.
 function signIn({ key, devPath, development, failed, onChange }) {
   const $ = (selector) => document.querySelector(selector);
@@ -15,11 +15,15 @@ function signIn({ key, devPath, development, failed, onChange }) {
     if (me) $("#whoami").textContent = `${me.name && me.name !== me.subject ? me.name : ""} ${me.subject}`.trim();
   };
   const form = $("#dev-sign-in");
-  async function devSignIn(id) {
+  async function devSignIn(id, organisation) {
+    // Every other field of the demo form goes along (a staff page's role, its organisation).
+    const fields = form ? Object.fromEntries(new FormData(form)) : {};
+    for (const [name, value] of Object.entries(fields)) if (value === "") delete fields[name];
+    if (organisation) fields.organisation = organisation;
     const response = await fetch(devPath, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ [form ? form.dataset.field : "id"]: id }),
+      body: JSON.stringify({ ...fields, [form ? form.dataset.field : "id"]: id }),
     });
     const body = await response.json();
     if (!response.ok) { $("#sign-in-error").textContent = body.detail || body.title || failed; return; }
@@ -37,9 +41,10 @@ function signIn({ key, devPath, development, failed, onChange }) {
     const as = params.get("as");
     if (as && development && form) {
       sessionStorage.removeItem(key);
-      await devSignIn(as);
-      // Drop ?as= so a reload or a shared link does not sign in again.
+      await devSignIn(as, params.get("org"));
+      // Drop ?as= (and ?org=) so a reload or a shared link does not sign in again.
       params.delete("as");
+      params.delete("org");
       history.replaceState(null, "", location.pathname + (params.toString() ? `?${params}` : ""));
     }
     await refresh();

@@ -1,0 +1,162 @@
+"use strict";
+// What every signed-in page shares (loaded before the page's own script):
+// the page's server-rendered data, Beijing time, the API call with the bearer token, RFC 9457
+// problems shown next to the field they name, masked ID numbers and paged tables.
+// The page calls `certfree.setAuth(signIn({...}))` once, then uses `certfree.api(...)`.
+const certfree = (() => {
+  const data = document.getElementById("page-data");
+  const PAGE = data ? JSON.parse(data.textContent) : {};
+  const T = PAGE.T || {};
+  const $ = (selector, root = document) => root.querySelector(selector);
+  const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
+  let auth = null;
+
+  const clock = new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  // A stored UTC instant as people in the province read it (Asia/Shanghai), "YYYY-MM-DD HH:MM".
+  function local(iso) {
+    if (!iso) return "";
+    const parts = {};
+    // The API writes microseconds; Date parses at most milliseconds reliably.
+    for (const p of clock.formatToParts(new Date(String(iso).replace(/(\.\d{3})\d+/, "$1")))) parts[p.type] = p.value;
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  }
+  const fill = (template, values) => String(template).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+
+  // An ID number or USCC shown with its middle hidden (GB 11643: region and check digit kept).
+  function mask(id) {
+    const text = String(id || "");
+    if (text.length < 8) return text;
+    return text.slice(0, 4) + "*".repeat(text.length - 8) + text.slice(-4);
+  }
+
+  // A problem+json answer as an Error carrying the problem (field, detail, status).
+  class Problem extends Error {
+    constructor(problem, status) {
+      super(problem.detail || problem.title || T.failed || "failed");
+      this.problem = problem;
+      this.status = status;
+      this.field = problem.field || (problem.errors && problem.errors[0] && problem.errors[0].field) || null;
+    }
+  }
+
+  // Call the node's API as the signed-in person: JSON in and out; throws Problem on 4xx/5xx.
+  async function api(path, { method = "GET", body, token, raw = false } = {}) {
+    const headers = { Accept: "application/json" };
+    const bearer = token || (auth && auth.session() && auth.session().token);
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
+    if (body !== undefined && !(body instanceof FormData)) headers["Content-Type"] = "application/json";
+    const response = await fetch(path, {
+      method, headers,
+      body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
+    });
+    if (response.status === 401 && auth && !token) auth.signOut();
+    if (raw && response.ok) return response;
+    const text = await response.text();
+    let parsed = null;
+    try { parsed = text ? JSON.parse(text) : null; } catch { parsed = { detail: text.slice(0, 200) }; }
+    if (!response.ok) throw new Problem(parsed || {}, response.status);
+    return parsed;
+  }
+
+  // Show an error next to the form field it names (aria-describedby), else in the form's
+  // alert line; clear the old ones first. `problem` is a Problem or any Error.
+  function showProblem(form, error) {
+    clearProblems(form);
+    const field = error.field ? String(error.field).split(".").pop() : null;
+    const input = field && (form.querySelector(`[name="${CSS.escape(field)}"]`) || form.querySelector(`[data-field="${CSS.escape(field)}"]`));
+    const message = error.message || T.failed;
+    if (input) {
+      const note = document.createElement("p");
+      note.className = "field-error";
+      note.id = `${input.id || input.name}-error`;
+      note.textContent = message;
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", note.id);
+      input.insertAdjacentElement("afterend", note);
+      input.focus();
+      return;
+    }
+    let line = form.querySelector(".form-error");
+    if (!line) {
+      line = Object.assign(document.createElement("p"), { className: "form-error" });
+      line.setAttribute("role", "alert");
+      form.append(line);
+    }
+    line.textContent = message;
+  }
+  function clearProblems(form) {
+    for (const note of $$(".field-error", form)) note.remove();
+    for (const input of $$("[aria-invalid]", form)) { input.removeAttribute("aria-invalid"); input.removeAttribute("aria-describedby"); }
+    const line = form.querySelector(".form-error");
+    if (line) line.textContent = "";
+  }
+
+  // Run `action` when `form` is submitted; its problem, if any, lands beside the field.
+  function onSubmit(form, action) {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearProblems(form);
+      const button = form.querySelector("[type=submit]");
+      if (button) button.disabled = true;
+      try { await action(new FormData(form), event.submitter); } catch (error) { showProblem(form, error); } finally { if (button) button.disabled = false; }
+    });
+  }
+
+  function cell(row, text, className) {
+    const td = row.insertCell();
+    if (text instanceof Node) td.append(text); else td.textContent = text == null ? "" : String(text);
+    if (className) td.className = className;
+    return td;
+  }
+  function el(tag, props = {}, ...children) {
+    const node = Object.assign(document.createElement(tag), props);
+    for (const child of children) if (child != null) node.append(child);
+    return node;
+  }
+
+  // A table body filled page by page, with a search box filtering what was loaded:
+  // `rows` is the full list, `render(row, item)` fills one <tr>. Long lists never grow unbounded.
+  function pagedTable(table, items, render, { pageSize = 20, search = null, empty = null } = {}) {
+    const body = table.tBodies[0];
+    const nav = table.nextElementSibling && table.nextElementSibling.classList.contains("pager")
+      ? table.nextElementSibling
+      : table.insertAdjacentElement("afterend", el("nav", { className: "pager" }));
+    nav.setAttribute("aria-label", T.pages || "pages");
+    let page = 0;
+    let shown = items;
+    const draw = () => {
+      body.replaceChildren();
+      const pages = Math.max(1, Math.ceil(shown.length / pageSize));
+      page = Math.min(page, pages - 1);
+      for (const item of shown.slice(page * pageSize, (page + 1) * pageSize)) render(body.insertRow(), item);
+      if (empty) empty.hidden = shown.length > 0;
+      nav.replaceChildren();
+      if (pages > 1) {
+        const prev = el("button", { type: "button", textContent: T.previous || "‹", disabled: page === 0 });
+        const next = el("button", { type: "button", textContent: T.next || "›", disabled: page >= pages - 1 });
+        prev.addEventListener("click", () => { page -= 1; draw(); });
+        next.addEventListener("click", () => { page += 1; draw(); });
+        nav.append(prev, el("span", { textContent: ` ${page + 1} / ${pages} ` }), next);
+      }
+    };
+    if (search) {
+      search.addEventListener("input", () => {
+        const needle = search.value.trim().toLowerCase();
+        shown = needle ? items.filter((item) => JSON.stringify(item).toLowerCase().includes(needle)) : items;
+        page = 0;
+        draw();
+      });
+    }
+    draw();
+    return { redraw: (next) => { items = next; shown = next; draw(); } };
+  }
+
+  return {
+    PAGE, T, $, $$, local, fill, mask, api, Problem, showProblem, clearProblems, onSubmit, cell, el, pagedTable,
+    setAuth: (value) => { auth = value; return value; },
+    get auth() { return auth; },
+  };
+})();
