@@ -11,10 +11,13 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page
 
 from certfree.crypto import KeyStore
-from factories.certificates import ELDERLY_CARD, example_face, issue_example
+from certfree.demo import build_demo_province
+from certfree.population import list_people
+from certfree.storage import Database
+from factories.certificates import ELDERLY_CARD, ID_CARD, example_face, issue_example
 from helpers.livenode import serving
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_registry")]
+pytestmark = pytest.mark.browser
 
 HOLDER = example_face(ELDERLY_CARD)["id_number"]
 GATE = "https://gate.taishan.example"
@@ -37,6 +40,7 @@ def _verify(client: TestClient, shown: str, nonce: str) -> dict[str, Any]:
     return dict(response.json())
 
 
+@pytest.mark.usefixtures("demo_registry")  # the organs that issue certificates
 def test_a_presentation_made_in_the_browser_verifies_and_discloses_only_the_predicate(
     client: TestClient, keys: KeyStore, browser: Browser
 ) -> None:
@@ -90,3 +94,42 @@ def test_a_presentation_made_in_the_browser_verifies_and_discloses_only_the_pred
             "([s, c]) => certfreeHolder.boundHere(s, c)", [HOLDER, issued.credential]
         )
         context.close()
+
+
+def test_a_demo_resident_takes_their_own_id_card_into_the_browser_wallet(
+    client: TestClient, db: Database, browser: Browser
+) -> None:
+    build_demo_province(db, citizens=1000, firms=10, seed=5)
+    with db.session() as session:
+        resident = list_people(session, limit=1)[0]
+    signed = client.post("/dev/sign-in", json={"id_number": resident.id_number}).json()
+    with serving(client.app) as base:  # type: ignore[arg-type]
+        page = browser.new_page()
+        _with_holder(page, base)
+        jwk = page.evaluate("s => certfreeHolder.publicJwk(s)", resident.id_number)
+        bearer = {"Authorization": f"Bearer {signed['token']}"}
+        taken = client.post(
+            "/dev/own-certificates",
+            json={"type_code": ID_CARD, "holder_jwk": jwk},
+            headers=bearer,
+        )
+        assert taken.status_code == 201, taken.text
+        credential = taken.json()["credential"]
+        assert page.evaluate(
+            "([s, c]) => certfreeHolder.boundHere(s, c)", [resident.id_number, credential]
+        )
+        names = {
+            d["name"]: d["value"]
+            for d in page.evaluate("c => certfreeHolder.disclosures(c)", credential)
+        }
+        assert names["name"] == resident.name
+        assert names["id_number"] == resident.id_number
+        # Only what every resident carries is issued on demand; the problem names the field.
+        refused = client.post(
+            "/dev/own-certificates",
+            json={"type_code": ELDERLY_CARD, "holder_jwk": jwk},
+            headers=bearer,
+        )
+        assert refused.status_code == 422
+        assert refused.json()["field"] == "wallet"
+        page.close()

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser
 
 from certfree.demo import build_demo_province
-from certfree.population import list_people
+from certfree.population import get_person
 from certfree.storage import Database
 from helpers.livenode import serving
 
@@ -36,16 +36,38 @@ def test_landing_page_shows_the_demo_province_and_whom_to_act_as(
     client: TestClient, db: Database, browser: Browser
 ) -> None:
     build_demo_province(db, citizens=1000, firms=40, seed=7)
-    with db.session() as session:
-        first = list_people(session, limit=1)[0]
     with serving(client.app) as base:  # type: ignore[arg-type]
         page = browser.new_page(locale="zh-CN")
         page.goto(base + "/")
         assert page.locator("#count-cities").inner_text() == "16"
         assert page.locator("#count-departments").inner_text() == str(9 * 17)
         assert page.locator("#count-persons").inner_text() == "1,000"
-        rows = page.locator("#people tbody tr")
-        assert rows.count() == 5
-        assert rows.first.locator("td").nth(0).inner_text() == first.name
-        assert rows.first.locator("td").nth(1).inner_text() == first.id_number
+        residents = page.locator("#people tbody tr[data-role=applicant]")
+        hints = residents.locator("td:nth-child(3)").all_inner_texts()
+        assert hints[:3] == [
+            "未婚男性：内地居民结婚登记（与下一位一起）",
+            "未婚女性：结婚登记的另一方",
+            "60 岁以上：老年人优待证、亮证",
+        ]
+        groom = residents.first
+        link = groom.get_by_role("link").get_attribute("href") or ""
+        assert link.startswith("/apply?as=")
+        id_number = link.removeprefix("/apply?as=")
+        with db.session() as session:
+            person = get_person(session, id_number)
+        assert groom.locator("td").nth(0).inner_text() == person.name
+        # The ID number is shown masked; the link alone carries it, to sign in.
+        assert (
+            groom.locator("td").nth(3).inner_text() == id_number[:6] + "********" + id_number[-4:]
+        )
+        staff = page.locator("#people tbody tr:not([data-role=applicant])")
+        assert staff.locator("td:nth-child(2)").all_inner_texts() == [
+            "窗口工作人员",
+            *["部门管理员"] * 9,
+            "大数据局",
+            "首席信息官",
+            "核验方（酒店前台）",
+        ]
+        department = staff.nth(1).get_by_role("link")
+        assert department.get_attribute("href") == "/dept?as=admin-370000-GA&org=370000-GA"
         page.close()

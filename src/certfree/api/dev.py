@@ -5,6 +5,10 @@ In production a citizen's token comes from the province's OpenID provider (setti
 applicant token for any person in the (synthetic) population register. Outside development
 these routes answer 404 as if they did not exist, and are left out of the OpenAPI document.
 
+``POST /dev/own-certificates`` seals a signed-in demo resident's own ID card or household
+register entry (from the population register) to their browser wallet's public key, as every
+real resident holds them.
+
 ``POST /dev/consent-attestation`` serves the desk page of a demo node: the applicant at the
 desk consents, and the node fetches the consent attestation from the province as that person
 (through the province's own demo sign-in, which trusts anyone on a demo node). In production
@@ -13,16 +17,19 @@ the applicant signs in at the province themself; the consumer node can never obt
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import httpx
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from certfree import nodes, population
+from certfree import certs, nodes, population
+from certfree.api.certs import IssuedView
 from certfree.api.consent import AttestationRequest, AttestationView, attest_for
-from certfree.api.deps import NodeDep, SessionDep
-from certfree.auth import Role
+from certfree.api.deps import NodeDep, SessionDep, allow
+from certfree.auth import Principal, Role
+from certfree.demo.devices import DemoNode, own_id_card
+from certfree.demo.personas import demo_personas
 from certfree.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certfree.exchange.errors import ProviderUnavailable
 from certfree.settings import NodeLevel
@@ -96,56 +103,66 @@ def staff_sign_in(body: StaffSignInRequest, node: NodeDep, session: SessionDep) 
     )
 
 
-class Persona(BaseModel):
+class PersonaView(BaseModel):
     role: str
     subject: str
     name: str
-    organisation: str | None = None
+    organisation: str | None
+    hint: str = Field(description="what the persona is picked for: groom, bride, elder, …")
+    link: str = Field(description="the page that signs them in (?as=)")
 
 
 @router.get("/personas")
-def personas(node: NodeDep, session: SessionDep) -> list[Persona]:
-    """Whom a demo visitor can act as: a few residents, a clerk, each department's admin,
-    the bureau and a verifier (development only)."""
+def personas(node: NodeDep, session: SessionDep) -> list[PersonaView]:
+    """Whom a demo visitor can act as: residents picked for the pilot journeys and one of
+    each staff role, with the page each works on (development only)."""
     if not node.settings.is_development:
         raise NotFound("没有这个接口：演示登录仅在开发环境提供")
-    code = node.settings.node_code
-    found = [
-        Persona(role=Role.APPLICANT.value, subject=person.id_number, name=person.name)
-        for person in population.list_people(session, limit=8)
+    return [
+        PersonaView(
+            role=p.role,
+            subject=p.subject,
+            name=p.name,
+            organisation=p.organisation,
+            hint=p.hint,
+            link=p.link,
+        )
+        for p in demo_personas(session, node.settings)
     ]
-    found.append(
-        Persona(role=Role.CLERK.value, subject="clerk-1", name="窗口 clerk-1", organisation=code)
+
+
+class OwnCertificateRequest(BaseModel):
+    type_code: str = Field(min_length=1, max_length=32, description="居民身份证 or 居民户口簿")
+    holder_jwk: dict[str, Any] = Field(description="the browser wallet's PUBLIC key (JWK)")
+
+
+@router.post("/own-certificates", status_code=201)
+def own_certificate(
+    body: OwnCertificateRequest,
+    node: NodeDep,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(allow(Role.APPLICANT))],
+) -> IssuedView:
+    """The signed-in resident's own ID card or household register entry, as the population
+    register holds it, sealed by their city's public security to their browser wallet's key:
+    on a demo node every resident can hold what a real one carries (development only)."""
+    if not node.settings.is_development:
+        raise NotFound("没有这个接口：演示证照仅在开发环境提供")
+    here = DemoNode(node.settings.node_code, node.settings.base_url, node.settings)
+    face, organ = own_id_card(here, body.type_code, principal.subject)
+    kind = certs.cert_type(body.type_code)
+    assert kind.holder_field is not None  # both types name their holder
+    issued = certs.issue_certificate(
+        session,
+        node.keys,
+        type_code=kind.code,
+        holder_id=face[kind.holder_field],
+        face_data=face,
+        holder_jwk=body.holder_jwk,
+        issuer_uscc=certs.find_issuer(session, organ).uscc,
+        base_url=node.settings.base_url,
     )
-    found.extend(
-        Persona(
-            role=Role.DEPARTMENT_ADMIN.value,
-            subject=f"admin-{department.code}",
-            name=department.name or department.code,
-            organisation=department.code,
-        )
-        for department in nodes.list_nodes(session, level=NodeLevel.DEPARTMENT)
-    )
-    found.append(
-        Persona(
-            role=Role.BUREAU_ADMIN.value,
-            subject="bureau-1",
-            name="大数据局 bureau-1",
-            organisation=code,
-        )
-    )
-    found.append(
-        Persona(role=Role.CIO.value, subject="cio-1", name="首席信息官 cio-1", organisation=code)
-    )
-    found.append(
-        Persona(
-            role=Role.VERIFIER.value,
-            subject="hotel-1",
-            name="酒店前台 hotel-1",
-            organisation="hotel-1",
-        )
-    )
-    return found
+    return IssuedView.model_validate(issued)
 
 
 class DevConsentRequest(BaseModel):

@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from certfree import nodes, population
 from certfree.api.deps import PUBLIC, NodeDep
 from certfree.auth import NODE_KEY_OWNER
+from certfree.demo.personas import demo_personas
 from certfree.settings import NodeLevel
 from certfree.web import proofs
 from certfree.web.i18n import MESSAGES, pick_language
@@ -24,8 +25,8 @@ def landing(request: Request, node: NodeDep) -> HTMLResponse:
         # The landing page shows only these two figures; counting all nine tables would scan
         # millions of rows on every visit.
         counts = population.count_rows(session, tables=("persons", "firms"))
-        people = (
-            population.list_people(session, limit=5)
+        personas = (
+            demo_personas(session, node.settings)
             if node.settings.is_development and counts.get("persons")
             else []
         )
@@ -42,7 +43,7 @@ def landing(request: Request, node: NodeDep) -> HTMLResponse:
             "counts": counts,
             "city_count": city_count,
             "department_count": department_count,
-            "people": people,
+            "personas": personas,
         },
     )
 
