@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from certfree.web import catalog, desk, docs, me, pages, problems, sign_in
+from certfree.web.wallet import router as wallet_router
 
 __all__ = ["install_web"]
 
@@ -16,3 +17,4 @@ def install_web(app: FastAPI) -> None:
     app.include_router(desk.router)
     app.include_router(sign_in.router)
     app.include_router(problems.router)
+    app.include_router(wallet_router)

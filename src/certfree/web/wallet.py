@@ -1,0 +1,100 @@
+"""A citizen's wallet (卡包), at ``/wallet``: the certificates they hold, and 亮证 (showing one).
+
+Like ``/me``, the page is a shell: its script lists the person's own certificates through
+``GET /api/v1/certificates`` with their bearer token, claims backfilled ones (认领), and makes
+presentations in the browser with the holder key kept there (``static/holder.js``, WebCrypto,
+never sent to the server). ``/wallet/{identifier}`` opens one certificate: its face, and the
+choice of what to show, as a QR code that renews itself or as a short code.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse
+
+from certfree import certs, nodes
+from certfree.api.deps import PUBLIC, NodeDep, SessionDep
+from certfree.i18n import Catalog
+from certfree.web.i18n import pick_language
+from certfree.web.rendering import render_page
+
+router = APIRouter(tags=["web"])
+
+MESSAGES = Catalog.load("certfree.web", "messages/wallet.json").by_language()
+# The audience of a presentation shown before any verifier asked (walk-up 亮证码).
+IN_PERSON_AUDIENCE = "certfree:in-person"
+# A walk-up QR renews this often: within the verifier's 120 s acceptance of the nonce's time
+# and the node's 300 s key-binding freshness window (certs.verification).
+RENEW_SECONDS = 50
+
+
+def certificate_types(lang: str) -> dict[str, dict[str, Any]]:
+    """Each type's name, face fields (label, kind) and predicates (label, the field each
+    stands for), in the page's language, so the script can label a credential's claims."""
+    english = lang == "en"
+    shown: dict[str, dict[str, Any]] = {}
+    for code, kind in certs.cert_types().items():
+        shown[code] = {
+            "name": kind.name_en if english else kind.name,
+            "fields": [
+                {
+                    "name": f.name,
+                    "label": f.label_en if english else f.label,
+                    "type": f.type,
+                    "grade": f.grade,
+                }
+                for f in kind.fields
+            ],
+            "predicates": [
+                {"name": p.name, "label": p.label_en if english else p.label, "field": p.field}
+                for p in kind.predicates
+            ],
+        }
+    return shown
+
+
+def _page(
+    request: Request, node: NodeDep, session: SessionDep, identifier: str | None
+) -> HTMLResponse:
+    lang = pick_language(request, node.settings.default_language)
+    # Issuing organs by USCC: the registry is public, a credential names only the USCC.
+    organs = {n.uscc: n.name for n in nodes.list_nodes(session) if n.uscc}
+    return render_page(
+        request,
+        "wallet.html",
+        lang=lang,
+        settings=node.settings,
+        context={
+            "t": MESSAGES[lang],
+            "identifier": identifier,
+            "page_data": {
+                "T": MESSAGES[lang],
+                "LANG": lang,
+                "CERT_TYPES": certificate_types(lang),
+                "ORGANS": organs,
+                "IDENTIFIER": identifier,
+                "AUDIENCE": IN_PERSON_AUDIENCE,
+                "RENEW_SECONDS": RENEW_SECONDS,
+                "DEVELOPMENT": node.settings.is_development,
+            },
+        },
+    )
+
+
+@router.get("/wallet", response_class=HTMLResponse, openapi_extra=PUBLIC)
+def wallet_page(request: Request, node: NodeDep, session: SessionDep) -> HTMLResponse:
+    """The shell of the wallet: the list is fetched by the script with the holder's token."""
+    return _page(request, node, session, None)
+
+
+@router.get("/wallet/{identifier}", response_class=HTMLResponse, openapi_extra=PUBLIC)
+def wallet_certificate_page(
+    request: Request,
+    node: NodeDep,
+    session: SessionDep,
+    identifier: Annotated[str, Path(max_length=128)],
+) -> HTMLResponse:
+    """One held certificate and 亮证; the certificate itself is fetched with the token."""
+    return _page(request, node, session, identifier)
