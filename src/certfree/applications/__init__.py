@@ -73,13 +73,7 @@ from certfree.applications.results import (
 from certfree.applications.running import Planner, run_application
 from certfree.applications.sealing import DECISION_TYPE, RECEIPT_TYPE, decision_text
 from certfree.applications.sources import joined_parties, node_planner, node_sources
-from certfree.applications.stats import (
-    ApplicationStats,
-    StatsGroup,
-    StatsGrouping,
-    application_stats,
-    grouped_stats,
-)
+from certfree.applications.stats import ApplicationStats, application_stats
 from certfree.applications.views import (
     ApplicationView,
     DepartmentView,
@@ -111,8 +105,6 @@ __all__ = [
     "RequirementsNotMet",
     "ResultNotIssuable",
     "SlotStatus",
-    "StatsGroup",
-    "StatsGrouping",
     "WrongState",
     "accept",
     "add_party",
@@ -132,7 +124,6 @@ __all__ = [
     "find_part",
     "find_service_item",
     "get_application",
-    "grouped_stats",
     "is_overdue",
     "issue_results",
     "joined_parties",

@@ -95,7 +95,10 @@ def parse_parties(pairs: Sequence[str] | Mapping[str, str]) -> dict[str, str]:
             )
         if role in parties:
             raise InvalidInput(f"当事人角色 {role} 重复（each role once）", field=f"parties.{role}")
-        parties[role] = procedures.parse_subject(subject).identifier
+        # The problem names the party's own field (parties.spouse), not the applicant's.
+        parties[role] = procedures.parse_subject(
+            subject, field=f"parties.{role}", who=procedures.PartyRole(role).label_zh
+        ).identifier
     return parties
 
 

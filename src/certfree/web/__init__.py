@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from certfree.web import catalog, desk, docs, me, pages, problems, sign_in
-from certfree.web.bureau import router as bureau_router
+from certfree.web.apply import router as apply_router
 from certfree.web.wallet import router as wallet_router
 
 __all__ = ["install_web"]
@@ -15,8 +15,8 @@ def install_web(app: FastAPI) -> None:
     pages.install_web(app)
     app.include_router(catalog.router)
     app.include_router(me.router)
+    app.include_router(apply_router)
     app.include_router(desk.router)
-    app.include_router(bureau_router)
     app.include_router(sign_in.router)
     app.include_router(problems.router)
     app.include_router(wallet_router)

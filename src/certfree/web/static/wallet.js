@@ -112,7 +112,6 @@
     if (value === true) return T.yes;
     if (value === false) return T.no;
     if (field && field.type === "id_number") return mask(value);
-    if (field && field.type === "enum") return T[`value.${value}`] || String(value);
     return typeof value === "object" ? JSON.stringify(value) : String(value);
   };
   function labelOf(name) {
@@ -187,9 +186,6 @@
     request = null;
     $("#request-form").hidden = mode !== "request";
     $("#request-summary").hidden = true;
-    // A short code is redeemed with the verifier's nonce, which only its request gives.
-    $("#make-code").hidden = mode !== "request";
-    $("#code-hint").hidden = mode === "request";
     for (const box of $$("input[name=claim]")) box.checked = false;
     warn();
   }

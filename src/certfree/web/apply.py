@@ -1,0 +1,115 @@
+"""The citizen's 办事 pages: ``/apply`` (find a service, see what will be checked and what need
+not be brought, start; my applications) and ``/apply/{id}`` (one application as its party sees
+it: consent, wallet key, e-certificates shown, commitments signed, run, submit, notices,
+receipt, decision, withdrawal).
+
+Both are shells, as ``/me`` is: the scripts call the node's API with the person's bearer token
+(``sessionStorage`` key ``certfree.me``, shared with /me and /wallet), so no case is rendered
+into a page another could load. The server gives only the words: the labels of states, ways,
+statuses, roles and actions in the page's language, certificate type names, and the scenario
+words (办事场景) a service can be found by besides its name.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse
+
+from certfree import applications as apps
+from certfree import certs, procedures
+from certfree.api.deps import PUBLIC, NodeDep
+from certfree.i18n import Catalog
+from certfree.proofs import WAY_PREFERENCE
+from certfree.web.i18n import pick_language
+from certfree.web.rendering import render_page
+
+__all__ = ["MESSAGES", "SCENARIOS", "router"]
+
+router = APIRouter(tags=["web"])
+
+MESSAGES = Catalog.load("certfree.web", "messages/apply.json").by_language()
+# Life events (办事场景, the "一件事" of 国办发〔2022〕32号) and the words of the published
+# service item names they lead to: a person looking for "领证" finds 内地居民结婚登记. The
+# scenario's label and the words people use for it are in messages/apply.json
+# (scenario.<key>, scenario.<key>.words).
+SCENARIOS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("marriage", ("结婚登记",)),
+    ("elderly", ("老年人",)),
+    ("move", ("落户",)),
+    ("property", ("不动产",)),
+    ("business", ("企业设立", "消防安全检查")),
+)
+
+
+def _labels(lang: str) -> dict[str, dict[str, str]]:
+    """The words of an application in ``lang``, by value: never a raw enum on the page."""
+    en = lang == "en"
+
+    def of(members: Any) -> dict[str, str]:
+        return {m.value: m.label_en if en else m.label_zh for m in members}
+
+    return {
+        "states": of(apps.AppState),
+        "statuses": of(apps.SlotStatus),
+        "actions": of(apps.Action),
+        "decisions": of(apps.Decision),
+        "ways": of(WAY_PREFERENCE),
+        "roles": of(procedures.PartyRole),
+        "certificates": {
+            code: kind.name_en if en else kind.name for code, kind in certs.cert_types().items()
+        },
+    }
+
+
+def _scenarios(lang: str) -> list[dict[str, Any]]:
+    t = MESSAGES[lang]
+    return [
+        {
+            "key": key,
+            "label": t[f"scenario.{key}"],
+            # Both languages' words: a person may type either on either page.
+            "words": " ".join(MESSAGES[other][f"scenario.{key}.words"] for other in MESSAGES)
+            .lower()
+            .split(),
+            "terms": list(terms),
+        }
+        for key, terms in SCENARIOS
+    ]
+
+
+def _page(request: Request, node: NodeDep, template: str, **extra: Any) -> HTMLResponse:
+    lang = pick_language(request, node.settings.default_language)
+    t = MESSAGES[lang]
+    data = {
+        "T": t,
+        "LANG": lang,
+        "LABELS": _labels(lang),
+        "DEVELOPMENT": node.settings.is_development,
+        **extra,
+    }
+    return render_page(
+        request,
+        template,
+        lang=lang,
+        settings=node.settings,
+        context={"t": t, "data": data, **extra},
+    )
+
+
+@router.get("/apply", response_class=HTMLResponse, openapi_extra=PUBLIC)
+def apply_page(request: Request, node: NodeDep) -> HTMLResponse:
+    """Find a service, see what it checks, start an application; my applications."""
+    lang = pick_language(request, node.settings.default_language)
+    return _page(request, node, "apply.html", SCENARIOS=_scenarios(lang))
+
+
+@router.get("/apply/{app_id}", response_class=HTMLResponse, openapi_extra=PUBLIC)
+def application_page(
+    request: Request,
+    node: NodeDep,
+    app_id: Annotated[str, Path(max_length=64, pattern=r"^[0-9A-Za-z-]+$")],
+) -> HTMLResponse:
+    """One application as the signed-in party sees it (fetched by the script)."""
+    return _page(request, node, "apply_case.html", APP=app_id)
