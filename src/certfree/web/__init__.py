@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from certfree.web import catalog, desk, docs, me, pages, problems, sign_in
+from certfree.web import catalog, dept, desk, docs, me, pages, problems, sign_in
 from certfree.web.apply import router as apply_router
 from certfree.web.wallet import router as wallet_router
 
@@ -17,6 +17,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(me.router)
     app.include_router(apply_router)
     app.include_router(desk.router)
+    app.include_router(dept.router)
     app.include_router(sign_in.router)
     app.include_router(problems.router)
     app.include_router(wallet_router)
