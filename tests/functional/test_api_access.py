@@ -47,6 +47,8 @@ PUBLIC_OPERATIONS = {
     ("GET", "/apply"),
     ("GET", "/apply/{app_id}"),
     ("GET", "/desk"),
+    # The bureau's page is a shell too; its data comes from the API with a bureau token.
+    ("GET", "/bureau"),
     # Signing in at the province's OpenID provider starts and ends without a token.
     ("GET", "/auth/oidc/start"),
     ("GET", "/auth/oidc/callback"),
