@@ -47,6 +47,7 @@ PUBLIC_OPERATIONS = {
     ("GET", "/apply"),
     ("GET", "/apply/{app_id}"),
     ("GET", "/desk"),
+    ("GET", "/verify"),
     # The bureau's page is a shell too; its data comes from the API with a bureau token.
     ("GET", "/bureau"),
     # Signing in at the province's OpenID provider starts and ends without a token.
