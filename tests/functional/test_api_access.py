@@ -48,6 +48,8 @@ PUBLIC_OPERATIONS = {
     ("GET", "/apply/{app_id}"),
     ("GET", "/desk"),
     ("GET", "/verify"),
+    # The department admin's page is a shell; its data comes from the API with the admin's token.
+    ("GET", "/dept"),
     # The bureau's page is a shell too; its data comes from the API with a bureau token.
     ("GET", "/bureau"),
     # Signing in at the province's OpenID provider starts and ends without a token.
