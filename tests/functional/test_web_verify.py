@@ -201,6 +201,13 @@ def test_the_verifier_page_in_english(
         expect(page.locator("#claims")).to_contain_text("Sexmale")
         expect(page.locator("#facts")).to_contain_text("Senior citizen preferential card")
         check_page(page, "verify-valid-en")
+
+        # A hotel needs the guest's identity: the same card, valid, is not what it asked for.
+        page.get_by_label("Hotel check-in").check()
+        page.set_input_files("#image", _qr(tmp_path, card.walk_up(["age_over_60"])))
+        expect(page.locator("#verdict")).to_have_text("Valid, but not what this scenario needs")
+        expect(page.locator("#missing")).to_have_text("Not disclosed: Name, Resident ID number")
+        check_page(page, "verify-incomplete-en")
         page.close()
 
 

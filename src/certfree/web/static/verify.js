@@ -244,6 +244,8 @@
   });
   for (const radio of $$("input[name=scenario]")) radio.addEventListener("change", showScenario);
   $("#new-request").addEventListener("click", newRequest);
+  // An expired request is replaced, so the QR on the counter is always one a holder can answer.
+  setInterval(() => { if (request && Date.now() > request.until && !busy) newRequest(); }, 5000);
 
   const auth = certfree.setAuth(signIn({
     key: "certfree.verify", devPath: "/dev/staff-sign-in", development: PAGE.DEVELOPMENT, failed: T.failed,
