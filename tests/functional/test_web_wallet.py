@@ -151,6 +151,9 @@ def test_a_resident_claims_a_card_and_shows_only_that_they_are_over_60(
         assert fits_phone(page)
         check_page(page, "wallet-card-phone")
 
+        # Walk-up: no short code, which needs the nonce of a verifier's request.
+        expect(page.get_by_role("button", name="生成短码")).to_be_hidden()
+        expect(page.locator("#code-hint")).to_contain_text("短码须绑定核验方的请求")
         page.get_by_role("button", name="出示亮证码").click()  # nothing chosen
         expect(page.locator("#choose .field-error")).to_have_text("请至少选择一项。")
         page.get_by_label("年满60周岁").check()
@@ -231,6 +234,8 @@ def test_the_wallet_in_english_reads_a_request_from_a_picture(
 
         page.get_by_role("link", name="View and show: Senior citizen preferential card").click()
         page.wait_for_url(f"{base}/wallet/{card.identifier}")
+        face = page.locator("#face")
+        expect(face.locator("dt", has_text="Sex").locator("+ dd")).to_have_text("Male")
         page.get_by_label("Answer a verifier's request").check()
         request = f"certfree:request?aud={quote(GATE, safe='')}&nonce=n-5&claims=age_over_60"
         picture = io.BytesIO()
@@ -248,3 +253,23 @@ def test_the_wallet_in_english_reads_a_request_from_a_picture(
         result = _verify(client, _read_qr(page), GATE, "n-5")
         assert result["valid"] is True, result["failed_checks"]
         assert result["disclosed"] == ["age_over_60"]
+
+        # Everything at once is too much for a QR code a phone can read: a short code instead.
+        for box in page.locator("#choices input[type=checkbox]").all():
+            box.check()
+        page.get_by_role("button", name="Show the code").click()
+        expect(page.locator("#choose .form-error")).to_have_text(
+            "Too much for one QR code: choose fewer items, or read the verifier's request"
+            " and use a short code."
+        )
+        expect(page.locator("#shown")).to_be_hidden()
+        page.get_by_role("button", name="Get a short code").click()
+        expect(page.locator("#code-note")).to_contain_text("Tell the verifier this code")
+        check_page(page, "wallet-short-code-en")
+        redeemed = client.post(
+            f"/api/v1/short-codes/{page.locator('#code').inner_text()}/redeem",
+            json={"audience": GATE, "nonce": "n-5"},
+            headers=_verifier(client),
+        ).json()
+        assert redeemed["valid"] is True, redeemed["failed_checks"]
+        assert redeemed["claims"]["birth_date"] == BIRTH.isoformat()
