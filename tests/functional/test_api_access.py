@@ -44,6 +44,8 @@ PUBLIC_OPERATIONS = {
     ("GET", "/api/v1/catalog/lists/{kind}/{date}"),
     # A citizen's own page is a shell; its data comes from /api/v1/me/* with their token.
     ("GET", "/me"),
+    ("GET", "/wallet"),
+    ("GET", "/wallet/{identifier}"),
     ("GET", "/apply"),
     ("GET", "/apply/{app_id}"),
     ("GET", "/desk"),
