@@ -49,6 +49,8 @@ PUBLIC_OPERATIONS = {
     ("GET", "/apply"),
     ("GET", "/apply/{app_id}"),
     ("GET", "/desk"),
+    ("GET", "/desk/ask"),
+    ("GET", "/desk/applications/{app_id}"),
     ("GET", "/verify"),
     # The department admin's page is a shell; its data comes from the API with the admin's token.
     ("GET", "/dept"),

@@ -63,7 +63,7 @@ def test_a_clerk_asks_after_the_applicants_consent_and_the_applicant_sees_it(
     applicant = _husband(nodes)
     with serving(nodes.apps[DESK]) as base:
         page = browser.new_page(locale="zh-CN")
-        page.goto(base + "/desk?as=staff-7")
+        page.goto(base + "/desk/ask?as=staff-7")
         expect(page.locator("#whoami")).to_have_text("staff-7")
         # The registry's departments are offered by name.
         assert page.locator("#departments option").evaluate_all(
@@ -107,7 +107,7 @@ def test_a_clerk_asks_after_the_applicants_consent_and_the_applicant_sees_it(
 def test_a_clerk_sees_which_field_is_wrong(nodes: Nodes, browser: Browser) -> None:
     with serving(nodes.apps[DESK]) as base:
         page = browser.new_page(locale="zh-CN")
-        page.goto(base + "/desk?as=staff-7")
+        page.goto(base + "/desk/ask?as=staff-7")
         _fill(page, "370102199001010000")  # a bad check digit
 
         page.get_by_role("button", name="发起核验").click()
@@ -119,7 +119,7 @@ def test_a_clerk_sees_which_field_is_wrong(nodes: Nodes, browser: Browser) -> No
 def test_the_desk_page_in_english(nodes: Nodes, browser: Browser) -> None:
     with serving(nodes.apps[DESK]) as base:
         page = browser.new_page(locale="en-GB")
-        page.goto(base + "/desk?lang=en&as=staff-7")
+        page.goto(base + "/desk/ask?lang=en&as=staff-7")
         expect(page.locator("#question option[value='marital_status']")).to_have_text(
             "Marital status (marital_status)"
         )

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from certfree.web import catalog, dept, desk, docs, me, pages, problems, sign_in
+from certfree.web import catalog, dept, desk, desk_ask, docs, me, pages, problems, sign_in
 from certfree.web.apply import router as apply_router
 from certfree.web.bureau_catalog import router as bureau_catalog_router
 from certfree.web.verify import router as verify_router
@@ -20,6 +20,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(me.router)
     app.include_router(apply_router)
     app.include_router(desk.router)
+    app.include_router(desk_ask.router)
     app.include_router(verify_router)
     app.include_router(dept.router)
     app.include_router(sign_in.router)

@@ -1,65 +1,126 @@
-"""The service desk's verification page, at ``/desk`` (窗口核验).
+"""The service desk (窗口受理), at ``/desk``: the clerk's queue of this node's applications and,
+at ``/desk/applications/{id}``, one case with its requirements, their proofs, its events and
+the acts its state allows (受理, 不予受理, 补正, 纸质证明, 核验, 办结).
 
-A clerk asks a department a question about an applicant (``POST /api/v1/exchange/ask``) and
-sees the signed answer, the nodes it passed and how long it took. Before asking, the page shows
-what the applicant is consenting to (``/api/v1/me/consents/preview``); the consent itself is the
-applicant's act, given to the province, which signs the consent attestation the question
-carries (on a demo node fetched by ``POST /dev/consent-attestation``, as the applicant). Like
-``/me`` the page is a shell: the script calls
-the API with the clerk's bearer token, kept in ``sessionStorage``. On a development node
-``/desk?as=<staff id>`` signs a clerk in through ``POST /dev/staff-sign-in``.
+Both pages are shells, as ``/me`` is: the script calls ``/api/v1/applications`` with the
+clerk's bearer token (``sessionStorage`` key ``certfree.desk``), so no case is rendered into a
+page another could load. The server gives only the words: the labels of states, ways,
+statuses, roles and actions in the page's language, and the working days around today, by
+which the queue tells how many working days a case has left or is overdue (承诺时限 count
+working days, :mod:`certfree.applications.workdays`). The desk's one-question verification
+tool is :mod:`certfree.web.desk_ask`, at ``/desk/ask``.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
+from certfree import applications as apps
 from certfree import procedures
 from certfree.api.deps import PUBLIC, NodeDep
-from certfree.errors import CertfreeError
+from certfree.assembly import NodeRuntime
 from certfree.i18n import Catalog
-from certfree.nodes import NodeStatus
-from certfree.settings import NodeLevel
+from certfree.proofs import WAY_PREFERENCE
+from certfree.storage import utcnow
 from certfree.web.i18n import pick_language
 from certfree.web.me import question_terms
 from certfree.web.rendering import render_page
 
+__all__ = ["MESSAGES", "router", "service_items"]
+
 router = APIRouter(tags=["web"])
 
-SERVICE_ITEMS_LISTED = 300
-
 MESSAGES = Catalog.load("certfree.web", "messages/desk.json").by_language()
+SERVICE_ITEMS_LISTED = 300
+# The working days sent with a page: a year back (overdue cases) and a season ahead (due days).
+_DAYS_BACK, _DAYS_AHEAD = 366, 120
 
 
-def _service_items(node: NodeDep) -> list[dict[str, str]]:
+def service_items(node: NodeRuntime) -> list[dict[str, str]]:
+    """This node's service items (code, name), for the filters and the verification tool."""
     with node.db.session() as session:
         _, items = procedures.list_service_items(session, limit=SERVICE_ITEMS_LISTED)
     return [{"code": item.code, "name": item.name} for item in items]
 
 
-@router.get("/desk", response_class=HTMLResponse, openapi_extra=PUBLIC)
-async def desk_page(request: Request, node: NodeDep) -> HTMLResponse:
-    """The desk's page; departments come from the node registry, asking needs a clerk token."""
+def working_days(today: dt.date) -> dict[str, str]:
+    """The days around ``today`` as ``{"from": ISO day, "days": "0110…"}`` (1: a working day
+    under the State Council's holiday arrangement, 调休 included), for the page's script."""
+    start = today - dt.timedelta(days=_DAYS_BACK)
+    end = today + dt.timedelta(days=_DAYS_AHEAD)
+    working: set[dt.date] = set()
+    day = start - dt.timedelta(days=1)
+    while day <= end:
+        day = apps.add_working_days(day, 1).day
+        working.add(day)
+    span = (end - start).days + 1
+    marks = "".join("1" if start + dt.timedelta(days=n) in working else "0" for n in range(span))
+    return {"from": start.isoformat(), "today": today.isoformat(), "days": marks}
+
+
+def _labels(lang: str) -> dict[str, dict[str, str]]:
+    """The words of an application in ``lang``, by value: never a raw enum on the page."""
+    en = lang == "en"
+
+    def of(members: Any) -> dict[str, str]:
+        return {m.value: m.label_en if en else m.label_zh for m in members}
+
+    return {
+        "states": of(apps.AppState),
+        "statuses": of(apps.SlotStatus),
+        "actions": of(apps.Action),
+        "decisions": of(apps.Decision),
+        "ways": of(WAY_PREFERENCE),
+        "roles": of(procedures.PartyRole),
+    }
+
+
+def _page(request: Request, node: NodeRuntime, template: str, **context: Any) -> HTMLResponse:
     lang = pick_language(request, node.settings.default_language)
-    try:
-        registry = await node.exchange.directory()
-        departments = [
-            {"code": peer.code, "name": peer.name or peer.code}
-            for peer in sorted(registry.peers.values(), key=lambda peer: peer.code)
-            if peer.status == NodeStatus.ACTIVE.value and peer.level == NodeLevel.DEPARTMENT.value
-        ]
-    except CertfreeError:
-        departments = []  # no registry yet: the clerk types the department's code
+    t = MESSAGES[lang]
+    if "title" in context:
+        t = {**t, "title": t[context.pop("title")]}
     return render_page(
         request,
-        "desk.html",
+        template,
         lang=lang,
         settings=node.settings,
-        context={
-            "t": MESSAGES[lang],
-            "questions": question_terms(lang),
-            "departments": departments,
-            "service_items": await node.exchange.in_thread(_service_items, node),
-        },
+        context={"t": t, "labels": _labels(lang), **context},
+    )
+
+
+@router.get("/desk", response_class=HTMLResponse, openapi_extra=PUBLIC)
+async def desk_page(request: Request, node: NodeDep) -> HTMLResponse:
+    """The queue: this node's applications, filtered and paged by the script (clerk token)."""
+    today = apps.beijing_today(utcnow())
+    return _page(
+        request,
+        node,
+        "desk.html",
+        states=[state.value for state in apps.AppState],
+        service_items=await node.exchange.in_thread(service_items, node),
+        workdays=working_days(today),
+    )
+
+
+@router.get("/desk/applications/{app_id}", response_class=HTMLResponse, openapi_extra=PUBLIC)
+def desk_case_page(
+    request: Request,
+    node: NodeDep,
+    app_id: Annotated[str, Path(max_length=64, pattern=r"^[0-9A-Za-z-]+$")],
+) -> HTMLResponse:
+    """One case; the script loads it with the clerk's token (a stranger's case is a 404)."""
+    lang = pick_language(request, node.settings.default_language)
+    return _page(
+        request,
+        node,
+        "desk_case.html",
+        title="case_title",
+        app_id=app_id,
+        questions=question_terms(lang),
+        workdays=working_days(apps.beijing_today(utcnow())),
     )

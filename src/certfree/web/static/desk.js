@@ -1,142 +1,97 @@
 "use strict";
-// What the server rendered for this page (a JSON data block, not a script: CSP allows
-// only the node's own script files).
-const PAGE = JSON.parse(document.getElementById("page-data").textContent);
-const T = PAGE.T;
-const QUESTIONS = PAGE.QUESTIONS;
-const DEVELOPMENT = PAGE.DEVELOPMENT;
-const $ = (selector) => document.querySelector(selector);
-const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
+// The desk's queue (/desk): this node's applications as a clerk sees them, filtered by the
+// API (state, service item, overdue), newest first, loaded 200 at a time and paged and searched
+// here; each opens the case page.
+const { T, PAGE, $, local, mask, api, cell, el, fill, pagedTable, onSubmit } = certfree;
+const BATCH = 200;
+let offset = 0;
+let table = null;
 
-async function call(method, path, body, token) {
-  const headers = { Authorization: `Bearer ${token || auth.session().token}` };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = await response.json();
-  if (!response.ok) {
-    // RFC 9457 problem: name the field at fault when there is one.
-    const field = data.field ? ` [${data.field}]` : "";
-    throw new Error(`${data.detail || data.title || T.failed}${field}`);
-  }
-  return data;
+const label = (kind, value) => (PAGE.LABELS[kind] || {})[value] || value;
+
+function filters() {
+  const form = $("#filters");
+  const params = new URLSearchParams();
+  if (form.elements.state.value) params.set("state", form.elements.state.value);
+  if (form.elements.service.value.trim()) params.set("service", form.elements.service.value.trim());
+  if (form.elements.overdue.checked) params.set("overdue", "true");
+  return params;
 }
 
-function showParams() {
-  const box = $("#params");
-  box.replaceChildren();
-  for (const p of QUESTIONS[$("#question").value].params) {
-    const label = Object.assign(document.createElement("label"), { htmlFor: `arg-${p.name}`, textContent: p.label });
-    let input;
-    if (p.values.length) {
-      input = document.createElement("select");
-      if (!p.required) input.append(new Option("—", ""));
-      for (const v of p.values) input.append(new Option(v, v));
-    } else {
-      input = Object.assign(document.createElement("input"), { autocomplete: "off" });
-    }
-    Object.assign(input, { id: `arg-${p.name}`, name: p.name, required: p.required });
-    input.dataset.arg = p.name;
-    box.append(label, input);
-  }
-}
-function form() {
-  const question = QUESTIONS[$("#question").value];
-  const args = {};
-  for (const input of document.querySelectorAll("[data-arg]")) {
-    const value = input.value.trim();
-    if (value) args[input.dataset.arg] = value;
-  }
-  const subjects = question.params.filter((p) => p.subject && args[p.name]).map((p) => args[p.name]);
+// What a row shows and the search box looks through (the full ID number too, so a clerk can
+// find a person's case; the row shows it masked).
+function row(app) {
   return {
-    question: $("#question").value,
-    provider: $("#provider").value.trim(),
-    service_item: $("#service_item").value.trim(),
-    purpose: $("#purpose").value.trim(),
-    args,
-    subjects,
+    id: app.id,
+    service: app.service_name,
+    service_code: app.service_item,
+    applicant: app.applicant,
+    state: label("states", app.state),
+    received: app.submitted_at ? local(app.submitted_at) : "",
+    app,
   };
 }
 
-async function preview() {
-  const asked = form();
-  const params = new URLSearchParams({ service_item: asked.service_item, question: asked.question });
-  $("#consent").hidden = false;
-  $("#consent-state").textContent = "";
-  try {
-    const shown = await call("GET", `/api/v1/me/consents/preview?${params}`);
-    $("#preview-text").textContent = document.documentElement.lang === "en" ? shown.text_en : shown.text_zh;
-  } catch (error) {
-    $("#preview-text").textContent = error.message;
-  }
+function render(tr, item) {
+  tr.dataset.id = item.id;
+  const link = el("a", { href: `/desk/applications/${encodeURIComponent(item.id)}`, textContent: item.id });
+  cell(tr, link).dataset.label = T.col_id;
+  cell(tr, item.service).dataset.label = T.col_service;
+  cell(tr, mask(item.applicant), "applicant").dataset.label = T.col_applicant;
+  const state = el("span", { className: `badge state-${item.app.state}`, textContent: item.state });
+  cell(tr, state).dataset.label = T.col_state;
+  cell(tr, item.received || T.not_submitted).dataset.label = T.col_received;
+  cell(tr, deskTime.dueCell(item.app)).dataset.label = T.col_due;
+  if (item.app.overdue) tr.classList.add("overdue");
 }
-// The applicants' consent attestations, signed by the province, by ID number: they travel
-// with the question and the department checks them before it answers.
-const ATTESTED = new Map();
-async function devConsent() {
-  // The applicant's own act: on a demo node, this node fetches the province's attestation as
-  // the applicant (the province's demo sign-in); in production they sign in at the province.
-  const asked = form();
-  const state = $("#consent-state");
-  try {
-    for (const subject of asked.subjects) {
-      const attested = await call("POST", "/dev/consent-attestation", {
-        id_number: subject, service_item: asked.service_item, questions: [asked.question], purpose: asked.purpose,
-      });
-      ATTESTED.set(attested.claims.sub, attested.attestation);
-    }
-    state.textContent = fill(T.consented, { subject: asked.subjects.join(T.sep) });
-    state.className = "ok";
-  } catch (error) {
-    state.textContent = error.message;
-    state.className = "invalid";
-  }
+
+async function load() {
+  const params = filters();
+  params.set("limit", String(BATCH));
+  params.set("offset", String(offset));
+  const page = await api(`/api/v1/applications?${params}`);
+  $("#total").textContent = fill(T.total, { total: page.total });
+  const items = page.items.map(row);
+  if (table) table.redraw(items);
+  else table = pagedTable($("#queue"), items, render, { pageSize: 20, search: $("#search"), empty: $("#empty") });
+  if ($("#search").value) $("#search").dispatchEvent(new Event("input"));
+  const more = page.total > BATCH;
+  $("#batches").hidden = !more;
+  $("#batch").hidden = !more;
+  $("#batch").textContent = fill(T.batch, { first: offset + 1, last: offset + items.length, total: page.total });
+  $("#newer").disabled = offset === 0;
+  $("#older").disabled = offset + BATCH >= page.total;
 }
-async function send(event) {
-  event.preventDefault();
-  const asked = form();
-  const button = $("#send");
-  button.disabled = true;
-  button.textContent = T.sending;
-  $("#result").hidden = false;
-  for (const id of ["#signed", "#route", "#message-id", "#jws"]) $(id).textContent = "";
-  const started = performance.now();
+
+async function reload() {
   try {
-    const body = await call("POST", "/api/v1/exchange/ask", {
-      question: asked.question, provider: asked.provider, args: asked.args,
-      service_item: asked.service_item, purpose: asked.purpose,
-      consents: asked.subjects.filter((subject) => ATTESTED.has(subject)).map((subject) => ATTESTED.get(subject)),
-    });
-    const ms = Math.round(performance.now() - started);
-    $("#answer").textContent = answerText(QUESTIONS, T, body.question, body.answer);
-    $("#answer").className = "ok";
-    $("#signed").textContent = fill(T.signed, { node: body.provider });
-    $("#route").textContent = `${body.route.join(T.arrow)}（${fill(T.took, { ms })}）`;
-    $("#message-id").textContent = body.message_id;
-    $("#jws").textContent = body.answer_jws;
-    const links = $("#applicant-links");
-    if (links) {
-      links.replaceChildren(...asked.subjects.map((subject) => Object.assign(document.createElement("a"), {
-        href: `/me?as=${encodeURIComponent(subject)}`, textContent: `${T.applicant_view}（${subject}）`, target: "_blank",
-      })));
-    }
+    $("#queue-error").textContent = "";
+    await load();
   } catch (error) {
-    $("#answer").textContent = `${T.refused}${T.colon}${error.message}`;
-    $("#answer").className = "invalid";
-  } finally {
-    button.disabled = false;
-    button.textContent = T.send;
+    $("#queue-error").textContent = error.message;
   }
 }
 
-$("#question").addEventListener("change", showParams);
-$("#service_item").addEventListener("change", () => {
-  const option = [...$("#service-items").options].find((o) => o.value === $("#service_item").value.trim());
-  if (option && !$("#purpose").value) $("#purpose").value = option.textContent;
+// The filters live in the address too, so going back from a case finds the same queue.
+function fromAddress() {
+  const given = new URLSearchParams(location.search);
+  const form = $("#filters");
+  form.elements.state.value = PAGE.LABELS.states[given.get("state")] ? given.get("state") : "";
+  form.elements.service.value = given.get("service") || "";
+  form.elements.overdue.checked = given.get("overdue") === "true";
+}
+
+onSubmit($("#filters"), async () => {
+  offset = 0;
+  const params = filters();
+  const lang = new URLSearchParams(location.search).get("lang");
+  if (lang) params.set("lang", lang);
+  history.replaceState(null, "", location.pathname + (params.toString() ? `?${params}` : ""));
+  await load();
 });
-$("#preview").addEventListener("click", preview);
-$("#ask").addEventListener("submit", send);
-const devConsentButton = $("#dev-consent");
-if (devConsentButton) devConsentButton.addEventListener("click", devConsent);
-showParams();
-const auth = signIn({ key: "certfree.desk", devPath: "/dev/staff-sign-in", development: DEVELOPMENT, failed: T.failed, onChange: async () => {} });
-auth.start();
+$("#newer").addEventListener("click", () => { offset = Math.max(0, offset - BATCH); reload(); });
+$("#older").addEventListener("click", () => { offset += BATCH; reload(); });
+fromAddress();
+certfree.setAuth(signIn({
+  key: "certfree.desk", devPath: "/dev/staff-sign-in", development: PAGE.DEVELOPMENT, failed: T.failed, onChange: reload,
+})).start();
