@@ -25,7 +25,7 @@ from certfree.certs.issuance import seal_certificate
 from certfree.crypto import KeyStore
 from certfree.population import Sex
 from certfree.storage import Database
-from factories.certificates import ELDERLY_CARD, ID_CARD, NOW, issue_example
+from factories.certificates import ELDERLY_CARD, ID_CARD, NOW, holder_key, issue_example
 from factories.population import person
 from helpers.livenode import serving
 from helpers.webpage import PHONE, check_page, fits_phone
@@ -225,13 +225,24 @@ def test_the_wallet_in_english_reads_a_request_from_a_picture(
             card = issue_example(
                 session, keys, ELDERLY_CARD, jwk, id_number=holder, birth_date=BIRTH.isoformat()
             )
+            # An ID card bound to the key of the resident's other phone.
+            issue_example(session, keys, ID_CARD, holder_key(), id_number=holder)
         page.reload()
         listed = page.locator("#cards > li")
-        expect(listed).to_have_count(1)
-        expect(listed.locator("h3")).to_have_text("Senior citizen preferential card")
-        expect(listed.locator(".validity")).to_contain_text("no end date")
+        expect(listed.locator("h3")).to_have_text(
+            ["Resident identity card", "Senior citizen preferential card"]
+        )
+        expect(listed.nth(1).locator(".validity")).to_contain_text("no end date")
         check_page(page, "wallet-list-en")
 
+        page.get_by_role("link", name="View and show: Resident identity card").click()
+        expect(page.locator("#unusable")).to_have_text(
+            "This certificate is bound to the holder key of another device, so this one cannot"
+            " show it. Show it from that device, or ask the issuer to replace it."
+        )
+        expect(page.locator("#show")).to_be_hidden()
+        check_page(page, "wallet-other-device-en")
+        page.get_by_role("link", name="Back to the wallet").click()
         page.get_by_role("link", name="View and show: Senior citizen preferential card").click()
         page.wait_for_url(f"{base}/wallet/{card.identifier}")
         face = page.locator("#face")
