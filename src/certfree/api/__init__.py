@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from certfree.api import (
     application_desk,
+    application_figures,
     applications,
     audit,
     backfill,
@@ -12,6 +13,7 @@ from certfree.api import (
     catalog_grants,
     catalog_lists,
     certs,
+    cluster,
     commitments,
     consent,
     dept_verification,
@@ -45,11 +47,13 @@ def install_api(app: FastAPI) -> None:
         commitments,
         application_desk,  # before applications: /applications/after-checks/run is not an id
         applications,
+        application_figures,
         certs,
         verification,
         usage,
         backfill,
         exchange,
+        cluster,
         dept_verification,
         grants,
         consent,

@@ -347,6 +347,14 @@ def repeal(
     )
 
 
+@router.get("/proofs/working")
+def working_list(
+    session: SessionDep, _: Annotated[Principal, Depends(allow(Role.CIO, Role.BUREAU_ADMIN))]
+) -> list[ProofItemOut]:
+    """The working list: every item as it stands now, unpublished changes included."""
+    return [_item_out(v) for v in proofs.list_items(session)]
+
+
 @router.get("/proofs/{code}", openapi_extra=PUBLIC)
 def get_item(session: SessionDep, code: str, version: Version = None) -> ProofItemOut:
     """An item as it stands now (including unpublished changes), or as in ``?version=N``."""

@@ -73,7 +73,13 @@ from certfree.applications.results import (
 from certfree.applications.running import Planner, run_application
 from certfree.applications.sealing import DECISION_TYPE, RECEIPT_TYPE, decision_text
 from certfree.applications.sources import joined_parties, node_planner, node_sources
-from certfree.applications.stats import ApplicationStats, application_stats
+from certfree.applications.stats import (
+    ApplicationStats,
+    StatsGroup,
+    StatsGrouping,
+    application_stats,
+    grouped_stats,
+)
 from certfree.applications.views import (
     ApplicationView,
     DepartmentView,
@@ -105,6 +111,8 @@ __all__ = [
     "RequirementsNotMet",
     "ResultNotIssuable",
     "SlotStatus",
+    "StatsGroup",
+    "StatsGrouping",
     "WrongState",
     "accept",
     "add_party",
@@ -124,6 +132,7 @@ __all__ = [
     "find_part",
     "find_service_item",
     "get_application",
+    "grouped_stats",
     "is_overdue",
     "issue_results",
     "joined_parties",

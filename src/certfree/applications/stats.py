@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from enum import StrEnum
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -18,10 +21,25 @@ from sqlalchemy.orm import Session, selectinload
 from certfree.applications.models import Application
 from certfree.applications.views import is_overdue, not_demanded, trips_saved
 from certfree.applications.vocab import AppState, Decision
+from certfree.applications.workdays import BEIJING
 from certfree.proofs import WAY_PREFERENCE, Way
 from certfree.storage import utcnow
 
-__all__ = ["ApplicationStats", "DecisionTimes", "application_stats"]
+__all__ = [
+    "ApplicationStats",
+    "DecisionTimes",
+    "StatsGroup",
+    "StatsGrouping",
+    "application_stats",
+    "grouped_stats",
+]
+
+
+class StatsGrouping(StrEnum):
+    """How :func:`grouped_stats` splits the applications."""
+
+    SERVICE_ITEM = "service_item"  # by the service item applied for
+    MONTH = "month"  # by the month (Beijing time) an application was submitted, else started
 
 
 class DecisionTimes(BaseModel):
@@ -67,8 +85,15 @@ def application_stats(
         query = query.where(Application.node_code == node_code)
     if since is not None:
         query = query.where(Application.created_at >= since)
-    apps = session.scalars(query).all()
-    moment = now or utcnow()
+    return _figures(session.scalars(query).all(), node_code, since, now or utcnow())
+
+
+def _figures(
+    apps: Sequence[Application],
+    node_code: str | None,
+    since: dt.datetime | None,
+    moment: dt.datetime,
+) -> ApplicationStats:
     by_way = {way.value: 0 for way in WAY_PREFERENCE if way is not Way.PAPER}
     paper = trips = paperless = 0
     durations: list[float] = []
@@ -102,3 +127,42 @@ def application_stats(
         ),
         overdue=sum(1 for a in apps if is_overdue(a, moment)),
     )
+
+
+class StatsGroup(BaseModel):
+    """The figures of one group: its key (a service code or ``YYYY-MM``) and its label."""
+
+    key: str
+    label: str
+    figures: ApplicationStats
+
+
+def _month(app: Application) -> str:
+    moment = app.submitted_at or app.created_at
+    return moment.astimezone(BEIJING).strftime("%Y-%m")
+
+
+def grouped_stats(
+    session: Session,
+    by: StatsGrouping,
+    *,
+    node_code: str | None = None,
+    now: dt.datetime | None = None,
+) -> list[StatsGroup]:
+    """:func:`application_stats` for each service item (by code) or each month, in order."""
+    query = select(Application).options(selectinload(Application.slots))
+    if node_code is not None:
+        query = query.where(Application.node_code == node_code)
+    groups: dict[str, list[Application]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for app in session.scalars(query):
+        key = app.service_code if by is StatsGrouping.SERVICE_ITEM else _month(app)
+        groups[key].append(app)
+        labels[key] = app.service_name if by is StatsGrouping.SERVICE_ITEM else key
+    moment = now or utcnow()
+    return [
+        StatsGroup(
+            key=key, label=labels[key], figures=_figures(groups[key], node_code, None, moment)
+        )
+        for key in sorted(groups)
+    ]

@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from certfree.web import catalog, dept, desk, desk_ask, docs, me, pages, problems, sign_in
 from certfree.web.apply import router as apply_router
+from certfree.web.bureau import router as bureau_router
 from certfree.web.bureau_catalog import router as bureau_catalog_router
 from certfree.web.verify import router as verify_router
 from certfree.web.wallet import router as wallet_router
@@ -17,6 +18,7 @@ def install_web(app: FastAPI) -> None:
     pages.install_web(app)
     app.include_router(catalog.router)
     app.include_router(bureau_catalog_router)
+    app.include_router(bureau_router)
     app.include_router(me.router)
     app.include_router(apply_router)
     app.include_router(desk.router)

@@ -1,0 +1,73 @@
+"""The big-data bureau's page, at ``/bureau`` (大数据局 / 首席数据官).
+
+The proof-item list as the bureau keeps it (edit, add a basis, abolish, import, repeal a law
+and see what it flags, publish, compare versions, the abolition report), the node registry
+with the cluster's health, and the figures of applications as charts with their tables. A
+shell like ``/desk``: the scripts (static/bureau*.js) call the API with the signed-in
+person's bearer token; a CIO reads, only a bureau administrator changes the list. On a
+development node ``/bureau?as=<staff id>`` signs a bureau administrator in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from certfree.api.deps import PUBLIC, NodeDep
+from certfree.applications import AppState
+from certfree.i18n import Catalog
+from certfree.proofs import BasisLevel, ExcludedArea, ProofItemStatus, Way
+from certfree.web.i18n import pick_language
+from certfree.web.rendering import render_page
+
+router = APIRouter(tags=["web"])
+
+MESSAGES = Catalog.load("certfree.web", "messages/bureau.json").by_language()
+
+
+class _Labelled(Protocol):
+    @property
+    def label_zh(self) -> str: ...
+
+    @property
+    def label_en(self) -> str: ...
+
+
+def _labels(members: Iterable[_Labelled], lang: str) -> dict[str, str]:
+    return {str(m): m.label_zh if lang == "zh-CN" else m.label_en for m in members}
+
+
+def enum_labels(lang: str) -> dict[str, dict[str, str]]:
+    """Every enum the page shows, value → words in ``lang`` (never a raw value on screen)."""
+    t = MESSAGES[lang]
+    # The vocabularies without labels of their own are worded in messages/bureau.json.
+    worded = {
+        group: {
+            key.split(".", 1)[1]: text for key, text in t.items() if key.startswith(group + ".")
+        }
+        for group in ("change", "node_level", "node_status", "peer_state", "field")
+    }
+    enums: dict[str, Iterable[_Labelled]] = {
+        "way": Way,
+        "level": BasisLevel,
+        "excluded": ExcludedArea,
+        "status": ProofItemStatus,
+        "app_state": AppState,
+    }
+    return worded | {name: _labels(members, lang) for name, members in enums.items()}
+
+
+@router.get("/bureau", response_class=HTMLResponse, openapi_extra=PUBLIC)
+def bureau_page(request: Request, node: NodeDep) -> HTMLResponse:
+    """The bureau's page; what it shows comes from the API once someone signs in."""
+    lang = pick_language(request, node.settings.default_language)
+    return render_page(
+        request,
+        "bureau.html",
+        lang=lang,
+        settings=node.settings,
+        context={"t": MESSAGES[lang], "labels": enum_labels(lang)},
+    )
