@@ -10,7 +10,10 @@ import datetime as dt
 import io
 import json
 import re
+import shutil
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -284,3 +287,64 @@ def test_the_wallet_in_english_reads_a_request_from_a_picture(
         ).json()
         assert redeemed["valid"] is True, redeemed["failed_checks"]
         assert redeemed["claims"]["birth_date"] == BIRTH.isoformat()
+
+
+def _camera_video(tmp_path: Path, text: str) -> Path:
+    """A one-frame YUV4MPEG2 video of a QR code, for Chromium's fake camera to play: the
+    header line, ``FRAME``, the luma plane (the black-and-white picture) and mid-grey 4:2:0
+    chroma planes."""
+    rows = [
+        bytes(0 if dark else 255 for dark in row) for row in segno.make(text).matrix_iter(scale=6)
+    ]
+    side = len(rows) + len(rows) % 2  # 4:2:0 needs even sides
+    luma = b"".join(row.ljust(side, b"\xff") for row in rows).ljust(side * side, b"\xff")
+    chroma = bytes([128]) * (side // 2) ** 2
+    path = tmp_path / "request.y4m"
+    header = f"YUV4MPEG2 W{side} H{side} F10:1 Ip A1:1 C420jpeg\n".encode()
+    path.write_bytes(header + b"FRAME\n" + luma + chroma + chroma)
+    return path
+
+
+@pytest.fixture
+def camera_browser(browser: Browser, tmp_path: Path) -> Iterator[Browser]:
+    """A second Chromium whose camera films a verifier's request code."""
+    request = f"certfree:request?aud={quote(GATE, safe='')}&nonce=n-cam&claims=age_over_60"
+    launched = browser.browser_type.launch(
+        executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--use-fake-ui-for-media-stream",  # allow the camera without asking
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={_camera_video(tmp_path, request)}",
+        ],
+    )
+    yield launched
+    launched.close()
+
+
+def test_the_camera_reads_a_verifiers_request(
+    client: TestClient, keys: KeyStore, db: Database, camera_browser: Browser
+) -> None:
+    holder = _resident(db)
+    node = client.app.state.node  # type: ignore[attr-defined]
+    with serving(client.app) as base:  # type: ignore[arg-type]
+        page = camera_browser.new_page(locale="zh-CN", viewport=PHONE)
+        page.goto(f"{base}/wallet?as={holder}")
+        expect(page.locator("#no-cards")).to_be_visible()
+        jwk = page.evaluate("s => certfreeHolder.publicJwk(s)", holder)
+        with node.db.session() as session:
+            card = issue_example(
+                session, keys, ELDERLY_CARD, jwk, id_number=holder, birth_date=BIRTH.isoformat()
+            )
+        page.goto(f"{base}/wallet/{card.identifier}")
+        page.get_by_label("响应核验方的请求").check()
+        page.get_by_role("button", name="用摄像头扫描请求码").click()
+        expect(page.locator("#request-summary")).to_have_text(f"核验方 {GATE} 请求出示：年满60周岁")
+        expect(page.locator("#camera")).to_be_hidden()  # stopped once the request is read
+        expect(page.get_by_label("年满60周岁")).to_be_checked()
+        page.get_by_role("button", name="出示亮证码").click()
+        result = _verify(client, _read_qr(page), GATE, "n-cam")
+        assert result["valid"] is True, result["failed_checks"]
+        check_page(page, "wallet-camera-phone")
+        page.close()
