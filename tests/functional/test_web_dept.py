@@ -162,14 +162,20 @@ def _demand(name: str, code: str) -> dict[str, object]:
     }
 
 
-def _settings(tmp_path: Path, database_url: str) -> Settings:
+def _settings(
+    tmp_path: Path,
+    database_url: str,
+    code: str = HEALTH,
+    name: str = "济南市卫生健康委员会",
+    level: str = "department",
+) -> Settings:
     return Settings(
         database_url=database_url,
         key_dir=tmp_path / "keys",
         key_passphrase=TEST_PASSPHRASE,
-        node_code=HEALTH,
-        node_name="济南市卫生健康委员会",
-        node_level="department",
+        node_code=code,
+        node_name=name,
+        node_level=level,
         key_scrypt_n=TEST_SCRYPT_N,
     )
 
@@ -242,6 +248,17 @@ def test_a_health_admin_issues_revokes_decides_and_answers(
         expect(row).to_contain_text(masked)
         expect(row.locator(".badge.good")).to_have_text("有效")
         check_page(page, "dept-certificates-zh")
+        page.get_by_label("搜索证照").fill("no such holder")
+        expect(rows).to_have_count(0)
+        page.get_by_label("搜索证照").fill(face["id_number"][-6:])
+        expect(rows).to_have_count(1)
+
+        row.get_by_role("button", name="暂停").click()
+        expect(page.locator("#cert-result")).to_contain_text("已暂停")
+        expect(row.locator(".badge.bad")).to_have_text("已暂停")
+        row.get_by_role("button", name="恢复").click()
+        expect(page.locator("#cert-result")).to_contain_text("已恢复")
+        expect(row.locator(".badge.good")).to_have_text("有效")
 
         row.get_by_role("button", name="注销").click()
         revoke = page.locator("#revoke")
@@ -323,6 +340,7 @@ def test_the_page_on_a_phone_in_english(node: tuple[FastAPI, Seeded], browser: B
             "Acting for 济南市卫生健康委员会 (370100-WJ)"
         )
         expect(page.locator("#face-fields")).to_contain_text("Date of birth")
+        expect(page.locator("#face-sex option")).to_have_text(["Male", "Female"])
         assert fits_phone(page)
         check_page(page, "dept-certificates-phone-en")
         _tab(page, "Resources and sharing")
@@ -334,4 +352,24 @@ def test_the_page_on_a_phone_in_english(node: tuple[FastAPI, Seeded], browser: B
         expect(page.locator("#inbox .badge.bad")).to_have_text("overdue")
         assert fits_phone(page)
         check_page(page, "dept-inbox-phone-en")
+        page.close()
+
+
+def test_on_another_node_the_inbox_says_where_it_is(
+    tmp_path: Path, database_url: str, db: Database, browser: Browser
+) -> None:
+    """On the province's node (the single demo node) a department admin issues and decides as
+    on its own, but its verification inbox is on its department's node."""
+    build_demo_province(db, citizens=1000, firms=10, seed=7)
+    settings = _settings(tmp_path, database_url, "370000", "山东省大数据局", "province")
+    settings.key_store().create(NODE_KEY_OWNER)
+    with TestClient(create_app(settings)) as client, serving(client.app) as base:  # type: ignore[arg-type]
+        page = browser.new_page(locale="zh-CN")
+        page.goto(base + f"/dept?as=wj-admin&org={HEALTH}")
+        expect(page.locator("#type_code option", has_text="老年人优待证")).to_have_count(1)
+        _tab(page, "部门核验")
+        refused = page.locator("#panel-verifications .load-error")
+        expect(refused).to_contain_text("不是本节点 370000")
+        expect(refused).to_contain_text("部门核验待办保存在本部门自己的节点上")
+        check_page(page, "dept-inbox-elsewhere-zh")
         page.close()

@@ -23,7 +23,9 @@
       await loaders[name]();
       loaded.add(name);
     } catch (error) {
-      const line = el("p", { className: "form-error load-error", textContent: error.message || T.failed });
+      // The inbox lives on the department's own node; another node refuses the token (403).
+      const where = name === "verifications" && error.status === 403 ? ` ${T.inbox_elsewhere}` : "";
+      const line = el("p", { className: "form-error load-error", textContent: (error.message || T.failed) + where });
       line.setAttribute("role", "alert");
       panel.prepend(line);
     }

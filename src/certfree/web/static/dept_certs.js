@@ -27,7 +27,8 @@ const deptCerts = (() => {
     if (field.type === "enum") {
       control = el("select");
       if (!field.required) control.append(new Option("—", ""));
-      for (const value of field.values || []) control.append(new Option(value, value));
+      // Face data is Chinese (the certificate's own words); English names the few it can.
+      for (const value of field.values || []) control.append(new Option(T[`face_value.${value}`] || value, value));
     } else {
       control = el("input", { autocomplete: "off" });
       control.type = field.type === "date" ? "date" : field.type === "integer" ? "number" : "text";
@@ -79,7 +80,9 @@ const deptCerts = (() => {
     try {
       const issued = await api("/api/v1/certificates", { method: "POST", body });
       $("#issue-result").textContent = fill(T.issued_msg, { type: TYPE_NAMES[issued.type_code], id: issued.identifier });
-      for (const control of certfree.$$("[data-face]", $("#face-fields"))) control.value = "";
+      for (const control of certfree.$$("[data-face]", $("#face-fields"))) {
+        if (control.tagName === "SELECT") control.selectedIndex = 0; else control.value = "";
+      }
       $("#holder_jwk").value = "";
       await load();
     } catch (error) {
