@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,6 +21,7 @@ from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
 from certfree.demo import grant_demo_departments, list_province_itself, load_demo_items
 from certfree.population import Sex
+from certfree.proofs import Way
 from certfree.settings import Settings
 from certfree.storage import Database, utcnow
 from certfree.wallet import HolderKey
@@ -31,6 +33,7 @@ pytestmark = pytest.mark.browser
 
 ELDERLY = "老年人优待证办理"
 PROVINCE = "370000"
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -141,6 +144,8 @@ def test_a_clerk_works_the_queue_and_its_cases(
         refused_row = page.locator(f"#queue tr[data-id='{to_refuse['id']}']")
         expect(refused_row.locator("td.applicant")).to_have_text(_masked(to_refuse["applicant"]))
         expect(refused_row).to_contain_text("已申请")
+        received = dt.datetime.fromisoformat(to_refuse["submitted_at"]).astimezone(BEIJING)
+        expect(refused_row).to_contain_text(received.strftime("%Y-%m-%d %H:%M"))
         check_page(page, "desk-queue")
 
         page.get_by_label("只看已逾期的办件").check()
@@ -181,8 +186,10 @@ def test_a_clerk_works_the_queue_and_its_cases(
         _open(page, base, to_correct["id"])
 
         correction = page.locator("#correction-form")
-        correction.get_by_label("1. ").check()
         correction.get_by_label("理由").fill("请补充户籍信息核验授权")
+        page.get_by_role("button", name="发出补正通知").click()  # nothing named to correct
+        expect(page.locator("#correction-items-error")).to_have_text("请勾选需补正的申请条件")
+        correction.get_by_label("1. ").check()
         page.get_by_role("button", name="发出补正通知").click()
         expect(page.locator("#state")).to_have_text("待补正")
         last = page.locator("#events tbody tr").last
@@ -245,4 +252,52 @@ def test_the_queue_on_a_phone_and_a_case_in_english(
             "Approval needs every requirement met."
         )
         check_page(page, "desk-case-en")
+        page.close()
+
+
+def _household_on_paper(db: Database, app_id: str) -> None:
+    """The plan of the second requirement (household in the province) takes the paper proof
+    the list still allows, as where no data can be had."""
+    with db.session() as session:
+        app = apps.locked_application(session, app_id)
+        slot = app.slots[1]
+        slot.way, slot.status = Way.PAPER, apps.SlotStatus.PAPER_REQUIRED
+        slot.parts = [
+            {**part, "way": Way.PAPER.value, "status": "paper_required", "proof": None}
+            for part in slot.parts
+        ]
+
+
+def test_a_clerk_records_the_paper_the_list_allows_and_refuses_citing_a_requirement(
+    node: TestClient, db: Database, browser: Browser
+) -> None:
+    app = _case(node, db, dt.date(1950, 3, 8), consent=False)
+    _household_on_paper(db, app["id"])
+    with serving(node.app) as base:  # type: ignore[arg-type]
+        page = browser.new_page(locale="zh-CN")
+        page.goto(f"{base}/desk/applications/{app['id']}?as=staff-1")
+        rows = page.locator("#requirements tbody tr")
+        expect(rows.nth(1).locator("td.way")).to_have_text("纸质证明")
+        expect(rows.nth(0).locator("form.paper")).to_have_count(0)  # data sharing: no paper
+        paper = rows.nth(1).locator("form.paper")
+        paper.get_by_role("button", name="登记").click()
+        expect(page.locator("#paper-1-error")).to_contain_text("请写明所见纸质证明")
+        check_page(page, "desk-case-paper-problem")
+        paper.get_by_label("所见纸质证明").fill("户口簿原件，已核对")
+        paper.get_by_role("button", name="登记").click()
+        expect(rows.nth(1).locator("td.status")).to_have_text("已满足")
+        proof = rows.nth(1).locator("td.proof")
+        expect(proof).to_contain_text("所见纸质证明户口簿原件，已核对")
+        expect(proof).to_contain_text("经办人窗口人员 staff-1")
+
+        refuse = page.locator("#refuse-form")
+        refuse.get_by_label("理由").fill("年龄未满60周岁")
+        refuse.get_by_role("button", name="不予办理").click()
+        expect(page.locator("#refuse-requirement-error")).to_contain_text("须指明")
+        refuse.get_by_label("所依据的申请条件").select_option(label="1. 申请人年满60周岁")
+        refuse.get_by_role("button", name="不予办理").click()
+        expect(page.locator("#decision")).to_have_text("不予办理")
+        expect(page.locator("#facts")).to_contain_text("1. 申请人年满60周岁")
+        expect(page.locator("#facts")).to_contain_text("年龄未满60周岁")
+        check_page(page, "desk-case-refused")
         page.close()

@@ -184,9 +184,12 @@ async function act(path, body, done) {
 
 onSubmit($("#accept-form"), () => act("accept", undefined, T.accept));
 onSubmit($("#not-accept-form"), (data) => act("not-accept", { reason: String(data.get("reason")) }, T.not_accept));
-onSubmit($("#correction-form"), (data) => act("request-correction", {
-  reason: String(data.get("reason")), requirements: data.getAll("position").map(Number),
-}, T.correction));
+onSubmit($("#correction-form"), (data) => {
+  const named = data.getAll("position").map(Number);
+  // Said here in the page's language; the API would refuse an empty list the same way.
+  if (!named.length) throw Object.assign(new Error(T.correction_none), { field: "requirements" });
+  return act("request-correction", { reason: String(data.get("reason")), requirements: named }, T.correction);
+});
 onSubmit($("#run-form"), () => act("run", undefined, T.run));
 onSubmit($("#approve-form"), () => act("decide", { approve: true }, T.approve));
 onSubmit($("#refuse-form"), (data) => {

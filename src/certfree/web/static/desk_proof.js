@@ -44,7 +44,8 @@ const deskProof = (() => {
         return [
           [T.request_id, el("code", { textContent: String(proof.request_id || "") })],
           [T.department, proof.department],
-          [T.outcome, proof.outcome ? T[`outcome_${proof.outcome}`] || proof.outcome : T.outcome_pending],
+          [T.outcome, proof.outcome ? T[`outcome_${proof.outcome}`] || proof.outcome
+            : `${T.outcome_pending}${proof.overdue ? `（${T.overdue}）` : ""}`],
           [T.deadline, proof.deadline ? local(proof.deadline) : ""],
           [T.note, proof.note || ""],
         ];
