@@ -324,20 +324,17 @@ def camera_browser(browser: Browser, tmp_path: Path) -> Iterator[Browser]:
 
 
 def test_the_camera_reads_a_verifiers_request(
-    client: TestClient, keys: KeyStore, db: Database, camera_browser: Browser
+    client: TestClient, db: Database, camera_browser: Browser
 ) -> None:
     holder = _resident(db)
-    node = client.app.state.node  # type: ignore[attr-defined]
     with serving(client.app) as base:  # type: ignore[arg-type]
         page = camera_browser.new_page(locale="zh-CN", viewport=PHONE)
         page.goto(f"{base}/wallet?as={holder}")
         expect(page.locator("#no-cards")).to_be_visible()
-        jwk = page.evaluate("s => certfreeHolder.publicJwk(s)", holder)
-        with node.db.session() as session:
-            card = issue_example(
-                session, keys, ELDERLY_CARD, jwk, id_number=holder, birth_date=BIRTH.isoformat()
-            )
-        page.goto(f"{base}/wallet/{card.identifier}")
+        # A demo node seals the resident's own ID card to this browser's key.
+        page.get_by_role("button", name="领取居民身份证").click()
+        expect(page.locator("#status-line")).to_have_text("居民身份证已放入卡包。")
+        page.get_by_role("link", name="查看与亮证：居民身份证").click()
         page.get_by_label("响应核验方的请求").check()
         page.get_by_role("button", name="用摄像头扫描请求码").click()
         expect(page.locator("#request-summary")).to_have_text(f"核验方 {GATE} 请求出示：年满60周岁")
@@ -346,5 +343,6 @@ def test_the_camera_reads_a_verifiers_request(
         page.get_by_role("button", name="出示亮证码").click()
         result = _verify(client, _read_qr(page), GATE, "n-cam")
         assert result["valid"] is True, result["failed_checks"]
+        assert result["disclosed"] == ["age_over_60"]
         check_page(page, "wallet-camera-phone")
         page.close()

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from certfree import certs, nodes
 from certfree.api.deps import PUBLIC, NodeDep, SessionDep
+from certfree.demo.devices import issued_on_demand
 from certfree.i18n import Catalog
 from certfree.web.i18n import pick_language
 from certfree.web.rendering import render_page
@@ -61,6 +62,14 @@ def _page(
     lang = pick_language(request, node.settings.default_language)
     # Issuing organs by USCC: the registry is public, a credential names only the USCC.
     organs = {n.uscc: n.name for n in nodes.list_nodes(session) if n.uscc}
+    # A demo node seals a resident's own ID card or household register to this browser's key
+    # (POST /dev/own-certificates), so every demo persona has something to show.
+    english = lang == "en"
+    demo = [
+        {"code": code, "name": kind.name_en if english else kind.name}
+        for code, kind in certs.cert_types().items()
+        if node.settings.is_development and issued_on_demand(code)
+    ]
     return render_page(
         request,
         "wallet.html",
@@ -69,6 +78,7 @@ def _page(
         context={
             "t": MESSAGES[lang],
             "identifier": identifier,
+            "demo": demo,
             "page_data": {
                 "T": MESSAGES[lang],
                 "LANG": lang,

@@ -96,6 +96,23 @@
     }
   }
 
+  // A demo node's own certificates (居民身份证, 户口簿), sealed to this browser's key.
+  for (const button of document.querySelectorAll("#demo button[data-type]")) {
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        const jwk = await certfreeHolder.publicJwk(subject());
+        await api("/dev/own-certificates", { method: "POST", body: { type_code: button.dataset.type, holder_jwk: jwk } });
+        await load();
+        say(fill(T.demo_taken, { name: kindOf({ type_code: button.dataset.type }).name }));
+      } catch (error) {
+        say(error.message, true);
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
   // ---- one certificate --------------------------------------------------------------------
   const shownValue = (field, value) => {
     if (value === true) return T.yes;
