@@ -45,7 +45,11 @@ function showFacts() {
     if (decision.reason) fact(list, T.decision_reason, decision.reason);
     fact(list, T.decided_at, local(decision.decided_at));
   }
-  if (app.issued.length) fact(list, T.issued, app.issued.map((c) => `${c.type_name || c.type || ""} ${c.certificate_id || c.identifier || ""}`.trim()).join(T.sep));
+  if (app.issued.length) {
+    const issued = el("ul", { className: "parties" });
+    for (const c of app.issued) issued.append(el("li", { textContent: `${c.type_name}（${label("roles", c.party)} ${mask(c.holder)}）${c.certificate_id}` }));
+    fact(list, T.issued, issued);
+  }
   $("#ask-link").href = askLink(null, 0);
 }
 
@@ -103,7 +107,7 @@ function showRequirements() {
 function showForm() {
   const list = $("#form");
   list.replaceChildren();
-  for (const [name, value] of Object.entries(app.form || {})) fact(list, name, String(value));
+  for (const [name, value] of Object.entries(app.form || {})) fact(list, T[`form_${name}`] || name, String(value));
   $("#form-empty").hidden = Object.keys(app.form || {}).length > 0;
 }
 
