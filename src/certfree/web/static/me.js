@@ -1,185 +1,207 @@
 "use strict";
-// What the server rendered for this page (a JSON data block, not a script: CSP allows
-// only the node's own script files).
-const PAGE = JSON.parse(document.getElementById("page-data").textContent);
-const T = PAGE.T;
-const QUESTIONS = PAGE.QUESTIONS;
-const CERT_TYPES = PAGE.CERT_TYPES;
-const DEVELOPMENT = PAGE.DEVELOPMENT;
-const $ = (selector) => document.querySelector(selector);
+// The citizen's own page (/me): accesses (static/me_accesses.js), consents, certificate uses,
+// commitments and credit records, applications. Every list comes from the citizen's own API
+// routes with their token; codes are shown as the names the node knows them by.
+const { T, QUESTIONS, CERT_TYPES, DATA_ITEMS, REASONS, DEVELOPMENT } = certfree.PAGE;
+const { $, api, cell, el, fill, local, mask } = certfree;
+const ENGLISH = document.documentElement.lang === "en";
+const PAGE_SIZE = 10;
 
-const clock = new Intl.DateTimeFormat("en-CA", {
-  timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
-  hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-});
-function local(iso) {
-  if (!iso) return "";
-  // The API writes microseconds; Date parses at most milliseconds reliably.
-  const parts = {};
-  for (const p of clock.formatToParts(new Date(iso.replace(/(\.\d{3})\d+/, "$1")))) parts[p.type] = p.value;
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
-}
-function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
-}
-function cell(row, text, className) {
-  const td = row.insertCell();
-  td.textContent = text == null ? "" : String(text);
-  if (className) td.className = className;
-  return td;
-}
-function questionTitle(name) {
-  return name && QUESTIONS[name] ? fill(T.aside, { main: QUESTIONS[name].title, note: name }) : (name || "—");
-}
-
-async function call(method, path) {
-  const me = auth.session();
-  const response = await fetch(path, { method, headers: { Authorization: `Bearer ${me.token}` } });
-  if (response.status === 401) { auth.signOut(); throw new Error(T.failed); }
-  const body = await response.json();
-  if (!response.ok) throw new Error(body.detail || body.title || T.failed);
-  return body;
-}
-function fillTable(id, rows, addRow) {
-  const tbody = $(`#${id} tbody`);
-  tbody.replaceChildren();
-  for (const item of rows) addRow(tbody.insertRow(), item);
-  $(`[data-empty="${id}"]`).hidden = rows.length > 0;
-  $(`#${id}`).hidden = rows.length === 0;
-}
-
-// RFC 9162 §2.1.3.2: recompute the root from the leaf and its inclusion path. Also check the
-// leaf names me: SHA-256(salt || my ID number) is among its subject commitments. Needs
-// WebCrypto, which browsers give only to secure contexts (HTTPS or loopback).
-const hex = (bytes) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
-const unhex = (text) => Uint8Array.from(text.match(/../g) || [], (h) => parseInt(h, 16));
-const concat = (...parts) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
+// Names for codes: nodes from the registry (GET /api/v1/nodes), service items and proof items
+// looked up once each. A code the node does not know is shown as it is.
+const known = { nodes: {}, services: new Map(), proofs: new Map() };
+const names = {
+  node: (code) => known.nodes[code] || code,
+  service: (code) => known.services.get(code) || code,
+  proof: (code) => known.proofs.get(code) || code,
 };
-const sha256 = async (...parts) => new Uint8Array(await crypto.subtle.digest("SHA-256", concat(...parts)));
-async function verifyAccess(access, subject, rootHex) {
-  const utf8 = new TextEncoder();
-  const salt = access.subjects[subject];
-  if (!salt || !access.record.subjects.includes(hex(await sha256(unhex(salt), utf8.encode(subject))))) return false;
-  let hash = await sha256(Uint8Array.of(0), utf8.encode(access.leaf));
-  if (hex(hash) !== access.leaf_hash) return false;
-  let fn = access.leaf_index, sn = access.tree_size - 1;
-  if (fn > sn) return false;
-  for (const step of access.inclusion_proof.map(unhex)) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      hash = await sha256(Uint8Array.of(1), step, hash);
-      while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
-    } else {
-      hash = await sha256(Uint8Array.of(1), hash, step);
-    }
-    fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
-  }
-  return sn === 0 && hex(hash) === rootHex;
+async function lookUp(cache, codes, path) {
+  await Promise.all([...new Set(codes)].filter((c) => c && !cache.has(c)).map(async (code) => {
+    try { cache.set(code, (await api(path(code))).name); } catch { cache.set(code, code); }
+  }));
 }
+async function loadNodes() {
+  try {
+    for (const node of await api("/api/v1/nodes")) known.nodes[node.code] = node.name;
+  } catch { /* names stay codes */ }
+}
+
+// A table filled page by page with its search box; an empty list shows its "none" line.
+const tables = {};
+function showTable(id, items, render) {
+  const table = $(`#${id}`);
+  const search = $(`#${id}-search`);
+  const noMatch = $(`[data-no-match="${id}"]`);
+  const none = items.length === 0;
+  table.closest(".table-wrap").hidden = none;
+  search.closest("label").hidden = none;
+  $(`[data-empty="${id}"]`).hidden = !none;
+  if (tables[id]) tables[id].redraw(items);
+  else tables[id] = certfree.pagedTable(table, items, render, { pageSize: PAGE_SIZE, search, empty: noMatch });
+  if (none) noMatch.hidden = true;
+}
+function failed(id, error) {
+  const empty = $(`[data-empty="${id}"]`);
+  empty.textContent = `${T.failed}${T.colon}${error.message}`;
+  empty.hidden = false;
+}
+// A row's cells, each labelled with its column for the phone's card layout (table.stack).
+function cells(row, columns) {
+  return columns.map(([label, content, className]) => {
+    const td = cell(row, content, className);
+    td.dataset.label = label;
+    return td;
+  });
+}
+// An item for pagedTable: only `text` (what the row shows) is searched.
+const searchable = (text, value) => Object.defineProperty({ text }, "value", { value });
+const badge = (text, kind) => el("span", { className: `badge ${kind || ""}`.trim(), textContent: text });
+const aside = (main, note) => (note ? fill(T.aside, { main, note }) : main);
+const questionTitle = (name) => (QUESTIONS[name] ? QUESTIONS[name].title : name);
 
 function showAccesses(data) {
-  // data: every node's part (/api/v1/me/accesses/cascade); each row is proved against the
-  // signed head of the node that logged it.
-  const list = $("#nodes");
-  list.replaceChildren();
-  if (data.registry_problem) {
-    list.append(Object.assign(document.createElement("li"), {
-      className: "invalid", textContent: fill(T.registry_problem, { detail: data.registry_problem }),
-    }));
-  }
-  const rows = [];
-  for (const part of data.nodes) {
-    const item = document.createElement("li");
-    item.dataset.node = part.node;
-    item.dataset.status = part.status;
-    if (part.status === "ok") {
-      item.textContent = fill(T.node_line, { node: part.node, count: part.accesses.length, size: part.head.tree_size });
-      for (const access of part.accesses) rows.push({ ...access, node: part.node, root: part.head.root_hash });
-    } else {
-      item.textContent = fill(T[`node.${part.status}`], { node: part.node, detail: part.detail || "" });
-      item.className = "invalid";
-    }
-    list.append(item);
-  }
-  rows.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));  // newest first
-  fillTable("accesses", rows, (row, a) => {
-    row.dataset.leaf = a.leaf_index;
-    row.dataset.node = a.node;
-    cell(row, local(a.at));
-    cell(row, a.node, "node");
-    cell(row, a.consumer).title = `${T.provider}${T.colon}${a.provider}`;
-    cell(row, questionTitle(a.question), "question");
-    cell(row, a.service_item || "—", "service-item");
-    cell(row, answerText(QUESTIONS, T, a.question, a.answer), "answer");
-    const proof = cell(row, fill(T.proof_ok, { index: a.leaf_index, size: a.tree_size }), "proof");
-    if (!window.crypto || !crypto.subtle) return;  // not a secure context: leave "provable"
-    verifyAccess(a, data.subject, a.root).then((verified) => {
-      proof.textContent = `${verified ? "✓" : "✗"} ${fill(verified ? T.proof_verified : T.proof_failed,
-        { index: a.leaf_index, size: a.tree_size })}`;
-      proof.className = verified ? "proof proof-ok" : "proof invalid";
-    });
-  });
-}
-function showConsents(consents) {
-  fillTable("consents", consents, (row, c) => {
-    row.dataset.id = c.id;
-    cell(row, c.service_item, "service-item");
-    cell(row, c.questions.map(questionTitle).join(T.sep));
-    cell(row, c.data_items.join(T.sep));
-    cell(row, local(c.given_at));
-    cell(row, local(c.expires_at));
-    cell(row, T[`state.${c.state}`] || c.state, `state state-${c.state}`);
-    const actions = row.insertCell();
-    if (c.state === "valid") {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "revoke";
-      button.textContent = T.revoke;
-      button.addEventListener("click", () => revoke(c.id, button));
-      actions.append(button);
-    }
-  });
-}
-function showUses(uses) {
-  fillTable("uses", uses, (row, u) => {
-    cell(row, local(u.used_at));
-    cell(row, u.verifier_org ? fill(T.aside, { main: u.verifier_org, note: u.verifier }) : u.verifier);
-    const kind = CERT_TYPES[u.type_code] || { name: u.type_code || u.certificate_id, labels: {} };
-    cell(row, kind.name, "certificate").title = u.certificate_id;
-    cell(row, u.purpose || "—");
-    cell(row, u.disclosed.map((name) => kind.labels[name] || name).join(T.sep) || "—", "disclosed");
-    cell(row, u.valid ? T.passed : fill(T.aside, { main: T.not_passed, note: u.reasons.join(T.sep) }), u.valid ? "" : "invalid");
-  });
+  // Whom the entries are about, the ID number with its middle hidden (GB 11643: region and
+  // check digit kept).
+  $("#subject-line").textContent = fill(T.subject_line, { id: mask(data.subject) });
+  meAccesses.nodeLines(data, names);
+  showTable("accesses", meAccesses.rows(data, names), (row, item) => meAccesses.render(row, item, data.subject, names));
 }
 
+function consentRow(row, { value: c }) {
+  row.dataset.id = c.id;
+  const actions = el("span");
+  if (c.state === "valid") {
+    const button = el("button", { type: "button", className: "revoke secondary", textContent: T.revoke });
+    button.addEventListener("click", () => revoke(c.id, button));
+    actions.append(button);
+  }
+  cells(row, [
+    [T.service_item, el("span", { textContent: names.service(c.service_item), title: c.service_item }), "service-item"],
+    [T.consumer, names.node(c.consumer)],
+    [T.questions, c.questions.map(questionTitle).join(T.sep), "questions"],
+    [T.data_items, c.data_items.map((d) => DATA_ITEMS[d] || d).join(T.sep)],
+    [T.given_at, local(c.given_at), "time"],
+    [T.expires_at, local(c.expires_at), "time"],
+    [T.state, T[`state.${c.state}`], `state state-${c.state}`],
+    [T.actions, actions, "actions"],
+  ]);
+}
+function showConsents(consents) {
+  showTable("consents", consents.map((c) => searchable(
+    [names.service(c.service_item), names.node(c.consumer), ...c.questions.map(questionTitle), T[`state.${c.state}`]].join(" "), c,
+  )), consentRow);
+}
 async function revoke(id, button) {
   if (!window.confirm(T.revoke_confirm)) return;
+  const line = $("#consents-error");
+  line.textContent = "";
   button.disabled = true;
   try {
-    await call("POST", `/api/v1/me/consents/${encodeURIComponent(id)}/revoke`);
-    showConsents(await call("GET", "/api/v1/me/consents"));
+    await api(`/api/v1/me/consents/${encodeURIComponent(id)}/revoke`, { method: "POST" });
+    showConsents(await api("/api/v1/me/consents"));
   } catch (error) {
     button.disabled = false;
-    window.alert(error.message);
+    line.textContent = error.message;
+  }
+}
+
+function useRow(row, { value: u }) {
+  const kind = CERT_TYPES[u.type_code] || { name: u.type_code || u.certificate_id, labels: {} };
+  const reasons = u.reasons.map((r) => REASONS[r] || T["reason.credential"]).join(T.sep);
+  cells(row, [
+    [T.when, local(u.used_at), "time"],
+    [T.verifier, aside(u.verifier_org || u.verifier, u.verifier_org ? u.verifier : null)],
+    [T.certificate, el("span", { textContent: kind.name, title: u.certificate_id }), "certificate"],
+    [T.purpose, u.purpose || "—"],
+    [T.disclosed, u.disclosed.map((name) => kind.labels[name] || name).join(T.sep) || T.nothing_disclosed, "disclosed"],
+    [T.channel, T[`channel.${u.channel}`] || T["channel.verification"]],
+    [T.result, u.valid ? badge(T.passed, "good") : badge(aside(T.not_passed, reasons), "bad"), "result"],
+  ]);
+}
+function showUses(uses) {
+  showTable("uses", uses.map((u) => {
+    const kind = CERT_TYPES[u.type_code] || { name: "" };
+    return searchable([u.verifier_org, u.verifier, kind.name, u.purpose].filter(Boolean).join(" "), u);
+  }), useRow);
+}
+
+function creditRow(row, { value: r }) {
+  const repaired = r.status === "repaired";
+  const repair = repaired
+    ? el("span", { textContent: fill(T.repaired_on, { when: local(r.repaired_at), reason: r.repair_reason || "" }) })
+    : el("details", {}, el("summary", { textContent: T.how_to_repair }), el("p", { textContent: T.repair_howto }));
+  row.dataset.id = r.id;
+  cells(row, [
+    [T.proof_item, el("span", { textContent: names.proof(r.proof_code), title: r.proof_code }), "proof-item"],
+    [T.consequence, T[`consequence.${r.consequence}`], "consequence"],
+    [T.basis, r.basis],
+    [T.recorded_at, local(r.recorded_at), "time"],
+    [T.state, badge(T[`credit.${r.status}`], repaired ? "good" : "bad"), "credit-state"],
+    [T.repair, repair, "repair"],
+  ]);
+}
+function commitmentRow(row, { value: c }) {
+  row.dataset.id = c.id;
+  cells(row, [
+    [T.proof_item, el("span", { textContent: names.proof(c.proof_code), title: c.proof_code }), "proof-item"],
+    [T.service_item, c.service_code ? el("span", { textContent: names.service(c.service_code), title: c.service_code }) : "—", "service-item"],
+    [T.signed_at, local(c.signed_at), "time"],
+    [T.state, T[`commitment.${c.status}`], "commitment-state"],
+  ]);
+}
+
+function applicationRow(row, { value: a }) {
+  const link = el("a", { href: `/apply/${encodeURIComponent(a.id)}`, textContent: a.service_name });
+  const due = el("span", { textContent: a.due_on || "—" });
+  if (a.overdue) due.append(" ", badge(T.overdue, "bad"));
+  row.dataset.id = a.id;
+  cells(row, [
+    [T.service_item, link, "service-item"],
+    [T.app_id, a.id, "app-id"],
+    [T.state, ENGLISH ? a.state_en : a.state_zh, "app-state"],
+    [T.submitted_at, a.submitted_at ? local(a.submitted_at) : T.not_submitted, "time"],
+    [T.due_on, due, "time"],
+  ]);
+}
+function showApplications(page) {
+  showTable("applications", page.items.map((a) => searchable(
+    [a.service_name, a.id, ENGLISH ? a.state_en : a.state_zh].join(" "), a,
+  )), applicationRow);
+  const more = $("#applications-more");
+  more.hidden = page.total <= page.items.length;
+  more.textContent = fill(T.applications_more, { shown: page.items.length, total: page.total });
+}
+
+// Each section loads on its own: one that fails says so and the others still show.
+async function section(id, path, show, codes = () => ({})) {
+  try {
+    const body = await api(path);
+    const { services = [], proofs = [] } = codes(body);
+    await Promise.all([
+      lookUp(known.services, services, (c) => `/api/v1/procedures/${encodeURIComponent(c)}`),
+      lookUp(known.proofs, proofs, (c) => `/api/v1/proofs/${encodeURIComponent(c)}`),
+    ]);
+    show(body);
+  } catch (error) {
+    failed(id, error);
   }
 }
 async function load() {
-  const sections = [
-    ["/api/v1/me/accesses/cascade", showAccesses, "accesses"],
-    ["/api/v1/me/consents", showConsents, "consents"],
-    ["/api/v1/me/certificate-uses", showUses, "uses"],
-  ];
-  await Promise.all(sections.map(async ([path, show, id]) => {
-    try { show(await call("GET", path)); } catch (error) {
-      const empty = $(`[data-empty="${id}"]`);
-      empty.textContent = `${T.failed}${T.colon}${error.message}`;
-      empty.hidden = false;
-    }
-  }));
+  await loadNodes();
+  const serviceCodes = (list) => list.map((x) => x.service_item || x.service_code);
+  await Promise.all([
+    section("accesses", "/api/v1/me/accesses/cascade", showAccesses, (data) => ({
+      services: data.nodes.flatMap((part) => part.accesses.map((a) => a.service_item)),
+    })),
+    section("consents", "/api/v1/me/consents", showConsents, (list) => ({ services: serviceCodes(list) })),
+    section("uses", "/api/v1/me/certificate-uses", showUses),
+    section("credit", "/api/v1/me/credit", (list) => showTable("credit", list.map((r) => searchable(
+      [names.proof(r.proof_code), T[`consequence.${r.consequence}`], r.basis, T[`credit.${r.status}`]].join(" "), r,
+    )), creditRow), (list) => ({ proofs: list.map((r) => r.proof_code) })),
+    section("commitments", "/api/v1/me/commitments", (list) => showTable("commitments", list.map((c) => searchable(
+      [names.proof(c.proof_code), names.service(c.service_code), T[`commitment.${c.status}`]].join(" "), c,
+    )), commitmentRow), (list) => ({ services: serviceCodes(list), proofs: list.map((c) => c.proof_code) })),
+    section("applications", "/api/v1/applications?limit=200", showApplications),
+  ]);
 }
-const auth = signIn({ key: "certfree.me", devPath: "/dev/sign-in", development: DEVELOPMENT, failed: T.failed, onChange: load });
-auth.start();
+certfree.setAuth(signIn({ key: "certfree.me", devPath: "/dev/sign-in", development: DEVELOPMENT, failed: T.failed, onChange: load })).start();
