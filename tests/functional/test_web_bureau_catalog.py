@@ -40,11 +40,13 @@ def _demo_catalog(db: Database) -> None:
         catalog.publish_lists(session, index, published_by="test", on=PUBLISHED)
 
 
-def _signed_in(page: Page, base: str, acting: str = "大数据局管理员，代表 370000") -> None:
+def _signed_in(
+    page: Page, base: str, acting: str = "大数据局管理员，代表 370000", shown: int = 20
+) -> None:
     page.goto(f"{base}/bureau/catalog?as=bureau-1")
     expect(page.locator("#whoami")).to_have_text("bureau-1")
     expect(page.locator("#acting")).to_have_text(acting)
-    expect(page.locator("#resources tbody tr")).to_have_count(20)
+    expect(page.locator("#resources tbody tr")).to_have_count(shown)  # 10 on a phone
 
 
 def test_the_bureau_searches_registers_a_demand_and_sees_the_gaps(
@@ -77,6 +79,8 @@ def test_the_bureau_searches_registers_a_demand_and_sees_the_gaps(
         for field in ("share_type", "share_method", "open_type", "update_cycle"):
             shown = dialog.locator(f".field-{field}").inner_text()
             assert not RAW_ENUM.match(shown), (field, shown)
+        expect(dialog.get_by_role("heading", name="信息项", exact=True)).to_be_visible()
+        expect(page.locator("#detail-h")).to_be_focused()  # read first, not the close button
         check_page(page, "bureau-catalog-resource-zh")
         dialog.get_by_role("button", name="关闭").click()
         expect(dialog).to_be_hidden()
@@ -182,7 +186,7 @@ def test_the_lists_page_on_a_phone_is_paged_filtered_and_in_words(
         check_page(page, "catalog-lists-phone-en")
 
         # The bureau's page on the phone, in English: search and the why.
-        _signed_in(page, base, "Big-data bureau admin, for 370000")
+        _signed_in(page, base, "Big-data bureau admin, for 370000", shown=10)
         page.get_by_label("Data wanted", exact=True).first.fill("查询社保参保缴费记录")
         page.get_by_role("button", name="Search", exact=True).click()
         by_synonym = page.locator("#candidates li.term.by-synonym").first

@@ -5,7 +5,8 @@
 const catalogPage = (() => {
   const { PAGE, T, $, $$, fill, api, onSubmit, cell, el } = certfree;
   const LABELS = PAGE.LABELS;
-  const PAGE_SIZE = 20;
+  // Resources a page of the catalog shows: fewer on a phone, where each is a card.
+  const PAGE_SIZE = matchMedia("(max-width: 40rem)").matches ? 10 : 20;
   let me = null; // the signed-in person as the node sees their token (role, organisation)
 
   // An enum value in words, never its code ("half_yearly" is "每半年" / "Every six months").
@@ -120,6 +121,9 @@ const catalogPage = (() => {
     $("#detail-items").hidden = !(resource.items || []).length;
     $("#no-items").hidden = Boolean((resource.items || []).length);
     if (!dialog.open) dialog.showModal();
+    // Open at the top, its name read first (showModal would focus the last link or button).
+    dialog.scrollTop = 0;
+    $("#detail-h").focus();
   }
 
   // Search: the demand given here is matched and nothing is stored.
