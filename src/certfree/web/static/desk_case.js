@@ -5,6 +5,7 @@
 const { T, PAGE, $, $$, local, mask, api, cell, el, fill, onSubmit } = certfree;
 const PATH = `/api/v1/applications/${encodeURIComponent(PAGE.APP_ID)}`;
 const label = deskProof.label;
+const aside = (main, note) => fill(T.aside, { main, note });
 // The acts each state allows (applications/lifecycle.py); approval also needs every
 // requirement met, and paper only where a requirement's plan still takes it.
 const ACTS = {
@@ -24,13 +25,13 @@ function fact(list, name, ...value) {
 function showFacts() {
   const list = $("#facts");
   list.replaceChildren();
-  fact(list, T.service, `${app.service_name}（${app.service_item}）`);
+  fact(list, T.service, aside(app.service_name, app.service_item));
   fact(list, T.state, el("span", { className: `badge state-${app.state}`, id: "state", textContent: label("states", app.state) }));
   const parties = el("ul", { className: "parties" });
   for (const p of app.parties) {
     const marks = [p.consented ? T.consented : T.not_consented];
     if (p.wallet_key) marks.push(T.wallet_key);
-    parties.append(el("li", { textContent: `${label("roles", p.role)} ${mask(p.id)}（${marks.join(T.sep)}）` }));
+    parties.append(el("li", { textContent: aside(`${label("roles", p.role)} ${mask(p.id)}`, marks.join(T.sep)) }));
   }
   fact(list, T.parties, parties);
   fact(list, T.received, app.submitted_at ? local(app.submitted_at) : T.not_submitted);
@@ -47,7 +48,7 @@ function showFacts() {
   }
   if (app.issued.length) {
     const issued = el("ul", { className: "parties" });
-    for (const c of app.issued) issued.append(el("li", { textContent: `${c.type_name}（${label("roles", c.party)} ${mask(c.holder)}）${c.certificate_id}` }));
+    for (const c of app.issued) issued.append(el("li", { textContent: `${aside(c.type_name, `${label("roles", c.party)} ${mask(c.holder)}`)} ${c.certificate_id}` }));
     fact(list, T.issued, issued);
   }
   $("#ask-link").href = askLink(null, 0);
@@ -153,7 +154,7 @@ function showActions() {
     const ways = [...new Set(slot.parts.map((p) => label("ways", p.way)).filter(Boolean))].join(T.sep);
     items.append(el("div", { className: "check" },
       el("input", { type: "checkbox", id, name: "position", value: String(slot.position) }),
-      el("label", { htmlFor: id, textContent: `${slot.position + 1}. ${slot.requirement}（${label("roles", slot.party)}；${fill(T.ways_allowed, { ways: ways || "—" })}）` })));
+      el("label", { htmlFor: id, textContent: aside(`${slot.position + 1}. ${slot.requirement}`, `${label("roles", slot.party)}${T.semi}${fill(T.ways_allowed, { ways: ways || "—" })}`) })));
     select.append(el("option", { value: String(slot.position), textContent: `${slot.position + 1}. ${slot.requirement}` }));
   }
 }

@@ -6,7 +6,7 @@
 // department verification — request, department, outcome; cancelled — the basis; paper —
 // what the clerk saw.
 const deskProof = (() => {
-  const { T, PAGE, el, local } = certfree;
+  const { T, PAGE, el, local, fill } = certfree;
   const label = (kind, value) => (PAGE.LABELS[kind] || {})[value] || value;
 
   // "role:subject" as people read it: the role in words, an ID number masked.
@@ -45,7 +45,7 @@ const deskProof = (() => {
           [T.request_id, el("code", { textContent: String(proof.request_id || "") })],
           [T.department, proof.department],
           [T.outcome, proof.outcome ? T[`outcome_${proof.outcome}`] || proof.outcome
-            : `${T.outcome_pending}${proof.overdue ? `（${T.overdue}）` : ""}`],
+            : proof.overdue ? fill(T.aside, { main: T.outcome_pending, note: T.overdue }) : T.outcome_pending],
           [T.deadline, proof.deadline ? local(proof.deadline) : ""],
           [T.note, proof.note || ""],
         ];
