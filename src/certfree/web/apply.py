@@ -7,7 +7,9 @@ Both are shells, as ``/me`` is: the scripts call the node's API with the person'
 (``sessionStorage`` key ``certfree.me``, shared with /me and /wallet), so no case is rendered
 into a page another could load. The server gives only the words: the labels of states, ways,
 statuses, roles and actions in the page's language, certificate type names, and the scenario
-words (办事场景) a service can be found by besides its name.
+words (办事场景) a service can be found by besides its name. On a demo node the pages let a
+resident take their own e-ID card into the browser's wallet where a requirement asks for it,
+as ``certfree apply`` does for the demo wallets.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from fastapi.responses import HTMLResponse
 from certfree import applications as apps
 from certfree import certs, procedures
 from certfree.api.deps import PUBLIC, NodeDep
+from certfree.demo.devices import issued_on_demand
 from certfree.i18n import Catalog
 from certfree.proofs import WAY_PREFERENCE
 from certfree.web.i18n import pick_language
@@ -82,11 +85,17 @@ def _scenarios(lang: str) -> list[dict[str, Any]]:
 def _page(request: Request, node: NodeDep, template: str, **extra: Any) -> HTMLResponse:
     lang = pick_language(request, node.settings.default_language)
     t = MESSAGES[lang]
+    development = node.settings.is_development
     data = {
         "T": t,
         "LANG": lang,
         "LABELS": _labels(lang),
-        "DEVELOPMENT": node.settings.is_development,
+        "DEVELOPMENT": development,
+        # On a demo node a resident takes their own e-ID card or household register entry
+        # into this browser's wallet (POST /dev/own-certificates) when a step needs it.
+        "OWN_CERTIFICATES": [c for c in certs.cert_types() if issued_on_demand(c)]
+        if development
+        else [],
         **extra,
     }
     return render_page(

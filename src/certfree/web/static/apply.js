@@ -85,17 +85,45 @@
         }
       }
       const whose = requirement.party === "applicant" ? fill(T.aside, { main: L.roles.applicant, note: T.you }) : L.roles[requirement.party];
-      list.append(el("li", {},
+      const item = el("li", {},
         el("strong", { textContent: requirement.description }),
         el("dl", {},
           el("dt", { textContent: T.of_whom }), el("dd", { textContent: whose }),
-          el("dt", { textContent: T.by_way }), el("dd", { textContent: how, className: "way" }))));
+          el("dt", { textContent: T.by_way }), el("dd", { textContent: how, className: "way" })));
+      if (route && !route.way) for (const type of missingCards(route)) item.append(takeCard(type));
+      list.append(item);
     });
     for (const ref of notNeeded.keys()) stillNeeded.delete(ref);
     const none = el("li", { textContent: T.not_needed_none });
     $("#not-needed").replaceChildren(...(notNeeded.size ? [...notNeeded.values()].map((text) => el("li", { textContent: text })) : [none]));
     $("#still-needed").replaceChildren(...[...stillNeeded.values()].map((text) => el("li", { textContent: text })));
     $("#still-needed-box").hidden = stillNeeded.size === 0;
+  }
+
+  // The demo node's own e-ID cards the route found missing from the person's wallet.
+  function missingCards(route) {
+    const types = new Set();
+    for (const alternative of route.alternatives) {
+      for (const evidence of alternative.evidences) {
+        for (const step of evidence.steps) {
+          const type = step.certificate_type || (evidence.kind === "certificate_type" ? evidence.ref : null);
+          if (step.reason === "certificate_not_held" && PAGE.OWN_CERTIFICATES.includes(type)) types.add(type);
+        }
+      }
+    }
+    return types;
+  }
+  // A demo resident takes their own card into this browser's wallet, then the plan is shown again.
+  function takeCard(type) {
+    const form = el("form", { className: "act" }, el("button", {
+      type: "submit", className: "secondary", textContent: fill(T.take_card, { name: L.certificates[type] }),
+    }));
+    onSubmit(form, async () => {
+      const holderJwk = await certfreeHolder.publicJwk(me());
+      await api("/dev/own-certificates", { method: "POST", body: { type_code: type, holder_jwk: holderJwk } });
+      await showService(chosen.code);
+    });
+    return form;
   }
 
   async function showService(code) {

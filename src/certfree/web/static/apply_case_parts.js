@@ -34,7 +34,12 @@ const applyParts = (() => {
   // against it.
   async function present(app, requirement, part, subject) {
     const type = part.certificate_type || part.ref;
-    const credential = await heldHere(subject, type);
+    let credential = await heldHere(subject, type);
+    if (!credential && PAGE.OWN_CERTIFICATES.includes(type)) {
+      // A demo node: the resident takes their own card into this wallet, as `certfree apply` does.
+      const holderJwk = await certfreeHolder.publicJwk(subject);
+      credential = (await api("/dev/own-certificates", { method: "POST", body: { type_code: type, holder_jwk: holderJwk } })).credential;
+    }
     if (!credential) throw new Error(fill(T.present_none, { name: L.certificates[type] || part.name }));
     const path = `/api/v1/applications/${encodeURIComponent(app.id)}`;
     const party = app.parties.find((p) => p.id === subject);
