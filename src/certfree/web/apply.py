@@ -25,6 +25,7 @@ from certfree.api.deps import PUBLIC, NodeDep
 from certfree.demo.devices import issued_on_demand
 from certfree.i18n import Catalog
 from certfree.proofs import WAY_PREFERENCE
+from certfree.settings import NodeLevel
 from certfree.web.i18n import pick_language
 from certfree.web.rendering import render_page
 
@@ -91,6 +92,9 @@ def _page(request: Request, node: NodeDep, template: str, **extra: Any) -> HTMLR
         "LANG": lang,
         "LABELS": _labels(lang),
         "DEVELOPMENT": development,
+        # Only the province attests consent (docs/consent-attestations.md); another demo node
+        # fetches the attestation from it as the resident (POST /dev/consent-attestation).
+        "ATTESTS": node.settings.node_level is NodeLevel.PROVINCE,
         # On a demo node a resident takes their own e-ID card or household register entry
         # into this browser's wallet (POST /dev/own-certificates) when a step needs it.
         "OWN_CERTIFICATES": [c for c in certs.cert_types() if issued_on_demand(c)]
