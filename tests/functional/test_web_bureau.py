@@ -152,6 +152,22 @@ def test_an_import_with_a_bad_row_names_it_and_stores_nothing_on_a_phone_in_engl
         expect(bad.first).to_contain_text("红头文件")
         assert fits_phone(page)
         check_page(page, "bureau-import-rejected-phone-en")
+
+        # The CIO (signed in through the identity service) reads; the forms are not offered.
+        cio = client.app.state.node.tokens.issue("cio", "cio-1", organisation="370000")  # type: ignore[attr-defined]
+        page.evaluate(
+            "token => sessionStorage.setItem('certfree.bureau', "
+            "JSON.stringify({token, subject: 'cio-1', name: 'cio-1'}))",
+            cio,
+        )
+        page.reload()
+        expect(page.locator("#whoami")).to_have_text("cio-1")
+        expect(page.locator("#read-only")).to_be_visible()
+        expect(page.locator("#item-SD-ZM-GA-005 .status")).to_have_text("to abolish")
+        expect(page.locator("#items").get_by_role("button", name="Edit")).to_have_count(0)
+        expect(page.locator("#import")).to_be_hidden()
+        expect(page.locator("#publish-form")).to_be_hidden()
+        check_page(page, "bureau-cio-phone-en")
         page.close()
     assert client.get("/api/v1/proofs/NEW-1").status_code == 404  # its good row neither
 
