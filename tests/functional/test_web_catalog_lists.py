@@ -14,6 +14,7 @@ from certfree import catalog
 from certfree.catalog import lists
 from certfree.storage import Database
 from helpers.livenode import serving
+from helpers.webpage import check_page
 
 pytestmark = pytest.mark.browser
 
@@ -68,6 +69,7 @@ def test_a_reader_sees_counts_gaps_and_downloads_the_csv(
         gap = page.locator("#rows tbody tr", has_text="火星车遥测数据")
         assert gap.locator(".col-match_status").inner_text() == "缺口"
         assert gap.locator(".col-best_name").inner_text() == "—"
+        check_page(page, "catalog-lists-demand-zh")
 
         with page.expect_download() as caught:
             page.get_by_role("link", name="CSV").click()
