@@ -156,7 +156,9 @@
       certfree.cell(row, app.service_name).dataset.label = T.service;
       const link = el("a", { href: `/apply/${encodeURIComponent(app.id)}`, textContent: app.id });
       certfree.cell(row, link).dataset.label = T.app_id;
-      const state = el("span", { className: `badge state-${app.state}`, textContent: L.states[app.state] });
+      // What asks for the person's attention stands out: a correction asked, a refusal.
+      const tone = app.decision === "approved" ? "good" : app.state === "correction_requested" || app.state === "not_accepted" || app.decision === "refused" ? "bad" : "";
+      const state = el("span", { className: `badge ${tone}`, textContent: L.states[app.state] });
       certfree.cell(row, state).dataset.label = T.state;
       certfree.cell(row, local(app.created_at)).dataset.label = T.created;
     }, { pageSize: 10 });

@@ -17,7 +17,8 @@
 
   function summary(app) {
     $("#summary-h").textContent = app.service_name;
-    const state = badge(L.states[app.state], app.state === "decided" && app.decision === "approved" ? "good" : "");
+    const tone = app.decision === "approved" ? "good" : app.state === "correction_requested" || app.state === "not_accepted" || app.decision === "refused" ? "bad" : "";
+    const state = badge(L.states[app.state], tone);
     state.id = "state";
     let due = null;
     if (app.due_on) due = app.due_estimated ? fill(T.due_estimate, { day: app.due_on }) : app.due_on;
