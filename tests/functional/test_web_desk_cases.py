@@ -239,6 +239,10 @@ def test_the_queue_on_a_phone_and_a_case_in_english(
         expect(phone.locator("#queue tbody tr")).to_have_count(1)
         assert fits_phone(phone)
         check_page(phone, "desk-queue-phone")
+        phone.locator(f"#queue a[href$='{app['id']}']").click()
+        expect(phone.locator("#requirements tbody tr")).to_have_count(2)
+        assert fits_phone(phone)
+        check_page(phone, "desk-case-phone")
         phone.close()
 
         page = browser.new_page(locale="en-GB")
