@@ -160,10 +160,11 @@ def test_the_citizen_page_shows_every_nodes_entries_proved_in_the_browser(
         expect(page.locator("#accesses tr[data-node='370100'] .proof")).to_have_text(
             "✓ 已在本机验证：第 0 条，日志共 1 条"
         )
+        # Each node by the name the province's registry gives it.
         expect(page.locator("#nodes li[data-node='370100-MZ']")).to_have_text(
-            "370100-MZ：2 条，日志共 3 条，树头签名已核对"
+            "济南市民政局：2 条，日志共 3 条，树头签名已核对"
         )
         expect(page.locator("#nodes li[data-node='370100-GA']")).to_have_text(
-            "370100-GA：暂时无法连接（ConnectError），其记录稍后再查"
+            "济南市公安局：暂时无法连接（ConnectError），其记录稍后再查"
         )
         page.close()

@@ -92,14 +92,14 @@ def test_a_clerk_asks_after_the_applicants_consent_and_the_applicant_sees_it(
             page.get_by_role("link", name=f"申请人查看谁查询了其数据（{applicant}）").click()
         mine = opened.value
         rows = mine.locator("#accesses tbody tr")
-        # Both attempts, the refused one too: request and reply at the desk and at the
-        # department, each proved in the browser against its node's signed head.
-        expect(rows).to_have_count(8)
-        expect(mine.locator("#accesses tr[data-node='370100-MZ']")).to_have_count(4)
+        # Both attempts, the refused one too, one row each: request and reply at the desk and
+        # at the department, each entry proved in the browser against its node's signed head.
+        expect(rows).to_have_count(2)
+        expect(mine.locator("#accesses tr[data-node='370200 370100-MZ']")).to_have_count(2)
+        expect(mine.locator("#accesses li[data-node='370100-MZ']")).to_have_count(4)
         expect(mine.locator("#accesses .proof.proof-ok")).to_have_count(8)
-        expect(mine.locator("#accesses tr[data-node='370100-MZ'] .answer").first).to_have_text(
-            "婚姻状况：已婚"
-        )
+        expect(rows.first.locator(".answer")).to_have_text("已婚")
+        expect(rows.nth(1).locator(".sentence")).to_contain_text("被拒绝答复")
         page.close()
         mine.close()
 

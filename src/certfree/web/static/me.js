@@ -2,14 +2,15 @@
 // The citizen's own page (/me): accesses (static/me_accesses.js), consents, certificate uses,
 // commitments and credit records, applications. Every list comes from the citizen's own API
 // routes with their token; codes are shown as the names the node knows them by.
-const { T, QUESTIONS, CERT_TYPES, DATA_ITEMS, REASONS, DEVELOPMENT } = certfree.PAGE;
+const { T, QUESTIONS, CERT_TYPES, DATA_ITEMS, REASONS, NODE_NAMES, DEVELOPMENT } = certfree.PAGE;
 const { $, api, cell, el, fill, local, mask } = certfree;
 const ENGLISH = document.documentElement.lang === "en";
 const PAGE_SIZE = 10;
 
-// Names for codes: nodes from the registry (GET /api/v1/nodes), service items and proof items
-// looked up once each. A code the node does not know is shown as it is.
-const known = { nodes: {}, services: new Map(), proofs: new Map() };
+// Names for codes: nodes from the cascade's registry (in the page) and this node's own table
+// (GET /api/v1/nodes), service items and proof items looked up once each. A code the node
+// does not know is shown as it is.
+const known = { nodes: { ...NODE_NAMES }, services: new Map(), proofs: new Map() };
 const names = {
   node: (code) => known.nodes[code] || code,
   service: (code) => known.services.get(code) || code,

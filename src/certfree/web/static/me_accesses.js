@@ -85,9 +85,11 @@ const meAccesses = (() => {
       const pick = (name) => (g.entries.find((e) => e[name] != null) || {})[name] ?? null;
       const answered = g.entries.find((e) => e.kind === "answer_received" && e.answer != null)
         || g.entries.find((e) => e.answer != null);
+      // A provider's signed refusal is logged as its answer (a "refusal" message).
+      const refusal = answered && answered.answer.type === "refusal" ? answered.answer.body || {} : null;
       const kinds = g.entries.map((e) => e.kind);
       let state = "pending";
-      if (kinds.includes("refused")) state = "refused";
+      if (kinds.includes("refused") || refusal) state = "refused";
       else if (kinds.some((k) => k.startsWith("verification_"))) state = "verification";
       else if (answered) state = "answered";
       return {
@@ -97,6 +99,7 @@ const meAccesses = (() => {
         question: pick("question"),
         service_item: pick("service_item"),
         answer: answered ? answered.answer : null,
+        refusal: refusal && refusal.detail ? String(refusal.detail) : null,
         state,
         entries: g.entries,
       };
@@ -139,6 +142,11 @@ const meAccesses = (() => {
       for: service,
     };
     if (access.state === "verification") return words(T["access.verification"], parts);
+    if (access.state === "refused" && access.refusal) {
+      // The provider's reason, in its own words (its language is the provider's).
+      parts.refused = el("span", { className: "refusal", textContent: access.refusal });
+      return words(T["access.refused_because"], { ...parts, question: fact(access) });
+    }
     if (access.state === "answered") return words(T["access.answered"], { ...parts, fact: fact(access) });
     return words(T[`access.${access.state}`], { ...parts, question: fact(access) });
   }
