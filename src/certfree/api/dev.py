@@ -170,6 +170,10 @@ class DevConsentRequest(BaseModel):
     service_item: str = Field(min_length=1, max_length=64)
     questions: list[str] = Field(min_length=1, max_length=16)
     purpose: str = Field(min_length=1, max_length=500)
+    application: str | None = Field(
+        default=None, min_length=1, max_length=64, description="办件编号, if for one"
+    )
+    lang: Literal["zh-CN", "en"] = "zh-CN"
 
 
 @router.post("/consent-attestation")
@@ -183,6 +187,8 @@ async def consent_attestation(body: DevConsentRequest, node: NodeDep) -> Attesta
         service_item=body.service_item,
         questions=body.questions,
         purpose=body.purpose,
+        application=body.application,
+        lang=body.lang,
     )
     subject = body.id_number.strip().upper()
     if node.settings.node_level is NodeLevel.PROVINCE:

@@ -63,6 +63,8 @@ SCENARIOS = (
     Scenario("hospital", ("name", "sex", "birth_date", "id_number")),
     # Police check on the spot: identity and registered address.
     Scenario("police", ("name", "sex", "id_number", "address")),
+    # A couple's joint housing-fund or home-loan file: the marriage and who the spouses are.
+    Scenario("married", ("registration_no", "holder_name", "spouse_name")),
 )
 
 

@@ -94,7 +94,7 @@
       // The province attests; another demo node fetches the attestation from it as this person.
       const attested = PAGE.ATTESTS || !PAGE.DEVELOPMENT
         ? await api("/api/v1/consent/attestations", { method: "POST", body: { ...asked, consumer: app.node, lang: PAGE.LANG } })
-        : await api("/dev/consent-attestation", { method: "POST", body: { ...asked, id_number: me() } });
+        : await api("/dev/consent-attestation", { method: "POST", body: { ...asked, id_number: me(), lang: PAGE.LANG } });
       const holderJwk = await certfreeHolder.publicJwk(me());
       show(await api(`${path}/consent`, { method: "POST", body: { party: me(), attestation: attested.attestation, holder_jwk: holderJwk } }));
     });
