@@ -21,7 +21,7 @@ def test_citizen_reads_the_list_and_sees_why_items_are_to_be_abolished(
     with serving(client.app) as base:  # type: ignore[arg-type]
         page = browser.new_page(locale="zh-CN")
         page.goto(base + "/")
-        page.get_by_role("link", name="证明事项清单").click()
+        page.get_by_role("main").get_by_role("link", name="证明事项清单").click()
         page.wait_for_url("**/proofs")
         assert page.locator("#version").inner_text().startswith("第 1 版")
         kept = page.locator("#item-SD-ZM-RS-001")

@@ -341,6 +341,7 @@ def test_the_camera_reads_a_verifiers_request(
         expect(page.locator("#camera")).to_be_hidden()  # stopped once the request is read
         expect(page.get_by_label("年满60周岁")).to_be_checked()
         page.get_by_role("button", name="出示亮证码").click()
+        expect(page.locator("#showing")).to_have_text("正在出示：年满60周岁")  # drawn
         result = _verify(client, _read_qr(page), GATE, "n-cam")
         assert result["valid"] is True, result["failed_checks"]
         assert result["disclosed"] == ["age_over_60"]
