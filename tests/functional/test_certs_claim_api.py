@@ -136,3 +136,28 @@ def test_a_suspended_certificate_is_not_claimed(
     assert response.status_code == 409
     assert response.json()["type"] == "/problems/certificate-status-conflict"
     assert "已暂停" in response.json()["detail"]
+
+
+def test_an_organ_issues_without_a_key_and_the_holder_claims_it(
+    client: TestClient, holder: Signer
+) -> None:
+    """A department issues at the counter not knowing the holder's wallet key: the
+    certificate is sealed without ``cnf``, so no one can show it until the holder claims it."""
+    node = client.app.state.node  # type: ignore[attr-defined]
+    organ = node.tokens.issue("department_admin", "wj-admin", organisation="370100-WJ")
+    issued = client.post(
+        "/api/v1/certificates",
+        json={
+            "type_code": ELDERLY_CARD,
+            "holder_id": HOLDER,
+            "face_data": example_face(ELDERLY_CARD),
+        },
+        headers={"Authorization": f"Bearer {organ}"},
+    )
+    assert issued.status_code == 201, issued.text
+    assert "cnf" not in parse_sd_jwt(issued.json()["credential"]).payload
+    mine = {"Authorization": f"Bearer {node.tokens.issue('applicant', HOLDER)}"}
+    claimed = _claim(client, issued.json()["identifier"], holder.public_jwk(), mine)
+    assert claimed.status_code == 201, claimed.text
+    bound = parse_sd_jwt(claimed.json()["credential"]).payload["cnf"]["jwk"]
+    assert jwk_thumbprint(bound) == jwk_thumbprint(holder.public_jwk())

@@ -35,7 +35,11 @@ class CertificateIssueRequest(BaseModel):
     type_code: str = Field(description="21-character certificate type code")
     holder_id: str = Field(description="resident ID number (111) or USCC (001) of the holder")
     face_data: dict[str, Any] = Field(description="照面信息 as the type's schema describes")
-    holder_jwk: dict[str, Any] = Field(description="the holder's public key (JWK)")
+    holder_jwk: dict[str, Any] | None = Field(
+        default=None,
+        description="the holder's public key (JWK); omitted, the holder claims the certificate "
+        "with their wallet's key (POST /api/v1/me/certificates/{identifier}/claim)",
+    )
     valid_from: IsoDate | None = None
     valid_to: IsoDate | None = Field(default=None, description="omit with permanent for 长期")
     permanent: bool = False

@@ -356,7 +356,7 @@ def issue_certificate(
     type_code: str,
     holder_id: str,
     face_data: Mapping[str, Any],
-    holder_jwk: Mapping[str, Any],
+    holder_jwk: Mapping[str, Any] | None,
     issuer_uscc: str | None = None,
     validity: Validity | None = None,
     now: dt.datetime | None = None,
@@ -372,7 +372,9 @@ def issue_certificate(
     ``seal_alg`` asks for another, e.g. ``Alg.SM2`` for a 国密 relying party (its own key,
     ``issuers.seal_owner``; docs/sm2-jose-profile.md).
     ``validity`` defaults to the type's default term from today (Beijing); ``base_url`` is the
-    node's public address, written into the status-list URI of a new list. ``registered_in``
+    node's public address, written into the status-list URI of a new list. Without a
+    ``holder_jwk`` the certificate is sealed with no ``cnf`` (as a backfilled one is) and
+    serves once its holder claims it with their wallet's key (认领). ``registered_in``
     is the GB/T 2260 division whose organ the certified act falls to, when that is not the
     holder's own: a marriage is registered where either party's household is
     (《婚姻登记条例》第四条), and both parties' certificates are issued there.
@@ -390,7 +392,7 @@ def issue_certificate(
     kind = cert_type(type_code)
     face = check_face_data(kind, face_data)
     holder = check_holder_id(kind, holder_id, face)
-    jwk = check_holder_jwk(holder_jwk)
+    jwk = None if holder_jwk is None else check_holder_jwk(holder_jwk)
     division = check_holder_registered(session, kind, holder)
     issuer = resolve_issuer(session, kind, issuer_uscc)
     check_jurisdiction(kind, issuer, registered_in or division)

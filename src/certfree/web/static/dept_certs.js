@@ -61,8 +61,10 @@ const deptCerts = (() => {
     return face;
   }
 
+  // The holder's wallet key when they gave it at the counter; none: they claim it later.
   function holderKey() {
     const text = $("#holder_jwk").value.trim();
+    if (!text) return undefined;
     try {
       const jwk = JSON.parse(text);
       if (jwk && typeof jwk === "object" && !Array.isArray(jwk)) return jwk;
@@ -90,13 +92,6 @@ const deptCerts = (() => {
       if (["holder", "holder_id"].includes(error.field)) error.field = kind.holder_field;
       throw error;
     }
-  }
-
-  // Demo only: a fresh P-256 key pair made in this browser; only its public half is shown.
-  async function demoKey() {
-    const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
-    const { kty, crv, x, y } = await crypto.subtle.exportKey("jwk", pair.publicKey);
-    $("#holder_jwk").value = JSON.stringify({ kty, crv, x, y });
   }
 
   function actionButton(text, onClick, secondary = true) {
@@ -158,8 +153,6 @@ const deptCerts = (() => {
   function start() {
     $("#type_code").addEventListener("change", () => showFields().catch((error) => showProblem($("#issue"), error)));
     onSubmit($("#issue"), issue);
-    const key = $("#dev-key");
-    if (key) key.addEventListener("click", demoKey);
     onSubmit($("#revoke"), async (data) => {
       const id = data.get("identifier");
       await api(`/api/v1/certificates/${encodeURIComponent(id)}/revoke`, { method: "POST", body: { reason: data.get("reason") } });
