@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Locator
 
 from certfree.demo import build_demo_province
-from certfree.population import get_person
+from certfree.population import Person, get_person
 from certfree.storage import Database
 from helpers.livenode import serving
 
@@ -30,6 +30,15 @@ def test_landing_page_in_chinese_then_english(client: TestClient, browser: Brows
         page.goto(base + "/")
         assert page.locator("h2#node-h").inner_text() == "This node"
         page.close()
+
+
+def get_person_of(db: Database, row: Locator) -> Person:
+    """The demo resident a persona row signs in as (its link's ``?as=``)."""
+    link = row.get_by_role("link").get_attribute("href") or ""
+    with db.session() as session:
+        found = get_person(session, link.split("?as=", 1)[1])
+        session.expunge(found)
+        return found
 
 
 def test_landing_page_shows_the_demo_province_and_whom_to_act_as(
@@ -56,10 +65,12 @@ def test_landing_page_shows_the_demo_province_and_whom_to_act_as(
         with db.session() as session:
             person = get_person(session, id_number)
         assert groom.locator("td").nth(0).inner_text() == person.name
-        # The ID number is shown masked; the link alone carries it, to sign in.
-        assert (
-            groom.locator("td").nth(3).inner_text() == id_number[:6] + "********" + id_number[-4:]
-        )
+        # Shown whole: the visitor types the other party's number into a marriage application.
+        assert groom.locator("td").nth(3).inner_text() == id_number
+        bride = get_person_of(db, residents.nth(1))
+        assert abs((bride.birth_date - person.birth_date).days) < 366 * 10  # a plausible couple
+        elder = get_person_of(db, residents.nth(2))
+        assert elder.id_number not in {person.id_number, bride.id_number}
         staff = page.locator("#people tbody tr:not([data-role=applicant])")
         assert staff.locator("td:nth-child(2)").all_inner_texts() == [
             "窗口工作人员",

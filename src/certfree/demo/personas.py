@@ -47,13 +47,20 @@ def _residents(session: Session, region: str | None) -> list[Persona]:
     single = population.list_people(
         session, _CANDIDATES, born_by=_born_by(22), region=region, unmarried=True
     )
-    for sex, hint in ((population.Sex.MALE, "groom"), (population.Sex.FEMALE, "bride")):
-        person = next((p for p in single if p.sex is sex), None)
-        if person is not None:
-            found.append(Persona("applicant", person.id_number, person.name, "/apply", hint))
-    elder = population.list_people(session, 1, born_by=_born_by(61), region=region)
-    found.extend(Persona("applicant", p.id_number, p.name, "/wallet", "elder") for p in elder)
+    groom = next((p for p in single if p.sex is population.Sex.MALE), None)
+    if groom is not None:
+        found.append(Persona("applicant", groom.id_number, groom.name, "/apply", "groom"))
+        women = [p for p in single if p.sex is population.Sex.FEMALE]
+        # The bride nearest the groom's age: a couple a visitor recognises as one.
+        bride = min(women, key=lambda p: abs((p.birth_date - groom.birth_date).days), default=None)
+        if bride is not None:
+            found.append(Persona("applicant", bride.id_number, bride.name, "/apply", "bride"))
     taken = {p.subject for p in found}
+    elders = population.list_people(session, 5, born_by=_born_by(61), region=region)
+    elder = next((p for p in elders if p.id_number not in taken), None)
+    if elder is not None:
+        found.append(Persona("applicant", elder.id_number, elder.name, "/wallet", "elder"))
+        taken.add(elder.id_number)
     others = [
         p for p in population.list_people(session, 5, region=region) if p.id_number not in taken
     ]
