@@ -30,6 +30,26 @@ def resident_id(
     return make_resident_id(county, birth, sequence)
 
 
+def absent_resident_id(
+    session: Session,
+    *,
+    county: str = "370102",
+    birth: dt.date = dt.date(1990, 1, 1),
+    sex: Sex = Sex.MALE,
+) -> str:
+    """A valid GB 11643 number that no person of ``session``'s database holds.
+
+    A fixed number will not do for a holder the population tables must not know:
+    :func:`resident_id` counts through every sequence over a test process's life, so the test
+    that happens to run when the count reaches that number seeds a person holding it.
+    """
+    for sequence in range(999 if sex is Sex.MALE else 998, 0, -2):
+        number = make_resident_id(county, birth, sequence)
+        if session.get(Person, number) is None:
+            return number
+    raise AssertionError(f"every {sex} sequence of {county} {birth} is held")
+
+
 def household(session: Session, *, county: str = "370102", head_id: str = "") -> Household:
     number = f"{county}{next(_serials):08d}"
     row = Household(

@@ -15,11 +15,11 @@ from certfree.certs.claims import validity_dates
 from certfree.certs.models import Certificate
 from certfree.cli import app
 from certfree.crypto import parse_sd_jwt
-from certfree.identifiers import make_resident_id
+from certfree.population import Sex
 from certfree.settings import Settings
 from certfree.storage import Database
 from factories.certificates import ELDERLY_CARD
-from factories.population import person
+from factories.population import absent_resident_id, person
 from helpers.cli import node_env
 
 # Certificates are issued by the demo province's department nodes, registered first.
@@ -32,7 +32,7 @@ BORN = dt.date(1952, 8, 1)
 def _write_file(db: Database, path: Path) -> list[str]:
     with db.session() as session:
         ids = [person(session, name=n, birth=BORN).id_number for n in ("王芳", "刘洋", "陈静")]
-    unknown = make_resident_id("370102", BORN, 995)
+        unknown = absent_resident_id(session, birth=BORN, sex=Sex.FEMALE)
     rows = [
         "济南市历下区卫生健康局老年人优待证登记簿（2019年）",
         "姓名,性别,公民身份号码,出生日期,住址,证号,发证单位,有效期起始日期,有效期截止日期",
