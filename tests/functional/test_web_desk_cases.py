@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect
 
 from certfree import applications as apps
+from certfree import catalog, certs
 from certfree.app import create_app
 from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
@@ -24,7 +25,7 @@ from certfree.population import Sex
 from certfree.proofs import Way
 from certfree.settings import Settings
 from certfree.storage import Database, utcnow
-from certfree.wallet import HolderKey
+from certfree.wallet import HolderKey, present
 from factories.population import person
 from helpers.livenode import serving
 from helpers.webpage import PHONE, check_page, fits_phone
@@ -32,6 +33,7 @@ from helpers.webpage import PHONE, check_page, fits_phone
 pytestmark = pytest.mark.browser
 
 ELDERLY = "老年人优待证办理"
+ID_CARD = "11100000000013047R001"  # 居民身份证
 PROVINCE = "370000"
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -115,10 +117,10 @@ def _masked(id_number: str) -> str:
     return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
 
 
-def _open(page: Page, base: str, app_id: str) -> None:
-    page.goto(f"{base}/desk/applications/{app_id}")
+def _open(page: Page, base: str, app_id: str, query: str = "") -> None:
+    page.goto(f"{base}/desk/applications/{app_id}{query}")
     expect(page.locator("#case-id")).to_have_text(app_id)
-    expect(page.locator("#requirements tbody tr").first).to_be_visible()
+    expect(page.locator("#requirements > li").first).to_be_visible()
 
 
 def test_a_clerk_works_the_queue_and_its_cases(
@@ -161,20 +163,32 @@ def test_a_clerk_works_the_queue_and_its_cases(
         expect(rows.first).to_have_attribute("data-id", to_approve["id"])
         check_page(page, "desk-queue-filtered")
 
-        # A case: each requirement's party, way and the signed answer that met it.
+        # A case: each requirement's party, way and the signed answer that met it; nodes by
+        # their registered names (the code in the title), long identifiers shortened.
         _open(page, base, to_correct["id"])
-        requirements = page.locator("#requirements tbody tr")
+        requirements = page.locator("#requirements > li")
         expect(requirements).to_have_count(2)
+        shown = node.get(
+            f"/api/v1/applications/{to_correct['id']}", headers=_bearer(node, "clerk", "staff-1")
+        ).json()
         for n in range(2):
             row = requirements.nth(n)
-            expect(row.locator("td.party")).to_have_text(
-                f"申请人 {_masked(to_correct['applicant'])}"
-            )
-            expect(row.locator("td.way")).to_have_text("数据共享核验")
-            expect(row.locator("td.status")).to_have_text("已满足")
-            expect(row.locator("td.proof")).to_contain_text("签名节点370000")
-            expect(row.locator("td.proof dl.proof code").first).not_to_be_empty()
-        expect(requirements.first.locator("td.proof")).to_contain_text("核验部门370100-GA")
+            expect(row.locator(".party")).to_have_text(f"申请人 {_masked(to_correct['applicant'])}")
+            expect(row.locator(".way")).to_have_text("数据共享核验")
+            expect(row.locator(".status")).to_have_text("已满足")
+            expect(row.locator(".evidence")).to_contain_text("签名节点山东省大数据局")
+            expect(row.locator(".evidence .organ[title='370000']")).to_have_text("山东省大数据局")
+            expect(row.locator(".evidence dl.proof code").first).not_to_be_empty()
+            message_id = shown["requirements"][n]["parts"][0]["proof"]["message_id"]
+            message = row.locator("code.long-id").first
+            expect(message).to_have_attribute("title", message_id)
+            expect(message).to_have_text(f"{message_id[:8]}…{message_id[-6:]}")
+            expect(row.get_by_role("button", name="复制完整报文编号")).to_be_visible()
+        first = requirements.first.locator(".evidence")
+        expect(first).to_contain_text("核验部门济南市公安局")
+        expect(first.locator(".organ[title='370100-GA']")).to_have_text("济南市公安局")
+        expect(first).to_contain_text("答复是否已满指定周岁：是")
+        expect(first).not_to_contain_text("370100-GA")
         check_page(page, "desk-case-accepted")
         # The desk's one-question tool, opened from a requirement, comes filled in.
         page.get_by_role("link", name="向部门核验", exact=True).first.click()
@@ -240,7 +254,7 @@ def test_the_queue_on_a_phone_and_a_case_in_english(
         assert fits_phone(phone)
         check_page(phone, "desk-queue-phone")
         phone.locator(f"#queue a[href$='{app['id']}']").click()
-        expect(phone.locator("#requirements tbody tr")).to_have_count(2)
+        expect(phone.locator("#requirements > li")).to_have_count(2)
         assert fits_phone(phone)
         check_page(phone, "desk-case-phone")
         phone.close()
@@ -249,8 +263,8 @@ def test_the_queue_on_a_phone_and_a_case_in_english(
         page.goto(f"{base}/desk/applications/{app['id']}?lang=en&as=staff-1")
         expect(page.locator("#state")).to_have_text("submitted")
         expect(page.get_by_role("heading", name="Requirements and their proof")).to_be_visible()
-        expect(page.locator("#requirements td.way").first).to_have_text("data sharing")
-        expect(page.locator("#requirements td.status").first).to_have_text("planned")
+        expect(page.locator("#requirements .way").first).to_have_text("data sharing")
+        expect(page.locator("#requirements .status").first).to_have_text("planned")
         expect(page.get_by_role("button", name="Accept", exact=True)).to_be_visible()
         expect(page.locator("#approve-blocked")).to_have_text(
             "Approval needs every requirement met."
@@ -280,8 +294,8 @@ def test_a_clerk_records_the_paper_the_list_allows_and_refuses_citing_a_requirem
     with serving(node.app) as base:  # type: ignore[arg-type]
         page = browser.new_page(locale="zh-CN")
         page.goto(f"{base}/desk/applications/{app['id']}?as=staff-1")
-        rows = page.locator("#requirements tbody tr")
-        expect(rows.nth(1).locator("td.way")).to_have_text("纸质证明")
+        rows = page.locator("#requirements > li")
+        expect(rows.nth(1).locator(".way")).to_have_text("纸质证明")
         expect(rows.nth(0).locator("form.paper")).to_have_count(0)  # data sharing: no paper
         paper = rows.nth(1).locator("form.paper")
         paper.get_by_role("button", name="登记").click()
@@ -289,8 +303,8 @@ def test_a_clerk_records_the_paper_the_list_allows_and_refuses_citing_a_requirem
         check_page(page, "desk-case-paper-problem")
         paper.get_by_label("所见纸质证明").fill("户口簿原件，已核对")
         paper.get_by_role("button", name="登记").click()
-        expect(rows.nth(1).locator("td.status")).to_have_text("已满足")
-        proof = rows.nth(1).locator("td.proof")
+        expect(rows.nth(1).locator(".status")).to_have_text("已满足")
+        proof = rows.nth(1).locator(".evidence")
         expect(proof).to_contain_text("所见纸质证明户口簿原件，已核对")
         expect(proof).to_contain_text("经办人窗口人员 staff-1")
 
@@ -305,3 +319,103 @@ def test_a_clerk_records_the_paper_the_list_allows_and_refuses_citing_a_requirem
         expect(page.locator("#facts")).to_contain_text("年龄未满60周岁")
         check_page(page, "desk-case-refused")
         page.close()
+
+
+def _age_shown_by_the_id_card(node: TestClient, db: Database) -> tuple[dict[str, Any], str]:
+    """An elderly card case whose age the elder proved with the e-ID card (police cannot be
+    asked: no grant for the age question), disclosing the holder's number and the predicate;
+    the case as the clerk reads it, and the name of the organ that issued the card."""
+    wallet = HolderKey.generate()
+    with db.session() as session:
+        for grant in catalog.list_grants(session, include_revoked=False):
+            if grant.question == "age_at_least":
+                catalog.revoke_grant(session, grant.id, revoked_by="test")
+        elder = person(session, name="韩桂芝", sex=Sex.FEMALE, birth=dt.date(1952, 2, 2))
+        face = {
+            **certs.cert_type(ID_CARD).example,
+            "name": elder.name,
+            "sex": "女",
+            "birth_date": "1952-02-02",
+            "id_number": elder.id_number,
+        }
+        card = certs.issue_certificate(
+            session,
+            node.app.state.node.keys,  # type: ignore[attr-defined]
+            type_code=ID_CARD,
+            holder_id=elder.id_number,
+            face_data=face,
+            holder_jwk=wallet.public_jwk(),
+        )
+        elder_id = elder.id_number
+    clerk = _bearer(node, "clerk", "staff-1")
+    app = node.post(
+        "/api/v1/applications", headers=clerk, json={"service": ELDERLY, "applicant": elder_id}
+    ).json()
+    disclosed = ["holder_id", "age_over_60"]
+    shown = present(card.credential, wallet, disclosed, audience=app["node"], nonce=app["id"])
+    answer = node.post(
+        f"/api/v1/applications/{app['id']}/presentations",
+        headers=_bearer(node, "applicant", elder_id),
+        json={"requirement": 0, "presentation": shown},
+    )
+    assert answer.status_code == 200, answer.text
+    case: dict[str, Any] = node.get(f"/api/v1/applications/{app['id']}", headers=clerk).json()
+    issuer = case["requirements"][0]["parts"][0]["proof"]["issuer"]
+    with db.session() as session:
+        return case, certs.find_issuer(session, issuer).name
+
+
+def test_a_certificate_shown_for_a_requirement_reads_by_name_on_a_desk_and_a_phone(
+    node: TestClient, db: Database, browser: Browser
+) -> None:
+    case, organ = _age_shown_by_the_id_card(node, db)
+    proof = case["requirements"][0]["parts"][0]["proof"]
+    holder = case["applicant"]
+    with serving(node.app) as base:  # type: ignore[arg-type]
+        page = browser.new_page(locale="zh-CN")
+        _open(page, base, case["id"], "?as=staff-1")
+        age = page.locator("#requirements > li").first
+        expect(age.locator(".way")).to_have_text("电子证照")
+        expect(age.locator(".status")).to_have_text("已满足")
+        evidence = age.locator(".evidence")
+        # The type and the issuing organ by name, not by code or USCC.
+        expect(evidence).to_contain_text("证照类型居民身份证")
+        expect(evidence).to_contain_text(f"签发机构{organ}")
+        expect(evidence.locator(f".organ[title='{proof['issuer']}']")).to_have_text(organ)
+        expect(evidence).not_to_contain_text(ID_CARD)
+        expect(evidence).not_to_contain_text(proof["issuer"])
+        # The disclosed claims as label: value, the ID number masked.
+        claims = evidence.locator("ul.claims li")
+        expect(claims).to_have_count(2)
+        expect(evidence.locator("li[data-claim='age_over_60']")).to_have_text("年满60周岁：是")
+        expect(evidence.locator("li[data-claim='holder_id']")).to_have_text(
+            f"持证主体代码：{_masked(holder)}"
+        )
+        expect(page.locator("#requirements")).not_to_contain_text(holder)
+        # The presentation's digest shortened; the whole of it in the title, to copy.
+        digest = evidence.locator("code.long-id")
+        expect(digest).to_have_attribute("title", proof["presentation_sha256"])
+        expect(digest).to_have_text(
+            f"{proof['presentation_sha256'][:8]}…{proof['presentation_sha256'][-6:]}"
+        )
+        expect(evidence.get_by_role("button", name="复制完整出示记录（SHA-256）")).to_be_visible()
+        check_page(page, "desk-case-certificate")
+
+        page.goto(f"{base}/desk/applications/{case['id']}?lang=en")
+        evidence = page.locator("#requirements > li .evidence").first
+        expect(evidence).to_contain_text("Certificate typeResident identity card")
+        expect(evidence.locator("li[data-claim='age_over_60']")).to_have_text(
+            "Aged 60 or over: yes"
+        )
+        expect(evidence.locator("li[data-claim='holder_id']")).to_have_text(
+            f"Holder ID: {_masked(holder)}"
+        )
+        check_page(page, "desk-case-certificate-en")
+        page.close()
+
+        phone = browser.new_page(locale="zh-CN", viewport=PHONE)
+        _open(phone, base, case["id"], "?as=staff-1")
+        expect(phone.locator("li[data-claim='age_over_60']")).to_have_text("年满60周岁：是")
+        assert fits_phone(phone)
+        check_page(phone, "desk-case-certificate-phone")
+        phone.close()

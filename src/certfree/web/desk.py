@@ -20,9 +20,10 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
 from certfree import applications as apps
-from certfree import procedures
+from certfree import certs, nodes, procedures
 from certfree.api.deps import PUBLIC, NodeDep
 from certfree.assembly import NodeRuntime
+from certfree.errors import CertfreeError
 from certfree.i18n import Catalog
 from certfree.proofs import WAY_PREFERENCE
 from certfree.storage import utcnow
@@ -79,6 +80,50 @@ def _labels(lang: str) -> dict[str, dict[str, str]]:
     }
 
 
+def certificate_terms(lang: str) -> dict[str, dict[str, Any]]:
+    """Each certificate type by code: its name, its claims' labels, and the claims that are
+    ID numbers (shown masked, first four and last four: 《个人信息保护法》第六条)."""
+    english = lang == "en"
+    terms: dict[str, dict[str, Any]] = {}
+    for code, kind in certs.cert_types().items():
+        labels = {f.name: f.label_en if english else f.label for f in kind.fields}
+        labels |= {p.name: p.label_en if english else p.label for p in kind.predicates}
+        masked = [f.name for f in kind.fields if f.type is certs.FieldType.ID_NUMBER]
+        if kind.holder_category is certs.HolderCategory.PERSON:
+            masked.append("holder_id")
+        name = kind.name_en if english else kind.name
+        terms[code] = {"name": name, "labels": labels, "masked": masked}
+    return terms
+
+
+def claim_labels(lang: str) -> dict[str, str]:
+    """The labels of the claims every credential may show beside its face data: the holder
+    and the GB/T 36903 dates a verifier reads from the standard claims."""
+    t = MESSAGES[lang]
+    names = ("holder_id", "issue_date", "valid_from", "valid_to", "certificate_name")
+    return {name: t[f"claim_{name}"] for name in names}
+
+
+def _registered_organs(node: NodeRuntime) -> dict[str, str]:
+    with node.db.session() as session:
+        return {key: n.name for n in nodes.list_nodes(session) for key in (n.code, n.uscc)}
+
+
+async def organ_names(node: NodeRuntime) -> dict[str, str]:
+    """Each node and issuing organ by node code and by USCC, as this node's registry names it,
+    then the province's registry (this node's own table may know only itself): public, as
+    the registry is."""
+    names = await node.exchange.in_thread(_registered_organs, node)
+    try:
+        registry = await node.exchange.directory()
+    except CertfreeError:
+        return names  # no registry yet: the codes this node knows by name
+    for peer in registry.peers.values():
+        if peer.name:
+            names.setdefault(peer.code, peer.name)
+    return names
+
+
 def _page(request: Request, node: NodeRuntime, template: str, **context: Any) -> HTMLResponse:
     lang = pick_language(request, node.settings.default_language)
     t = MESSAGES[lang]
@@ -108,12 +153,14 @@ async def desk_page(request: Request, node: NodeDep) -> HTMLResponse:
 
 
 @router.get("/desk/applications/{app_id}", response_class=HTMLResponse, openapi_extra=PUBLIC)
-def desk_case_page(
+async def desk_case_page(
     request: Request,
     node: NodeDep,
     app_id: Annotated[str, Path(max_length=64, pattern=r"^[0-9A-Za-z-]+$")],
 ) -> HTMLResponse:
-    """One case; the script loads it with the clerk's token (a stranger's case is a 404)."""
+    """One case; the script loads it with the clerk's token (a stranger's case is a 404). The
+    shell carries the public names of codes: certificate types and their claims, questions,
+    nodes and organs."""
     lang = pick_language(request, node.settings.default_language)
     return _page(
         request,
@@ -122,5 +169,8 @@ def desk_case_page(
         title="case_title",
         app_id=app_id,
         questions=question_terms(lang),
+        cert_types=certificate_terms(lang),
+        claim_labels=claim_labels(lang),
+        organs=await organ_names(node),
         workdays=working_days(apps.beijing_today(utcnow())),
     )

@@ -25,7 +25,7 @@ function fact(list, name, ...value) {
 function showFacts() {
   const list = $("#facts");
   list.replaceChildren();
-  fact(list, T.service, aside(app.service_name, app.service_item));
+  fact(list, T.service, el("span", { id: "service", textContent: app.service_name }), " ", el("code", { className: "item-code", textContent: app.service_item }));
   fact(list, T.state, el("span", { className: `badge state-${app.state}`, id: "state", textContent: label("states", app.state) }));
   const parties = el("ul", { className: "parties" });
   for (const p of app.parties) {
@@ -48,7 +48,9 @@ function showFacts() {
   }
   if (app.issued.length) {
     const issued = el("ul", { className: "parties" });
-    for (const c of app.issued) issued.append(el("li", { textContent: `${aside(c.type_name, `${label("roles", c.party)} ${mask(c.holder)}`)} ${c.certificate_id}` }));
+    for (const c of app.issued) {
+      issued.append(el("li", {}, aside(c.type_name, `${label("roles", c.party)} ${mask(c.holder)}`), " ", deskProof.longId(c.certificate_id, T.certificate_id)));
+    }
     fact(list, T.issued, issued);
   }
   $("#ask-link").href = askLink(null, 0);
@@ -79,18 +81,25 @@ function paperForm(slot) {
   return form;
 }
 
+// Each requirement as a card: its number and name, party, way and status on top, then its
+// evidence across the card's whole width (a proof's identifiers need the room).
 function showRequirements() {
-  const body = $("#requirements tbody");
-  body.replaceChildren();
+  const list = $("#requirements");
+  list.replaceChildren();
   for (const slot of app.requirements) {
-    const tr = body.insertRow();
-    tr.dataset.position = String(slot.position);
-    cell(tr, String(slot.position + 1)).dataset.label = T.col_no;
-    cell(tr, slot.requirement, "requirement").dataset.label = T.col_requirement;
-    cell(tr, `${label("roles", slot.party)} ${mask(slot.subject)}`, "party").dataset.label = T.col_party;
-    cell(tr, label("ways", slot.way) || "—", "way").dataset.label = T.col_way;
     const status = el("span", { className: `badge${slot.status === "met" ? " good" : slot.status === "failed" ? " bad" : ""}`, textContent: label("statuses", slot.status) });
-    cell(tr, status, "status").dataset.label = T.col_status;
+    const heading = `requirement-${slot.position}`;
+    const item = el("li", { className: `requirement state-${slot.status}` },
+      el("div", { className: "req-head" },
+        el("h3", { id: heading },
+          el("span", { className: "no", textContent: `${slot.position + 1}.` }), " ",
+          el("span", { className: "name", textContent: slot.requirement })),
+        el("span", { className: "status" }, status)),
+      el("dl", { className: "req-facts" },
+        el("dt", { textContent: T.col_party }), el("dd", { className: "party", textContent: `${label("roles", slot.party)} ${mask(slot.subject)}` }),
+        el("dt", { textContent: T.col_way }), el("dd", { className: "way", textContent: label("ways", slot.way) || "—" })));
+    item.dataset.position = String(slot.position);
+    item.setAttribute("aria-labelledby", heading);
     const proof = el("div", { className: "evidence" });
     for (const [index, part] of slot.parts.entries()) {
       const block = deskProof.part(part);
@@ -101,7 +110,8 @@ function showRequirements() {
     }
     const paperOpen = slot.parts.some((p) => p.way === "paper" && p.status === "paper_required");
     if (paperOpen && OPEN.has(app.state)) proof.append(paperForm(slot));
-    cell(tr, proof, "proof").dataset.label = T.col_proof;
+    item.append(proof);
+    list.append(item);
   }
 }
 
