@@ -17,6 +17,7 @@ from certfree.settings import Settings
 from certfree.storage import Database
 from helpers.livenode import free_port, serving
 from helpers.oidc_provider import Provider
+from helpers.webpage import as_shown, signed_in_subject
 
 CITIZEN, CLERK = "370102198001010015", "staff-42"
 
@@ -65,7 +66,10 @@ def test_a_citizen_signs_in_at_the_provider_and_sees_their_page(
     page.locator("#oidc-sign-in").click()
 
     page.wait_for_url(node + "/me")
-    expect(page.locator("#whoami")).to_have_text(CITIZEN)
+    # The bar shows the ID number masked; the session is the citizen's own.
+    expect(page.locator("#whoami")).to_have_text(as_shown(CITIZEN))
+    assert as_shown(CITIZEN) != CITIZEN
+    assert signed_in_subject(page, "certfree.me") == CITIZEN
     expect(page.locator("[data-empty='consents']")).to_have_text("暂无授权同意。")
     # The code was redeemed once, with the verifier whose S256 the browser was sent with.
     (redeemed,) = provider.token_requests

@@ -30,7 +30,7 @@ from certfree.population import Marriage, Person, Sex
 from certfree.settings import Settings
 from certfree.storage import Database
 from helpers.livenode import serving
-from helpers.webpage import PHONE, check_page, fits_phone
+from helpers.webpage import PHONE, as_shown, check_page, fits_phone, signed_in_subject
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +75,8 @@ def _people(db: Database, sex: Sex, born: tuple[dt.date, dt.date], count: int = 
 
 def _sign_in_as(page: Page, url: str, subject: str) -> None:
     page.goto(f"{url}?as={subject}")
-    expect(page.locator("#whoami")).to_contain_text(subject)
+    expect(page.locator("#whoami")).to_contain_text(as_shown(subject))
+    assert signed_in_subject(page, "certfree.me") == subject
 
 
 def _requirement(page: Page, position: int) -> Any:

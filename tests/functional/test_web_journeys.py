@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from certfree.demo.cluster import cluster_up
 from certfree.demo.cluster_processes import cluster_down
 from helpers.pilot import People
-from helpers.webpage import PHONE, check_page
+from helpers.webpage import PHONE, as_shown, check_page
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -46,7 +46,7 @@ def _device(browser: Browser, *, phone: bool = False) -> BrowserContext:
 
 def _signed_in(page: Page, url: str, subject: str) -> None:
     page.goto(f"{url}{'&' if '?' in url else '?'}as={subject}")
-    expect(page.locator("#whoami")).to_contain_text(subject)
+    expect(page.locator("#whoami")).to_contain_text(as_shown(subject))
 
 
 def _requirement(page: Page, position: int) -> Locator:

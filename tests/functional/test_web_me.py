@@ -26,7 +26,7 @@ from factories.commitments import proof_item, submitted
 from factories.population import person
 from factories.ready_cases import new_application
 from helpers.livenode import serving
-from helpers.webpage import PHONE, check_page, fits_phone
+from helpers.webpage import PHONE, check_page, fits_phone, signed_in_subject
 
 MARRIAGE = "371A0101000000-370100000000-000-113701000100000206-1-00"
 # 2026-11-29 08:05 UTC is 16:05 in Shanghai (UTC+8, no daylight saving).
@@ -120,7 +120,9 @@ def test_a_resident_sees_who_used_their_data_and_revokes_a_consent(
         # The landing page's personas open the service page; /me signs in the same way.
         page.goto(base + f"/me?as={id_number}")
         page.wait_for_url(base + "/me")  # ?as= is dropped once signed in
-        expect(page.locator("#whoami")).to_have_text(f"李秀英 {id_number}")
+        # Name and masked ID number in the bar; the session is the resident's own.
+        expect(page.locator("#whoami")).to_have_text(f"李秀英 {_masked(id_number)}")
+        assert signed_in_subject(page, "certfree.me") == id_number
         expect(page.locator("#subject-line")).to_have_text(
             f"以下是涉及公民身份号码 {_masked(id_number)} 的记录。"
         )

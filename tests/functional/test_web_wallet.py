@@ -31,7 +31,7 @@ from certfree.storage import Database
 from factories.certificates import ELDERLY_CARD, ID_CARD, NOW, holder_key, issue_example
 from factories.population import person
 from helpers.livenode import serving
-from helpers.webpage import PHONE, check_page, fits_phone
+from helpers.webpage import PHONE, as_shown, check_page, fits_phone, signed_in_subject
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_registry")]
 
@@ -117,7 +117,8 @@ def test_a_resident_claims_a_card_and_shows_only_that_they_are_over_60(
         page = context.new_page()
         page.clock.install()
         page.goto(f"{base}/wallet?as={holder}")
-        expect(page.locator("#whoami")).to_have_text(f"王建国 {holder}")
+        expect(page.locator("#whoami")).to_have_text(f"王建国 {as_shown(holder)}")
+        assert signed_in_subject(page, "certfree.me") == holder
         # An ID card issued to the key this browser made for the resident.
         jwk = page.evaluate("s => certfreeHolder.publicJwk(s)", holder)
         with node.db.session() as session:

@@ -50,6 +50,19 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
+def as_shown(subject: str) -> str:
+    """Who is signed in as the "signed in as" bar shows it: a citizen's ID number masked
+    (first 4, last 4, as static/page.js certfree.mask), a staff ID as it is."""
+    if re.fullmatch(r"[0-9]{17}[0-9X]", subject):
+        return subject[:4] + "*" * 10 + subject[-4:]
+    return subject
+
+
+def signed_in_subject(page: Page, key: str) -> str:
+    """The subject of the session the page keeps under ``key`` (sessionStorage)."""
+    return str(page.evaluate("k => JSON.parse(sessionStorage.getItem(k)).subject", key))
+
+
 def check_page(page: Page, name: str) -> None:
     """The checks of every page a test reaches: accessible, and its screenshot kept."""
     screenshot(page, name)

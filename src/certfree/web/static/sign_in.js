@@ -8,11 +8,14 @@ function signIn({ key, devPath, development, failed, onChange }) {
   const session = () => {
     try { return JSON.parse(sessionStorage.getItem(key) || "null"); } catch { return null; }
   };
+  // A citizen's ID number (GB 11643: 17 digits and a check character) is shown masked, as
+  // every page shows it (static/page.js certfree.mask); a staff ID as it is.
+  const shown = (subject) => (/^[0-9]{17}[0-9Xx]$/.test(subject) && typeof certfree !== "undefined" ? certfree.mask(subject) : subject);
   const show = () => {
     const me = session();
     $("#signed-out").hidden = Boolean(me);
     $("#signed-in").hidden = !me;
-    if (me) $("#whoami").textContent = `${me.name && me.name !== me.subject ? me.name : ""} ${me.subject}`.trim();
+    if (me) $("#whoami").textContent = `${me.name && me.name !== me.subject ? me.name : ""} ${shown(me.subject)}`.trim();
   };
   const form = $("#dev-sign-in");
   async function devSignIn(id, organisation) {
