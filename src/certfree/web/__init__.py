@@ -11,6 +11,7 @@ from certfree.web import (
     desk,
     desk_ask,
     docs,
+    error_pages,
     me,
     pages,
     problems,
@@ -33,3 +34,4 @@ def install_web(app: FastAPI) -> None:
         app.include_router(page.router)
     app.include_router(sign_in.router)
     app.include_router(problems.router)
+    error_pages.install_error_pages(app)

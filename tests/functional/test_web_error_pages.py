@@ -1,0 +1,69 @@
+"""A link a person opens that the node refuses is a page of the site in their language, not
+the raw problem+json an API client reads (which API clients still get)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, expect
+
+from helpers.livenode import serving
+from helpers.webpage import PHONE, check_page, fits_phone
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "heading"),
+    [
+        ("/apply/bad!id", 422, "链接中的编号或参数有误"),
+        ("/wallet/" + "x" * 300, 422, "链接中的编号或参数有误"),
+        ("/catalog/lists?page=abc", 422, "链接中的编号或参数有误"),
+        ("/no-such-page", 404, "没有这个页面"),
+        ("/me/x", 404, "没有这个页面"),
+    ],
+)
+def test_a_refused_link_opens_as_a_page(
+    client: TestClient, path: str, status: int, heading: str
+) -> None:
+    answer = client.get(path, headers=BROWSER)
+    assert answer.status_code == status
+    assert answer.headers["content-type"].startswith("text/html")
+    assert f'<h2 id="error-h">{heading}</h2>' in answer.text
+    assert '"type":' not in answer.text  # no problem+json shown to a person
+    assert '<a href="/">返回首页</a>' in answer.text
+    # The refused answer's security headers stay on the page.
+    assert "content-security-policy" in answer.headers
+
+
+def test_the_error_page_speaks_english_when_asked(client: TestClient) -> None:
+    answer = client.get("/apply/bad!id?lang=en", headers=BROWSER)
+    assert answer.status_code == 422
+    assert '<h2 id="error-h">A number or setting in the link is not valid</h2>' in answer.text
+    assert "返回首页" not in answer.text
+
+
+def test_api_clients_still_read_problem_json(client: TestClient) -> None:
+    # A page script's fetch asks for JSON; the API answers JSON whatever is accepted.
+    for path, headers in (
+        ("/apply/bad!id", {"Accept": "application/json"}),
+        ("/api/v1/applications/nope", BROWSER),
+        ("/api/v1/no-such-route", BROWSER),
+    ):
+        answer = client.get(path, headers=headers)
+        assert answer.headers["content-type"] == "application/problem+json", path
+        assert answer.json()["status"] == answer.status_code
+
+
+@pytest.mark.browser
+def test_an_unknown_address_in_a_browser(client: TestClient, browser: Browser) -> None:
+    with serving(client.app) as base:  # type: ignore[arg-type]
+        page = browser.new_page(locale="zh-CN", viewport=PHONE)
+        response = page.goto(base + "/apply/20261208-!!")
+        assert response is not None
+        assert response.status == 422
+        expect(page.get_by_role("heading", name="链接中的编号或参数有误")).to_be_visible()
+        expect(page.get_by_role("navigation", name="页面导航")).to_be_visible()
+        assert fits_phone(page)
+        check_page(page, "error-page-phone-zh")
+        page.close()
