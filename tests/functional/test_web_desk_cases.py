@@ -372,7 +372,10 @@ def test_a_certificate_shown_for_a_requirement_reads_by_name_on_a_desk_and_a_pho
     proof = case["requirements"][0]["parts"][0]["proof"]
     holder = case["applicant"]
     with serving(node.app) as base:  # type: ignore[arg-type]
-        page = browser.new_page(locale="zh-CN")
+        desk = browser.new_context(
+            locale="zh-CN", permissions=["clipboard-read", "clipboard-write"]
+        )
+        page = desk.new_page()
         _open(page, base, case["id"], "?as=staff-1")
         age = page.locator("#requirements > li").first
         expect(age.locator(".way")).to_have_text("电子证照")
@@ -398,7 +401,10 @@ def test_a_certificate_shown_for_a_requirement_reads_by_name_on_a_desk_and_a_pho
         expect(digest).to_have_text(
             f"{proof['presentation_sha256'][:8]}…{proof['presentation_sha256'][-6:]}"
         )
-        expect(evidence.get_by_role("button", name="复制完整出示记录（SHA-256）")).to_be_visible()
+        copy = evidence.get_by_role("button", name="复制完整出示记录（SHA-256）")
+        copy.click()
+        expect(copy).to_have_text("已复制")
+        assert page.evaluate("navigator.clipboard.readText()") == proof["presentation_sha256"]
         check_page(page, "desk-case-certificate")
 
         page.goto(f"{base}/desk/applications/{case['id']}?lang=en")
@@ -411,7 +417,7 @@ def test_a_certificate_shown_for_a_requirement_reads_by_name_on_a_desk_and_a_pho
             f"Holder ID: {_masked(holder)}"
         )
         check_page(page, "desk-case-certificate-en")
-        page.close()
+        desk.close()
 
         phone = browser.new_page(locale="zh-CN", viewport=PHONE)
         _open(phone, base, case["id"], "?as=staff-1")

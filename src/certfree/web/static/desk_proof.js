@@ -14,13 +14,14 @@ const deskProof = (() => {
   const CERT_TYPES = PAGE.CERT_TYPES || {};
   const QUESTIONS = PAGE.QUESTIONS || {};
 
-  // "role:subject" as people read it: the role in words, an ID number masked.
+  // "role:subject" as people read it: the role in words, an ID number masked, a node named.
   function actor(text) {
     const [role, ...rest] = String(text || "").split(":");
     const who = rest.join(":");
     const name = T[`actor_${role}`];
     if (!name || !who) return text || "";
-    return `${name} ${role === "applicant" ? mask(who) : who}`;
+    if (role === "applicant") return `${name} ${mask(who)}`;
+    return `${name} ${role === "node" ? ORGANS[who] || who : who}`;
   }
 
   // A node or issuing organ (node code or USCC) by its registered name, the code in its title.
