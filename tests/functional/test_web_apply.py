@@ -215,11 +215,16 @@ def test_an_elder_follows_a_correction_to_the_decision_in_english(
         app_id = page.url.rsplit("/", 1)[1]
         expect(page.locator("#consent-text")).to_contain_text("We check")
         page.get_by_role("button", name="I consent").click()
-        expect(page.locator("#parties")).to_contain_text("has consented")
+        # Words standing alone begin with a capital in English, never a raw value.
+        expect(page.locator("#parties")).to_contain_text("Consented")
+        expect(page.locator("#parties h3")).to_have_text("Applicant (you)")
         page.get_by_role("button", name="Check now").click()
         expect(page.locator("#requirements .status .good")).to_have_count(2)
         page.get_by_role("button", name="Submit").click()
-        expect(page.locator("#state")).to_have_text("submitted")
+        expect(page.locator("#state")).to_have_text("Submitted")
+        expect(page.locator("#requirements .status .good")).to_have_text(["Met", "Met"])
+        # The node keeping the case by name, its code aside.
+        expect(page.locator("#summary")).to_contain_text("山东省大数据局 (370000)")
         check_page(page, "apply-case-receipt-en")
 
         # The desk accepts and asks for a correction: the citizen sees its reason.
@@ -235,11 +240,15 @@ def test_an_elder_follows_a_correction_to_the_decision_in_english(
         expect(_requirement(page, 1)).to_have_class("asked")
         check_page(page, "apply-case-correction-en")
         page.get_by_role("button", name="Resubmit").click()
-        expect(page.locator("#state")).to_have_text("verifying")
+        expect(page.locator("#state")).to_have_text("Verifying")
 
         _clerk(client, node, f"{path}/decide", {"approve": True})
         page.get_by_role("button", name="Refresh").click()
-        expect(notice).to_contain_text("Decision: approved")
+        expect(notice).to_contain_text("Decision: Approved")
+        events = page.locator("#events tbody")
+        expect(events).to_contain_text("Evidence recorded")
+        expect(events).to_contain_text("No. 2: data sharing (Met)")
+        expect(events).to_contain_text("Party 3701")
         sent = notice.get_by_role("link", name="Senior citizen preferential card")
         expect(sent).to_have_attribute("href", "/wallet")
         expect(notice).to_contain_text("Sent to the wallet")
@@ -258,7 +267,7 @@ def test_an_elder_follows_a_correction_to_the_decision_in_english(
         page.get_by_label("Reason (optional)").fill("Applied twice by mistake.")
         page.once("dialog", lambda dialog: dialog.accept())
         page.get_by_role("button", name="Withdraw").click()
-        expect(page.locator("#state")).to_have_text("withdrawn")
+        expect(page.locator("#state")).to_have_text("Withdrawn")
         expect(notice).to_contain_text("This application was withdrawn.")
         expect(page.locator("#events tbody tr").first).to_contain_text("Applied twice by mistake.")
         assert fits_phone(page)

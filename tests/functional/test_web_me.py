@@ -377,7 +377,7 @@ def test_on_a_phone_one_row_per_exchange_and_the_credit_record_in_both_languages
         expect(open_record.locator(".credit-state")).to_have_text("Not repaired")
         expect(open_record.locator(".consequence")).to_have_text("Decision revoked")
         expect(repaired.locator(".repair")).to_contain_text("Repaired on")
-        expect(page.locator("#applications .app-state")).to_have_text("submitted")
+        expect(page.locator("#applications .app-state")).to_have_text("Submitted")
         assert fits_phone(page)
         check_page(page, "me-phone-en")
         page.close()

@@ -48,23 +48,37 @@ SCENARIOS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def _labels(lang: str) -> dict[str, dict[str, str]]:
-    """The words of an application in ``lang``, by value: never a raw enum on the page."""
+    """The words of an application in ``lang``, by value: never a raw enum on the page.
+
+    States, statuses, actions and decisions stand alone on the page (a badge, a table cell, a
+    heading), so their English words begin with a capital ("Submitted"); ways and roles go
+    into sentences as they are ("the applicant"), ``parties`` are the roles standing alone.
+    """
     en = lang == "en"
 
-    def of(members: Any) -> dict[str, str]:
-        return {m.value: m.label_en if en else m.label_zh for m in members}
+    def of(members: Any, alone: bool = False) -> dict[str, str]:
+        return {
+            m.value: (_alone(m.label_en) if alone else m.label_en) if en else m.label_zh
+            for m in members
+        }
 
     return {
-        "states": of(apps.AppState),
-        "statuses": of(apps.SlotStatus),
-        "actions": of(apps.Action),
-        "decisions": of(apps.Decision),
+        "states": of(apps.AppState, alone=True),
+        "statuses": of(apps.SlotStatus, alone=True),
+        "actions": of(apps.Action, alone=True),
+        "decisions": of(apps.Decision, alone=True),
         "ways": of(WAY_PREFERENCE),
         "roles": of(procedures.PartyRole),
+        "parties": of(procedures.PartyRole, alone=True),
         "certificates": {
             code: kind.name_en if en else kind.name for code, kind in certs.cert_types().items()
         },
     }
+
+
+def _alone(words: str) -> str:
+    """English words standing alone begin with a capital: "Correction requested"."""
+    return words[:1].upper() + words[1:]
 
 
 def _scenarios(lang: str) -> list[dict[str, Any]]:
@@ -91,6 +105,8 @@ def _page(request: Request, node: NodeDep, template: str, **extra: Any) -> HTMLR
         "T": t,
         "LANG": lang,
         "LABELS": _labels(lang),
+        # An application is kept by the node that accepted it, this one: named, not coded.
+        "NODE": {"code": node.settings.node_code, "name": node.settings.node_name},
         "DEVELOPMENT": development,
         # Only the province attests consent (docs/consent-attestations.md); another demo node
         # fetches the attestation from it as the resident (POST /dev/consent-attestation).

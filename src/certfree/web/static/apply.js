@@ -84,7 +84,7 @@
           (open || evidence.ways.includes("cancelled") ? notNeeded : stillNeeded).set(evidence.ref, words);
         }
       }
-      const whose = requirement.party === "applicant" ? fill(T.aside, { main: L.roles.applicant, note: T.you }) : L.roles[requirement.party];
+      const whose = requirement.party === "applicant" ? fill(T.aside, { main: L.parties.applicant, note: T.you }) : L.parties[requirement.party];
       const item = el("li", {},
         el("strong", { textContent: requirement.description }),
         el("dl", {},
@@ -141,7 +141,7 @@
     showChecks(listed.requirements, routes);
     const roles = [...new Set(listed.requirements.map((r) => r.party).filter((role) => role !== "applicant"))];
     $("#co-parties").replaceChildren(...roles.map((role) => el("p", {},
-      el("label", { htmlFor: `party-${role}`, textContent: fill(T.party_id, { role: L.roles[role] }) }),
+      el("label", { htmlFor: `party-${role}`, textContent: fill(T.party_id, { role: L.parties[role] }) }),
       el("br"),
       el("input", { id: `party-${role}`, name: role, maxLength: 18, autocomplete: "off", required: true, className: "id-input" }))));
     $("#service").hidden = false;

@@ -14,6 +14,8 @@
   const pairs = (rows) => rows.filter(([, value]) => value !== null && value !== undefined && value !== "")
     .flatMap(([term, value]) => [el("dt", { textContent: term }), el("dd", {}, value)]);
   const badge = (text, kind = "") => el("span", { className: `badge ${kind}`, textContent: text });
+  // The node keeping the case is this one (PAGE.NODE): its name, with its code aside.
+  const nodeName = (code) => (code === PAGE.NODE.code ? fill(T.aside, { main: PAGE.NODE.name, note: code }) : code);
 
   function summary(app) {
     $("#summary-h").textContent = app.service_name;
@@ -23,7 +25,7 @@
     let due = null;
     if (app.due_on) due = app.due_estimated ? fill(T.due_estimate, { day: app.due_on }) : app.due_on;
     $("#summary").replaceChildren(...pairs([
-      [T.app_id, app.id], [T.state, state], [T.node, app.node], [T.created, local(app.created_at)],
+      [T.app_id, app.id], [T.state, state], [T.node, nodeName(app.node)], [T.created, local(app.created_at)],
       [T.submitted_at, local(app.submitted_at)], [T.due_on, due && (app.overdue ? `${due} · ${T.overdue}` : due)],
     ]));
     $("#figures").replaceChildren(
@@ -47,7 +49,7 @@
       body.push(el("p", { textContent: T.correction_then }));
     } else if (app.decision_record) {
       const record = app.decision_record;
-      heading = `${T.decision}${T.colon}${words(record.outcome_zh, record.outcome_en)}`;
+      heading = `${T.decision}${T.colon}${L.decisions[record.outcome] || words(record.outcome_zh, record.outcome_en)}`;
       body.push(el("dl", {}, ...pairs([[T.decided_at, local(record.decided_at)]])));
       if (record.reason) {
         const cited = record.requirement === null ? null : app.requirements[record.requirement];
@@ -152,16 +154,17 @@
   function actor(text) {
     const [role, ...rest] = String(text).split(":");
     const who = rest.join(":");
-    return `${T[`actor.${role}`] || T["actor.node"]} ${/^[0-9]{17}[0-9X]$/.test(who) ? mask(who) : who}`.trim();
+    return `${T[`actor.${role}`] || T["actor.node"]} ${/^[0-9]{17}[0-9X]$/.test(who) ? mask(who) : role === "node" ? nodeName(who) : who}`.trim();
   }
   function eventNote(app, event) {
     if (event.reason) return event.reason;
     const detail = event.detail || {};
     if (event.action === "evidence" && detail.requirement !== undefined) {
-      return `${fill(T.requirement_n, { n: detail.requirement + 1 })}${T.colon}${L.ways[detail.way] || ""} ${L.statuses[detail.status] || ""}`;
+      const how = fill(T.aside, { main: L.ways[detail.way] || "", note: L.statuses[detail.status] || "" });
+      return `${fill(T.requirement_n, { n: detail.requirement + 1 })}${T.colon}${how}`;
     }
-    if (detail.party) return L.roles[detail.party] || "";
-    if (detail.role) return L.roles[detail.role] || "";
+    if (detail.party) return L.parties[detail.party] || "";
+    if (detail.role) return L.parties[detail.role] || "";
     return "";
   }
   function events(app) {

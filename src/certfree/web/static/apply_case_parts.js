@@ -8,7 +8,7 @@ const applyParts = (() => {
   const L = PAGE.LABELS;
   const BAD = new Set(["failed", "unmet", "paper_required"]);
 
-  const whose = (role, subject, me) => (subject === me ? fill(T.aside, { main: L.roles[role], note: T.you }) : L.roles[role]);
+  const whose = (role, subject, me) => (subject === me ? fill(T.aside, { main: L.parties[role], note: T.you }) : L.parties[role]);
   const openPart = (requirement, way) => requirement.parts.find((p) => p.way === way && p.status !== "met");
 
   // The way in plain words: "checked online …", "show the e-certificate “居民身份证”".

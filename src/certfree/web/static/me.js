@@ -159,14 +159,18 @@ function applicationRow(row, { value: a }) {
   cells(row, [
     [T.service_item, link, "service-item"],
     [T.app_id, a.id, "app-id"],
-    [T.state, ENGLISH ? a.state_en : a.state_zh, "app-state"],
+    [T.state, stateWords(a), "app-state"],
     [T.submitted_at, a.submitted_at ? local(a.submitted_at) : T.not_submitted, "time"],
     [T.due_on, due, "time"],
   ]);
 }
+// An application's state standing alone in its cell: "Submitted", not "submitted".
+function stateWords(a) {
+  return ENGLISH ? a.state_en.charAt(0).toUpperCase() + a.state_en.slice(1) : a.state_zh;
+}
 function showApplications(page) {
   showTable("applications", page.items.map((a) => searchable(
-    [a.service_name, a.id, ENGLISH ? a.state_en : a.state_zh].join(" "), a,
+    [a.service_name, a.id, stateWords(a)].join(" "), a,
   )), applicationRow);
   const more = $("#applications-more");
   more.hidden = page.total <= page.items.length;
