@@ -239,6 +239,13 @@ def test_a_clerk_works_the_queue_and_its_cases(
         expect(page.locator("#state")).to_have_text("已办结")
         expect(page.locator("#decision")).to_have_text("准予办理")
         expect(page.locator("#facts")).to_contain_text("老年人优待证")
+        decided = node.get(
+            f"/api/v1/applications/{to_approve['id']}", headers=_bearer(node, "clerk", "staff-1")
+        ).json()
+        # The certificate's id (GB/T 36904) read out whole, and copied whole.
+        issued = page.locator("#facts code.long-id")
+        expect(issued).to_have_text(decided["issued"][0]["certificate_id"])
+        expect(page.get_by_role("button", name="复制完整证照标识")).to_be_visible()
         check_page(page, "desk-case-approved")
         page.close()
 

@@ -49,7 +49,7 @@ function showFacts() {
   if (app.issued.length) {
     const issued = el("ul", { className: "parties" });
     for (const c of app.issued) {
-      issued.append(el("li", {}, aside(c.type_name, `${label("roles", c.party)} ${mask(c.holder)}`), " ", deskProof.longId(c.certificate_id, T.certificate_id)));
+      issued.append(el("li", {}, aside(c.type_name, `${label("roles", c.party)} ${mask(c.holder)}`), " ", deskProof.longId(c.certificate_id, T.certificate_id, { whole: true })));
     }
     fact(list, T.issued, issued);
   }
@@ -101,15 +101,16 @@ function showRequirements() {
     item.dataset.position = String(slot.position);
     item.setAttribute("aria-labelledby", heading);
     const proof = el("div", { className: "evidence" });
+    // The paper the clerk records is the requirement's (one form), under its first paper part.
+    const paperAt = OPEN.has(app.state) ? slot.parts.findIndex((p) => p.way === "paper" && p.status === "paper_required") : -1;
     for (const [index, part] of slot.parts.entries()) {
       const block = deskProof.part(part);
       if (part.way === "data_sharing" && OPEN.has(app.state)) {
         block.append(el("p", {}, el("a", { href: askLink(slot, index), textContent: T.ask_department })));
       }
+      if (index === paperAt) block.append(paperForm(slot));
       proof.append(block);
     }
-    const paperOpen = slot.parts.some((p) => p.way === "paper" && p.status === "paper_required");
-    if (paperOpen && OPEN.has(app.state)) proof.append(paperForm(slot));
     item.append(proof);
     list.append(item);
   }

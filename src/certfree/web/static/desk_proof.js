@@ -49,16 +49,17 @@ const deskProof = (() => {
     setTimeout(() => { button.textContent = T.copy; }, 2000);
   }
 
-  // A long identifier (message id, digest, JWS) as its head and tail; the whole value in the
-  // title and on the clipboard by the button beside it.
-  function longId(text, what) {
+  // A long identifier (message id, digest, JWS) as its head and tail (or `whole`: one people
+  // read out, as a certificate's id); the whole value in the title and on the clipboard by the
+  // button beside it.
+  function longId(text, what, { whole = false } = {}) {
     const full = String(text ?? "");
     if (!full) return "";
-    const shown = full.length > 20 ? `${full.slice(0, 8)}…${full.slice(-6)}` : full;
+    const shown = full.length > 20 && !whole ? `${full.slice(0, 8)}…${full.slice(-6)}` : full;
     const button = el("button", { type: "button", className: "copy secondary", textContent: T.copy });
     button.setAttribute("aria-label", fill(T.copy_what, { what }));
     button.addEventListener("click", () => copy(full, button));
-    const code = el("code", { className: "long-id", textContent: shown, title: full });
+    const code = el("code", { className: whole ? "long-id whole" : "long-id", textContent: shown, title: full });
     code.dataset.full = full;
     return el("span", { className: "long-id-wrap" }, code, " ", button);
   }
