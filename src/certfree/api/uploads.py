@@ -21,8 +21,11 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "UPLOAD_BODY",
     "Upload",
+    "UploadForm",
     "UploadedFile",
+    "UploadedForm",
     "read_upload",
+    "read_upload_form",
 ]
 
 # A spreadsheet over HTTP; a bigger file is imported with the CLI, which reads it from disk.
@@ -36,8 +39,16 @@ class UploadedFile(NamedTuple):
     filename: str | None
 
 
-async def read_upload(request: Request) -> UploadedFile:
-    """The part ``file`` of a multipart/form-data body, or else the whole body.
+class UploadedForm(NamedTuple):
+    """The uploaded file and the form's other (text) fields by name."""
+
+    file: UploadedFile
+    fields: dict[str, str]
+
+
+async def read_upload_form(request: Request) -> UploadedForm:
+    """The part ``file`` of a multipart/form-data body and its text parts, or else the whole
+    body (and no fields).
 
     Raises InvalidInput (field ``file``) for a multipart body without such a part.
     """
@@ -45,19 +56,36 @@ async def read_upload(request: Request) -> UploadedFile:
     body = await request.body()
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
-        return UploadedFile(body, None)
+        return UploadedForm(UploadedFile(body, None), {})
     # The boundary is a parameter of the request's Content-Type, so it heads the parsed body.
     message = message_from_bytes(
         f"Content-Type: {content_type}\r\n\r\n".encode() + body, policy=HTTP
     )
+    file: UploadedFile | None = None
+    fields: dict[str, str] = {}
     for part in message.iter_parts() if isinstance(message, Message) else ():
-        if part.get_param("name", header="content-disposition") == "file":
-            payload = part.get_payload(decode=True)
-            return UploadedFile(payload if isinstance(payload, bytes) else b"", part.get_filename())
-    raise InvalidInput("multipart 请求中没有名为 file 的文件", field="file")
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        if name == "file":
+            file = UploadedFile(data, part.get_filename())
+        elif isinstance(name, str):
+            fields[name] = data.decode(part.get_content_charset() or "utf-8", errors="replace")
+    if file is None:
+        raise InvalidInput("multipart 请求中没有名为 file 的文件", field="file")
+    return UploadedForm(file, fields)
+
+
+async def read_upload(request: Request) -> UploadedFile:
+    """The part ``file`` of a multipart/form-data body, or else the whole body.
+
+    Raises InvalidInput (field ``file``) for a multipart body without such a part.
+    """
+    return (await read_upload_form(request)).file
 
 
 Upload = Annotated[UploadedFile, Depends(read_upload)]
+UploadForm = Annotated[UploadedForm, Depends(read_upload_form)]
 
 # The request body is read by read_upload, not declared as a parameter, so OpenAPI is told here.
 UPLOAD_BODY: dict[str, Any] = {

@@ -4,12 +4,14 @@
 * ``rules`` — the inspection rules (质检规范) of one record: rejected, review or accepted.
 * ``batches`` — a batch of rows: inspect, spend serials and indices, seal on every core, store.
 * ``review`` — the manual-review queue (人工复核): list, approve (issue), reject.
+* ``runs`` — the jobs as an organ sees them: its own, newest first, one's counts and rejects.
 * ``models`` — the job, source-row and review tables.
 """
 
 from certfree.certs.backfill.importing import (
     DEFAULT_BATCH,
     BackfillReport,
+    job_errors,
     reject_csv,
     run_backfill,
 )
@@ -21,13 +23,19 @@ from certfree.certs.backfill.review import (
     reject_review,
     review_json,
 )
+from certfree.certs.backfill.runs import get_job, job_json, job_rejects, list_jobs
 
 __all__ = [
     "DEFAULT_BATCH",
     "BackfillReport",
     "ReviewStatus",
     "approve_review",
+    "get_job",
     "get_review",
+    "job_errors",
+    "job_json",
+    "job_rejects",
+    "list_jobs",
     "list_reviews",
     "reject_csv",
     "reject_review",

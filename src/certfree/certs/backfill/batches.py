@@ -60,6 +60,7 @@ def _inspect(
     today: dt.date,
     default: Issuer | None,
     seen: dict[str, str],
+    sole_issuer: bool,
 ) -> list[tuple[int, Inspected]]:
     """Apply the inspection rules to ``batch`` (a read-only session); ``seen`` grows."""
     with db.session() as session:
@@ -68,8 +69,9 @@ def _inspect(
         decided = []
         for row, cells in batch:
             found = inspect_record(
-                session, kind, cells, row, today=today, default_issuer=default, seen=seen
-            )
+                session, kind, cells, row, today=today, default_issuer=default, seen=seen,
+                sole_issuer=sole_issuer,
+            )  # fmt: skip
             decided.append((row, found))
             if not found.errors:
                 seen[duplicate_key(found.holder_id, found.face)] = f"本文件第 {row} 行"
@@ -183,10 +185,12 @@ def run_batches(
     base_url: str,
     job_id: int,
     tick: Callable[[], None],
+    sole_issuer: bool = False,
 ) -> None:
     """Inspect, reserve, seal and store ``todo`` (source row, cells) a batch at a time.
 
-    ``tick`` is called as each row is stored, before its batch commits.
+    ``tick`` is called as each row is stored, before its batch commits. With ``sole_issuer``
+    a row naming another organ than ``default`` is rejected.
 
     While the workers seal batch n, this process inspects batch n + 1; then one transaction
     stores batch n and spends the numbers of batch n + 1, whose sealing starts at once. A crash
@@ -196,7 +200,9 @@ def run_batches(
     waiting: _Batch | None = None
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
-        decided = _inspect(db, kind, batch, today=today, default=default, seen=seen)
+        decided = _inspect(
+            db, kind, batch, today=today, default=default, seen=seen, sole_issuer=sole_issuer
+        )
         if waiting is not None:
             waiting.sealed()  # before the transaction: waiting inside it would hold its locks
         with db.session() as session:

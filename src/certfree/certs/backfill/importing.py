@@ -53,7 +53,7 @@ from certfree.certs.sealing_pool import SealingPool
 from certfree.certs.types import CertType, cert_type
 from certfree.certs.vocab import CertStatus
 from certfree.crypto import KeyStore
-from certfree.errors import InvalidInput
+from certfree.errors import Conflict, InvalidInput
 from certfree.storage import Database, utcnow
 from certfree.tabular import (
     ImportReport,
@@ -64,7 +64,14 @@ from certfree.tabular import (
     read_table,
 )
 
-__all__ = ["DEFAULT_BATCH", "POOL_THRESHOLD", "BackfillReport", "reject_csv", "run_backfill"]
+__all__ = [
+    "DEFAULT_BATCH",
+    "POOL_THRESHOLD",
+    "BackfillReport",
+    "job_errors",
+    "reject_csv",
+    "run_backfill",
+]
 
 DEFAULT_BATCH = 200
 POOL_THRESHOLD = 100  # rows to do below which sealing stays in this process
@@ -104,7 +111,18 @@ class BackfillReport(ImportReport):
         }
 
 
-def _job(session: Session, sha: str, kind: CertType, filename: str, total: int) -> BackfillJob:
+def _job(
+    session: Session,
+    sha: str,
+    kind: CertType,
+    *,
+    filename: str,
+    total: int,
+    organ: Issuer | None,
+    sole: bool,
+) -> BackfillJob:
+    """The file's job for ``kind``, made on its first run; Conflict when ``sole`` and the job
+    is another organ's (its rows are that organ's to resume, not this one's to see)."""
     job = session.scalars(
         select(BackfillJob).where(
             BackfillJob.file_sha256 == sha, BackfillJob.type_code == kind.code
@@ -113,8 +131,14 @@ def _job(session: Session, sha: str, kind: CertType, filename: str, total: int) 
     if job is None:
         job = BackfillJob(file_sha256=sha, type_code=kind.code, filename=filename)
         job.total_rows, job.cursor, job.issued, job.rejected, job.review = total, 0, 0, 0, 0
+        job.issuer_uscc = organ.uscc if organ is not None else None
         session.add(job)
         session.flush()
+    elif sole and (organ is None or job.issuer_uscc != organ.uscc):
+        raise Conflict(
+            f"该文件的{kind.name}已由另一机关回填（第 {job.id} 批），不能由本机关续做",
+            field="file",
+        )
     return job
 
 
@@ -163,6 +187,7 @@ def run_backfill(
     now: dt.datetime | None = None,
     base_url: str = DEFAULT_BASE_URL,
     progress: Progress | None = None,
+    sole_issuer: bool = False,
 ) -> BackfillReport:
     """Backfill the records of ``data`` as certificates of ``type_code``, a transaction a batch.
 
@@ -171,10 +196,15 @@ def run_backfill(
     re-run). ``workers`` sealing processes (default: one per core; 1 seals in this process;
     files of fewer than :data:`POOL_THRESHOLD` rows to do are sealed here). ``progress`` is
     called as each row is stored, before its batch commits, with the rows passed (skipped
-    ones included) and the file's row count. Raises CertTypeNotFound, InvalidInput (file
+    ones included) and the file's row count. The job records ``issuer``'s organ as the one
+    that ran it. With ``sole_issuer`` (an organ backfilling its own records) a row whose issuer
+    column names another organ is rejected. Raises CertTypeNotFound, InvalidInput (file
     unreadable, no header, a required column absent, unknown ``issuer``), Forbidden
-    (``issuer`` does not issue the type).
+    (``issuer`` does not issue the type), Conflict (``sole_issuer`` and the file's job is
+    another organ's).
     """
+    if sole_issuer and issuer is None:
+        raise InvalidInput("只回填本机关的证照时须指定发证机关", field="issuer")
     if batch_size < 1:
         raise InvalidInput("批大小应至少为 1", field="batch_size")
     kind = cert_type(type_code)
@@ -198,7 +228,11 @@ def run_backfill(
         default: Issuer | None = None
         if issuer is not None or "issuer" not in positions:
             default = resolve_issuer(session, kind, issuer)
-        report.job_id = _job(session, sha, kind, filename, len(table.rows)).id
+        job = _job(
+            session, sha, kind, filename=filename, total=len(table.rows), organ=default,
+            sole=sole_issuer,
+        )  # fmt: skip
+        report.job_id = job.id
         done = set(
             session.scalars(select(BackfillRow.row_no).where(BackfillRow.file_sha256 == sha))
         )
@@ -221,7 +255,7 @@ def run_backfill(
         run_batches(
             db, pool, kind, [(row, pick(cells, positions)) for row, cells in todo],
             batch_size=batch_size, today=today, default=default, seen=seen, moment=moment,
-            base_url=base_url, job_id=report.job_id, tick=tick,
+            base_url=base_url, job_id=report.job_id, tick=tick, sole_issuer=sole_issuer,
         )  # fmt: skip
     with db.session() as session:
         job = session.get_one(BackfillJob, report.job_id)

@@ -1,7 +1,7 @@
 """Tables of the historical-certificate backfill (补齐历史数据).
 
-* ``cert_backfill_jobs`` — one row per (file SHA-256, type): the cursor (last source row
-  committed) and the counts. Re-running the same file continues this job.
+* ``cert_backfill_jobs`` — one row per (file SHA-256, type): the organ that ran it, the cursor
+  (last source row committed) and the counts. Re-running the same file continues this job.
 * ``cert_backfill_rows`` — one row per (file SHA-256, source row number) once the row is
   decided: issued, rejected (with its reasons) or sent to review. A row found here is skipped,
   so a re-run never issues a row twice (idempotent per source row). It is committed in the same
@@ -44,6 +44,9 @@ class BackfillJob(Base):
     file_sha256: Mapped[str] = mapped_column(String(64))
     type_code: Mapped[str] = mapped_column(String(21))
     filename: Mapped[str] = mapped_column(String(255))
+    # The organ that ran the job, whose admin sees it; None for a run that sealed under each
+    # row's own issuer column (the command line without --issuer) and for jobs run before.
+    issuer_uscc: Mapped[str | None] = mapped_column(String(18), index=True)
     total_rows: Mapped[int] = mapped_column(Integer, default=0)
     cursor: Mapped[int] = mapped_column(Integer, default=0)  # last source row committed
     issued: Mapped[int] = mapped_column(Integer, default=0)

@@ -188,7 +188,14 @@ def _holder(
 
 
 def _issuer(
-    session: Session, kind: CertType, code: str, default: Issuer | None, *, row: int, out: Inspected
+    session: Session,
+    kind: CertType,
+    code: str,
+    default: Issuer | None,
+    *,
+    sole: bool,
+    row: int,
+    out: Inspected,
 ) -> None:
     issuer_col = EXTRA_COLUMNS[ISSUER][0]
     try:
@@ -198,6 +205,10 @@ def _issuer(
         return
     if out.issuer is None:
         out.errors.append(RowError(row, issuer_col, "未填写发证机关代码，也未指定 --issuer"))
+    elif sole and default is not None and out.issuer.uscc != default.uscc:
+        # An organ seals only its own certificates: a row naming another is not its to backfill.
+        reason = f"{out.issuer.name}不是本机关（{default.name}），不能代为补录"
+        out.errors.append(RowError(row, issuer_col, reason))
 
 
 def _holder_record(session: Session, kind: CertType, holder: str) -> Person | Firm | None:
@@ -215,11 +226,14 @@ def inspect_record(
     today: dt.date,
     default_issuer: Issuer | None,
     seen: Mapping[str, str],
+    sole_issuer: bool = False,
 ) -> Inspected:
     """Apply the inspection rules to one row's cells (column key → text).
 
     ``seen`` maps the duplicate key of every record already accepted or queued (this file's
-    earlier rows and the certificates already issued) to a description of it.
+    earlier rows and the certificates already issued) to a description of it. With
+    ``sole_issuer`` a row whose issuer column names another organ than ``default_issuer`` is
+    rejected.
     """
     out = Inspected()
     face = _face(kind, cells, row, out)
@@ -229,7 +243,9 @@ def inspect_record(
             out.errors.append(RowError(row, item.label, f"日期 {value} 晚于今天 {today}"))
     _holder(kind, cells, face, row, out)
     out.validity = _validity(kind, cells, row, today, out)
-    _issuer(session, kind, cells.get(ISSUER, ""), default_issuer, row=row, out=out)
+    _issuer(
+        session, kind, cells.get(ISSUER, ""), default_issuer, sole=sole_issuer, row=row, out=out
+    )
     if out.errors:
         return out
     try:
