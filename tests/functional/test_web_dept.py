@@ -1,13 +1,17 @@
 """The department admin's page (/dept) in a real Chromium, on the node of 济南市卫生健康委员会
 (370100-WJ) over real HTTP, with the demo province's register and population: the admin issues
 an elderly card (the type its organ issues), sees it listed and revokes it with a reason, sees
-the server's problem beside a wrong field, decides the backfill queue, approves one sharing
+the server's problem beside a wrong field, backfills a file of paper-era records and reads
+its rejected rows and reject report, decides the backfill queue, approves one sharing
 request and refuses another, and answers a department verification from its inbox; another
 department's certificates, requests and verifications are neither listed nor actionable."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +29,7 @@ from certfree.certs.backfill.models import BackfillReview
 from certfree.crypto import KeyStore
 from certfree.demo import build_demo_province
 from certfree.exchange import verification
+from certfree.identifiers import make_resident_id
 from certfree.population import Person
 from certfree.settings import Settings
 from certfree.storage import Database, utcnow
@@ -372,4 +377,100 @@ def test_on_another_node_the_inbox_says_where_it_is(
         expect(refused).to_contain_text("不是本节点 370000")
         expect(refused).to_contain_text("部门核验待办保存在本部门自己的节点上")
         check_page(page, "dept-inbox-elsewhere-zh")
+        page.close()
+
+
+def _records(db: Database) -> tuple[bytes, str]:
+    """A small file of paper-era elderly cards: one good record (the fourth-oldest resident of
+    Jinan: the three oldest are the seed's), one with a wrong check digit and one of a person
+    the population register lacks; and the good record's holder."""
+    with db.session() as session:
+        jinan = select(Person).where(Person.address_code.startswith("3701"), ~Person.deceased)
+        holder = session.scalars(jinan.order_by(Person.birth_date).offset(3).limit(1)).one()
+        number, born = holder.id_number, holder.birth_date
+        sex = "男" if holder.sex.value == "male" else "女"
+        name = holder.name
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    unknown = make_resident_id("370102", born, 997)
+    header = "姓名,性别,公民身份号码,出生日期,住址,证号,发证单位,有效期起始日期,有效期截止日期"
+    lines = [header] + [
+        f"{who},{sex},{id_number},{born},济南市历下区泉城路1号,C-{id_number[-6:]},历下区卫健局,2018-06-01,"
+        for who, id_number in ((name, number), (name, wrong), ("赵无名", unknown))
+    ]
+    return "\r\n".join(lines).encode("gbk"), number
+
+
+def test_a_health_admin_backfills_a_file_and_reads_its_rejects(
+    node: tuple[FastAPI, Seeded], db: Database, browser: Browser
+) -> None:
+    app, _ = node
+    data, holder = _records(db)
+    with serving(app) as base:
+        page = browser.new_page(locale="zh-CN")
+        page.goto(base + f"/dept?as=wj-admin&org={HEALTH}")
+        _tab(page, "补录复核")
+        run = page.locator("#backfill-run")
+        expect(page.locator("#runs-empty")).to_have_text("本机关尚未回填存量证照。")
+        assert "结婚证" not in run.locator("#run-type option").all_inner_texts()
+        run.get_by_label("证照类型").select_option(ELDERLY_CARD)
+        run.get_by_role("button", name="开始回填").click()  # no file: the server says so
+        expect(run.locator("#run-file-error")).to_contain_text("文件是空的")
+        expect(run.get_by_label("记录文件（CSV 或 XLSX）")).to_have_attribute(
+            "aria-invalid", "true"
+        )
+        check_page(page, "dept-backfill-problem-zh")
+
+        run.get_by_label("记录文件（CSV 或 XLSX）").set_input_files(
+            {"name": "老年人优待证存档.csv", "mimeType": "text/csv", "buffer": data}
+        )
+        run.get_by_role("button", name="开始回填").click()
+        expect(page.locator("#run-result")).to_have_text(
+            "老年人优待证存档.csv：签发 1 份，退回 2 行，待复核 0 行。"
+        )
+        runs = page.locator("#runs tbody tr")
+        expect(runs).to_have_count(1)
+        expect(runs.first).to_contain_text("老年人优待证存档.csv")
+        expect(runs.first).to_contain_text("老年人优待证")
+        expect(runs.first.locator("td").nth(2)).to_have_text(
+            re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d$")
+        )
+        detail = page.locator("#run-detail")
+        expect(detail.locator("#run-counts")).to_have_text(
+            "共 3 行：签发 1 份，退回 2 行，待复核 0 行。"
+        )
+        rejects = page.locator("#rejects tbody tr")
+        expect(rejects).to_have_count(2)
+        expect(rejects.nth(0).locator("td").nth(0)).to_have_text("3")
+        expect(rejects.nth(0).locator("td").nth(1)).to_have_text("公民身份号码")
+        expect(rejects.nth(1).locator("td").nth(0)).to_have_text("4")
+        expect(rejects.nth(1)).to_contain_text("人口库中不存在")
+        check_page(page, "dept-backfill-run-zh")
+        page.get_by_label("搜索退回的行").fill("人口库")
+        expect(rejects).to_have_count(1)
+
+        with page.expect_download() as caught:
+            page.get_by_role("link", name="下载退回报告（CSV）").click()
+        report = caught.value.path().read_bytes()
+        assert report.startswith("\ufeff".encode())
+        lines = list(csv.reader(io.StringIO(report.decode("utf-8-sig"))))
+        assert [line[:2] for line in lines] == [
+            ["行号", "列"],
+            ["3", "公民身份号码"],
+            ["4", "持证主体代码"],
+        ]
+        assert holder not in report.decode("utf-8-sig")  # the issued record is not a reject
+
+        # On a phone, in English: the run and its rejects, no enum value, no sideways scroll.
+        page.set_viewport_size(PHONE)
+        page.goto(base + "/dept?lang=en")
+        _tab(page, "Backfill and review")
+        listed = page.locator("#runs tbody tr").first
+        expect(listed).to_contain_text("Senior citizen preferential card")
+        listed.get_by_role("button", name="See rejects").click()
+        expect(page.locator("#run-counts")).to_have_text(
+            "3 rows: 1 issued, 2 rejected, 0 to review."
+        )
+        expect(page.locator("#rejects tbody tr")).to_have_count(2)
+        assert fits_phone(page)
+        check_page(page, "dept-backfill-run-phone-en")
         page.close()

@@ -6,9 +6,11 @@ admin's bearer token (kept in ``sessionStorage`` under ``certfree.dept``):
 
 * certificates of its organ: issue one of the types its department issues (the form built from
   ``GET /api/v1/cert-types/{code}``), list, suspend, resume and revoke with a reason;
-* backfill: the manual-review queue (``/api/v1/backfill/reviews``). Backfill runs and their
-  reject reports (CSV) are run on the command line (``certfree certs backfill``); the API
-  offers only the queue, and the page says so;
+* backfill (存量证照回填): upload a CSV/XLSX file of paper-era records as certificates of a
+  type the organ issues (``/api/v1/backfill/runs``), the organ's runs with their counts, a
+  run's rejected rows and its reject report (CSV); and the manual-review queue
+  (``/api/v1/backfill/reviews``). A file over the upload limit runs on the command line
+  (``certfree certs backfill``), as the page says;
 * its catalog resources and demands, and the sharing requests it decides
   (``/api/v1/catalog/grants``: approve, or refuse with a reason);
 * its department-verification inbox (``/api/v1/dept-verifications?side=inbox``), earliest

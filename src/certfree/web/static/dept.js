@@ -7,7 +7,7 @@
   const english = document.documentElement.lang === "en";
   const loaders = {
     certs: deptCerts.load,
-    backfill: deptWork.loadReviews,
+    backfill: () => Promise.all([deptBackfill.load(), deptWork.loadReviews()]),
     catalog: deptWork.loadCatalog,
     verifications: deptWork.loadInbox,
   };
@@ -65,10 +65,12 @@
     if (!bound) {
       deptCerts.start();
       deptWork.start();
+      deptBackfill.start();
       bound = true;
     }
     deptCerts.actFor(organisation);
     deptWork.actFor(organisation);
+    deptBackfill.actFor(organisation);
     loaded.clear();
     await select(tabs.find((tab) => tab.getAttribute("aria-selected") === "true") || tabs[0]);
   }
