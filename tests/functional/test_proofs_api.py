@@ -157,5 +157,5 @@ def test_published_list_as_json_csv_and_page(client: TestClient, token_for: Any)
     assert "无设定依据" in page.text
     english = client.get("/proofs", params={"lang": "en"})
     assert "Proof-item list" in english.text
-    assert "to abolish" in english.text
+    assert "To abolish" in english.text
     assert client.get("/proofs", params={"version": 9}).status_code == 404
