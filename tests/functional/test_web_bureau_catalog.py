@@ -41,7 +41,10 @@ def _demo_catalog(db: Database) -> None:
 
 
 def _signed_in(
-    page: Page, base: str, acting: str = "大数据局管理员，代表 370000", shown: int = 20
+    page: Page,
+    base: str,
+    acting: str = "大数据局管理员，代表 山东省大数据局（370000）",
+    shown: int = 20,
 ) -> None:
     page.goto(f"{base}/bureau/catalog?as=bureau-1")
     expect(page.locator("#whoami")).to_have_text("bureau-1")
@@ -186,7 +189,7 @@ def test_the_lists_page_on_a_phone_is_paged_filtered_and_in_words(
         check_page(page, "catalog-lists-phone-en")
 
         # The bureau's page on the phone, in English: search and the why.
-        _signed_in(page, base, "Big-data bureau admin, for 370000", shown=10)
+        _signed_in(page, base, "Big-data bureau admin, for 山东省大数据局 (370000)", shown=10)
         page.get_by_label("Data wanted", exact=True).first.fill("查询社保参保缴费记录")
         page.get_by_role("button", name="Search", exact=True).click()
         by_synonym = page.locator("#candidates li.term.by-synonym").first
@@ -208,7 +211,9 @@ def test_a_department_admin_reads_its_own_demands_and_not_the_gaps(
     with serving(client.app) as base:  # type: ignore[arg-type]
         page = browser.new_page(locale="zh-CN")
         page.goto(f"{base}/bureau/catalog?as=dept-1&role=department_admin&org=370100-MZ")
-        expect(page.locator("#acting")).to_have_text("部门管理员（本部门），代表 370100-MZ")
+        expect(page.locator("#acting")).to_have_text(
+            "部门管理员（本部门），代表 济南市民政局（370100-MZ）"
+        )
         expect(page.locator("#demand-list tbody tr")).to_have_count(2)  # not 青岛's
         expect(page.locator("#gaps")).to_be_hidden()
         expect(page.get_by_role("link", name="供需缺口")).to_be_hidden()

@@ -180,7 +180,9 @@ const catalogPage = (() => {
   async function load() {
     me = await api("/api/v1/whoami");
     const role = T[`role.${me.role}`] || me.role;
-    $("#acting").textContent = fill(T.acting_as, { role, org: me.organisation || "—" });
+    const named = PAGE.NODE_NAMES[me.organisation];
+    const org = named ? fill(T.org_named, { name: named, code: me.organisation }) : me.organisation || "—";
+    $("#acting").textContent = fill(T.acting_as, { role, org });
     showForRole(me.role);
     await Promise.all([browse(), ...loaders.map((loader) => loader(me))]);
   }
