@@ -14,32 +14,23 @@ from certfree import catalog, certs
 from certfree.app import create_app
 from certfree.applications.cases import get_application
 from certfree.applications.running import questions_of
-from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
-from certfree.demo import grant_demo_departments, list_province_itself, load_demo_items
 from certfree.population import MarriageStatus, Sex
 from certfree.settings import Settings
 from certfree.storage import Database
 from certfree.wallet import HolderKey, present
 from factories.population import married_couple, person
+from factories.single_node import PROVINCE, hosting_province
 
 ELDERLY = "老年人优待证办理"
 ID_CARD = "11100000000013047R001"
-PROVINCE = "370000"
 
 
 @pytest.fixture
 def node(
     settings: Settings, db: Database, keys: KeyStore, demo_registry: None
 ) -> Iterator[TestClient]:
-    hosting = Settings(**{**settings.model_dump(), "hosted_departments": ["*"]})
-    with db.session() as session:
-        load_demo_items(session, "tester")
-        list_province_itself(
-            session, PROVINCE, jwks=keys.jwks(NODE_KEY_OWNER), endpoint=hosting.base_url
-        )
-        grant_demo_departments(session, PROVINCE)
-    with TestClient(create_app(hosting)) as client:
+    with TestClient(create_app(hosting_province(settings, db, keys))) as client:
         yield client
 
 

@@ -18,23 +18,17 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from certfree.app import create_app
-from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
-from certfree.demo import (
-    build_demo_province,
-    grant_demo_departments,
-    list_province_itself,
-    load_demo_items,
-)
+from certfree.demo import build_demo_province
 from certfree.population import Marriage, Person, Sex
 from certfree.settings import Settings
 from certfree.storage import Database
+from factories.single_node import PROVINCE, hosting_province
 from helpers.livenode import serving
 from helpers.webpage import PHONE, as_shown, check_page, fits_phone, signed_in_subject
 
 pytestmark = pytest.mark.browser
 
-PROVINCE = "370000"
 MARRIAGE = "内地居民结婚登记"
 ELDERLY = "老年人优待证办理"
 
@@ -43,14 +37,7 @@ ELDERLY = "老年人优待证办理"
 def node(settings: Settings, db: Database, keys: KeyStore) -> FastAPI:
     """The single demo node `make run` serves: the province answering for its departments."""
     build_demo_province(db, citizens=1000, firms=10, seed=7)
-    hosting = Settings(**{**settings.model_dump(), "hosted_departments": ["*"]})
-    with db.session() as session:
-        load_demo_items(session, "tester")
-        list_province_itself(
-            session, PROVINCE, jwks=keys.jwks(NODE_KEY_OWNER), endpoint=hosting.base_url
-        )
-        grant_demo_departments(session, PROVINCE)
-    return create_app(hosting)
+    return create_app(hosting_province(settings, db, keys))
 
 
 def _people(db: Database, sex: Sex, born: tuple[dt.date, dt.date], count: int = 1) -> list[Person]:

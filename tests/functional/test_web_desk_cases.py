@@ -18,15 +18,14 @@ from playwright.sync_api import Browser, Page, expect
 from certfree import applications as apps
 from certfree import catalog, certs
 from certfree.app import create_app
-from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
-from certfree.demo import grant_demo_departments, list_province_itself, load_demo_items
 from certfree.population import Sex
 from certfree.proofs import Way
 from certfree.settings import Settings
 from certfree.storage import Database, utcnow
 from certfree.wallet import HolderKey, present
 from factories.population import person
+from factories.single_node import PROVINCE, hosting_province
 from helpers.livenode import serving
 from helpers.webpage import PHONE, check_page, fits_phone
 
@@ -34,7 +33,6 @@ pytestmark = pytest.mark.browser
 
 ELDERLY = "老年人优待证办理"
 ID_CARD = "11100000000013047R001"  # 居民身份证
-PROVINCE = "370000"
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
@@ -42,14 +40,7 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 def node(
     settings: Settings, db: Database, keys: KeyStore, demo_registry: None
 ) -> Iterator[TestClient]:
-    hosting = Settings(**{**settings.model_dump(), "hosted_departments": ["*"]})
-    with db.session() as session:
-        load_demo_items(session, "tester")
-        list_province_itself(
-            session, PROVINCE, jwks=keys.jwks(NODE_KEY_OWNER), endpoint=hosting.base_url
-        )
-        grant_demo_departments(session, PROVINCE)
-    with TestClient(create_app(hosting)) as client:
+    with TestClient(create_app(hosting_province(settings, db, keys))) as client:
         yield client
 
 
