@@ -136,7 +136,7 @@ def test_an_import_with_a_bad_row_names_it_and_stores_nothing_on_a_phone_in_engl
     with serving(client.app) as base:  # type: ignore[arg-type]
         page = browser.new_page(locale="en", viewport=PHONE)
         _signed_in(page, base, "&lang=en")
-        expect(page.locator("#item-SD-ZM-GA-005 .status")).to_have_text("to abolish")
+        expect(page.locator("#item-SD-ZM-GA-005 .status")).to_have_text("To abolish")
         assert fits_phone(page)
         check_page(page, "bureau-list-phone-en")
         page.get_by_label("List file", exact=True).set_input_files(
@@ -163,7 +163,7 @@ def test_an_import_with_a_bad_row_names_it_and_stores_nothing_on_a_phone_in_engl
         page.reload()
         expect(page.locator("#whoami")).to_have_text("cio-1")
         expect(page.locator("#read-only")).to_be_visible()
-        expect(page.locator("#item-SD-ZM-GA-005 .status")).to_have_text("to abolish")
+        expect(page.locator("#item-SD-ZM-GA-005 .status")).to_have_text("To abolish")
         expect(page.locator("#items").get_by_role("button", name="Edit")).to_have_count(0)
         expect(page.locator("#import")).to_be_hidden()
         expect(page.locator("#publish-form")).to_be_hidden()
@@ -243,6 +243,6 @@ def test_the_figures_as_charts_with_tables_and_the_cluster_health(
         page.goto(base + "/bureau?lang=en")
         expect(page.locator("#stats-h")).to_have_text("Application figures")
         expect(page.locator("#by-service-table thead")).to_contain_text("Trips saved")
-        expect(page.locator("#node-list tbody")).to_contain_text("province")
+        expect(page.locator("#node-list tbody")).to_contain_text("Province")
         check_page(page, "bureau-stats-en")
         page.close()

@@ -197,8 +197,8 @@ def test_the_verifier_page_in_english(
             "This scenario asks the holder only for: Aged 60 or over"
         )
         page.set_input_files("#image", _qr(tmp_path, card.walk_up(["age_over_60", "sex"])))
-        expect(page.locator("#verdict")).to_have_text("Valid · Aged 60 or over: yes")
-        expect(page.locator("#claims")).to_contain_text("Sexmale")
+        expect(page.locator("#verdict")).to_have_text("Valid · Aged 60 or over: Yes")
+        expect(page.locator("#claims")).to_contain_text("SexMale")
         expect(page.locator("#facts")).to_contain_text("Senior citizen preferential card")
         check_page(page, "verify-valid-en")
 

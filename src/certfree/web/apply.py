@@ -26,6 +26,7 @@ from certfree.demo.devices import issued_on_demand
 from certfree.i18n import Catalog
 from certfree.proofs import WAY_PREFERENCE
 from certfree.settings import NodeLevel
+from certfree.web import i18n
 from certfree.web.i18n import pick_language
 from certfree.web.rendering import render_page
 
@@ -58,7 +59,7 @@ def _labels(lang: str) -> dict[str, dict[str, str]]:
 
     def of(members: Any, alone: bool = False) -> dict[str, str]:
         return {
-            m.value: (_alone(m.label_en) if alone else m.label_en) if en else m.label_zh
+            m.value: (i18n.alone(m.label_en) if alone else m.label_en) if en else m.label_zh
             for m in members
         }
 
@@ -74,11 +75,6 @@ def _labels(lang: str) -> dict[str, dict[str, str]]:
             code: kind.name_en if en else kind.name for code, kind in certs.cert_types().items()
         },
     }
-
-
-def _alone(words: str) -> str:
-    """English words standing alone begin with a capital: "Correction requested"."""
-    return words[:1].upper() + words[1:]
 
 
 def _scenarios(lang: str) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from certfree.api.deps import PUBLIC, NodeDep
 from certfree.applications import AppState
 from certfree.i18n import Catalog
 from certfree.proofs import BasisLevel, ExcludedArea, ProofItemStatus, Way
-from certfree.web.i18n import pick_language
+from certfree.web.i18n import alone, pick_language
 from certfree.web.rendering import render_page
 
 router = APIRouter(tags=["web"])
@@ -40,6 +40,11 @@ def _labels(members: Iterable[_Labelled], lang: str) -> dict[str, str]:
     return {str(m): m.label_zh if lang == "zh-CN" else m.label_en for m in members}
 
 
+def _standing_alone(labels: dict[str, dict[str, str]], lang: str) -> dict[str, dict[str, str]]:
+    """Labels shown on their own (a badge, a cell, an option) begin with a capital in English."""
+    return {group: {v: alone(w, lang) for v, w in words.items()} for group, words in labels.items()}
+
+
 def enum_labels(lang: str) -> dict[str, dict[str, str]]:
     """Every enum the page shows, value → words in ``lang`` (never a raw value on screen)."""
     t = MESSAGES[lang]
@@ -57,7 +62,9 @@ def enum_labels(lang: str) -> dict[str, dict[str, str]]:
         "status": ProofItemStatus,
         "app_state": AppState,
     }
-    return worded | {name: _labels(members, lang) for name, members in enums.items()}
+    return _standing_alone(
+        worded | {name: _labels(members, lang) for name, members in enums.items()}, lang
+    )
 
 
 @router.get("/bureau", response_class=HTMLResponse, openapi_extra=PUBLIC)

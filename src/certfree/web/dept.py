@@ -35,7 +35,7 @@ from certfree.api.deps import PUBLIC, NodeDep
 from certfree.exchange.verification import VerificationOutcome, VerificationStatus
 from certfree.i18n import Catalog
 from certfree.settings import NodeLevel
-from certfree.web.i18n import pick_language
+from certfree.web.i18n import alone, pick_language
 from certfree.web.rendering import render_page
 
 router = APIRouter(tags=["web"])
@@ -58,7 +58,7 @@ def enum_labels(lang: str) -> dict[str, dict[str, str]]:
     """Every value of the page's enums with its label in ``lang`` (KeyError if one lacks it)."""
     text = MESSAGES[lang]
     return {
-        prefix: {member.value: text[f"{prefix}.{member.value}"] for member in kind}
+        prefix: {member.value: alone(text[f"{prefix}.{member.value}"], lang) for member in kind}
         for prefix, kind in _ENUMS.items()
     }
 

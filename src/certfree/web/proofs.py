@@ -11,18 +11,13 @@ from fastapi.responses import HTMLResponse
 from certfree import proofs
 from certfree.api.deps import PUBLIC, SQL_INT_MAX, NodeDep
 from certfree.i18n import Catalog
-from certfree.web.i18n import pick_language
+from certfree.web.i18n import alone, pick_language
 from certfree.web.rendering import render_page
 
 router = APIRouter(tags=["web"])
 
 MESSAGES = Catalog.load("certfree.web", "messages/proofs.json").by_language()
 PAGE_SIZE = 10
-
-
-def _alone(words: str) -> str:
-    """English words standing alone in a cell begin with a capital ("To abolish")."""
-    return words[:1].upper() + words[1:]
 
 
 def _matches(item: proofs.ProofItemView, needle: str) -> bool:
@@ -70,7 +65,7 @@ def proof_list_page(
             "t": t,
             "shown": shown,
             "version": version,
-            "alone": _alone,
+            "alone": alone,
             "versions": versions,
             "groups": groups,
             "q": q.strip(),

@@ -15,7 +15,7 @@ BUREAU.list = (() => {
   // "行政法规：《婚姻登记条例》第五条", struck through when its document was repealed.
   function basisText(basis) {
     const title = `《${basis.document_title.replace(/^《|》$/g, "")}》${basis.article || ""}`;
-    return `${word("level", basis.level)}${T.colon}${title}${basis.repealed ? `（${T.repealed}）` : ""}`;
+    return `${word("level", basis.level)}${T.colon}${title}${basis.repealed ? fill(T.repealed_aside, { repealed: T.repealed }) : ""}`;
   }
   function statusBadge(item) {
     const kind = item.status === "active" ? "good" : "bad";
