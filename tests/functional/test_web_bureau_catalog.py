@@ -194,6 +194,11 @@ def test_the_lists_page_on_a_phone_is_paged_filtered_and_in_words(
         page.get_by_role("button", name="Search", exact=True).click()
         by_synonym = page.locator("#candidates li.term.by-synonym").first
         expect(by_synonym).to_have_text("synonym “社保” ≈ “社会保险” in the name")
+        # A resource's provider with its code aside, in English brackets on the English page.
+        page.locator("#candidates li.candidate").first.get_by_role("button").click()
+        provider = page.get_by_role("dialog").locator(".field-provider")
+        expect(provider).to_have_text(re.compile(r"^\S+ \(\S+\)$"))
+        page.get_by_role("dialog").get_by_role("button", name="Close").click()
         assert fits_phone(page)
         check_page(page, "bureau-catalog-phone-en")
         page.close()

@@ -63,7 +63,7 @@ const catalogPage = (() => {
     const details = el("button", { type: "button", className: "secondary", textContent: T.details });
     details.setAttribute("aria-label", fill(T.details_of, { name: candidate.name }));
     details.addEventListener("click", () => showResource(candidate.code));
-    const provider = candidate.origin_node ? `${candidate.provider}（${fill(T.harvested_from, { node: candidate.origin_node })}）` : candidate.provider;
+    const provider = candidate.origin_node ? fill(T.aside, { main: candidate.provider, note: fill(T.harvested_from, { node: candidate.origin_node }) }) : candidate.provider;
     return el("li", { className: "candidate" },
       el(heading, {}, el("span", { className: "name", textContent: candidate.name }), " ", el("code", { className: "code", textContent: candidate.code })),
       el("p", { className: "provider muted", textContent: provider }),
@@ -86,7 +86,7 @@ const catalogPage = (() => {
     const fields = [
       ["code", resource.code],
       ["class", [resource.class_code, resource.class_name].filter(Boolean).join(" ")],
-      ["provider", `${resource.provider}（${resource.provider_code}）`],
+      ["provider", fill(T.aside, { main: resource.provider, note: resource.provider_code })],
       ["abstract", resource.abstract],
       ["region", resource.region],
       ["theme", resource.theme],

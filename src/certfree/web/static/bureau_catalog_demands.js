@@ -49,7 +49,7 @@
     cell(row, short(wanted(gap)), "col-text").dataset.label = T.text;
     cell(row, gap.calls_per_day, "num").dataset.label = T.calls_per_day;
     cell(row, percent(gap.best_score), "num col-score").dataset.label = T.best_score;
-    const nearest = gap.nearest ? `${gap.nearest.name}（${gap.nearest.code}）` : T.none;
+    const nearest = gap.nearest ? fill(T.aside, { main: gap.nearest.name, note: gap.nearest.code }) : T.none;
     cell(row, nearest, "col-nearest").dataset.label = T.nearest;
   }
   let gaps = null;
