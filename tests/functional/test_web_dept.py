@@ -344,6 +344,10 @@ def test_the_page_on_a_phone_in_english(node: tuple[FastAPI, Seeded], browser: B
         expect(page.locator("#acting-for")).to_have_text(
             "Acting for 济南市卫生健康委员会 (370100-WJ)"
         )
+        picker = page.locator("#dev-sign-in select[name=organisation]")
+        expect(picker.locator(f"option[value='{HEALTH}']")).to_have_text(
+            "济南市卫生健康委员会 (370100-WJ)"
+        )
         expect(page.locator("#face-fields")).to_contain_text("Date of birth")
         expect(page.locator("#face-sex option")).to_have_text(["Male", "Female"])
         assert fits_phone(page)
