@@ -205,6 +205,8 @@ def test_an_elder_follows_a_correction_to_the_decision_in_english(
         # Words standing alone begin with a capital in English, never a raw value.
         expect(page.locator("#parties")).to_contain_text("Consented")
         expect(page.locator("#parties h3")).to_have_text("Applicant (you)")
+        # The person's own ID number masked too, as in the bar: a screen is read over shoulders.
+        expect(page.locator("#parties .id")).to_have_text(as_shown(elder.id_number))
         page.get_by_role("button", name="Check now").click()
         expect(page.locator("#requirements .status .good")).to_have_count(2)
         page.get_by_role("button", name="Submit").click()

@@ -126,7 +126,7 @@
       const asked = party.questions.length > 0;
       const item = el("li", { className: mine ? "mine" : "" },
         el("h3", { textContent: applyParts.whose(party.role, party.id, me()) }),
-        el("p", {}, el("span", { className: "id", textContent: mine ? party.id : mask(party.id) }), " ",
+        el("p", {}, el("span", { className: "id", textContent: mask(party.id) }), " ",
           badge(asked ? (party.consented ? T.consented : T.not_consented) : T.nothing_asked, asked && party.consented ? "good" : ""), " ",
           badge(party.wallet_key ? T.wallet_key : T.no_wallet_key, party.wallet_key ? "good" : "")));
       item.dataset.role = party.role;
