@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, FilePayload, Page, expect
 
+from certfree import proofs
 from certfree.applications import AppState, Decision
 from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
@@ -245,4 +246,28 @@ def test_the_figures_as_charts_with_tables_and_the_cluster_health(
         expect(page.locator("#by-service-table thead")).to_contain_text("Trips saved")
         expect(page.locator("#node-list tbody")).to_contain_text("Province")
         check_page(page, "bureau-stats-en")
+        page.close()
+
+
+def test_a_long_difference_between_versions_is_paged(
+    client: TestClient, db: Database, browser: Browser
+) -> None:
+    with db.session() as session:
+        count = load_demo_list(session, "demo")  # version 1
+        for item in proofs.list_items(session):
+            proofs.abolish_item(session, item.code, "bureau-1", "演示：整体取消")
+        proofs.publish(session, "bureau-1", "第二版：全部取消")
+    with serving(client.app) as base:  # type: ignore[arg-type]
+        page = browser.new_page(locale="zh-CN", viewport=PHONE)
+        _signed_in(page, base)
+        page.get_by_role("button", name="比对").click()
+        removed = page.locator("#diff-removed")
+        expect(removed.locator("tbody tr")).to_have_count(10)
+        pager = page.locator("#diff-result .pager")
+        pages = -(-count // 10)
+        expect(pager).to_contain_text(f"1 / {pages}")
+        pager.get_by_role("button", name="下一页").click()
+        expect(pager).to_contain_text(f"2 / {pages}")
+        assert fits_phone(page)
+        check_page(page, "bureau-diff-paged-phone-zh")
         page.close()

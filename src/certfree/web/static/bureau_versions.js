@@ -8,16 +8,17 @@ BUREAU.versions = (() => {
   const word = (group, value) => BUREAU.list.word(group, value);
   let versions = [];
 
+  // A diff's part as a table, ten rows a page: a new list may add or remove hundreds of items.
   function table(headers, rows, id) {
     const t = el("table", { className: "stack" });
     if (id) t.id = id;
     t.createTHead().append(el("tr", {}, ...headers.map((h) => el("th", { scope: "col", textContent: h }))));
-    const body = t.createTBody();
-    for (const values of rows) {
-      const row = body.insertRow();
+    t.createTBody();
+    const wrap = el("div", { className: "table-wrap" }, t);
+    certfree.pagedTable(t, rows, (row, values) => {
       values.forEach((value, i) => { cell(row, value).dataset.label = headers[i]; });
-    }
-    return el("div", { className: "table-wrap" }, t);
+    }, { pageSize: 10 });
+    return wrap;
   }
 
   async function loadDocuments() {
