@@ -7,8 +7,10 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, expect
 
+from certfree.storage import Database
+from factories.population import person
 from helpers.livenode import serving
-from helpers.webpage import PHONE, check_page, fits_phone
+from helpers.webpage import PHONE, as_shown, check_page, fits_phone
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
@@ -66,4 +68,34 @@ def test_an_unknown_address_in_a_browser(client: TestClient, browser: Browser) -
         expect(page.get_by_role("navigation", name="页面导航")).to_be_visible()
         assert fits_phone(page)
         check_page(page, "error-page-phone-zh")
+        page.close()
+
+
+@pytest.mark.browser
+def test_a_form_never_shows_an_answer_that_is_not_a_problem(
+    client: TestClient, db: Database, browser: Browser
+) -> None:
+    with db.session() as session:
+        resident = person(session)
+        id_number = resident.id_number
+    with serving(client.app) as base:  # type: ignore[arg-type]
+        page = browser.new_page(locale="zh-CN")
+        page.goto(f"{base}/apply?as={id_number}")
+        expect(page.locator("#whoami")).to_contain_text(as_shown(id_number))
+        # A proxy in front of the node answers with its own HTML error page.
+        proxy_page = "<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>"
+        page.route(
+            "**/api/v1/procedures?*",
+            lambda route: route.fulfill(status=502, content_type="text/html", body=proxy_page),
+        )
+        page.get_by_label("事项名称或办事场景").fill("养老")
+        page.get_by_role("button", name="搜索").click()
+        error = page.locator("#find .form-error")
+        expect(error).to_have_text("操作未完成 (HTTP 502)")
+        # The network gone: the words of the browser's TypeError are not shown either.
+        page.unroute("**/api/v1/procedures?*")
+        page.route("**/api/v1/procedures?*", lambda route: route.abort())
+        page.get_by_role("button", name="搜索").click()
+        expect(error).to_have_text("操作未完成")
+        check_page(page, "apply-search-unreachable-zh")
         page.close()

@@ -56,7 +56,12 @@ const certfree = (() => {
     if (raw && response.ok) return response;
     const text = await response.text();
     let parsed = null;
-    try { parsed = text ? JSON.parse(text) : null; } catch { parsed = { detail: text.slice(0, 200) }; }
+    // An answer that is not problem+json (a proxy's error page, a server error's plain text)
+    // is never shown as it came: the person reads that it failed, with the HTTP status.
+    try { parsed = text ? JSON.parse(text) : null; } catch { parsed = null; }
+    if (!response.ok && (!parsed || typeof parsed !== "object" || !(parsed.detail || parsed.title))) {
+      parsed = { detail: `${T.failed || "failed"} (HTTP ${response.status})` };
+    }
     if (!response.ok) throw new Problem(parsed || {}, response.status);
     return parsed;
   }
@@ -67,7 +72,10 @@ const certfree = (() => {
     clearProblems(form);
     const field = error.field ? String(error.field).split(".").pop() : null;
     const input = field && (form.querySelector(`[name="${CSS.escape(field)}"]`) || form.querySelector(`[data-field="${CSS.escape(field)}"]`));
-    const message = error.message || T.failed;
+    // A TypeError is a network failure (fetch) or a fault of the page itself: its words are
+    // for developers (the console has them), not for the person at the form.
+    const message = error instanceof TypeError ? T.failed || "failed" : error.message || T.failed;
+    if (error instanceof TypeError) console.error(error);
     if (input) {
       const note = document.createElement("p");
       note.className = "field-error";
