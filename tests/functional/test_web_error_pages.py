@@ -99,3 +99,24 @@ def test_a_form_never_shows_an_answer_that_is_not_a_problem(
         expect(error).to_have_text("操作未完成")
         check_page(page, "apply-search-unreachable-zh")
         page.close()
+
+
+@pytest.mark.browser
+def test_the_problem_types_fold_by_status_on_a_phone(client: TestClient, browser: Browser) -> None:
+    with serving(client.app) as base:  # type: ignore[arg-type]
+        page = browser.new_page(locale="en-GB", viewport=PHONE)
+        page.goto(base + "/problems?lang=en")
+        # A hundred types, each status folded: a few screens, not thirty.
+        expect(page.get_by_role("heading", name="HTTP status 422")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollHeight") < 5 * PHONE["height"]
+        assert fits_phone(page)
+        check_page(page, "problems-phone-en")
+        page.locator("section", has=page.get_by_role("heading", name="HTTP status 422")).locator(
+            "summary"
+        ).click()
+        expect(page.locator("#invalid-input")).to_have_text("Invalid input")
+        # One type's own page (a problem's type URI) shows it unfolded, without RST markup.
+        page.goto(base + "/problems/certificate-holder-outside-jurisdiction")
+        expect(page.locator("#certificate-holder-outside-jurisdiction")).to_be_visible()
+        expect(page.locator("main")).not_to_contain_text("``")
+        page.close()
