@@ -35,6 +35,8 @@ def test_the_api_browser_works_with_nothing_from_outside(
         page.goto(base + "/api/docs")
         page.locator(".opblock-summary-path", has_text="/api/v1/node").first.wait_for()
         assert page.locator(".opblock").count() > 50
+        # Swagger UI speaks English: a screen reader reads it as English, not as Chinese.
+        assert page.locator("html").get_attribute("lang") == "en"
         assert outside == []
         assert problems == []
         page.close()
