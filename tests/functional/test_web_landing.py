@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Locator
+from playwright.sync_api import Browser, Locator, expect
 
 from certfree.demo import build_demo_province
 from certfree.population import Person, get_person
 from certfree.storage import Database
 from helpers.livenode import serving
+from helpers.webpage import PHONE, fits_phone
 
 pytestmark = pytest.mark.browser
 
@@ -81,4 +82,12 @@ def test_landing_page_shows_the_demo_province_and_whom_to_act_as(
         ]
         department = staff.nth(1).get_by_role("link")
         assert department.get_attribute("href") == "/dept?as=admin-370000-GA&org=370000-GA"
+        # On a phone every ID number and organisation code stays on one line (370000-GA is
+        # never split at its hyphen).
+        page.set_viewport_size(PHONE)
+        codes = page.locator("#people tbody code")
+        expect(codes.filter(has_text="370000-GA")).to_have_count(1)
+        lines = [code.evaluate("c => c.getClientRects().length") for code in codes.all()]
+        assert lines == [1] * len(lines)
+        assert fits_phone(page)
         page.close()
