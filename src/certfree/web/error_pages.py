@@ -93,7 +93,10 @@ class ErrorPages:
         )
         headers = MutableHeaders(raw=list(page.raw_headers))
         for name, value in Headers(raw=start["headers"]).items():
-            if name not in ("content-type", "content-length") and name not in headers:
+            if (
+                name not in ("content-type", "content-length", "content-encoding")
+                and name not in headers
+            ):
                 headers.append(name, value)
         await send({"type": "http.response.start", "status": status, "headers": headers.raw})
         await send({"type": "http.response.body", "body": page.body})
