@@ -194,7 +194,7 @@ def test_an_elder_follows_a_correction_to_the_decision_in_english(
         page.get_by_role("button", name="Search").click()
         page.get_by_role("button", name=ELDERLY).click()
         expect(page.locator("#checks > li").nth(0)).to_contain_text(
-            "checked online with the department through data sharing"
+            "Checked online with the department through data sharing"
         )
         check_page(page, "apply-service-en")
         page.get_by_role("button", name="Apply").click()
