@@ -92,12 +92,17 @@ def test_a_form_never_shows_an_answer_that_is_not_a_problem(
         page.get_by_role("button", name="搜索").click()
         error = page.locator("#find .form-error")
         expect(error).to_have_text("操作未完成 (HTTP 502)")
-        # The network gone: the words of the browser's TypeError are not shown either.
+        # The network gone: said in the page's words, not in the browser's ("Failed to fetch").
         page.unroute("**/api/v1/procedures?*")
         page.route("**/api/v1/procedures?*", lambda route: route.abort())
         page.get_by_role("button", name="搜索").click()
-        expect(error).to_have_text("操作未完成")
+        expect(error).to_have_text("未能连接本节点，请检查网络后重试。")
         check_page(page, "apply-search-unreachable-zh")
+        # So too where a page loads its lists.
+        page.route("**/api/v1/applications?*", lambda route: route.abort())
+        page.reload()
+        expect(page.locator("#mine-empty")).to_contain_text("未能连接本节点")
+        expect(page.locator("main")).not_to_contain_text("Failed to fetch")
         page.close()
 
 

@@ -48,10 +48,17 @@ const certfree = (() => {
     const bearer = token || (auth && auth.session() && auth.session().token);
     if (bearer) headers.Authorization = `Bearer ${bearer}`;
     if (body !== undefined && !(body instanceof FormData)) headers["Content-Type"] = "application/json";
-    const response = await fetch(path, {
-      method, headers,
-      body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
-    });
+    let response;
+    try {
+      response = await fetch(path, {
+        method, headers,
+        body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
+      });
+    } catch {
+      // No answer at all (the network gone, the node down): said in the page's words, not in
+      // the browser's ("Failed to fetch").
+      throw new Problem({ detail: T.no_connection || T.failed || "failed" }, 0);
+    }
     if (response.status === 401 && auth && !token) auth.signOut();
     if (raw && response.ok) return response;
     const text = await response.text();
