@@ -199,6 +199,8 @@ def test_the_lists_page_on_a_phone_is_paged_filtered_and_in_words(
         provider = page.get_by_role("dialog").locator(".field-provider")
         expect(provider).to_have_text(re.compile(r"^\S+ \(\S+\)$"))
         page.get_by_role("dialog").get_by_role("button", name="Close").click()
+        # A gap no resource comes near: its nearest resource is "None", a word standing alone.
+        expect(page.locator("#gap-list tr[data-id='2'] .col-nearest")).to_have_text("None")
         assert fits_phone(page)
         check_page(page, "bureau-catalog-phone-en")
         page.close()
