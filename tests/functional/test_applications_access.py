@@ -14,9 +14,9 @@ from certfree.population import Sex
 from certfree.storage import Database
 from certfree.wallet import HolderKey
 from factories.population import person
+from factories.single_node import PROVINCE
 from functional.test_applications_api import (
     ELDERLY,
-    PROVINCE,
     _bearer,
     _clerk,
     _elder,

@@ -259,10 +259,10 @@ def test_the_queue_on_a_phone_and_a_case_in_english(
 
         page = browser.new_page(locale="en-GB")
         page.goto(f"{base}/desk/applications/{app['id']}?lang=en&as=staff-1")
-        expect(page.locator("#state")).to_have_text("submitted")
+        expect(page.locator("#state")).to_have_text("Submitted")
         expect(page.get_by_role("heading", name="Requirements and their proof")).to_be_visible()
         expect(page.locator("#requirements .way").first).to_have_text("data sharing")
-        expect(page.locator("#requirements .status").first).to_have_text("planned")
+        expect(page.locator("#requirements .status").first).to_have_text("Planned")
         expect(page.get_by_role("button", name="Accept", exact=True)).to_be_visible()
         expect(page.locator("#approve-blocked")).to_have_text(
             "Approval needs every requirement met."

@@ -19,14 +19,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
-from certfree import applications as apps
-from certfree import certs, procedures
+from certfree import certs
 from certfree.api.deps import PUBLIC, NodeDep
 from certfree.demo.devices import issued_on_demand
 from certfree.i18n import Catalog
-from certfree.proofs import WAY_PREFERENCE
 from certfree.settings import NodeLevel
-from certfree.web import i18n
+from certfree.web.application_terms import application_labels
 from certfree.web.i18n import pick_language
 from certfree.web.rendering import render_page
 
@@ -46,35 +44,6 @@ SCENARIOS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("property", ("不动产",)),
     ("business", ("企业设立", "消防安全检查")),
 )
-
-
-def _labels(lang: str) -> dict[str, dict[str, str]]:
-    """The words of an application in ``lang``, by value: never a raw enum on the page.
-
-    States, statuses, actions and decisions stand alone on the page (a badge, a table cell, a
-    heading), so their English words begin with a capital ("Submitted"); ways and roles go
-    into sentences as they are ("the applicant"), ``parties`` are the roles standing alone.
-    """
-    en = lang == "en"
-
-    def of(members: Any, alone: bool = False) -> dict[str, str]:
-        return {
-            m.value: (i18n.alone(m.label_en) if alone else m.label_en) if en else m.label_zh
-            for m in members
-        }
-
-    return {
-        "states": of(apps.AppState, alone=True),
-        "statuses": of(apps.SlotStatus, alone=True),
-        "actions": of(apps.Action, alone=True),
-        "decisions": of(apps.Decision, alone=True),
-        "ways": of(WAY_PREFERENCE),
-        "roles": of(procedures.PartyRole),
-        "parties": of(procedures.PartyRole, alone=True),
-        "certificates": {
-            code: kind.name_en if en else kind.name for code, kind in certs.cert_types().items()
-        },
-    }
 
 
 def _scenarios(lang: str) -> list[dict[str, Any]]:
@@ -100,7 +69,7 @@ def _page(request: Request, node: NodeDep, template: str, **extra: Any) -> HTMLR
     data = {
         "T": t,
         "LANG": lang,
-        "LABELS": _labels(lang),
+        "LABELS": application_labels(lang),
         # An application is kept by the node that accepted it, this one: named, not coded.
         "NODE": {"code": node.settings.node_code, "name": node.settings.node_name},
         "DEVELOPMENT": development,

@@ -27,11 +27,9 @@ from fastapi.responses import HTMLResponse
 
 from certfree import catalog
 from certfree.api.deps import NodeDep
-from certfree.errors import CertfreeError
 from certfree.i18n import Catalog
-from certfree.nodes import NodeStatus, list_nodes
-from certfree.settings import NodeLevel
 from certfree.web.i18n import pick_language
+from certfree.web.registry_names import active_departments, organ_names
 from certfree.web.rendering import render_page
 
 # A page shell, not an API operation: like /api/docs it stays out of the OpenAPI document.
@@ -74,29 +72,13 @@ def _providers(node: NodeDep) -> list[str]:
         return sorted(published.counts.get("by_provider", {}))
 
 
-def _node_names(node: NodeDep) -> dict[str, str]:
-    """Every node this node's own table knows, by code: the organisation acted for, named."""
-    with node.db.session() as session:
-        return {n.code: n.name for n in list_nodes(session) if n.name}
-
-
 @router.get("/bureau/catalog", response_class=HTMLResponse)
 async def bureau_catalog_page(request: Request, node: NodeDep) -> HTMLResponse:
     """The page; its data comes from the catalog API with the signed-in person's token."""
     lang = pick_language(request, node.settings.default_language)
     # The organisation acted for is named, not coded: this node and every node of the registry.
-    names = {node.settings.node_code: node.settings.node_name}
-    names |= await node.exchange.in_thread(_node_names, node)
-    try:
-        registry = await node.exchange.directory()
-        names |= {peer.code: peer.name for peer in registry.peers.values() if peer.name}
-        departments = [
-            {"code": peer.code, "name": peer.name or peer.code}
-            for peer in sorted(registry.peers.values(), key=lambda peer: peer.code)
-            if peer.status == NodeStatus.ACTIVE.value and peer.level == NodeLevel.DEPARTMENT.value
-        ]
-    except CertfreeError:
-        departments = []  # no registry yet: a department admin cannot be picked
+    names = await organ_names(node)
+    departments = await active_departments(node)  # none yet: no department admin to pick
     t = MESSAGES[lang]
     data: dict[str, Any] = {
         "T": t,

@@ -20,15 +20,15 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
 from certfree import applications as apps
-from certfree import certs, nodes, procedures
+from certfree import certs, procedures
 from certfree.api.deps import PUBLIC, NodeDep
 from certfree.assembly import NodeRuntime
-from certfree.errors import CertfreeError
 from certfree.i18n import Catalog
-from certfree.proofs import WAY_PREFERENCE
 from certfree.storage import utcnow
+from certfree.web.application_terms import application_labels
 from certfree.web.i18n import pick_language
 from certfree.web.me import question_terms
+from certfree.web.registry_names import organ_names
 from certfree.web.rendering import render_page
 
 __all__ = ["MESSAGES", "router", "service_items"]
@@ -63,23 +63,6 @@ def working_days(today: dt.date) -> dict[str, str]:
     return {"from": start.isoformat(), "today": today.isoformat(), "days": marks}
 
 
-def _labels(lang: str) -> dict[str, dict[str, str]]:
-    """The words of an application in ``lang``, by value: never a raw enum on the page."""
-    en = lang == "en"
-
-    def of(members: Any) -> dict[str, str]:
-        return {m.value: m.label_en if en else m.label_zh for m in members}
-
-    return {
-        "states": of(apps.AppState),
-        "statuses": of(apps.SlotStatus),
-        "actions": of(apps.Action),
-        "decisions": of(apps.Decision),
-        "ways": of(WAY_PREFERENCE),
-        "roles": of(procedures.PartyRole),
-    }
-
-
 def certificate_terms(lang: str) -> dict[str, dict[str, Any]]:
     """Each certificate type by code: its name, its claims' labels, and the claims that are
     ID numbers (shown masked, first four and last four: 《个人信息保护法》第六条)."""
@@ -104,26 +87,6 @@ def claim_labels(lang: str) -> dict[str, str]:
     return {name: t[f"claim_{name}"] for name in names}
 
 
-def _registered_organs(node: NodeRuntime) -> dict[str, str]:
-    with node.db.session() as session:
-        return {key: n.name for n in nodes.list_nodes(session) for key in (n.code, n.uscc)}
-
-
-async def organ_names(node: NodeRuntime) -> dict[str, str]:
-    """Each node and issuing organ by node code and by USCC, as this node's registry names it,
-    then the province's registry (this node's own table may know only itself): public, as
-    the registry is."""
-    names = await node.exchange.in_thread(_registered_organs, node)
-    try:
-        registry = await node.exchange.directory()
-    except CertfreeError:
-        return names  # no registry yet: the codes this node knows by name
-    for peer in registry.peers.values():
-        if peer.name:
-            names.setdefault(peer.code, peer.name)
-    return names
-
-
 def _page(request: Request, node: NodeRuntime, template: str, **context: Any) -> HTMLResponse:
     lang = pick_language(request, node.settings.default_language)
     t = MESSAGES[lang]
@@ -134,7 +97,7 @@ def _page(request: Request, node: NodeRuntime, template: str, **context: Any) ->
         template,
         lang=lang,
         settings=node.settings,
-        context={"t": t, "labels": _labels(lang), **context},
+        context={"t": t, "labels": application_labels(lang), **context},
     )
 
 

@@ -18,12 +18,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from certfree.api.deps import PUBLIC, NodeDep
-from certfree.errors import CertfreeError
-from certfree.nodes import NodeStatus
-from certfree.settings import NodeLevel
 from certfree.web.desk import MESSAGES, service_items
 from certfree.web.i18n import pick_language
 from certfree.web.me import question_terms
+from certfree.web.registry_names import active_departments
 from certfree.web.rendering import render_page
 
 router = APIRouter(tags=["web"])
@@ -34,15 +32,7 @@ async def desk_ask_page(request: Request, node: NodeDep) -> HTMLResponse:
     """The desk's verification tool; departments come from the node registry, asking needs a
     clerk token."""
     lang = pick_language(request, node.settings.default_language)
-    try:
-        registry = await node.exchange.directory()
-        departments = [
-            {"code": peer.code, "name": peer.name or peer.code}
-            for peer in sorted(registry.peers.values(), key=lambda peer: peer.code)
-            if peer.status == NodeStatus.ACTIVE.value and peer.level == NodeLevel.DEPARTMENT.value
-        ]
-    except CertfreeError:
-        departments = []  # no registry yet: the clerk types the department's code
+    departments = await active_departments(node)  # none yet: the clerk types the code
     return render_page(
         request,
         "desk_ask.html",

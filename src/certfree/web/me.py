@@ -20,12 +20,11 @@ from fastapi.responses import HTMLResponse
 
 from certfree import certs
 from certfree.api.deps import PUBLIC, NodeDep
-from certfree.assembly import NodeRuntime
 from certfree.crypto import StatusListReason
-from certfree.errors import CertfreeError
 from certfree.i18n import Catalog
 from certfree.questions import data_items, list_questions
 from certfree.web.i18n import pick_language
+from certfree.web.registry_names import organ_names
 from certfree.web.rendering import FRAME, render_page
 
 router = APIRouter(tags=["web"])
@@ -110,16 +109,6 @@ def _failure_reasons(lang: str) -> dict[str, str]:
     return reasons
 
 
-async def _node_names(node: NodeRuntime) -> dict[str, str]:
-    """Each node of the cascade by code, as the registry names it (public, like the registry):
-    the accesses come from every node, and this node's own table may know only itself."""
-    try:
-        registry = await node.exchange.directory()
-    except CertfreeError:
-        return {}  # no registry yet: the script still asks this node's own table
-    return {peer.code: peer.name for peer in registry.peers.values() if peer.name}
-
-
 @router.get("/me", response_class=HTMLResponse, openapi_extra=PUBLIC)
 async def my_data_page(request: Request, node: NodeDep) -> HTMLResponse:
     """The shell of the citizen's page; the data is fetched by the script with their token."""
@@ -139,7 +128,7 @@ async def my_data_page(request: Request, node: NodeDep) -> HTMLResponse:
                 "CERT_TYPES": _certificate_types(lang),
                 "DATA_ITEMS": _data_items(lang),
                 "REASONS": _failure_reasons(lang),
-                "NODE_NAMES": await _node_names(node),
+                "NODE_NAMES": await organ_names(node),
                 "DEVELOPMENT": node.settings.is_development,
             },
         },
