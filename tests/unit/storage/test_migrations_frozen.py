@@ -21,6 +21,7 @@ RELEASED = {
     "0006_service_item_parties_and_time_limits.py": "a11d8915a82013533d6277d99b0002b7",
     "0007_applications.py": "431e04fb8ad312001d00107ac687a86a",
     "0008_service_evidence_expected_answer.py": "10551bb0ec7c03595173eac800e15eff",
+    "0009_backfill_job_issuer.py": "d80604650ab4a04669eb44dac90215f5",
 }
 
 
