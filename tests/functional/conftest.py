@@ -9,20 +9,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from playwright.sync_api import Browser, expect, sync_playwright
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from helpers.webpage import CHROMIUM, CHROMIUM_ARGS
+
 # Playwright waits 5 s for what a page should show; a shared CI machine under load (the
 # PostgreSQL run, a cluster starting beside it) has been seen to need more. A page that never
 # shows it still fails, only later.
 expect.set_options(timeout=20_000)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ as a wallet app would; the node is served over real HTTP."""
 from __future__ import annotations
 
 import secrets
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,13 +16,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-import segno
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect
 
 from certfree.crypto import KeyStore
 from certfree.wallet import HolderKey, present, render_qr
 from factories.certificates import ELDERLY_CARD, example_face, issue_example
+from helpers.camera import filming
 from helpers.livenode import serving
 from helpers.webpage import PHONE, check_page, fits_phone
 
@@ -66,23 +65,6 @@ class Card:
 def _qr(tmp_path: Path, presentation: str) -> Path:
     path = tmp_path / f"qr-{secrets.token_hex(4)}.png"
     render_qr(presentation, path)
-    return path
-
-
-def _camera_file(tmp_path: Path, presentation: str) -> Path:
-    """A one-frame YUV4MPEG2 video of the QR code, for Chromium's fake camera to play.
-
-    Y4M (as ffmpeg and Chromium read it): a header line, then per frame ``FRAME`` and the
-    4:2:0 planes; a black-and-white picture is its luma alone, the chroma planes mid-grey.
-    """
-    code = segno.make(presentation, error="L", mode="byte", boost_error=True)
-    rows = [bytes(0 if dark else 255 for dark in row) for row in code.matrix_iter(scale=6)]
-    side = len(rows) + len(rows) % 2  # 4:2:0 needs even sides
-    luma = b"".join(row.ljust(side, b"\xff") for row in rows).ljust(side * side, b"\xff")
-    chroma = bytes([128]) * (side // 2) ** 2
-    path = tmp_path / "camera.y4m"
-    header = f"YUV4MPEG2 W{side} H{side} F10:1 Ip A1:1 C420jpeg\n".encode()
-    path.write_bytes(header + b"FRAME\n" + luma + chroma + chroma)
     return path
 
 
@@ -213,20 +195,9 @@ def test_the_verifier_page_in_english(
 
 @pytest.fixture
 def camera_browser(browser: Browser, card: Card, tmp_path: Path) -> Iterator[Browser]:
-    """A second Chromium (of the same Playwright) whose camera plays the card's walk-up code."""
-    video = _camera_file(tmp_path, card.walk_up(["age_over_60"]))
-    launched = browser.browser_type.launch(
-        executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--use-fake-ui-for-media-stream",  # allow the camera without asking
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={video}",
-        ],
-    )
-    yield launched
-    launched.close()
+    """A second Chromium whose camera films the card's walk-up code."""
+    with filming(browser, card.walk_up(["age_over_60"]), tmp_path) as launched:
+        yield launched
 
 
 def test_the_camera_reads_a_walk_up_code(client: TestClient, camera_browser: Browser) -> None:

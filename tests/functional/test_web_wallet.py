@@ -10,7 +10,6 @@ import datetime as dt
 import io
 import json
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +29,7 @@ from certfree.population import Sex
 from certfree.storage import Database
 from factories.certificates import ELDERLY_CARD, ID_CARD, NOW, holder_key, issue_example
 from factories.population import person
+from helpers.camera import filming
 from helpers.livenode import serving
 from helpers.webpage import PHONE, as_shown, check_page, fits_phone, signed_in_subject
 
@@ -290,38 +290,12 @@ def test_the_wallet_in_english_reads_a_request_from_a_picture(
         assert redeemed["claims"]["birth_date"] == BIRTH.isoformat()
 
 
-def _camera_video(tmp_path: Path, text: str) -> Path:
-    """A one-frame YUV4MPEG2 video of a QR code, for Chromium's fake camera to play: the
-    header line, ``FRAME``, the luma plane (the black-and-white picture) and mid-grey 4:2:0
-    chroma planes."""
-    rows = [
-        bytes(0 if dark else 255 for dark in row) for row in segno.make(text).matrix_iter(scale=6)
-    ]
-    side = len(rows) + len(rows) % 2  # 4:2:0 needs even sides
-    luma = b"".join(row.ljust(side, b"\xff") for row in rows).ljust(side * side, b"\xff")
-    chroma = bytes([128]) * (side // 2) ** 2
-    path = tmp_path / "request.y4m"
-    header = f"YUV4MPEG2 W{side} H{side} F10:1 Ip A1:1 C420jpeg\n".encode()
-    path.write_bytes(header + b"FRAME\n" + luma + chroma + chroma)
-    return path
-
-
 @pytest.fixture
 def camera_browser(browser: Browser, tmp_path: Path) -> Iterator[Browser]:
     """A second Chromium whose camera films a verifier's request code."""
     request = f"certfree:request?aud={quote(GATE, safe='')}&nonce=n-cam&claims=age_over_60"
-    launched = browser.browser_type.launch(
-        executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--use-fake-ui-for-media-stream",  # allow the camera without asking
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={_camera_video(tmp_path, request)}",
-        ],
-    )
-    yield launched
-    launched.close()
+    with filming(browser, request, tmp_path) as launched:
+        yield launched
 
 
 def test_the_camera_reads_a_verifiers_request(
