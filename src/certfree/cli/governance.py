@@ -1,0 +1,52 @@
+"""`certfree governance` commands (thin: read the vocabulary, print).
+
+* ``classes`` — the data classes and grades every catalog item, question answer field and
+  certificate face field is labelled with (GB/T 43697-2024; 个人信息保护法 第4条、第28条).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from certfree.cli.common import print_json
+from certfree.cli.i18n import current_language, headings, t
+from certfree.governance import classification
+from certfree.i18n import Language
+
+app = typer.Typer(no_args_is_help=True)
+console = Console(soft_wrap=True)
+
+AsJson = Annotated[bool, typer.Option("--json")]
+
+
+@app.command("classes")
+def classes_command(as_json: AsJson = False) -> None:
+    """Print the vocabulary of data classes and grades, each with its legal basis."""
+    kinds = classification.classes()
+    if as_json:
+        print_json(
+            {
+                "grades": [g.to_json() for g in classification.grades()],
+                "classes": [k.to_json() for k in kinds],
+            }
+        )
+        return
+    english = current_language() is not Language.ZH_CN
+    table = Table(title=t("governance.classes", count=len(kinds)))
+    for heading in headings("governance.classes.headings"):
+        table.add_column(heading)
+    for kind in kinds:
+        grade = classification.grade_of(kind.grade)
+        table.add_row(
+            kind.code,
+            kind.name_en if english else kind.name,
+            f"{kind.grade} {grade.name_en if english else grade.name}",
+            t(f"governance.personal.{kind.personal.value}"),
+            kind.mask,
+            kind.basis,
+        )
+    console.print(table)
