@@ -19,6 +19,7 @@ from certfree.cli import (
     db,
     demo,
     exchange,
+    governance,
     grants,
     keys,
     procedures,
@@ -54,6 +55,7 @@ app.add_typer(exchange.app, name="exchange")
 app.add_typer(grants.app, name="grants")
 app.add_typer(consent.app, name="consent")
 app.add_typer(audit.app, name="audit")
+app.add_typer(governance.app, name="governance")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(apply.app, name="apply")
 app.add_typer(apply.stats_app, name="applications")
