@@ -9,12 +9,16 @@ is run by :mod:`certfree.exchange.adapters`.
 question and its arguments, check the grant, check each data subject's consent attestation
 (signed by the province; unless the grant cites a legal exemption), run the adapter, return
 the ``question.answer`` body.
+
+A field the grant does not name is not answered whole: :func:`answer_result` masks it by its
+class's rule (certfree.governance.masking), or leaves it out where the mask would show nothing
+(a yes/no answer, a hidden class), as the protocol always did for fields not granted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,6 +31,7 @@ from certfree.exchange.errors import (
     QuestionNotOffered,
 )
 from certfree.governance import ConsentIssuer, questions_of_service_item
+from certfree.governance.masking import MaskRule, mask_value, rule_for
 from certfree.nodes import DepartmentKind
 from certfree.questions import (
     QuestionDef,
@@ -35,7 +40,7 @@ from certfree.questions import (
 )
 from certfree.storage import utcnow
 
-__all__ = ["answer_question", "questions_for"]
+__all__ = ["answer_question", "answer_result", "questions_for"]
 
 
 def questions_for(
@@ -123,7 +128,9 @@ def answer_question(
             application=_application(body.get("application")),
         )
     facts = (adapter or SessionAdapter(session)).answer(question, args, at.date())
-    result = {f.name: facts[f.name] for f in question.answer if f.core or f.data_item in allowed}
+    result, masked = answer_result(
+        question, facts, allowed, narrowed=body.get("data_items") is not None
+    )
     return {
         "question": question.name,
         "result": result,
@@ -132,7 +139,32 @@ def answer_question(
         "consent_ids": consent_ids,
         "legal_basis": grant.consent_exempt_basis,
         "answered_at": at.isoformat(),
-    }
+    } | ({"masked": masked} if masked else {})
+
+
+def answer_result(
+    question: QuestionDef, facts: Mapping[str, Any], granted: Collection[str], *, narrowed: bool
+) -> tuple[dict[str, Any], list[str]]:
+    """The answer's ``result`` and the names of its masked fields.
+
+    A core field, or one whose data item is in ``granted``, is answered whole. Another is
+    masked by its class's rule (个人信息保护法 第6条 最小必要), or left out where a mask
+    shows nothing — a yes/no answer or a hidden class — and always left out when the consumer
+    ``narrowed`` the answer to the data items it asked for.
+    """
+    result: dict[str, Any] = {}
+    masked: list[str] = []
+    for field in question.answer:
+        value = facts[field.name]
+        if field.core or field.data_item in granted:
+            result[field.name] = value
+            continue
+        rule = rule_for(field.data_class)
+        if narrowed or isinstance(value, bool) or rule in (MaskRule.HIDDEN, MaskRule.NONE):
+            continue
+        result[field.name] = mask_value(rule, value)
+        masked.append(field.name)
+    return result, masked
 
 
 def _application(raw: Any) -> str | None:
