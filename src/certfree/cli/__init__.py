@@ -24,6 +24,7 @@ from certfree.cli import (
     keys,
     procedures,
     proofs,
+    relying_parties,
     serve,
     tokens,
     wallet,
@@ -56,6 +57,7 @@ app.add_typer(grants.app, name="grants")
 app.add_typer(consent.app, name="consent")
 app.add_typer(audit.app, name="audit")
 app.add_typer(governance.app, name="governance")
+app.add_typer(relying_parties.app, name="relying-parties")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(apply.app, name="apply")
 app.add_typer(apply.stats_app, name="applications")

@@ -19,6 +19,7 @@ from rich.table import Table
 
 from certfree.cli.common import err_console, reported_errors
 from certfree.cli.i18n import headings, t
+from certfree.cli.relying_parties import check_before_presenting
 from certfree.crypto import Alg
 from certfree.errors import Conflict, InvalidInput
 from certfree.wallet import (
@@ -189,7 +190,12 @@ def _credential_text(credential: str, wallet: Path | None) -> str:
 CredentialArg = Annotated[str, typer.Argument()]
 AudienceOpt = Annotated[str, typer.Option("--audience")]
 NonceOpt = Annotated[str, typer.Option("--nonce")]
+RequestOpt = Annotated[str | None, typer.Option("--request")]
+ScenarioOpt = Annotated[str | None, typer.Option("--scenario")]
+RegisterOpt = Annotated[Path | None, typer.Option("--register", envvar="CERTFREE_RELYING_PARTIES")]
+ProvinceJwksOpt = Annotated[Path | None, typer.Option("--province-jwks")]
 DiscloseOpt = Annotated[str, typer.Option("--disclose")]
+ProveOpt = Annotated[list[str] | None, typer.Option("--prove")]  # wallet.derivation
 QrOpt = Annotated[Path | None, typer.Option("--qr")]
 
 
@@ -202,10 +208,25 @@ def _presentation(
     key: Path | None,
     passphrase_env: str | None,
     wallet: Path | None,
+    asked: tuple[str | None, str | None, Path | None, Path | None] = (None, None, None, None),
+    prove: list[str] | None = None,
 ) -> str:
+    """``asked``: the verifier's request, scenario, saved register and province keys."""
     holder = HolderKey.load(_key_path(key, wallet), _passphrase(passphrase_env))
     info = read_credential(_credential_text(credential, wallet))
-    return present(info, holder, parse_disclose(disclose), audience=audience, nonce=nonce)
+    request, scenario, register, province_jwks = asked
+    audience, nonce, names = check_before_presenting(
+        info.vct,
+        parse_disclose(disclose),
+        audience=audience,
+        nonce=nonce,
+        request=request,
+        scenario=scenario,
+        register=register,
+        province_jwks=province_jwks,
+        wallet_dir=_wallet_dir(wallet),
+    )
+    return present(info, holder, names, audience=audience, nonce=nonce, prove=prove or ())
 
 
 def _write_qr(
@@ -246,9 +267,14 @@ def _report_qr(path: Path | None, plan: QrPlan | None) -> None:
 def present_command(
     credential: CredentialArg,
     *,
-    audience: AudienceOpt,
-    nonce: NonceOpt,
+    audience: AudienceOpt = "",
+    nonce: NonceOpt = "",
     disclose: DiscloseOpt = "",
+    prove: ProveOpt = None,
+    request: RequestOpt = None,
+    scenario: ScenarioOpt = None,
+    register: RegisterOpt = None,
+    province_jwks: ProvinceJwksOpt = None,
     key: KeyOpt = None,
     passphrase_env: PassphraseOpt = None,
     qr: QrOpt = None,
@@ -269,6 +295,8 @@ def present_command(
             key=key,
             passphrase_env=passphrase_env,
             wallet=wallet,
+            asked=(request, scenario, register, province_jwks),
+            prove=prove,
         )
         plan = _write_qr(presentation, qr, max_version=max_version)
     typer.echo(presentation)
@@ -280,9 +308,13 @@ def short_code(
     credential: CredentialArg,
     *,
     url: Annotated[str, typer.Option("--url")],
-    audience: AudienceOpt,
-    nonce: NonceOpt,
+    audience: AudienceOpt = "",
+    nonce: NonceOpt = "",
     disclose: DiscloseOpt = "",
+    request: RequestOpt = None,
+    scenario: ScenarioOpt = None,
+    register: RegisterOpt = None,
+    province_jwks: ProvinceJwksOpt = None,
     key: KeyOpt = None,
     passphrase_env: PassphraseOpt = None,
     qr: QrOpt = None,
@@ -299,6 +331,7 @@ def short_code(
             key=key,
             passphrase_env=passphrase_env,
             wallet=wallet,
+            asked=(request, scenario, register, province_jwks),
         )
         issued = request_short_code(presentation, url)
         plan = _write_qr(issued.qr_text, qr)
