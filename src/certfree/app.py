@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from certfree import __version__
 from certfree.assembly import build_node
+from certfree.governance.log_masking import install_log_masking
 from certfree.settings import Settings
 
 __all__ = ["create_app"]
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from certfree.web import install_web  # noqa: PLC0415
 
     node = build_node(settings or Settings())
+    install_log_masking()  # no raw ID number in any log line this process writes
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
