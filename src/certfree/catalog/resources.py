@@ -34,6 +34,14 @@ from certfree.catalog.vocab import (
     label_zh,
     parse,
 )
+from certfree.errors import InvalidInput
+from certfree.classification import (
+    DataClass,
+    class_of,
+    field_grade,
+    level_grade,
+    suggest_class,
+)
 from certfree.storage import utcnow
 
 __all__ = [
@@ -69,13 +77,14 @@ _MAX = {"name": 200, "provider": 100, "provider_code": 40, "format": 100, "regio
 
 @dataclass(frozen=True, slots=True)
 class DataItem:
-    """信息项: one field of a resource, with its data-security classification and grade."""
+    """信息项: one field of a resource, with its data class and grade (the governance vocabulary:
+    certfree.classification; grades 1–4 general data, 5 important, 6 core)."""
 
     name: str
     type: str = "string"
     description: str = ""
-    classification: str = ""  # e.g. 个人信息, 公共数据 (GB/T 43697 §4 categories)
-    grade: DataGrade = DataGrade.GENERAL
+    classification: str = "public_affairs"  # a class code of the vocabulary
+    grade: int = 2
 
     def as_json(self) -> dict[str, Any]:
         # Spelled out: dataclasses.asdict deep-copies and costs a third of a bulk harvest.
@@ -84,7 +93,7 @@ class DataItem:
             "type": self.type,
             "description": self.description,
             "classification": self.classification,
-            "grade": self.grade.value,
+            "grade": self.grade,
         }
 
 
@@ -156,14 +165,36 @@ def _item(raw: Any, index: int) -> DataItem:
     else:
         choices = "、".join(s[0] for s in ITEM_TYPES.values())
         raise InvalidResource(f"数据类型「{kind}」无效；可选：{choices}", field=f"{where}.type")
-    grade = raw.get("grade") or DataGrade.GENERAL.value
+    given = str(raw.get("classification") or "").strip()
+    try:
+        data_class = class_of(given) if given else suggest_class(name)
+    except InvalidInput as exc:  # an unknown class is refused, never stored as free text
+        raise InvalidResource(exc.message, field=f"{where}.classification") from exc
     return DataItem(
         name=name,
         type=kind,
         description=str(raw.get("description") or "").strip(),
-        classification=str(raw.get("classification") or "").strip(),
-        grade=parse(DataGrade, str(grade), f"{where}.grade"),
+        classification=data_class.code,
+        grade=_grade(raw.get("grade"), data_class, f"{where}.grade"),
     )
+
+
+def _grade(value: Any, data_class: DataClass, field: str) -> int:
+    """A data item's grade: 1–6, or a GB/T 43697-2024 §6.1 level (一般 → the class's grade,
+    重要 5, 核心 6); never below the class's grade (§4 就高从严)."""
+    if value is None or value == "":
+        return data_class.grade
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidResource("级别应为 1–6 或 一般/重要/核心", field=field)
+    text = str(value).strip()
+    if text.isdigit() and len(text) == 1:
+        declared: int | None = int(text)
+    else:
+        declared = level_grade(parse(DataGrade, text, field).value)
+    try:
+        return field_grade(data_class, declared, field=field)
+    except InvalidInput as exc:
+        raise InvalidResource(exc.message, field=field) from exc
 
 
 def _date(value: Any) -> dt.date:

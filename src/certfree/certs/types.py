@@ -3,8 +3,9 @@
 Each ``data/types/*.json`` file describes one type: its 21-character type code (the defining
 authority's USCC + a 3-digit sequence, GB/T 36904), names, defining authority, holder category
 (GB/T 36902 持证主体类别 with holder-code type 111 or 001), issuing department and level, validity
-range, face-data schema (照面信息: typed fields, required flag, grade 1-4, whether a field may be
-disclosed alone) and derived predicates such as ``age_over_60``. Adding a type is adding a file.
+range, face-data schema (照面信息: typed fields, each with its data class and grade from
+``certfree.classification``, required flag, whether a field may be disclosed alone)
+and derived predicates such as ``age_over_60``. Adding a type is adding a file.
 
 The files are part of the release, so every worker process reads the same catalogue; issued
 certificates keep their own copy of what was sealed (type code, name and face data), so a later
@@ -24,7 +25,8 @@ from typing import Any
 
 from certfree.certs.errors import CertTypeNotFound
 from certfree.certs.vocab import FieldType, HolderCategory, IssuerLevel
-from certfree.errors import ConfigurationError, InvalidIdentifier
+from certfree.errors import ConfigurationError, InvalidIdentifier, InvalidInput
+from certfree import classification
 from certfree.identifiers import parse_uscc
 from certfree.nodes import DepartmentKind
 
@@ -46,7 +48,6 @@ RESERVED_CLAIMS = frozenset(
         "issuer_name", "issue_date", "valid_from", "valid_to", "holder_id", "holder_code_type",
     }
 )  # fmt: skip
-GRADES = range(1, 5)  # 1 可公开 public · 2 一般 · 3 敏感 sensitive · 4 高度敏感 highly sensitive
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +58,9 @@ class FaceField:
     label: str
     label_en: str
     type: FieldType
+    data_class: str  # a code of the governance vocabulary (classes.json)
     required: bool
-    grade: int
+    grade: int  # never below the class's grade (GB/T 43697-2024 §4 就高从严)
     disclose_alone: bool
     values: tuple[str, ...] = ()
     min_length: int | None = None
@@ -72,6 +74,7 @@ class FaceField:
             "label": self.label,
             "label_en": self.label_en,
             "type": self.type.value,
+            "class": self.data_class,
             "required": self.required,
             "grade": self.grade,
             "disclose_alone": self.disclose_alone,
@@ -185,6 +188,7 @@ def _field(raw: dict[str, Any]) -> FaceField:
         label=str(raw["label"]),
         label_en=str(raw.get("label_en", raw["name"])),
         type=FieldType(raw["type"]),
+        data_class=str(raw["class"]),
         required=bool(raw.get("required", True)),
         grade=int(raw["grade"]),
         disclose_alone=bool(raw.get("disclose_alone", False)),
@@ -257,8 +261,10 @@ def _check(cert_type: CertType, source: str) -> None:
     if clash := RESERVED_CLAIMS.intersection(names):
         problems.append(f"names reserved for metadata claims: {sorted(clash)}")
     for item in cert_type.fields:
-        if item.grade not in GRADES:
-            problems.append(f"field {item.name}: grade {item.grade} is not 1-4")
+        try:
+            classification.field_grade(classification.class_of(item.data_class), item.grade)
+        except InvalidInput as exc:
+            problems.append(f"field {item.name}: {exc.message}")
         if item.type is FieldType.ENUM and not item.values:
             problems.append(f"field {item.name}: an enum needs values")
     for predicate in cert_type.predicates:

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from certfree.cli.common import print_json
 from certfree.cli.i18n import current_language, headings, t
-from certfree.governance import classification
+from certfree import classification
 from certfree.i18n import Language
 
 app = typer.Typer(no_args_is_help=True)

@@ -21,6 +21,7 @@ from importlib import resources
 from typing import Any
 
 from certfree.errors import InvalidIdentifier
+from certfree.classification import DataClass, class_of
 from certfree.identifiers import parse_division, parse_resident_id, parse_uscc
 from certfree.nodes import DepartmentKind
 from certfree.questions.errors import QuestionArgsInvalid, QuestionNotFound
@@ -76,6 +77,7 @@ class AnswerField:
     type: str
     core: bool
     data_item: str
+    data_class: DataClass  # of the governance vocabulary; its grade is the field's
     values: Mapping[str, str] = field(default_factory=dict)  # enum value → Chinese term
 
 
@@ -150,7 +152,14 @@ def _question(entry: Mapping[str, Any], items: Mapping[str, AnswerDataItem]) -> 
         for p in entry["params"]
     )
     answer = tuple(
-        AnswerField(a["name"], a["type"], a["core"], a["data_item"], a.get("values", {}))
+        AnswerField(
+            a["name"],
+            a["type"],
+            a["core"],
+            a["data_item"],
+            class_of(a["class"], field=f"{entry['name']}.answer.{a['name']}.class"),
+            a.get("values", {}),
+        )
         for a in entry["answer"]
     )
     assert all(p.type in PARAM_TYPES for p in params), entry["name"]

@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse
 
 from certfree import catalog
 from certfree.api.deps import NodeDep
+from certfree import classification
 from certfree.i18n import Catalog
 from certfree.web.i18n import pick_language
 from certfree.web.registry_names import active_departments, organ_names
@@ -45,17 +46,26 @@ _ENUMS: dict[str, type[enum.StrEnum]] = {
     "share_method": catalog.ShareMethod,
     "open_type": catalog.OpenType,
     "update_cycle": catalog.UpdateCycle,
-    "grade": catalog.DataGrade,
 }
 
 
 def enum_labels(lang: str) -> dict[str, dict[str, str]]:
-    """Every value of the page's enums with its label in ``lang`` (KeyError if one lacks it)."""
+    """Every value of the page's enums with its label in ``lang`` (KeyError if one lacks it),
+    and the data classes and grades of the governance vocabulary by code."""
     text = MESSAGES[lang]
-    return {
+    labels = {
         prefix: {member.value: text[f"{prefix}.{member.value}"] for member in kind}
         for prefix, kind in _ENUMS.items()
     }
+    english = lang != "zh-CN"
+    labels["classification"] = {
+        kind.code: kind.name_en if english else kind.name for kind in classification.classes()
+    }
+    labels["grade"] = {
+        str(grade.grade): f"{grade.grade} {grade.name_en if english else grade.name}"
+        for grade in classification.grades()
+    }
+    return labels
 
 
 for _lang in MESSAGES:

@@ -50,9 +50,18 @@ def test_a_valid_resource_reads_back_with_labels(db: Database) -> None:
         "name": "公民身份号码",
         "type": "string",
         "description": "",
-        "classification": "个人信息",
-        "grade": "important",
+        "classification": "personal",  # 个人信息, by its Chinese name
+        "grade": 5,  # 重要数据
     }
+    # Left out, the class is the one the item's name suggests, and so is the grade.
+    assert shown["items"][1] | shown["items"][2] | {"name": ""} == {
+        "name": "",
+        "type": "date",
+        "description": "",
+        "classification": "personal.birth_date",
+        "grade": 3,
+    }
+    assert shown["items"][1]["classification"] == "personal.name"
     assert shown["update_cycle"] == "realtime"
 
 
@@ -81,6 +90,19 @@ def test_codes_are_allocated_per_classification(db: Database) -> None:
         ({"items": [{"name": ""}]}, "items[0].name", "不能为空"),
         ({"items": [{"name": "姓名", "type": "图片"}]}, "items[0].type", "数据类型"),
         ({"items": [{"name": "姓名", "grade": "绝密"}]}, "items[0].grade", "核心"),
+        ({"items": [{"name": "姓名", "grade": 7}]}, "items[0].grade", "未知的数据级别 7"),
+        ({"items": [{"name": "姓名", "grade": [1]}]}, "items[0].grade", "1–6"),
+        (
+            {"items": [{"name": "姓名", "classification": "机密"}]},
+            "items[0].classification",
+            "未知的数据分类",
+        ),
+        # an identity number is sensitive personal information (grade 3): never graded 1
+        (
+            {"items": [{"name": "身份证号", "classification": "sensitive.identity", "grade": 1}]},
+            "items[0].grade",
+            "就高从严",
+        ),
         ({"related": ["abc"]}, "related[0]", "资源代码"),
     ],
 )

@@ -79,7 +79,10 @@ def _raw(slug: str) -> dict[str, Any]:
     ("change", "message"),
     [
         (lambda raw: raw.update(code="11100000000013047X001"), "authority's USCC"),
-        (lambda raw: raw["fields"][0].update(grade=7), "grade 7"),
+        (lambda raw: raw["fields"][0].update(grade=7), "未知的数据级别 7"),
+        (lambda raw: raw["fields"][0].update({"class": "secret"}), "未知的数据分类 'secret'"),
+        # the holder's name is personal information (grade 2): never graded below it
+        (lambda raw: raw["fields"][0].update(grade=1), "就高从严"),
         (lambda raw: raw["fields"][0].update(name="vct"), "reserved"),
         (lambda raw: raw.update(holder_field="name"), "holder_field"),
     ],

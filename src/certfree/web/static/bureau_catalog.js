@@ -115,8 +115,8 @@ const catalogPage = (() => {
       const row = body.insertRow();
       cell(row, item.name).dataset.label = T.item_name;
       cell(row, item.type).dataset.label = T.item_type;
-      cell(row, item.classification || "—").dataset.label = T.item_classification;
-      cell(row, label("grade", item.grade)).dataset.label = T.item_grade;
+      cell(row, label("classification", item.classification)).dataset.label = T.item_classification;
+      cell(row, label("grade", String(item.grade))).dataset.label = T.item_grade;
     }
     $("#detail-items").hidden = !(resource.items || []).length;
     $("#no-items").hidden = Boolean((resource.items || []).length);

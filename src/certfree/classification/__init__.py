@@ -1,4 +1,4 @@
-"""One vocabulary of data classes and grades (数据分类分级), kept as data in ``data/classes.json``.
+"""One vocabulary of data classes and grades (数据分类分级), kept as data in ``classes.json``.
 
 Grades are one integer scale: 1–4 the levels of general data (GB/T 43697-2024 附录H), 5 important
 data (附录G), 6 core data (§6.1). A class names what a value is (a person's name, an identity
@@ -90,7 +90,7 @@ class DataClass:
 
 @cache
 def _vocabulary() -> tuple[dict[int, Grade], dict[str, DataClass]]:
-    text = resources.files("certfree.governance").joinpath("data/classes.json").read_text("utf-8")
+    text = resources.files("certfree.classification").joinpath("classes.json").read_text("utf-8")
     raw = json.loads(text)
     graded = {int(g["grade"]): Grade(**g) for g in raw["grades"]}
     known: dict[str, DataClass] = {}

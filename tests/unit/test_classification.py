@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from certfree.cli import app
 from certfree.errors import InvalidInput
-from certfree.governance import classification
-from certfree.governance.classification import Personal
+from certfree import classification
+from certfree.classification import Personal
 
 
 def test_every_class_has_a_known_grade_a_mask_and_a_cited_basis() -> None:
