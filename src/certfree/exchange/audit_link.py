@@ -153,8 +153,8 @@ def warm_catalogue() -> None:
 
 
 def install_domain_handlers(runtime: ExchangeRuntime) -> None:
-    """Questions (``exchange.questions``), department verification (G) and register notices
-    (``exchange.register_notices``) on this runtime."""
+    """Questions (``exchange.questions``), department verification (G), register notices
+    (``exchange.register_notices``) and data subjects' corrections on this runtime."""
     from certfree.exchange.consents import consent_issuer  # noqa: PLC0415
     from certfree.exchange.questions import answer_question  # noqa: PLC0415
     from certfree.exchange.register_notices import handlers as notices  # noqa: PLC0415
@@ -173,5 +173,12 @@ def install_domain_handlers(runtime: ExchangeRuntime) -> None:
         )
 
     runtime.register_handler(MessageType.QUESTION_ASK, ask)
-    for type_, handler in {**handlers(), **notices()}.items():
+    # Corrections of data subjects (PIPL 第46条); an accepted answer also updates this node's
+    # copy of the registers, where it keeps one.
+    from certfree.governance.subject_rights import RegisterFacts  # noqa: PLC0415
+    from certfree.governance.subject_rights.delivery import (  # noqa: PLC0415
+        handlers as corrections,
+    )
+
+    for type_, handler in {**handlers(), **notices(), **corrections(RegisterFacts())}.items():
         runtime.register_handler(type_, handler)

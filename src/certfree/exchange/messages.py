@@ -33,6 +33,10 @@ class MessageType(enum.StrEnum):
     VERIFICATION_ANSWER = "verification.answer"
     VERIFICATION_WITHDRAW = "verification.withdraw"
     REGISTER_NOTICE = "register.notice"  # an approval's register write, to the register keeper
+    # A citizen's correction of a department's fact and its answer; bodies are checked by
+    # certfree.governance.subject_rights.
+    CORRECTION_REQUEST = "correction.request"
+    CORRECTION_ANSWER = "correction.answer"
     REFUSAL = "refusal"
     ACK = "ack"  # the signed receipt of any message that is not a question
 
@@ -92,6 +96,8 @@ _SCHEMAS: dict[str, type[_Body] | None] = {
     MessageType.VERIFICATION_ANSWER: None,
     MessageType.VERIFICATION_WITHDRAW: None,
     MessageType.REGISTER_NOTICE: RegisterNoticeBody,
+    MessageType.CORRECTION_REQUEST: None,
+    MessageType.CORRECTION_ANSWER: None,
     MessageType.ACK: None,
 }
 

@@ -217,6 +217,16 @@ async def _open_reply(runtime: ExchangeRuntime, raw: str, request: Message) -> M
     return reply
 
 
+def _check_objections(runtime: ExchangeRuntime, subjects: Sequence[str], question: str) -> None:
+    """UseObjected before anything leaves, if a subject objected to this kind of use here
+    (PIPL 第44条; ``governance.subject_rights.objections``)."""
+    from certfree.governance.subject_rights import check_not_objected  # noqa: PLC0415
+
+    if subjects:
+        with runtime.db.session() as session:
+            check_not_objected(session, subjects, question)
+
+
 async def ask(
     runtime: ExchangeRuntime,
     *,
@@ -241,7 +251,9 @@ async def ask(
     Returns the answer with its signed JWS, which proves what the provider said.
     """
 
-    attached = for_subjects(consents, get_question(question).subjects_in(args))
+    subjects = get_question(question).subjects_in(args)
+    await runtime.in_thread(_check_objections, runtime, subjects, question)
+    attached = for_subjects(consents, subjects)
     body = {
         "question": question,
         "args": args,

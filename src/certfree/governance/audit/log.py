@@ -80,6 +80,14 @@ class AuditKind(enum.StrEnum):
     VERIFICATION_REQUEST_RECEIVED = "verification_request_received"
     VERIFICATION_ANSWER_SENT = "verification_answer_sent"
     VERIFICATION_ANSWER_RECEIVED = "verification_answer_received"
+    # A data subject's rights (PIPL 第44–50条, ``governance.subject_rights``): their request,
+    # its answer, each change made to their data, their objection, and a read of their
+    # access log by another node.
+    SUBJECT_REQUEST = "subject_request"
+    SUBJECT_ANSWER = "subject_answer"
+    SUBJECT_CHANGE = "subject_change"
+    SUBJECT_OBJECTION = "subject_objection"
+    SUBJECT_LOG_READ = "subject_log_read"
 
 
 _ENTRIES = cast(Table, AuditEntry.__table__)
