@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from certfree.cli import app
-from certfree.errors import InvalidInput
 from certfree import classification
 from certfree.classification import Personal
+from certfree.cli import app
+from certfree.errors import InvalidInput
 
 
 def test_every_class_has_a_known_grade_a_mask_and_a_cited_basis() -> None:
@@ -73,3 +74,11 @@ def test_the_cli_prints_the_vocabulary_with_code_name_grade_and_basis() -> None:
     assert identity["name"] == "身份证件号码"
     assert identity["grade"] == 3
     assert "个人信息保护法 第28条" in identity["basis"]
+
+
+def test_the_grade_table_in_the_docs_is_the_vocabulary() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "governance.md").read_text("utf-8")
+    for kind in classification.classes():
+        assert f"| `{kind.code}` | {kind.name} · {kind.name_en} | {kind.grade} |" in docs
+    for grade in classification.grades():
+        assert f"| {grade.grade} | {grade.level} | {grade.name} · {grade.name_en} |" in docs
