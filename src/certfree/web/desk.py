@@ -23,6 +23,7 @@ from certfree import applications as apps
 from certfree import certs, procedures
 from certfree.api.deps import PUBLIC, NodeDep
 from certfree.assembly import NodeRuntime
+from certfree.governance.masking import MaskRule, rule_for
 from certfree.i18n import Catalog
 from certfree.storage import utcnow
 from certfree.web.application_terms import application_labels
@@ -63,19 +64,31 @@ def working_days(today: dt.date) -> dict[str, str]:
     return {"from": start.isoformat(), "today": today.isoformat(), "days": marks}
 
 
+# The rules a desk page applies to the claims a citizen disclosed (个人信息保护法 第六条: the
+# clerk sees what identifies the person, not the whole): ID numbers, names, phones, addresses.
+_DESK_MASKS = frozenset({MaskRule.ID_NUMBER, MaskRule.NAME, MaskRule.PHONE, MaskRule.ADDRESS})
+
+
 def certificate_terms(lang: str) -> dict[str, dict[str, Any]]:
-    """Each certificate type by code: its name, its claims' labels, and the claims that are
-    ID numbers (shown masked, first four and last four: 《个人信息保护法》第六条)."""
+    """Each certificate type by code: its name, its claims' labels, and the masking rule of
+    each claim the page shows masked (``masks``: claim → rule of certfree.governance.masking,
+    by the field's class)."""
     english = lang == "en"
     terms: dict[str, dict[str, Any]] = {}
     for code, kind in certs.cert_types().items():
         labels = {f.name: f.label_en if english else f.label for f in kind.fields}
         labels |= {p.name: p.label_en if english else p.label for p in kind.predicates}
-        masked = [f.name for f in kind.fields if f.type is certs.FieldType.ID_NUMBER]
+        masks = {f.name: rule_for(f.data_class, f.grade).value for f in kind.fields}
+        masks = {field: rule for field, rule in masks.items() if rule in _DESK_MASKS}
+        masks |= {
+            f.name: MaskRule.ID_NUMBER.value
+            for f in kind.fields
+            if f.type is certs.FieldType.ID_NUMBER
+        }
         if kind.holder_category is certs.HolderCategory.PERSON:
-            masked.append("holder_id")
+            masks["holder_id"] = MaskRule.ID_NUMBER.value
         name = kind.name_en if english else kind.name
-        terms[code] = {"name": name, "labels": labels, "masked": masked}
+        terms[code] = {"name": name, "labels": labels, "masks": masks}
     return terms
 
 

@@ -8,7 +8,7 @@
 // organs and nodes, questions); long identifiers shortened, the whole value in their title
 // and a copy button beside them.
 const deskProof = (() => {
-  const { T, PAGE, el, local, fill, mask } = certfree;
+  const { T, PAGE, el, local, fill, mask, maskBy } = certfree;
   const label = (kind, value) => (PAGE.LABELS[kind] || {})[value] || value;
   const ORGANS = PAGE.ORGANS || {};
   const CERT_TYPES = PAGE.CERT_TYPES || {};
@@ -64,12 +64,14 @@ const deskProof = (() => {
     return el("span", { className: "long-id-wrap" }, code, " ", button);
   }
 
-  // A disclosed claim's value in words: yes/no, an ID number masked, a structure as text.
+  // A disclosed claim's value in words: yes/no, a name, phone, address or ID number masked by
+  // its class's rule (certfree.governance.masking), a structure as text.
   function claimValue(kind, name, value) {
     if (value === true) return T.yes;
     if (value === false) return T.no;
     if (value == null) return "—";
-    if ((kind.masked || []).includes(name)) return mask(value);
+    const rule = (kind.masks || {})[name];
+    if (rule) return maskBy(rule, value);
     return typeof value === "object" ? JSON.stringify(value) : String(value);
   }
 

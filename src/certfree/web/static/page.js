@@ -25,12 +25,89 @@ const certfree = (() => {
   }
   const fill = (template, values) => String(template).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 
-  // An ID number or USCC shown with its middle hidden (GB 11643: region and check digit kept).
-  function mask(id) {
-    const text = String(id || "");
-    if (text.length < 8) return text;
-    return text.slice(0, 4) + "*".repeat(text.length - 8) + text.slice(-4);
+  // The named masking rules of certfree.governance.masking, the same rules written once more
+  // for pages that show other people's data to staff; both are checked against
+  // tests/vectors/masking.json. Counting is by code point, as in Python.
+  const HIDDEN = "***";
+  const DIGITS = "0123456789０１２３４５６７８９";
+  const SURNAME_PAIRS = "欧阳太史端木上官司马东方独孤南宫万俟闻人夏侯诸葛尉迟公羊赫连澹台皇甫宗政濮阳公冶" +
+    "太叔申屠公孙慕容仲孙钟离长孙宇文司徒鲜于司空闾丘子车亓官司寇巫马公西颛孙壤驷公良" +
+    "漆雕乐正宰父谷梁拓跋夹谷轩辕令狐段干百里呼延东郭南门羊舌微生公户公玉公仪梁丘公仲" +
+    "公上公门公山公坚左丘公伯西门公祖第五公乘贯丘公皙南荣东里东宫仲长子书子桑即墨达奚褚师";
+  const COMPOUND = new Set(Array.from({ length: SURNAME_PAIRS.length / 2 }, (_, i) => SURNAME_PAIRS.slice(2 * i, 2 * i + 2)));
+  const SEGMENT = "[^0-9０-９路街道巷弄号楼栋室村镇乡组\\s,，]";
+  const ABOVE_COUNTY = "[^0-9０-９路街道巷弄号楼栋室村镇乡组区县旗\\s,，]";
+  const PROVINCE = new RegExp(`^(?:(?:北京|天津|上海|重庆)市?|${ABOVE_COUNTY}{1,7}?(?:省|自治区|特别行政区))`, "u");
+  const CITY = new RegExp(`^${ABOVE_COUNTY}{1,9}?(?:自治州|地区|盟|市)`, "u");
+  const COUNTY = new RegExp(`^${SEGMENT}{1,9}?(?:自治县|自治旗|林区|特区|区|县|旗|市)`, "u");
+  const MUNICIPALITY = /^(?:北京|天津|上海|重庆)/u;
+  const MOBILE_PREFIX = /^(?:\+|00)?86[\s-]?(?=1[0-9]{10}$)/u;
+  const YEAR = /^(?:[0-9]{4}(?![0-9])|[0-9]{8}$)/u;
+  const keepEnds = (chars, start, end) => (start + end >= chars.length
+    ? "*".repeat(chars.length)
+    : chars.slice(0, start).join("") + "*".repeat(chars.length - start - end) + chars.slice(chars.length - end).join(""));
+  function phone(text) {
+    const head = (text.match(MOBILE_PREFIX) || [""])[0];
+    const body = Array.from(text.slice(head.length));
+    const digits = body.filter((ch) => DIGITS.includes(ch)).length;
+    if (!digits) return HIDDEN;
+    const [first, last] = digits >= 11 ? [3, 4] : [Math.floor((digits * 3) / 11), Math.floor((digits * 4) / 11)];
+    let seen = 0;
+    return head + body.map((ch) => {
+      if (!DIGITS.includes(ch)) return ch;
+      seen += 1;
+      return seen <= first || seen > digits - last ? ch : "*";
+    }).join("");
   }
+  function address(text) {
+    let kept = "";
+    let rest = text.trim();
+    const take = (re) => {
+      const found = rest.match(re);
+      if (found) { kept += found[0]; rest = rest.slice(found[0].length); }
+      return found;
+    };
+    if (take(PROVINCE)) {
+      if (!MUNICIPALITY.test(kept)) take(CITY);
+    } else {
+      take(CITY);
+    }
+    if (kept) take(COUNTY);
+    return rest ? kept + "****" : kept;
+  }
+  function name(text) {
+    const chars = Array.from(text.trim());
+    if (!chars.length) return "";
+    const surname = chars.slice(0, 2).join("");
+    return chars.length > 2 && COMPOUND.has(surname) ? surname + "*" : chars[0] + "*";
+  }
+  const RULES = {
+    name,
+    middle: (text) => keepEnds(Array.from(text), 2, 2),
+    year: (text) => (YEAR.test(text) ? text.slice(0, 4) + Array.from(text.slice(4)).map((ch) => (DIGITS.includes(ch) ? "*" : ch)).join("") : HIDDEN),
+    phone,
+    address,
+    id_number: (text) => {
+      const chars = Array.from(text);
+      const keep = Math.floor((chars.length * 2) / 9);
+      return keepEnds(chars, keep, keep);
+    },
+    tail: (text) => {
+      const chars = Array.from(text);
+      return keepEnds(chars, 0, chars.length >= 8 ? 4 : Math.floor(chars.length / 2));
+    },
+    hidden: () => HIDDEN,
+  };
+  // `value` as shown to someone not granted it, by the named rule (none: as it is).
+  function maskBy(rule, value) {
+    if (rule === "none" || value === null || value === undefined) return value;
+    if (!(rule in RULES)) throw new Error(`unknown masking rule ${rule}`);
+    if (typeof value === "boolean" || (typeof value !== "string" && typeof value !== "number")) return HIDDEN;
+    const text = String(value);
+    return text === "" ? "" : RULES[rule](text);
+  }
+  // An ID number or USCC shown with its middle hidden (GB 11643: region and check digit kept).
+  const mask = (id) => maskBy("id_number", String(id || ""));
 
   // A problem+json answer as an Error carrying the problem (field, detail, status).
   class Problem extends Error {
@@ -170,7 +247,7 @@ const certfree = (() => {
   }
 
   return {
-    PAGE, T, $, $$, local, fill, mask, api, Problem, showProblem, clearProblems, onSubmit, cell, el, pagedTable,
+    PAGE, T, $, $$, local, fill, mask, maskBy, api, Problem, showProblem, clearProblems, onSubmit, cell, el, pagedTable,
     setAuth: (value) => { auth = value; return value; },
     get auth() { return auth; },
   };
