@@ -21,6 +21,8 @@ from certfree.errors import ConfigurationError
 # The passphrase that development nodes use; refused outside development.
 DEV_PASSPHRASE = "certfree-development-only"  # noqa: S105 - a known, public development value
 DEV_TOKEN_TTL_SECONDS = 8 * 3600
+# The key of holder commitments in the provincial certificate index on development nodes.
+DEV_CERT_INDEX_KEY = "certfree-development-only-certificate-index-key"  # noqa: S105 - public
 # In hosted_departments: every department node below this one that has no endpoint of its own.
 HOST_ALL = "*"
 _DEPARTMENT_CODE = re.compile(r"[1-9]\d{5}-[A-Z]{2}")
@@ -86,6 +88,14 @@ class Settings(BaseSettings):
         description="port `certfree serve` listens on (PORT); gives the default public URL",
     )
     default_language: str = "zh-CN"
+    # The province-wide key of holder commitments in the certificate index (certs.index):
+    # every node of the province holds the same one. Unset, a development node uses a public
+    # development key, and any other node serves no index (ConfigurationError when asked).
+    cert_index_key: str | None = Field(
+        default=None,
+        min_length=32,
+        description="province-wide secret keying holder commitments in the certificate index",
+    )
     # Node-to-node exchange. The province keeps the node registry; every other node fetches it
     # signed from ``province_url`` (default: ``parent_url``, right for a city) and checks it
     # with the province's public keys pinned in ``province_jwks`` (a JWK Set file written at
@@ -159,6 +169,20 @@ class Settings(BaseSettings):
             raise ValueError("scrypt N must be a power of two (RFC 7914 §2)")
         return value
 
+    @property
+    def index_key(self) -> bytes:
+        """The key of holder commitments (``cert_index_key``; the development key on a
+        development node); ConfigurationError when a production node has none."""
+        if self.cert_index_key:
+            return self.cert_index_key.encode()
+        if self.is_development:
+            return DEV_CERT_INDEX_KEY.encode()
+        raise ConfigurationError(
+            "CERTFREE_CERT_INDEX_KEY is not set: this node cannot take part in the provincial "
+            "certificate index (set the province-wide key, 32+ characters)",
+            field="cert_index_key",
+        )
+
     def key_store(self) -> KeyStore:
         """The node's key store (``key_dir``, sealed with ``key_passphrase``)."""
         return KeyStore(self.key_dir, self.key_passphrase, scrypt_n=self.key_scrypt_n)
@@ -192,6 +216,12 @@ class Settings(BaseSettings):
                 f"no node signing key in {self.key_dir}; run `certfree keys create --owner node` "
                 "or set CERTFREE_KEY_DIR to the node's key directory",
                 field="key_dir",
+            )
+        if self.cert_index_key == DEV_CERT_INDEX_KEY:
+            raise ConfigurationError(
+                "CERTFREE_CERT_INDEX_KEY is the development key; set the province-wide key of "
+                "the certificate index (the same on every node of the province, 32+ characters)",
+                field="cert_index_key",
             )
         if self.node_level is not NodeLevel.PROVINCE and not self.parent_url:
             raise ConfigurationError(

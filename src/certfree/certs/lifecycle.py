@@ -112,6 +112,7 @@ def _set(
 ) -> Certificate:
     certificate.status = status
     certificate.status_changed_at = moment
+    certificate.index_seq = None  # the provincial index takes the change (certs.index.feed)
     mark_changed(session, certificate)
     session.flush()
     return certificate

@@ -89,6 +89,7 @@ class Certificate(Base):
         UniqueConstraint("issuer_uscc", "status_list_no", "status_index"),
         Index("ix_certificates_holder_id", "holder_id"),
         Index("ix_certificates_type_code", "type_code"),
+        Index("ix_certificates_index_seq", "index_seq"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -117,3 +118,6 @@ class Certificate(Base):
     credential: Mapped[str] = mapped_column(Text)
     credential_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     superseded_by: Mapped[str | None] = mapped_column(String(128))
+    # Its number in the feed of the provincial index (certs.index.feed): None after every
+    # write, given by the next read of the feed, so a write never waits on the feed.
+    index_seq: Mapped[int | None] = mapped_column(Integer)

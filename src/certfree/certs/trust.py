@@ -59,6 +59,7 @@ class TrustList:
     issued_at: int | None = None
     expires_at: int | None = None
     publisher: str | None = None
+    serial: int | None = None  # the province's list: its version number, up by one a change
     token: str | None = field(default=None, compare=False)
     # kid → Verifier, filled on first use: reading a JWK (curve checks, thumbprint) costs
     # about as much as a signature check, and a gate checks the same few issuers all day.
@@ -102,6 +103,7 @@ class TrustList:
             ("iss", self.publisher),
             ("iat", self.issued_at),
             ("exp", self.expires_at),
+            ("serial", self.serial),
         ):
             if value is not None:
                 doc[name] = value
@@ -126,6 +128,7 @@ class TrustList:
             issued_at=_int_or_none(doc.get("iat")),
             expires_at=_int_or_none(doc.get("exp")),
             publisher=str(doc["iss"]) if "iss" in doc else None,
+            serial=_int_or_none(doc.get("serial")),
             token=token,
         )
 

@@ -16,7 +16,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from certfree import certs
-from certfree.cli import certs_backfill, certs_holder, certs_verify
+from certfree.cli import certs_backfill, certs_holder, certs_index, certs_verify
 from certfree.cli.certs_holder import read_holder_jwk, read_json_file
 from certfree.cli.common import (
     database_session,
@@ -34,6 +34,7 @@ app = typer.Typer(no_args_is_help=True)
 certs_verify.register(app)
 certs_backfill.register(app)
 certs_holder.register(app)
+certs_index.register(app)
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from certfree.catalog.harvesting import models as catalog_harvest_models
 from certfree.catalog.lists import models as catalog_list_models
 from certfree.certs import models as certs_models
 from certfree.certs.backfill import models as certs_backfill_models
+from certfree.certs.index import models as certs_index_models
 from certfree.certs.usage import models as certs_usage_models
 from certfree.commitments import models as commitments_models
 from certfree.exchange import models as exchange_models
@@ -29,6 +30,7 @@ __all__ = [
     "catalog_list_models",
     "catalog_models",
     "certs_backfill_models",
+    "certs_index_models",
     "certs_models",
     "certs_usage_models",
     "commitments_models",

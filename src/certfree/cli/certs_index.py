@@ -1,0 +1,164 @@
+"""``certfree certs index``: the provincial certificate index (thin).
+
+At the province: ``harvest`` takes each node's index entries and trust list (signed with this
+node's key; exit 1 when any node was not harvested, so a cron job notices), ``status`` shows
+where each harvest stands, ``trust-list FILE`` writes the province's one signed trust list
+for offline verifiers. Anywhere: ``wallet`` lists the signed-in holder's certificates from
+every city through the province and fetches each from its node.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from certfree.auth import NODE_KEY_OWNER
+from certfree.certs import TrustList
+from certfree.certs import index as cert_index
+from certfree.cli.common import err_console, load_settings, node_keys, print_json, reported_errors
+from certfree.cli.i18n import headings, t
+from certfree.errors import InvalidInput
+from certfree.nodes import feeds
+from certfree.storage import Database
+from certfree.wallet.cities import gather_certificates
+
+__all__ = ["register"]
+
+app = typer.Typer(no_args_is_help=True)
+
+
+def _print(reports: list[cert_index.IndexReport]) -> None:
+    table = Table(*headings("certs.index.headings"))
+    for r in reports:
+        colour = "green" if r.status is cert_index.IndexStatus.OK else "red"
+        table.add_row(
+            r.node, f"[{colour}]{r.status.value}[/{colour}]", str(r.pages), str(r.created),
+            str(r.updated), str(r.issuers), str(r.cursor), r.reason or "",
+        )  # fmt: skip
+    Console(soft_wrap=True).print(table)
+
+
+@app.command("harvest")
+def harvest(
+    node: Annotated[list[str] | None, typer.Option("--node")] = None,
+    all_nodes: Annotated[bool, typer.Option("--all")] = False,
+    page_size: Annotated[int, typer.Option(min=1, max=1000)] = 500,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Harvest the certificate index and trust list of city and department nodes."""
+    settings = load_settings()
+    with reported_errors():
+        if bool(node) == all_nodes:
+            raise InvalidInput(t("catalog.harvest.node_or_all"), field="node")
+        db = Database(settings.database_url)
+        try:
+            with db.session() as session:
+                sources = feeds.feed_sources(session, settings.node_code, node)
+            if not sources:
+                raise InvalidInput(t("catalog.harvest.no_sources"), field="node")
+            signer = node_keys(settings).signer(NODE_KEY_OWNER)
+            client = cert_index.HttpIndexClient(signer, settings.node_code)
+            try:
+                reports = cert_index.harvest_index(
+                    db, sources, client, page_size=page_size,
+                    progress=lambda r: err_console.print(
+                        t("catalog.harvest.progress", node=r.node, pages=r.pages,
+                          cursor=r.cursor),
+                        highlight=False,
+                    ),
+                )  # fmt: skip
+            finally:
+                client.close()
+        finally:
+            db.dispose()
+    if as_json:
+        print_json([r.as_json() for r in reports])
+    else:
+        _print(reports)
+    if any(r.status is not cert_index.IndexStatus.OK for r in reports):
+        raise typer.Exit(1)
+
+
+@app.command("status")
+def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Where the harvest of each node's certificate index stands."""
+    settings = load_settings()
+    with reported_errors():
+        db = Database(settings.database_url)
+        try:
+            with db.session() as session:
+                states = cert_index.index_states(session)
+        finally:
+            db.dispose()
+    if as_json:
+        print_json(states)
+        return
+    table = Table(*headings("certs.index.status_headings"))
+    for s in states:
+        table.add_row(
+            s["node"], s["last_status"] or "", str(s["entries"]), str(s["issuers"]),
+            str(s["cursor"]), s["last_ok_at"] or "", s["last_error"] or "",
+        )  # fmt: skip
+    Console(soft_wrap=True).print(table)
+
+
+@app.command("trust-list")
+def trust_list(out: Annotated[Path, typer.Argument()]) -> None:
+    """Write the province's one signed trust list (every active issuer key) to FILE."""
+    settings = load_settings()
+    with reported_errors():
+        keys = node_keys(settings)
+        db = Database(settings.database_url)
+        try:
+            with db.session() as session:
+                token = cert_index.province_trust_list(
+                    session, keys, publisher=settings.node_code, now=int(time.time())
+                )
+        finally:
+            db.dispose()
+        trust = TrustList.from_token(token, keys.active(NODE_KEY_OWNER).public_jwk)
+        trust.save(out)
+    err_console.print(
+        t("certs.index.trust_list_saved", issuers=len(trust.issuers), serial=trust.serial,
+          out=out),
+        highlight=False,
+    )  # fmt: skip
+
+
+@app.command("wallet")
+def wallet(
+    province: Annotated[str, typer.Option("--province")],
+    token: Annotated[str, typer.Option(envvar="CERTFREE_TOKEN")],
+    node_token: Annotated[list[str] | None, typer.Option("--node-token")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The holder's certificates from every city, through the province's index."""
+    with reported_errors():
+        tokens = {}
+        for pair in node_token or []:
+            code, sep, value = pair.partition("=")
+            if not sep or not code or not value:
+                raise InvalidInput(t("certs.index.node_token"), field="node-token")
+            tokens[code.strip()] = value.strip()
+        gathered = gather_certificates(province, token, tokens)
+    if as_json:
+        print_json([g.as_json() for g in gathered])
+        return
+    table = Table(*headings("certs.index.wallet_headings"))
+    for g in gathered:
+        e = g.entry
+        table.add_row(
+            str(e.get("type_name")), str(e.get("node")), str(e.get("identifier")),
+            str(e.get("status")), t("certs.index.fetched") if g.credential else g.reason or "",
+        )  # fmt: skip
+    Console(soft_wrap=True).print(table)
+
+
+def register(certs_app: typer.Typer) -> None:
+    """Add the ``index`` command group to the ``certs`` command group."""
+    certs_app.add_typer(app, name="index")
