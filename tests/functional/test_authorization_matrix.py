@@ -152,6 +152,13 @@ POLICY = {
     ("POST", "/api/v1/catalog/grants/{grant_id}/refuse"): "BD",
     ("POST", "/api/v1/catalog/lists"): "B",
     ("GET", "/api/v1/catalog/reports"): "BI",
+    ("GET", "/api/v1/relying-parties"): "B",
+    ("POST", "/api/v1/relying-parties"): "B",
+    ("GET", "/api/v1/relying-parties/mine"): "V",
+    ("GET", "/api/v1/relying-parties/{uscc}"): "BV",
+    ("POST", "/api/v1/relying-parties/{uscc}/suspend"): "B",
+    ("POST", "/api/v1/relying-parties/{uscc}/reinstate"): "B",
+    ("POST", "/api/v1/relying-parties/{uscc}/requests"): "V",
 }
 
 # Accepts only tokens another node of the registry minted for this one (aud), so that a

@@ -19,6 +19,7 @@ from certfree.certs import (
     node_trust_list,
     verify_and_record,
 )
+from certfree.governance.relying_parties import check_presentation
 
 router = APIRouter(prefix="/api/v1", tags=["verification"])
 
@@ -34,6 +35,12 @@ class CredentialVerificationRequest(BaseModel):
         min_length=1, max_length=1024, description="the nonce the verifier gave the holder"
     )
     purpose: str | None = Field(None, max_length=255, description="用途, shown to the holder")
+    scenario: str | None = Field(
+        None,
+        max_length=64,
+        description="the scenario of a registered verifier (依赖方登记) this is verified for; "
+        "a presentation disclosing beyond it is refused (403 relying-party-refused)",
+    )
 
 
 class FailedCheckView(BaseModel):
@@ -93,6 +100,7 @@ def verify(
     ``too-many-requests`` beyond 120 verifications a minute per verifier account, or 10
     records of one certificate an hour.
     """
+    check_presentation(session, principal.organisation, body.presentation, scenario=body.scenario)
     context = use_context(principal, body.audience, body.purpose, UseChannel.VERIFICATION)
     result = verify_and_record(session, node.keys, body.presentation, context, nonce=body.nonce)
     return CredentialVerificationView.model_validate(result.to_json())

@@ -124,17 +124,16 @@ def add(  # noqa: PLR0917 - one parameter per command-line option
         )
         jwk = _read_jwk(key) if key is not None else None
     with database_session() as session:
-        uscc = org.strip().upper()
-        existing = session.get(rp.RelyingParty, uscc)
-        if jwk is None and existing is None:
-            jwk = rp.create_hosted_key(rp.hosted_keys(settings), uscc)
+        existing = session.get(rp.RelyingParty, org.strip().upper())
+        store = rp.hosted_keys(settings)
         party = rp.add_relying_party(
             session,
             org,
             scenarios=[spec],
-            name=name or (None if existing is not None else uscc),
+            name=name or (None if existing is not None else org.strip().upper()),
             kind=_kind(kind, spec.name) if existing is None or kind else None,
             jwk=jwk,
+            make_key=lambda uscc: rp.create_hosted_key(store, uscc),
         )
         shown = _show(party)
     print_json(shown)

@@ -8,6 +8,7 @@ API hold them to.
 * ``publication`` — the register signed by the province, saved and read offline;
 * ``requests`` — the verifier's signed request and the rules (``check_request``,
   ``check_disclosure``);
+* ``presentations`` — the verification API's check of what a presentation discloses;
 * ``hosted`` — request keys the node keeps for verifiers that use its ``/verify`` page.
 """
 
@@ -25,6 +26,7 @@ from certfree.governance.relying_parties.hosted import (
     create_hosted_key,
     hosted_keys,
     hosted_signer,
+    request_for,
 )
 from certfree.governance.relying_parties.models import (
     KIND_LABELS,
@@ -33,6 +35,7 @@ from certfree.governance.relying_parties.models import (
     RelyingPartyStatus,
     Scenario,
 )
+from certfree.governance.relying_parties.presentations import check_presentation
 from certfree.governance.relying_parties.publication import (
     AUDIENCE_PREFIX,
     REGISTER_TYP,
@@ -102,6 +105,7 @@ __all__ = [
     "add_relying_party",
     "audience_of",
     "check_disclosure",
+    "check_presentation",
     "check_public_jwk",
     "check_request",
     "create_hosted_key",
@@ -114,6 +118,7 @@ __all__ = [
     "parse_request",
     "party_view",
     "register_payload",
+    "request_for",
     "save_register",
     "set_status",
     "sign_register",

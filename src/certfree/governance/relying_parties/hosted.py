@@ -11,14 +11,34 @@ never be able to seal a certificate.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import suppress
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from certfree.crypto import Alg, KeyStore, Signer
 from certfree.errors import Conflict, KeyNotFound
+from certfree.governance.relying_parties.errors import RelyingPartyRefused, Rule
+from certfree.governance.relying_parties.publication import (
+    Register,
+    ScenarioEntry,
+    register_payload,
+)
+from certfree.governance.relying_parties.requests import (
+    VerifierRequest,
+    check_request,
+    sign_request,
+)
 from certfree.settings import Settings
 
-__all__ = ["HOSTED_KEY_DIR", "create_hosted_key", "hosted_keys", "hosted_signer"]
+__all__ = [
+    "HOSTED_KEY_DIR",
+    "create_hosted_key",
+    "hosted_keys",
+    "hosted_signer",
+    "request_for",
+]
 
 HOSTED_KEY_DIR = "relying-parties"
 
@@ -49,3 +69,29 @@ def hosted_signer(store: KeyStore, uscc: str) -> Signer:
             f"（this node keeps no request key for {uscc}: sign with your own key）",
             field="organisation",
         ) from None
+
+
+def request_for(
+    session: Session,
+    store: KeyStore,
+    uscc: str,
+    scenario: str,
+    *,
+    claims: Sequence[str] | None = None,
+) -> VerifierRequest:
+    """A request of party ``uscc`` for ``scenario``, signed with the key the node keeps for it,
+    held to the rules a wallet will check (RelyingPartyRefused: not registered, suspended,
+    unknown scenario, claims beyond it)."""
+    register = Register.from_payload(register_payload(session, ""))
+    party = register.party(uscc)
+    if party is None:
+        raise RelyingPartyRefused(Rule.PARTY_UNREGISTERED, party=uscc, field="uscc")
+    made = sign_request(
+        hosted_signer(store, party.uscc),
+        party.uscc,
+        party.scenarios.get(scenario)
+        or ScenarioEntry(scenario, scenario, scenario, (), tuple(claims or ()), ""),
+        claims=claims,
+    )
+    check_request(made, register)  # the same checks a wallet makes, before anyone sees it
+    return made

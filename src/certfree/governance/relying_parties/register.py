@@ -6,7 +6,7 @@ added, so the register never names a claim no certificate can disclose.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,12 +144,15 @@ def add_relying_party(
     name: str | None = None,
     kind: RelyingPartyKind | str | None = None,
     jwk: Mapping[str, Any] | None = None,
+    make_key: Callable[[str], Mapping[str, Any]] | None = None,
 ) -> RelyingParty:
     """Register ``org`` (GB 32100 code) with ``scenarios``, or add scenarios to it.
 
     A new party needs its name, kind and public key; for a registered one they may be left
-    out (given, they replace the old). A scenario already registered under the same name is a
-    RelyingPartyExists. Nothing is stored when anything is wrong.
+    out (given, they replace the old). Without ``jwk``, a new party's key comes from
+    ``make_key(uscc)`` (a key the node keeps for it), called once everything else checked out.
+    A scenario already registered under the same name is a RelyingPartyExists. Nothing is
+    stored when anything is wrong.
     """
     uscc = parse_uscc(org).code
     specs = list(scenarios)
@@ -161,7 +164,7 @@ def add_relying_party(
             raise InvalidInput("新登记的依赖方须有名称（--name）", field="name")
         if kind is None:
             raise InvalidInput("新登记的依赖方须有类别（--kind）", field="kind")
-        if jwk is None:
+        if jwk is None and make_key is None:
             raise InvalidInput("新登记的依赖方须有请求签名公钥（--key）", field="key")
         party = RelyingParty(uscc=uscc, scenarios=[])
         session.add(party)
@@ -193,6 +196,8 @@ def add_relying_party(
                 purpose=spec.purpose.strip(),
             )
         )
+    if jwk is None and party.jwk is None and make_key is not None:
+        party.jwk = check_public_jwk(make_key(uscc))
     party.status = party.status or RelyingPartyStatus.ACTIVE
     party.changed_at = utcnow()
     session.flush()
