@@ -5,7 +5,8 @@ holder …) to a queue instead of issuing. Deciding one is the issuing organ's a
 ``department_admin`` whose token ``org`` names the organ sees and decides the items its organ
 would seal; approving seals the certificate (without ``cnf``, as backfill does; the holder
 claims it later). A ``bureau_admin`` may see the whole queue but decides nothing, and a clerk
-is not the issuing organ, so neither may approve.
+is not the issuing organ, so neither may approve. The bureau oversees and needs no one's data
+whole: it sees the holder, the face data and the reason masked by each field's class.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from certfree.api.certs import acting_organ
 from certfree.api.deps import NodeDep, PathId, SessionDep, allow
 from certfree.api.views import View
 from certfree.auth import Principal, Role
+from certfree.governance.field_policy import mask_face_data, mask_holder
+from certfree.governance.masking import mask_in_text
 
 router = APIRouter(prefix="/api/v1/backfill", tags=["certificate backfill"])
 
@@ -65,6 +68,17 @@ def _organ(session: Session, principal: Principal) -> str | None:
     return None if principal.role is Role.BUREAU_ADMIN else acting_organ(session, principal)
 
 
+def _view(shown: dict[str, Any], principal: Principal) -> BackfillReviewView:
+    if principal.role is Role.BUREAU_ADMIN:
+        kind = shown["type_code"]
+        shown |= {
+            "holder_id": mask_holder(kind, shown["holder_id"]),
+            "face_data": mask_face_data(kind, shown["face_data"]),
+            "reason": mask_in_text(shown["reason"]),
+        }
+    return BackfillReviewView.model_validate(shown)
+
+
 def _actor(principal: Principal) -> str:
     return principal.subject[:_ACTOR_LENGTH]
 
@@ -79,7 +93,7 @@ def list_reviews(
 ) -> list[BackfillReviewView]:
     """The queue, oldest first: an organ's own items, every item for the bureau."""
     items = certs.list_reviews(session, status, issuer_uscc=_organ(session, principal))
-    return [BackfillReviewView.model_validate(certs.review_json(item)) for item in items]
+    return [_view(certs.review_json(item), principal) for item in items]
 
 
 @router.get("/reviews/{review_id}")
@@ -87,7 +101,7 @@ def get_review(review_id: PathId, session: SessionDep, principal: _Reader) -> Ba
     """One queued record with its checked face data and the reason it needs a person."""
     organ = _organ(session, principal)
     item = certs.get_review(session, review_id, issuer_uscc=organ)
-    return BackfillReviewView.model_validate(certs.review_json(item))
+    return _view(certs.review_json(item), principal)
 
 
 @router.post("/reviews/{review_id}/approve")

@@ -11,6 +11,7 @@ and uploads none; another organ's run is 403, as the review queue's items are.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -24,6 +25,7 @@ from certfree.api.uploads import UploadForm
 from certfree.api.views import RowErrorView, View
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden, InvalidInput
+from certfree.governance.masking import mask_in_text
 
 router = APIRouter(prefix="/api/v1/backfill", tags=["certificate backfill"])
 
@@ -84,6 +86,12 @@ class BackfillRunDetail(BackfillRunView):
     rejected_total: int = Field(description="rejected rows in all")
     offset: int
     limit: int
+
+
+def _reason(reason: str, principal: Principal) -> str:
+    """A reject reason as ``principal`` reads it: whole for the organ that sent the file (to fix
+    its rows), with ID and mobile numbers masked for the bureau, which oversees."""
+    return mask_in_text(reason) if principal.role is Role.BUREAU_ADMIN else reason
 
 
 def _organ(session: Session, principal: Principal) -> str | None:
@@ -152,7 +160,8 @@ def get_run(
         {
             **certs.job_json(job),
             "rejected_rows": [{"row": r.row_no, "reasons": [
-                {"row": r.row_no, **reason} for reason in r.reasons
+                {"row": r.row_no, **reason, "reason": _reason(reason["reason"], principal)}
+                for reason in r.reasons
             ]} for r in rows],
             "rejected_total": total,
             "offset": offset,
@@ -175,7 +184,12 @@ def rejects_csv(run_id: PathId, session: SessionDep, principal: _Reader) -> Resp
     """The run's reject report: one line per reason, formula-like cells neutralised."""
     job = certs.get_job(session, run_id, issuer_uscc=_organ(session, principal))
     return Response(
-        certs.reject_csv(certs.job_errors(session, job.file_sha256)),
+        certs.reject_csv(
+            [
+                dataclasses.replace(e, reason=_reason(e.reason, principal))
+                for e in certs.job_errors(session, job.file_sha256)
+            ]
+        ),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="backfill-{job.id}-rejects.csv"'},
     )

@@ -9,7 +9,7 @@ is one more function in ``aspects``, not a change to these.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from certfree import catalog, certs, questions
 from certfree.classification import DataClass, class_of, level_grade, suggest_class
-from certfree.governance.masking import MaskRule, mask_value, rule_for
+from certfree.governance.masking import MaskRule, disclose, mask_value, rule_for
 
 __all__ = [
     "EXAMPLES",
@@ -25,6 +25,8 @@ __all__ = [
     "FieldSource",
     "field_view",
     "labelled_fields",
+    "mask_face_data",
+    "mask_holder",
     "masking_of",
 ]
 
@@ -174,3 +176,30 @@ def field_view(
             row.update(aspect(ref))
         rows.append(row)
     return rows
+
+
+def mask_face_data(
+    type_code: str, face: Mapping[str, Any], granted: Collection[str] = ()
+) -> dict[str, Any]:
+    """``face`` (face data of a certificate of type ``type_code``) as a recipient granted only
+    the fields in ``granted`` sees it: each other field masked by its class and grade, a field
+    the type does not know hidden."""
+    kind = certs.cert_type(type_code)
+    shown: dict[str, Any] = {}
+    for name, value in face.items():
+        field = kind.field(name)
+        if field is None:
+            shown[name] = value if name in granted else mask_value(MaskRule.HIDDEN, value)
+        else:
+            shown[name] = disclose(
+                value, _kind(field.data_class), field=name, granted=granted, grade=field.grade
+            )
+    return shown
+
+
+def mask_holder(type_code: str, holder_id: str) -> str:
+    """A certificate holder's code as shown masked: a person's ID number by the id_number
+    rule; an organisation's USCC is public (企业信息公示暂行条例 第6条) and stays whole."""
+    if certs.cert_type(type_code).holder_category is certs.HolderCategory.PERSON:
+        return str(mask_value(MaskRule.ID_NUMBER, holder_id))
+    return holder_id

@@ -3,59 +3,42 @@
 A node's logs (uvicorn's access log with request paths such as ``/api/v1/people/<ID>``, error
 tracebacks, our own messages) leave the node for log collectors that no data-sharing grant
 covers; 个人信息保护法 第51条 asks for 去标识化 of what is processed. The record factory masks
-every number shaped as a GB 11643-1999 one (18 characters, or 15 digits of the 1984 scheme,
-holding a birth date) in a record's message, arguments and traceback with the ``id_number``
-rule, whatever logger wrote it. Names cannot be found in free text: code logs no names.
+every ID number and mobile number in a record's message, arguments and traceback
+(:func:`certfree.governance.masking.mask_in_text`), whatever logger wrote it. Names cannot be
+found in free text: code logs no names.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from certfree.governance.masking import MaskRule, mask_text
+from certfree.governance.masking import mask_in_text
 
-__all__ = ["install_log_masking", "mask_id_numbers"]
-
-# GB 11643-1999 §4: 6-digit region, 8-digit (1984 scheme: 6-digit) birth date, 3-digit
-# sequence, check character. A number of that shape is masked even when its check character
-# is wrong: a mistyped ID number is still someone's.
-_DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-_ID_NUMBER = re.compile(
-    rf"(?<![0-9A-Za-z])[1-9][0-9]{{5}}(?:(?:18|19|20)[0-9]{{2}}{_DATE}[0-9]{{3}}[0-9Xx]"
-    rf"|[0-9]{{2}}{_DATE}[0-9]{{3}})(?![0-9A-Za-z])"
-)
-
-
-def mask_id_numbers(text: str) -> str:
-    """``text`` with each resident ID number masked (3701**********0029)."""
-    if len(text) < 15:
-        return text
-    return _ID_NUMBER.sub(lambda found: mask_text(MaskRule.ID_NUMBER, found.group(0)), text)
+__all__ = ["install_log_masking"]
 
 
 def _masked_arg(value: Any) -> Any:
     if isinstance(value, str):
-        return mask_id_numbers(value)
+        return mask_in_text(value)
     if isinstance(value, (int, float, bool)) or value is None:
         return value  # formatted with %d or %s: kept as it is (no ID number fits a float)
     shown = str(value)
-    masked = mask_id_numbers(shown)
+    masked = mask_in_text(shown)
     return value if masked == shown else masked
 
 
 def _mask_record(record: logging.LogRecord) -> None:
     if isinstance(record.msg, str):
-        record.msg = mask_id_numbers(record.msg)
+        record.msg = mask_in_text(record.msg)
     if isinstance(record.args, Mapping):
         record.args = {key: _masked_arg(value) for key, value in record.args.items()}
     elif isinstance(record.args, tuple):
         record.args = tuple(_masked_arg(value) for value in record.args)
     if record.exc_info and record.exc_info[0] is not None:
         # Formatters use exc_text when it is set: the traceback, masked once here.
-        record.exc_text = mask_id_numbers(logging.Formatter().formatException(record.exc_info))
+        record.exc_text = mask_in_text(logging.Formatter().formatException(record.exc_info))
 
 
 class _MaskingFactory:

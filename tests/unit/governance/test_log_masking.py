@@ -6,20 +6,25 @@ import logging
 
 import pytest
 
-from certfree.governance.log_masking import install_log_masking, mask_id_numbers
+from certfree.governance.log_masking import install_log_masking
+from certfree.governance.masking import mask_in_text
 
 ID = "370102199003070029"
 OLD_ID = "370102900307002"
 
 
-def test_id_numbers_in_text_are_masked_and_other_numbers_kept() -> None:
+def test_id_and_mobile_numbers_in_text_are_masked_and_other_numbers_kept() -> None:
     line = f"GET /api/v1/people/{ID}?b={OLD_ID} HTTP/1.1 · serial 123456789012345678 · 2024"
-    assert mask_id_numbers(line) == (
+    assert mask_in_text(line) == (
         "GET /api/v1/people/3701**********0029?b=370*********002 HTTP/1.1"
         " · serial 123456789012345678 · 2024"
     )
+    assert (
+        mask_in_text("回电 13812345678，订单 1733600000000")
+        == "回电 138****5678，订单 1733600000000"
+    )
     # A mistyped check character is still someone's number; an X as well.
-    assert mask_id_numbers("370102199003070021 37010219900307002x") == (
+    assert mask_in_text("370102199003070021 37010219900307002x") == (
         "3701**********0021 3701**********002x"
     )
 
