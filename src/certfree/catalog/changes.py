@@ -34,11 +34,8 @@ read the feed with a bureau_admin token.
 
 from __future__ import annotations
 
-import secrets
-import time
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,9 +43,14 @@ from sqlalchemy.orm import Session
 from certfree.catalog.feed import FEED_ROW, feed_row
 from certfree.catalog.models import ChangeFeed, Resource, Tombstone
 from certfree.catalog.resources import resource_json
-from certfree.crypto import Signer, Verifier, b64url_decode, sign_jws, verify_jws
-from certfree.errors import AuthError, CertfreeError, KeyNotFound
-from certfree.safejson import loads_untrusted
+from certfree.crypto import Signer
+from certfree.nodes.feeds import (
+    Peers,
+    feed_requester,
+    is_feed_request,
+    sign_feed_request,
+    verify_feed_request,
+)
 
 __all__ = [
     "HARVEST_TYP",
@@ -136,57 +138,26 @@ def changes_since(session: Session, node_code: str, since: int, limit: int = 500
     )
 
 
-# -- who may harvest ------------------------------------------------------------------------
-
-
-class _Peer(Protocol):
-    @property
-    def status(self) -> str: ...
-
-    @property
-    def verifiers(self) -> Mapping[str, Verifier]: ...
-
-
-class Peers(Protocol):
-    """The node registry as the feed sees it (an exchange RegistrySnapshot fits)."""
-
-    def peer(self, code: str) -> _Peer | None: ...
+# -- who may harvest: the signed request every feed shares (nodes.feeds) ----------------------
 
 
 def sign_harvest_request(
     signer: Signer, *, harvester: str, node: str, since: int, limit: int, now: float | None = None
 ) -> str:
     """The bearer credential of one harvest request from ``harvester`` to ``node``."""
-    claims = {
-        "iss": harvester,
-        "aud": node,
-        "iat": int(now if now is not None else time.time()),
-        "nonce": secrets.token_urlsafe(12),
-        "since": since,
-        "limit": limit,
-    }
-    return sign_jws(signer, claims, header={"typ": HARVEST_TYP})
+    return sign_feed_request(
+        signer, typ=HARVEST_TYP, harvester=harvester, node=node, since=since, limit=limit, now=now
+    )
 
 
 def is_harvest_request(token: str) -> bool:
     """Whether a bearer credential is a signed harvest request (else: an access token)."""
-    try:
-        header = b64url_decode(token.split(".", 1)[0])
-    except CertfreeError:
-        return False
-    return f'"typ":"{HARVEST_TYP}"'.encode() in header
+    return is_feed_request(token, HARVEST_TYP)
 
 
 def harvester_of(token: str) -> str:
     """The ``iss`` a harvest request claims, before any check (to look its keys up)."""
-    try:
-        claims = loads_untrusted(b64url_decode(token.split(".")[1]), what="harvest request")
-    except (CertfreeError, IndexError):
-        raise AuthError("采集请求签名格式错误（应为 compact JWS）") from None
-    issuer = claims.get("iss") if isinstance(claims, dict) else None
-    if not isinstance(issuer, str) or not issuer:
-        raise AuthError("采集请求未注明采集节点（iss）")
-    return issuer
+    return feed_requester(token)
 
 
 def verify_harvest_request(
@@ -202,33 +173,9 @@ def verify_harvest_request(
     """Check a signed harvest request for this ``node``; the harvesting node's code.
 
     Raises AuthError naming the fault: unknown or inactive harvester, unknown key, bad
-    signature, another audience, a cursor or page size other than the ones asked, or an
-    ``iat`` more than ``skew`` seconds from now.
+    signature, a request for another feed, another audience, a cursor or page size other than
+    the ones asked, or an ``iat`` more than ``skew`` seconds from now.
     """
-    issuer = harvester_of(token)
-    peer = peers.peer(issuer)
-    if peer is None:
-        raise AuthError(f"采集节点 {issuer} 不在节点注册表中")
-    if peer.status != "active":
-        raise AuthError(f"采集节点 {issuer} 的状态为 {peer.status}，不能采集目录")
-
-    def resolve(kid: str) -> Verifier:
-        if kid not in peer.verifiers:
-            raise KeyNotFound(f"节点 {issuer} 没有登记密钥 {kid}")
-        return peer.verifiers[kid]
-
-    try:
-        header, claims = verify_jws(token, resolve)
-    except CertfreeError as exc:
-        raise AuthError(f"采集请求签名无效：{exc.message}") from exc
-    if header.get("typ") != HARVEST_TYP:
-        raise AuthError("不是目录采集请求（typ）")
-    if claims.get("aud") != node:
-        raise AuthError(f"采集请求发给 {claims.get('aud')}，不是本节点 {node}")
-    if claims.get("since") != since or claims.get("limit") != limit:
-        raise AuthError("采集请求签名中的游标或页大小与请求参数不一致")
-    iat = claims.get("iat")
-    current = now if now is not None else time.time()
-    if not isinstance(iat, int) or abs(current - iat) > skew:
-        raise AuthError(f"采集请求的签发时间超出允许偏差 ±{skew} 秒")
-    return issuer
+    return verify_feed_request(
+        token, peers, typ=HARVEST_TYP, node=node, since=since, limit=limit, now=now, skew=skew
+    )

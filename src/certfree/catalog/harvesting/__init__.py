@@ -3,13 +3,15 @@
 * ``harvest`` — asks each node's change feed for what changed after the stored cursor, page by
   page, and stores it; an interrupted harvest resumes where it stopped.
 * ``client`` — fetches one page of a node's feed over signed HTTP, under a short timeout.
+* the loop, the page checks and the signed request are shared with every other harvest
+  (``nodes.feeds``; ``Source`` is its).
 * ``models`` — the ``catalog_harvest_state`` table: the cursor and last outcome per node.
 
 The package is named for the activity, not ``harvest``, because ``certfree.catalog.harvest``
 is the function that runs one.
 """
 
-from certfree.catalog.harvesting.client import ChangesClient, HttpChangesClient, Source
+from certfree.catalog.harvesting.client import ChangesClient, HttpChangesClient
 from certfree.catalog.harvesting.harvest import (
     HarvestStatus,
     NodeReport,
@@ -18,6 +20,7 @@ from certfree.catalog.harvesting.harvest import (
     harvest_states,
 )
 from certfree.catalog.harvesting.models import HarvestState
+from certfree.nodes.feeds import Source
 
 __all__ = [
     "ChangesClient",

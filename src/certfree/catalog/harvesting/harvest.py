@@ -8,10 +8,11 @@ transaction, so a harvest interrupted anywhere (a node going down on page 2, the
 killed) resumes at the first page not stored, with no change lost and none applied twice.
 
 Nodes are harvested one after the other, each page fetched by a :class:`ChangesClient`
-(``harvesting.client``: signed HTTP with a short timeout); a node that does not answer,
-refuses or answers nonsense is reported with the reason, its cursor stays where it was, and
-the others go on. A resource a node sends that does not pass :func:`validate_resource` is
-skipped and listed in the report (the rest of its page is kept).
+(``harvesting.client``: signed HTTP with a short timeout) and followed by the loop every
+harvest shares (``nodes.feeds``: the page checked, stored, the cursor moved); a node that
+does not answer, refuses or answers nonsense is reported with the reason, its cursor stays
+where it was, and the others go on. A resource a node sends that does not pass
+:func:`validate_resource` is skipped and listed in the report (the rest of its page is kept).
 
 The harvest commits page by page, so it takes the :class:`Database`, not one session.
 """
@@ -19,7 +20,7 @@ The harvest commits page by page, so it takes the :class:`Database`, not one ses
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,14 +29,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from certfree.catalog.changes import MAX_PAGE
-from certfree.catalog.errors import HarvestFailed, InvalidFeed, InvalidResource
-from certfree.catalog.harvesting.client import ChangesClient, Source
+from certfree.catalog.errors import HarvestFailed, InvalidResource
+from certfree.catalog.harvesting.client import FAULTS, ChangesClient
 from certfree.catalog.harvesting.models import HarvestState
 from certfree.catalog.models import Resource
 from certfree.catalog.resources import RESOURCE_CODE, validate_resource
-from certfree.errors import InvalidInput
-from certfree.nodes import NodeStatus, list_nodes
-from certfree.settings import NodeLevel
+from certfree.nodes.feeds import Source, check_page, feed_sources, follow_feed
 from certfree.storage import Database, utcnow
 
 __all__ = ["HarvestStatus", "NodeReport", "harvest", "harvest_sources", "harvest_states"]
@@ -85,18 +84,7 @@ def harvest_sources(
 ) -> list[Source]:
     """The nodes to harvest: the active city and department nodes of the registry, or those
     of ``codes`` (InvalidInput for a code that is not such a node)."""
-    levels = {NodeLevel.CITY, NodeLevel.DEPARTMENT}
-    nodes = {
-        row.code: row
-        for row in list_nodes(session)
-        if row.level in levels and row.status is NodeStatus.ACTIVE and row.code != own_code
-    }
-    if codes:
-        unknown = [code for code in codes if code not in nodes]
-        if unknown:
-            raise InvalidInput(f"{'、'.join(unknown)} 不是已批准的市级或部门节点", field="node")
-        nodes = {code: nodes[code] for code in dict.fromkeys(codes)}
-    return [Source(code, row.endpoint_url) for code, row in nodes.items()]
+    return feed_sources(session, own_code, codes)
 
 
 def harvest(
@@ -146,45 +134,26 @@ def _harvest_one(
     with db.session() as session:
         state = _state(session, source.code)
         report.cursor, feed = state.cursor, state.feed_id
+
+    def fetch(since: int) -> dict[str, Any]:
+        page = client.fetch(source, since, page_size)
+        return check_page(source, page, since, items="changes", faults=FAULTS)
+
+    def store(page: dict[str, Any]) -> None:
+        _store_page(db, source, page, report)
+
+    def stored() -> None:
+        if progress:
+            progress(report)
+
     try:
-        while True:
-            page = _checked(source, client.fetch(source, report.cursor, page_size), report.cursor)
-            if feed is not None and page["feed"] != feed:
-                # Another feed: the node's catalog was rebuilt. Its sequence numbers start
-                # again, so start from 0; upserts then refresh what we hold.
-                feed, report.cursor, report.restarted = page["feed"], 0, True
-                continue
-            _store_page(db, source, page, report)
-            feed = page["feed"]
-            report.cursor = page["next"]
-            report.pages += 1
-            if progress:
-                progress(report)
-            if not page["more"]:
-                return report
+        # A page of another feed (the node's catalog rebuilt) starts again from 0; upserts
+        # then refresh what we hold (nodes.feeds.follow_feed).
+        follow_feed(report, feed, fetch, store, stored)
     except HarvestFailed as exc:
         report.status = HarvestStatus(exc.status_word)
         report.reason = exc.reason
-        return report
-
-
-def _checked(source: Source, page: Mapping[str, Any], since: int) -> dict[str, Any]:
-    """The page if it is a feed page of ``source`` after ``since``, else InvalidFeed."""
-    code = source.code
-    if page.get("node") != code:
-        raise InvalidFeed(code, f"应答来自节点 {page.get('node')!r}，不是 {code}")
-    feed, nxt, more, changes = (page.get(k) for k in ("feed", "next", "more", "changes"))
-    if not isinstance(feed, str) or not feed or not isinstance(changes, list):
-        raise InvalidFeed(code, "缺少 feed 或 changes")
-    if not isinstance(nxt, int) or isinstance(nxt, bool) or not isinstance(more, bool):
-        raise InvalidFeed(code, "next 应为整数，more 应为布尔值")
-    if nxt < since or (more and nxt == since):
-        raise InvalidFeed(code, f"游标未前进（since {since}，next {nxt}）")
-    for change in changes:
-        seq = change.get("seq") if isinstance(change, dict) else None
-        if not isinstance(seq, int) or not since < seq <= nxt:
-            raise InvalidFeed(code, f"变更序号 {seq!r} 不在 ({since}, {nxt}] 之内")
-    return dict(page)
+    return report
 
 
 def _store_page(db: Database, source: Source, page: dict[str, Any], report: NodeReport) -> None:
