@@ -130,6 +130,7 @@ POLICY = {
     ("POST", "/api/v1/me/consents/{consent_id}/revoke"): "A",
     ("POST", "/api/v1/consent/attestations"): "A",
     ("GET", "/api/v1/audit/entries/{index}"): "BIN",
+    ("GET", "/api/v1/governance/fields"): "BI",
     ("GET", "/api/v1/me/accesses"): "A",
     ("GET", "/api/v1/me/accesses/cascade"): "A",
     ("GET", "/api/v1/exchange/subject-accesses"): "A",

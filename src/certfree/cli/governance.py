@@ -2,6 +2,7 @@
 
 * ``classes`` — the data classes and grades every catalog item, question answer field and
   certificate face field is labelled with (GB/T 43697-2024; 个人信息保护法 第4条、第28条).
+* ``fields`` — every labelled field with its class, grade and masking rule (the bureau's view).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from certfree.cli.common import print_json
-from certfree.cli.i18n import current_language, headings, t
 from certfree import classification
+from certfree.cli.common import database_session, print_json
+from certfree.cli.i18n import current_language, headings, t
+from certfree.governance.field_policy import field_view
 from certfree.i18n import Language
 
 app = typer.Typer(no_args_is_help=True)
@@ -48,5 +50,32 @@ def classes_command(as_json: AsJson = False) -> None:
             t(f"governance.personal.{kind.personal.value}"),
             kind.mask,
             kind.basis,
+        )
+    console.print(table)
+
+
+@app.command("fields")
+def fields_command(as_json: AsJson = False) -> None:
+    """Print every certificate face field, question answer field and catalog data item of this
+    node with its class, grade, masking rule and an example of the masked value."""
+    with database_session() as session:
+        rows = field_view(session)
+    if as_json:
+        print_json({"fields": rows})
+        return
+    english = current_language() is not Language.ZH_CN
+    table = Table(title=t("governance.fields", count=len(rows)))
+    for heading in headings("governance.fields.headings"):
+        table.add_column(heading)
+    for row in rows:
+        example = "" if row["example"] is None else f"{row['example']} → "
+        table.add_row(
+            t(f"governance.source.{row['source']}"),
+            f"{row['owner']} {row['owner_name']}",
+            f"{row['field']} {row['label']}",
+            f"{row['class']} {row['class_name_en'] if english else row['class_name']}",
+            str(row["grade"]),
+            row["mask"],
+            f"{example}{row['example_masked'] or ''}",
         )
     console.print(table)
