@@ -6,7 +6,7 @@ see which entries."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,70 +16,32 @@ from sqlalchemy import func, select
 from certfree import certs
 from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.certs import index as cert_index
-from certfree.certs.index import IndexEntry, IndexNodeUnreachable, IndexStatus
+from certfree.certs.index import IndexEntry, IndexStatus
 from certfree.crypto import KeyStore
-from certfree.demo import register_demo_nodes
-from certfree.exchange.registry import register_node, revoke_node
+from certfree.exchange.registry import revoke_node
 from certfree.nodes.feeds import Source
-from certfree.settings import DEV_CERT_INDEX_KEY
 from certfree.storage import Database
-from conftest import TEST_PASSPHRASE
-from factories.certificates import ELDERLY_CARD, ID_CARD, example_face, issue_example
-from factories.databases import migrated_database_url
+from factories.cert_index import CITY, KEY, City, LocalIndex, city_node, issue, register_city
+from factories.certificates import ELDERLY_CARD, ID_CARD, example_face
 
-CITY = "370100"
-KEY = DEV_CERT_INDEX_KEY.encode()
 HOLDER = example_face(ID_CARD)["id_number"]
 
 
 @pytest.fixture
-def city(tmp_path: Path) -> Iterator[tuple[Database, KeyStore]]:
+def city(tmp_path: Path) -> Iterator[City]:
     """济南's node: its own database (the demo organs registered) and its own keys."""
-    with migrated_database_url(tmp_path, "city.db") as url:
-        database = Database(url)
-        with database.session() as session:
-            register_demo_nodes(session)
-        store = KeyStore(tmp_path / "city-keys", TEST_PASSPHRASE)
-        store.create(NODE_KEY_OWNER)
-        yield database, store
-        database.dispose()
+    with city_node(tmp_path) as node:
+        yield node
 
 
 @pytest.fixture
-def province(db: Database, city: tuple[Database, KeyStore]) -> Database:
+def province(db: Database, city: City) -> Database:
     """The province's database, with 济南 registered under its node key."""
-    with db.session() as session:
-        jwks = {"keys": [city[1].active(NODE_KEY_OWNER).public_jwk]}
-        register_node(session, CITY, jwks=jwks, endpoint_url="http://jinan.test", approve=True)
+    register_city(db, city)
     return db
 
 
-class LocalIndex:
-    """Each node's feed read from its database directly (the HTTP hop is tested with real
-    processes in tests/functional); ``fail_on`` makes fetch number N fail as a node going
-    down would, ``mangle`` changes a page before it is handed over."""
-
-    def __init__(
-        self, nodes: Mapping[str, tuple[Database, KeyStore]], fail_on: int | None = None,
-        mangle: Any = None,
-    ) -> None:  # fmt: skip
-        self.nodes, self.fail_on, self.mangle, self.fetches = nodes, fail_on, mangle, 0
-
-    def fetch(self, source: Source, since: int, limit: int) -> Mapping[str, Any]:
-        self.fetches += 1
-        if self.fetches == self.fail_on:
-            raise IndexNodeUnreachable(source.code, "无法连接：connection refused")
-        database, store = self.nodes[source.code]
-        page = cert_index.index_page(
-            database, store, source.code, KEY, since=since, limit=limit
-        ).as_json()
-        return self.mangle(page) if self.mangle else page
-
-
-def _issue(city: tuple[Database, KeyStore], count: int, code: str = ID_CARD) -> list[str]:
-    database, store = city
-    with database.session() as session:
-        return [issue_example(session, store, code).identifier for _ in range(count)]
+_issue = issue
 
 
 def _held(province: Database) -> dict[str, str]:
@@ -88,7 +50,7 @@ def _held(province: Database) -> dict[str, str]:
 
 
 def test_the_feed_numbers_changes_on_read_and_shows_no_face_data(
-    city: tuple[Database, KeyStore],
+    city: City,
 ) -> None:
     database, store = city
     first, second, third = _issue(city, 3)
@@ -123,7 +85,7 @@ def test_the_commitment_is_keyed_and_the_same_for_one_holder() -> None:
 
 
 def test_a_harvest_indexes_a_node_and_a_revocation_arrives_at_the_next(
-    province: Database, city: tuple[Database, KeyStore]
+    province: Database, city: City
 ) -> None:
     issued = _issue(city, 2) + _issue(city, 1, ELDERLY_CARD)
     feed = LocalIndex({CITY: city})
@@ -145,7 +107,7 @@ def test_a_harvest_indexes_a_node_and_a_revocation_arrives_at_the_next(
 
 
 def test_an_interrupted_harvest_resumes_with_nothing_lost_or_doubled(
-    province: Database, city: tuple[Database, KeyStore]
+    province: Database, city: City
 ) -> None:
     issued = _issue(city, 5)
 
@@ -181,7 +143,7 @@ def test_an_interrupted_harvest_resumes_with_nothing_lost_or_doubled(
     ],
 )  # fmt: skip
 def test_a_malformed_page_is_refused_and_stores_nothing(
-    province: Database, city: tuple[Database, KeyStore], mangle: Any, reason: str
+    province: Database, city: City, mangle: Any, reason: str
 ) -> None:
     _issue(city, 2)
 
@@ -196,13 +158,9 @@ def test_a_malformed_page_is_refused_and_stores_nothing(
         assert cert_index.index_states(session)[0]["cursor"] == 0
 
 
-def test_a_node_cannot_report_another_citys_organs(
-    province: Database, city: tuple[Database, KeyStore]
-) -> None:
+def test_a_node_cannot_report_another_citys_organs(province: Database, city: City) -> None:
     _issue(city, 1)
-    with province.session() as session:  # 济南's key now registered as 青岛's
-        jwks = {"keys": [city[1].active(NODE_KEY_OWNER).public_jwk]}
-        register_node(session, "370200", jwks=jwks, endpoint_url="http://qd.test", approve=True)
+    register_city(province, city, "370200")  # 济南's key now registered as 青岛's
 
     report = cert_index.harvest_index(
         province, [Source("370200", None)], LocalIndex({"370200": city})
@@ -216,7 +174,7 @@ def test_a_node_cannot_report_another_citys_organs(
 
 
 def test_the_province_trust_list_holds_every_active_node_and_counts_its_changes(
-    province: Database, city: tuple[Database, KeyStore], keys: KeyStore
+    province: Database, city: City, keys: KeyStore
 ) -> None:
     _issue(city, 1)
     cert_index.harvest_index(province, [Source(CITY, None)], LocalIndex({CITY: city}))
@@ -248,7 +206,7 @@ def _organ(province: Database, code: str) -> str:
 
 
 def test_a_holder_sees_only_their_own_entries_and_an_admin_only_its_nodes(
-    province: Database, city: tuple[Database, KeyStore]
+    province: Database, city: City
 ) -> None:
     mine = _issue(city, 1)[0]
     cert_index.harvest_index(province, [Source(CITY, None)], LocalIndex({CITY: city}))
@@ -261,8 +219,8 @@ def test_a_holder_sees_only_their_own_entries_and_an_admin_only_its_nodes(
         with pytest.raises(cert_index.InvalidIndexQuery) as refused:
             cert_index.issued_entries(session, limit=0)
 
-    assert [(e["identifier"], e["node_url"]) for e in own] == [(mine, "http://jinan.test")]
-    assert own[0]["certificate_url"] == f"http://jinan.test/api/v1/certificates/{mine}"
+    assert [(e["identifier"], e["node_url"]) for e in own] == [(mine, "http://370100.test")]
+    assert own[0]["certificate_url"] == f"http://370100.test/api/v1/certificates/{mine}"
     assert other == []
     assert qingdao == []
     assert [e["identifier"] for e in jinan] == [mine]
@@ -270,7 +228,7 @@ def test_a_holder_sees_only_their_own_entries_and_an_admin_only_its_nodes(
     assert refused.value.field == "limit"
 
 
-def test_expiry_is_read_not_stored(province: Database, city: tuple[Database, KeyStore]) -> None:
+def test_expiry_is_read_not_stored(province: Database, city: City) -> None:
     _issue(city, 1)
     cert_index.harvest_index(province, [Source(CITY, None)], LocalIndex({CITY: city}))
     later = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
@@ -279,9 +237,7 @@ def test_expiry_is_read_not_stored(province: Database, city: tuple[Database, Key
     assert entry["status"] == "expired"
 
 
-def test_a_down_node_is_reported_and_the_others_go_on(
-    province: Database, city: tuple[Database, KeyStore]
-) -> None:
+def test_a_down_node_is_reported_and_the_others_go_on(province: Database, city: City) -> None:
     _issue(city, 1)
     sources = [Source("370200", None), Source(CITY, None)]
 
