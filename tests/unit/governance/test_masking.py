@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +60,12 @@ def test_important_and_core_data_are_hidden_whatever_the_class() -> None:
     assert disclose("王建国", "personal.name", field="name", granted=(), grade=5) == "***"
     # A class that needs no mask is shown whole without a grant.
     assert disclose("济南市民政局", "organisation", field="organ", granted=()) == "济南市民政局"
+
+
+def test_the_examples_in_the_docs_are_what_the_rules_show() -> None:
+    docs = (Path(__file__).parents[3] / "docs" / "governance.md").read_text(encoding="utf-8")
+    section = docs.split("## Masking", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` \|[^\n]*\| `([^`]*)` \| `([^`]*)` \|$", section, re.M)
+    assert {rule for rule, _, _ in rows} == {rule.value for rule in MaskRule}
+    for rule, value, shown in rows:
+        assert mask_text(rule, value) == shown, (rule, value)
