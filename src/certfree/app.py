@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from certfree import __version__
 from certfree.assembly import build_node
-from certfree.governance.log_masking import install_log_masking
+from certfree.governance import install_log_masking
 from certfree.settings import Settings
 
 __all__ = ["create_app"]

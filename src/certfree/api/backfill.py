@@ -22,8 +22,8 @@ from certfree.api.certs import acting_organ
 from certfree.api.deps import NodeDep, PathId, SessionDep, allow
 from certfree.api.views import View
 from certfree.auth import Principal, Role
+from certfree.governance import mask_in_text
 from certfree.governance.field_policy import mask_face_data, mask_holder
-from certfree.governance.masking import mask_in_text
 
 router = APIRouter(prefix="/api/v1/backfill", tags=["certificate backfill"])
 

@@ -25,7 +25,7 @@ from certfree.api.uploads import UploadForm
 from certfree.api.views import RowErrorView, View
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden, InvalidInput
-from certfree.governance.masking import mask_in_text
+from certfree.governance import mask_in_text
 
 router = APIRouter(prefix="/api/v1/backfill", tags=["certificate backfill"])
 

@@ -30,8 +30,13 @@ from certfree.exchange.errors import (
     QuestionArgsInvalid,
     QuestionNotOffered,
 )
-from certfree.governance import ConsentIssuer, questions_of_service_item
-from certfree.governance.masking import MaskRule, mask_value, rule_for
+from certfree.governance import (
+    ConsentIssuer,
+    MaskRule,
+    mask_value,
+    questions_of_service_item,
+    rule_for,
+)
 from certfree.nodes import DepartmentKind
 from certfree.questions import (
     QuestionDef,

@@ -1,4 +1,5 @@
-"""Governance of shared data: consent of data subjects and the tamper-evident audit log."""
+"""Governance of shared data: consent of data subjects, the tamper-evident audit log and the
+named masking rules."""
 
 # -- audit log (certfree.governance.audit) -----------------------------------------------------
 from certfree.governance.audit import (
@@ -61,6 +62,17 @@ from certfree.governance.errors import (
     TreeHeadInvalid,
 )
 
+# -- masking (certfree.governance.masking, .log_masking) -----------------------------------------
+from certfree.governance.log_masking import install_log_masking
+from certfree.governance.masking import (
+    MaskRule,
+    disclose,
+    mask_in_text,
+    mask_text,
+    mask_value,
+    rule_for,
+)
+
 __all__ = [
     "ATTESTATION_TYP",
     "DEFAULT_CONSENT_DAYS",
@@ -84,6 +96,7 @@ __all__ = [
     "EntryProof",
     "HeadCheck",
     "LogCheck",
+    "MaskRule",
     "NotConsentIssuer",
     "SignedTreeHead",
     "TreeHead",
@@ -99,16 +112,22 @@ __all__ = [
     "consent_view",
     "consistency_proof",
     "current_head",
+    "disclose",
     "entry_with_proof",
     "give",
     "inclusion_proof",
+    "install_log_masking",
     "list_consents",
+    "mask_in_text",
+    "mask_text",
+    "mask_value",
     "node_url",
     "open_tree_head",
     "preview",
     "questions_of_service_item",
     "revoke_consent",
     "root_at",
+    "rule_for",
     "sign_tree_head",
     "subject_commitment",
     "verify_log",

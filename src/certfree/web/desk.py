@@ -23,7 +23,7 @@ from certfree import applications as apps
 from certfree import certs, procedures
 from certfree.api.deps import PUBLIC, NodeDep
 from certfree.assembly import NodeRuntime
-from certfree.governance.masking import MaskRule, rule_for
+from certfree.governance import MaskRule, rule_for
 from certfree.i18n import Catalog
 from certfree.storage import utcnow
 from certfree.web.application_terms import application_labels
