@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -22,7 +23,7 @@ from certfree.certs import TrustList
 from certfree.certs import index as cert_index
 from certfree.cli.common import err_console, load_settings, node_keys, print_json, reported_errors
 from certfree.cli.i18n import headings, t
-from certfree.errors import InvalidInput
+from certfree.errors import InvalidInput, NotFound
 from certfree.nodes import feeds
 from certfree.storage import Database
 from certfree.wallet.cities import gather_certificates
@@ -30,6 +31,7 @@ from certfree.wallet.cities import gather_certificates
 __all__ = ["register"]
 
 app = typer.Typer(no_args_is_help=True)
+_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 
 
 def _print(reports: list[cert_index.IndexReport]) -> None:
@@ -108,7 +110,10 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 @app.command("trust-list")
-def trust_list(out: Annotated[Path, typer.Argument()]) -> None:
+def trust_list(
+    out: Annotated[Path, typer.Argument()],
+    status_dir: Annotated[Path | None, typer.Option()] = None,
+) -> None:
     """Write the province's one signed trust list (every active issuer key) to FILE."""
     settings = load_settings()
     with reported_errors():
@@ -123,11 +128,29 @@ def trust_list(out: Annotated[Path, typer.Argument()]) -> None:
             db.dispose()
         trust = TrustList.from_token(token, keys.active(NODE_KEY_OWNER).public_jwk)
         trust.save(out)
+        if status_dir is not None:
+            _save_status_lists(trust, status_dir)
     err_console.print(
         t("certs.index.trust_list_saved", issuers=len(trust.issuers), serial=trust.serial,
           out=out),
         highlight=False,
     )  # fmt: skip
+
+
+def _save_status_lists(trust: TrustList, directory: Path) -> None:
+    """Every status list the trust list names, fetched from its URI (each city's node), into
+    ``directory`` as ``certfree certs verify --offline --status-dir`` reads them."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with httpx.Client(timeout=_TIMEOUT) as client:
+        for number, uri in enumerate(trust.status_lists, start=1):
+            try:
+                response = client.get(uri)
+                response.raise_for_status()
+            except httpx.HTTPError as exc:
+                raise NotFound(
+                    t("certs.cannot_fetch", url=uri, error=exc), field="status-dir"
+                ) from exc
+            (directory / f"{number:05d}.jwt").write_text(response.text.strip() + "\n", "ascii")
 
 
 @app.command("wallet")
