@@ -23,6 +23,7 @@ from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role
 from certfree.errors import AuthError
 from certfree.exchange import subject_accesses
+from certfree.governance import subject_rights
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
@@ -131,16 +132,26 @@ def audit_entry(
     index: PathIndex,
     node: NodeDep,
     session: SessionDep,
-    _: _Auditor,
+    principal: _Auditor,
     tree_size: Annotated[
         int | None, Query(ge=0, le=SQL_INT_MAX, description="default: the signed head's")
     ] = None,
 ) -> AuditEntryWithHead:
-    """One entry, every subject disclosed, with its inclusion proof and a signed head."""
+    """One entry, every subject disclosed, with its inclusion proof and a signed head. Read
+    by another node, the read is logged for each person the entry names."""
     head = _head(node, session)
     entry = governance.entry_with_proof(
         session, index, head.tree_size if tree_size is None else tree_size
     )
+    if principal.role is Role.NODE:
+        for subject in entry.to_json()["subjects"]:
+            subject_rights.log_read(
+                session,
+                subject,
+                reader=principal.organisation or principal.subject,
+                node=node.settings.node_code,
+                what=f"audit_entry:{index}",
+            )
     return AuditEntryWithHead(
         head=TreeHeadView.model_validate(head.to_json()),
         entry=AuditEntryView.model_validate(entry.to_json()),
@@ -225,5 +236,15 @@ async def accesses_for_a_peer(
     node: NodeDep, principal: Annotated[Principal, Depends(_peer_applicant)]
 ) -> SubjectAccesses:
     """A citizen's entries in this node's log, for their home node (a token it minted for
-    this node, checked against the node registry)."""
-    return await node.exchange.in_thread(_accesses_here, node, principal.subject)
+    this node, checked against the node registry). The read is itself logged, naming the
+    citizen and the reading node, so they see who read their log (shown from the next read)."""
+    shown = await node.exchange.in_thread(_accesses_here, node, principal.subject)
+    await node.exchange.in_thread(_log_read, node, principal.subject, principal.issuer)
+    return shown
+
+
+def _log_read(node: NodeRuntime, subject: str, reader: str) -> None:
+    with node.db.session() as session:
+        subject_rights.log_read(
+            session, subject, reader=reader, node=node.settings.node_code, what="subject_accesses"
+        )

@@ -186,7 +186,14 @@ def _region(node: NodeRuntime) -> str:
 
 
 def _sender(node: NodeRuntime) -> delivery.Sender:
-    return transport_sender(node.exchange)
+    return delivery.with_local_answers(
+        transport_sender(node.exchange),
+        db=node.db,
+        node=node.settings.node_code,
+        keys=node.keys,
+        base_url=node.settings.base_url,
+        store=rights.RegisterFacts(),
+    )
 
 
 async def _change(

@@ -41,6 +41,8 @@ from certfree.web.rendering import render_page
 router = APIRouter(tags=["web"])
 
 MESSAGES = Catalog.load("certfree.web", "messages/dept.json").by_language()
+# The corrections inbox (PIPL 第46条) has its own catalogue, shared with /me.
+RIGHTS = Catalog.load("certfree.web", "messages/my_rights.json").by_language()
 
 # Each enum the page shows, under the message prefix of its labels.
 _ENUMS: dict[str, type[enum.StrEnum]] = {
@@ -99,7 +101,7 @@ async def department_page(request: Request, node: NodeDep) -> HTMLResponse:
         {"code": code, "name": name} for code, (name, department) in names.items() if department
     ]
     data: dict[str, Any] = {
-        "T": MESSAGES[lang],
+        "T": MESSAGES[lang] | RIGHTS[lang],
         "LABELS": enum_labels(lang),
         "TYPES": _cert_types(lang),
         "ORGS": {code: name for code, (name, _) in names.items()},
@@ -110,5 +112,5 @@ async def department_page(request: Request, node: NodeDep) -> HTMLResponse:
         "dept.html",
         lang=lang,
         settings=node.settings,
-        context={"t": MESSAGES[lang], "organisations": organisations, "data": data},
+        context={"t": data["T"], "organisations": organisations, "data": data},
     )

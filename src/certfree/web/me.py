@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse
 from certfree import certs
 from certfree.api.deps import PUBLIC, NodeDep
 from certfree.crypto import StatusListReason
+from certfree.governance import subject_rights
 from certfree.i18n import Catalog
 from certfree.questions import data_items, list_questions
 from certfree.web.i18n import pick_language
@@ -30,6 +31,8 @@ from certfree.web.rendering import FRAME, render_page
 router = APIRouter(tags=["web"])
 
 MESSAGES = Catalog.load("certfree.web", "messages/me.json").by_language()
+# The rights section (data download, corrections, objections): its own catalogue.
+RIGHTS = Catalog.load("certfree.web", "messages/my_rights.json").by_language()
 
 
 def _term(value: str) -> str:
@@ -113,7 +116,12 @@ def _failure_reasons(lang: str) -> dict[str, str]:
 async def my_data_page(request: Request, node: NodeDep) -> HTMLResponse:
     """The shell of the citizen's page; the data is fetched by the script with their token."""
     lang = pick_language(request, node.settings.default_language)
-    t = MESSAGES[lang]
+    t = MESSAGES[lang] | RIGHTS[lang]
+    questions = question_terms(lang)
+    facts = [
+        {"code": f.code, "label": f.label_zh if lang == "zh-CN" else f.label_en}
+        for f in subject_rights.FACTS.values()
+    ]
     return render_page(
         request,
         "me.html",
@@ -121,10 +129,13 @@ async def my_data_page(request: Request, node: NodeDep) -> HTMLResponse:
         settings=node.settings,
         context={
             "t": t,
+            "FACTS": facts,
+            "QUESTIONS": questions,
             "page_data": {
                 # The frame's paging words first: the page's own messages win.
                 "T": FRAME[lang] | t,
-                "QUESTIONS": question_terms(lang),
+                "QUESTIONS": questions,
+                "FACTS": facts,
                 "CERT_TYPES": _certificate_types(lang),
                 "DATA_ITEMS": _data_items(lang),
                 "REASONS": _failure_reasons(lang),

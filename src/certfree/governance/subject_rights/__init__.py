@@ -50,6 +50,7 @@ from certfree.governance.subject_rights.models import (
 from certfree.governance.subject_rights.objections import (
     check_not_objected,
     list_objections,
+    log_read,
     mask_id,
     object_to_use,
     withdraw_objection,
@@ -84,6 +85,7 @@ __all__ = [
     "find_request",
     "list_objections",
     "list_requests",
+    "log_read",
     "mask_id",
     "object_to_use",
     "record_answer",

@@ -39,6 +39,7 @@ __all__ = [
     "deliver",
     "deliver_pending",
     "handlers",
+    "with_local_answers",
 ]
 
 REQUEST = "correction.request"
@@ -145,6 +146,30 @@ async def deliver_pending(db: Database, sender: Sender, *, node: str) -> list[tu
     for rid, side in await asyncio.to_thread(queued):
         done.append((rid, await deliver(db, sender, rid, side) or ""))
     return done
+
+
+def with_local_answers(
+    sender: Sender, *, db: Database, node: str, keys: KeyStore, base_url: str, store: FactStore
+) -> Sender:
+    """``sender``, except that an answer to ``node`` itself — a department this node hosts
+    answering one of its own citizens — is recorded here, with no hop (the exchange sends no
+    message to its own node)."""
+
+    async def send(*, to: str, type: str, body: dict[str, Any]) -> Mapping[str, Any]:
+        if to != node or type != ANSWER:
+            return await sender(to=to, type=type, body=body)
+
+        def here() -> dict[str, Any]:
+            with db.session() as session:
+                row = corrections.record_answer(
+                    session, body, home=node, department=node, received_jws="",
+                    keys=keys, base_url=base_url, store=store,
+                )  # fmt: skip
+                return _ack(row)
+
+        return await asyncio.to_thread(here)
+
+    return send
 
 
 # --- receiving: handlers the exchange dispatches to (sync, one session each) -------------

@@ -28,6 +28,7 @@ from certfree.storage import utcnow
 __all__ = [
     "check_not_objected",
     "list_objections",
+    "log_read",
     "mask_id",
     "object_to_use",
     "withdraw_objection",
@@ -130,3 +131,26 @@ def check_not_objected(session: Session, subjects: Iterable[str], use: str) -> N
             use=use,
             subject_masked=mask_id(found),
         )
+
+
+def log_read(session: Session, subject_id: str, *, reader: str, node: str, what: str) -> None:
+    """A leaf naming ``subject_id``: node ``reader`` read their entries in ``node``'s log
+    (``what``: which view), so reading someone's access log is itself seen by them."""
+    outcome = {"read": what, "by": reader}
+    append_records(
+        session,
+        [
+            AuditRecord(
+                kind=AuditKind.SUBJECT_LOG_READ.value,
+                message_id=f"read-{utcnow().timestamp():.6f}-{reader}"[:64],
+                consumer=reader[:32],
+                provider=node,
+                question=None,
+                service_item=None,
+                subject_ids=[subject_id],
+                outcome=outcome,
+                message_sha256=hashlib.sha256(canonical_json(outcome)).hexdigest(),
+                at=utcnow(),
+            )
+        ],
+    )

@@ -10,6 +10,7 @@
     backfill: () => Promise.all([deptBackfill.load(), deptWork.loadReviews()]),
     catalog: deptWork.loadCatalog,
     verifications: deptWork.loadInbox,
+    corrections: deptRights.load,
   };
   const loaded = new Set();
   const tabs = $$("[role=tab]");
@@ -24,7 +25,8 @@
       loaded.add(name);
     } catch (error) {
       // The inbox lives on the department's own node; another node refuses the token (403).
-      const where = name === "verifications" && error.status === 403 ? ` ${T.inbox_elsewhere}` : "";
+      const elsewhere = { verifications: T.inbox_elsewhere, corrections: T.corrections_elsewhere };
+      const where = error.status === 403 && elsewhere[name] ? ` ${elsewhere[name]}` : "";
       const line = el("p", { className: "form-error load-error", textContent: (error.message || T.failed) + where });
       line.setAttribute("role", "alert");
       panel.prepend(line);

@@ -207,6 +207,7 @@ async function load() {
       [names.proof(c.proof_code), names.service(c.service_code), T[`commitment.${c.status}`]].join(" "), c,
     )), commitmentRow), (list) => ({ services: serviceCodes(list), proofs: list.map((c) => c.proof_code) })),
     section("applications", "/api/v1/applications?limit=200", showApplications),
+    meRights.load(),
   ]);
 }
 certfree.setAuth(signIn({ key: "certfree.me", devPath: "/dev/sign-in", development: DEVELOPMENT, failed: T.failed, onChange: load })).start();

@@ -89,7 +89,12 @@ const meAccesses = (() => {
       const refusal = answered && answered.answer.type === "refusal" ? answered.answer.body || {} : null;
       const kinds = g.entries.map((e) => e.kind);
       let state = "pending";
-      if (kinds.includes("refused") || refusal) state = "refused";
+      // A data subject's own request, its answer, a change to their data, their objection,
+      // a read of their log by another node (governance.subject_rights): the furthest step.
+      const own = ["subject_change", "subject_answer", "subject_request", "subject_objection", "subject_log_read"]
+        .find((k) => kinds.includes(k));
+      if (own) state = own;
+      else if (kinds.includes("refused") || refusal) state = "refused";
       else if (kinds.some((k) => k.startsWith("verification_"))) state = "verification";
       else if (answered) state = "answered";
       return {
