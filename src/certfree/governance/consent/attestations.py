@@ -48,6 +48,7 @@ from certfree.governance.consent.models import DEFAULT_CONSENT_DAYS, Consent
 from certfree.governance.consent.preview import AskedQuestion
 from certfree.governance.consent.records import give
 from certfree.governance.errors import ConsentReason, ConsentRefused
+from certfree.governance.masking import MaskRule, mask_text
 from certfree.safejson import loads_untrusted
 from certfree.storage import utcnow
 
@@ -325,6 +326,6 @@ def _verified(token: str, issuer: ConsentIssuer) -> dict[str, Any]:
 
 
 def _masked(subject_id: Any) -> str:
-    # Refusals travel back to the consumer and into logs; show only the ends of the number.
+    # Refusals travel back to the consumer and into logs: the ID number by its masking rule.
     text = str(subject_id)
-    return f"{text[:6]}********{text[-4:]}" if len(text) == 18 else "数据主体"
+    return mask_text(MaskRule.ID_NUMBER, text) if len(text) in (15, 18) else "数据主体"
