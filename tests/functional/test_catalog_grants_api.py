@@ -29,7 +29,7 @@ def add_resource(client: TestClient, share_type: str, name: str) -> str:
         "provider": "济南市公安局",
         "provider_code": POLICE,
         "format": "数据库",
-        "items": [{"name": "公民身份号码"}, {"name": "姓名"}, {"name": "户籍地址"}],
+        "items": [{"name": "办证日期"}, {"name": "姓名"}, {"name": "户口性质"}],
         "share_type": share_type,
         "share_conditions": "仅用于政务服务身份核验",
         "unshared_basis": "《中华人民共和国居民身份证法》第六条",
@@ -49,7 +49,7 @@ def add_demand(client: TestClient) -> int:
         "department": "济南市民政局",
         "scenario": "婚姻登记",
         "text": "户籍人口信息",
-        "items": ["公民身份号码", "户籍地址"],
+        "items": ["办证日期", "户口性质"],
         "purpose": "核验婚姻登记当事人户籍",
         "legal_basis": "《婚姻登记条例》第五条",
     }
@@ -60,17 +60,17 @@ def add_demand(client: TestClient) -> int:
 
 
 def ask(client: TestClient, demand_id: int, code: str, org: str = CIVIL, **extra: Any) -> Any:
-    body = {"demand_id": demand_id, "resource_code": code, "data_items": ["公民身份号码"]} | extra
+    body = {"demand_id": demand_id, "resource_code": code, "data_items": ["办证日期"]} | extra
     return client.post("/api/v1/catalog/grants", json=body, headers=org_token(client, org))
 
 
 def test_each_share_type_answers_the_request(client: TestClient) -> None:
     demand_id = add_demand(client)
     free = ask(client, demand_id, add_resource(client, "unconditional", "人口基本信息"),
-               data_items=["公民身份号码", "婚姻状况"])  # fmt: skip
+               data_items=["办证日期", "婚姻状况"])  # fmt: skip
     assert free.status_code == 201, free.text
     assert free.json()["status"] == "active"
-    assert free.json()["data_items"] == ["公民身份号码"]
+    assert free.json()["data_items"] == ["办证日期"]
     assert "婚姻状况" in free.json()["decision_note"]
 
     closed = ask(client, demand_id, add_resource(client, "not_shared", "人口敏感信息"))
@@ -91,7 +91,7 @@ def test_the_provider_approves_with_narrowing_or_refuses_with_reasons(
 ) -> None:
     demand_id = add_demand(client)
     code = add_resource(client, "conditional", "户籍人口信息")
-    first = ask(client, demand_id, code, data_items=["公民身份号码", "户籍地址"],
+    first = ask(client, demand_id, code, data_items=["办证日期", "户口性质"],
                 valid_to="2027-12-31T00:00:00Z").json()  # fmt: skip
     police = org_token(client, POLICE, "ga-1")
     url = f"/api/v1/catalog/grants/{first['id']}"
@@ -104,16 +104,16 @@ def test_the_provider_approves_with_narrowing_or_refuses_with_reasons(
     assert wider.json()["field"] == "data_items"
     approved = client.post(
         url + "/approve",
-        json={"data_items": ["公民身份号码"], "purpose": "仅核验当事人身份",
-              "valid_to": "2027-06-30T00:00:00Z", "note": "户籍地址超出共享条件"},
+        json={"data_items": ["办证日期"], "purpose": "仅核验当事人身份",
+              "valid_to": "2027-06-30T00:00:00Z", "note": "户口性质超出共享条件"},
         headers=police,
     )  # fmt: skip
     assert approved.status_code == 200, approved.text
     shown = approved.json()
-    assert (shown["status"], shown["data_items"]) == ("active", ["公民身份号码"])
+    assert (shown["status"], shown["data_items"]) == ("active", ["办证日期"])
     assert shown["purpose"] == "仅核验当事人身份"
     assert shown["valid_to"].startswith("2027-06-30")
-    assert shown["requested"]["data_items"] == ["公民身份号码", "户籍地址"]
+    assert shown["requested"]["data_items"] == ["办证日期", "户口性质"]
     assert shown["decided_by"] == "department_admin:ga-1"
     late = client.post(url + "/refuse", json={"reason": "改主意"}, headers=police)
     assert late.status_code == 409

@@ -30,6 +30,15 @@ def test_the_bureau_grants_lists_and_revokes(client: TestClient, token_for: Any)
     made = client.post("/api/v1/grants", json=grant_body(), headers=bureau)
     assert made.status_code == 201, made.text
     grant = made.json()
+    # Marital status is graded 3 (sensitive): the providing department approves the bureau's
+    # grant before it is active (catalog.grants.grading).
+    assert (grant["status"], grant["grade"], grant["approvals_needed"]) == (
+        "pending", 3, ["department"],
+    )  # fmt: skip
+    civil = org_token(client, "department_admin", "370100-MZ")
+    approved = client.post(f"/api/v1/grants/{grant['id']}/approve", json={}, headers=civil)
+    assert approved.status_code == 200, approved.text
+    grant = approved.json()
     assert grant["status"] == "active"
     assert grant["created_by"] == "bureau_admin:bureau-1"
     assert grant["consent_exempt_basis"] is None

@@ -11,6 +11,11 @@ Who may do what:
 * ``cio`` reads every request (reports), changes nothing.
 
 Revoking a granted request uses ``POST /api/v1/grants/{id}/revoke`` (one grant model).
+
+Grades decide first (``catalog.grants.grading``): a request covering items graded 3 or above
+names a ``legal_basis`` and waits for the providing department's approval, and for important
+data (grade 5) the bureau's too; core data (6) is refused unless the bureau records an override
+naming the authorisation document (``POST …/override``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from sqlalchemy.orm import Session
 from certfree import catalog
 from certfree.api.catalog import organ_of
 from certfree.api.deps import SQL_INT_MAX, IsoDateTime, PathId, SessionDep, allow, as_utc
+from certfree.api.grants import approver_of
 from certfree.api.views import GrantView
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
@@ -44,6 +50,19 @@ class ShareRequest(BaseModel):
     purpose: str | None = Field(default=None, max_length=255, description="默认取需求的用途")
     valid_from: IsoDateTime | None = None
     valid_to: IsoDateTime | None = None
+    legal_basis: str | None = Field(
+        default=None,
+        max_length=32,
+        description="法律依据（个人信息保护法 第13条）：consent, statutory_duty, statute …；"
+        "所请求的信息项达到 3 级时必填",
+    )
+    legal_basis_text: str | None = Field(
+        default=None, max_length=255, description="所依据的法律、行政法规条款或法定职责"
+    )
+
+
+class ShareOverride(BaseModel):
+    document: str = Field(max_length=255, description="准予共享核心数据的授权文件（名称、文号）")
 
 
 class ShareApproval(BaseModel):
@@ -108,6 +127,8 @@ def request_resource(body: ShareRequest, session: SessionDep, principal: _Party)
         purpose=body.purpose,
         valid_from=as_utc(body.valid_from),
         valid_to=as_utc(body.valid_to),
+        legal_basis=body.legal_basis,
+        legal_basis_text=body.legal_basis_text,
     )
     return GrantView.model_validate(catalog.grant_view(grant))
 
@@ -156,6 +177,7 @@ def approve(
         valid_from=as_utc(body.valid_from),
         valid_to=as_utc(body.valid_to),
         note=body.note,
+        approver=approver_of(principal),
     )
     return GrantView.model_validate(catalog.grant_view(grant))
 
@@ -167,6 +189,22 @@ def refuse(
     """Refuse a pending request, with the reasons (required)."""
     _may_decide(session, principal, _resource_grant(session, grant_id))
     grant = catalog.refuse_request(
-        session, grant_id, decided_by=principal.actor, reason=body.reason
+        session,
+        grant_id,
+        decided_by=principal.actor,
+        reason=body.reason,
+        approver=approver_of(principal),
+    )
+    return GrantView.model_validate(catalog.grant_view(grant))
+
+
+@router.post("/catalog/grants/{grant_id}/override")
+def override(
+    grant_id: PathId, body: ShareOverride, session: SessionDep, principal: _Party
+) -> GrantView:
+    """The bureau reopens a request refused as core data, naming the authorisation document
+    (数据安全法 第21条); the providing department then approves or refuses it."""
+    grant = catalog.override_core(
+        session, _resource_grant(session, grant_id), approver_of(principal), document=body.document
     )
     return GrantView.model_validate(catalog.grant_view(grant))

@@ -3,17 +3,30 @@
 A provider's grants are made at the provider node: by the big-data bureau (``bureau_admin``)
 or by the providing department itself (``department_admin`` whose token ``org`` is the
 provider's node code, e.g. 370100-MZ). Nodes and CIOs may read them.
+
+Grades decide (``catalog.grants.grading``): a grant of fields graded 3 or above carries a legal
+basis and is active only once the approvers its grade calls for approved it (the providing
+department; for important data the bureau too, ``POST /grants/{id}/approve``); core data is
+refused. ``GET /grant-decisions`` is the log of requests and decisions.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field, computed_field
 
 from certfree import catalog
-from certfree.api.deps import PUBLIC, IsoDateTime, PathId, SessionDep, allow, as_utc
+from certfree.api.deps import (
+    PUBLIC,
+    SQL_INT_MAX,
+    IsoDateTime,
+    PathId,
+    SessionDep,
+    allow,
+    as_utc,
+)
 from certfree.api.views import GrantView, View
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
@@ -41,10 +54,34 @@ class GrantRequest(BaseModel):
     consent_exempt_basis: str | None = Field(
         default=None, max_length=255, description="免于个人同意的法律依据（引用条款）"
     )
+    legal_basis: str | None = Field(
+        default=None,
+        max_length=32,
+        description="法律依据（个人信息保护法 第13条）：consent, statutory_duty, statute …；"
+        "默认：个人同意，或注明免于同意的依据时为履行法定职责",
+    )
+    legal_basis_text: str | None = Field(default=None, max_length=255, description="所依据的条款")
 
 
 class GrantRevokeRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=255)
+
+
+class GrantApproval(BaseModel):
+    note: str | None = Field(default=None, max_length=1000)
+
+
+def approver_of(principal: Principal) -> catalog.Approver:
+    """The approval level a caller acts at: the bureau, or its department (token ``org``)."""
+    if principal.role is Role.BUREAU_ADMIN:
+        return catalog.Approver(
+            principal.actor, catalog.ApproverLevel.BUREAU, principal.organisation
+        )
+    if principal.role is Role.DEPARTMENT_ADMIN and principal.organisation:
+        return catalog.Approver(
+            principal.actor, catalog.ApproverLevel.DEPARTMENT, principal.organisation
+        )
+    raise Forbidden("只有大数据局或部门管理员（令牌注明 org）可以审批共享（approvers only）")
 
 
 def _may_grant(principal: Principal, provider: str) -> None:
@@ -72,6 +109,9 @@ def create_grant(body: GrantRequest, session: SessionDep, principal: _Granter) -
         valid_from=as_utc(body.valid_from),
         valid_to=as_utc(body.valid_to),
         consent_exempt_basis=body.consent_exempt_basis,
+        legal_basis=body.legal_basis,
+        legal_basis_text=body.legal_basis_text,
+        approver=approver_of(principal),
     )
     return GrantView.model_validate(catalog.grant_view(grant))
 
@@ -115,6 +155,36 @@ def revoke_grant(
     _may_grant(principal, catalog.get_grant(session, grant_id).provider_code)
     grant = catalog.revoke_grant(session, grant_id, revoked_by=principal.actor, reason=body.reason)
     return GrantView.model_validate(catalog.grant_view(grant))
+
+
+@router.post("/grants/{grant_id}/approve")
+def approve_grant(
+    grant_id: PathId, body: GrantApproval, session: SessionDep, principal: _Granter
+) -> GrantView:
+    """Approve a pending question grant of graded data at the caller's level (the providing
+    department; the bureau for important data); active once every level approved."""
+    grant = catalog.approve_question_grant(
+        session, grant_id, approver_of(principal), note=body.note
+    )
+    return GrantView.model_validate(catalog.grant_view(grant))
+
+
+@router.get("/grant-decisions")
+def grant_decisions(
+    *,
+    session: SessionDep,
+    principal: _Reader,
+    grant_id: Annotated[int | None, Query(ge=1, le=SQL_INT_MAX)] = None,
+    since: IsoDateTime | None = None,
+    until: IsoDateTime | None = None,
+) -> list[dict[str, Any]]:
+    """The log of sharing requests and decisions, oldest first: who, when, which fields, their
+    grade, the legal basis. A department admin sees those of its own grants."""
+    party = (principal.organisation or "") if principal.role is Role.DEPARTMENT_ADMIN else None
+    rows = catalog.list_decisions(
+        session, grant_id=grant_id, since=as_utc(since), until=as_utc(until), party=party
+    )
+    return [catalog.decision_view(row) for row in rows]
 
 
 class QuestionParamView(View):

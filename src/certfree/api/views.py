@@ -88,3 +88,12 @@ class GrantView(View):
     decision_note: str | None
     decided_by: str | None
     decided_at: str | None
+    grade: int | None = Field(
+        description="highest grade (1–6) of the fields covered; null: none labelled"
+    )
+    legal_basis: str | None = Field(description="个人信息保护法 第13条 ground (catalog.LegalBasis)")
+    legal_basis_zh: str | None
+    legal_basis_en: str | None
+    legal_basis_text: str | None = Field(description="the law, regulation or duty cited")
+    approvals_needed: list[str] = Field(description="levels whose approval the grade calls for")
+    approvals: list[dict[str, Any]] = Field(description="approvals recorded: level, actor, at")

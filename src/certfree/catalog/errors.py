@@ -25,7 +25,9 @@
     │       └── DuplicateRequest              409 a pending or active grant covers the demand
     └── AuthError
         └── Forbidden
-            └── GrantRefused                  403 no usable grant covers the request (``reason``)
+            ├── GrantRefused                  403 no usable grant covers the request (``reason``)
+            └── ApproverNotAllowed            403 graded data: not an approver of the right level
+                                                  or organisation (``grants.grading``)
 
 A refusal carries its reason slug (:class:`GrantReason`) in the problem document. Refusals of
 a resource request by share type are not errors: the request is recorded as ``refused`` with
@@ -42,6 +44,7 @@ from certfree.errors import CertfreeError, Conflict, Forbidden, InvalidInput, No
 from certfree.tabular import RowsRejected
 
 __all__ = [
+    "ApproverNotAllowed",
     "CatalogConflict",
     "CatalogError",
     "CatalogImportRejected",
@@ -200,6 +203,16 @@ class GrantRefused(Forbidden):
 
     def problem_extensions(self) -> dict[str, Any]:
         return {"reason": self.reason.value}
+
+
+class ApproverNotAllowed(Forbidden):
+    """A decision on a request of graded data by someone the grade does not allow: a
+    department other than the provider, the bureau where the provider decides, or anyone but
+    the bureau where its approval or override is needed (数据安全法 第21条)."""
+
+    slug = "grant-approver-not-allowed"
+    title = "Not an approver of the right level for this data"
+    title_zh = "无权审批此级别的数据共享"
 
 
 class GrantNotFound(NotFound):

@@ -31,6 +31,7 @@ from certfree.cli.common import (
     print_json,
     reported_errors,
 )
+from certfree.cli.grants import cli_approver
 from certfree.cli.i18n import headings, label, t
 from certfree.demo.catalog import demo_catalog_files
 from certfree.errors import InvalidInput
@@ -247,15 +248,18 @@ def request(  # noqa: PLR0917 - one parameter per command-line option
     purpose: Annotated[str | None, typer.Option()] = None,
     valid_from: Annotated[str | None, typer.Option("--from")] = None,
     valid_to: Annotated[str | None, typer.Option("--to")] = None,
+    legal_basis: Annotated[str | None, typer.Option()] = None,
+    legal_basis_text: Annotated[str | None, typer.Option()] = None,
     actor: Annotated[str | None, typer.Option()] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Request RESOURCE for DEMAND: granted, pending or refused by its share type."""
+    """Request RESOURCE for DEMAND: granted, pending or refused by its grade and share type."""
     with database_session() as session:
         grant = catalog.request_resource(
             session, demand_id=demand, resource_code=resource, requested_by=actor_name(actor),
             data_items=item, purpose=purpose, valid_from=_moment(valid_from, "from"),
-            valid_to=_moment(valid_to, "to"),
+            valid_to=_moment(valid_to, "to"), legal_basis=legal_basis,
+            legal_basis_text=legal_basis_text,
         )  # fmt: skip
         view = catalog.grant_view(grant)
     _show_grant(view, as_json)
@@ -269,6 +273,8 @@ def approve(  # noqa: PLR0917 - one parameter per command-line option
     valid_from: Annotated[str | None, typer.Option("--from")] = None,
     valid_to: Annotated[str | None, typer.Option("--to")] = None,
     note: Annotated[str | None, typer.Option()] = None,
+    level: Annotated[catalog.ApproverLevel | None, typer.Option()] = None,
+    org: Annotated[str | None, typer.Option()] = None,
     actor: Annotated[str | None, typer.Option()] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -277,22 +283,43 @@ def approve(  # noqa: PLR0917 - one parameter per command-line option
         grant = catalog.approve_request(
             session, grant_id, decided_by=actor_name(actor), data_items=item, purpose=purpose,
             valid_from=_moment(valid_from, "from"), valid_to=_moment(valid_to, "to"), note=note,
+            approver=cli_approver(actor, level, org),
         )  # fmt: skip
         view = catalog.grant_view(grant)
     _show_grant(view, as_json)
 
 
 @app.command("refuse")
-def refuse(
+def refuse(  # noqa: PLR0917 - one parameter per command-line option
     grant_id: Annotated[int, typer.Argument()],
     reason: Annotated[str, typer.Option()],
+    level: Annotated[catalog.ApproverLevel | None, typer.Option()] = None,
+    org: Annotated[str | None, typer.Option()] = None,
     actor: Annotated[str | None, typer.Option()] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Refuse a pending request, with the reasons."""
     with database_session() as session:
         grant = catalog.refuse_request(
-            session, grant_id, decided_by=actor_name(actor), reason=reason
+            session, grant_id, decided_by=actor_name(actor), reason=reason,
+            approver=cli_approver(actor, level, org),
+        )  # fmt: skip
+        view = catalog.grant_view(grant)
+    _show_grant(view, as_json)
+
+
+@app.command("override")
+def override(
+    grant_id: Annotated[int, typer.Argument()],
+    document: Annotated[str, typer.Option()],
+    actor: Annotated[str | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """As the bureau, reopen a request refused as core data, naming the authorisation document."""
+    with database_session() as session:
+        bureau = catalog.Approver(actor_name(actor), catalog.ApproverLevel.BUREAU)
+        grant = catalog.override_core(
+            session, catalog.get_grant(session, grant_id), bureau, document=document
         )
         view = catalog.grant_view(grant)
     _show_grant(view, as_json)

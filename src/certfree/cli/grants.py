@@ -1,4 +1,8 @@
-"""``certfree grants``: sharing grants at a provider node — add, list, revoke, demo."""
+"""``certfree grants``: sharing grants at a provider node — add, approve, list, revoke, demo.
+
+Graded fields (``catalog.grants.grading``): ``--legal-basis`` names the ground; ``--level`` and
+``--org`` say at which level the operator approves (default: as the providing department).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,15 @@ from certfree.questions import check_grant_scope, get_question
 app = typer.Typer(
     no_args_is_help=True,
 )
+
+
+def cli_approver(
+    actor: str | None, level: catalog.ApproverLevel | None, org: str | None
+) -> catalog.Approver | None:
+    """The approver an operator acts as (``--level``, ``--org``); None without ``--level``."""
+    if level is None:
+        return None
+    return catalog.Approver(actor_name(actor), level, org)
 
 
 def _line(grant: catalog.Grant) -> str:
@@ -49,6 +62,10 @@ def add(  # noqa: PLR0917 - one parameter per command-line option
     ] = None,
     valid_days: int | None = typer.Option(None, min=1),
     exempt_basis: str | None = typer.Option(None),
+    legal_basis: str | None = typer.Option(None),
+    legal_basis_text: str | None = typer.Option(None),
+    level: Annotated[catalog.ApproverLevel | None, typer.Option()] = None,
+    org: str | None = typer.Option(None),
     actor: str | None = typer.Option(None),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -70,10 +87,32 @@ def add(  # noqa: PLR0917 - one parameter per command-line option
                 valid_from=now,
                 valid_to=now + dt.timedelta(days=valid_days) if valid_days else None,
                 consent_exempt_basis=exempt_basis,
+                legal_basis=legal_basis,
+                legal_basis_text=legal_basis_text,
+                approver=cli_approver(actor, level, org or provider),
             )
             shown = catalog.grant_view(grant)
             line = _line(grant)
         print_json(shown) if as_json else typer.echo(t("grants.granted", line=line))
+
+
+@app.command()
+def approve(  # noqa: PLR0917 - one parameter per command-line option
+    grant_id: int = typer.Argument(...),
+    level: Annotated[catalog.ApproverLevel, typer.Option()] = catalog.ApproverLevel.DEPARTMENT,
+    org: str | None = typer.Option(None),
+    note: str | None = typer.Option(None),
+    actor: str | None = typer.Option(None),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Approve a pending grant of graded data at LEVEL (the provider's department by default)."""
+    with reported_errors(), database_session() as session:
+        grant = catalog.get_grant(session, grant_id)
+        by = catalog.Approver(actor_name(actor), level, org or grant.provider_code)
+        grant = catalog.approve_question_grant(session, grant_id, by, note=note)
+        shown = catalog.grant_view(grant)
+        line = _line(grant)
+    print_json(shown) if as_json else typer.echo(t("grants.granted", line=line))
 
 
 @app.command("list")

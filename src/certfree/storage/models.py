@@ -14,6 +14,7 @@ from certfree.exchange import models as exchange_models
 from certfree.exchange import verification_models as exchange_verification_models
 from certfree.governance.audit import models as governance_audit_models
 from certfree.governance.consent import models as governance_consent_models
+from certfree.governance.egress import models as governance_egress_models
 from certfree.governance.subject_rights import models as governance_subject_rights_models
 from certfree.governance.relying_parties import models as governance_relying_party_models
 from certfree.nodes import models as nodes_models
@@ -38,6 +39,7 @@ __all__ = [
     "exchange_verification_models",
     "governance_audit_models",
     "governance_consent_models",
+    "governance_egress_models",
     "governance_subject_rights_models",
     "governance_relying_party_models",
     "nodes_models",

@@ -40,7 +40,7 @@ def resource(session: Session, share_type: str, **changes: Any) -> str:
         "provider": "济南市公安局",
         "provider_code": POLICE,
         "format": "数据库",
-        "items": [{"name": "公民身份号码"}, {"name": "姓名"}, {"name": "户籍地址"}],
+        "items": [{"name": "办证日期"}, {"name": "姓名"}, {"name": "户口性质"}],
         "share_type": share_type,
         "share_conditions": "仅用于政务服务身份核验" if share_type == "conditional" else None,
         "unshared_basis": "《中华人民共和国居民身份证法》第六条"
@@ -62,7 +62,7 @@ def demand(session: Session, department_code: str | None = CIVIL) -> int:
             "department_code": department_code,
             "scenario": "婚姻登记",
             "text": "户籍人口信息",
-            "items": ["公民身份号码", "户籍地址"],
+            "items": ["办证日期", "户口性质"],
             "purpose": "核验婚姻登记当事人户籍",
             "legal_basis": "《婚姻登记条例》第五条",
         },
@@ -85,9 +85,9 @@ def test_unconditional_is_granted_at_once_for_the_items_the_resource_has(
     session: Session,
 ) -> None:
     code = resource(session, "unconditional")
-    grant = ask(session, code, "公民身份号码", "户籍地址", "婚姻状况")
+    grant = ask(session, code, "办证日期", "户口性质", "婚姻状况")
     assert grant.status is GrantStatus.ACTIVE
-    assert grant.data_items == ["公民身份号码", "户籍地址"]
+    assert grant.data_items == ["办证日期", "户口性质"]
     assert (grant.consumer_code, grant.provider_code) == (CIVIL, POLICE)
     assert grant.service_item == "婚姻登记"
     assert grant.purpose == "核验婚姻登记当事人户籍"  # the demand's
@@ -96,10 +96,10 @@ def test_unconditional_is_granted_at_once_for_the_items_the_resource_has(
     assert view["kind"] == "resource"
     requested = view["requested"]
     assert isinstance(requested, dict)
-    assert requested["data_items"] == ["公民身份号码", "婚姻状况", "户籍地址"]
+    assert requested["data_items"] == ["办证日期", "婚姻状况", "户口性质"]
     assert view["effective_status_zh"] == "有效"
     used = sharing.check_resource_grant(
-        session, consumer=CIVIL, resource_code=code, data_items=["公民身份号码"], now=NOW
+        session, consumer=CIVIL, resource_code=code, data_items=["办证日期"], now=NOW
     )
     assert used.id == grant.id
     with pytest.raises(GrantRefused) as caught:
@@ -119,7 +119,7 @@ def test_no_items_requests_the_whole_resource(session: Session) -> None:
     )
     assert used.id == grant.id
     with pytest.raises(InvalidGrantRequest) as caught:
-        ask(session, code, "公民身份号码")
+        ask(session, code, "办证日期")
     assert caught.value.field == "data_items"
     assert "未登记信息项" in caught.value.message
 
@@ -127,13 +127,13 @@ def test_no_items_requests_the_whole_resource(session: Session) -> None:
 def test_items_split_over_two_grants_are_not_covered_by_either(session: Session) -> None:
     code = resource(session, "unconditional")
     ask(session, code, "姓名")
-    ask(session, code, "户籍地址")
+    ask(session, code, "户口性质")
     with pytest.raises(GrantRefused) as caught:
         sharing.check_resource_grant(
-            session, consumer=CIVIL, resource_code=code, data_items=["姓名", "户籍地址"], now=NOW
+            session, consumer=CIVIL, resource_code=code, data_items=["姓名", "户口性质"], now=NOW
         )
     assert caught.value.reason is GrantReason.DATA_ITEM_NOT_ALLOWED
-    assert caught.value.message.endswith("的授权不含数据项 姓名、户籍地址")
+    assert caught.value.message.endswith("的授权不含数据项 姓名、户口性质")
 
 
 def test_items_the_resource_lacks_entirely_are_refused_naming_its_items(session: Session) -> None:
@@ -141,12 +141,12 @@ def test_items_the_resource_lacks_entirely_are_refused_naming_its_items(session:
     with pytest.raises(InvalidGrantRequest) as caught:
         ask(session, code, "婚姻状况")
     assert caught.value.field == "data_items"
-    assert "公民身份号码、姓名、户籍地址" in caught.value.message
+    assert "办证日期、姓名、户口性质" in caught.value.message
 
 
 def test_not_shared_is_refused_at_once_citing_the_law(session: Session) -> None:
     code = resource(session, "not_shared")
-    grant = ask(session, code, "公民身份号码")
+    grant = ask(session, code, "办证日期")
     assert grant.status is GrantStatus.REFUSED
     assert grant.decision_note == "不予共享：《中华人民共和国居民身份证法》第六条"
     assert grant.decided_by == sharing.AUTO_DECIDER
@@ -157,7 +157,7 @@ def test_not_shared_is_refused_at_once_citing_the_law(session: Session) -> None:
 
 def test_conditional_waits_and_the_provider_narrows_when_approving(session: Session) -> None:
     code = resource(session, "conditional")
-    grant = ask(session, code, "公民身份号码", "户籍地址", "姓名", valid_to=NOW + 365 * DAY)
+    grant = ask(session, code, "办证日期", "户口性质", "姓名", valid_to=NOW + 365 * DAY)
     assert grant.status is GrantStatus.PENDING
     assert grant.requested is not None
     assert grant.requested["share_conditions"] == "仅用于政务服务身份核验"
@@ -167,7 +167,7 @@ def test_conditional_waits_and_the_provider_narrows_when_approving(session: Sess
 
     with pytest.raises(InvalidGrantRequest) as wider:
         sharing.approve_request(
-            session, grant.id, decided_by="gaj", data_items=["公民身份号码", "婚姻状况"]
+            session, grant.id, decided_by="gaj", data_items=["办证日期", "婚姻状况"]
         )
     assert wider.value.field == "data_items"
     with pytest.raises(InvalidGrantRequest) as longer:
@@ -177,24 +177,24 @@ def test_conditional_waits_and_the_provider_narrows_when_approving(session: Sess
         session,
         grant.id,
         decided_by="department_admin:ga-1",
-        data_items=["公民身份号码"],
+        data_items=["办证日期"],
         purpose="仅核验婚姻登记当事人身份",
         valid_to=NOW + 90 * DAY,
-        note="户籍地址不在共享条件内",
+        note="户口性质不在共享条件内",
         now=NOW,
     )
     assert approved.status is GrantStatus.ACTIVE
-    assert approved.data_items == ["公民身份号码"]
+    assert approved.data_items == ["办证日期"]
     assert approved.purpose == "仅核验婚姻登记当事人身份"
     assert approved.valid_to == NOW + 90 * DAY
     assert approved.requested is not None
-    assert approved.requested["data_items"] == ["公民身份号码", "姓名", "户籍地址"]
+    assert approved.requested["data_items"] == ["办证日期", "姓名", "户口性质"]
     assert (approved.decided_by, approved.decision_note) == (
         "department_admin:ga-1",
-        "户籍地址不在共享条件内",
+        "户口性质不在共享条件内",
     )
     sharing.check_resource_grant(
-        session, consumer=CIVIL, resource_code=code, data_items=["公民身份号码"], now=NOW
+        session, consumer=CIVIL, resource_code=code, data_items=["办证日期"], now=NOW
     )
     with pytest.raises(GrantRefused) as late:
         sharing.check_resource_grant(
@@ -207,12 +207,12 @@ def test_conditional_waits_and_the_provider_narrows_when_approving(session: Sess
 
 def test_refusal_needs_reasons_and_is_final(session: Session) -> None:
     code = resource(session, "conditional")
-    grant = ask(session, code, "公民身份号码")
+    grant = ask(session, code, "办证日期")
     with pytest.raises(InvalidGrantRequest) as empty:
         sharing.refuse_request(session, grant.id, decided_by="gaj", reason="  ")
     assert empty.value.field == "reason"
     refused = sharing.refuse_request(
-        session, grant.id, decided_by="gaj", reason="用途超出共享条件：婚姻登记无需户籍地址"
+        session, grant.id, decided_by="gaj", reason="用途超出共享条件：婚姻登记无需户口性质"
     )
     assert refused.status is GrantStatus.REFUSED
     assert str(catalog.grant_view(refused)["decision_note"]).startswith("用途超出共享条件")
@@ -224,12 +224,12 @@ def test_refusal_needs_reasons_and_is_final(session: Session) -> None:
 
 def test_one_open_request_per_demand_and_resource(session: Session) -> None:
     code = resource(session, "conditional")
-    first = ask(session, code, "公民身份号码")
+    first = ask(session, code, "办证日期")
     assert first.demand_id is not None
     with pytest.raises(DuplicateRequest):
         ask(session, code, "姓名", demand_id=first.demand_id)
     sharing.refuse_request(session, first.id, decided_by="gaj", reason="材料不全")
-    again = ask(session, code, "公民身份号码", demand_id=first.demand_id)
+    again = ask(session, code, "办证日期", demand_id=first.demand_id)
     assert again.status is GrantStatus.PENDING
 
 

@@ -19,12 +19,12 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from certfree.storage import Base, UTCDateTime, enum_by_value, utcnow
 
-__all__ = ["WHOLE_RESOURCE", "Grant", "GrantStatus"]
+__all__ = ["WHOLE_RESOURCE", "Grant", "GrantDecision", "GrantStatus"]
 
 # The data-item scope of a resource grant that covers every item of the resource (requested
 # without naming items, or for a resource whose catalog entry lists none).
@@ -105,3 +105,39 @@ class Grant(Base):
     revoked_by: Mapped[str | None] = mapped_column(String(128))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     revoke_reason: Mapped[str | None] = mapped_column(String(255))
+    # Graded sharing (``grants.grading``): the highest grade (1–6, GB/T 43697-2024) of the
+    # fields the grant covers, None when none is labelled; the legal basis the requester
+    # cites (个人信息保护法 第13条, a ``LegalBasis`` value) and its citation; the approvals
+    # recorded so far ({"level", "actor", "organisation", "at", "document"}).
+    grade: Mapped[int | None] = mapped_column(Integer)
+    legal_basis: Mapped[str | None] = mapped_column(String(32))
+    legal_basis_text: Mapped[str | None] = mapped_column(String(255))
+    approvals: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+
+
+class GrantDecision(Base):
+    """One line of the log of sharing requests and decisions: who did what to which grant,
+    when, over which fields of which grade, on which legal basis (数据安全法 第27条: 数据处理
+    活动的全流程数据安全管理; 个人信息保护法 第55条、第56条). Rows are only ever added."""
+
+    __tablename__ = "grant_decisions"
+    __table_args__ = (
+        Index("ix_grant_decisions_grant", "grant_id"),
+        Index("ix_grant_decisions_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"))
+    # requested, approved, granted, refused, override (``grading.DecisionAction``)
+    action: Mapped[str] = mapped_column(String(16))
+    # department, bureau, or system (a decision the share type or the grade rule made)
+    level: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(128))
+    organisation: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    data_items: Mapped[list[str]] = mapped_column(JSON)
+    grade: Mapped[int | None] = mapped_column(Integer)
+    legal_basis: Mapped[str | None] = mapped_column(String(32))
+    legal_basis_text: Mapped[str | None] = mapped_column(String(255))
+    # The refusal's reasons, an approval's note, or an override's authorisation document.
+    note: Mapped[str | None] = mapped_column(String(1000))

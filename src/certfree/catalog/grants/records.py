@@ -7,9 +7,10 @@ states (用途 — the purpose is the service item), is within its validity, and
 item the answer must reveal. Everything else is refused with a :class:`GrantRefused` naming
 the first reason that applies.
 
-Question grants are made active here at once; grants of catalog resources go through a request
-and a decision (``grants.sharing``) but live in the same table and are listed, viewed and
-revoked by the same functions.
+Question grants are made active here at once unless their fields are graded (``grading``:
+the approvers the grade calls for, core data refused); grants of catalog resources go through
+a request and a decision (``grants.sharing``) but live in the same table and are listed,
+viewed and revoked by the same functions.
 """
 
 from __future__ import annotations
@@ -26,8 +27,26 @@ from certfree.catalog.errors import (
     GrantRefused,
     GrantRevoked,
     GrantStateConflict,
+    InvalidGrantRequest,
+)
+from certfree.catalog.grants.bases import LegalBasis
+from certfree.catalog.grants.decisions import (
+    Approver,
+    ApproverLevel,
+    DecisionAction,
+    record_decision,
+)
+from certfree.catalog.grants.grading import (
+    DEFAULT_GRADE_THRESHOLD,
+    activate,
+    approve_graded,
+    assess,
+    needed_levels,
+    question_field_grades,
+    refuse_core,
 )
 from certfree.catalog.grants.models import WHOLE_RESOURCE, Grant, GrantStatus
+from certfree.classification import CORE_GRADE
 from certfree.errors import InvalidInput
 from certfree.storage import utcnow
 
@@ -65,13 +84,23 @@ def create_grant(
     valid_from: dt.datetime | None = None,
     valid_to: dt.datetime | None = None,
     consent_exempt_basis: str | None = None,
+    legal_basis: str | None = None,
+    legal_basis_text: str | None = None,
+    approver: Approver | None = None,
+    threshold: int = DEFAULT_GRADE_THRESHOLD,
 ) -> Grant:
-    """Record an active grant and return it (flushed, so it has its id).
+    """Record a grant and return it (flushed, so it has its id): active, or for graded data
+    pending its approvers or refused (core data), as ``grading`` rules.
 
     ``question`` may be None only for grants of other kinds (data resources, see ``sharing``). The
     caller checks that the question exists and its data items are its own (the exchange
     domain knows the questions). InvalidInput names an empty or over-long field, an empty
     data-item list or a validity that ends before it starts.
+
+    The legal basis defaults to the data subject's consent (checked per answer) or, where
+    ``consent_exempt_basis`` cites a law, the statutory duty it names (个人信息保护法 第13条).
+    ``approver`` is who grants it (default: the provider's own department, as the CLI and the
+    demo act); its approval counts where its level is one the grade calls for.
     """
     items = sorted({_text(item, "data_items", 64) for item in data_items})
     if not items:
@@ -96,7 +125,38 @@ def create_grant(
         created_by=_text(created_by, "created_by", 128),
         created_at=utcnow(),
     )
+    if legal_basis is None:
+        legal_basis = LegalBasis.STATUTORY_DUTY if basis else LegalBasis.CONSENT
+        legal_basis_text = legal_basis_text or basis
+    elif basis and legal_basis == LegalBasis.CONSENT:
+        raise InvalidGrantRequest(
+            "法律依据为个人同意时不能同时注明免于同意的依据（consent_exempt_basis）"
+            "（consent cannot be the basis of a grant exempt from consent）",
+            field="legal_basis",
+        )
+    fields = question_field_grades(question, items) if question is not None else []
+    needed = assess(
+        grant, fields, threshold=threshold, legal_basis=legal_basis,
+        legal_basis_text=legal_basis_text,
+    )  # fmt: skip
+    by = approver or Approver(grant.created_by, ApproverLevel.DEPARTMENT, grant.provider_code)
+    at = grant.created_at
+    if (grant.grade or 0) >= CORE_GRADE:
+        refuse_core(grant, fields, at)
+    elif needed:
+        grant.status = GrantStatus.PENDING
     session.add(grant)
+    session.flush()
+    record_decision(session, grant, DecisionAction.REQUESTED, by, at=at)
+    if grant.status is GrantStatus.REFUSED:
+        rule = Approver(grant.decided_by or "", ApproverLevel.SYSTEM)
+        record_decision(
+            session, grant, DecisionAction.REFUSED, rule, at=at, note=grant.decision_note
+        )
+    elif not needed:
+        record_decision(session, grant, DecisionAction.GRANTED, by, at=at)
+    elif by.level in needed and approve_graded(session, grant, by, {grant.provider_code}, at=at):
+        activate(session, grant, by, at, None)
     session.flush()
     return grant
 
@@ -128,6 +188,8 @@ def revoke_grant(
     grant.revoked_at = utcnow()
     grant.revoked_by = revoked_by
     grant.revoke_reason = reason
+    who = Approver(revoked_by, ApproverLevel.DEPARTMENT, None)
+    record_decision(session, grant, DecisionAction.REVOKED, who, at=grant.revoked_at, note=reason)
     session.flush()
     return grant
 
@@ -220,6 +282,10 @@ def check_grant(
     # refusal names the expiry rather than a revocation.
     standing = [g for g in for_item if g.status in _STANDING]
     if not standing:
+        if all(g.status in {GrantStatus.PENDING, GrantStatus.REFUSED} for g in for_item):
+            raise GrantRefused(
+                GrantReason.NO_GRANT, f"{who} 用于 {service_item} 的授权尚未批准或已被拒绝"
+            )
         raise GrantRefused(GrantReason.REVOKED, f"{who} 用于 {service_item} 的授权均已撤销")
     return covering_grant(standing, data_items, at, who)
 
@@ -299,4 +365,11 @@ def grant_view(grant: Grant, now: dt.datetime | None = None) -> dict[str, object
         "decision_note": grant.decision_note,
         "decided_by": grant.decided_by,
         "decided_at": _iso(grant.decided_at),
+        "grade": grant.grade,
+        "legal_basis": grant.legal_basis,
+        "legal_basis_zh": LegalBasis(grant.legal_basis).zh if grant.legal_basis else None,
+        "legal_basis_en": LegalBasis(grant.legal_basis).en if grant.legal_basis else None,
+        "legal_basis_text": grant.legal_basis_text,
+        "approvals_needed": [level.value for level in needed_levels(grant)],
+        "approvals": list(grant.approvals or []),
     }

@@ -10,12 +10,17 @@ items, for what purpose, for which period. The resource's share type decides wha
   应在 10 个工作日内予以答复，不予共享的应说明理由);
 * 不予共享 (not shared) — refused at once, citing the resource's legal basis.
 
+Grades come first (``grading``): a request covering an item at or above the threshold grade
+needs a legal basis and goes to pending even where the share type is unconditional, and is
+approved by the approvers its grade calls for; core data is refused at once.
+
 Every request is stored as a :class:`Grant` (the same table the exchange's question grants use),
 so a refusal is on record too. :func:`check_resource_grant` is the provider's check of a use.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -25,16 +30,36 @@ from sqlalchemy.orm import Session
 
 from certfree.catalog.demands import get_demand
 from certfree.catalog.errors import (
+    ApproverNotAllowed,
     DuplicateRequest,
     GrantReason,
     GrantRefused,
     GrantStateConflict,
     InvalidGrantRequest,
+    ResourceNotFound,
+)
+from certfree.catalog.grants.decisions import (
+    Approver,
+    ApproverLevel,
+    DecisionAction,
+    record_decision,
+)
+from certfree.catalog.grants.grading import (
+    DEFAULT_GRADE_THRESHOLD,
+    FieldGrade,
+    activate,
+    approve_graded,
+    assess,
+    check_refuser,
+    needed_levels,
+    refuse_core,
+    resource_field_grades,
 )
 from certfree.catalog.grants.models import WHOLE_RESOURCE, Grant, GrantStatus
 from certfree.catalog.grants.records import covering_grant, effective_status, get_grant, list_grants
 from certfree.catalog.resources import get_resource, item_names
 from certfree.catalog.vocab import ShareType
+from certfree.classification import CORE_GRADE
 from certfree.storage import utcnow
 
 __all__ = [
@@ -81,14 +106,21 @@ def request_resource(
     purpose: str | None = None,
     valid_from: dt.datetime | None = None,
     valid_to: dt.datetime | None = None,
+    legal_basis: str | None = None,
+    legal_basis_text: str | None = None,
+    threshold: int = DEFAULT_GRADE_THRESHOLD,
     now: dt.datetime | None = None,
 ) -> Grant:
-    """Record a request of ``resource_code`` for demand ``demand_id``, decided by share type.
+    """Record a request of ``resource_code`` for demand ``demand_id``, decided by grade and
+    share type.
 
-    No data items: the whole resource. Items the resource does not list are left out of the
-    scope (and named in the decision note); if none is left, InvalidGrantRequest. The purpose
-    defaults to the demand's. DuplicateRequest if a pending or current grant of this resource
-    already serves the demand. Returns the grant: active, pending or refused.
+    Items graded ``threshold`` or above need ``legal_basis`` (a ``LegalBasis`` value; missing:
+    InvalidGrantRequest naming it) and leave the request pending; core data is refused at once
+    (``grading``). No data items: the whole resource. Items the resource does not list are
+    left out of the scope (and named in the decision note); if none is left,
+    InvalidGrantRequest. The purpose defaults to the demand's. DuplicateRequest if a pending or
+    current grant of this resource already serves the demand. Returns the grant: active,
+    pending or refused.
     """
     at = now or utcnow()
     demand = get_demand(session, demand_id)
@@ -149,18 +181,74 @@ def request_resource(
             "share_conditions": resource.share_conditions,
         },
     )
+    fields = resource_field_grades(resource.items, scope)
+    needed = assess(
+        grant, fields, threshold=threshold, legal_basis=legal_basis,
+        legal_basis_text=legal_basis_text,
+    )  # fmt: skip
     not_in = f"资源不含数据项 {'、'.join(dropped)}，未纳入授权" if dropped else None
-    if resource.share_type is ShareType.UNCONDITIONAL:
-        note = "；".join(filter(None, ["无条件共享，自动授权", not_in]))
-        _decide(grant, GrantStatus.ACTIVE, AUTO_DECIDER, at, note)
-    elif resource.share_type is ShareType.NOT_SHARED:
-        basis = resource.unshared_basis or "未注明"
-        _decide(grant, GrantStatus.REFUSED, AUTO_DECIDER, at, f"不予共享：{basis}")
-    else:
-        grant.decision_note = not_in
+    _first_decision(grant, resource.share_type, resource.unshared_basis, fields, needed, not_in, at)
     session.add(grant)
     session.flush()
+    requester = Approver(grant.created_by, ApproverLevel.DEPARTMENT, grant.consumer_code)
+    record_decision(session, grant, DecisionAction.REQUESTED, requester, at=at)
+    if grant.status is not GrantStatus.PENDING:
+        rule = Approver(grant.decided_by or AUTO_DECIDER, ApproverLevel.SYSTEM)
+        action = (
+            DecisionAction.GRANTED if grant.status is GrantStatus.ACTIVE else DecisionAction.REFUSED
+        )
+        record_decision(session, grant, action, rule, at=at, note=grant.decision_note)
+    session.flush()
     return grant
+
+
+def _first_decision(  # noqa: PLR0917 - the facts the decision reads
+    grant: Grant,
+    share_type: ShareType,
+    unshared_basis: str | None,
+    fields: Sequence[FieldGrade],
+    needed: Sequence[ApproverLevel],
+    not_in: str | None,
+    at: dt.datetime,
+) -> None:
+    """Decide a new request by its share type and its grade (a refusal by either wins)."""
+    if share_type is ShareType.NOT_SHARED:
+        _decide(
+            grant, GrantStatus.REFUSED, AUTO_DECIDER, at, f"不予共享：{unshared_basis or '未注明'}"
+        )
+    elif (grant.grade or 0) >= CORE_GRADE:
+        refuse_core(grant, fields, at)
+    elif share_type is ShareType.UNCONDITIONAL and not needed:
+        note = "；".join(filter(None, ["无条件共享，自动授权", not_in]))
+        _decide(grant, GrantStatus.ACTIVE, AUTO_DECIDER, at, note)
+    elif needed:
+        # An unconditional share type does not bypass the grade (GB/T 43697-2024 §6.1;
+        # 个人信息保护法 第28条): the request waits for its approvers.
+        who = "、".join(level.zh for level in needed)
+        graded = f"含 {grant.grade} 级数据项，须经{who}审批"
+        grant.decision_note = "；".join(filter(None, [graded, not_in]))
+    else:
+        grant.decision_note = not_in
+
+
+def _owners(session: Session, grant: Grant) -> set[str]:
+    """The providing department by code and, while its resource exists, by name."""
+    owners = {grant.provider_code}
+    # Deleted since: the provider code on the grant still names its owner.
+    with contextlib.suppress(ResourceNotFound):
+        owners.add(get_resource(session, grant.resource_code or "").provider)
+    return owners
+
+
+def _approver(grant: Grant, approver: Approver | None, decided_by: str) -> Approver:
+    if approver is not None:
+        return approver
+    if needed_levels(grant):
+        raise ApproverNotAllowed(
+            f"共享申请 {grant.id} 含 {grant.grade} 级数据，须注明审批人的级别和所属部门"
+            "（graded data: the approver's level and organisation are required）"
+        )
+    return Approver(decided_by, ApproverLevel.DEPARTMENT, grant.provider_code)
 
 
 def _decide(grant: Grant, status: GrantStatus, by: str, at: dt.datetime, note: str | None) -> None:
@@ -191,12 +279,17 @@ def approve_request(
     valid_from: dt.datetime | None = None,
     valid_to: dt.datetime | None = None,
     note: str | None = None,
+    approver: Approver | None = None,
     now: dt.datetime | None = None,
 ) -> Grant:
-    """Grant a pending request, optionally narrowed: fewer data items, a reworded purpose, a
-    shorter period. Widening any of them is an InvalidGrantRequest naming the field."""
+    """Approve a pending request, optionally narrowed: fewer data items, a reworded purpose, a
+    shorter period. Widening any of them is an InvalidGrantRequest naming the field.
+
+    A graded request needs ``approver`` of each level its grade calls for (``grading``); it
+    stays pending until the last one approves. ApproverNotAllowed for anyone else."""
     at = now or utcnow()
     grant = _pending(session, grant_id)
+    by = _approver(grant, approver, decided_by)
     items = _names(data_items)
     if items:
         if grant.data_items == [WHOLE_RESOURCE]:
@@ -225,11 +318,14 @@ def approve_request(
             field="valid_to",
         )
     _period(start, end)
-    grant.valid_from, grant.valid_to = start, end
-    if purpose is not None:
-        grant.purpose = _text(purpose, "purpose", 255) or grant.purpose
+    purpose_text = _text(purpose, "purpose", 255) if purpose is not None else None
     note_text = _text(note, "note", 1000, required=False)
-    _decide(grant, GrantStatus.ACTIVE, _text(decided_by, "decided_by", 128) or "", at, note_text)
+    actor = _text(decided_by, "decided_by", 128) or ""
+    complete = approve_graded(session, grant, by, _owners(session, grant), at=at, note=note_text)
+    grant.valid_from, grant.valid_to = start, end
+    grant.purpose = purpose_text or grant.purpose
+    if complete:
+        activate(session, grant, Approver(actor, by.level, by.organisation), at, note_text)
     session.flush()
     return grant
 
@@ -240,18 +336,20 @@ def refuse_request(
     *,
     decided_by: str,
     reason: str,
+    approver: Approver | None = None,
     now: dt.datetime | None = None,
 ) -> Grant:
-    """Refuse a pending request; the reasons are required (国发〔2016〕51号 §14)."""
+    """Refuse a pending request; the reasons are required (国发〔2016〕51号 §14). A graded
+    request is refused by its provider or the bureau (``approver``) only."""
+    at = now or utcnow()
     grant = _pending(session, grant_id)
+    by = _approver(grant, approver, decided_by)
+    check_refuser(grant, by, _owners(session, grant))
     text = _text(reason, "reason", 1000)
-    _decide(
-        grant,
-        GrantStatus.REFUSED,
-        _text(decided_by, "decided_by", 128) or "",
-        now or utcnow(),
-        text,
-    )
+    actor = _text(decided_by, "decided_by", 128) or ""
+    _decide(grant, GrantStatus.REFUSED, actor, at, text)
+    who = Approver(actor, by.level, by.organisation)
+    record_decision(session, grant, DecisionAction.REFUSED, who, at=at, note=text)
     session.flush()
     return grant
 
