@@ -110,6 +110,7 @@ def test_two_cities_one_index_one_trust_list_one_wallet(
 
     assert harvested.exit_code == 0, harvested.output
     reports = {r["node"]: r for r in json.loads(harvested.stdout)}
+    assert reports[PROVINCE]["status"] == "ok"  # its own issuance, read in-process
     assert (reports[JINAN]["status"], reports[JINAN]["created"]) == ("ok", 1)
     assert (reports[QINGDAO]["status"], reports[QINGDAO]["created"]) == ("ok", 1)
     assert reports[JINAN]["issuers"] >= 1

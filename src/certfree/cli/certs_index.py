@@ -52,19 +52,22 @@ def harvest(
     page_size: Annotated[int, typer.Option(min=1, max=1000)] = 500,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Harvest the certificate index and trust list of city and department nodes."""
+    """Harvest the certificate index and trust list of this node and of city and department
+    nodes (``--all``, this node's own read in-process), or of the nodes named."""
     settings = load_settings()
     with reported_errors():
         if bool(node) == all_nodes:
             raise InvalidInput(t("catalog.harvest.node_or_all"), field="node")
         db = Database(settings.database_url)
+        own = settings.node_code
         try:
-            with db.session() as session:
-                sources = feeds.feed_sources(session, settings.node_code, node)
-            if not sources:
-                raise InvalidInput(t("catalog.harvest.no_sources"), field="node")
-            signer = node_keys(settings).signer(NODE_KEY_OWNER)
-            client = cert_index.HttpIndexClient(signer, settings.node_code)
+            with db.session() as session:  # this node's own issuance first, then each node's
+                others = [code for code in node or [] if code != own]
+                sources = [feeds.Source(own, None)] if all_nodes or own in (node or []) else []
+                sources += feeds.feed_sources(session, own, others) if all_nodes or others else []
+            keys = node_keys(settings)
+            http = cert_index.HttpIndexClient(keys.signer(NODE_KEY_OWNER), own)
+            client = cert_index.OwnFeedClient(db, keys, own, settings.index_key, http)
             try:
                 reports = cert_index.harvest_index(
                     db, sources, client, page_size=page_size,
@@ -75,7 +78,7 @@ def harvest(
                     ),
                 )  # fmt: skip
             finally:
-                client.close()
+                http.close()
         finally:
             db.dispose()
     if as_json:

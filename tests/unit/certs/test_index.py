@@ -22,9 +22,10 @@ from certfree.exchange.registry import revoke_node
 from certfree.nodes.feeds import Source
 from certfree.storage import Database
 from factories.cert_index import CITY, KEY, City, LocalIndex, city_node, issue, register_city
-from factories.certificates import ELDERLY_CARD, ID_CARD, example_face
+from factories.certificates import ELDERLY_CARD, ID_CARD, example_face, issue_example
 
 HOLDER = example_face(ID_CARD)["id_number"]
+SKILLS = "11100000000013506Y002"  # 技能人员职业资格证书, issued by the province's 人社厅
 
 
 @pytest.fixture
@@ -246,3 +247,24 @@ def test_a_down_node_is_reported_and_the_others_go_on(province: Database, city: 
     assert [(r.node, r.status) for r in reports] == [
         ("370200", IndexStatus.UNREACHABLE), (CITY, IndexStatus.OK),
     ]  # fmt: skip
+
+
+def test_the_province_indexes_its_own_issuance_in_process(
+    province: Database, city: City, keys: KeyStore
+) -> None:
+    register_city(province, (province, keys), "370000")  # the province's own key, registered
+    with province.session() as session:
+        own = issue_example(session, keys, SKILLS, name="王建国", id_number=HOLDER).identifier
+    jinan = issue(city, 1)[0]
+    client = cert_index.OwnFeedClient(province, keys, "370000", KEY, LocalIndex({CITY: city}))
+
+    reports = cert_index.harvest_index(
+        province, [Source("370000", None), Source(CITY, None)], client
+    )
+
+    assert [(r.node, r.status, r.created) for r in reports] == [
+        ("370000", IndexStatus.OK, 1), (CITY, IndexStatus.OK, 1),
+    ]  # fmt: skip
+    with province.session() as session:
+        mine = cert_index.holder_entries(session, KEY, HOLDER)
+    assert {(e["node"], e["identifier"]) for e in mine} == {("370000", own), (CITY, jinan)}

@@ -25,6 +25,7 @@ from certfree.certs.index.harvest import (
     IndexClient,
     IndexReport,
     IndexStatus,
+    OwnFeedClient,
     harvest_index,
 )
 from certfree.certs.index.models import IndexEntry, IndexHarvestState, NodeTrust
@@ -53,6 +54,7 @@ __all__ = [
     "InvalidIndexFeed",
     "InvalidIndexQuery",
     "NodeTrust",
+    "OwnFeedClient",
     "harvest_index",
     "holder_commitment",
     "holder_entries",

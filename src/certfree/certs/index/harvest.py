@@ -35,10 +35,10 @@ from certfree.certs.index.errors import (
     IndexNodeUnreachable,
     InvalidIndexFeed,
 )
-from certfree.certs.index.feed import INDEX_FEED_TYP, MAX_PAGE
+from certfree.certs.index.feed import INDEX_FEED_TYP, MAX_PAGE, index_page
 from certfree.certs.index.models import IndexEntry, IndexHarvestState, NodeTrust
 from certfree.certs.trust import TrustList
-from certfree.crypto import Signer, b64url_decode, jwk_thumbprint
+from certfree.crypto import KeyStore, Signer, b64url_decode, jwk_thumbprint
 from certfree.errors import CertfreeError
 from certfree.nodes import Node
 from certfree.nodes.feeds import (
@@ -60,6 +60,7 @@ __all__ = [
     "IndexClient",
     "IndexReport",
     "IndexStatus",
+    "OwnFeedClient",
     "harvest_index",
 ]
 
@@ -138,6 +139,22 @@ class HttpIndexClient:
 
     def close(self) -> None:
         self.client.close()
+
+
+class OwnFeedClient:
+    """:class:`IndexClient` that reads this node's own feed in-process (the province indexes
+    the certificates it issues itself too) and asks ``others`` for every other node's."""
+
+    def __init__(
+        self, db: Database, store: KeyStore, own_code: str, key: bytes, others: IndexClient
+    ) -> None:
+        self.db, self.store, self.own_code, self.key, self.others = db, store, own_code, key, others
+
+    def fetch(self, source: Source, since: int, limit: int) -> Mapping[str, Any]:
+        if source.code != self.own_code:
+            return self.others.fetch(source, since, limit)
+        page = index_page(self.db, self.store, self.own_code, self.key, since=since, limit=limit)
+        return page.as_json()
 
 
 def harvest_index(
