@@ -50,6 +50,7 @@ def test_the_bureau_and_the_cio_see_how_every_field_is_masked(
     name = _row(rows, "certificate", "11100000000013047R001", "name")
     assert (name["class"], name["grade"], name["mask"]) == ("personal.name", 2, "name")
     assert (name["example"], name["example_masked"]) == ("王建国", "王*")
+    assert (name["owner_name_en"], name["label_en"]) == ("Resident identity card", "Name")
     identity = _row(rows, "certificate", "11100000000013047R001", "id_number")
     assert (identity["mask"], identity["example_masked"]) == ("id_number", "3701**********0029")
     # Graded important, the ID number of the catalog item is hidden whatever its class's rule.
@@ -60,6 +61,11 @@ def test_the_bureau_and_the_cio_see_how_every_field_is_masked(
     assert (phone["mask"], phone["example_masked"]) == ("phone", "138****5678")
     status = _row(rows, "question", "marital_status", "status")
     assert (status["class"], status["mask"]) == ("sensitive.family", "hidden")
+    assert (status["label"], status["label_en"]) == (
+        "婚姻状况（未婚、已婚、离婚、丧偶）",
+        "marital status",
+    )
+    assert item["label_en"] is None  # a catalog describes its items in Chinese only
 
 
 def test_the_command_prints_the_same_view(settings: Settings, db: Database) -> None:

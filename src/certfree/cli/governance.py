@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -71,11 +71,16 @@ def fields_command(as_json: AsJson = False) -> None:
         example = "" if row["example"] is None else f"{row['example']} → "
         table.add_row(
             t(f"governance.source.{row['source']}"),
-            f"{row['owner']} {row['owner_name']}",
-            f"{row['field']} {row['label']}",
+            f"{row['owner']} {_named(row, 'owner_name', english=english)}",
+            f"{row['field']} {_named(row, 'label', english=english)}",
             f"{row['class']} {row['class_name_en'] if english else row['class_name']}",
             str(row["grade"]),
             row["mask"],
             f"{example}{row['example_masked'] or ''}",
         )
     console.print(table)
+
+
+def _named(row: dict[str, Any], key: str, *, english: bool) -> str:
+    """A row's name in the language asked, in Chinese where it has no English one."""
+    return str((row[f"{key}_en"] if english else None) or row[key])

@@ -55,8 +55,10 @@ class FieldRef:
     source: FieldSource
     owner: str
     owner_name: str
+    owner_name_en: str | None
     field: str
     label: str
+    label_en: str | None
     kind: DataClass
     grade: int
 
@@ -65,8 +67,10 @@ class FieldRef:
             "source": self.source,
             "owner": self.owner,
             "owner_name": self.owner_name,
+            "owner_name_en": self.owner_name_en,
             "field": self.field,
             "label": self.label,
+            "label_en": self.label_en,
             "class": self.kind.code,
             "class_name": self.kind.name,
             "class_name_en": self.kind.name_en,
@@ -86,8 +90,10 @@ def _certificate_fields() -> Iterator[FieldRef]:
                 "certificate",
                 cert_type.code,
                 cert_type.name,
+                cert_type.name_en,
                 face.name,
                 face.label,
+                face.label_en,
                 _kind(face.data_class),
                 face.grade,
             )
@@ -120,8 +126,10 @@ def _catalog_fields(session: Session) -> Iterator[FieldRef]:
                     "catalog",
                     resource.code,
                     resource.name,
+                    None,
                     str(item.get("name", "")),
                     str(item.get("description") or item.get("name", "")),
+                    None,  # a catalog describes its items in Chinese only (GB/T 21063.3)
                     kind,
                     _item_grade(item, kind),
                 )
@@ -133,12 +141,15 @@ def _question_fields() -> Iterator[FieldRef]:
     for question in questions.list_questions():
         for answer in question.answer:
             kind = _kind(answer.data_class)
+            item = items.get(answer.data_item)
             yield FieldRef(
                 "question",
                 question.name,
                 question.title_zh,
+                question.title_en,
                 answer.name,
-                items[answer.data_item].zh if answer.data_item in items else answer.data_item,
+                item.zh if item else answer.data_item,
+                item.en if item else None,
                 kind,
                 kind.grade,
             )
