@@ -180,6 +180,16 @@ class IssuerKind(View):
     level: str
 
 
+class DerivationView(View):
+    """A claim the holder derives on the device (``age_at_least`` N from ``minimum`` to
+    ``maximum`` years, ``resident_of`` a GB/T 2260 division) and the verifier checks."""
+
+    kind: str
+    field: str
+    minimum: int | None = None
+    maximum: int | None = None
+
+
 class CertTypeView(View):
     """A certificate type of the catalogue (GB/T 36902; ``certs.CertType.to_json``)."""
 
@@ -195,6 +205,10 @@ class CertTypeView(View):
     holder_field: str | None
     fields: list[FaceFieldView]
     predicates: list[PredicateView]
+    disclose_with: list[str] = Field(
+        description="a field with disclose_alone false is disclosed only beside one of these"
+    )
+    derived: list[DerivationView]
 
 
 class CertTypeDetail(CertTypeView):

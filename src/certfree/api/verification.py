@@ -56,6 +56,10 @@ class CredentialVerificationView(BaseModel):
     vct: str | None
     disclosed: list[str]
     claims: dict[str, Any]
+    derived: dict[str, Any] = Field(
+        description="derived claims proved on the holder's device and checked here (端侧处理): "
+        "age_at_least (years), resident_of (GB/T 2260 division, 2/4/6 digits)"
+    )
     holder_jwk: dict[str, Any] | None
     status: int | None
     failed_checks: list[FailedCheckView]

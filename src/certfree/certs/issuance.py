@@ -26,6 +26,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from certfree.certs.claims import BEIJING, Validity, certificate_claims
+from certfree.certs.derived import with_edge
 from certfree.certs.errors import (
     FaceDataInvalid,
     HolderDeceased,
@@ -197,6 +198,8 @@ def seal(signer: Signer, sealing: Sealing) -> Sealed:
         holder_id=sealing.holder_id, face=sealing.face, predicates=predicates,
         status_index=sealing.allocation.index, status_uri=sealing.allocation.uri,
     )  # fmt: skip
+    # Derived claims (端侧处理): the age chain's anchor, the division levels.
+    layout = with_edge(layout, kind, sealing.face, today(sealing.moment))
     credential = issue_sd_jwt(
         signer,
         layout.claims,

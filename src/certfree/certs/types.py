@@ -33,6 +33,7 @@ from certfree.nodes import DepartmentKind
 __all__ = [
     "RESERVED_CLAIMS",
     "CertType",
+    "Derivation",
     "FaceField",
     "Predicate",
     "ValidityRule",
@@ -116,6 +117,24 @@ class Predicate:
 
 
 @dataclass(frozen=True, slots=True)
+class Derivation:
+    """A claim the holder derives on the device and the verifier checks (edge processing,
+    docs/edge-processing.md): ``age_at_least`` N years from a date field, for N from
+    ``minimum`` to ``maximum``; ``resident_of`` a GB/T 2260 division from a division field."""
+
+    kind: str
+    field: str
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind, "field": self.field}
+        if self.minimum is not None:
+            data |= {"minimum": self.minimum, "maximum": self.maximum}
+        return data
+
+
+@dataclass(frozen=True, slots=True)
 class ValidityRule:
     """How long a certificate of the type is valid, in whole years; ``None`` default = 长期."""
 
@@ -152,6 +171,10 @@ class CertType:
     fields: tuple[FaceField, ...]
     predicates: tuple[Predicate, ...]
     example: dict[str, Any]
+    # A field with disclose_alone false is disclosed only beside one of these claims
+    # (docs/edge-processing.md, "Fields never disclosed alone").
+    disclose_with: tuple[str, ...] = ()
+    derivations: tuple[Derivation, ...] = ()
 
     def field(self, name: str) -> FaceField | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -179,6 +202,8 @@ class CertType:
             "holder_field": self.holder_field,
             "fields": [f.to_json() for f in self.fields],
             "predicates": [p.to_json() for p in self.predicates],
+            "disclose_with": list(self.disclose_with),
+            "derived": [d.to_json() for d in self.derivations],
         }
 
 
@@ -240,6 +265,11 @@ def _parse(raw: dict[str, Any], source: str) -> CertType:
             for p in raw.get("predicates", ())
         ),
         example=dict(raw.get("example", {})),
+        disclose_with=tuple(str(name) for name in raw.get("disclose_with", ())),
+        derivations=tuple(
+            Derivation(str(d["kind"]), str(d["field"]), d.get("minimum"), d.get("maximum"))
+            for d in raw.get("derived", ())
+        ),
     )
     _check(cert_type, source)
     return cert_type
@@ -271,6 +301,7 @@ def _check(cert_type: CertType, source: str) -> None:
         target = cert_type.field(predicate.field)
         if predicate.kind != "age_at_least" or target is None or target.type != FieldType.DATE:
             problems.append(f"predicate {predicate.name}: needs kind age_at_least on a date field")
+    problems += _check_disclosure(cert_type)
     expected = (
         FieldType.ID_NUMBER
         if cert_type.holder_category is HolderCategory.PERSON
@@ -282,6 +313,33 @@ def _check(cert_type: CertType, source: str) -> None:
             problems.append(f"holder_field must name a required {expected} field")
     if problems:
         raise ConfigurationError(f"certificate type file {source}: " + "; ".join(problems))
+
+
+_DERIVATION_KINDS = {"age_at_least": FieldType.DATE, "resident_of": FieldType.STRING}
+_MAX_AGE = 150  # the bound of the age hash chain (certs.derived.CHAIN_DAYS)
+
+
+def _check_disclosure(cert_type: CertType) -> list[str]:
+    """The companions of fields never disclosed alone, and the derivations, are well formed."""
+    problems: list[str] = []
+    lone = [f.name for f in cert_type.fields if not f.disclose_alone]
+    if lone and not cert_type.disclose_with:
+        problems.append(f"fields {lone} are never disclosed alone: disclose_with names none")
+    for name in cert_type.disclose_with:
+        item = cert_type.field(name)
+        if name != "holder_id" and (item is None or not item.disclose_alone):
+            problems.append(f"disclose_with {name}: not holder_id nor a field disclosed alone")
+    for derived in cert_type.derivations:
+        target = cert_type.field(derived.field)
+        if target is None or _DERIVATION_KINDS.get(derived.kind) is not target.type:
+            problems.append(f"derived {derived.kind}: needs a known kind on a field of its type")
+        elif derived.kind == "age_at_least" and not (
+            1 <= (derived.minimum or 0) <= (derived.maximum or 0) <= _MAX_AGE
+        ):
+            problems.append(f"derived age_at_least: needs 1 <= minimum <= maximum <= {_MAX_AGE}")
+        elif derived.kind == "resident_of" and (target.min_length, target.max_length) != (6, 6):
+            problems.append(f"derived resident_of: field {derived.field} must be 6 characters")
+    return problems
 
 
 @cache

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from certfree.certs.claims import flatten_face, shown_names, validity_dates
+from certfree.certs.derived import check_edge, without_edge
 from certfree.certs.status_sources import StatusLists, StatusListSource  # re-exported
 from certfree.certs.trust import TrustList
 from certfree.certs.types import cert_types
@@ -56,6 +57,8 @@ class Check(enum.StrEnum):
     KEY_BINDING = "key_binding"
     AUDIENCE = "audience"
     NONCE = "nonce"
+    DISCLOSURE_RULE = "disclosure_rule"  # a field never disclosed alone (certs.disclosure)
+    DERIVED = "derived"  # a derived claim's proof (certs.derived, 端侧处理)
 
 
 _CHECK_OF_REASON: dict[SdJwtReason, Check] = {
@@ -123,6 +126,7 @@ class VerificationResult:
     vct: str | None = None
     holder_jwk: dict[str, Any] | None = None
     status: int | None = None
+    derived: dict[str, Any] = field(default_factory=dict)  # {"age_at_least": 35, …}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -131,6 +135,7 @@ class VerificationResult:
             "vct": self.vct,
             "disclosed": list(self.disclosed),
             "claims": self.claims,
+            "derived": self.derived,
             "holder_jwk": self.holder_jwk,
             "status": self.status,
             "failed_checks": [f.to_json() for f in self.failed],
@@ -268,6 +273,11 @@ def verify_presentation(
     vc_failure = _check_vc_claims(claims, verified.disclosed)
     if vc_failure is not None:
         return VerificationResult(valid=False, failed=(vc_failure,))
+    derived, refused = check_edge(claims, verified.disclosed, verified.key_binding)
+    if refused is not None:  # a lone graded field, or a derived claim that does not hold
+        named, *words = refused
+        return VerificationResult(valid=False, failed=(FailedCheck(Check(named), *words),))
+    claims, disclosed = without_edge(claims, shown_names(verified.disclosed))
     status, status_failure = _check_status(claims, trust, status_lists, moment)
     if status_failure is not None:
         failed.append(status_failure)
@@ -275,7 +285,8 @@ def verify_presentation(
     return VerificationResult(
         valid=valid,
         claims=_shown_claims(claims) if valid else {},
-        disclosed=shown_names(verified.disclosed) if valid else (),
+        disclosed=disclosed if valid else (),
+        derived=derived if valid else {},
         failed=tuple(failed),
         issuer=_text(claims.get("iss")),
         vct=_text(claims.get("vct")),

@@ -187,6 +187,9 @@ def own_id_card(node: DemoNode, type_code: str, person: str) -> tuple[dict[str, 
                 "birth_date": holder.birth_date.isoformat(),
                 "id_number": holder.id_number,
                 "address": address,
+                # GB/T 2260 division of the household: the issuer seals its levels for
+                # "resident of X" proved on the holder's device (certs.derived).
+                "division_code": holder.address_code,
             }
             if kind.slug == "household_register":
                 head_id = home.head_id_number if home is not None else holder.id_number

@@ -6,6 +6,8 @@ Subclasses of the one hierarchy in ``certfree.errors``::
     ├── HolderKeyInvalid         the key file cannot be read, or the passphrase does not open it
     ├── CredentialMalformed      not a compact SD-JWT, or no vct / cnf.jwk
     ├── ClaimNotDisclosable      a claim asked for that the credential cannot disclose
+    ├── DisclosedAlone           a graded field without what the type requires beside it
+    ├── ProofNotPossible         a derived claim (age ≥ N, resident of X) that cannot be proved
     └── QrPayloadTooLarge        the payload does not fit a scannable QR code
     Conflict
     └── CredentialBoundToOtherKey  cnf.jwk is not the wallet's holder key
@@ -28,7 +30,9 @@ __all__ = [
     "CredentialBoundToOtherKey",
     "CredentialMalformed",
     "CredentialNotInWallet",
+    "DisclosedAlone",
     "HolderKeyInvalid",
+    "ProofNotPossible",
     "QrPayloadTooLarge",
     "ShortCodeFailed",
 ]
@@ -62,6 +66,18 @@ class ClaimNotDisclosable(InvalidInput):
 
     def problem_extensions(self) -> dict[str, Any]:
         return {"missing": self.missing, "disclosable": self.disclosable}
+
+
+class DisclosedAlone(InvalidInput):
+    slug = "disclosed-alone"
+    title = "Field may not be disclosed alone"
+    title_zh = "该项不得单独披露"
+
+
+class ProofNotPossible(InvalidInput):
+    slug = "proof-not-possible"
+    title = "Derived claim cannot be proved"
+    title_zh = "无法证明该推导声明"
 
 
 class QrPayloadTooLarge(InvalidInput):

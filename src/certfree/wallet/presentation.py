@@ -6,11 +6,13 @@ side; the verifier learns only the disclosures chosen and the holder's public ke
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from certfree.crypto import present_sd_jwt
 from certfree.errors import InvalidInput
 from certfree.wallet.credentials import CredentialInfo, read_credential
+from certfree.wallet.derivation import check_disclosure, derive
 from certfree.wallet.errors import ClaimNotDisclosable
 from certfree.wallet.keys import HolderKey
 from certfree.wallet.store import check_binding
@@ -31,12 +33,16 @@ def present(
     audience: str,
     nonce: str,
     iat: int | None = None,
+    prove: Iterable[str] = (),
 ) -> str:
     """The presentation ``<jwt>~<chosen disclosures>~<kb-jwt>`` of ``credential``.
 
     Raises ClaimNotDisclosable naming each claim the credential cannot disclose (and listing
     those it can), CredentialBoundToOtherKey when ``key`` is not the credential's ``cnf.jwk``
     (a verifier would refuse the key binding), InvalidInput for an empty audience or nonce.
+    ``prove`` names derived claims made on the device (``age_at_least:35``,
+    ``resident_of:3701``; ``wallet.derivation``): ProofNotPossible when one cannot be made,
+    DisclosedAlone for a graded field without what its type requires beside it.
     """
     info = credential if isinstance(credential, CredentialInfo) else read_credential(credential)
     if not audience.strip():
@@ -48,6 +54,10 @@ def present(
     if missing:
         raise ClaimNotDisclosable(missing, info.disclosable)
     check_binding(info, key.public_jwk())
+    moment = int(time.time()) if iat is None else iat
+    derived, kb_claims = derive(info, prove, moment)  # 端侧处理: proofs made here
+    check_disclosure(info, [*wanted, *derived])
     return present_sd_jwt(
-        info.compact, wanted, key.signer(), audience=audience, nonce=nonce, iat=iat
-    )
+        info.compact, [*wanted, *derived], key.signer(), audience=audience, nonce=nonce,
+        iat=moment, kb_claims=kb_claims,
+    )  # fmt: skip

@@ -24,6 +24,7 @@ from certfree.web.rendering import render_page
 router = APIRouter(tags=["web"])
 
 MESSAGES = Catalog.load("certfree.web", "messages/wallet.json").by_language()
+RP_MESSAGES = Catalog.load("certfree.web", "messages/relying_parties.json").by_language()
 # The audience of a presentation shown before any verifier asked (walk-up 亮证码).
 IN_PERSON_AUDIENCE = "certfree:in-person"
 # A walk-up QR renews this often: within the verifier's 120 s acceptance of the nonce's time
@@ -32,8 +33,9 @@ RENEW_SECONDS = 50
 
 
 def certificate_types(lang: str) -> dict[str, dict[str, Any]]:
-    """Each type's name, face fields (label, kind) and predicates (label, the field each
-    stands for), in the page's language, so the script can label a credential's claims."""
+    """Each type's name, face fields (label, kind, whether shown alone), predicates (label, the
+    field each stands for), the claims a lone field needs beside it and the derived claims,
+    in the page's language, so the script can label a credential's claims."""
     english = lang == "en"
     shown: dict[str, dict[str, Any]] = {}
     for code, kind in certs.cert_types().items():
@@ -45,6 +47,7 @@ def certificate_types(lang: str) -> dict[str, dict[str, Any]]:
                     "label": f.label_en if english else f.label,
                     "type": f.type,
                     "grade": f.grade,
+                    "disclose_alone": f.disclose_alone,
                 }
                 for f in kind.fields
             ],
@@ -52,6 +55,9 @@ def certificate_types(lang: str) -> dict[str, dict[str, Any]]:
                 {"name": p.name, "label": p.label_en if english else p.label, "field": p.field}
                 for p in kind.predicates
             ],
+            # The disclosure rule and the claims derived on the device (holder.js).
+            "disclose_with": list(kind.disclose_with),
+            "derived": [d.to_json() for d in kind.derivations],
         }
     return shown
 
@@ -87,6 +93,8 @@ def _page(
                 "IDENTIFIER": identifier,
                 "AUDIENCE": IN_PERSON_AUDIENCE,
                 "RENEW_SECONDS": RENEW_SECONDS,
+                # The register of relying parties' refusals (static/wallet_requests.js).
+                "RP_T": RP_MESSAGES[lang],
                 "DEVELOPMENT": node.settings.is_development,
             },
         },

@@ -42,15 +42,17 @@ def _presentation(db: Database, store: KeyStore, disclose: list[str]) -> tuple[s
 def test_a_verified_use_is_linked_to_the_holder_through_the_base_library(
     db: Database, store: KeyStore
 ) -> None:
-    shown, holder_id = _presentation(db, store, ["address"])
+    # The address with the name: a graded field is never disclosed alone (certs.disclosure).
+    shown, holder_id = _presentation(db, store, ["name", "address"])
     with db.session() as session:
         result = verify_and_record(session, store, shown, CONTEXT, nonce="n")
         assert result.valid
     with db.session() as session:
         (use,) = uses_of_holder(session, holder_id.lower())
-        assert use.disclosed == ["address"]
+        assert use.disclosed == ["address", "name"]
         assert "山东省济南市" not in repr(vars(use))  # the address value is not kept
-        assert "出示项目：住址；" in describe_use(use)
+        assert "王建国" not in repr(vars(use))  # nor the name
+        assert "出示项目：住址、姓名；" in describe_use(use)
 
 
 def test_a_forged_presentation_naming_a_real_certificate_is_not_put_in_its_log(

@@ -285,14 +285,17 @@ def present_sd_jwt(
     audience: str,
     nonce: str,
     iat: int | None = None,
+    kb_claims: Mapping[str, Any] | None = None,
 ) -> str:
     """A presentation keeping only the disclosures of the names in ``disclose``, plus a KB-JWT.
 
     A nested claim brings the disclosures of the objects holding it; naming an object brings
     all of its members. The KB-JWT (RFC 9901 §4.3) has ``typ: kb+jwt`` and ``aud``,
     ``nonce``, ``iat`` and ``sd_hash`` = base64url SHA-256 of ``<jwt>~<kept disclosures>~``.
-    A key binding already on ``sd_jwt`` is dropped. InvalidInput names a requested claim
-    that has no disclosure.
+    A key binding already on ``sd_jwt`` is dropped. ``kb_claims`` are further claims of the
+    KB-JWT, signed by the holder (RFC 9901 §4.3 allows them; a derived claim's proof travels
+    there), never replacing the four above. InvalidInput names a requested claim that has
+    no disclosure.
     """
     parsed = parse_sd_jwt(sd_jwt)
     wanted = set(disclose)
@@ -305,6 +308,7 @@ def present_sd_jwt(
         )
     prefix = "~".join([parsed.jwt, *_kept(parsed, wanted), ""])
     kb_payload = {
+        **(kb_claims or {}),
         "aud": audience,
         "nonce": nonce,
         "iat": int(time.time()) if iat is None else iat,

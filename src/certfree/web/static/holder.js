@@ -105,16 +105,84 @@ const certfreeHolder = (() => {
     return disclosures.filter((d) => keep.has(d.digest)).map((d) => d.encoded);
   }
 
-  // `<jwt>~<chosen disclosures>~<kb-jwt>` for the verifier's audience and nonce.
-  async function present(subject, compact, disclose, { audience, nonce, iat } = {}) {
+  // ---- derived claims (端侧处理), as certfree/certs/derived.py and wallet/derivation.py ----
+  // H^steps over SHA-256 of the 32 raw bytes, with WebCrypto.
+  async function hashChain(bytes, steps) {
+    let value = bytes;
+    for (let i = 0; i < steps; i += 1) value = new Uint8Array(await crypto.subtle.digest("SHA-256", value));
+    return value;
+  }
+  const DAY_MS = 86400000;
+  const dayNumber = (iso) => Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / DAY_MS;
+  const beijingDay = (seconds) => new Date(seconds * 1000 + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  // T: the last birth date of one aged at least `years` on day `on` (29 February → 28th).
+  function latestBirthDate(on, years) {
+    const year = Number(on.slice(0, 4)) - years;
+    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+    const monthDay = on.slice(5) === "02-29" && !leap ? "02-28" : on.slice(5);
+    return `${String(year).padStart(4, "0")}-${monthDay}`;
+  }
+  const LEVELS = { 2: "resident_province", 4: "resident_city", 6: "resident_county" };
+  const divisionLevel = (code) => { let text = String(code).trim(); while (text.length > 2 && text.endsWith("00")) text = text.slice(0, -2); return text; };
+  // Never named: the chain's seed gives the birth date away.
+  const NEVER = new Set(["age_seed"]);
+
+  // The disclosures and key-binding statements that prove `prove` ({age_at_least: N,
+  // resident_of: "3701"}) for the Beijing day of `iat`; an Error with `reason` otherwise.
+  async function derive(values, kind, prove, iat) {
+    const disclose = [];
+    const derived = {};
+    if (prove.age_at_least !== undefined) {
+      const rule = ((kind && kind.derived) || []).find((d) => d.kind === "age_at_least");
+      const years = Number(prove.age_at_least);
+      const anchor = values.age_anchor;
+      if (!rule || !anchor || !values.age_seed) throw Object.assign(new Error("no age chain"), { reason: "age_not_derivable" });
+      if (!Number.isInteger(years) || years < rule.minimum || years > rule.maximum) throw Object.assign(new Error("age out of range"), { reason: "age_not_allowed", years });
+      const ref = dayNumber(anchor.ref);
+      const k = Math.min(Math.max(ref - dayNumber(values[rule.field]), 0), anchor.max);
+      const m = Math.max(ref - dayNumber(latestBirthDate(beijingDay(iat), years)), 0);
+      if (m > k) throw Object.assign(new Error(`not aged ${years}`), { reason: "not_old_enough", years });
+      derived.age_at_least = { years, proof: b64url(await hashChain(fromB64url(values.age_seed), k - m)) };
+      disclose.push("age_anchor");
+    }
+    if (prove.resident_of !== undefined) {
+      const asked = divisionLevel(prove.resident_of);
+      const name = LEVELS[asked.length];
+      if (!name || values[name] !== asked) throw Object.assign(new Error(`not resident of ${asked}`), { reason: "not_resident" });
+      derived.resident_of = asked;
+      disclose.push(name);
+    }
+    return { disclose, derived };
+  }
+
+  // The fields of `names` never disclosed alone, when none the type requires beside them is
+  // there (certfree/certs/disclosure.py); [] when the rule holds.
+  function loneFields(kind, names) {
+    const wanted = new Set(names);
+    if (!kind || wanted.has("face") || (kind.disclose_with || []).some((name) => wanted.has(name))) return [];
+    return kind.fields.filter((f) => wanted.has(f.name) && !f.disclose_alone);
+  }
+
+  // `<jwt>~<chosen disclosures>~<kb-jwt>` for the verifier's audience and nonce. With `kind`
+  // (the type, GET /api/v1/cert-types/{code}) the disclosure rule is kept and `prove`
+  // ({age_at_least, resident_of}) is proved here, from values that never leave the device.
+  async function present(subject, compact, disclose, { audience, nonce, iat, kind, prove } = {}) {
     if (!audience || !nonce) throw new Error("audience and nonce are required");
     const parsed = await parse(compact);
-    const wanted = new Set(disclose);
+    const moment = iat ?? Math.floor(Date.now() / 1000);
+    const values = Object.fromEntries(parsed.disclosures.filter((d) => d.name !== null).map((d) => [d.name, d.value]));
+    const extra = prove ? await derive(values, kind, prove, moment) : { disclose: [], derived: {} };
+    const reserved = disclose.filter((name) => NEVER.has(name));
+    if (reserved.length) throw new Error(`cannot disclose ${reserved.join(", ")}`);
+    const lone = loneFields(kind, disclose);
+    if (lone.length) throw Object.assign(new Error(`${lone.map((f) => f.name).join(", ")} may not be disclosed alone`), { reason: "disclosed_alone", lone });
+    const wanted = new Set([...disclose, ...extra.disclose]);
     const missing = [...wanted].filter((name) => !parsed.disclosures.some((d) => d.name === name));
     if (missing.length) throw new Error(`cannot disclose ${missing.join(", ")}`);
     const prefix = [parsed.jwt, ...kept(parsed.disclosures, wanted), ""].join("~");
     const header = { alg: "ES256", typ: "kb+jwt" };
-    const claims = { aud: audience, nonce, iat: iat ?? Math.floor(Date.now() / 1000), sd_hash: await sha256(prefix) };
+    const statements = Object.keys(extra.derived).length ? { derived: extra.derived } : {};
+    const claims = { ...statements, aud: audience, nonce, iat: moment, sd_hash: await sha256(prefix) };
     const input = `${b64url(encoder.encode(JSON.stringify(header)))}.${b64url(encoder.encode(JSON.stringify(claims)))}`;
     const { privateKey } = await key(subject);
     const signature = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, privateKey, encoder.encode(input));
@@ -129,5 +197,5 @@ const certfreeHolder = (() => {
     return cnf.jwk.x === mine.x && cnf.jwk.y === mine.y;
   }
 
-  return { key, publicJwk, hasKey, payload, disclosures, present, boundHere };
+  return { key, publicJwk, hasKey, payload, disclosures, present, boundHere, hashChain, loneFields, latestBirthDate };
 })();

@@ -8,7 +8,7 @@
   const english = PAGE.LANG === "en";
 
   // ---- the scenario and the verifier's own request ----
-  const scenario = () => SCENARIOS.get(($("input[name=scenario]:checked") || {}).value) || PAGE.SCENARIOS[0];
+  const scenario = () => certfreeSigned.scenario() || SCENARIOS.get(($("input[name=scenario]:checked") || {}).value) || PAGE.SCENARIOS[0];
   let request = null; // {audience, nonce, claims, until (ms)}
 
   const b64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
@@ -18,17 +18,19 @@
   };
 
   // A fresh request: 128 random bits of nonce, the verifier named as the audience.
-  function newRequest() {
+  async function newRequest() {
     const who = certfree.auth && certfree.auth.session();
     if (!who) return;
     const chosen = scenario();
-    request = {
+    // A verifier in the register of relying parties asks with a request the node signs
+    // (static/verify_signed.js); any other with the unsigned text.
+    request = certfreeSigned.registered() ? await certfreeSigned.request(chosen) : {
       audience: `certfree:verifier:${who.subject}`,
       nonce: b64url(crypto.getRandomValues(new Uint8Array(16))),
       claims: chosen.claims,
       until: Date.now() + PAGE.REQUEST_TTL * 1000,
     };
-    const text = `certfree:request?aud=${encodeURIComponent(request.audience)}&nonce=${request.nonce}&claims=${request.claims.join(",")}`;
+    const text = request.text || `certfree:request?aud=${encodeURIComponent(request.audience)}&nonce=${request.nonce}&claims=${request.claims.join(",")}`;
     const qr = qrcode(0, "M");
     qr.addData(text, "Byte");
     qr.make();
@@ -91,7 +93,7 @@
       [audience, nonce, how] = [asked.audience, asked.nonce, T.mode_request];
     }
     await run(how, () => api("/api/v1/verifications", {
-      method: "POST", body: { presentation: text, audience, nonce, purpose: scenario().name },
+      method: "POST", body: { presentation: text, audience, nonce, purpose: scenario().name, scenario: certfreeSigned.registered() ? scenario().key : undefined },
     }), audience !== PAGE.WALK_UP_AUDIENCE);
   }
   async function redeem(code) {
@@ -158,16 +160,28 @@
     $("#refusal").hidden = false;
     if (how) finish(how);
   }
+  // An age predicate asked (age_over_60) is met by a proof made on the holder's device that
+  // the holder is at least that old today (derived.age_at_least, 端侧处理).
+  function provedAge(kind, derived, name) {
+    const predicate = kind && kind.predicates.find((p) => p.name === name);
+    return Boolean(predicate && derived && derived.age_at_least >= predicate.years);
+  }
+  function showDerived(derived) {
+    if (derived.age_at_least !== undefined) fact($("#claims"), fill(T.derived_age_at_least, { years: derived.age_at_least }), T.derived_yes);
+    if (derived.resident_of !== undefined) fact($("#claims"), T.derived_resident_of, derived.resident_of);
+  }
   async function show(result, how) {
     const kind = await certType(result.vct);
     const labels = labelsOf(kind);
     if (!result.valid) {
       refuse(result.failed_checks.map((c) => (english ? c.message : c.message_zh)));
     } else {
+      const derived = result.derived || {};
       const asked = scenario().claims;
-      const missing = asked.filter((name) => !result.disclosed.includes(name));
-      const shownAsked = asked.filter((name) => result.disclosed.includes(name))
-        .map((name) => `${labels[name] || name}${T.colon}${word(result.claims[name])}`);
+      const met = (name) => result.disclosed.includes(name) || provedAge(kind, derived, name);
+      const missing = asked.filter((name) => !met(name));
+      const shownAsked = asked.filter(met)
+        .map((name) => `${labels[name] || name}${T.colon}${result.disclosed.includes(name) ? word(result.claims[name]) : T.derived_yes}`);
       if (missing.length) {
         showVerdict("incomplete", T.incomplete);
         const note = $("#missing");
@@ -178,6 +192,7 @@
       }
       $("#claims").replaceChildren();
       for (const name of result.disclosed) fact($("#claims"), labels[name] || name, word(result.claims[name]));
+      showDerived(derived);
       $("#shown").hidden = false;
     }
     const facts = $("#facts");
@@ -249,7 +264,7 @@
 
   const auth = certfree.setAuth(signIn({
     key: "certfree.verify", devPath: "/dev/staff-sign-in", development: PAGE.DEVELOPMENT, failed: T.failed,
-    onChange: async () => showScenario(),
+    onChange: async () => { await certfreeSigned.load(PAGE.LABELS, showScenario); showScenario(); },
   }));
   auth.start();
 })();

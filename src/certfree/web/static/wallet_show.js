@@ -27,6 +27,55 @@ const walletShow = (() => {
   }
   const labels = (names) => names.map(labelOf).join(T.list_sep);
 
+  // ---- derived claims proved on this device (端侧处理: static/holder.js derive) ----
+  const LEVEL_NAMES = { resident_province: 2, resident_city: 4, resident_county: 6 };
+  function derivedChoices(kind, values) {
+    const items = [];
+    const age = (kind.derived || []).find((d) => d.kind === "age_at_least");
+    if (age && values.age_anchor && values.age_seed) {
+      const box = el("input", { type: "checkbox", name: "prove", value: "age_at_least" });
+      const years = el("input", { type: "number", id: "prove-years", min: String(age.minimum), max: String(age.maximum), value: "18", step: "1", inputMode: "numeric" });
+      years.setAttribute("aria-label", T.prove_age_years);
+      years.addEventListener("input", () => { box.checked = true; });
+      items.push(el("li", {}, el("label", {}, box, ` ${T.prove_age}`), " ", years, ` ${T.prove_age_years}`));
+    }
+    for (const [name, length] of Object.entries(LEVEL_NAMES)) {
+      if (typeof values[name] !== "string") continue;
+      const box = el("input", { type: "checkbox", name: "prove", value: `resident_of:${values[name]}` });
+      items.push(el("li", {}, el("label", {}, box, ` ${fill(T.prove_resident, { level: T[`level_${length}`], code: values[name] })}`)));
+    }
+    return items;
+  }
+  // {age_at_least: N, resident_of: code} of the derived claims chosen; a refusal naming the
+  // years when they are out of the type's range.
+  function proofs() {
+    const prove = {};
+    for (const box of $$("input[name=prove]:checked")) {
+      if (box.value === "age_at_least") prove.age_at_least = Number($("#prove-years").value);
+      else prove.resident_of = box.value.split(":")[1];
+    }
+    return prove;
+  }
+  const proofLabels = (prove) => [
+    ...(prove.age_at_least !== undefined ? [fill(T.proved_age, { years: prove.age_at_least })] : []),
+    ...(prove.resident_of !== undefined ? [fill(T.proved_resident, { code: prove.resident_of })] : []),
+  ];
+  const showingLabels = (names) => [...names.map(labelOf), ...proofLabels(proofs())].join(T.list_sep);
+  // The holder's words for what holder.js refuses (the disclosure rule, a proof not possible).
+  function explained(error) {
+    const { kind } = holding;
+    if (error.reason === "disclosed_alone") {
+      const partners = (kind.disclose_with || []).map((name) => (name === "holder_id" ? T.holder_id : labelOf(name)));
+      return Object.assign(new Error(fill(T.disclosed_alone, { fields: error.lone.map((f) => f.label).join(T.list_sep), with: partners.join(T.or) })), { field: "disclose" });
+    }
+    if (error.reason === "not_old_enough") return Object.assign(new Error(fill(T.not_old_enough, { years: error.years })), { field: "disclose" });
+    if (error.reason === "age_not_allowed") {
+      const age = (kind.derived || []).find((d) => d.kind === "age_at_least") || {};
+      return Object.assign(new Error(fill(T.age_not_allowed, { min: age.minimum, max: age.maximum })), { field: "disclose" });
+    }
+    return error;
+  }
+
   function choice(name, label, sensitive) {
     const box = el("input", { type: "checkbox", name: "claim", value: name });
     box.addEventListener("change", warn);
@@ -40,7 +89,7 @@ const walletShow = (() => {
     const { kind, values } = held;
     $("#show").hidden = false;
     // Each predicate that holds ("年满60周岁"), shown without the date it is drawn from.
-    $("#predicates").replaceChildren(...kind.predicates.filter((p) => values[p.name] === true).map((p) => choice(p.name, p.label, false)));
+    $("#predicates").replaceChildren(...kind.predicates.filter((p) => values[p.name] === true).map((p) => choice(p.name, p.label, false)), ...derivedChoices(kind, values));
     const fields = kind.fields.filter((f) => f.name in values).map((f) => choice(f.name, f.label, f.grade >= 3));
     if ("certificate_id" in values) fields.push(choice("certificate_id", T.certificate_id, false));
     $("#fields").replaceChildren(...fields);
@@ -57,7 +106,7 @@ const walletShow = (() => {
     // A short code is redeemed with the verifier's nonce, which only its request gives.
     $("#make-code").hidden = mode !== "request";
     $("#code-hint").hidden = mode === "request";
-    for (const box of $$("input[name=claim]")) box.checked = false;
+    for (const box of $$("input[name=claim], input[name=prove]")) box.checked = false;
     warn();
   }
   for (const radio of $$("input[name=mode]")) radio.addEventListener("change", () => setMode(radio.value));
@@ -66,15 +115,19 @@ const walletShow = (() => {
     const trimmed = String(text || "").trim();
     if (!trimmed.startsWith(REQUEST_PREFIX)) return null;
     const query = new URLSearchParams(trimmed.slice(REQUEST_PREFIX.length));
+    // A verifier's signed request (certfree:request?jwt=…), checked in useRequest.
+    if (query.get("jwt")) return certfreeRequests.parse(query.get("jwt"));
     const aud = query.get("aud");
     const nonce = query.get("nonce");
     if (!aud || !nonce) return null;
     const claims = [...new Set((query.get("claims") || "").split(",").map((c) => c.trim()).filter(Boolean))];
     return { aud, nonce, claims };
   }
-  function useRequest(text) {
-    const parsed = parseRequest(text);
-    if (!parsed) throw Object.assign(new Error(T.request_invalid), { field: "request" });
+  async function useRequest(text) {
+    const read = parseRequest(text);
+    if (!read) throw Object.assign(new Error(T.request_invalid), { field: "request" });
+    // Held to the register of relying parties (static/wallet_requests.js): signed, in scope.
+    const parsed = await certfreeRequests.check(read);
     stopShowing();
     request = parsed;
     $("#request").value = text.trim();
@@ -126,7 +179,7 @@ const walletShow = (() => {
       const bitmap = await createImageBitmap(file);
       const text = readQr(bitmap, bitmap.width, bitmap.height);
       if (!text) throw new Error(T.no_qr_found);
-      useRequest(text);
+      await useRequest(text);
     } catch (error) {
       certfree.showProblem(requestForm, error);
     } finally {
@@ -162,7 +215,7 @@ const walletShow = (() => {
       const text = video.readyState >= 2 ? readQr(video, video.videoWidth, video.videoHeight) : null;
       if (text && parseRequest(text)) {
         stopCamera();
-        try { useRequest(text); } catch (error) { certfree.showProblem(requestForm, error); }
+        useRequest(text).catch((error) => certfree.showProblem(requestForm, error));
         return;
       }
       setTimeout(frame, 200);
@@ -186,7 +239,11 @@ const walletShow = (() => {
   async function presentation(names) {
     const audience = request ? request.aud : PAGE.AUDIENCE;
     const nonce = request ? request.nonce : walkUpNonce();
-    return certfreeHolder.present(holding.subject, holding.cert.credential, names, { audience, nonce });
+    try {
+      return await certfreeHolder.present(holding.subject, holding.cert.credential, names, { audience, nonce, kind: holding.kind, prove: proofs() });
+    } catch (error) {
+      throw explained(error);
+    }
   }
 
   // The symbol at level L, raised to the strongest level that needs no larger version.
@@ -227,7 +284,7 @@ const walletShow = (() => {
         if (qr.isDark(row, col)) context.fillRect((col + QUIET_ZONE) * cell, (row + QUIET_ZONE) * cell, cell, cell);
       }
     }
-    canvas.setAttribute("aria-label", fill(T.qr_label, { claims: labels(names) }));
+    canvas.setAttribute("aria-label", fill(T.qr_label, { claims: showingLabels(names) }));
   }
 
   let ticking = null;
@@ -253,7 +310,7 @@ const walletShow = (() => {
       countdown();
     };
     await renew();
-    $("#showing").textContent = fill(T.showing, { claims: labels(names) });
+    $("#showing").textContent = fill(T.showing, { claims: showingLabels(names) });
     $("#for-whom").textContent = request ? fill(T.for_request, { aud: request.aud }) : T.for_walkup;
     $("#shown").hidden = false;
     const mine = setInterval(async () => {
@@ -287,7 +344,8 @@ const walletShow = (() => {
   const chooseForm = $("#choose");
   certfree.onSubmit(chooseForm, async (data, submitter) => {
     const names = chosen();
-    if (!names.length) throw Object.assign(new Error(T.choose_one), { field: "disclose" });
+    if (!names.length && !Object.keys(proofs()).length) throw Object.assign(new Error(T.choose_one), { field: "disclose" });
+    certfreeRequests.refuseBeyond(request, names); // a registered verifier's scenario, no more
     if (submitter && submitter.value === "code") await showCode(names); else await showQr(names);
   });
 
