@@ -20,9 +20,6 @@ from certfree.governance.subject_rights.corrections import (
     effective_status,
     find_request,
     list_requests,
-    record_answer,
-    record_incoming,
-    reissue_certificates,
 )
 from certfree.governance.subject_rights.errors import (
     FactNotCorrectable,
@@ -40,6 +37,7 @@ from certfree.governance.subject_rights.facts import (
     RegisterFacts,
     check_value,
 )
+from certfree.governance.subject_rights.messages import record_answer, record_incoming
 from certfree.governance.subject_rights.models import (
     CorrectionStatus,
     Delivery,
@@ -55,6 +53,7 @@ from certfree.governance.subject_rights.objections import (
     object_to_use,
     withdraw_objection,
 )
+from certfree.governance.subject_rights.reissue import reissue_certificates
 
 __all__ = [
     "CORRECTION_WORKING_DAYS",

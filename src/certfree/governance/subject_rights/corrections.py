@@ -23,16 +23,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certfree import certs
+from certfree import applications, certs
 from certfree.crypto import KeyStore, canonical_json
 from certfree.errors import InvalidInput
-from certfree.exchange.verification_fields import deadline_after
 from certfree.governance.audit import AuditKind, AuditRecord, append_records
 from certfree.governance.subject_rights.errors import (
     RequestAlreadyAnswered,
@@ -54,25 +53,36 @@ from certfree.governance.subject_rights.models import (
     RequestSide,
     SubjectRequest,
 )
-from certfree.identifiers import parse_resident_id
+from certfree.governance.subject_rights.reissue import reissue_certificates
 from certfree.storage import utcnow
 
 __all__ = [
     "CORRECTION_WORKING_DAYS",
+    "MAX_EVIDENCE",
+    "MAX_REASON",
     "answer_correction",
+    "audit_step",
+    "checked_text",
     "correction_target",
     "create_correction",
+    "deadline_after",
     "effective_status",
     "find_request",
     "list_requests",
-    "record_answer",
-    "record_incoming",
-    "reissue_certificates",
 ]
 
 CORRECTION_WORKING_DAYS = 15
 MAX_REASON = 1000
 MAX_EVIDENCE = 4000
+_BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def deadline_after(moment: dt.datetime, working_days: int = CORRECTION_WORKING_DAYS) -> dt.datetime:
+    """24:00 Beijing time of the ``working_days``-th working day after ``moment``'s day (the
+    State Council's holiday arrangement, ``applications.add_working_days``), in UTC."""
+    due = applications.add_working_days(applications.beijing_today(moment), working_days).day
+    midnight = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), tzinfo=_BEIJING)
+    return midnight.astimezone(dt.UTC)
 
 
 def effective_status(row: SubjectRequest, now: dt.datetime | None = None) -> CorrectionStatus:
@@ -107,7 +117,7 @@ def list_requests(
     return list(session.scalars(query.limit(limit)))
 
 
-def _text(value: str | None, name: str, limit: int, *, required: bool = True) -> str | None:
+def checked_text(value: str | None, name: str, limit: int, *, required: bool = True) -> str | None:
     text = (value or "").strip()
     if not text:
         if required:
@@ -149,7 +159,9 @@ def correction_target(
     return fact_for_face_field(slug, field), slug
 
 
-def _audit(session: Session, kind: AuditKind, row: SubjectRequest, outcome: dict[str, Any]) -> None:
+def audit_step(
+    session: Session, kind: AuditKind, row: SubjectRequest, outcome: dict[str, Any]
+) -> None:
     """One leaf naming the citizen: what happened to their request (or their data)."""
     digest = hashlib.sha256(canonical_json({"request": row.request_id, **outcome})).hexdigest()
     append_records(
@@ -204,9 +216,9 @@ def create_correction(
             f" 节点申请，而不是 {owner}",
             field="department",
         )
-    current = _text(current_value, "current_value", MAX_VALUE)
+    current = checked_text(current_value, "current_value", MAX_VALUE)
     assert current is not None
-    wanted = check_value(fact, _text(requested_value, "requested_value", MAX_VALUE) or "")
+    wanted = check_value(fact, checked_text(requested_value, "requested_value", MAX_VALUE) or "")
     rid = str(uuid.UUID(request_id)) if request_id else str(uuid.uuid4())
     fields = {
         "subject_id": subject_id,
@@ -218,8 +230,8 @@ def create_correction(
         "field": field,
         "current_value": current,
         "requested_value": wanted,
-        "reason": _text(reason, "reason", MAX_REASON),
-        "evidence": _text(evidence, "evidence", MAX_EVIDENCE, required=False),
+        "reason": checked_text(reason, "reason", MAX_REASON),
+        "evidence": checked_text(evidence, "evidence", MAX_EVIDENCE, required=False),
     }
     existing = find_request(session, rid, RequestSide.HOME)
     if existing is not None:
@@ -239,141 +251,8 @@ def create_correction(
     )
     session.add(row)
     session.flush()
-    _audit(session, AuditKind.SUBJECT_REQUEST, row, {"requested_value": wanted})
+    audit_step(session, AuditKind.SUBJECT_REQUEST, row, {"requested_value": wanted})
     return row
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.astimezone(dt.UTC).isoformat() if value is not None else None
-
-
-def request_body(row: SubjectRequest) -> dict[str, Any]:
-    """The ``correction.request`` body the home side sends."""
-    return {
-        "request_id": row.request_id,
-        "subject_id": row.subject_id,
-        "fact": row.fact,
-        "data_item": row.data_item,
-        "certificate_id": row.certificate_id,
-        "field": row.field,
-        "current_value": row.current_value,
-        "requested_value": row.requested_value,
-        "reason": row.reason,
-        "evidence": row.evidence,
-        "requested_at": _iso(row.requested_at),
-        "deadline": _iso(row.deadline),
-    }
-
-
-def answer_body(row: SubjectRequest) -> dict[str, Any]:
-    """The ``correction.answer`` body the department sends back."""
-    return {
-        "request_id": row.request_id,
-        "status": row.status.value,
-        "reason": row.answer_reason,
-        "answered_by": row.answered_by,
-        "answered_at": _iso(row.answered_at),
-        "previous_value": row.previous_value,
-        "reissued": list(row.reissued),
-    }
-
-
-def _time(body: Mapping[str, Any], name: str) -> dt.datetime:
-    try:
-        value = dt.datetime.fromisoformat(str(body.get(name)))
-    except ValueError:
-        raise InvalidInput(f"{name} 应为 ISO 8601 时间", field=name) from None
-    if value.tzinfo is None:
-        raise InvalidInput(f"{name} 须带时区", field=name)
-    return value
-
-
-def record_incoming(
-    session: Session, body: Mapping[str, Any], *, home: str, department: str, received_jws: str
-) -> SubjectRequest:
-    """``correction.request`` at the department: checked again, stored in its inbox."""
-    fact = FACTS.get(str(body.get("fact")))
-    if fact is None or not department.endswith(f"-{fact.department.value}"):
-        raise InvalidInput(f"本部门 {department} 不登记 {body.get('fact')!r}", field="fact")
-    try:
-        subject = parse_resident_id(str(body.get("subject_id", ""))).number
-    except InvalidInput as exc:
-        raise InvalidInput(exc.message, field="subject_id") from exc
-    fields = {
-        "subject_id": subject,
-        "home_code": home,
-        "department_code": department,
-        "fact": fact.code,
-        "data_item": body.get("data_item"),
-        "certificate_id": body.get("certificate_id"),
-        "field": body.get("field"),
-        "current_value": _text(body.get("current_value"), "current_value", MAX_VALUE),
-        "requested_value": check_value(fact, str(body.get("requested_value") or "")),
-        "reason": _text(body.get("reason"), "reason", MAX_REASON),
-        "evidence": _text(body.get("evidence"), "evidence", MAX_EVIDENCE, required=False),
-    }
-    rid = str(uuid.UUID(str(body.get("request_id"))))
-    existing = find_request(session, rid, RequestSide.DEPARTMENT)
-    if existing is not None:
-        if all(getattr(existing, k) == v for k, v in fields.items()):
-            return existing
-        raise RequestMismatch(f"请求编号 {rid} 已用于另一请求", field="request_id")
-    row = SubjectRequest(
-        request_id=rid,
-        side=RequestSide.DEPARTMENT,
-        requested_at=_time(body, "requested_at"),
-        deadline=_time(body, "deadline"),
-        status=CorrectionStatus.PENDING,
-        reissued=[],
-        delivery=Delivery.NOTHING,
-        delivery_attempts=0,
-        received_jws=received_jws,
-        **fields,
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def reissue_certificates(
-    session: Session, keys: KeyStore, subject_id: str, fact: Fact, value: str, *, base_url: str
-) -> list[dict[str, Any]]:
-    """Seal again every certificate of this node's library held by ``subject_id`` whose face
-    carries ``fact`` with another value; the old version is revoked as superseded
-    (``certs.replace_certificate``: version + 1, same serial, holder key kept)."""
-    codes = {
-        kind.code: fact.face_fields[kind.slug]
-        for kind in certs.cert_types().values()
-        if kind.slug in fact.face_fields
-    }
-    if not codes:
-        return []
-    held = session.scalars(
-        select(certs.Certificate).where(
-            certs.Certificate.holder_id == subject_id,
-            certs.Certificate.type_code.in_(codes),
-            certs.Certificate.status != certs.CertStatus.REVOKED,
-        )
-    ).all()
-    done = []
-    for old in held:
-        name = codes[old.type_code]
-        if old.face_data.get(name) == value:
-            continue
-        new = certs.replace_certificate(
-            session, keys, old.identifier, face_data={**old.face_data, name: value},
-            base_url=base_url,
-        )  # fmt: skip
-        row = certs.get_certificate(session, new.identifier)
-        done.append(
-            {
-                "identifier": new.identifier,
-                "superseded": old.identifier,
-                "type_code": old.type_code,
-                "credential": row.credential,
-            }
-        )
-    return done
 
 
 def answer_correction(
@@ -396,14 +275,14 @@ def answer_correction(
         raise SubjectRequestNotFound(f"本部门没有编号为 {request_id} 的更正申请")
     if row.status is not CorrectionStatus.PENDING:
         raise RequestAlreadyAnswered(f"该申请已答复（{row.status.zh}）")
-    note = _text(reason, "reason", MAX_REASON, required=not accept)
+    note = checked_text(reason, "reason", MAX_REASON, required=not accept)
     fact = FACTS[row.fact]
     if accept:
         row.previous_value = store.write(session, row.subject_id, fact, row.requested_value)
         row.reissued = reissue_certificates(
             session, keys, row.subject_id, fact, row.requested_value, base_url=base_url
         )
-        _audit(
+        audit_step(
             session,
             AuditKind.SUBJECT_CHANGE,
             row,
@@ -420,66 +299,5 @@ def answer_correction(
     row.delivery = Delivery.QUEUED
     row.delivery_attempts = 0
     row.last_delivery_error = None
-    _audit(session, AuditKind.SUBJECT_ANSWER, row, {"status": row.status.value, "reason": note})
-    return row
-
-
-def record_answer(
-    session: Session,
-    body: Mapping[str, Any],
-    *,
-    home: str,
-    department: str,
-    received_jws: str,
-    keys: KeyStore,
-    base_url: str,
-    store: FactStore | None,
-) -> SubjectRequest:
-    """``correction.answer`` at the citizen's node: stored on the home copy; when accepted,
-    this node's own copy of the register (if it keeps one, as a region node that co-hosts
-    registers does) and its certificates carrying the fact take the new value."""
-    rid = str(uuid.UUID(str(body.get("request_id"))))
-    row = find_request(session, rid, RequestSide.HOME)
-    # A department hosted by a region node answers through that node (its code is the
-    # department's prefix: 370100 for 370100-SJ).
-    owner = row.department_code if row is not None else ""
-    if row is None or row.home_code != home or department not in (owner, owner.split("-")[0]):
-        raise SubjectRequestNotFound(f"本节点没有发往 {department} 的更正申请 {rid}")
-    try:
-        status = CorrectionStatus(str(body.get("status")))
-    except ValueError:
-        raise InvalidInput("status 应为 accepted 或 refused", field="status") from None
-    if status not in (CorrectionStatus.ACCEPTED, CorrectionStatus.REFUSED):
-        raise InvalidInput("status 应为 accepted 或 refused", field="status")
-    if row.status is not CorrectionStatus.PENDING:
-        if row.status is status:
-            return row  # a retried answer
-        raise RequestAlreadyAnswered(f"申请 {rid} 已记录答复（{row.status.zh}）")
-    reason = body.get("reason")
-    if status is CorrectionStatus.REFUSED and not (isinstance(reason, str) and reason.strip()):
-        raise InvalidInput("不予更正须说明理由（PIPL 第50条）", field="reason")
-    row.status = status
-    row.answer_reason = reason if isinstance(reason, str) else None
-    row.answered_by = str(body.get("answered_by") or department)[:128]
-    row.answered_at = _time(body, "answered_at")
-    row.previous_value = body.get("previous_value")
-    row.received_jws = received_jws
-    reissued = [c for c in body.get("reissued") or [] if isinstance(c, dict)]
-    if status is CorrectionStatus.ACCEPTED:
-        fact = FACTS[row.fact]
-        if store is not None and store.read(session, row.subject_id, fact) is not None:
-            store.write(session, row.subject_id, fact, row.requested_value)
-        here = reissue_certificates(
-            session, keys, row.subject_id, fact, row.requested_value, base_url=base_url
-        )
-        reissued += here
-        if here:
-            _audit(
-                session,
-                AuditKind.SUBJECT_CHANGE,
-                row,
-                {"to": row.requested_value, "reissued": [c["identifier"] for c in here]},
-            )
-    row.reissued = reissued
-    _audit(session, AuditKind.SUBJECT_ANSWER, row, {"status": status.value, "reason": reason})
+    audit_step(session, AuditKind.SUBJECT_ANSWER, row, {"status": row.status.value, "reason": note})
     return row

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from certfree.crypto import KeyStore
 from certfree.errors import CertfreeError
-from certfree.exchange.errors import ProviderRefused
-from certfree.governance.subject_rights import corrections
+from certfree.exchange import ProviderRefused
+from certfree.governance.subject_rights import corrections, messages
 from certfree.governance.subject_rights.facts import FactStore
 from certfree.governance.subject_rights.models import Delivery, RequestSide, SubjectRequest
 from certfree.storage import Database
@@ -55,8 +55,8 @@ def _outgoing(row: SubjectRequest) -> tuple[str, str, dict[str, Any]] | None:
     if row.delivery is not Delivery.QUEUED:
         return None
     if row.side is RequestSide.HOME:
-        return row.department_code, REQUEST, corrections.request_body(row)
-    return row.home_code, ANSWER, corrections.answer_body(row)
+        return row.department_code, REQUEST, messages.request_body(row)
+    return row.home_code, ANSWER, messages.answer_body(row)
 
 
 async def deliver(db: Database, sender: Sender, request_id: str, side: RequestSide) -> str | None:
@@ -161,7 +161,7 @@ def with_local_answers(
 
         def here() -> dict[str, Any]:
             with db.session() as session:
-                row = corrections.record_answer(
+                row = messages.record_answer(
                     session, body, home=node, department=node, received_jws="",
                     keys=keys, base_url=base_url, store=store,
                 )  # fmt: skip
@@ -184,7 +184,7 @@ def handlers(store: FactStore | None) -> dict[str, Callable[[Any, Any], dict[str
     node's copy of the registers, written when an accepted answer arrives."""
 
     def on_request(ctx: Any, message: Any) -> dict[str, Any]:
-        row = corrections.record_incoming(
+        row = messages.record_incoming(
             ctx.session,
             message.body,
             home=message.sender,
@@ -195,7 +195,7 @@ def handlers(store: FactStore | None) -> dict[str, Callable[[Any, Any], dict[str
 
     def on_answer(ctx: Any, message: Any) -> dict[str, Any]:
         keys: KeyStore = ctx.runtime.keys
-        row = corrections.record_answer(
+        row = messages.record_answer(
             ctx.session,
             message.body,
             home=ctx.node_code,
