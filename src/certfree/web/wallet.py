@@ -3,8 +3,11 @@
 Like ``/me``, the page is a shell: its script lists the person's own certificates through
 ``GET /api/v1/certificates`` with their bearer token, claims backfilled ones (认领), and makes
 presentations in the browser with the holder key kept there (``static/holder.js``, WebCrypto,
-never sent to the server). ``/wallet/{identifier}`` opens one certificate: its face, and the
-choice of what to show, as a QR code that renews itself or as a short code.
+never sent to the server). At the province it also lists, from the provincial index
+(``GET /api/v1/me/certificates/index``, ``static/wallet_cities.js``), what every other city
+and department issued to the person, each linked to the wallet of the node that keeps it.
+``/wallet/{identifier}`` opens one certificate: its face, and the choice of what to show, as a
+QR code that renews itself or as a short code.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from certfree import certs, nodes
 from certfree.api.deps import PUBLIC, NodeDep, SessionDep
 from certfree.demo.devices import issued_on_demand
 from certfree.i18n import Catalog
+from certfree.settings import NodeLevel
 from certfree.web.i18n import pick_language
 from certfree.web.rendering import render_page
 
@@ -67,7 +71,10 @@ def _page(
 ) -> HTMLResponse:
     lang = pick_language(request, node.settings.default_language)
     # Issuing organs by USCC: the registry is public, a credential names only the USCC.
-    organs = {n.uscc: n.name for n in nodes.list_nodes(session) if n.uscc}
+    registry = nodes.list_nodes(session)
+    organs = {n.uscc: n.name for n in registry if n.uscc}
+    # The province also lists the holder's certificates from every other node (certs.index).
+    cities = node.settings.node_level is NodeLevel.PROVINCE
     # A demo node seals a resident's own ID card or household register to this browser's key
     # (POST /dev/own-certificates), so every demo persona has something to show.
     english = lang == "en"
@@ -85,6 +92,7 @@ def _page(
             "t": MESSAGES[lang],
             "identifier": identifier,
             "demo": demo,
+            "cities": cities,
             "page_data": {
                 "T": MESSAGES[lang],
                 "LANG": lang,
@@ -96,6 +104,8 @@ def _page(
                 # The register of relying parties' refusals (static/wallet_requests.js).
                 "RP_T": RP_MESSAGES[lang],
                 "DEVELOPMENT": node.settings.is_development,
+                "NODE": node.settings.node_code,
+                "NODES": {n.code: n.name for n in registry} if cities else {},
             },
         },
     )

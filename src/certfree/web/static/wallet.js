@@ -37,6 +37,7 @@
       const held = await api("/api/v1/certificates");
       say("");
       if (PAGE.IDENTIFIER) await showOne(held); else list(held);
+      if (!PAGE.IDENTIFIER && window.walletCities) await walletCities.list(held);
     } catch (error) {
       say(error.message, true);
     }
