@@ -30,6 +30,8 @@ from certfree.demo import (
     list_province_itself,
     load_demo_items,
 )
+from certfree.demo.relying_parties import register_demo_relying_parties
+from certfree.governance.relying_parties import hosted_keys
 from certfree.identifiers import parse_division
 from certfree.population import SEX_ZH, list_people
 from certfree.settings import NodeLevel, Settings
@@ -97,6 +99,9 @@ def _prepare_single_node(db: Database, settings: Settings) -> None:
                 console.print(t("demo.listed_itself", node=code, url=settings.base_url))
         granted = len(grant_demo_departments(session, code))
     console.print(t("demo.grants_loaded", node=code, count=granted))
+    with db.session() as session:  # verifiers the demo verifier persona signs requests as
+        parties = register_demo_relying_parties(session, hosted_keys(settings))
+    console.print(t("demo.relying_parties", count=parties))
 
 
 def _build(db: Database, *, citizens: int, firms: int, seed: int, reset: bool) -> DemoSummary:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from certfree import nodes, population
 from certfree.certs import today
+from certfree.demo.relying_parties import DEMO_HOTEL
 from certfree.settings import NodeLevel, Settings
 
 __all__ = ["Persona", "demo_personas"]
@@ -33,7 +34,8 @@ class Persona:
 
     @property
     def link(self) -> str:
-        org = f"&org={self.organisation}" if self.role == "department_admin" else ""
+        acts_for = self.role in {"department_admin", "verifier"} and self.organisation
+        org = f"&org={self.organisation}" if acts_for else ""
         return f"{self.page}?as={self.subject}{org}"
 
 
@@ -89,5 +91,7 @@ def demo_personas(session: Session, settings: Settings) -> list[Persona]:
     )
     found.append(Persona("bureau_admin", "bureau-1", "bureau-1", "/bureau", "bureau", code))
     found.append(Persona("cio", "cio-1", "cio-1", "/bureau", "cio", code))
-    found.append(Persona("verifier", "hotel-1", "hotel-1", "/verify", "verifier", "hotel-1"))
+    # The front desk of the demo hotel in the register of relying parties: its requests are
+    # signed with the key the node keeps for the hotel.
+    found.append(Persona("verifier", "hotel-1", "hotel-1", "/verify", "verifier", DEMO_HOTEL))
     return found

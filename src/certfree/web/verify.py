@@ -34,6 +34,8 @@ from certfree.web.rendering import render_page
 router = APIRouter(tags=["web"])
 
 MESSAGES = Catalog.load("certfree.web", "messages/verify.json").by_language()
+# Signed requests of a registered verifier (static/verify_signed.js), shared with the wallet.
+RP_MESSAGES = Catalog.load("certfree.web", "messages/relying_parties.json").by_language()
 
 WALK_UP_AUDIENCE = "certfree:in-person"
 # A walk-up code renews every 50 s on the holder's page; 120 s leaves room for a slow scan and
@@ -121,6 +123,7 @@ async def verify_page(request: Request, node: NodeDep) -> HTMLResponse:
                 "WALK_UP_AUDIENCE": WALK_UP_AUDIENCE,
                 "WALK_UP_WINDOW": WALK_UP_WINDOW,
                 "REQUEST_TTL": REQUEST_TTL,
+                "RP_T": RP_MESSAGES[lang],
             },
         },
     )
