@@ -30,6 +30,7 @@ from certfree.cli import (
     wallet,
 )
 from certfree.cli.i18n import LocalizedGroup, language_option
+from certfree.governance import install_log_masking
 
 __all__ = ["app", "main"]
 
@@ -64,4 +65,5 @@ app.add_typer(apply.stats_app, name="applications")
 
 
 def main() -> None:
+    install_log_masking()  # a command's log lines carry no raw ID number, as a node's do
     app()
