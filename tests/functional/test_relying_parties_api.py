@@ -195,3 +195,22 @@ def test_the_verification_api_refuses_more_than_the_scenario(
     assert accepted.json()["valid"] is True
     # A verifier account not in the register is served as before.
     assert _verify(client, over, "n1", "如家酒店泉城路店").status_code == 200
+
+
+def test_a_short_code_disclosing_beyond_the_scenario_is_refused(
+    client: TestClient, hotel: dict[str, Any], keys: KeyStore
+) -> None:
+    issued, holder = _card(client, keys)
+    audience = f"certfree:verifier:{HOTEL}"
+    over = present_sd_jwt(
+        issued.credential, ["name", "birth_date"], holder, audience=audience, nonce="s1"
+    )
+    code = client.post("/api/v1/short-codes", json={"presentation": over}).json()["code"]
+    redeemed = client.post(
+        f"/api/v1/short-codes/{code}/redeem",
+        json={"audience": audience, "nonce": "s1"},
+        headers=_bearer(client, "verifier", HOTEL),
+    )
+    assert redeemed.status_code == 403
+    assert redeemed.json()["rule"] == "rp.claims-beyond-scenario"
+    assert redeemed.json()["refused"] == ["birth_date"]

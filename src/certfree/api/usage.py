@@ -38,6 +38,7 @@ from certfree.certs import (
     uses_of_holder,
 )
 from certfree.errors import InvalidInput
+from certfree.governance.relying_parties import check_disclosed
 
 router = APIRouter(prefix="/api/v1", tags=["certificate use"])
 
@@ -164,6 +165,8 @@ def redeem_short_code(  # noqa: PLR0917 - FastAPI injects each dependency as a p
         with node.db.session() as miss:  # committed, though this request's work rolls back
             record_miss(miss, address=_address(request), verifier=principal.subject)
         raise
+    # A registered verifier's scenario bounds what it receives (the use rolls back if not).
+    check_disclosed(session, principal.organisation, result.disclosed, result.vct)
     return CredentialVerificationView.model_validate(result.to_json())
 
 

@@ -35,7 +35,10 @@ from certfree.governance.relying_parties.models import (
     RelyingPartyStatus,
     Scenario,
 )
-from certfree.governance.relying_parties.presentations import check_presentation
+from certfree.governance.relying_parties.presentations import (
+    check_disclosed,
+    check_presentation,
+)
 from certfree.governance.relying_parties.publication import (
     AUDIENCE_PREFIX,
     REGISTER_TYP,
@@ -104,6 +107,7 @@ __all__ = [
     "VerifierRequest",
     "add_relying_party",
     "audience_of",
+    "check_disclosed",
     "check_disclosure",
     "check_presentation",
     "check_public_jwk",

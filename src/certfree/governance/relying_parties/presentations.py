@@ -5,6 +5,8 @@ wallet let through; a suspended one receives nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy.orm import Session
 
 from certfree.crypto import SdJwtInvalid, parse_sd_jwt
@@ -15,7 +17,7 @@ from certfree.governance.relying_parties.publication import (
 )
 from certfree.governance.relying_parties.requests import check_disclosure
 
-__all__ = ["check_presentation"]
+__all__ = ["check_disclosed", "check_presentation"]
 
 _FACE_CLAIM = "face"  # the container of the face fields (certs.claims), not a claim of its own
 
@@ -34,20 +36,37 @@ def check_presentation(
     then reports its format)."""
     if not organisation:
         return None
-    register = Register.from_payload(register_payload(session, ""))
-    if register.party(organisation) is None:
-        return None
     try:
         parsed = parse_sd_jwt(presentation)
     except SdJwtInvalid:
         return None
-    names = [d.name for d in parsed.disclosures if d.name and d.name != _FACE_CLAIM]
+    names = [d.name for d in parsed.disclosures if d.name]
     vct = parsed.payload.get("vct")
+    return check_disclosed(
+        session, organisation, names, vct if isinstance(vct, str) else None, scenario=scenario
+    )
+
+
+def check_disclosed(
+    session: Session,
+    organisation: str | None,
+    names: Iterable[str],
+    vct: str | None,
+    *,
+    scenario: str | None = None,
+) -> ScenarioEntry | None:
+    """As :func:`check_presentation`, for the claim names a verification found disclosed
+    (a short code's presentation is read only when it is redeemed)."""
+    if not organisation:
+        return None
+    register = Register.from_payload(register_payload(session, ""))
+    if register.party(organisation) is None:
+        return None
     return check_disclosure(
         register,
         organisation,
-        names,
+        [name for name in names if name != _FACE_CLAIM],
         scenario=scenario,
-        vct=vct if isinstance(vct, str) else None,
+        vct=vct,
         field="presentation",
     )
