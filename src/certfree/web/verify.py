@@ -6,9 +6,11 @@ image (jsQR, vendored), or takes pasted text or a short code, and calls
 ``POST /api/v1/verifications`` (or ``/short-codes/{code}/redeem``) with the verifier's own
 token. Two ways of showing a certificate in person (docs in ``web-design``):
 
-* the verifier's request: the page makes a fresh nonce and shows
-  ``certfree:request?aud=…&nonce=…&claims=…`` as a QR and as text; the presentation made for
-  it is verified with that audience and nonce;
+* the verifier's request: a verifier in the register of relying parties
+  (``governance.relying_parties``) shows its own scenarios and a request the node signs with
+  its registered key, ``certfree:request?jwt=…`` (``static/verify_signed.js``); any other makes
+  a fresh nonce and shows ``certfree:request?aud=…&nonce=…&claims=…``; either as a QR and as
+  text; the presentation made for it is verified with that audience and nonce;
 * walk-up (亮证码): the holder shows first, for audience ``certfree:in-person`` with a nonce
   ``<unix seconds>.<random>``; the page accepts it only while that time is within
   ``WALK_UP_WINDOW`` seconds of now, and verifies with the nonce read from it.
