@@ -214,3 +214,20 @@ def test_a_short_code_disclosing_beyond_the_scenario_is_refused(
     assert redeemed.status_code == 403
     assert redeemed.json()["rule"] == "rp.claims-beyond-scenario"
     assert redeemed.json()["refused"] == ["birth_date"]
+
+
+def test_a_suspended_verifier_receives_nothing(
+    client: TestClient, hotel: dict[str, Any], keys: KeyStore
+) -> None:
+    issued, holder = _card(client, keys)
+    audience = f"certfree:verifier:{HOTEL}"
+    fine = present_sd_jwt(issued.credential, ["age_over_18"], holder, audience=audience, nonce="x")
+    assert _verify(client, fine, "x", HOTEL).status_code == 200
+    client.post(f"/api/v1/relying-parties/{HOTEL}/suspend", headers=_bearer(client, "bureau_admin"))
+    refused = _verify(client, fine, "x", HOTEL)
+    assert refused.status_code == 403
+    assert refused.json()["rule"] == "rp.party-suspended"
+    client.post(
+        f"/api/v1/relying-parties/{HOTEL}/reinstate", headers=_bearer(client, "bureau_admin")
+    )
+    assert _verify(client, fine, "x", HOTEL).status_code == 200
