@@ -45,7 +45,7 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class CorrectionRequest(_Body):
+class DataCorrectionRequest(_Body):
     """Name the fact by ``data_item`` (a question's data item, e.g. ``residence``) or by
     ``certificate_id`` and ``field`` (a face field of a certificate you hold)."""
 
@@ -159,7 +159,7 @@ class ObjectionView(BaseModel):
     withdrawn_at: dt.datetime | None
 
 
-class DeliveryView(BaseModel):
+class SubjectRequestDelivery(BaseModel):
     request_id: str
     delivered: bool
     error: str | None
@@ -232,7 +232,7 @@ def my_data(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
 
 @router.post("/me/corrections", status_code=status.HTTP_201_CREATED)
 async def ask_correction(
-    body: CorrectionRequest, node: NodeDep, principal: _Applicant
+    body: DataCorrectionRequest, node: NodeDep, principal: _Applicant
 ) -> CorrectionView:
     """Ask the department that owns a fact to correct it (PIPL 第46条); sent at once, or
     queued if its node cannot be reached. Answered within 15 working days."""
@@ -360,10 +360,10 @@ async def answer_correction(
 
 
 @router.post("/subject-requests/deliver-pending")
-async def deliver_pending(node: NodeDep, _: _Sender) -> list[DeliveryView]:
+async def deliver_pending(node: NodeDep, _: _Sender) -> list[SubjectRequestDelivery]:
     """Send every correction request and answer this node still owes."""
     done = await delivery.deliver_pending(node.db, _sender(node), node=node.settings.node_code)
     return [
-        DeliveryView(request_id=rid, delivered=not error, error=error or None)
+        SubjectRequestDelivery(request_id=rid, delivered=not error, error=error or None)
         for rid, error in done
     ]
