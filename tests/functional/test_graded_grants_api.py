@@ -139,3 +139,22 @@ def test_core_data_waits_for_the_bureaus_recorded_authorisation(client: TestClie
     )
     assert reopened.json()["status"] == "pending"
     assert decide(client, grant["id"], "department_admin", POLICE).json()["status"] == "active"
+
+
+def test_the_field_view_names_who_may_receive_each_field(client: TestClient) -> None:
+    grant = {
+        "consumer": "370200", "provider": CIVIL, "question": "marital_status",
+        "service_item": "370000-000201-001", "purpose": "核验婚姻状况",
+        "data_items": ["marital_status"],
+    }  # fmt: skip
+    made = client.post(
+        "/api/v1/grants", json=grant, headers=org_token(client, "department_admin", CIVIL)
+    )
+    assert made.json()["status"] == "active"  # the provider's own approval suffices at grade 3
+    fields = client.get("/api/v1/governance/fields", headers=org_token(client, "cio", "370000"))
+    rows = {(row["source"], row["owner"], row["field"]): row for row in fields.json()["fields"]}
+    receivers = rows["question", "marital_status", "status"]["receivers"]
+    assert [(r["grant_id"], r["consumer"], r["legal_basis"]) for r in receivers] == [
+        (made.json()["id"], "370200", "consent")
+    ]
+    assert rows["question", "owns_property", "owns"]["receivers"] == []

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends
 
 from certfree.api.deps import SessionDep, allow
 from certfree.auth import Principal, Role
-from certfree.governance.field_policy import field_view
+from certfree.governance.field_policy import field_view, masking_of, receivers_aspect
 
 router = APIRouter(prefix="/api/v1", tags=["governance"])
 
@@ -22,5 +22,6 @@ def fields(
 ) -> dict[str, Any]:
     """Every labelled field: ``source`` (certificate, question, catalog), ``owner`` (type code,
     question name, resource code), ``field``, ``class``, ``grade``, ``mask`` (the rule shown to
-    a recipient whose grant does not name the field) and ``example`` / ``example_masked``."""
-    return {"fields": field_view(session)}
+    a recipient whose grant does not name the field), ``example`` / ``example_masked``, and
+    ``receivers``: the grants in force that name the field (who may receive it unmasked)."""
+    return {"fields": field_view(session, (masking_of, receivers_aspect(session)))}

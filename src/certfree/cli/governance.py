@@ -3,10 +3,13 @@
 * ``classes`` — the data classes and grades every catalog item, question answer field and
   certificate face field is labelled with (GB/T 43697-2024; 个人信息保护法 第4条、第28条).
 * ``fields`` — every labelled field with its class, grade and masking rule (the bureau's view).
+* ``egress`` — important data and sensitive personal information that left this node, per day,
+  recipient, question or resource, field and purpose (数据安全法 第21条; 个人信息保护法 第28条).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 import typer
@@ -14,9 +17,11 @@ from rich.console import Console
 from rich.table import Table
 
 from certfree import classification
-from certfree.cli.common import database_session, print_json
+from certfree.cli.common import database_session, print_json, reported_errors
 from certfree.cli.i18n import current_language, headings, t
-from certfree.governance.field_policy import field_view
+from certfree.errors import InvalidInput
+from certfree.governance.egress import egress_report
+from certfree.governance.field_policy import field_view, masking_of, receivers_aspect
 from certfree.i18n import Language
 
 app = typer.Typer(no_args_is_help=True)
@@ -59,7 +64,7 @@ def fields_command(as_json: AsJson = False) -> None:
     """Print every certificate face field, question answer field and catalog data item of this
     node with its class, grade, masking rule and an example of the masked value."""
     with database_session() as session:
-        rows = field_view(session)
+        rows = field_view(session, (masking_of, receivers_aspect(session)))
     if as_json:
         print_json({"fields": rows})
         return
@@ -84,3 +89,48 @@ def fields_command(as_json: AsJson = False) -> None:
 def _named(row: dict[str, Any], key: str, *, english: bool) -> str:
     """A row's name in the language asked, in Chinese where it has no English one."""
     return str((row[f"{key}_en"] if english else None) or row[key])
+
+
+def _day(value: str | None, field: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(t("governance.egress.not_a_day", value=value), field=field) from None
+
+
+@app.command("egress")
+def egress_command(
+    since: Annotated[str | None, typer.Option()] = None,
+    until: Annotated[str | None, typer.Option()] = None,
+    region: Annotated[str | None, typer.Option()] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Print the important data and sensitive personal information that left this node."""
+    with reported_errors():
+        first = _day(since, "since")
+        last = _day(until, "until")
+        with database_session() as session:
+            report = egress_report(session, since=first, until=last, region=region)
+    if as_json:
+        print_json(report)
+        return
+    totals = report["totals"]
+    table = Table(title=t("governance.egress", **totals))
+    for heading in headings("governance.egress.headings"):
+        table.add_column(heading)
+    for line in report["lines"]:
+        kinds = [t("governance.egress.important")] if line["important"] else []
+        kinds += [t("governance.personal.sensitive")] if line["sensitive"] else []
+        table.add_row(
+            line["day"],
+            line["provider"],
+            line["recipient"],
+            line["question"] or line["resource_code"] or "",
+            f"{line['field']} ({line['grade']})",
+            t("list_separator").join(kinds),
+            str(line["records"]),
+            line["purpose"],
+        )
+    console.print(table)

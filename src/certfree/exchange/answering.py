@@ -2,7 +2,8 @@
 
 Handlers run in a worker thread with their own database session. The handler's work and the
 signed reply are committed in one transaction, and the audit entry of the reply is committed
-before the reply leaves (X-Road's rule).
+before the reply leaves (X-Road's rule). The count of important data and sensitive personal
+information the reply carries out (``egress_link``) commits in that same transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from certfree.errors import CertfreeError
 from certfree.exchange import audit_link
+from certfree.exchange.egress_link import egress_step
 from certfree.exchange.errors import ProviderUnavailable
 from certfree.exchange.messages import MessageType, reply_type
 from certfree.exchange.protocol import Message, seal
@@ -74,6 +76,8 @@ class Answerer:
                 reply = self._run(handler, message, session)
                 store_reply(session, message, reply, keep_seconds=keep)
                 audit_link.append_exchange(session, message, reply, received_at)
+                if (egress := egress_step(message, reply)) is not None:
+                    egress(session)
         except IntegrityError:
             return self._raced(message)
         except CertfreeError as exc:
@@ -106,9 +110,12 @@ class Answerer:
         if stored is not None:
             return self._again(message, stored)
         records = audit_link.exchange_records(message, reply, received_at)
+        egress = egress_step(message, reply)
 
         def store(session: Session) -> None:
             store_reply(session, message, reply, keep_seconds=keep)
+            if egress is not None:  # counted in the transaction that logs the answer
+                egress(session)
 
         try:
             self.runtime.audit.submit_many(records, store).result()

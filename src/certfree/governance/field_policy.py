@@ -28,6 +28,7 @@ __all__ = [
     "mask_face_data",
     "mask_holder",
     "masking_of",
+    "receivers_aspect",
 ]
 
 FieldSource = str  # "certificate", "catalog" or "question"
@@ -174,6 +175,38 @@ def masking_of(ref: FieldRef) -> dict[str, Any]:
 
 
 Aspect = Callable[[FieldRef], dict[str, Any]]
+
+
+def receivers_aspect(session: Session) -> Aspect:
+    """The aspect "who may receive the field unmasked": the grants in force that name it
+    (``catalog.receivers_of``; a catalog item by its resource's grants, a question's answer
+    field by its data item). A certificate face field is disclosed by its holder to a relying
+    party, not granted: none."""
+
+    def receivers(ref: FieldRef) -> dict[str, Any]:
+        if ref.source == "catalog":
+            grants = catalog.receivers_of(session, ref.field, resource_code=ref.owner)
+        elif ref.source == "question":
+            answer = questions.get_question(ref.owner).answer
+            item = next(a.data_item for a in answer if a.name == ref.field)
+            grants = catalog.receivers_of(session, item, question=ref.owner)
+        else:
+            grants = []
+        return {
+            "receivers": [
+                {
+                    "grant_id": grant.id,
+                    "consumer": grant.consumer_code,
+                    "service_item": grant.service_item,
+                    "purpose": grant.purpose,
+                    "legal_basis": grant.legal_basis,
+                    "valid_to": grant.valid_to.isoformat() if grant.valid_to else None,
+                }
+                for grant in grants
+            ]
+        }
+
+    return receivers
 
 
 def field_view(

@@ -4,6 +4,7 @@ every request and decision logged (catalog.grants.grading)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certfree import catalog
-from certfree.catalog import Approver, ApproverLevel, GrantStatus
+from certfree.catalog import Approver, ApproverLevel, GrantStatus, LegalBasis
 from certfree.catalog.errors import ApproverNotAllowed, GrantStateConflict, InvalidGrantRequest
 from certfree.storage import Database
 from factories.grants import NOW, SERVICE_ITEM
@@ -229,3 +230,10 @@ def test_receivers_of_a_field_are_the_grants_in_force_naming_it(session: Session
     assert [g.id for g in receivers] == [named.id]
     catalog.revoke_grant(session, named.id, revoked_by="department_admin:ga-1")
     assert catalog.receivers_of(session, "公民身份号码", resource_code=code, now=NOW) == []
+
+
+def test_the_docs_list_every_legal_basis_with_its_words() -> None:
+    docs = (Path(__file__).parents[3] / "docs" / "governance.md").read_text("utf-8")
+    section = docs.split("## Grades decide", 1)[1].split("\n## ", 1)[0]
+    for basis in LegalBasis:
+        assert f"| `{basis.value}` | {basis.zh} | {basis.en} |" in section

@@ -1,0 +1,47 @@
+"""Important data leaving the node, for the bureau: ``GET /api/v1/governance/egress``.
+
+The big-data bureau sees every count (optionally one region's); a CIO sees the region of the
+division in their token's ``org`` (a city's CIO, 370100, sees the nodes 3701…), never another's
+(数据安全法 第21条、第30条; 个人信息保护法 第28条).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from certfree.api.deps import IsoDate, SessionDep, allow
+from certfree.auth import Principal, Role
+from certfree.errors import Forbidden
+from certfree.governance.egress import egress_report, region_prefix
+
+router = APIRouter(prefix="/api/v1", tags=["governance"])
+
+_Overseer = Annotated[Principal, Depends(allow(Role.BUREAU_ADMIN, Role.CIO))]
+
+
+def _region_of(principal: Principal, asked: str | None) -> str | None:
+    if principal.role is not Role.CIO:
+        return asked
+    own = principal.organisation
+    if not own:
+        raise Forbidden("首席信息官的令牌须注明所辖区域（org：行政区划代码）")
+    if asked is not None and not region_prefix(asked).startswith(region_prefix(own)):
+        raise Forbidden(f"只能查看本区域（{own}）的数据对外提供统计，不能查看 {asked} 的")
+    return asked or own
+
+
+@router.get("/governance/egress")
+def egress(
+    *,
+    session: SessionDep,
+    principal: _Overseer,
+    since: Annotated[IsoDate | None, Query(description="起始日（含），北京时间")] = None,
+    until: Annotated[IsoDate | None, Query(description="截止日（含）")] = None,
+    region: Annotated[str | None, Query(max_length=16, description="行政区划代码")] = None,
+) -> dict[str, Any]:
+    """Important data (grade ≥ 5) and sensitive personal information that left this node:
+    ``lines`` per day, provider, recipient, question or resource, field and purpose with the
+    number of ``records``; ``totals`` of each kind."""
+    return egress_report(session, since=since, until=until, region=_region_of(principal, region))
