@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, expect
 from certfree import catalog, certs
 from certfree.app import create_app
 from certfree.crypto import KeyStore
+from certfree.governance.masking import COMPOUND_SURNAMES
 from certfree.population import Sex
 from certfree.settings import Settings
 from certfree.storage import Database
@@ -40,6 +41,12 @@ def test_the_pages_mask_as_the_python_rules_do(client: TestClient, browser: Brow
         shown = page.evaluate(
             "vectors => vectors.map(v => certfree.maskBy(v.rule, v.value))", VECTORS
         )
+        # The same compound surnames: each kept whole before a given name, and no other pair.
+        surnames = sorted(COMPOUND_SURNAMES)
+        compound = page.evaluate(
+            "names => names.map(n => certfree.maskBy('name', n + '明'))", surnames
+        )
+        single = page.evaluate("certfree.maskBy('name', '仲长江')")
         # certfree.mask, which every page used for ID numbers, is the id_number rule.
         old = page.evaluate("certfree.mask('370102199003070029')")
         refused = page.evaluate(
@@ -53,6 +60,8 @@ def test_the_pages_mask_as_the_python_rules_do(client: TestClient, browser: Brow
         if got != v["masked"]
     ]
     assert not failures, "\n".join(failures)
+    assert compound == [f"{name}*" for name in surnames]
+    assert single == "仲*"
     assert old == "3701**********0029"
     assert refused == "unknown masking rule initials"
 

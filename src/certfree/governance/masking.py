@@ -61,15 +61,15 @@ class MaskRule(enum.StrEnum):
     HIDDEN = "hidden"
 
 
-# 复姓: the two-character surnames of the 百家姓 and those common today; a name that starts
+# 复姓: the two-character surnames of the 百家姓 (less the pairs that are two single surnames,
+# and 单于, rarer than the single surname 单) and 即墨; a name that starts
 # with one keeps both characters (欧阳娜娜 → 欧阳*), unless the name has only two characters
 # (欧阳 is then 欧 + 阳).
 _SURNAME_PAIRS = (
     "欧阳太史端木上官司马东方独孤南宫万俟闻人夏侯诸葛尉迟公羊赫连澹台皇甫宗政濮阳公冶"
     "太叔申屠公孙慕容仲孙钟离长孙宇文司徒鲜于司空闾丘子车亓官司寇巫马公西颛孙壤驷公良"
-    "漆雕乐正宰父谷梁拓跋夹谷轩辕令狐段干百里呼延东郭南门羊舌微生公户公玉公仪梁丘公仲"
-    "公上公门公山公坚左丘公伯西门公祖第五公乘贯丘公皙南荣东里东宫仲长子书子桑即墨达奚"
-    "褚师"
+    "漆雕乐正宰父谷梁拓跋夹谷轩辕令狐段干百里呼延东郭南门羊舌微生梁丘左丘东门西门第五"
+    "淳于即墨"
 )
 COMPOUND_SURNAMES = frozenset(_SURNAME_PAIRS[i : i + 2] for i in range(0, len(_SURNAME_PAIRS), 2))
 
@@ -126,7 +126,7 @@ def _phone(text: str) -> str:
     digits = sum(ch in _DIGITS for ch in body)
     if digits == 0:
         return HIDDEN
-    # A mainland mobile number (YD/T 2740) shows its network prefix and last 4 digits; a
+    # A mainland mobile number (11 digits) shows its network prefix and its last 4 digits; a
     # shorter number shows proportionally fewer of both.
     first, last = (3, 4) if digits >= 11 else (digits * 3 // 11, digits * 4 // 11)
     out, seen = [], 0
