@@ -25,6 +25,10 @@ Decisions, in one place:
   (department node code such as ``370100-WJ`` or the USCC).
 * A backfilled certificate has no ``cnf``; the holder claims it (``claiming``): version + 1
   sealed with their public key, the old version revoked as superseded, validity unchanged.
+* Derived claims made on the holder's device (端侧处理: age ≥ N by a hash chain, residence by
+  division level) are sealed at issue and checked by the verifier (``derived``); a graded
+  field is never disclosed without what its type names beside it (``disclosure``). Both are
+  read from the type's data; docs/edge-processing.md.
 * The public short-code routes are rate limited in the database (``usage.limits``), since
   workers share nothing else; misses (unknown codes) have their own, stricter limit.
 """
@@ -47,6 +51,16 @@ from certfree.certs.backfill import (
     run_backfill,
 )
 from certfree.certs.claiming import claim_certificate, is_claimable
+from certfree.certs.claims import BEIJING, FACE_CLAIM
+from certfree.certs.derived import (
+    AGE_ANCHOR,
+    AGE_SEED,
+    DIVISION_LEVELS,
+    AgeAnchor,
+    age_proof,
+    division_level,
+)
+from certfree.certs.disclosure import LoneDisclosure, lone_disclosure
 from certfree.certs.errors import (
     CertificateNotFound,
     CertTypeNotFound,
@@ -142,8 +156,13 @@ from certfree.certs.vocab import (
 )
 
 __all__ = [
+    "AGE_ANCHOR",
+    "AGE_SEED",
+    "BEIJING",
     "DEFAULT_BASE_URL",
     "DEFAULT_BATCH",
+    "DIVISION_LEVELS",
+    "FACE_CLAIM",
     "ISSUE_PER_ADDRESS",
     "LIST_BITS",
     "LIST_SIZE",
@@ -155,6 +174,7 @@ __all__ = [
     "SHORT_CODE_TTL",
     "TOKEN_TTL_SECONDS",
     "TRUST_LIST_TYP",
+    "AgeAnchor",
     "BackfillReport",
     "CertIssuer",
     "CertStatus",
@@ -175,6 +195,7 @@ __all__ = [
     "Issuer",
     "IssuerLevel",
     "LibraryHoldings",
+    "LoneDisclosure",
     "NotCertificateHolder",
     "Predicate",
     "RateRule",
@@ -194,6 +215,7 @@ __all__ = [
     "UseContext",
     "Validity",
     "VerificationResult",
+    "age_proof",
     "approve_review",
     "cert_type",
     "cert_types",
@@ -208,6 +230,7 @@ __all__ = [
     "default_issuer_code",
     "derive_predicates",
     "describe_use",
+    "division_level",
     "effective_status",
     "example_face_for",
     "find_issuer",
@@ -226,6 +249,7 @@ __all__ = [
     "list_certificates",
     "list_jobs",
     "list_reviews",
+    "lone_disclosure",
     "node_trust_list",
     "normalise_code",
     "record_hits",

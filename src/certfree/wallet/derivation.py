@@ -16,17 +16,18 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from certfree.certs import cert_types
-from certfree.certs.claims import BEIJING, FACE_CLAIM
-from certfree.certs.derived import (
+from certfree.certs import (
     AGE_ANCHOR,
     AGE_SEED,
+    BEIJING,
     DIVISION_LEVELS,
+    FACE_CLAIM,
     AgeAnchor,
     age_proof,
+    cert_types,
     division_level,
+    lone_disclosure,
 )
-from certfree.certs.disclosure import lone_disclosure
 from certfree.crypto import parse_sd_jwt
 from certfree.wallet.credentials import CredentialInfo
 from certfree.wallet.errors import ClaimNotDisclosable, DisclosedAlone, ProofNotPossible
