@@ -127,6 +127,7 @@ def _seed(db: Database, keys: KeyStore) -> Seeded:
             catalog.request_resource(
                 session, demand_id=demand.id, resource_code=resource.code,
                 requested_by="test", data_items=["公民身份号码"],
+                legal_basis="statutory_duty", legal_basis_text="《婚姻登记条例》第五条",
             )  # fmt: skip
         facts = {
             "该申请人2024年在本市二级以上医院有住院记录": (HEALTH, now - dt.timedelta(hours=2)),
