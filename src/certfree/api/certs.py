@@ -140,6 +140,9 @@ class FaceFieldView(View):
     label: str
     label_en: str
     type: str
+    data_class: str = Field(
+        alias="class", description="class of the data vocabulary (certfree governance classes)"
+    )
     required: bool
     grade: int = Field(description="sensitivity grade of the field")
     disclose_alone: bool
