@@ -178,7 +178,9 @@ def test_the_verifier_page_in_english(
         expect(page.locator("#asks")).to_have_text(
             "This scenario asks the holder only for: Aged 60 or over"
         )
-        page.set_input_files("#image", _qr(tmp_path, card.walk_up(["age_over_60", "sex"])))
+        # Sex beside the name: a graded field is never disclosed alone (certs.disclosure).
+        shown = card.walk_up(["age_over_60", "name", "sex"])
+        page.set_input_files("#image", _qr(tmp_path, shown))
         expect(page.locator("#verdict")).to_have_text("Valid · Aged 60 or over: Yes")
         expect(page.locator("#claims")).to_contain_text("SexMale")
         expect(page.locator("#facts")).to_contain_text("Senior citizen preferential card")
