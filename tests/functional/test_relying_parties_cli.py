@@ -139,3 +139,14 @@ def test_a_signed_request_is_checked_against_the_saved_register(  # type: ignore
                      str(tmp_path / "x.jwk"))[0])]}), encoding="utf-8")  # fmt: skip
     cli("wallet", "present", id_card, "--request", request.strip(), "--register", str(register),
         "--province-jwks", str(other), code=1)  # fmt: skip
+
+
+def test_only_the_three_options_of_the_interface_are_needed(cli, id_card: str) -> None:  # type: ignore[no-untyped-def]
+    org = "91370100MA94HT0175"
+    shown, _ = cli("relying-parties", "add", "--org", org, "--scenario", "check_in",
+                   "--claims", "age_over_18")  # fmt: skip
+    added = json.loads(shown)
+    assert (added["name"], added["kind"]) == (org, "other")
+    _, err = cli("wallet", "present", id_card, "--audience", org, "--nonce", "n", "--disclose",
+                 "name", code=1)  # fmt: skip
+    assert "rp.claims-beyond-scenario" in err

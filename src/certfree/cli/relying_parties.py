@@ -64,7 +64,7 @@ def _kind(kind: str | None, scenario: str) -> rp.RelyingPartyKind | str | None:
     for word in scenario.split("_"):
         if word in _KIND_WORDS:
             return _KIND_WORDS[word]
-    return None
+    return rp.RelyingPartyKind.OTHER
 
 
 def _vcts(vct: str | None, claims: tuple[str, ...]) -> tuple[str, ...]:

@@ -34,6 +34,7 @@ class RelyingPartyKind(enum.StrEnum):
     UTILITY = "utility"
     SCENIC_SPOT = "scenic_spot"
     LAW_ENFORCEMENT = "law_enforcement"
+    OTHER = "other"  # registered without a kind that fits (the CLI's default when none is said)
 
 
 # (zh, en) label of each kind, for lists and pages.
@@ -44,6 +45,7 @@ KIND_LABELS: dict[RelyingPartyKind, tuple[str, str]] = {
     RelyingPartyKind.UTILITY: ("公用事业", "Utility"),
     RelyingPartyKind.SCENIC_SPOT: ("景区", "Scenic spot"),
     RelyingPartyKind.LAW_ENFORCEMENT: ("执法机关", "Law enforcement"),
+    RelyingPartyKind.OTHER: ("其他", "Other"),
 }
 
 

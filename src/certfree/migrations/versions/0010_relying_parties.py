@@ -34,6 +34,7 @@ def upgrade() -> None:
                 "utility",
                 "scenic_spot",
                 "law_enforcement",
+                "other",
                 name="relyingpartykind",
                 native_enum=False,
                 length=16,

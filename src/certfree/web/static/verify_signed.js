@@ -65,9 +65,17 @@ const certfreeSigned = (() => {
 
   // A request signed by the node with the party's key: {audience, nonce, claims, until, text}.
   async function request(chosen) {
-    const made = await api(`/api/v1/relying-parties/${encodeURIComponent(party.uscc)}/requests`, {
-      method: "POST", body: { scenario: chosen.key },
-    });
+    let made;
+    try {
+      made = await api(`/api/v1/relying-parties/${encodeURIComponent(party.uscc)}/requests`, {
+        method: "POST", body: { scenario: chosen.key },
+      });
+    } catch (error) {
+      // Suspended since the page loaded, or no key kept here: said where the request shows.
+      $("#request-text").textContent = fill(RT.sign_failed, { detail: error.message });
+      $("#request-qr").hidden = true;
+      throw error;
+    }
     return {
       audience: made.aud,
       nonce: made.nonce,
