@@ -6,6 +6,7 @@ departments, as ``make run`` serves."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,3 +118,20 @@ def test_download_ask_for_a_correction_and_the_department_answers(
         # Each step in the audit log, in words: the change and the answer.
         expect(page.locator("#accesses")).to_contain_text("山东省公安厅 更正了您登记的个人信息")
         expect(page.locator("#accesses")).to_contain_text("山东省公安厅 答复了您的更正申请")
+        # The request's delivery in words, not its raw fields.
+        expect(page.locator("#accesses")).to_contain_text(
+            re.compile(
+                r"山东省大数据局 于 \d{4}-\d\d-\d\d \d\d:\d\d 向 山东省公安厅 送达了涉及您的消息"
+            )
+        )
+        expect(page.locator("#accesses")).not_to_contain_text("request_id")
+
+        # The same in English.
+        page.goto(base + "/me?lang=en")
+        rights = page.locator("#rights")
+        expect(rights.get_by_role("heading", name="My data rights")).to_be_visible()
+        row = page.locator("#requests tbody tr")
+        expect(row.locator(".state")).to_contain_text("corrected")
+        expect(row.locator(".fact")).to_have_text("Registered residence (county code)")
+        expect(page.locator("#accesses")).to_contain_text("corrected your registered data")
+        check_page(page, "me-rights-en")

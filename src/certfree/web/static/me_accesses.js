@@ -96,6 +96,9 @@ const meAccesses = (() => {
       if (own) state = own;
       else if (kinds.includes("refused") || refusal) state = "refused";
       else if (kinds.some((k) => k.startsWith("verification_"))) state = "verification";
+      // A message that is not a question (a correction, a register notice) is acknowledged,
+      // not answered: it revealed nothing about the person.
+      else if (answered && answered.answer.type === "ack") state = "delivered";
       else if (answered) state = "answered";
       return {
         at: g.entries.map((e) => e.at).sort()[0],
