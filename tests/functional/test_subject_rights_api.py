@@ -309,3 +309,32 @@ def test_an_objection_blocks_later_questions_of_its_kind_until_withdrawn(
         CITY, "POST", "/api/v1/exchange/ask", role="clerk", organisation=CITY, json=ask
     )
     assert not after.json().get("type", "").endswith("/use-objected")
+
+
+def test_a_department_node_that_is_down_gets_the_request_when_it_is_back(
+    cluster: Cluster,
+) -> None:
+    husband, _ = _couple(cluster)
+    cluster.hosts.drop(GA)
+    try:
+        asked = cluster.call(
+            CITY, "POST", "/api/v1/me/corrections", subject=husband,
+            json={"data_item": "age_threshold", "current_value": "1990-03-01",
+                  "requested_value": "1990-03-02", "reason": "登记有误"},
+        )  # fmt: skip
+        assert asked.status_code == 201, asked.text
+        queued = asked.json()
+        assert queued["delivery"] == "queued"
+        assert queued["last_delivery_error"]
+        assert queued["fact"] == "birth_date"
+    finally:
+        cluster.hosts.serve(GA, cluster.apps[GA])
+    sent = cluster.call(CITY, "POST", "/api/v1/subject-requests/deliver-pending", role="clerk")
+    assert sent.status_code == 200, sent.text
+    assert {"request_id": queued["request_id"], "delivered": True, "error": None} in sent.json()
+    inbox = cluster.call(GA, "GET", "/api/v1/dept/corrections", role="department_admin",
+                         organisation=GA).json()  # fmt: skip
+    assert queued["request_id"] in {r["request_id"] for r in inbox}
+    mine = cluster.call(CITY, "GET", f"/api/v1/me/corrections/{queued['request_id']}",
+                        subject=husband).json()  # fmt: skip
+    assert mine["delivery"] == "delivered"

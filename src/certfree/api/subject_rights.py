@@ -18,10 +18,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certfree import nodes
 from certfree.api.deps import NodeDep, PathId, SessionDep, allow
 from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role
@@ -314,11 +312,8 @@ def withdraw_objection(
 
 def _department(session: Session, principal: Principal) -> str:
     """The department node a department admin acts for (token ``org``: its code or USCC)."""
-    org = (principal.organisation or "").strip().upper()
-    code = (
-        org if "-" in org else session.scalar(select(nodes.Node.code).where(nodes.Node.uscc == org))
-    )
-    if not code or nodes.department_of(session, code) is None:
+    code = rights.department_node(session, principal.organisation)
+    if code is None:
         raise Forbidden(
             "令牌须注明所属部门（org 声明：部门节点编码如 370100-GA，或其统一社会信用代码）"
             "（the token's org must name a department）",

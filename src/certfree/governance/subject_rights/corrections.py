@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certfree import applications, certs
+from certfree import applications, certs, nodes
 from certfree.crypto import KeyStore, canonical_json
 from certfree.errors import InvalidInput
 from certfree.governance.audit import AuditKind, AuditRecord, append_records
@@ -54,6 +54,7 @@ from certfree.governance.subject_rights.models import (
     SubjectRequest,
 )
 from certfree.governance.subject_rights.reissue import reissue_certificates
+from certfree.nodes import Node
 from certfree.storage import utcnow
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "correction_target",
     "create_correction",
     "deadline_after",
+    "department_node",
     "effective_status",
     "find_request",
     "list_requests",
@@ -83,6 +85,16 @@ def deadline_after(moment: dt.datetime, working_days: int = CORRECTION_WORKING_D
     due = applications.add_working_days(applications.beijing_today(moment), working_days).day
     midnight = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), tzinfo=_BEIJING)
     return midnight.astimezone(dt.UTC)
+
+
+def department_node(session: Session, organisation: str | None) -> str | None:
+    """The department node an organisation names: its node code (``370100-GA``) or its
+    USCC, looked up in the registry; None if it names no department."""
+    org = (organisation or "").strip().upper()
+    code = org if "-" in org else session.scalar(select(Node.code).where(Node.uscc == org))
+    if not code or nodes.department_of(session, code) is None:
+        return None
+    return str(code)
 
 
 def effective_status(row: SubjectRequest, now: dt.datetime | None = None) -> CorrectionStatus:
