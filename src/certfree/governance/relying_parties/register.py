@@ -97,13 +97,19 @@ def _check_scenario(spec: ScenarioSpec) -> None:
             field="scenario",
         )
     if not spec.title.strip() or not spec.title_en.strip():
-        raise InvalidInput("请填写场景的中英文名称（title, title_en）", field="title")
+        raise InvalidInput(
+            "请填写场景的中英文名称（give the scenario's title and title_en）", field="title"
+        )
     if not spec.purpose.strip():
-        raise InvalidInput("请填写法律依据与用途（purpose）", field="purpose")
+        raise InvalidInput(
+            "请填写法律依据与用途（give the legal basis and purpose）", field="purpose"
+        )
     if not spec.claims:
-        raise InvalidInput("场景至少索取一项（claims）", field="claims")
+        raise InvalidInput("场景至少索取一项（a scenario asks at least one claim）", field="claims")
     if not spec.vcts:
-        raise InvalidInput("场景至少接受一类证照（vct）", field="vct")
+        raise InvalidInput(
+            "场景至少接受一类证照（a scenario takes at least one certificate type）", field="vct"
+        )
     catalogue = cert_types()
     for vct in spec.vcts:
         kind = catalogue.get(vct)
@@ -161,11 +167,18 @@ def add_relying_party(
     party = session.get(RelyingParty, uscc)
     if party is None:
         if not name or not name.strip():
-            raise InvalidInput("新登记的依赖方须有名称（--name）", field="name")
+            raise InvalidInput(
+                "新登记的依赖方须有名称（a new relying party needs its name）", field="name"
+            )
         if kind is None:
-            raise InvalidInput("新登记的依赖方须有类别（--kind）", field="kind")
+            raise InvalidInput(
+                "新登记的依赖方须有类别（a new relying party needs its kind）", field="kind"
+            )
         if jwk is None and make_key is None:
-            raise InvalidInput("新登记的依赖方须有请求签名公钥（--key）", field="key")
+            raise InvalidInput(
+                "新登记的依赖方须有请求签名公钥（a new relying party needs its public key）",
+                field="key",
+            )
         party = RelyingParty(uscc=uscc, scenarios=[])
         session.add(party)
     if name and name.strip():
@@ -175,7 +188,9 @@ def add_relying_party(
             party.kind = RelyingPartyKind(kind)
         except ValueError:
             kinds = ", ".join(k.value for k in RelyingPartyKind)
-            raise InvalidInput(f"类别应为 {kinds} 之一，收到 {kind!r}", field="kind") from None
+            raise InvalidInput(
+                f"类别应为 {kinds} 之一，收到 {kind!r}（kind is one of {kinds}）", field="kind"
+            ) from None
     if jwk is not None:
         party.jwk = check_public_jwk(jwk)
     taken = {s.name for s in party.scenarios}
