@@ -4,6 +4,7 @@ presentation disclosing beyond the verifier's scenario, with the rule."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -11,7 +12,14 @@ from fastapi.testclient import TestClient
 
 from certfree import certs
 from certfree.auth import NODE_KEY_OWNER
-from certfree.crypto import Alg, KeyStore, Signer, generate_signer, present_sd_jwt
+from certfree.crypto import (
+    Alg,
+    KeyStore,
+    Signer,
+    b64url_decode,
+    generate_signer,
+    present_sd_jwt,
+)
 from certfree.governance import relying_parties as rp
 from certfree.identifiers import make_uscc
 from factories.certificates import ID_CARD, issue_example
@@ -231,3 +239,15 @@ def test_a_suspended_verifier_receives_nothing(
         f"/api/v1/relying-parties/{HOTEL}/reinstate", headers=_bearer(client, "bureau_admin")
     )
     assert _verify(client, fine, "x", HOTEL).status_code == 200
+
+
+def test_a_kept_request_key_is_never_an_issuer_key(
+    client: TestClient, hotel: dict[str, Any], keys: KeyStore
+) -> None:
+    listed = client.get("/api/v1/trust-list", headers=_bearer(client, "verifier", HOTEL))
+    assert listed.status_code == 200, listed.text
+    payload = json.loads(b64url_decode(listed.text.split(".")[1]))
+    assert HOTEL not in payload["issuers"]
+    kids = {key.get("kid") for jwks in payload["issuers"].values() for key in jwks["keys"]}
+    assert hotel["jwk"]["kid"] not in kids
+    assert all(info.owner != HOTEL for info in keys.keys(None))
