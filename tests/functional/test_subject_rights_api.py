@@ -133,6 +133,14 @@ def test_a_correction_goes_to_the_department_and_its_acceptance_reissues_the_id_
         "pending",
         "delivered",
     )
+    # Another person cannot ask about a certificate that is not theirs.
+    not_hers = cluster.call(
+        CITY, "POST", "/api/v1/me/corrections", subject=wife,
+        json={"certificate_id": card["identifier"], "field": "name", "current_value": "张伟",
+              "requested_value": "李静", "reason": "x"},
+    )  # fmt: skip
+    assert not_hers.status_code == 404
+    assert not_hers.json()["field"] == "certificate_id"
     requested = dt.datetime.fromisoformat(request["requested_at"])
     deadline = dt.datetime.fromisoformat(request["deadline"])
     assert dt.timedelta(days=19) <= deadline - requested <= dt.timedelta(days=30)
