@@ -12,7 +12,7 @@ refused. ``GET /grant-decisions`` is the log of requests and decisions.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field, computed_field
@@ -169,6 +169,25 @@ def approve_grant(
     return GrantView.model_validate(catalog.grant_view(grant))
 
 
+class GrantDecisionView(View):
+    """One line of the log of sharing requests and decisions (``catalog.decision_view``)."""
+
+    id: int
+    grant_id: int
+    action: str = Field(description="requested, approved, granted, refused, override, revoked")
+    level: str = Field(description="department, bureau or system (a rule)")
+    level_zh: str
+    actor: str
+    organisation: str | None
+    at: str
+    data_items: list[str]
+    grade: int | None
+    legal_basis: str | None
+    legal_basis_zh: str | None
+    legal_basis_text: str | None
+    note: str | None = Field(description="reasons, a note, or the authorisation document")
+
+
 @router.get("/grant-decisions")
 def grant_decisions(
     *,
@@ -177,14 +196,14 @@ def grant_decisions(
     grant_id: Annotated[int | None, Query(ge=1, le=SQL_INT_MAX)] = None,
     since: IsoDateTime | None = None,
     until: IsoDateTime | None = None,
-) -> list[dict[str, Any]]:
+) -> list[GrantDecisionView]:
     """The log of sharing requests and decisions, oldest first: who, when, which fields, their
     grade, the legal basis. A department admin sees those of its own grants."""
     party = (principal.organisation or "") if principal.role is Role.DEPARTMENT_ADMIN else None
     rows = catalog.list_decisions(
         session, grant_id=grant_id, since=as_utc(since), until=as_utc(until), party=party
     )
-    return [catalog.decision_view(row) for row in rows]
+    return [GrantDecisionView.model_validate(catalog.decision_view(row)) for row in rows]
 
 
 class QuestionParamView(View):
