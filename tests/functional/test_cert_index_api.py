@@ -118,8 +118,9 @@ def test_the_feed_opens_to_a_signed_request_for_it_or_a_bureau_token(
     )
     catalog_one = sign_harvest_request(signer, harvester=CITY, node="370000", since=0, limit=10)
     stranger = KeyStore(Path(str(db.engine.url.database)).parent / "stranger", "x" * 24)
+    stranger.create(NODE_KEY_OWNER)
     forged = sign_feed_request(
-        stranger.create(NODE_KEY_OWNER) and stranger.signer(NODE_KEY_OWNER),
+        stranger.signer(NODE_KEY_OWNER),
         typ=INDEX_FEED_TYP, harvester=CITY, node="370000", since=0, limit=10,
     )  # fmt: skip
 
