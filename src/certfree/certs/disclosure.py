@@ -1,13 +1,15 @@
 """Fields never disclosed alone (``disclose_alone`` false): what the type requires beside them.
 
-A graded face field (birth date, ID number, address, sex …) shown by itself is personal
-information cut loose from the person it describes: the verifier cannot tell whose it is, nor
-answer for it to them (《个人信息保护法》第六条、第七条: a use must be clear, and minimal).
-Each type names, in ``disclose_with``, the claims that identify the holder — the holder's name
-field, for an organisation its USCC or name, for a vehicle its plate, and ``holder_id``
-(GB/T 36902 持证主体代码). A presentation that discloses a field with ``disclose_alone`` false
-must disclose at least one of them too. Predicates and derived claims (``age_over_60``,
-``resident_city``) are built to be shown alone, and are not face fields.
+A graded face field (birth date, address, sex, a document number …) shown by itself is
+personal information cut loose from the person it describes: the verifier cannot tell whose it
+is, nor answer for it to them (《个人信息保护法》第六条、第七条: a use must be clear, and
+minimal). Each type names, in ``disclose_with``, the claims that identify the holder — the
+holder's name field, for an organisation its USCC or name, for a vehicle its plate, and
+``holder_id`` (GB/T 36902 持证主体代码), whose face copy (the type's ``holder_field``: the
+holder's ID number or USCC) counts as it. A presentation that discloses a field with
+``disclose_alone`` false must disclose at least one of them too; the holder's ID number thus
+identifies by itself. Predicates and derived claims (``age_over_60``, ``resident_city``) are
+built to be shown alone, and are not face fields.
 
 The wallet refuses such a presentation before making it and the verifier refuses it on
 receipt (check ``disclosure_rule``), so both sides read the rule from the same data.
@@ -45,6 +47,8 @@ def _label(kind: CertType, name: str, english: bool) -> str:
 def lone_disclosure(kind: CertType, disclosed: Iterable[str]) -> LoneDisclosure | None:
     """The breach of the rule in ``disclosed`` (claim names), or None when it holds."""
     names = set(disclosed)
+    if kind.holder_field in names:  # the face copy of holder_id
+        names.add("holder_id")
     if names.intersection(kind.disclose_with):
         return None
     lone = tuple(f for f in kind.fields if f.name in names and not f.disclose_alone)

@@ -61,6 +61,7 @@ def certificate_types(lang: str) -> dict[str, dict[str, Any]]:
             ],
             # The disclosure rule and the claims derived on the device (holder.js).
             "disclose_with": list(kind.disclose_with),
+            "holder_field": kind.holder_field,
             "derived": [d.to_json() for d in kind.derivations],
         }
     return shown

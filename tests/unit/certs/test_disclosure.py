@@ -27,7 +27,9 @@ def test_every_field_never_shown_alone_has_a_companion_in_its_type(code: str) ->
         companion = kind.field(name)
         assert name == "holder_id" or (companion is not None and companion.disclose_alone)
     for item in kind.fields:
-        if not item.disclose_alone:
+        if item.name == kind.holder_field:  # the face copy of holder_id identifies by itself
+            assert lone_disclosure(kind, [item.name]) is None
+        elif not item.disclose_alone:
             breach = lone_disclosure(kind, [item.name])
             assert breach is not None
             assert breach.fields == (item,)
@@ -36,16 +38,15 @@ def test_every_field_never_shown_alone_has_a_companion_in_its_type(code: str) ->
 
 def test_the_rule_names_the_fields_and_what_may_go_beside_them() -> None:
     card = certs.cert_type(ID_CARD)
-    breach = lone_disclosure(card, ["age_over_18", "address", "id_number"])
+    breach = lone_disclosure(card, ["age_over_18", "address", "sex"])
     assert breach is not None
-    assert (
-        breach.message_zh
-        == "居民身份证的住址、公民身份号码不得单独披露，须同时披露姓名或持证主体代码"
-    )
+    assert breach.message_zh == "居民身份证的性别、住址不得单独披露，须同时披露姓名或持证主体代码"
     assert breach.message == (
-        "Address, Resident ID number may not be disclosed alone on a Resident identity card: "
+        "Sex, Address may not be disclosed alone on a Resident identity card: "
         "disclose Name or holder code with it"
     )
+    # The holder's ID number is the face copy of the holder code: it identifies the holder.
+    assert lone_disclosure(card, ["address", "id_number"]) is None
     # Predicates, the holder code and fields shown alone need nothing beside them.
     assert lone_disclosure(card, ["age_over_18", "holder_id", "name", "issuing_authority"]) is None
     assert lone_disclosure(card, []) is None

@@ -159,6 +159,7 @@ const certfreeHolder = (() => {
   // there (certfree/certs/disclosure.py); [] when the rule holds.
   function loneFields(kind, names) {
     const wanted = new Set(names);
+    if (kind && kind.holder_field && wanted.has(kind.holder_field)) wanted.add("holder_id"); // its face copy
     if (!kind || wanted.has("face") || (kind.disclose_with || []).some((name) => wanted.has(name))) return [];
     return kind.fields.filter((f) => wanted.has(f.name) && !f.disclose_alone);
   }
