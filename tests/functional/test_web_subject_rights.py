@@ -131,7 +131,7 @@ def test_download_ask_for_a_correction_and_the_department_answers(
         rights = page.locator("#rights")
         expect(rights.get_by_role("heading", name="My data rights")).to_be_visible()
         row = page.locator("#requests tbody tr")
-        expect(row.locator(".state")).to_contain_text("corrected")
+        expect(row.locator(".state")).to_contain_text("Corrected")
         expect(row.locator(".fact")).to_have_text("Registered residence (county code)")
         expect(page.locator("#accesses")).to_contain_text("corrected your registered data")
         check_page(page, "me-rights-en")

@@ -12,7 +12,7 @@ so a peer that is down leaves them queued for ``POST /subject-requests/deliver-p
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -20,15 +20,16 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from certfree import applications
 from certfree.api.deps import NodeDep, PathId, SessionDep, allow
 from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
+from certfree.exchange import ProviderRefused
 from certfree.exchange.verification_delivery import transport_sender
 from certfree.governance import subject_rights as rights
-from certfree.governance.subject_rights import delivery
+from certfree.governance.subject_rights import delivery, export
 from certfree.storage import utcnow
-from certfree.web.my_data import render_export
 
 router = APIRouter(prefix="/api/v1", tags=["subject_rights"])
 
@@ -177,6 +178,16 @@ class MyData(BaseModel):
     )
 
 
+def _applications(session: Session, subject: str, limit: int) -> tuple[list[Any], bool]:
+    """The applications the person is a party to, with the parties (the export's section)."""
+    _, page = applications.list_applications(session, party=subject, limit=limit + 1)
+    rows = [
+        {**export.row_json(app), "parties": [export.row_json(p) for p in app.parties]}
+        for app in page
+    ]
+    return export.bounded(rows, limit)
+
+
 def _region(node: NodeRuntime) -> str:
     """The region whose departments this node's citizens ask: the node itself, or the one a
     department node belongs to."""
@@ -184,8 +195,16 @@ def _region(node: NodeRuntime) -> str:
 
 
 def _sender(node: NodeRuntime) -> delivery.Sender:
+    exchange = transport_sender(node.exchange)
+
+    async def send(*, to: str, type: str, body: dict[str, Any]) -> Mapping[str, Any]:
+        try:
+            return await exchange(to=to, type=type, body=body)
+        except ProviderRefused as exc:  # its signed refusal: resending cannot help
+            raise rights.PeerRefused(str(exc)) from exc
+
     return delivery.with_local_answers(
-        transport_sender(node.exchange),
+        send,
         db=node.db,
         node=node.settings.node_code,
         keys=node.keys,
@@ -216,10 +235,17 @@ def my_data(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
 ) -> Any:
     """Everything this node holds about me (PIPL 第45条), other people's ID numbers masked."""
     export = rights.export_for(
-        session, principal.subject, node=node.settings.node_code, limit=limit
+        session,
+        principal.subject,
+        node=node.settings.node_code,
+        limit=limit,
+        more={"applications": _applications},
     )
     if shape == "html":
-        page = render_export(request, export, node.settings)
+        # The readable page is the web layer's, installed on the app with the pages
+        # (certfree.web.my_data); the API does not import the pages.
+        render: Callable[..., str] = request.app.state.readable_export
+        page = render(request, export, node.settings)
         stamp = export["generated_at"][:10]
         return HTMLResponse(
             page,

@@ -13,6 +13,7 @@ from certfree.web import (
     docs,
     error_pages,
     me,
+    my_data,
     pages,
     problems,
     sign_in,
@@ -28,6 +29,8 @@ _PAGES = (apply, wallet, me, desk, desk_ask, verify, dept, bureau, bureau_catalo
 
 def install_web(app: FastAPI) -> None:
     """Mount the static files and every page's routes."""
+    # The readable form of a citizen's data export (GET /api/v1/me/data?format=html).
+    app.state.readable_export = my_data.render_export
     docs.install_docs(app)  # before /static, which would shadow /static/swagger-ui
     pages.install_web(app)
     for page in _PAGES:

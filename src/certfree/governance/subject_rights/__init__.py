@@ -25,6 +25,7 @@ from certfree.governance.subject_rights.corrections import (
 from certfree.governance.subject_rights.errors import (
     FactNotCorrectable,
     ObjectionNotFound,
+    PeerRefused,
     RequestAlreadyAnswered,
     RequestMismatch,
     SubjectRequestNotFound,
@@ -67,6 +68,7 @@ __all__ = [
     "FactNotCorrectable",
     "FactStore",
     "ObjectionNotFound",
+    "PeerRefused",
     "RegisterFacts",
     "RequestAlreadyAnswered",
     "RequestMismatch",

@@ -26,10 +26,11 @@ import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import chinese_calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certfree import applications, certs, nodes
+from certfree import certs, nodes
 from certfree.crypto import KeyStore, canonical_json
 from certfree.errors import InvalidInput
 from certfree.governance.audit import AuditKind, AuditRecord, append_records
@@ -79,11 +80,24 @@ MAX_EVIDENCE = 4000
 _BEIJING = ZoneInfo("Asia/Shanghai")
 
 
+def _working(day: dt.date) -> bool:
+    """A working day under the State Council's holiday arrangement (``chinese_calendar``, as
+    ``applications.workdays`` counts time limits); Monday to Friday in a year not yet
+    published."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
 def deadline_after(moment: dt.datetime, working_days: int = CORRECTION_WORKING_DAYS) -> dt.datetime:
-    """24:00 Beijing time of the ``working_days``-th working day after ``moment``'s day (the
-    State Council's holiday arrangement, ``applications.add_working_days``), in UTC."""
-    due = applications.add_working_days(applications.beijing_today(moment), working_days).day
-    midnight = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), tzinfo=_BEIJING)
+    """24:00 Beijing time of the ``working_days``-th working day after ``moment``'s day, in
+    UTC."""
+    day, left = moment.astimezone(_BEIJING).date(), working_days
+    while left > 0:
+        day += dt.timedelta(days=1)
+        left -= _working(day)
+    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=_BEIJING)
     return midnight.astimezone(dt.UTC)
 
 

@@ -10,8 +10,8 @@ department     answered, delivery queued   ``correction.answer``              th
 As in department verification (``exchange.verification_delivery``), the state is committed
 first, then the message is sent; an unreachable peer leaves the row ``queued`` with the error
 for ``POST /api/v1/subject-requests/deliver-pending``; a signed refusal makes it ``refused``.
-Receivers are idempotent by request id. The one call that leaves the node is a ``Sender``
-(``exchange.verification_delivery.transport_sender`` binds it to the exchange).
+Receivers are idempotent by request id. The one call that leaves the node is a ``Sender``;
+the API binds it to the exchange (raising :class:`PeerRefused` for a signed refusal).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from certfree.crypto import KeyStore
 from certfree.errors import CertfreeError
-from certfree.exchange import ProviderRefused
 from certfree.governance.subject_rights import corrections, messages
+from certfree.governance.subject_rights.errors import PeerRefused
 from certfree.governance.subject_rights.facts import FactStore
 from certfree.governance.subject_rights.models import Delivery, RequestSide, SubjectRequest
 from certfree.storage import Database
@@ -78,7 +78,7 @@ async def deliver(db: Database, sender: Sender, request_id: str, side: RequestSi
         ack = await sender(to=to, type=type_, body=body)
         if ack.get("request_id") != request_id:
             error = f"对方确认的请求编号 {ack.get('request_id')!r} 与 {request_id} 不符"
-    except ProviderRefused as exc:
+    except PeerRefused as exc:
         error, refused = str(exc), True
     except CertfreeError as exc:
         error = str(exc)

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from certfree.errors import Conflict, Forbidden, InvalidInput, NotFound
+from certfree.errors import CertfreeError, Conflict, Forbidden, InvalidInput, NotFound
 
 __all__ = [
     "FactNotCorrectable",
     "ObjectionNotFound",
+    "PeerRefused",
     "RequestAlreadyAnswered",
     "RequestMismatch",
     "SubjectRequestNotFound",
@@ -35,6 +36,16 @@ class FactNotCorrectable(InvalidInput):
     slug = "fact-not-correctable"
     title = "This fact cannot be corrected online"
     title_zh = "该事项不能在线申请更正"
+
+
+class PeerRefused(CertfreeError):
+    """The other node refused the message in a signed refusal: the same message would be
+    refused again (a ``Sender`` raises it for the exchange's ProviderRefused)."""
+
+    status = 502
+    slug = "subject-request-peer-refused"
+    title = "The other node refused the message"
+    title_zh = "对方节点拒收该消息"
 
 
 class SubjectRequestNotFound(NotFound):

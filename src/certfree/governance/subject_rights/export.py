@@ -26,13 +26,13 @@ import datetime as dt
 import enum
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
 
-from certfree import applications, certs, commitments, population
+from certfree import certs, commitments, population
 from certfree.governance.audit.models import AuditEntry, AuditSubject
 from certfree.governance.consent import Consent
 from certfree.governance.subject_rights.models import (
@@ -42,7 +42,15 @@ from certfree.governance.subject_rights.models import (
 )
 from certfree.governance.subject_rights.objections import mask_id
 
-__all__ = ["EXPORT_LIMIT", "SECTIONS", "export_for", "mask_others"]
+__all__ = [
+    "EXPORT_LIMIT",
+    "SECTIONS",
+    "Section",
+    "bounded",
+    "export_for",
+    "mask_others",
+    "row_json",
+]
 
 EXPORT_LIMIT = 500
 SECTIONS = (
@@ -109,7 +117,7 @@ def mask_others(value: Any, subject_id: str) -> Any:
     return value
 
 
-def _bounded(rows: Iterable[Any], limit: int) -> tuple[list[Any], bool]:
+def bounded(rows: Iterable[Any], limit: int) -> tuple[list[Any], bool]:
     taken: list[Any] = []
     for row in rows:
         if len(taken) == limit:
@@ -130,7 +138,7 @@ def _registers(session: Session, subject: str, limit: int) -> tuple[list[Any], b
     household = session.get(population.Household, person.household_no) if person else None
     if household is not None and household.head_id_number != subject:
         found.append({"register": "households", "row": row_json(household)})
-    return _bounded(found, limit)
+    return bounded(found, limit)
 
 
 def _accesses(session: Session, subject: str, limit: int) -> tuple[list[Any], bool]:
@@ -146,18 +154,28 @@ def _accesses(session: Session, subject: str, limit: int) -> tuple[list[Any], bo
         document = json.loads(record)
         document.pop("subjects", None)  # salted commitments: /me/accesses proves them
         shown.append({"leaf_index": index, **document})
-    return _bounded(shown, limit)
+    return bounded(shown, limit)
 
 
 def _newest(session: Session, query: Any, limit: int) -> tuple[list[Any], bool]:
-    return _bounded((row_json(r) for r in session.scalars(query.limit(limit + 1))), limit)
+    return bounded((row_json(r) for r in session.scalars(query.limit(limit + 1))), limit)
+
+
+# A section another package gathers (the applications, which sit above governance): the rows
+# about a person, at most ``limit``, and whether there were more.
+Section = Callable[[Session, str, int], tuple[list[Any], bool]]
 
 
 def export_for(
-    session: Session, subject_id: str, *, node: str, limit: int = EXPORT_LIMIT
+    session: Session,
+    subject_id: str,
+    *,
+    node: str,
+    limit: int = EXPORT_LIMIT,
+    more: Mapping[str, Section] | None = None,
 ) -> dict[str, Any]:
     """Everything this node holds about ``subject_id`` (module docstring), other people's ID
-    numbers masked."""
+    numbers masked; ``more`` adds the sections other packages gather (``applications``)."""
     subject = subject_id.strip().upper()
     sections: dict[str, tuple[list[Any], bool]] = {
         "registers": _registers(session, subject, limit),
@@ -168,19 +186,19 @@ def export_for(
             .order_by(certs.Certificate.issued_at.desc()),
             limit,
         ),
-        "applications": _applications(session, subject, limit),
+        **{name: gather(session, subject, limit) for name, gather in (more or {}).items()},
         "consents": _newest(
             session,
             select(Consent).where(Consent.subject_id == subject).order_by(Consent.given_at.desc()),
             limit,
         ),
-        "certificate_uses": _bounded(
+        "certificate_uses": bounded(
             (row_json(u) for u in certs.uses_of_holder(session, subject)), limit
         ),
-        "commitments": _bounded(
+        "commitments": bounded(
             (row_json(c) for c in commitments.commitments_of(session, subject)), limit
         ),
-        "credit": _bounded(
+        "credit": bounded(
             (row_json(c) for c in commitments.credit_records_for(session, subject)), limit
         ),
         "accesses": _accesses(session, subject, limit),
@@ -211,16 +229,3 @@ def export_for(
         subject,
     )
     return shown
-
-
-def _applications(session: Session, subject: str, limit: int) -> tuple[list[Any], bool]:
-    _, page = applications.list_applications(session, party=subject, limit=limit + 1)
-    shown = []
-    for app in page:
-        shown.append(
-            {
-                **row_json(app),
-                "parties": [row_json(p) for p in app.parties],
-            }
-        )
-    return _bounded(shown, limit)

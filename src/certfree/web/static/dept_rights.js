@@ -5,6 +5,7 @@
 const deptRights = (() => {
   const { T, $, api, onSubmit, cell, el, fill, local, mask, pagedTable } = certfree;
   const english = document.documentElement.lang === "en";
+  const alone = (words) => (english ? words.charAt(0).toUpperCase() + words.slice(1) : words);
   let table = null;
   let bound = false;
 
@@ -29,7 +30,7 @@ const deptRights = (() => {
     cell(row, item.current_value);
     cell(row, item.requested_value);
     cell(row, [item.reason, item.evidence].filter(Boolean).join(" · "));
-    cell(row, el("span", { className: `badge state-${item.status}`, textContent: english ? item.status_en : item.status_zh }));
+    cell(row, el("span", { className: `badge state-${item.status}`, textContent: alone(english ? item.status_en : item.status_zh) }));
     const open = item.status === "pending" || item.status === "overdue";
     if (open) {
       const button = el("button", { type: "button", textContent: T.r_answer, className: "answer-correction" });

@@ -7,6 +7,8 @@ const meRights = (() => {
   const { T } = certfree.PAGE;
   const { $, api, el, fill, local } = certfree;
   const english = document.documentElement.lang === "en";
+  // A state standing alone (a badge) begins with a capital in English (web/i18n.py alone).
+  const alone = (words) => (english ? words.charAt(0).toUpperCase() + words.slice(1) : words);
 
   function save(blob, filename) {
     const link = el("a", { href: URL.createObjectURL(blob), download: filename });
@@ -34,7 +36,7 @@ const meRights = (() => {
   function requestRow(row, { value: r }) {
     row.dataset.request = r.request_id;
     row.dataset.status = r.status;
-    const state = el("span", {}, badge(english ? r.status_en : r.status_zh, `state-${r.status}`));
+    const state = el("span", {}, badge(alone(english ? r.status_en : r.status_zh), `state-${r.status}`));
     if (r.delivery === "queued") state.append(" ", el("span", { className: "muted small", textContent: T.delivery_queued }));
     const answer = r.answered_at
       ? el("span", { className: "answer-reason", textContent: r.answer_reason || "" })
