@@ -78,12 +78,20 @@ def test_the_bureau_reads_all_and_a_node_admin_only_its_own(
         "/api/v1/certs/index", params={"node": CITY}, headers=_bearer(client, "cio", org="370200")
     )
     no_org = client.get("/api/v1/certs/index", headers=_bearer(client, "department_admin"))
+    organ = client.get(  # the organ that sealed them (ID cards: 济南's public security)
+        "/api/v1/certs/index", headers=_bearer(client, "department_admin", org=f"{CITY}-GA")
+    )
+    other_organ = client.get(
+        "/api/v1/certs/index", headers=_bearer(client, "department_admin", org=f"{CITY}-MZ")
+    )
 
     assert sorted(e["identifier"] for e in bureau.json()) == sorted(harvested)
     assert sorted(e["identifier"] for e in jinan.json()) == sorted(harvested)
     assert qingdao.json() == []
     assert (peeking.status_code, peeking.json()["field"]) == (403, "node")
     assert (no_org.status_code, no_org.json()["field"]) == (403, "org")
+    assert sorted(e["identifier"] for e in organ.json()) == sorted(harvested)
+    assert other_organ.json() == []
     assert "face_data" not in bureau.text
     assert HOLDER not in bureau.text
 

@@ -170,17 +170,24 @@ def issued(
     limit: Annotated[int, Query(ge=1, le=cert_index.MAX_LIST)] = 100,
     offset: Annotated[int, Query(ge=0, le=SQL_INT_MAX)] = 0,
 ) -> list[IndexEntryView]:
-    """Indexed certificates: every node's for the bureau, a node's own for its admin (a token
-    whose ``org`` is that node's code)."""
+    """Indexed certificates: every node's for the bureau; a node's own for its bureau or
+    CIO (a token whose ``org`` is the node's code); an organ's own for its department admin
+    (``org``: the organ's department node code, such as 370100-GA)."""
     organisation = principal.organisation
+    organ = None
     if principal.role is not Role.BUREAU_ADMIN or organisation:
         if not organisation:
-            raise Forbidden("令牌须注明所属节点（org 声明，如 370100）", field="org")
-        if node is not None and node != organisation:
+            raise Forbidden(
+                "令牌须注明所属节点或部门（org 声明，如 370100 或 370100-GA）", field="org"
+            )
+        if principal.role is Role.DEPARTMENT_ADMIN:
+            organ = organisation
+        elif node is not None and node != organisation:
             raise Forbidden(f"只能查看本节点 {organisation} 的签发记录", field="node")
-        node = organisation
+        else:
+            node = organisation
     rows = cert_index.issued_entries(
-        session, node=node, type_code=type_code, limit=limit, offset=offset
+        session, node=node, organ=organ, type_code=type_code, limit=limit, offset=offset
     )
     return [IndexEntryView.model_validate(row) for row in rows]
 

@@ -87,10 +87,12 @@ def holder_entries(
 
 
 def issued_entries(
-    session: Session, *, node: str | None = None, type_code: str | None = None,
-    limit: int = 100, offset: int = 0, now: dt.datetime | None = None,
+    session: Session, *, node: str | None = None, organ: str | None = None,
+    type_code: str | None = None, limit: int = 100, offset: int = 0,
+    now: dt.datetime | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """Entries reported by ``node`` (None: every node), by harvest order."""
+    """Entries reported by ``node`` and/or sealed by the organ whose node code is ``organ``
+    (None: any), by harvest order."""
     if not 1 <= limit <= MAX_LIST:
         raise InvalidIndexQuery(f"limit 应在 1 到 {MAX_LIST} 之间", field="limit")
     if offset < 0:
@@ -98,6 +100,8 @@ def issued_entries(
     query = select(IndexEntry).order_by(IndexEntry.node_code, IndexEntry.seq)
     if node is not None:
         query = query.where(IndexEntry.node_code == node)
+    if organ is not None:
+        query = query.where(IndexEntry.issuer_node == organ)
     if type_code is not None:
         query = query.where(IndexEntry.type_code == type_code)
     rows = session.scalars(query.limit(limit).offset(offset))
