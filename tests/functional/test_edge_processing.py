@@ -81,6 +81,11 @@ def test_age_and_residence_are_proved_without_the_birth_date_or_the_address(
     assert "birth_date" not in result["claims"]
     assert not {"age_anchor", "residence", "resident_city"} & set(result["claims"])
     assert "1958" not in json.dumps(result)
+    # The holder's log of uses names what was proved, never the age or the division proved.
+    mine = client.get("/api/v1/me/certificate-uses", headers=token_for("applicant", HOLDER))
+    (use,) = mine.json()
+    assert use["disclosed"] == ["age_at_least", "resident_of"]
+    assert "出示项目：年龄（端侧证明）、居住地（端侧证明）" in use["description"]
 
 
 def test_a_proof_stretched_to_an_older_age_is_refused_by_the_verifier(

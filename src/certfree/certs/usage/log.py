@@ -149,8 +149,8 @@ def _certificate_id(
 
 
 def _disclosed(parsed: ParsedSdJwt | None, result: VerificationResult) -> list[str]:
-    if result.valid:
-        return sorted(result.disclosed)
+    if result.valid:  # derived claims by name (age_at_least), never the N or the division
+        return sorted([*result.disclosed, *result.derived])
     if parsed is None:
         return []
     # Unverified names (a refused presentation): bounded, they are the caller's text.
@@ -257,12 +257,15 @@ def uses_of_certificate(session: Session, certificate_id: str) -> list[Certifica
     return list(session.scalars(query.order_by(CertificateUse.id.desc())))
 
 
+_DERIVED_LABELS = {"age_at_least": "年龄（端侧证明）", "resident_of": "居住地（端侧证明）"}
+
+
 def _labels(type_code: str | None, names: list[str]) -> tuple[str, list[str]]:
     try:
         kind = cert_type(type_code or "")
     except CertTypeNotFound:
         return "电子证照", names
-    labels = {"holder_id": "持证主体代码"}
+    labels = {"holder_id": "持证主体代码", **_DERIVED_LABELS}
     labels.update({f.name: f.label for f in kind.fields})
     labels.update({p.name: p.label for p in kind.predicates})
     return kind.name, [labels.get(name, name) for name in names]
