@@ -20,6 +20,7 @@ import json
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from certfree.certs.index.models import NodeTrust, TrustSerial
@@ -60,11 +61,15 @@ def _serial(session: Session, content: dict[str, Any], now: dt.datetime) -> int:
     digest = hashlib.sha256(
         json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
-    row = session.get(TrustSerial, _SERIAL_ROW, with_for_update=True)
-    if row is None:
-        row = TrustSerial(id=_SERIAL_ROW, serial=1, digest=digest, changed_at=now)
-        session.add(row)
-    elif row.digest != digest:
+    if session.get(TrustSerial, _SERIAL_ROW) is None:
+        try:
+            with session.begin_nested():  # two first readers at once: one insert wins
+                session.add(TrustSerial(id=_SERIAL_ROW, serial=1, digest=digest, changed_at=now))
+        except IntegrityError:
+            pass
+    row = session.get(TrustSerial, _SERIAL_ROW, with_for_update=True, populate_existing=True)
+    assert row is not None
+    if row.digest != digest:
         row.serial, row.digest, row.changed_at = row.serial + 1, digest, now
     session.flush()
     return row.serial
