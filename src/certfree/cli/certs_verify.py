@@ -61,7 +61,7 @@ def _print_result(result: VerificationResult, as_json: bool) -> None:
             f"  ✗ {failure.check}: {failure.reason} — {label(failure.message_zh, failure.message)}",
             highlight=False,
         )
-    for name, value in result.claims.items():
+    for name, value in [*result.claims.items(), *result.derived.items()]:
         typer.echo(f"{name}: {json.dumps(value, ensure_ascii=False)}")
 
 
