@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from certfree.certs import cert_types
+from certfree.certs import AGE_SEED, cert_types
 from certfree.crypto import ParsedSdJwt, SdJwtInvalid, jwk_thumbprint, parse_sd_jwt
 from certfree.errors import InvalidInput
 from certfree.wallet.errors import CredentialMalformed
@@ -159,7 +159,8 @@ def read_credential(compact: str) -> CredentialInfo:
     identifier = next(
         (str(known[name]) for name in _IDENTIFIER_CLAIMS if known.get(name) is not None), None
     )
-    names = [d.name for d in parsed.disclosures if d.name is not None]
+    # The age chain's seed is never presented (wallet.derivation): not offered as disclosable.
+    names = [d.name for d in parsed.disclosures if d.name is not None and d.name != AGE_SEED]
     hidden = {"_sd", "_sd_alg", "cnf", "iss", "vct", "status", "iat", "nbf", "exp", "jti"}
     issuer = payload.get("iss")
     return CredentialInfo(

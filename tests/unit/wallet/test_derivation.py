@@ -100,6 +100,12 @@ def test_what_the_wallet_will_not_show_exits_1_saying_why(
     assert says in err
 
 
+def test_the_wallet_lists_what_it_can_show_and_not_the_seed(held: str) -> None:
+    (listed,) = json.loads(CliRunner().invoke(app, ["list", "--json"]).stdout)
+    assert {"age_anchor", "residence", "resident_city", "birth_date"} <= set(listed["disclosable"])
+    assert "age_seed" not in listed["disclosable"]
+
+
 def test_a_graded_field_beside_the_holder_code_is_shown(held: str) -> None:
     code, out, err = present(held, "--disclose", "holder_id,birth_date")
     assert code == 0, err
