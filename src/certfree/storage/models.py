@@ -15,8 +15,8 @@ from certfree.exchange import verification_models as exchange_verification_model
 from certfree.governance.audit import models as governance_audit_models
 from certfree.governance.consent import models as governance_consent_models
 from certfree.governance.egress import models as governance_egress_models
-from certfree.governance.subject_rights import models as governance_subject_rights_models
 from certfree.governance.relying_parties import models as governance_relying_party_models
+from certfree.governance.subject_rights import models as governance_subject_rights_models
 from certfree.nodes import models as nodes_models
 from certfree.population import models as population_models
 from certfree.procedures import models as procedures_models
@@ -40,8 +40,8 @@ __all__ = [
     "governance_audit_models",
     "governance_consent_models",
     "governance_egress_models",
-    "governance_subject_rights_models",
     "governance_relying_party_models",
+    "governance_subject_rights_models",
     "nodes_models",
     "population_models",
     "procedures_models",
