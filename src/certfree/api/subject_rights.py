@@ -234,7 +234,7 @@ def my_data(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
     limit: Annotated[int, Query(ge=1, le=rights.EXPORT_LIMIT)] = rights.EXPORT_LIMIT,
 ) -> Any:
     """Everything this node holds about me (PIPL 第45条), other people's ID numbers masked."""
-    export = rights.export_for(
+    held = rights.export_for(
         session,
         principal.subject,
         node=node.settings.node_code,
@@ -245,13 +245,13 @@ def my_data(  # noqa: PLR0917 - FastAPI injects each dependency as a parameter
         # The readable page is the web layer's, installed on the app with the pages
         # (certfree.web.my_data); the API does not import the pages.
         render: Callable[..., str] = request.app.state.readable_export
-        page = render(request, export, node.settings)
-        stamp = export["generated_at"][:10]
+        page = render(request, held, node.settings)
+        stamp = held["generated_at"][:10]
         return HTMLResponse(
             page,
             headers={"Content-Disposition": f'attachment; filename="my-data-{stamp}.html"'},
         )
-    return export
+    return held
 
 
 @router.post("/me/corrections", status_code=status.HTTP_201_CREATED)
