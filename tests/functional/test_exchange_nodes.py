@@ -16,6 +16,7 @@ from sqlalchemy import select
 from certfree.exchange.protocol import open_message, seal
 from certfree.exchange.registry import revoke_node
 from certfree.governance.audit.models import AuditEntry
+from certfree.governance.egress import egress_report
 from factories.grants import grant_for
 from factories.population import married_couple, resident_id
 from helpers.cascade import Nodes, running_nodes, url_of
@@ -117,6 +118,16 @@ def test_a_desk_in_one_city_asks_a_department_of_another_through_the_province(
     ]
     assert cluster.audit(MZ) == [("request_received", message_id), ("answer_sent", message_id)]
     assert cluster.audit(PROVINCE) == []
+    # The provider counted the sensitive personal information it let out (marital status,
+    # 个人信息保护法 第28条) against the desk's node; no node on the way counted anything.
+    with cluster.dbs[MZ].session() as session:
+        lines = egress_report(session)["lines"]
+    assert [(line["recipient"], line["field"], line["records"]) for line in lines] == [
+        (OTHER_CITY, "marital_status", 1)
+    ]
+    for code in (PROVINCE, CITY, OTHER_CITY):
+        with cluster.dbs[code].session() as session:
+            assert egress_report(session)["lines"] == []
 
 
 def _registry(cluster: Cluster) -> Any:
