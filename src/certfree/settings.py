@@ -110,6 +110,12 @@ class Settings(BaseSettings):
     exchange_retries: int = Field(default=2, ge=0, le=5, description="on connection errors")
     exchange_clock_skew: int = Field(default=120, gt=0, description="accepted iat skew, s")
     registry_ttl_seconds: int = Field(default=60, gt=0, description="signed registry cache")
+    # Grades decide grants (catalog.grants.grading): general data at or above this grade needs a
+    # legal basis and the providing department's approval (3, 敏感: GB/T 43697-2024 附录H;
+    # 个人信息保护法 第28条); important (5) and core (6) data are ruled whatever it is.
+    grant_grade_threshold: int = Field(
+        default=3, ge=1, le=5, description="lowest grade a grant needs a basis and approval for"
+    )
     # Co-hosted providers: department nodes whose data this node holds and answers for itself,
     # with its own key and the same handlers and audit as over the network (no hop). Codes,
     # comma-separated in CERTFREE_HOSTED_DEPARTMENTS, or "*" (HOST_ALL) for every department

@@ -8,6 +8,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from certfree.app import create_app
+from certfree.settings import Settings
+
 POLICE, CIVIL, HEALTH = "370100-GA", "370100-MZ", "370100-WJ"
 BASIS = {"legal_basis": "statutory_duty", "legal_basis_text": "《婚姻登记条例》第五条"}
 
@@ -158,3 +161,13 @@ def test_the_field_view_names_who_may_receive_each_field(client: TestClient) -> 
         (made.json()["id"], "370200", "consent")
     ]
     assert rows["question", "owns_property", "owns"]["receivers"] == []
+
+
+def test_a_node_may_set_the_grade_that_needs_approval(
+    settings: Settings, keys: object, db: object
+) -> None:
+    raised = Settings(**{**settings.model_dump(), "grant_grade_threshold": 4})
+    with TestClient(create_app(raised)) as client:
+        made = request(client, ["公民身份号码"])  # grade 3: below this node's bar
+        assert made.status_code == 201, made.text
+        assert (made.json()["status"], made.json()["approvals_needed"]) == ("active", [])

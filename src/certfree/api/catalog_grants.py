@@ -29,7 +29,15 @@ from sqlalchemy.orm import Session
 
 from certfree import catalog
 from certfree.api.catalog import organ_of
-from certfree.api.deps import SQL_INT_MAX, IsoDateTime, PathId, SessionDep, allow, as_utc
+from certfree.api.deps import (
+    SQL_INT_MAX,
+    IsoDateTime,
+    NodeDep,
+    PathId,
+    SessionDep,
+    allow,
+    as_utc,
+)
 from certfree.api.grants import approver_of
 from certfree.api.views import GrantView
 from certfree.auth import Principal, Role
@@ -110,7 +118,9 @@ def _resource_grant(session: Session, grant_id: int) -> catalog.Grant:
 
 
 @router.post("/catalog/grants", status_code=status.HTTP_201_CREATED)
-def request_resource(body: ShareRequest, session: SessionDep, principal: _Party) -> GrantView:
+def request_resource(
+    body: ShareRequest, session: SessionDep, principal: _Party, node: NodeDep
+) -> GrantView:
     """Request a resource for a demand; by share type the answer is granted, pending or refused."""
     demand = catalog.get_demand(session, body.demand_id)
     if principal.role is Role.DEPARTMENT_ADMIN and demand.department_code != organ_of(principal):
@@ -129,6 +139,7 @@ def request_resource(body: ShareRequest, session: SessionDep, principal: _Party)
         valid_to=as_utc(body.valid_to),
         legal_basis=body.legal_basis,
         legal_basis_text=body.legal_basis_text,
+        threshold=node.settings.grant_grade_threshold,
     )
     return GrantView.model_validate(catalog.grant_view(grant))
 

@@ -22,6 +22,7 @@ from certfree.api.deps import (
     PUBLIC,
     SQL_INT_MAX,
     IsoDateTime,
+    NodeDep,
     PathId,
     SessionDep,
     allow,
@@ -93,7 +94,9 @@ def _may_grant(principal: Principal, provider: str) -> None:
 
 
 @router.post("/grants", status_code=status.HTTP_201_CREATED)
-def create_grant(body: GrantRequest, session: SessionDep, principal: _Granter) -> GrantView:
+def create_grant(
+    body: GrantRequest, session: SessionDep, principal: _Granter, node: NodeDep
+) -> GrantView:
     """Grant a consumer node a question at a provider node, for one service item."""
     _may_grant(principal, body.provider)
     check_grant_scope(body.question, body.data_items)
@@ -112,6 +115,7 @@ def create_grant(body: GrantRequest, session: SessionDep, principal: _Granter) -
         legal_basis=body.legal_basis,
         legal_basis_text=body.legal_basis_text,
         approver=approver_of(principal),
+        threshold=node.settings.grant_grade_threshold,
     )
     return GrantView.model_validate(catalog.grant_view(grant))
 

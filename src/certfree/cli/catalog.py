@@ -260,6 +260,7 @@ def request(  # noqa: PLR0917 - one parameter per command-line option
             data_items=item, purpose=purpose, valid_from=_moment(valid_from, "from"),
             valid_to=_moment(valid_to, "to"), legal_basis=legal_basis,
             legal_basis_text=legal_basis_text,
+            threshold=load_settings().grant_grade_threshold,
         )  # fmt: skip
         view = catalog.grant_view(grant)
     _show_grant(view, as_json)

@@ -12,7 +12,13 @@ from typing import Annotated
 import typer
 
 from certfree import catalog
-from certfree.cli.common import actor_name, database_session, print_json, reported_errors
+from certfree.cli.common import (
+    actor_name,
+    database_session,
+    load_settings,
+    print_json,
+    reported_errors,
+)
 from certfree.cli.i18n import label, t
 from certfree.demo import load_demo_grants
 from certfree.questions import check_grant_scope, get_question
@@ -90,6 +96,7 @@ def add(  # noqa: PLR0917 - one parameter per command-line option
                 legal_basis=legal_basis,
                 legal_basis_text=legal_basis_text,
                 approver=cli_approver(actor, level, org or provider),
+                threshold=load_settings().grant_grade_threshold,
             )
             shown = catalog.grant_view(grant)
             line = _line(grant)
