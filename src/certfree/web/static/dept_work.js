@@ -103,8 +103,10 @@ const deptWork = (() => {
     cell(row, grant.purpose);
     cell(row, grantStatus(grant));
     const actions = el("div", { className: "row-actions" });
-    // Decided by the resource's provider: only this department's own requests get buttons.
-    if (grant.status === "pending" && grant.provider === organisation) {
+    // Decided by the resource's provider: only this department's own requests get buttons, and
+    // not once it approved a request of important data that now waits for the bureau.
+    const approved = (grant.approvals || []).some((a) => a.level === "department");
+    if (grant.status === "pending" && grant.provider === organisation && !approved) {
       actions.append(
         button(T.grant_approve, () => decideGrant(grant, "approve", {}).catch((e) => say($("#grant-result"), e.message, false)), false),
         button(T.grant_refuse, () => {
