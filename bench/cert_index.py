@@ -116,7 +116,10 @@ def main() -> None:
     n = args.certificates
     per_row = numbering / n * 1000
     rate = full.created / harvest
-    print(f"certificates issued:        {n:>8,}  (in {issued:.0f} s; a write only leaves index_seq empty)")
+    print(
+        f"certificates issued:        {n:>8,}  (in {issued:.0f} s;"
+        " a write only leaves index_seq empty)"
+    )
     print(
         f"numbering:                  {per_row:>8.3f} ms/row in {rounds} read(s)"
         f"   limit {NUMBER_LIMIT_MS} ms  {'ok' if per_row <= NUMBER_LIMIT_MS else 'OVER'}"

@@ -22,7 +22,7 @@ from certfree.errors import ConfigurationError
 DEV_PASSPHRASE = "certfree-development-only"  # noqa: S105 - a known, public development value
 DEV_TOKEN_TTL_SECONDS = 8 * 3600
 # The key of holder commitments in the provincial certificate index on development nodes.
-DEV_CERT_INDEX_KEY = "certfree-development-only-certificate-index-key"  # noqa: S105 - public
+DEV_CERT_INDEX_KEY = "certfree-development-only-certificate-index-key"
 # In hosted_departments: every department node below this one that has no endpoint of its own.
 HOST_ALL = "*"
 _DEPARTMENT_CODE = re.compile(r"[1-9]\d{5}-[A-Z]{2}")

@@ -34,7 +34,6 @@ from certfree.catalog.vocab import (
     label_zh,
     parse,
 )
-from certfree.errors import InvalidInput
 from certfree.classification import (
     DataClass,
     class_of,
@@ -42,6 +41,7 @@ from certfree.classification import (
     level_grade,
     suggest_class,
 )
+from certfree.errors import InvalidInput
 from certfree.storage import utcnow
 
 __all__ = [

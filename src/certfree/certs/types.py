@@ -23,10 +23,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from certfree import classification
 from certfree.certs.errors import CertTypeNotFound
 from certfree.certs.vocab import FieldType, HolderCategory, IssuerLevel
 from certfree.errors import ConfigurationError, InvalidIdentifier, InvalidInput
-from certfree import classification
 from certfree.identifiers import parse_uscc
 from certfree.nodes import DepartmentKind
 

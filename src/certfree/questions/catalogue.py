@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from certfree.errors import InvalidIdentifier
 from certfree.classification import DataClass, class_of
+from certfree.errors import InvalidIdentifier
 from certfree.identifiers import parse_division, parse_resident_id, parse_uscc
 from certfree.nodes import DepartmentKind
 from certfree.questions.errors import QuestionArgsInvalid, QuestionNotFound

@@ -25,9 +25,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from certfree import catalog
+from certfree import catalog, classification
 from certfree.api.deps import NodeDep
-from certfree import classification
 from certfree.i18n import Catalog
 from certfree.web.i18n import pick_language
 from certfree.web.registry_names import active_departments, organ_names
