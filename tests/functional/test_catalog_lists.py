@@ -33,7 +33,7 @@ def seed(session: Session) -> None:
         catalog.create_resource(session, catalog.validate_resource({
             "class_code": "101", "name": name, "abstract": name, "provider": provider,
             "provider_code": provider, "format": "数据库",
-            "items": [{"name": "公民身份号码"}, {"name": "户籍地址"}],
+            "items": [{"name": "公民身份号码"}, {"name": "户籍地址"}, {"name": "户口性质"}],
             "share_type": share_type, "share_conditions": "仅用于政务服务",
             "share_method": "api", "open_type": "not_open", "update_cycle": "daily",
             "released": "2024-03-01",
@@ -149,18 +149,21 @@ def cli_json(env: dict[str, str], command: str) -> Any:
 
 
 def test_cli_request_approve_refuse_and_list(env: dict[str, str]) -> None:
+    # ID numbers and addresses are graded sensitive: a legal basis, and the provider approves
     pending = cli_json(env, "request --demand 1 --resource 101/000001 --item 公民身份号码 "
-                            "--item 户籍地址")  # fmt: skip
+                            "--item 户籍地址 --legal-basis consent")  # fmt: skip
     assert pending["status"] == "pending"
-    granted = run(env, "request", "--demand", "1", "--resource", "101/000002", "--item", "户籍地址")
+    # general data of an unconditionally shared resource is granted at once
+    granted = run(env, "request", "--demand", "1", "--resource", "101/000002", "--item", "户口性质")
     assert "有效" in granted.stdout
     approved = cli_json(env, f"approve {pending['id']} --item 公民身份号码 --to 2027-06-30 "
-                             "--note 仅身份")  # fmt: skip
+                             "--note 仅身份 --level department --org 370100-GA")  # fmt: skip
     assert approved["data_items"] == ["公民身份号码"]
     assert approved["valid_to"].startswith("2027-06-29T16:00")  # midnight in Shanghai
     assert approved["decision_note"] == "仅身份"
-    second = cli_json(env, "request --demand 2 --resource 101/000001")
-    refused = run(env, "refuse", str(second["id"]), "--reason", "需求与资源无关").stdout
+    second = cli_json(env, "request --demand 2 --resource 101/000001 --legal-basis consent")
+    refused = run(env, "refuse", str(second["id"]), "--reason", "需求与资源无关",
+                  "--level", "department", "--org", "370100-GA").stdout
     assert "已拒绝" in refused
     assert "需求与资源无关" in refused
     listed = cli_json(env, "grants --status active")

@@ -126,7 +126,8 @@ def _seed(db: Database, keys: KeyStore) -> Seeded:
         ):
             catalog.request_resource(
                 session, demand_id=demand.id, resource_code=resource.code,
-                requested_by="test", data_items=["公民身份号码"],
+                # 婚姻状况 is sensitive (grade 3): the providing department alone decides it
+                requested_by="test", data_items=["婚姻状况"],
                 legal_basis="statutory_duty", legal_basis_text="《婚姻登记条例》第五条",
             )  # fmt: skip
         facts = {

@@ -67,8 +67,10 @@ def _show_certificate(page: Page, city: str, holder: str, request: str) -> str:
     page.get_by_label("响应核验方的请求").check()
     page.locator("#request").fill(request)
     page.get_by_role("button", name="读取请求").click()
-    for label in ("结婚证字号", "持证人", "配偶姓名"):
+    for label in ("结婚证字号", "持证人"):
         expect(page.get_by_label(label, exact=True)).to_be_checked()
+    # asked, so ticked, although marriage and family relations are sensitive (PIPL Art. 28)
+    expect(page.get_by_label("配偶姓名 敏感", exact=True)).to_be_checked()
     expect(page.get_by_label("持证人身份证件号")).not_to_be_checked()  # marked sensitive
     page.get_by_role("button", name="生成短码").click()
     expect(page.locator("#code")).to_have_text(re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}$"))
