@@ -163,7 +163,7 @@ def test_cli_request_approve_refuse_and_list(env: dict[str, str]) -> None:
     assert approved["decision_note"] == "仅身份"
     second = cli_json(env, "request --demand 2 --resource 101/000001 --legal-basis consent")
     refused = run(env, "refuse", str(second["id"]), "--reason", "需求与资源无关",
-                  "--level", "department", "--org", "370100-GA").stdout
+                  "--level", "department", "--org", "370100-GA").stdout  # fmt: skip
     assert "已拒绝" in refused
     assert "需求与资源无关" in refused
     listed = cli_json(env, "grants --status active")
