@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from typer.testing import CliRunner
@@ -23,11 +24,19 @@ from helpers.cli import node_env
 pytestmark = pytest.mark.usefixtures("demo_registry")
 
 runner = CliRunner()
+
+
+class Cli(Protocol):
+    """``certfree ARGS`` on this node; its stdout and stderr, the exit code asserted."""
+
+    def __call__(self, *args: str, code: int = 0) -> tuple[str, str]: ...
+
+
 HOTEL = make_uscc("9", "1", "370100", "MA3C8Y6K")
 
 
 @pytest.fixture
-def cli(settings: Settings, db: Database, tmp_path: Path):  # type: ignore[no-untyped-def]
+def cli(settings: Settings, db: Database, tmp_path: Path) -> Cli:
     env = {**node_env(settings), "CERTFREE_WALLET": str(tmp_path / "wallet")}
 
     def certfree(*args: str, code: int = 0) -> tuple[str, str]:
@@ -39,7 +48,7 @@ def cli(settings: Settings, db: Database, tmp_path: Path):  # type: ignore[no-un
 
 
 @pytest.fixture
-def id_card(cli, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
+def id_card(cli: Cli, tmp_path: Path) -> str:
     """A resident ID card in the holder's wallet (its id there)."""
     public_file = tmp_path / "me.pub.jwk"
     public, _ = cli("wallet", "keygen")  # the wallet's own key, which present uses
@@ -58,7 +67,7 @@ def id_card(cli, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
     return str(held["id"])
 
 
-def test_add_and_list(cli) -> None:  # type: ignore[no-untyped-def]
+def test_add_and_list(cli: Cli) -> None:
     out, _ = cli(
         "relying-parties", "add", "--org", HOTEL, "--scenario", "hotel_check_in",
         "--claims", "age_over_18,name", "--name", "泉城宾馆",
@@ -75,7 +84,7 @@ def test_add_and_list(cli) -> None:  # type: ignore[no-untyped-def]
     assert "age_over_18, name" in shown
 
 
-def test_a_claim_no_certificate_has_is_refused_by_name(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_claim_no_certificate_has_is_refused_by_name(cli: Cli) -> None:
     _, err = cli(
         "--lang", "en", "relying-parties", "add", "--org", HOTEL, "--scenario", "hotel_check_in",
         "--claims", "age_over_18,shoe_size", "--vct", ID_CARD, code=1,
@@ -84,7 +93,7 @@ def test_a_claim_no_certificate_has_is_refused_by_name(cli) -> None:  # type: ig
     assert json.loads(cli("relying-parties", "list", "--json")[0]) == []
 
 
-def test_the_wallet_refuses_a_claim_beyond_the_scenario(cli, id_card: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_wallet_refuses_a_claim_beyond_the_scenario(cli: Cli, id_card: str) -> None:
     cli(
         "relying-parties", "add", "--org", HOTEL, "--scenario", "hotel_check_in",
         "--claims", "age_over_18,name",
@@ -109,8 +118,8 @@ def test_the_wallet_refuses_a_claim_beyond_the_scenario(cli, id_card: str) -> No
         "--disclose", "name,birth_date")  # fmt: skip
 
 
-def test_a_signed_request_is_checked_against_the_saved_register(  # type: ignore[no-untyped-def]
-    cli, id_card: str, tmp_path: Path, keys: KeyStore
+def test_a_signed_request_is_checked_against_the_saved_register(
+    cli: Cli, id_card: str, tmp_path: Path, keys: KeyStore
 ) -> None:
     cli(
         "relying-parties", "add", "--org", HOTEL, "--scenario", "hotel_check_in",
@@ -141,7 +150,7 @@ def test_a_signed_request_is_checked_against_the_saved_register(  # type: ignore
         "--province-jwks", str(other), code=1)  # fmt: skip
 
 
-def test_only_the_three_options_of_the_interface_are_needed(cli, id_card: str) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_three_options_of_the_interface_are_needed(cli: Cli, id_card: str) -> None:
     org = "91370100MA94HT0175"
     shown, _ = cli("relying-parties", "add", "--org", org, "--scenario", "check_in",
                    "--claims", "age_over_18")  # fmt: skip
