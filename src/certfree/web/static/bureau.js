@@ -1,8 +1,8 @@
 "use strict";
 // The bureau's page (templates/bureau.html): sign in (sessionStorage "certfree.bureau"), then
-// load every part (bureau_list.js, bureau_versions.js, bureau_figures.js, bureau_egress.js). A
-// CIO reads; the forms that change the list are shown to a bureau administrator only (the API
-// decides).
+// load every part (bureau_list.js, bureau_versions.js, bureau_figures.js, bureau_egress.js,
+// bureau_fields.js). A CIO reads; the forms that change the list are shown to a bureau
+// administrator only (the API decides).
 var BUREAU = globalThis.BUREAU || (globalThis.BUREAU = {});
 (() => {
   const { $, $$, T, PAGE, api } = certfree;
@@ -14,7 +14,7 @@ var BUREAU = globalThis.BUREAU || (globalThis.BUREAU = {});
     $("#read-only").hidden = BUREAU.editor;
     for (const node of $$(".edit-only")) node.hidden = !BUREAU.editor;
     await BUREAU.list.load();
-    await Promise.all([BUREAU.versions.load(), BUREAU.figures.load(), BUREAU.egress.load()]);
+    await Promise.all([BUREAU.versions.load(), BUREAU.figures.load(), BUREAU.egress.load(), BUREAU.fields.load()]);
   }
   certfree.setAuth(signIn({
     key: "certfree.bureau", devPath: "/dev/staff-sign-in", development: PAGE.DEVELOPMENT, failed: T.failed,
