@@ -33,7 +33,7 @@ from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role, require_role
 from certfree.certs import TRUST_LIST_TYP
 from certfree.certs import index as cert_index
-from certfree.errors import AuthError, Forbidden
+from certfree.errors import AuthError
 from certfree.nodes import feeds
 
 router = APIRouter(prefix="/api/v1", tags=["certs"])
@@ -173,19 +173,7 @@ def issued(
     """Indexed certificates: every node's for the bureau; a node's own for its bureau or
     CIO (a token whose ``org`` is the node's code); an organ's own for its department admin
     (``org``: the organ's department node code, such as 370100-GA)."""
-    organisation = principal.organisation
-    organ = None
-    if principal.role is not Role.BUREAU_ADMIN or organisation:
-        if not organisation:
-            raise Forbidden(
-                "令牌须注明所属节点或部门（org 声明，如 370100 或 370100-GA）", field="org"
-            )
-        if principal.role is Role.DEPARTMENT_ADMIN:
-            organ = organisation
-        elif node is not None and node != organisation:
-            raise Forbidden(f"只能查看本节点 {organisation} 的签发记录", field="node")
-        else:
-            node = organisation
+    node, organ = cert_index.issued_scope(principal, node)
     rows = cert_index.issued_entries(
         session, node=node, organ=organ, type_code=type_code, limit=limit, offset=offset
     )

@@ -34,6 +34,7 @@ from certfree.certs.index.queries import (
     holder_entries,
     index_states,
     issued_entries,
+    issued_scope,
 )
 from certfree.certs.index.trustlist import province_trust_list
 
@@ -61,5 +62,6 @@ __all__ = [
     "index_page",
     "index_states",
     "issued_entries",
+    "issued_scope",
     "province_trust_list",
 ]

@@ -5,6 +5,7 @@
   request, so nobody can ask about someone else by commitment (``index.commitment``).
 * :func:`issued_entries` — a node's issuance, for that node's admin; every node's for the
   bureau. Without holder commitments: an admin sees what was issued, not to whom.
+  :func:`issued_scope` decides which node or organ a signed-in reader may ask about.
 * :func:`index_states` — where the harvest of each node stands, with its entry count.
 
 Expiry is not stored: an ``issued`` entry whose ``valid_to`` is past reads ``expired``.
@@ -18,14 +19,23 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from certfree.auth import Principal, Role
 from certfree.certs.index.commitment import holder_commitment
 from certfree.certs.index.errors import InvalidIndexQuery
 from certfree.certs.index.models import IndexEntry, IndexHarvestState, NodeTrust
 from certfree.certs.issuance import today
 from certfree.certs.vocab import CertStatus
+from certfree.errors import Forbidden
 from certfree.nodes import Node
 
-__all__ = ["MAX_LIST", "entry_view", "holder_entries", "index_states", "issued_entries"]
+__all__ = [
+    "MAX_LIST",
+    "entry_view",
+    "holder_entries",
+    "index_states",
+    "issued_entries",
+    "issued_scope",
+]
 
 MAX_LIST = 1000
 
@@ -84,6 +94,27 @@ def holder_entries(
         ).all()
     )
     return [entry_view(r, node_url=urls.get(r.node_code), now=now) for r in rows]
+
+
+def issued_scope(principal: Principal, node: str | None) -> tuple[str | None, str | None]:
+    """The ``(node, organ)`` a reader of :func:`issued_entries` may ask about: any node for
+    the bureau (a bureau token without ``org``); its own node for a node's bureau or CIO (a
+    token whose ``org`` is the node's code); its own organ for a department admin (``org``: the
+    organ's department node code, such as 370100-GA). Forbidden naming ``org`` or ``node``."""
+    organisation = principal.organisation
+    organ = None
+    if principal.role is not Role.BUREAU_ADMIN or organisation:
+        if not organisation:
+            raise Forbidden(
+                "令牌须注明所属节点或部门（org 声明，如 370100 或 370100-GA）", field="org"
+            )
+        if principal.role is Role.DEPARTMENT_ADMIN:
+            organ = organisation
+        elif node is not None and node != organisation:
+            raise Forbidden(f"只能查看本节点 {organisation} 的签发记录", field="node")
+        else:
+            node = organisation
+    return node, organ
 
 
 def issued_entries(
