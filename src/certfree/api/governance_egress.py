@@ -15,8 +15,7 @@ from pydantic import Field
 from certfree.api.deps import IsoDate, SessionDep, allow
 from certfree.api.views import View
 from certfree.auth import Principal, Role
-from certfree.errors import Forbidden
-from certfree.governance.egress import egress_report, region_prefix
+from certfree.governance.egress import egress_report, region_of
 
 router = APIRouter(prefix="/api/v1", tags=["governance"])
 
@@ -54,17 +53,6 @@ class EgressReportView(View):
     lines: list[EgressLineView]
 
 
-def _region_of(principal: Principal, asked: str | None) -> str | None:
-    if principal.role is not Role.CIO:
-        return asked
-    own = principal.organisation
-    if not own:
-        raise Forbidden("首席信息官的令牌须注明所辖区域（org：行政区划代码）")
-    if asked is not None and not region_prefix(asked).startswith(region_prefix(own)):
-        raise Forbidden(f"只能查看本区域（{own}）的数据对外提供统计，不能查看 {asked} 的")
-    return asked or own
-
-
 @router.get("/governance/egress")
 def egress(
     *,
@@ -77,5 +65,5 @@ def egress(
     """Important data (grade ≥ 5) and sensitive personal information that left this node:
     ``lines`` per day, provider, recipient, question or resource, field and purpose with the
     number of ``records``; ``totals`` of each kind."""
-    report = egress_report(session, since=since, until=until, region=_region_of(principal, region))
+    report = egress_report(session, since=since, until=until, region=region_of(principal, region))
     return EgressReportView.model_validate(report)

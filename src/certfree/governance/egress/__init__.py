@@ -6,7 +6,15 @@ from certfree.governance.egress.records import (
     CarriedField,
     egress_report,
     record_egress,
+    region_of,
     region_prefix,
 )
 
-__all__ = ["CarriedField", "EgressRecord", "egress_report", "record_egress", "region_prefix"]
+__all__ = [
+    "CarriedField",
+    "EgressRecord",
+    "egress_report",
+    "record_egress",
+    "region_of",
+    "region_prefix",
+]

@@ -19,11 +19,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from certfree.auth import Principal, Role
 from certfree.classification import IMPORTANT_GRADE
-from certfree.errors import InvalidInput
+from certfree.errors import Forbidden, InvalidInput
 from certfree.governance.egress.models import EgressRecord
 
-__all__ = ["CarriedField", "egress_report", "record_egress", "region_prefix"]
+__all__ = ["CarriedField", "egress_report", "record_egress", "region_of", "region_prefix"]
 
 BEIJING = ZoneInfo("Asia/Shanghai")  # the day a record counts for is the day in China
 
@@ -85,6 +86,19 @@ def record_egress(
         session.add(row)
         rows.append(row)
     return rows
+
+
+def region_of(principal: Principal, asked: str | None) -> str | None:
+    """The region whose egress ``principal`` may read: the one asked (None: all) for the
+    bureau; for a CIO its own region (token ``org``) or a division within it, Forbidden else."""
+    if principal.role is not Role.CIO:
+        return asked
+    own = principal.organisation
+    if not own:
+        raise Forbidden("首席信息官的令牌须注明所辖区域（org：行政区划代码）")
+    if asked is not None and not region_prefix(asked).startswith(region_prefix(own)):
+        raise Forbidden(f"只能查看本区域（{own}）的数据对外提供统计，不能查看 {asked} 的")
+    return asked or own
 
 
 def region_prefix(division: str) -> str:
