@@ -51,7 +51,6 @@ from certfree.governance.subject_rights.objections import (
     check_not_objected,
     list_objections,
     log_read,
-    mask_id,
     object_to_use,
     withdraw_objection,
 )
@@ -89,7 +88,6 @@ __all__ = [
     "list_objections",
     "list_requests",
     "log_read",
-    "mask_id",
     "object_to_use",
     "record_answer",
     "record_incoming",

@@ -35,12 +35,12 @@ from sqlalchemy.orm import Session
 from certfree import certs, commitments, population
 from certfree.governance.audit.models import AuditEntry, AuditSubject
 from certfree.governance.consent import Consent
+from certfree.governance.masking import MaskRule, mask_text
 from certfree.governance.subject_rights.models import (
     RequestSide,
     SubjectObjection,
     SubjectRequest,
 )
-from certfree.governance.subject_rights.objections import mask_id
 
 __all__ = [
     "EXPORT_LIMIT",
@@ -106,10 +106,12 @@ def row_json(row: Any) -> dict[str, Any]:
 def mask_others(value: Any, subject_id: str) -> Any:
     """``value`` with every ID number but ``subject_id``'s masked (recursively)."""
     if isinstance(value, str):
-        return _ID_NUMBER.sub(
-            lambda m: m.group(0) if m.group(0).upper() == subject_id else mask_id(m.group(0)),
-            value,
-        )
+
+        def shown(found: re.Match[str]) -> str:
+            number = found.group(0)
+            return number if number.upper() == subject_id else mask_text(MaskRule.ID_NUMBER, number)
+
+        return _ID_NUMBER.sub(shown, value)
     if isinstance(value, list):
         return [mask_others(v, subject_id) for v in value]
     if isinstance(value, dict):

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from certfree.crypto import canonical_json
 from certfree.errors import InvalidInput, NotFound
 from certfree.governance.audit import AuditKind, AuditRecord, append_records
+from certfree.governance.masking import MaskRule, mask_text
 from certfree.governance.subject_rights.errors import ObjectionNotFound, UseObjected
 from certfree.governance.subject_rights.models import SubjectObjection
 from certfree.questions import get_question
@@ -29,15 +30,9 @@ __all__ = [
     "check_not_objected",
     "list_objections",
     "log_read",
-    "mask_id",
     "object_to_use",
     "withdraw_objection",
 ]
-
-
-def mask_id(value: str) -> str:
-    """An ID number with its middle hidden (``3701**********0029``), as shown to others."""
-    return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)
 
 
 def _log(session: Session, node: str, row: SubjectObjection, action: str) -> None:
@@ -125,11 +120,12 @@ def check_not_objected(session: Session, subjects: Iterable[str], use: str) -> N
         .limit(1)
     )
     if found is not None:
+        masked = mask_text(MaskRule.ID_NUMBER, found)
         raise UseObjected(
-            f"数据主体 {mask_id(found)} 已拒绝 {use} 类处理，本节点不再就此提问"
+            f"数据主体 {masked} 已拒绝 {use} 类处理，本节点不再就此提问"
             f"（the data subject objected to uses of kind {use}）",
             use=use,
-            subject_masked=mask_id(found),
+            subject_masked=masked,
         )
 
 
