@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field
 
 from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
 from certfree.auth import NODE_KEY_OWNER, Principal, Role
-from certfree.errors import Forbidden
 from certfree.governance import relying_parties as rp
 
 router = APIRouter(prefix="/api/v1", tags=["relying-parties"])
@@ -88,16 +87,6 @@ class VerifierRequestView(BaseModel):
     exp: int
 
 
-def _own(principal: Principal, uscc: str) -> None:
-    """A verifier acts only for its own organisation; the bureau for any."""
-    if principal.role is Role.VERIFIER and (principal.organisation or "").upper() != uscc.upper():
-        raise Forbidden(
-            f"核验方只能查看和使用本机构的登记（a verifier acts only for its own organisation, "
-            f"not {uscc}）",
-            field="uscc",
-        )
-
-
 @router.get(
     "/relying-parties/register",
     openapi_extra=PUBLIC,
@@ -163,7 +152,7 @@ def my_party(session: SessionDep, principal: _Verifier) -> RelyingPartyView:
 @router.get("/relying-parties/{uscc}")
 def get_party(uscc: str, session: SessionDep, principal: _Reader) -> RelyingPartyView:
     """One relying party: the bureau reads any, a verifier only its own."""
-    _own(principal, uscc)
+    rp.check_acts_for(principal, uscc)
     return RelyingPartyView.of(rp.get_relying_party(session, uscc))
 
 
@@ -186,7 +175,7 @@ def sign_request(
     """A request of the verifier's own organisation, signed with the key the node keeps for it
     (for the ``/verify`` page); 403 ``relying-party-refused`` for a suspended party, a
     scenario it is not registered for or claims beyond it."""
-    _own(principal, uscc)
+    rp.check_acts_for(principal, uscc)
     made = rp.request_for(
         session, rp.hosted_keys(node.settings), uscc, body.scenario, claims=body.claims
     )

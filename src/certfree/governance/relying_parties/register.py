@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from certfree.auth import Principal, Role
 from certfree.certs import cert_types
 from certfree.crypto import Alg, verifier_for
-from certfree.errors import CertfreeError, InvalidInput
+from certfree.errors import CertfreeError, Forbidden, InvalidInput
 from certfree.governance.relying_parties.errors import (
     RelyingPartyExists,
     RelyingPartyNotFound,
@@ -34,6 +35,7 @@ __all__ = [
     "ID_CARD_VCT",
     "ScenarioSpec",
     "add_relying_party",
+    "check_acts_for",
     "check_public_jwk",
     "get_relying_party",
     "list_relying_parties",
@@ -126,6 +128,17 @@ def _check_scenario(spec: ScenarioSpec) -> None:
                 f"可用：{', '.join(sorted(known))}",
                 field="claims",
             )
+
+
+def check_acts_for(principal: Principal, uscc: str) -> None:
+    """A verifier acts only for its own organisation (token ``org``); the bureau for any.
+    Forbidden naming ``uscc`` otherwise."""
+    if principal.role is Role.VERIFIER and (principal.organisation or "").upper() != uscc.upper():
+        raise Forbidden(
+            f"核验方只能查看和使用本机构的登记（a verifier acts only for its own organisation, "
+            f"not {uscc}）",
+            field="uscc",
+        )
 
 
 def get_relying_party(session: Session, uscc: str) -> RelyingParty:
