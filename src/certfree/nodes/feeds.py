@@ -14,7 +14,10 @@ issued certificates). Each is read the same way, and this module is that way, on
 * :func:`check_page` refuses a page that is not the node's feed after the cursor;
 * :func:`follow_feed` asks page after page from the stored cursor and hands each to the
   caller's ``store``, which commits the page and the cursor after it in one transaction, so
-  an interrupted harvest resumes at the first page not stored, nothing lost and nothing twice.
+  an interrupted harvest resumes at the first page not stored, nothing lost and nothing twice;
+* :func:`harvest_feeds` runs that for each node in turn: the cursor read from the harvest's
+  state row, every failure turned into the report's :class:`FeedStatus` and reason (the
+  others go on), and the attempt recorded in the state row.
 
 Errors stay the caller's own (the catalog's ``NodeUnreachable``…): each domain names its
 harvest's faults, this module only decides which one applies.
@@ -22,11 +25,13 @@ harvest's faults, this module only decides which one applies.
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 import httpx
 from sqlalchemy.orm import Session
@@ -37,11 +42,14 @@ from certfree.nodes.models import NodeStatus
 from certfree.nodes.registry import list_nodes
 from certfree.safejson import loads_untrusted
 from certfree.settings import NodeLevel
+from certfree.storage import Base, Database, utcnow
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "FeedFaults",
     "FeedProgress",
+    "FeedReport",
+    "FeedStatus",
     "Peers",
     "Source",
     "check_page",
@@ -49,9 +57,11 @@ __all__ = [
     "feed_sources",
     "fetch_page",
     "follow_feed",
+    "harvest_feeds",
     "is_feed_request",
     "problem_detail",
     "sign_feed_request",
+    "state_row",
     "verify_feed_request",
 ]
 
@@ -85,6 +95,37 @@ class FeedProgress(Protocol):
     cursor: int
     pages: int
     restarted: bool
+
+
+class FeedStatus(enum.StrEnum):
+    """How the harvest of one node's feed went: the status word of its :class:`FeedFaults`."""
+
+    OK = "ok"
+    UNREACHABLE = "unreachable"
+    REFUSED = "refused"
+    INVALID = "invalid"
+
+
+class FeedReport(FeedProgress, Protocol):
+    """A harvest report as :func:`harvest_feeds` fills it in."""
+
+    status: FeedStatus
+    reason: str | None
+
+
+class FeedState(Protocol):
+    """A harvest's state row for one node: its cursor, feed id and last attempt."""
+
+    cursor: int
+    feed_id: str | None
+    last_attempt_at: dt.datetime | None
+    last_ok_at: dt.datetime | None
+    last_status: str | None
+    last_error: str | None
+
+
+_Report = TypeVar("_Report", bound=FeedReport)
+_State = TypeVar("_State", bound=Base)
 
 
 # -- the signed request ---------------------------------------------------------------------
@@ -310,3 +351,66 @@ def feed_sources(
             raise InvalidInput(f"{'、'.join(unknown)} 不是已批准的市级或部门节点", field="node")
         found = {code: found[code] for code in dict.fromkeys(codes)}
     return [Source(code, row.endpoint_url) for code, row in found.items()]
+
+
+def state_row(session: Session, model: type[_State], code: str) -> _State:
+    """The ``model`` state row of node ``code``, created at cursor 0 when there is none."""
+    state = session.get(model, code)
+    if state is None:
+        state = model(node_code=code, cursor=0)
+        session.add(state)
+        session.flush()
+    return state
+
+
+def harvest_feeds(
+    db: Database,
+    sources: Sequence[Source],
+    *,
+    state: type[Base],
+    new_report: Callable[[str], _Report],
+    fetch: Callable[[Source, int], Mapping[str, Any]],
+    items: str,
+    faults: FeedFaults,
+    store: Callable[[Source, dict[str, Any], _Report], None],
+    progress: Callable[[_Report], None] | None = None,
+) -> list[_Report]:
+    """Follow each source's feed from the cursor in its ``state`` row; a report per source.
+
+    ``fetch(source, since)`` asks a page (checked here with :func:`check_page`, its list
+    ``items``), ``store`` commits it with the cursor after it (:func:`follow_feed`),
+    ``progress`` is called after every stored page. A ``faults.failed`` error sets the
+    report's status and reason and the next source goes on; the attempt is recorded in the
+    state row either way.
+    """
+    reports = []
+    for source in sources:
+        report = new_report(source.code)
+        with db.session() as session:
+            row = cast(FeedState, state_row(session, state, source.code))
+            report.cursor, feed = row.cursor, row.feed_id
+
+        def checked(since: int, source: Source = source) -> dict[str, Any]:
+            return check_page(source, fetch(source, since), since, items=items, faults=faults)
+
+        def stored(page: dict[str, Any], source: Source = source, report: _Report = report) -> None:
+            store(source, page, report)
+
+        def moved(report: _Report = report) -> None:
+            if progress:
+                progress(report)
+
+        try:
+            follow_feed(report, feed, checked, stored, moved)
+        except faults.failed as exc:  # its instances carry status_word and reason
+            report.status = FeedStatus(getattr(exc, "status_word"))  # noqa: B009
+            report.reason = getattr(exc, "reason")  # noqa: B009
+        with db.session() as session:
+            row = cast(FeedState, state_row(session, state, source.code))
+            row.last_attempt_at = utcnow()
+            row.last_status = report.status.value
+            row.last_error = report.reason
+            if report.status is FeedStatus.OK:
+                row.last_ok_at = row.last_attempt_at
+        reports.append(report)
+    return reports

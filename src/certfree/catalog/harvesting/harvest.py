@@ -19,7 +19,6 @@ The harvest commits page by page, so it takes the :class:`Database`, not one ses
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,12 +28,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from certfree.catalog.changes import MAX_PAGE
-from certfree.catalog.errors import HarvestFailed, InvalidResource
+from certfree.catalog.errors import InvalidResource
 from certfree.catalog.harvesting.client import FAULTS, ChangesClient
 from certfree.catalog.harvesting.models import HarvestState
 from certfree.catalog.models import Resource
 from certfree.catalog.resources import RESOURCE_CODE, validate_resource
-from certfree.nodes.feeds import Source, check_page, feed_sources, follow_feed
+from certfree.nodes.feeds import FeedStatus, Source, feed_sources, harvest_feeds, state_row
 from certfree.storage import Database, utcnow
 
 __all__ = ["HarvestStatus", "NodeReport", "harvest", "harvest_sources", "harvest_states"]
@@ -42,11 +41,7 @@ __all__ = ["HarvestStatus", "NodeReport", "harvest", "harvest_sources", "harvest
 PAGE_SIZE = 500
 
 
-class HarvestStatus(enum.StrEnum):
-    OK = "ok"
-    UNREACHABLE = "unreachable"
-    REFUSED = "refused"
-    INVALID = "invalid"
+HarvestStatus = FeedStatus  # the status words every feed harvest shares (nodes.feeds)
 
 
 @dataclass
@@ -100,60 +95,14 @@ def harvest(
     ``progress`` is called after every stored page.
     """
     page_size = max(1, min(page_size, MAX_PAGE))
-    reports = []
-    for source in sources:
-        report = _harvest_one(db, source, client, page_size, progress)
-        with db.session() as session:
-            state = _state(session, source.code)
-            state.last_attempt_at = utcnow()
-            state.last_status = report.status.value
-            state.last_error = report.reason
-            if report.status is HarvestStatus.OK:
-                state.last_ok_at = state.last_attempt_at
-        reports.append(report)
-    return reports
-
-
-def _state(session: Session, code: str) -> HarvestState:
-    state = session.get(HarvestState, code)
-    if state is None:
-        state = HarvestState(node_code=code, cursor=0)
-        session.add(state)
-        session.flush()
-    return state
-
-
-def _harvest_one(
-    db: Database,
-    source: Source,
-    client: ChangesClient,
-    page_size: int,
-    progress: Callable[[NodeReport], None] | None,
-) -> NodeReport:
-    report = NodeReport(source.code)
-    with db.session() as session:
-        state = _state(session, source.code)
-        report.cursor, feed = state.cursor, state.feed_id
-
-    def fetch(since: int) -> dict[str, Any]:
-        page = client.fetch(source, since, page_size)
-        return check_page(source, page, since, items="changes", faults=FAULTS)
-
-    def store(page: dict[str, Any]) -> None:
-        _store_page(db, source, page, report)
-
-    def stored() -> None:
-        if progress:
-            progress(report)
-
-    try:
-        # A page of another feed (the node's catalog rebuilt) starts again from 0; upserts
-        # then refresh what we hold (nodes.feeds.follow_feed).
-        follow_feed(report, feed, fetch, store, stored)
-    except HarvestFailed as exc:
-        report.status = HarvestStatus(exc.status_word)
-        report.reason = exc.reason
-    return report
+    # A page of another feed (the node's catalog rebuilt) starts again from 0; upserts then
+    # refresh what we hold (nodes.feeds.follow_feed).
+    return harvest_feeds(
+        db, sources, state=HarvestState, new_report=NodeReport,
+        fetch=lambda source, since: client.fetch(source, since, page_size),
+        items="changes", faults=FAULTS, progress=progress,
+        store=lambda source, page, report: _store_page(db, source, page, report),
+    )  # fmt: skip
 
 
 def _store_page(db: Database, source: Source, page: dict[str, Any], report: NodeReport) -> None:
@@ -168,7 +117,7 @@ def _store_page(db: Database, source: Source, page: dict[str, Any], report: Node
         try:
             with db.session() as session:
                 _apply(session, source, page["changes"], counts, flush_each=one_by_one)
-                state = _state(session, source.code)
+                state = state_row(session, HarvestState, source.code)
                 state.cursor, state.feed_id = page["next"], page["feed"]
         except IntegrityError:
             if one_by_one:

@@ -19,7 +19,6 @@ does not answer or refuses is reported and the others go on.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -44,11 +43,12 @@ from certfree.nodes import Node
 from certfree.nodes.feeds import (
     DEFAULT_TIMEOUT,
     FeedFaults,
+    FeedStatus,
     Source,
-    check_page,
     fetch_page,
-    follow_feed,
+    harvest_feeds,
     sign_feed_request,
+    state_row,
 )
 from certfree.safejson import loads_untrusted
 from certfree.storage import Database, utcnow
@@ -74,11 +74,7 @@ FAULTS = FeedFaults(
 )
 
 
-class IndexStatus(enum.StrEnum):
-    OK = "ok"
-    UNREACHABLE = "unreachable"
-    REFUSED = "refused"
-    INVALID = "invalid"
+IndexStatus = FeedStatus  # the status words every feed harvest shares (nodes.feeds)
 
 
 @dataclass
@@ -170,58 +166,12 @@ def harvest_index(
     ``progress`` is called after every stored page.
     """
     page_size = max(1, min(page_size, MAX_PAGE))
-    reports = []
-    for source in sources:
-        report = _harvest_one(db, source, client, page_size, progress)
-        with db.session() as session:
-            state = _state(session, source.code)
-            state.last_attempt_at = utcnow()
-            state.last_status = report.status.value
-            state.last_error = report.reason
-            if report.status is IndexStatus.OK:
-                state.last_ok_at = state.last_attempt_at
-        reports.append(report)
-    return reports
-
-
-def _harvest_one(
-    db: Database,
-    source: Source,
-    client: IndexClient,
-    page_size: int,
-    progress: Callable[[IndexReport], None] | None,
-) -> IndexReport:
-    report = IndexReport(source.code)
-    with db.session() as session:
-        state = _state(session, source.code)
-        report.cursor, feed = state.cursor, state.feed_id
-
-    def fetch(since: int) -> dict[str, Any]:
-        page = client.fetch(source, since, page_size)
-        return check_page(source, page, since, items="entries", faults=FAULTS)
-
-    def store(page: dict[str, Any]) -> None:
-        _store_page(db, source, page, report)
-
-    def stored() -> None:
-        if progress:
-            progress(report)
-
-    try:
-        follow_feed(report, feed, fetch, store, stored)
-    except IndexHarvestFailed as exc:
-        report.status = IndexStatus(exc.status_word)
-        report.reason = exc.reason
-    return report
-
-
-def _state(session: Session, code: str) -> IndexHarvestState:
-    state = session.get(IndexHarvestState, code)
-    if state is None:
-        state = IndexHarvestState(node_code=code, cursor=0)
-        session.add(state)
-        session.flush()
-    return state
+    return harvest_feeds(
+        db, sources, state=IndexHarvestState, new_report=IndexReport,
+        fetch=lambda source, since: client.fetch(source, since, page_size),
+        items="entries", faults=FAULTS, progress=progress,
+        store=lambda source, page, report: _store_page(db, source, page, report),
+    )  # fmt: skip
 
 
 def _own_organs(session: Session, code: str) -> set[str]:
@@ -280,7 +230,7 @@ def _store_page(db: Database, source: Source, page: dict[str, Any], report: Inde
         held.issued_at, held.expires_at = trust.issued_at or 0, trust.expires_at
         held.fetched_at = utcnow()
         session.add(held)
-        state = _state(session, source.code)
+        state = state_row(session, IndexHarvestState, source.code)
         state.cursor, state.feed_id = page["next"], page["feed"]
     report.created += created
     report.updated += updated
