@@ -11,28 +11,16 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from certfree import catalog
 from certfree.auth import NODE_KEY_OWNER
-from certfree.cli.common import err_console, load_settings, node_keys, print_json, reported_errors
-from certfree.cli.i18n import headings, t
+from certfree.cli.common import load_settings, node_keys, print_json, reported_errors
+from certfree.cli.feed_reports import print_harvest_progress, print_harvest_reports
+from certfree.cli.i18n import t
 from certfree.errors import InvalidInput
 from certfree.storage import Database
 
 __all__ = ["register"]
-
-
-def _print(reports: list[catalog.NodeReport]) -> None:
-    table = Table(*headings("catalog.harvest.headings"))
-    for r in reports:
-        colour = "green" if r.status is catalog.HarvestStatus.OK else "red"
-        table.add_row(
-            r.node, f"[{colour}]{r.status.value}[/{colour}]", str(r.pages), str(r.created),
-            str(r.updated), str(r.deleted), str(r.cursor), r.reason or "",
-        )  # fmt: skip
-    Console(soft_wrap=True).print(table)
 
 
 def register(app: typer.Typer) -> None:
@@ -68,20 +56,13 @@ def register(app: typer.Typer) -> None:
                 client = catalog.HttpChangesClient(signer, settings.node_code)
                 try:
                     reports = catalog.harvest(
-                        db, sources, client, page_size=page_size,
-                        progress=lambda r: err_console.print(
-                            t("catalog.harvest.progress", node=r.node, pages=r.pages,
-                              cursor=r.cursor),
-                            highlight=False,
-                        ),
-                    )  # fmt: skip
+                        db, sources, client, page_size=page_size, progress=print_harvest_progress
+                    )
                 finally:
                     client.close()
             finally:
                 db.dispose()
-        if as_json:
-            print_json([r.as_json() for r in reports])
-        else:
-            _print(reports)
-        if any(r.status is not catalog.HarvestStatus.OK for r in reports):
-            raise typer.Exit(1)
+        print_harvest_reports(
+            reports, as_json=as_json, table="catalog.harvest.headings",
+            counts=lambda r: (r.created, r.updated, r.deleted, r.cursor),
+        )  # fmt: skip

@@ -22,6 +22,7 @@ from certfree.auth import NODE_KEY_OWNER
 from certfree.certs import TrustList
 from certfree.certs import index as cert_index
 from certfree.cli.common import err_console, load_settings, node_keys, print_json, reported_errors
+from certfree.cli.feed_reports import print_harvest_progress, print_harvest_reports
 from certfree.cli.i18n import headings, t
 from certfree.errors import InvalidInput, NotFound
 from certfree.nodes import feeds
@@ -32,17 +33,6 @@ __all__ = ["register"]
 
 app = typer.Typer(no_args_is_help=True)
 _TIMEOUT = httpx.Timeout(10.0, connect=3.0)
-
-
-def _print(reports: list[cert_index.IndexReport]) -> None:
-    table = Table(*headings("certs.index.headings"))
-    for r in reports:
-        colour = "green" if r.status is cert_index.IndexStatus.OK else "red"
-        table.add_row(
-            r.node, f"[{colour}]{r.status.value}[/{colour}]", str(r.pages), str(r.created),
-            str(r.updated), str(r.issuers), str(r.cursor), r.reason or "",
-        )  # fmt: skip
-    Console(soft_wrap=True).print(table)
 
 
 @app.command("harvest")
@@ -70,23 +60,16 @@ def harvest(
             client = cert_index.OwnFeedClient(db, keys, own, settings.index_key, http)
             try:
                 reports = cert_index.harvest_index(
-                    db, sources, client, page_size=page_size,
-                    progress=lambda r: err_console.print(
-                        t("catalog.harvest.progress", node=r.node, pages=r.pages,
-                          cursor=r.cursor),
-                        highlight=False,
-                    ),
-                )  # fmt: skip
+                    db, sources, client, page_size=page_size, progress=print_harvest_progress
+                )
             finally:
                 http.close()
         finally:
             db.dispose()
-    if as_json:
-        print_json([r.as_json() for r in reports])
-    else:
-        _print(reports)
-    if any(r.status is not cert_index.IndexStatus.OK for r in reports):
-        raise typer.Exit(1)
+    print_harvest_reports(
+        reports, as_json=as_json, table="certs.index.headings",
+        counts=lambda r: (r.created, r.updated, r.issuers, r.cursor),
+    )  # fmt: skip
 
 
 @app.command("status")
