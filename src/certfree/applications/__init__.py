@@ -88,7 +88,7 @@ from certfree.applications.views import (
     is_overdue,
 )
 from certfree.applications.vocab import Action, AppState, Decision, SlotStatus
-from certfree.applications.workdays import add_working_days, beijing_today
+from certfree.workdays import add_working_days, beijing_today
 
 __all__ = [
     "DECISION_TYPE",

@@ -25,10 +25,10 @@ from certfree.applications.models import (
     EvidenceSlot,
 )
 from certfree.applications.vocab import Action, AppState, SlotStatus
-from certfree.applications.workdays import DEFAULT_PROMISED_DAYS, beijing_today
 from certfree.errors import InvalidInput
 from certfree.proofs import Way
 from certfree.storage import utcnow
+from certfree.workdays import beijing_today
 
 __all__ = [
     "add_party",
@@ -45,6 +45,9 @@ __all__ = [
 ]
 
 # Party roles a service item may name (procedures' PartyRole values).
+# Where no time limit is set, a licence is decided within twenty days of acceptance
+# (《中华人民共和国行政许可法》第四十二条第一款).
+DEFAULT_PROMISED_DAYS = 20
 APPLICANT = "applicant"
 
 

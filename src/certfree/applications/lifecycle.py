@@ -17,10 +17,10 @@ from certfree.applications.errors import RequirementsNotMet, WrongState
 from certfree.applications.models import Application
 from certfree.applications.sealing import seal_decision, seal_receipt
 from certfree.applications.vocab import OPEN_STATES, Action, AppState, Decision, SlotStatus
-from certfree.applications.workdays import add_working_days, beijing_today, working_days_between
 from certfree.crypto import KeyStore
 from certfree.errors import InvalidInput
 from certfree.storage import utcnow
+from certfree.workdays import add_working_days, beijing_today, working_days_between
 
 __all__ = [
     "accept",

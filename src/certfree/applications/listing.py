@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from certfree.applications.access import addressed_to
 from certfree.applications.models import Application, ApplicationParty
 from certfree.applications.vocab import CLOCK_STATES, AppState
-from certfree.applications.workdays import beijing_today
 from certfree.storage import utcnow
+from certfree.workdays import beijing_today
 
 __all__ = ["list_applications"]
 

@@ -11,10 +11,10 @@ from typing import Any
 
 from certfree.applications.models import Application
 from certfree.applications.vocab import Decision
-from certfree.applications.workdays import BEIJING
 from certfree.auth import NODE_KEY_OWNER
 from certfree.crypto import KeyStore, sign_jws, sm3
 from certfree.exchange.register_notices import DECISION_TYPE
+from certfree.workdays import BEIJING
 
 __all__ = ["DECISION_TYPE", "RECEIPT_TYPE", "decision_text", "seal_decision", "seal_receipt"]
 

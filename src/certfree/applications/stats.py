@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session, selectinload
 from certfree.applications.models import Application
 from certfree.applications.views import is_overdue, not_demanded, trips_saved
 from certfree.applications.vocab import AppState, Decision
-from certfree.applications.workdays import BEIJING
 from certfree.proofs import WAY_PREFERENCE, Way
 from certfree.storage import utcnow
+from certfree.workdays import BEIJING
 
 __all__ = [
     "ApplicationStats",

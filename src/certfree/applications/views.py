@@ -29,9 +29,9 @@ from certfree import procedures
 from certfree.applications.models import Application, EvidenceSlot
 from certfree.applications.running import questions_of
 from certfree.applications.vocab import CLOCK_STATES, Action, AppState, Decision, SlotStatus
-from certfree.applications.workdays import beijing_today, due_estimated
 from certfree.proofs import WAY_PREFERENCE, Way
 from certfree.storage import utcnow
+from certfree.workdays import beijing_today, due_estimated
 
 __all__ = [
     "ApplicationView",

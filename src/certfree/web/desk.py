@@ -7,7 +7,7 @@ clerk's bearer token (``sessionStorage`` key ``certfree.desk``), so no case is r
 page another could load. The server gives only the words: the labels of states, ways,
 statuses, roles and actions in the page's language, and the working days around today, by
 which the queue tells how many working days a case has left or is overdue (承诺时限 count
-working days, :mod:`certfree.applications.workdays`). The desk's one-question verification
+working days, :mod:`certfree.workdays`). The desk's one-question verification
 tool is :mod:`certfree.web.desk_ask`, at ``/desk/ask``.
 """
 

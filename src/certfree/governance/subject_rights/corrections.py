@@ -24,9 +24,7 @@ import datetime as dt
 import hashlib
 import uuid
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import chinese_calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -57,6 +55,7 @@ from certfree.governance.subject_rights.models import (
 from certfree.governance.subject_rights.reissue import reissue_certificates
 from certfree.nodes import Node
 from certfree.storage import utcnow
+from certfree.workdays import BEIJING, add_working_days, beijing_today
 
 __all__ = [
     "CORRECTION_WORKING_DAYS",
@@ -77,27 +76,13 @@ __all__ = [
 CORRECTION_WORKING_DAYS = 15
 MAX_REASON = 1000
 MAX_EVIDENCE = 4000
-_BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-def _working(day: dt.date) -> bool:
-    """A working day under the State Council's holiday arrangement (``chinese_calendar``, as
-    ``applications.workdays`` counts time limits); Monday to Friday in a year not yet
-    published."""
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
 
 
 def deadline_after(moment: dt.datetime, working_days: int = CORRECTION_WORKING_DAYS) -> dt.datetime:
     """24:00 Beijing time of the ``working_days``-th working day after ``moment``'s day, in
-    UTC."""
-    day, left = moment.astimezone(_BEIJING).date(), working_days
-    while left > 0:
-        day += dt.timedelta(days=1)
-        left -= _working(day)
-    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=_BEIJING)
+    UTC (working days as every time limit counts them: ``certfree.workdays``)."""
+    day = add_working_days(beijing_today(moment), working_days).day
+    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=BEIJING)
     return midnight.astimezone(dt.UTC)
 
 

@@ -1,4 +1,5 @@
-"""Working days in Beijing time, for the promised time limits (承诺时限) of service items.
+"""Working days in Beijing time: the promised time limits (承诺时限) of service items, the
+deadline of a data subject's correction, any time limit counted in working days.
 
 A time limit counts working days (工作日) under the State Council's yearly holiday arrangement
 (国务院办公厅关于部分节假日安排的通知), with its swapped working weekends (调休), as the
@@ -7,8 +8,6 @@ published late in the year before) counts Monday to Friday: ``DueDate.published`
 for a count that reached into such a year, and :func:`due_estimated` tells the same of a due
 day already stored (only the due day's year matters: the library knows years in a row, so a
 due day in a known year was counted on published arrangements all the way).
-Where no time limit is set, a licence is decided within twenty days of acceptance
-(《中华人民共和国行政许可法》第四十二条第一款).
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ import chinese_calendar
 
 __all__ = [
     "BEIJING",
-    "DEFAULT_PROMISED_DAYS",
     "DueDate",
     "add_working_days",
     "beijing_today",
@@ -31,7 +29,6 @@ __all__ = [
 ]
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-DEFAULT_PROMISED_DAYS = 20
 
 
 @dataclass(frozen=True, slots=True)
