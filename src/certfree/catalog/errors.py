@@ -41,6 +41,7 @@ import enum
 from typing import Any
 
 from certfree.errors import CertfreeError, Conflict, Forbidden, InvalidInput, NotFound
+from certfree.nodes.feeds import FeedFailed
 from certfree.tabular import RowsRejected
 
 __all__ = [
@@ -114,15 +115,8 @@ class CatalogImportRejected(CatalogError, RowsRejected):
 # -- harvesting other nodes' catalogs (catalog.harvest) -------------------------------------
 
 
-class HarvestFailed(CatalogError):
+class HarvestFailed(CatalogError, FeedFailed):
     """Base: harvesting ``node`` failed for ``reason`` (``status_word``: the report's status)."""
-
-    status_word = "failed"
-
-    def __init__(self, node: str, message: str) -> None:
-        super().__init__(f"节点 {node}：{message}", field="node")
-        self.node = node
-        self.reason = message
 
 
 class NodeUnreachable(HarvestFailed):

@@ -46,6 +46,7 @@ from certfree.storage import Base, Database, utcnow
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "FeedFailed",
     "FeedFaults",
     "FeedProgress",
     "FeedReport",
@@ -76,14 +77,26 @@ class Source:
     url: str | None
 
 
+class FeedFailed(CertfreeError):
+    """Base of a harvest's errors: following ``node``'s feed failed for ``reason``;
+    ``status_word`` is the status its report takes (a :class:`FeedStatus` value)."""
+
+    status_word = "failed"
+
+    def __init__(self, node: str, message: str) -> None:
+        super().__init__(f"节点 {node}：{message}", field="node")
+        self.node = node
+        self.reason = message
+
+
 @dataclass(frozen=True, slots=True)
 class FeedFaults:
     """The caller's errors for a node that fails: each is built from (node code, reason).
 
-    ``failed`` is their common base; its instances carry ``status_word`` and ``reason``.
+    ``failed`` is their common base.
     """
 
-    failed: type[CertfreeError]
+    failed: type[FeedFailed]
     unreachable: Callable[[str, str], CertfreeError]
     refused: Callable[[str, str], CertfreeError]
     invalid: Callable[[str, str], CertfreeError]
@@ -402,9 +415,9 @@ def harvest_feeds(
 
         try:
             follow_feed(report, feed, checked, stored, moved)
-        except faults.failed as exc:  # its instances carry status_word and reason
-            report.status = FeedStatus(getattr(exc, "status_word"))  # noqa: B009
-            report.reason = getattr(exc, "reason")  # noqa: B009
+        except faults.failed as exc:
+            report.status = FeedStatus(exc.status_word)
+            report.reason = exc.reason
         with db.session() as session:
             row = cast(FeedState, state_row(session, state, source.code))
             row.last_attempt_at = utcnow()

@@ -16,7 +16,8 @@ The harvest reports an :class:`IndexHarvestFailed` per node and goes on with the
 
 from __future__ import annotations
 
-from certfree.errors import CertfreeError, InvalidInput, NotFound
+from certfree.errors import InvalidInput, NotFound
+from certfree.nodes.feeds import FeedFailed
 
 __all__ = [
     "IndexHarvestFailed",
@@ -28,18 +29,12 @@ __all__ = [
 ]
 
 
-class IndexHarvestFailed(CertfreeError):
+class IndexHarvestFailed(FeedFailed):
     """Base: harvesting ``node`` failed for ``reason`` (``status_word``: the report's status)."""
 
-    status_word = "failed"
     slug = "index-harvest-failed"
     title = "Certificate index harvest failed"
     title_zh = "证照索引归集失败"
-
-    def __init__(self, node: str, message: str) -> None:
-        super().__init__(f"节点 {node}：{message}", field="node")
-        self.node = node
-        self.reason = message
 
 
 class IndexNodeUnreachable(IndexHarvestFailed):
