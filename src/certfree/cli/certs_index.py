@@ -25,6 +25,7 @@ from certfree.cli.common import err_console, load_settings, node_keys, print_jso
 from certfree.cli.feed_reports import print_harvest_progress, print_harvest_reports
 from certfree.cli.i18n import headings, t
 from certfree.errors import InvalidInput, NotFound
+from certfree.exchange.hosting import hosted_codes
 from certfree.nodes import feeds
 from certfree.storage import Database
 from certfree.wallet.cities import gather_certificates
@@ -55,13 +56,15 @@ def harvest(
                 others = [code for code in node or [] if code != own]
                 sources = [feeds.Source(own, None)] if all_nodes or own in (node or []) else []
                 sources += feeds.feed_sources(session, own, others) if all_nodes or others else []
+                hosted = {own: hosted_codes(session, own, settings.hosted_departments)}
             keys = node_keys(settings)
             http = cert_index.HttpIndexClient(keys.signer(NODE_KEY_OWNER), own)
             client = cert_index.OwnFeedClient(db, keys, own, settings.index_key, http)
             try:
                 reports = cert_index.harvest_index(
-                    db, sources, client, page_size=page_size, progress=print_harvest_progress
-                )
+                    db, sources, client, page_size=page_size, progress=print_harvest_progress,
+                    hosted=hosted,
+                )  # fmt: skip
             finally:
                 http.close()
         finally:

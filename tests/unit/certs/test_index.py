@@ -268,3 +268,26 @@ def test_the_province_indexes_its_own_issuance_in_process(
     with province.session() as session:
         mine = cert_index.holder_entries(session, KEY, HOLDER)
     assert {(e["node"], e["identifier"]) for e in mine} == {("370000", own), (CITY, jinan)}
+
+
+def test_a_node_vouches_in_its_own_feed_for_the_departments_it_hosts(
+    province: Database, city: City, keys: KeyStore
+) -> None:
+    # The single demo node (make run) issues as the departments it hosts (城市公安局 here).
+    register_city(province, (province, keys), "370000")
+    with province.session() as session:
+        card = issue_example(session, keys, ID_CARD, id_number=HOLDER).identifier
+    client = cert_index.OwnFeedClient(province, keys, "370000", KEY, LocalIndex({CITY: city}))
+    organ = _organ(province, "370100-GA")
+
+    (refused,) = cert_index.harvest_index(province, [Source("370000", None)], client)
+    assert refused.status is IndexStatus.INVALID  # not below it, not hosted: not its to vouch
+    assert organ in refused.ignored_issuers
+
+    (hosting,) = cert_index.harvest_index(
+        province, [Source("370000", None)], client, hosted={"370000": ["370100-GA"]}
+    )
+    assert (hosting.status, hosting.created) == (IndexStatus.OK, 1)
+    with province.session() as session:
+        held = cert_index.holder_entries(session, KEY, HOLDER)
+    assert [e["identifier"] for e in held] == [card]

@@ -19,7 +19,7 @@ does not answer or refuses is reported and the others go on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -160,8 +160,14 @@ def harvest_index(
     *,
     page_size: int = PAGE_SIZE,
     progress: Callable[[IndexReport], None] | None = None,
+    hosted: Mapping[str, Collection[str]] | None = None,
 ) -> list[IndexReport]:
     """Harvest each source's index entries since its cursor; a report per source, in order.
+
+    ``hosted`` names, for this node's own code, the department nodes it hosts (co-hosted
+    providers, ``exchange.hosting``): a node vouches for what it hosts, so its own feed may
+    carry their organs' certificates; the registry does not say who hosts whom, so no other
+    node's feed may.
 
     ``progress`` is called after every stored page.
     """
@@ -170,16 +176,21 @@ def harvest_index(
         db, sources, state=IndexHarvestState, new_report=IndexReport,
         fetch=lambda source, since: client.fetch(source, since, page_size),
         items="entries", faults=FAULTS, progress=progress,
-        store=lambda source, page, report: _store_page(db, source, page, report),
+        store=lambda source, page, report: _store_page(
+            db, source, page, report, (hosted or {}).get(source.code, ())
+        ),
     )  # fmt: skip
 
 
-def _own_organs(session: Session, code: str) -> set[str]:
-    """USCCs of the organs a node may speak for: its own and those of nodes below it."""
+def _own_organs(session: Session, code: str, hosted: Collection[str]) -> set[str]:
+    """USCCs of the organs a node may speak for: its own, those of nodes below it and those
+    of the department nodes it hosts."""
     return {
         row.uscc
         for row in session.scalars(select(Node))
-        if code in (row.code, row.parent_code) or row.code.startswith(code + "-")
+        if code in (row.code, row.parent_code)
+        or row.code.startswith(code + "-")
+        or row.code in hosted
     }
 
 
@@ -209,11 +220,17 @@ def _node_trust(session: Session, source: Source, token: object) -> TrustList:
     return trust
 
 
-def _store_page(db: Database, source: Source, page: dict[str, Any], report: IndexReport) -> None:
+def _store_page(
+    db: Database,
+    source: Source,
+    page: dict[str, Any],
+    report: IndexReport,
+    hosted: Collection[str],
+) -> None:
     """The page's entries, the node's trust list and the cursor, in one transaction."""
     with db.session() as session:
         trust = _node_trust(session, source, page.get("trust_list"))
-        own = _own_organs(session, source.code)
+        own = _own_organs(session, source.code, hosted)
         vouched = {uscc: keys for uscc, keys in trust.issuers.items() if uscc in own}
         report.ignored_issuers = sorted(set(trust.issuers) - set(vouched))
         entries = [read_entry(source.code, raw) for raw in page["entries"]]
