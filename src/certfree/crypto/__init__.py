@@ -3,6 +3,7 @@
 Three algorithms behind one ``Signer``/``Verifier`` pair: Ed25519 (the default), ES256 and
 SM2 with SM3 (GB/T 32918.2). Keys live in a ``KeyStore`` per owner, encrypted at rest;
 tokens are compact JWS over canonical JSON, and a key's id is its RFC 7638 thumbprint.
+Nodes reach each other over TLS 1.3 with certificates of the exchange CA (``tls``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,16 @@ from certfree.crypto.statuslist import (
     sign_status_list_token,
     verify_status_list_token,
 )
+from certfree.crypto.tls import (
+    PeerCertificateRefused,
+    TlsFiles,
+    check_peer,
+    client_context,
+    development_tls,
+    fingerprint,
+    peer_fingerprint,
+    server_context,
+)
 
 __all__ = [
     "SIGNATURE_SIZE",
@@ -54,6 +65,7 @@ __all__ = [
     "KeyStatus",
     "KeyStore",
     "ParsedSdJwt",
+    "PeerCertificateRefused",
     "PrivateSigner",
     "SdJwtInvalid",
     "SdJwtReason",
@@ -62,19 +74,26 @@ __all__ = [
     "StatusListInvalid",
     "StatusListReason",
     "StatusValue",
+    "TlsFiles",
     "VerifiedSdJwt",
     "Verifier",
     "b64url_decode",
     "b64url_encode",
     "canonical_json",
+    "check_peer",
+    "client_context",
+    "development_tls",
+    "fingerprint",
     "generate_signer",
     "issue_sd_jwt",
     "jwk_thumbprint",
     "load_signer",
     "open_private_key",
     "parse_sd_jwt",
+    "peer_fingerprint",
     "present_sd_jwt",
     "seal_private_key",
+    "server_context",
     "sign_jws",
     "sign_status_list_token",
     "sm2_za",
