@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from certfree.crypto import KeyStore
+from certfree.crypto import KeyStore, TlsFiles, development_tls, server_context
 from certfree.crypto.envelope import MAX_SCRYPT_N, SCRYPT_N
 from certfree.errors import ConfigurationError
 
@@ -87,6 +87,23 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("certfree_port", "port"),
         description="port `certfree serve` listens on (PORT); gives the default public URL",
     )
+    # Node-to-node hops arrive on a second listener of `certfree serve`: TLS 1.3, a client
+    # certificate of the exchange CA required (crypto.tls). Its address, https://<host of the
+    # public URL>:<exchange_port>, is the endpoint the node registers with the province.
+    exchange_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="port of the node-to-node TLS listener; default the public port + 1",
+    )
+    # The node's certificate (PEM, chain first), its private key (PEM, encrypted with
+    # CERTFREE_KEY_PASSPHRASE) and the exchange CA's certificate(s) it trusts. Unset on a
+    # development node: a development CA and certificate under <key_dir>/tls/.
+    tls_cert: Path | None = Field(default=None, description="the node's TLS certificate (PEM)")
+    tls_key: Path | None = Field(
+        default=None, description="its private key (PEM, encrypted with the key passphrase)"
+    )
+    tls_ca: Path | None = Field(default=None, description="the exchange CA certificate (PEM)")
     default_language: str = "zh-CN"
     # The province-wide key of holder commitments in the certificate index (certs.index):
     # every node of the province holds the same one. Unset, a development node uses a public
@@ -149,6 +166,42 @@ class Settings(BaseSettings):
         """The node's public base URL (no trailing slash): CERTFREE_PUBLIC_URL, else the
         address `certfree serve` listens on by default, http://127.0.0.1:<port>."""
         return self.public_url or f"http://127.0.0.1:{self.port}"
+
+    @property
+    def exchange_listen_port(self) -> int:
+        """The port of the node-to-node listener (CERTFREE_EXCHANGE_PORT, else port + 1)."""
+        return self.exchange_port or self.port + 1
+
+    @property
+    def exchange_url(self) -> str:
+        """Where other nodes reach this one: https on the exchange port of the public host."""
+        host = urlsplit(self.base_url).hostname or "127.0.0.1"
+        host = f"[{host}]" if ":" in host else host
+        return f"https://{host}:{self.exchange_listen_port}"
+
+    def tls_files(self) -> TlsFiles:
+        """The node's TLS files (CERTFREE_TLS_CERT, _KEY, _CA). Unset on a development node:
+        a development CA and node certificate under ``<key_dir>/tls/``, created on first use
+        and reused after. ConfigurationError names the setting missing."""
+        if self.tls_cert and self.tls_key and self.tls_ca:
+            return TlsFiles(self.tls_cert, self.tls_key, self.tls_ca, self.key_passphrase)
+        given = {"tls_cert": self.tls_cert, "tls_key": self.tls_key, "tls_ca": self.tls_ca}
+        if any(given.values()) or not self.is_development:
+            missing = next(name for name, value in given.items() if value is None)
+            raise ConfigurationError(
+                f"CERTFREE_{missing.upper()} is not set: node-to-node hops run over TLS 1.3 "
+                "with certificates of the exchange CA; set CERTFREE_TLS_CERT (the node's "
+                "certificate), CERTFREE_TLS_KEY (its key, encrypted with the key passphrase) "
+                "and CERTFREE_TLS_CA (the exchange CA's certificate)",
+                field=missing,
+            )
+        host = urlsplit(self.base_url).hostname
+        return development_tls(
+            self.key_dir / "tls",
+            self.node_code,
+            ["127.0.0.1", "localhost", *([host] if host else [])],
+            self.key_passphrase,
+        )
 
     @field_validator("hosted_departments", mode="before")
     @classmethod
@@ -240,3 +293,5 @@ class Settings(BaseSettings):
                 "tests only; unset it on a production node",
                 field="key_scrypt_n",
             )
+        # Opening the files (the key with the passphrase) here, not at the first hop.
+        server_context(self.tls_files())

@@ -247,8 +247,18 @@ def test_dev_sign_in_is_404_outside_development(
     settings: Settings, db: Database, keys: KeyStore
 ) -> None:
     id_number, _ = _someone_with_history(db)
-    # A production node seals keys at the production cost (tests seal theirs cheaply).
-    production = settings.model_copy(update={"environment": "production", "key_scrypt_n": SCRYPT_N})
+    # A production node seals keys at the production cost (tests seal theirs cheaply) and is
+    # given its TLS files (here the ones a development node makes itself).
+    tls = settings.tls_files()
+    production = settings.model_copy(
+        update={
+            "environment": "production",
+            "key_scrypt_n": SCRYPT_N,
+            "tls_cert": tls.cert,
+            "tls_key": tls.key,
+            "tls_ca": tls.ca,
+        }
+    )
     with TestClient(create_app(production)) as client:
         refused = client.post("/dev/sign-in", json={"id_number": id_number})
         assert refused.status_code == 404
