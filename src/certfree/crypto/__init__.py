@@ -3,6 +3,8 @@
 Three algorithms behind one ``Signer``/``Verifier`` pair: Ed25519 (the default), ES256 and
 SM2 with SM3 (GB/T 32918.2). Keys live in a ``KeyStore`` per owner, encrypted at rest;
 tokens are compact JWS over canonical JSON, and a key's id is its RFC 7638 thumbprint.
+Node messages that carry personal data are encrypted as compact JWE (ECDH-ES + A256GCM) to an
+X25519 key each owner keeps beside its signing keys (``jwe``, ``encryption_keys``).
 Nodes reach each other over TLS 1.3 with certificates of the exchange CA (``tls``).
 """
 
@@ -10,7 +12,11 @@ from __future__ import annotations
 
 from certfree.crypto.algorithms import SIGNATURE_SIZE, Alg, Jwk, Signer, Verifier
 from certfree.crypto.encoding import b64url_decode, b64url_encode, canonical_json, jwk_thumbprint
+from certfree.crypto.encryption_keys import EncryptionKeyInfo, EncryptionKeys
 from certfree.crypto.envelope import open_private_key, seal_private_key, write_private_file
+from certfree.crypto.jwe import DecryptionFailed, EncryptionKey, is_encryption_jwk
+from certfree.crypto.jwe import decrypt as decrypt_jwe
+from certfree.crypto.jwe import encrypt as encrypt_jwe
 from certfree.crypto.jws import sign_jws, verify_jws
 from certfree.crypto.keys import (
     KeyLike,
@@ -58,7 +64,11 @@ __all__ = [
     "SM2_DEFAULT_USER_ID",
     "SM2_JOSE_PROFILE",
     "Alg",
+    "DecryptionFailed",
     "Disclosure",
+    "EncryptionKey",
+    "EncryptionKeyInfo",
+    "EncryptionKeys",
     "Jwk",
     "KeyInfo",
     "KeyLike",
@@ -82,9 +92,12 @@ __all__ = [
     "canonical_json",
     "check_peer",
     "client_context",
+    "decrypt_jwe",
     "development_tls",
+    "encrypt_jwe",
     "fingerprint",
     "generate_signer",
+    "is_encryption_jwk",
     "issue_sd_jwt",
     "jwk_thumbprint",
     "load_signer",

@@ -5,6 +5,7 @@ Layout of the key directory (mode 0700; files 0600, written atomically)::
     <kid>.json   metadata: kid, alg, owner, status, created_at, retired_at, public_jwk
     <kid>.key    the private key, sealed by ``envelope`` (scrypt + AES-256-GCM); never changes
     .lock        flock(2) taken while creating or rotating, so two processes cannot race
+    enc/         the owners' encryption keys for JWE, same layout (``encryption_keys``)
 
 Every call looks at the metadata again, so a rotation by another process is seen at once:
 one stat(2) per file, and the file is read and parsed again only when its inode, mtime or
@@ -29,6 +30,7 @@ from typing import Any
 
 from certfree.crypto.algorithms import Alg, Jwk, Signer, Verifier
 from certfree.crypto.encoding import canonical_json
+from certfree.crypto.encryption_keys import EncryptionKeys
 from certfree.crypto.envelope import (
     SCRYPT_N,
     open_private_key,
@@ -140,6 +142,9 @@ class KeyStore:
         # Parsed metadata by file, with the stamp of the file it was read from. Public data
         # only; a bearer-token check is then one stat(2) instead of open, read, JSON, strptime.
         self._infos: dict[Path, tuple[_Stamp, KeyInfo]] = {}
+        # Key-agreement keys for JWE, in a directory of their own: nothing that lists signing
+        # keys meets one (see certfree.crypto.encryption_keys).
+        self.encryption = EncryptionKeys(self.directory / "enc", passphrase, scrypt_n=scrypt_n)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -223,6 +228,11 @@ class KeyStore:
     def jwks(self, owner: str | None = None) -> dict[str, list[Jwk]]:
         """RFC 7517 §5 JWK Set of every active and retired key (of ``owner``, if given)."""
         return {"keys": [dict(info.public_jwk) for info in self.keys(owner)]}
+
+    def published_jwks(self, owner: str) -> dict[str, list[Jwk]]:
+        """What ``owner`` registers with its peers: the JWK Set of its signing keys and, beside
+        them, its encryption keys (``use: enc``, RFC 7517 §4.2) that peers encrypt to."""
+        return {"keys": self.jwks(owner)["keys"] + self.encryption.jwks(owner)}
 
     def verifier(self, kid: str) -> Verifier:
         """A verifier for key ``kid``, active or retired; KeyNotFound if unknown."""
