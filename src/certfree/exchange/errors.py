@@ -83,6 +83,7 @@ class RefusalReason(enum.StrEnum):
     MALFORMED = "malformed"
     UNKNOWN_KID = "unknown_kid"
     NO_HANDLER = "no_handler"
+    WRONG_HOP = "wrong_hop"
 
 
 class MessageRefused(RefusedForReason):
@@ -102,6 +103,7 @@ class MessageRefused(RefusedForReason):
         RefusalReason.MALFORMED: "消息格式有误",
         RefusalReason.UNKNOWN_KID: "发送节点没有登记该签名密钥",
         RefusalReason.NO_HANDLER: "接收节点不处理这一类消息",
+        RefusalReason.WRONG_HOP: "消息未经级联规定的上一节点送达",
     }
 
     def __init__(self, reason: RefusalReason, message: str, *, node: str | None = None) -> None:
