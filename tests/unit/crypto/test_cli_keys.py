@@ -94,3 +94,27 @@ def test_unknown_alg_is_a_usage_error(key_dir: Path) -> None:
     code, _, err = run("create", "--alg", "RS256", lang="en")
     assert code == 2
     assert "'RS256' is not one of EdDSA, ES256, SM2" in err
+
+
+def test_node_key_comes_with_an_encryption_key_in_the_registration_jwks(key_dir: Path) -> None:
+    code, out, err = run("create", lang="en")
+    assert code == 0
+    signing = out.split()[3]
+    assert err.startswith("created encryption key ")
+    assert "X25519" in err
+    store = KeyStore(key_dir, PASSPHRASE)
+    enc = store.encryption.active("node").kid
+    assert enc in err
+    # The seal's JWK Set is unchanged; the registration JWK Set adds the encryption key.
+    code, out, _ = run("jwks")
+    assert [key["kid"] for key in json.loads(out)["keys"]] == [signing]
+    code, out, _ = run("jwks", "--with-encryption")
+    keys = json.loads(out)["keys"]
+    assert [(key["kid"], key["use"]) for key in keys] == [(signing, "sig"), (enc, "enc")]
+    assert all("d" not in key for key in keys)
+    code, _, err = run("create-encryption", lang="en")
+    assert code == 1
+    assert "already has encryption key" in err
+    code, out, _ = run("rotate-encryption", lang="en")
+    assert code == 0
+    assert store.encryption.active("node").kid in out
