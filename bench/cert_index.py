@@ -28,7 +28,7 @@ from certfree.auth import NODE_KEY_OWNER
 from certfree.certs import index as cert_index
 from certfree.crypto import Alg, KeyStore, generate_signer
 from certfree.demo import register_demo_nodes
-from certfree.exchange.registry import register_node
+from certfree.exchange.protocol.registry import register_node
 from certfree.nodes.feeds import Source
 from certfree.settings import DEV_CERT_INDEX_KEY
 from certfree.storage import Database, migrate

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from certfree.auth import TokenService
 from certfree.auth.oidc import OidcVerifier
 from certfree.crypto import KeyStore
-from certfree.exchange.runtime import ExchangeRuntime
+from certfree.exchange.protocol.runtime import ExchangeRuntime
 from certfree.settings import Settings
 from certfree.storage import Database
 

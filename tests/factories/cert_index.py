@@ -13,7 +13,7 @@ from certfree.certs import index as cert_index
 from certfree.certs.index import IndexNodeUnreachable
 from certfree.crypto import KeyStore
 from certfree.demo import register_demo_nodes
-from certfree.exchange.registry import register_node
+from certfree.exchange.protocol.registry import register_node
 from certfree.nodes.feeds import Source
 from certfree.settings import DEV_CERT_INDEX_KEY
 from certfree.storage import Database

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from certfree.applications import Application, SlotStatus, get_application, run_application
-from certfree.exchange import verification
-from certfree.exchange.verification import VerificationSide
+from certfree.exchange.verification import requests as verification
+from certfree.exchange.verification.requests import VerificationSide
 from certfree.nodes import DepartmentKind
 from certfree.proofs import Way
 from factories import population

@@ -13,7 +13,7 @@ from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.certs import TrustList
 from certfree.cli import app
 from certfree.crypto import KeyStore
-from certfree.exchange.registry import register_node
+from certfree.exchange.protocol.registry import register_node
 from certfree.settings import Settings
 from certfree.storage import Database
 from helpers.cli import node_env

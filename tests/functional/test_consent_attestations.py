@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from certfree.auth import NODE_KEY_OWNER
 from certfree.crypto import Signer
-from certfree.exchange.protocol import open_message, seal
+from certfree.exchange.protocol.signing import open_message, seal
 from certfree.governance import attest_consent
 from certfree.population import Marriage
 from certfree.questions import get_question
@@ -298,7 +298,7 @@ def test_a_withdrawn_consent_is_refused_from_the_next_registry(cluster: Cluster)
 
 
 def _registry(cluster: Cluster) -> Any:
-    from certfree.exchange.registry import registry_payload, snapshot_from_payload  # noqa: PLC0415
+    from certfree.exchange.protocol.registry import registry_payload, snapshot_from_payload  # noqa: PLC0415
 
     with cluster.dbs[PROVINCE].session() as session:
         return snapshot_from_payload(registry_payload(session, PROVINCE))

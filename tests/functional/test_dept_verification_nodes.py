@@ -15,8 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from certfree.exchange.protocol import open_message
-from certfree.exchange.registry import registry_payload, snapshot_from_payload
+from certfree.exchange.protocol.registry import registry_payload, snapshot_from_payload
+from certfree.exchange.protocol.signing import open_message
 from certfree.governance.audit.models import AuditEntry
 from helpers.cascade import Nodes, running_nodes
 
@@ -135,7 +135,7 @@ def test_desk_asks_a_department_of_another_city_and_gets_a_signed_answer(
     assert seen["note"] == "2019-01 至今连续缴费"
     # The desk can prove what the department told it: the answer is RS's own signature.
     with cluster.dbs[DESK].session() as session:
-        from certfree.exchange.verification_models import DeptVerification  # noqa: PLC0415
+        from certfree.exchange.verification.models import DeptVerification  # noqa: PLC0415
 
         row = session.scalars(select(DeptVerification)).one()
         signed = open_message(row.received_jws or "", _registry(cluster))

@@ -19,8 +19,8 @@ from certfree.app import create_app
 from certfree.catalog import create_grant
 from certfree.cli import app as cli
 from certfree.crypto import Signer, b64url_decode, generate_signer, verifier_for
-from certfree.exchange.protocol import Peer, open_message, seal
-from certfree.exchange.registry import RegistrySnapshot, register_node
+from certfree.exchange.protocol.registry import RegistrySnapshot, register_node
+from certfree.exchange.protocol.signing import Peer, open_message, seal
 from certfree.governance.audit.models import AuditEntry
 from certfree.settings import Settings
 from certfree.storage import Database

@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from certfree.exchange.protocol import open_message, seal
-from certfree.exchange.registry import revoke_node
+from certfree.exchange.protocol.registry import revoke_node
+from certfree.exchange.protocol.signing import open_message, seal
 from certfree.governance.audit.models import AuditEntry
 from certfree.governance.egress import egress_report
 from factories.grants import grant_for
@@ -131,7 +131,7 @@ def test_a_desk_in_one_city_asks_a_department_of_another_through_the_province(
 
 
 def _registry(cluster: Cluster) -> Any:
-    from certfree.exchange.registry import registry_payload, snapshot_from_payload  # noqa: PLC0415
+    from certfree.exchange.protocol.registry import registry_payload, snapshot_from_payload  # noqa: PLC0415
 
     with cluster.dbs[PROVINCE].session() as session:
         return snapshot_from_payload(registry_payload(session, PROVINCE))
@@ -244,7 +244,7 @@ def test_a_retry_gets_the_same_signed_answer_and_a_reused_id_is_a_replay(
 
 
 def test_the_province_publishes_the_registry_signed_with_its_pinned_key(cluster: Cluster) -> None:
-    from certfree.exchange.registry import load_pinned_jwks, verify_registry  # noqa: PLC0415
+    from certfree.exchange.protocol.registry import load_pinned_jwks, verify_registry  # noqa: PLC0415
 
     with cluster.client(PROVINCE) as client:
         response = client.get("/api/v1/exchange/registry")

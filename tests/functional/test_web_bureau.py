@@ -17,7 +17,7 @@ from certfree.applications import AppState, Decision
 from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
 from certfree.demo import build_demo_province, load_demo_list
-from certfree.exchange.registry import register_node
+from certfree.exchange.protocol.registry import register_node
 from certfree.storage import Database
 from factories.certificates import NOW
 from factories.population import person

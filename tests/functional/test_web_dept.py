@@ -28,7 +28,7 @@ from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.certs.backfill.models import BackfillReview
 from certfree.crypto import KeyStore
 from certfree.demo import build_demo_province
-from certfree.exchange import verification
+from certfree.exchange.verification import requests as verification
 from certfree.identifiers import make_resident_id
 from certfree.population import Person
 from certfree.settings import Settings

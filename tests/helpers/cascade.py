@@ -18,7 +18,7 @@ from certfree.app import create_app
 from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
 from certfree.demo import demo_nodes
-from certfree.exchange.registry import register_node
+from certfree.exchange.protocol.registry import register_node
 from certfree.nodes import Node
 from certfree.settings import Settings
 from certfree.storage import Database

@@ -21,8 +21,9 @@ from certfree.cli import app
 from certfree.demo.cluster import ClusterNode
 from certfree.demo.cluster_desk import clerk_token
 from certfree.demo.cluster_processes import alive, start_node, wait_healthy
-from certfree.exchange import Message, transport
-from certfree.exchange.runtime import ExchangeRuntime
+from certfree.exchange import Message
+from certfree.exchange.protocol import transport
+from certfree.exchange.protocol.runtime import ExchangeRuntime
 from certfree.settings import Settings
 from certfree.storage import Database
 
@@ -163,7 +164,7 @@ def send_as(
 ) -> Message:
     """A message signed by node ``code`` (its key, settings and database, as its own
     ``certfree exchange`` commands send one) to node ``to`` over the cluster; the signed reply.
-    Raises what :func:`certfree.exchange.transport.send` raises (a signed refusal …)."""
+    Raises what :func:`certfree.exchange.protocol.transport.send` raises (a signed refusal …)."""
     env = json.loads((Path(cluster["nodes"][code]["dir"]) / "env.json").read_text())
     prefix = "CERTFREE_"
     fields = {k[len(prefix) :].lower(): v for k, v in env.items() if k.startswith(prefix)}

@@ -32,8 +32,8 @@ from certfree.applications import access
 from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
-from certfree.exchange.consents import consent_issuer
-from certfree.exchange.verification_delivery import transport_sender
+from certfree.exchange.questions.consents import consent_issuer
+from certfree.exchange.verification.delivery import transport_sender
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
 

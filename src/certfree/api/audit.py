@@ -22,7 +22,7 @@ from certfree.api.deps import PUBLIC, SQL_INT_MAX, NodeDep, PathIndex, SessionDe
 from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role
 from certfree.errors import AuthError
-from certfree.exchange import subject_accesses
+from certfree.exchange.questions import subject_accesses
 from certfree.governance import subject_rights
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])

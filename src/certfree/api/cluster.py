@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends
 from certfree.api.deps import NodeDep, allow
 from certfree.api.views import IsoTimestamp, View
 from certfree.auth import Principal, Role
-from certfree.exchange import peer_health
+from certfree.exchange.protocol import peer_health
 from certfree.storage import utcnow
 
 router = APIRouter(prefix="/api/v1", tags=["exchange"])

@@ -24,7 +24,7 @@ from certfree.api.views import View
 from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role
 from certfree.errors import InvalidInput, NotFound
-from certfree.exchange.questions import questions_for
+from certfree.exchange.questions.catalogue import questions_for
 from certfree.settings import NodeLevel
 
 router = APIRouter(prefix="/api/v1", tags=["consent"])

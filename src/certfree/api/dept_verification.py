@@ -23,9 +23,9 @@ from certfree.api.deps import Int64, IsoDateTime, NodeDep, SessionDep, allow
 from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
-from certfree.exchange import verification as domain
-from certfree.exchange import verification_delivery as delivery
-from certfree.exchange.verification import (
+from certfree.exchange.verification import delivery
+from certfree.exchange.verification import requests as domain
+from certfree.exchange.verification.requests import (
     DeptVerification,
     VerificationOutcome,
     VerificationSide,

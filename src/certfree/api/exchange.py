@@ -21,7 +21,7 @@ from certfree.api.views import IsoTimestamp, View
 from certfree.assembly import NodeRuntime
 from certfree.auth import NODE_KEY_OWNER, Principal, Role
 from certfree.errors import CertfreeError, Forbidden, NotFound
-from certfree.exchange import registry, routing, transport
+from certfree.exchange.protocol import registry, routing, transport
 from certfree.settings import NodeLevel
 
 router = APIRouter(prefix="/api/v1", tags=["exchange"])

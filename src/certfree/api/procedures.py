@@ -25,7 +25,7 @@ from certfree.api.uploads import UPLOAD_BODY, Upload
 from certfree.api.views import ImportedFile, RowErrorView
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden, InvalidInput
-from certfree.exchange.coverage import ExchangeFactSource
+from certfree.exchange.questions.coverage import ExchangeFactSource
 from certfree.procedures import EvidenceKind, ServiceItemSpec, ServiceItemStatus
 
 router = APIRouter(prefix="/api/v1", tags=["procedures"])

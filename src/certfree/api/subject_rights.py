@@ -26,7 +26,7 @@ from certfree.assembly import NodeRuntime
 from certfree.auth import Principal, Role
 from certfree.errors import Forbidden
 from certfree.exchange import ProviderRefused
-from certfree.exchange.verification_delivery import transport_sender
+from certfree.exchange.verification.delivery import transport_sender
 from certfree.governance import subject_rights as rights
 from certfree.governance.subject_rights import delivery, export
 from certfree.storage import utcnow

@@ -60,7 +60,7 @@ from certfree.questions import get_question
 from certfree.storage import utcnow
 
 if TYPE_CHECKING:
-    from certfree.exchange.runtime import ExchangeRuntime
+    from certfree.exchange.protocol.runtime import ExchangeRuntime
 
 __all__ = ["DataCheck", "run_data_checks"]
 

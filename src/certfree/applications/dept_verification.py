@@ -3,7 +3,7 @@
 Where no question covers a proof, the window asks the department that used to issue it
 (《国务院办公厅关于做好证明事项清理工作的通知》: 由窗口向原开具部门核验, the applicant brings
 nothing). For each planned part whose way is ``department_verification`` the node sends a
-request through :mod:`certfree.exchange.verification` to the department node of the proof
+request through :mod:`certfree.exchange.verification.requests` to the department node of the proof
 item's issuing department kind in the service item's region (370100-GA for a 济南 item whose
 proof 派出所 used to issue): the fact is the requirement about the party, the purpose names
 the application, ``supporting`` carries its id. The part then waits with the request's id.
@@ -27,16 +27,16 @@ from certfree.applications.cases import find_service_item
 from certfree.applications.evidence import record_department_outcome, record_department_request
 from certfree.applications.models import Application, EvidenceSlot
 from certfree.applications.vocab import EVIDENCE_STATES, SlotStatus
-from certfree.exchange import verification
-from certfree.exchange.verification import VerificationOutcome, VerificationSide
-from certfree.exchange.verification_delivery import Delivery, deliver, transport_sender
-from certfree.exchange.verification_fields import MAX_FACT
+from certfree.exchange.verification import requests as verification
+from certfree.exchange.verification.delivery import Delivery, deliver, transport_sender
+from certfree.exchange.verification.fields import MAX_FACT
+from certfree.exchange.verification.requests import VerificationOutcome, VerificationSide
 from certfree.nodes import DepartmentKind, node_code
 from certfree.proofs import Way
 from certfree.storage import utcnow
 
 if TYPE_CHECKING:
-    from certfree.exchange.runtime import ExchangeRuntime
+    from certfree.exchange.protocol.runtime import ExchangeRuntime
 
 __all__ = [
     "deliver_requests",

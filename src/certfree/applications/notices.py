@@ -34,10 +34,10 @@ from certfree.applications.models import Application, ApplicationEvent
 from certfree.applications.vocab import Action
 from certfree.errors import CertfreeError
 from certfree.exchange.errors import ProviderRefused
-from certfree.exchange.messages import MessageType
+from certfree.exchange.protocol.messages import MessageType
 from certfree.exchange.register_notices import REGISTERS
-from certfree.exchange.verification_delivery import Delivery, Sender
-from certfree.exchange.verification_models import VerificationSide
+from certfree.exchange.verification.delivery import Delivery, Sender
+from certfree.exchange.verification.models import VerificationSide
 from certfree.nodes import node_code
 from certfree.storage import Database
 

@@ -45,7 +45,7 @@ from certfree.questions import get_question
 from certfree.storage import utcnow
 
 if TYPE_CHECKING:
-    from certfree.exchange.runtime import ExchangeRuntime
+    from certfree.exchange.protocol.runtime import ExchangeRuntime
 
 __all__ = ["Answered", "Planner", "Question", "ask_or_failure", "questions_of", "run_application"]
 
@@ -127,7 +127,7 @@ async def ask_or_failure(
     """Ask the exchange one question for ``application`` (``exchange.transport.ask``): the
     signed answer, or the error it failed with — a run and an after-check go on with the
     other questions and record why this one has no answer."""
-    from certfree.exchange.transport import ask  # noqa: PLC0415 - the runtime's own module
+    from certfree.exchange.protocol.transport import ask  # noqa: PLC0415 - the runtime's own module
 
     try:
         return await ask(

@@ -19,7 +19,7 @@ from certfree.applications.cases import APPLICANT
 from certfree.applications.models import Application
 from certfree.applications.running import Planner
 from certfree.certs.holdings import LibraryHoldings
-from certfree.exchange.coverage import ExchangeFactSource
+from certfree.exchange.questions.coverage import ExchangeFactSource
 from certfree.procedures import Subject
 from certfree.settings import Settings
 

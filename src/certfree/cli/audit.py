@@ -29,7 +29,7 @@ from certfree.cli.i18n import t
 from certfree.crypto import KeyLike
 from certfree.errors import CertfreeError, InvalidInput, NotFound
 from certfree.exchange import ProviderUnavailable
-from certfree.exchange.registry import fetch_registry, load_pinned_jwks
+from certfree.exchange.protocol.registry import fetch_registry, load_pinned_jwks
 from certfree.governance import AuditNodeUnreachable, TreeHeadInvalid, check_node_head, node_url
 
 app = typer.Typer(no_args_is_help=True)

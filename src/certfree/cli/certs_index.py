@@ -25,7 +25,7 @@ from certfree.cli.common import err_console, load_settings, node_keys, print_jso
 from certfree.cli.feed_reports import print_harvest_progress, print_harvest_reports
 from certfree.cli.i18n import headings, t
 from certfree.errors import InvalidInput, NotFound
-from certfree.exchange.hosting import hosted_codes
+from certfree.exchange.protocol.hosting import hosted_codes
 from certfree.nodes import feeds
 from certfree.storage import Database
 from certfree.wallet.cities import gather_certificates

@@ -15,7 +15,7 @@ from certfree.cli.common import (
     print_json,
 )
 from certfree.cli.i18n import label, t
-from certfree.exchange.questions import questions_for
+from certfree.exchange.questions.catalogue import questions_for
 
 app = typer.Typer(
     no_args_is_help=True,

@@ -20,10 +20,10 @@ from certfree import applications
 from certfree.cli import exchange_nodes
 from certfree.cli.common import actor_name, load_settings, node_keys, print_json, reported_errors
 from certfree.cli.i18n import label, t
-from certfree.exchange import verification as domain
-from certfree.exchange import verification_delivery as delivery
-from certfree.exchange.runtime import ExchangeRuntime
-from certfree.exchange.verification import (
+from certfree.exchange.protocol.runtime import ExchangeRuntime
+from certfree.exchange.verification import delivery
+from certfree.exchange.verification import requests as domain
+from certfree.exchange.verification.requests import (
     DeptVerification,
     VerificationSide,
     VerificationStatus,

@@ -15,7 +15,7 @@ import typer
 from certfree.cli.common import database_session, load_settings, print_json, reported_errors
 from certfree.cli.i18n import t
 from certfree.errors import InvalidInput
-from certfree.exchange import hosting, registry
+from certfree.exchange.protocol import hosting, registry
 from certfree.nodes import Node, list_nodes
 
 app = typer.Typer(no_args_is_help=True)

@@ -14,7 +14,7 @@ from certfree.cli.common import actor_name, database_session, load_settings, pri
 from certfree.cli.i18n import headings, label, t
 from certfree.demo import load_demo_items
 from certfree.errors import InvalidInput
-from certfree.exchange.coverage import ExchangeFactSource
+from certfree.exchange.questions.coverage import ExchangeFactSource
 
 app = typer.Typer(no_args_is_help=True)
 console = Console()

@@ -41,7 +41,7 @@ from certfree.demo.pilot_grants import load_demo_grants
 from certfree.demo.province import build_demo_province, demo_nodes
 from certfree.demo.service_items import load_demo_items
 from certfree.errors import Conflict, InvalidInput, NotFound
-from certfree.exchange.registry import register_node
+from certfree.exchange.protocol.registry import register_node
 from certfree.nodes import DepartmentKind
 from certfree.population import list_people
 from certfree.settings import DEV_PASSPHRASE

@@ -20,7 +20,7 @@ import httpx
 from certfree.auth import TokenService
 from certfree.demo.cluster import sqlite_session
 from certfree.errors import CertfreeError, InvalidInput
-from certfree.exchange.routing import in_subtree
+from certfree.exchange.protocol.routing import in_subtree
 from certfree.questions import get_question
 from certfree.settings import DEV_PASSPHRASE, Settings
 

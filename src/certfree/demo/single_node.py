@@ -1,6 +1,6 @@
 """The single node ``make run`` serves: the demo province with the whole demo population in its
 database, answering for every demo department node itself (``CERTFREE_HOSTED_DEPARTMENTS=*``,
-:mod:`certfree.exchange.hosting`).
+:mod:`certfree.exchange.protocol.hosting`).
 
 ``certfree demo init`` prepares it: the province lists itself in its own node registry, with
 its keys and address, so that what it signs (replies, consent attestations) checks out against
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from certfree.catalog import Grant
 from certfree.demo.pilot_grants import load_demo_grants
 from certfree.demo.province import demo_nodes
-from certfree.exchange.registry import register_node
+from certfree.exchange.protocol.registry import register_node
 from certfree.nodes import Node, NodeStatus
 from certfree.settings import NodeLevel
 

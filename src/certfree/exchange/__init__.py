@@ -14,9 +14,9 @@ from certfree.exchange.errors import (
     ProviderUnavailable,
     RefusalReason,
 )
-from certfree.exchange.messages import MessageType
-from certfree.exchange.protocol import Message, open_message, seal
-from certfree.exchange.routing import next_hop, parent_of, path
+from certfree.exchange.protocol.messages import MessageType
+from certfree.exchange.protocol.routing import next_hop, parent_of, path
+from certfree.exchange.protocol.signing import Message, open_message, seal
 
 __all__ = [
     "Message",

@@ -40,8 +40,8 @@ from certfree import procedures
 from certfree.crypto import verify_jws
 from certfree.errors import CertfreeError, Conflict, InvalidInput, NotFound
 from certfree.exchange.errors import NoticeRefused
-from certfree.exchange.messages import MessageType, RegisterNoticeBody
-from certfree.exchange.protocol import Peer
+from certfree.exchange.protocol.messages import MessageType, RegisterNoticeBody
+from certfree.exchange.protocol.signing import Peer
 from certfree.nodes import DepartmentKind
 from certfree.population import (
     EntityType,

@@ -3,8 +3,8 @@ data-sharing question could be asked, and of which department node) and
 ``CertificateHoldings`` (which e-certificate types a party holds).
 
 The exchange implements the first from its grants and node registry
-(``certfree.exchange.coverage``), the certificate library the second from the certificates it
-issued (``certfree.certs.holdings``); the node wires them in where it is assembled.
+(``certfree.exchange.questions.coverage``), the certificate library the second from the
+certificates it issued (``certfree.certs.holdings``); the node wires them in where it is assembled.
 
 Coverage means a question could be asked for this service item — a grant, a reachable
 provider — not its answer: the resolver plans, the exchange verifies later, so a plan tells a

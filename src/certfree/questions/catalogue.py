@@ -91,7 +91,7 @@ class QuestionDef:
     ask_en: str
     params: tuple[ParamDef, ...]
     answer: tuple[AnswerField, ...]
-    binding: Mapping[str, Any]  # the default binding, see certfree.exchange.adapters
+    binding: Mapping[str, Any]  # the default binding, see certfree.exchange.questions.adapters
     reveals_zh: tuple[str, ...]
     reveals_en: tuple[str, ...]
 

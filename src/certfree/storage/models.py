@@ -10,8 +10,8 @@ from certfree.certs.backfill import models as certs_backfill_models
 from certfree.certs.index import models as certs_index_models
 from certfree.certs.usage import models as certs_usage_models
 from certfree.commitments import models as commitments_models
-from certfree.exchange import models as exchange_models
-from certfree.exchange import verification_models as exchange_verification_models
+from certfree.exchange.protocol import models as exchange_models
+from certfree.exchange.verification import models as exchange_verification_models
 from certfree.governance.audit import models as governance_audit_models
 from certfree.governance.consent import models as governance_consent_models
 from certfree.governance.egress import models as governance_egress_models

@@ -32,7 +32,7 @@ from fastapi.responses import HTMLResponse
 
 from certfree import catalog, certs, nodes
 from certfree.api.deps import PUBLIC, NodeDep
-from certfree.exchange.verification import VerificationOutcome, VerificationStatus
+from certfree.exchange.verification.requests import VerificationOutcome, VerificationStatus
 from certfree.i18n import Catalog
 from certfree.settings import NodeLevel
 from certfree.web.i18n import alone, pick_language

@@ -14,8 +14,8 @@ from certfree.applications.dept_verification import (
     request_department_verifications,
     sync_department_verifications,
 )
-from certfree.exchange import verification
-from certfree.exchange.verification import VerificationSide
+from certfree.exchange.verification import requests as verification
+from certfree.exchange.verification.requests import VerificationSide
 from certfree.nodes import DepartmentKind
 from certfree.proofs import ItemDraft, Way, add_item
 from certfree.storage import Database

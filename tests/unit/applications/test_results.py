@@ -23,7 +23,7 @@ from certfree.applications.results import (
 )
 from certfree.crypto import Alg, KeyStore, Signer, generate_signer, present_sd_jwt
 from certfree.errors import InvalidInput
-from certfree.exchange.adapters import SessionAdapter
+from certfree.exchange.questions.adapters import SessionAdapter
 from certfree.identifiers import parse_uscc
 from certfree.population import Firm, Marriage, MarriageStatus, Person, Sex
 from certfree.questions import get_question

@@ -17,7 +17,7 @@ from certfree.catalog.changes import (
 )
 from certfree.crypto import KeyStore
 from certfree.errors import AuthError
-from certfree.exchange.registry import snapshot_from_payload
+from certfree.exchange.protocol.registry import snapshot_from_payload
 from certfree.storage import Database
 from conftest import TEST_PASSPHRASE, TEST_SCRYPT_N
 from factories.catalog_resources import resource_data

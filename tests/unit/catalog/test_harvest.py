@@ -29,7 +29,7 @@ from certfree.catalog import (
 from certfree.crypto import KeyStore
 from certfree.demo import demo_nodes
 from certfree.errors import InvalidInput
-from certfree.exchange.registry import register_node
+from certfree.exchange.protocol.registry import register_node
 from certfree.nodes import Node
 from certfree.storage import Database
 from conftest import TEST_PASSPHRASE

@@ -18,7 +18,7 @@ from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.certs import index as cert_index
 from certfree.certs.index import IndexEntry, IndexStatus
 from certfree.crypto import KeyStore
-from certfree.exchange.registry import revoke_node
+from certfree.exchange.protocol.registry import revoke_node
 from certfree.nodes.feeds import Source
 from certfree.storage import Database
 from factories.cert_index import CITY, KEY, City, LocalIndex, city_node, issue, register_city

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from certfree.exchange.adapters import DERIVATIONS, Binding, SessionAdapter, load_bindings
 from certfree.exchange.errors import BindingInvalid, QuestionNotOffered, SubjectUnknown
-from certfree.exchange.questions import answer_question
+from certfree.exchange.questions.adapters import DERIVATIONS, Binding, SessionAdapter, load_bindings
+from certfree.exchange.questions.catalogue import answer_question
 from certfree.questions import get_question, validate_args
 from certfree.storage import Database
 from factories import population

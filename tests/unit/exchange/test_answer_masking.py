@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from certfree.classification import class_of
-from certfree.exchange.questions import answer_result
+from certfree.exchange.questions.catalogue import answer_result
 from certfree.questions import AnswerField, get_question
 
 OWNS = get_question("owns_property")

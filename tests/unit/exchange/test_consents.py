@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.orm import Session
 
-from certfree.exchange.consents import MAX_ATTESTATIONS, attestations_in, for_subjects
 from certfree.exchange.errors import QuestionArgsInvalid
+from certfree.exchange.questions.consents import MAX_ATTESTATIONS, attestations_in, for_subjects
 from certfree.storage import Database
 from factories import population
 from factories.grants import consent_for

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from certfree.catalog import create_grant
-from certfree.exchange.coverage import ExchangeFactSource, provider_candidates
+from certfree.exchange.questions.coverage import ExchangeFactSource, provider_candidates
 from certfree.nodes import DepartmentKind, Node, NodeStatus
 from certfree.questions import get_question
 from certfree.storage import Database

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from certfree.exchange.hop_client import HopClient, HopConnectionError, HopTimeout
+from certfree.exchange.protocol.hop_client import HopClient, HopConnectionError, HopTimeout
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 

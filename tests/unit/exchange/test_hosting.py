@@ -7,8 +7,8 @@ from sqlalchemy import update
 
 from certfree.crypto import KeyStore
 from certfree.errors import ConfigurationError
-from certfree.exchange.hosting import hosted_codes
-from certfree.exchange.runtime import ExchangeRuntime
+from certfree.exchange.protocol.hosting import hosted_codes
+from certfree.exchange.protocol.runtime import ExchangeRuntime
 from certfree.nodes import DepartmentKind, Node, NodeStatus
 from certfree.settings import Settings
 from certfree.storage import Database

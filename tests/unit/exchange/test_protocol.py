@@ -11,9 +11,9 @@ import pytest
 from certfree.crypto import b64url_encode, generate_signer, sign_jws
 from certfree.crypto.keys import PrivateSigner
 from certfree.exchange.errors import MessageRefused
-from certfree.exchange.protocol import MESSAGE_TYP, Message, Peer, open_message, seal
-from certfree.exchange.registry import RegistrySnapshot
-from certfree.exchange.replay import purge_expired, reply_for, store_reply
+from certfree.exchange.protocol.registry import RegistrySnapshot
+from certfree.exchange.protocol.replay import purge_expired, reply_for, store_reply
+from certfree.exchange.protocol.signing import MESSAGE_TYP, Message, Peer, open_message, seal
 from certfree.storage import Database
 
 CITY, MZ = "370100", "370100-MZ"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from certfree.demo import build_demo_province
 from certfree.exchange.errors import QuestionArgsInvalid
-from certfree.exchange.questions import answer_question
+from certfree.exchange.questions.catalogue import answer_question
 from certfree.nodes import DepartmentKind
 from certfree.population import Household, Marriage, MarriageStatus, Person, Sex
 from certfree.questions import get_question, list_questions, validate_args

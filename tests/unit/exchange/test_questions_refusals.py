@@ -18,7 +18,7 @@ from certfree.exchange.errors import (
     QuestionNotFound,
     QuestionNotOffered,
 )
-from certfree.exchange.questions import answer_question
+from certfree.exchange.questions.catalogue import answer_question
 from certfree.governance import (
     ATTESTATION_TYP,
     ConsentIssuer,

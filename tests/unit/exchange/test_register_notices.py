@@ -22,9 +22,9 @@ from certfree.applications.results import (
 from certfree.auth import NODE_KEY_OWNER
 from certfree.crypto import Alg, KeyStore, generate_signer, sign_jws
 from certfree.errors import Conflict
-from certfree.exchange.adapters import SessionAdapter
 from certfree.exchange.errors import NoticeRefused
-from certfree.exchange.protocol import Peer
+from certfree.exchange.protocol.signing import Peer
+from certfree.exchange.questions.adapters import SessionAdapter
 from certfree.exchange.register_notices import DECISION_TYPE, apply_notice
 from certfree.population import Firm, Marriage, Person, Sex, TaxStanding, register_marriage
 from certfree.questions import get_question

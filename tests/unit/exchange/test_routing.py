@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from certfree.exchange.errors import MessageRefused
-from certfree.exchange.routing import forward_hop, next_hop, parent_of, path
+from certfree.exchange.protocol.routing import forward_hop, next_hop, parent_of, path
 
 
 @pytest.mark.parametrize(

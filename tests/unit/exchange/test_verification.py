@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from certfree.exchange import verification as v
 from certfree.exchange.errors import (
     InvalidVerificationRequest,
     NotYourVerification,
@@ -18,8 +17,9 @@ from certfree.exchange.errors import (
     VerificationMismatch,
     VerificationNotFound,
 )
-from certfree.exchange.verification_delivery import outgoing
-from certfree.exchange.verification_models import (
+from certfree.exchange.verification import requests as v
+from certfree.exchange.verification.delivery import outgoing
+from certfree.exchange.verification.models import (
     DeliveryState,
     VerificationOutcome,
     VerificationSide,

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from certfree.exchange import verification as v
-from certfree.exchange import verification_delivery as d
 from certfree.exchange.errors import ProviderUnavailable
-from certfree.exchange.verification_models import DeliveryState, VerificationSide
+from certfree.exchange.verification import delivery as d
+from certfree.exchange.verification import requests as v
+from certfree.exchange.verification.models import DeliveryState, VerificationSide
 from certfree.storage import Database
 
 DESK, DEPT = "370100", "370200-RS"

@@ -18,7 +18,7 @@ from certfree import certs, procedures
 from certfree.crypto import Alg, KeyStore, generate_signer
 from certfree.demo import build_demo_province, load_demo_items
 from certfree.demo.pilot_grants import load_demo_grants
-from certfree.exchange.coverage import ExchangeFactSource
+from certfree.exchange.questions.coverage import ExchangeFactSource
 from certfree.nodes import Node, NodeStatus
 from certfree.population import SEX_ZH, Person
 from certfree.storage import Database, migrate

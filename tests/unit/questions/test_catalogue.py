@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from certfree.demo.service_items import demo_specs
-from certfree.exchange.adapters import SessionAdapter
 from certfree.exchange.errors import SubjectUnknown
+from certfree.exchange.questions.adapters import SessionAdapter
 from certfree.identifiers import make_uscc
 from certfree.nodes import DepartmentKind
 from certfree.population import FirmStatus, TaxpayerKind, TaxStanding

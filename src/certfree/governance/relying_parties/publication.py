@@ -1,5 +1,5 @@
-"""The register published signed (like the node registry, ``certfree.exchange.registry``): a
-compact JWS of ``typ`` ``certfree-relying-parties+jwt`` signed by the province's node key,
+"""The register published signed (like the node registry, ``certfree.exchange.protocol.registry``):
+a compact JWS of ``typ`` ``certfree-relying-parties+jwt`` signed by the province's node key,
 with a ``serial`` that grows with every change and an ``expires_at``. A wallet or a verifier
 saves it to a file and works offline from it; the same snapshot class reads it from the file
 and, at the node, from its own database, so both take one code path.

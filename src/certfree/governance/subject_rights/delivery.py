@@ -7,7 +7,7 @@ home           pending, delivery queued    ``correction.request``             th
 department     answered, delivery queued   ``correction.answer``              the citizen's node
 =============  ==========================  =================================  ===============
 
-As in department verification (``exchange.verification_delivery``), the state is committed
+As in department verification (``exchange.verification.delivery``), the state is committed
 first, then the message is sent; an unreachable peer leaves the row ``queued`` with the error
 for ``POST /api/v1/subject-requests/deliver-pending``; a signed refusal makes it ``refused``.
 Receivers are idempotent by request id. The one call that leaves the node is a ``Sender``;

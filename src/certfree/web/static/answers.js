@@ -7,7 +7,7 @@
 function answerParts(QUESTIONS, T, question, outcome) {
   if (outcome == null) return null;
   // A logged outcome wraps the message body; a question.answer body carries the facts under
-  // "result" (certfree.exchange.questions).
+  // "result" (certfree.exchange.questions.catalogue).
   const body = outcome.body && typeof outcome.body === "object" ? outcome.body : outcome;
   const facts = body.result && typeof body.result === "object" ? body.result : body;
   const { labels = {}, values = {}, fields = [] } = QUESTIONS[question] || {};

@@ -46,7 +46,7 @@ const meAccesses = (() => {
     return checked.get(key);
   }
 
-  // The events one exchange leaves, in the order they happen (certfree.exchange.audit_link):
+  // The events one exchange leaves, in the order they happen (certfree.exchange.protocol.audit):
   // the asker logs the question sent and the answer received, the answerer the question
   // received and its answer (or refusal).
   const ORDER = [

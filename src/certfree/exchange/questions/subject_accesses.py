@@ -26,8 +26,8 @@ import httpx
 from certfree.auth import Principal, Role, TokenService, require_role
 from certfree.crypto import Verifier
 from certfree.errors import AuthError, CertfreeError, KeyNotFound
-from certfree.exchange.protocol import Peer
-from certfree.exchange.runtime import ExchangeRuntime
+from certfree.exchange.protocol.runtime import ExchangeRuntime
+from certfree.exchange.protocol.signing import Peer
 from certfree.governance import AuditProofInvalid, TreeHeadInvalid, open_tree_head
 from certfree.governance.audit import merkle
 from certfree.nodes import NodeStatus

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from certfree.crypto import Signer, Verifier, sign_jws, verifier_for, verify_jws
 from certfree.errors import CertfreeError, Conflict, InvalidInput, KeyNotFound, SignatureInvalid
 from certfree.exchange.errors import ProviderUnavailable
-from certfree.exchange.protocol import Peer
+from certfree.exchange.protocol.signing import Peer
 from certfree.governance import ConsentIssuer, withdrawn_attestations
 from certfree.nodes import Node, NodeStatus, get_node
 from certfree.storage import utcnow

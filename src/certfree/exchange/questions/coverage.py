@@ -6,7 +6,7 @@ for it at a provider of the question's department kind — the department node o
 item's region first, then those above it up to the province (the cascade's 1+16+N: a county's
 item may be answered by the city's or the province's department) — and that provider can be
 reached: it is active in this node's registry with an endpoint, or this node answers for it
-itself (``hosted``, :mod:`certfree.exchange.hosting`). Nothing is sent, so a plan reveals
+itself (``hosted``, :mod:`certfree.exchange.protocol.hosting`). Nothing is sent, so a plan reveals
 nothing about the applicant; the answer comes when the application runs.
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from certfree.catalog import GrantRefused, check_grant
-from certfree.exchange.hosting import hosted_codes
+from certfree.exchange.protocol.hosting import hosted_codes
 from certfree.identifiers import DivisionLevel, lookup_division
 from certfree.nodes import DepartmentKind, Node, NodeStatus, department_name, node_code
 from certfree.procedures import Coverage

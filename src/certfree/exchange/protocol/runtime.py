@@ -2,8 +2,8 @@
 
 It holds the registry cache (signed by the province, refreshed after a TTL or when a sender
 or key is unknown), the pooled ``httpx.AsyncClient``, the audit writer and the message
-handlers; :mod:`certfree.exchange.answering` answers the messages addressed to the node and
-to the departments it hosts (:mod:`certfree.exchange.hosting`).
+handlers; :mod:`certfree.exchange.protocol.answering` answers the messages addressed to the node and
+to the departments it hosts (:mod:`certfree.exchange.protocol.hosting`).
 """
 
 from __future__ import annotations
@@ -22,18 +22,17 @@ import httpx
 from certfree.auth import NODE_KEY_OWNER
 from certfree.crypto import KeyStore, Signer, b64url_decode
 from certfree.errors import CertfreeError, ConfigurationError
-from certfree.exchange import audit_link
-from certfree.exchange.answering import Answerer, Handler
 from certfree.exchange.errors import (
     MessageRefused,
     NodeWithoutEndpoint,
     ProviderUnavailable,
     RefusalReason,
 )
-from certfree.exchange.hop_client import HopClient, HopResponse
-from certfree.exchange.hosting import check_hosted, hosted_codes
-from certfree.exchange.protocol import Message, Peer, open_message, precheck
-from certfree.exchange.registry import (
+from certfree.exchange.protocol import audit as audit_link
+from certfree.exchange.protocol.answering import Answerer, Handler
+from certfree.exchange.protocol.hop_client import HopClient, HopResponse
+from certfree.exchange.protocol.hosting import check_hosted, hosted_codes
+from certfree.exchange.protocol.registry import (
     REGISTRY_PATH,
     RegistrySnapshot,
     load_pinned_jwks,
@@ -42,7 +41,8 @@ from certfree.exchange.registry import (
     snapshot_from_payload,
     verify_registry,
 )
-from certfree.exchange.routing import forward_hop, parent_of
+from certfree.exchange.protocol.routing import forward_hop, parent_of
+from certfree.exchange.protocol.signing import Message, Peer, open_message, precheck
 from certfree.settings import HOST_ALL, NodeLevel, Settings
 from certfree.storage import Database
 
@@ -344,7 +344,7 @@ class ExchangeRuntime:
     async def receive(self, raw: str, deadline: float | None) -> HopResponse | str:
         """A message from a peer: the signed reply (a str) if it is for this node, else the
         next hop's response to pass back unchanged."""
-        from certfree.exchange.transport import post_hop  # noqa: PLC0415 - transport uses us
+        from certfree.exchange.protocol.transport import post_hop  # noqa: PLC0415 - transport uses us
 
         try:
             message = await self.open(raw)
@@ -358,7 +358,7 @@ class ExchangeRuntime:
 
     async def dispatch(self, message: Message) -> str:
         """Answer a message addressed to this node or to a department it hosts (sent from
-        here, :func:`certfree.exchange.transport.send`); the signed reply JWS."""
+        here, :func:`certfree.exchange.protocol.transport.send`); the signed reply JWS."""
         handler = self.handlers.get(message.type)
         if handler is None:
             raise MessageRefused(

@@ -9,10 +9,10 @@ department node as a ``verification.request`` message; a clerk there answers ``c
 never stored, so it needs no scheduler.
 
 This module is the state of both sides, synchronous over one :class:`Session`; sending the
-messages lives in :mod:`certfree.exchange.verification_delivery`. Everything that arrives
+messages lives in :mod:`certfree.exchange.verification.delivery`. Everything that arrives
 from a peer is validated again here: a department never trusts the consumer's checks.
 
-Fields are checked in :mod:`certfree.exchange.verification_fields`, which also counts the
+Fields are checked in :mod:`certfree.exchange.verification.fields`, which also counts the
 deadline in working days (Beijing time; public holidays not modelled).
 """
 
@@ -26,15 +26,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from certfree.exchange import verification_fields as vf
 from certfree.exchange.errors import (
     NotYourVerification,
     VerificationClosed,
     VerificationMismatch,
     VerificationNotFound,
 )
-from certfree.exchange.verification_fields import BEIJING, deadline_after
-from certfree.exchange.verification_models import (
+from certfree.exchange.verification import fields as vf
+from certfree.exchange.verification.fields import BEIJING, deadline_after
+from certfree.exchange.verification.models import (
     DeliveryState,
     DeptVerification,
     VerificationOutcome,

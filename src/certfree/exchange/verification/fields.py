@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from certfree.errors import InvalidIdentifier
 from certfree.exchange.errors import InvalidVerificationRequest
-from certfree.exchange.verification_models import VerificationOutcome
+from certfree.exchange.verification.models import VerificationOutcome
 from certfree.identifiers import parse_resident_id, parse_uscc
 from certfree.nodes import DepartmentKind
 

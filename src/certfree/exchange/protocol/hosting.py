@@ -23,8 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certfree.errors import ConfigurationError
-from certfree.exchange.protocol import Directory, Peer
-from certfree.exchange.routing import in_subtree
+from certfree.exchange.protocol.routing import in_subtree
+from certfree.exchange.protocol.signing import Directory, Peer
 from certfree.nodes import Node, NodeStatus
 from certfree.settings import HOST_ALL, NodeLevel
 

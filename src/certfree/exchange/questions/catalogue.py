@@ -3,7 +3,7 @@
 The questions themselves — definitions as data, argument checks, grant scopes — are the
 catalogue in :mod:`certfree.questions`, which the service-item catalogue reads too; the names
 re-exported here keep the exchange's callers working. Each question's default binding to SQL
-is run by :mod:`certfree.exchange.adapters`.
+is run by :mod:`certfree.exchange.questions.adapters`.
 
 :func:`answer_question` is the provider's handler for a ``question.ask`` body: validate the
 question and its arguments, check the grant, check each data subject's consent attestation
@@ -24,12 +24,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from certfree.catalog import check_grant
-from certfree.exchange.adapters import QuestionAdapter, SessionAdapter
-from certfree.exchange.consents import check_consents
 from certfree.exchange.errors import (
     QuestionArgsInvalid,
     QuestionNotOffered,
 )
+from certfree.exchange.questions.adapters import QuestionAdapter, SessionAdapter
+from certfree.exchange.questions.consents import check_consents
 from certfree.governance import (
     ConsentIssuer,
     MaskRule,

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 import httpx
 
-from certfree.exchange.registry import RegistrySnapshot
+from certfree.exchange.protocol.registry import RegistrySnapshot
 
 __all__ = ["HEALTH_TIMEOUT_SECONDS", "MAX_PROBED", "PeerHealth", "PeerState", "probe_peers"]
 

@@ -36,9 +36,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from certfree.errors import CertfreeError
-from certfree.exchange import verification as domain
 from certfree.exchange.errors import ProviderRefused
-from certfree.exchange.verification_models import (
+from certfree.exchange.verification import requests as domain
+from certfree.exchange.verification.models import (
     DeliveryState,
     DeptVerification,
     VerificationSide,
@@ -47,7 +47,7 @@ from certfree.exchange.verification_models import (
 from certfree.storage import Database, utcnow
 
 if TYPE_CHECKING:
-    from certfree.exchange.runtime import ExchangeRuntime
+    from certfree.exchange.protocol.runtime import ExchangeRuntime
 
 __all__ = [
     "ANSWER",
@@ -83,7 +83,7 @@ class Sender(Protocol):
 
 def transport_sender(runtime: ExchangeRuntime) -> Sender:
     """A Sender over the node's exchange runtime (signed, routed through the cascade, audited)."""
-    from certfree.exchange import transport  # noqa: PLC0415 - transport → runtime → handlers here
+    from certfree.exchange.protocol import transport  # noqa: PLC0415 - transport → runtime → handlers here
 
     async def send(*, to: str, type: str, body: dict[str, Any]) -> Mapping[str, Any]:
         reply = await transport.send(runtime, to=to, type=type, body=body)

@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 from certfree.crypto import b64url_decode
 from certfree.errors import CertfreeError
 from certfree.exchange.errors import ProviderUnavailable
-from certfree.exchange.messages import MessageType
-from certfree.exchange.protocol import Message, message_sha256
+from certfree.exchange.protocol.messages import MessageType
+from certfree.exchange.protocol.signing import Message, message_sha256
 from certfree.governance import AuditRecord, AuditWriter, append_records
 from certfree.questions import get_question, list_questions
 from certfree.storage import Database
 
 if TYPE_CHECKING:
-    from certfree.exchange.runtime import ExchangeRuntime
+    from certfree.exchange.protocol.runtime import ExchangeRuntime
 
 __all__ = ["AuditSink", "install_domain_handlers", "open_writer", "record", "record_sync"]
 
@@ -155,10 +155,10 @@ def warm_catalogue() -> None:
 def install_domain_handlers(runtime: ExchangeRuntime) -> None:
     """Questions (``exchange.questions``), department verification (G), register notices
     (``exchange.register_notices``) and data subjects' corrections on this runtime."""
-    from certfree.exchange.consents import consent_issuer  # noqa: PLC0415
-    from certfree.exchange.questions import answer_question  # noqa: PLC0415
+    from certfree.exchange.questions.catalogue import answer_question  # noqa: PLC0415
+    from certfree.exchange.questions.consents import consent_issuer  # noqa: PLC0415
     from certfree.exchange.register_notices import handlers as notices  # noqa: PLC0415
-    from certfree.exchange.verification_delivery import handlers  # noqa: PLC0415
+    from certfree.exchange.verification.delivery import handlers  # noqa: PLC0415
 
     def ask(ctx: Any, message: Message) -> dict[str, Any]:
         directory = ctx.runtime.cached_directory

@@ -2,7 +2,7 @@
 
 Each message type has a body model; unknown members are refused so that a v1 node never
 silently ignores what a later version added (that needs ``v: 2``). Department verification
-bodies belong to :mod:`certfree.exchange.verification` and are only required to be objects.
+bodies belong to :mod:`certfree.exchange.verification.requests` and are only required to be objects.
 """
 
 from __future__ import annotations

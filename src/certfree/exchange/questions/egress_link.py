@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from certfree.catalog import question_field_grades
 from certfree.crypto import b64url_decode
 from certfree.errors import CertfreeError
-from certfree.exchange.audit_link import subject_ids
-from certfree.exchange.messages import MessageType
-from certfree.exchange.protocol import Message
+from certfree.exchange.protocol.audit import subject_ids
+from certfree.exchange.protocol.messages import MessageType
+from certfree.exchange.protocol.signing import Message
 from certfree.governance.egress import record_egress
 from certfree.questions import get_question
 

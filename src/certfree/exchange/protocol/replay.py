@@ -9,8 +9,8 @@ from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from certfree.exchange.errors import MessageRefused, RefusalReason
-from certfree.exchange.models import ExchangeReply
-from certfree.exchange.protocol import Message
+from certfree.exchange.protocol.models import ExchangeReply
+from certfree.exchange.protocol.signing import Message
 from certfree.storage import utcnow
 
 __all__ = ["purge_expired", "reply_for", "store_reply"]

@@ -18,16 +18,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from certfree.errors import CertfreeError
-from certfree.exchange import audit_link
-from certfree.exchange.egress_link import egress_step
 from certfree.exchange.errors import ProviderUnavailable
-from certfree.exchange.messages import MessageType, reply_type
-from certfree.exchange.protocol import Message, seal
-from certfree.exchange.replay import purge_expired, reply_for, store_reply
+from certfree.exchange.protocol import audit as audit_link
+from certfree.exchange.protocol.messages import MessageType, reply_type
+from certfree.exchange.protocol.replay import purge_expired, reply_for, store_reply
+from certfree.exchange.protocol.signing import Message, seal
+from certfree.exchange.questions.egress_link import egress_step
 from certfree.storage import utcnow
 
 if TYPE_CHECKING:
-    from certfree.exchange.runtime import ExchangeRuntime
+    from certfree.exchange.protocol.runtime import ExchangeRuntime
 
 __all__ = ["Answerer", "Handler", "HandlerContext"]
 

@@ -7,7 +7,7 @@ node deep in the path times out first and its ``provider-unavailable`` problem, 
 that did not answer, reaches the caller before the caller's own timeout. Connection failures
 are retried a bounded number of times with backoff: a message is idempotent by its id.
 
-A message to a department this node hosts (:mod:`certfree.exchange.hosting`) takes no hop:
+A message to a department this node hosts (:mod:`certfree.exchange.protocol.hosting`) takes no hop:
 the node's own answerer replies, as it would to the same message from the network.
 """
 
@@ -20,20 +20,20 @@ from typing import Any
 
 import httpx
 
-from certfree.exchange import audit_link
-from certfree.exchange.consents import for_subjects
 from certfree.exchange.errors import (
     MessageRefused,
     ProviderUnavailable,
     RefusalReason,
     provider_refusal,
 )
-from certfree.exchange.hop_client import HopConnectionError, HopResponse, HopTimeout
-from certfree.exchange.hosting import WithOwnKeys
-from certfree.exchange.messages import MessageType
-from certfree.exchange.protocol import Message, open_message, seal
-from certfree.exchange.routing import next_hop
-from certfree.exchange.runtime import ExchangeRuntime
+from certfree.exchange.protocol import audit as audit_link
+from certfree.exchange.protocol.hop_client import HopConnectionError, HopResponse, HopTimeout
+from certfree.exchange.protocol.hosting import WithOwnKeys
+from certfree.exchange.protocol.messages import MessageType
+from certfree.exchange.protocol.routing import next_hop
+from certfree.exchange.protocol.runtime import ExchangeRuntime
+from certfree.exchange.protocol.signing import Message, open_message, seal
+from certfree.exchange.questions.consents import for_subjects
 from certfree.questions import get_question
 
 __all__ = ["DEADLINE_HEADER", "JOSE", "MESSAGES_PATH", "ask", "post_hop", "send"]

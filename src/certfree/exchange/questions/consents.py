@@ -18,8 +18,8 @@ from certfree.governance import ConsentIssuer, attestation_subject, check_attest
 from certfree.settings import NodeLevel
 
 if TYPE_CHECKING:
-    from certfree.exchange.registry import RegistrySnapshot
-    from certfree.exchange.runtime import ExchangeRuntime
+    from certfree.exchange.protocol.registry import RegistrySnapshot
+    from certfree.exchange.protocol.runtime import ExchangeRuntime
     from certfree.questions import QuestionDef
 
 __all__ = [

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from certfree.crypto import Signer, Verifier, b64url_decode, canonical_json, sign_jws, verify_jws
 from certfree.errors import CertfreeError, KeyNotFound
 from certfree.exchange.errors import MessageRefused, RefusalReason
-from certfree.exchange.messages import validate_body
+from certfree.exchange.protocol.messages import validate_body
 from certfree.safejson import loads_untrusted
 
 __all__ = [

@@ -46,7 +46,8 @@ class VerificationSide(enum.StrEnum):
 
 class VerificationStatus(enum.StrEnum):
     """Where a request is in its life. ``overdue`` is never stored: a pending request past
-    its deadline is overdue (see :func:`certfree.exchange.verification.effective_status`)."""
+    its deadline is overdue (see
+    :func:`certfree.exchange.verification.requests.effective_status`)."""
 
     PENDING = "pending"
     ANSWERED = "answered"
