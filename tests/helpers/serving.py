@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from helpers.livenode import free_port
+
 __all__ = ["CERTFREE", "served_node"]
 
 CERTFREE = [sys.executable, "-m", "certfree"]
@@ -22,7 +24,9 @@ _COME_UP = 60.0
 @contextmanager
 def served_node(env: dict[str, str], port: int, log: Path) -> Iterator[str]:
     """``certfree serve --port PORT`` with ``env`` until the block ends; yields its base URL
-    once ``/healthz`` answers. Its output goes to ``log``, shown when it does not come up."""
+    once ``/healthz`` answers. Its output goes to ``log``, shown when it does not come up.
+    Its node-to-node TLS listener takes a free port too (unless ``env`` names one)."""
+    env = {"CERTFREE_EXCHANGE_PORT": str(free_port()), **env}
     with (
         log.open("w") as output,
         subprocess.Popen(  # noqa: S603 - our own command with fixed arguments

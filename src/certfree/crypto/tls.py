@@ -253,14 +253,16 @@ def node_code_of(cert: x509.Certificate) -> str | None:
     return None
 
 
-def _ssl_object(connection: Any) -> ssl.SSLObject | ssl.SSLSocket | None:
-    if isinstance(connection, ssl.SSLObject | ssl.SSLSocket):
+def _ssl_object(connection: Any) -> Any:
+    """What holds the TLS session of ``connection`` (duck-typed: httpcore's sync streams give
+    the C-level ``_ssl._SSLSocket``, not an ``ssl.SSLObject``), or None."""
+    if hasattr(connection, "getpeercert"):
         return connection
     get_extra_info = getattr(connection, "get_extra_info", None)
     if get_extra_info is None:
         return None
     found = get_extra_info("ssl_object")
-    return found if isinstance(found, ssl.SSLObject | ssl.SSLSocket) else None
+    return found if hasattr(found, "getpeercert") else None
 
 
 def peer_fingerprint(connection: Any) -> str:
@@ -271,7 +273,7 @@ def peer_fingerprint(connection: Any) -> str:
     ssl_object = _ssl_object(connection)
     if ssl_object is None:
         raise PeerCertificateRefused("the connection to the peer is not TLS")
-    der = ssl_object.getpeercert(binary_form=True)
+    der = ssl_object.getpeercert(True)  # positional: _ssl._SSLSocket takes no keyword
     if not der:
         raise PeerCertificateRefused("the peer showed no TLS certificate")
     return fingerprint(der)
