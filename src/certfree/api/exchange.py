@@ -222,7 +222,15 @@ async def signed_registry(node: NodeDep) -> Response:
 
 class NodeRegistrationRequest(BaseModel):
     jwks: dict[str, Any] = Field(description="the node's public keys (RFC 7517 JWK Set)")
-    endpoint_url: str = Field(description="base URL where the node receives messages")
+    endpoint_url: str = Field(
+        description="where the node receives messages: its exchange listener, "
+        "https://host:exchange_port"
+    )
+    tls_certificate: str | None = Field(
+        default=None,
+        description="the node's TLS certificate (PEM, naming urn:certfree:node:<code>); the "
+        "registry binds its key. Unset: the key registered before is kept",
+    )
 
 
 class NodeRegistrationView(View):
@@ -233,6 +241,9 @@ class NodeRegistrationView(View):
     level: NodeLevel
     parent: str | None = Field(validation_alias="parent_code")
     endpoint_url: str | None
+    tls_fingerprint: str | None = Field(
+        description="SHA-256 of its TLS certificate's public key (base64url), as bound"
+    )
     status: str
     registered_at: IsoTimestamp | None
 
@@ -249,10 +260,15 @@ def _province_only(node: NodeDep) -> None:
 def register(
     code: str, payload: NodeRegistrationRequest, node: NodeDep, session: SessionDep, _: _Bureau
 ) -> NodeRegistrationView:
-    """Record a node's public keys and endpoint (pending until approved)."""
+    """Record a node's public keys, endpoint and TLS key (pending until approved)."""
     _province_only(node)
+    pin = (
+        registry.certificate_fingerprint(payload.tls_certificate, code)
+        if payload.tls_certificate is not None
+        else None
+    )
     row = registry.register_node(
-        session, code, jwks=payload.jwks, endpoint_url=payload.endpoint_url
+        session, code, jwks=payload.jwks, endpoint_url=payload.endpoint_url, tls_fingerprint=pin
     )
     node.exchange.invalidate_registry()
     return NodeRegistrationView.model_validate(row)

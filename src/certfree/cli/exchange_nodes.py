@@ -28,6 +28,7 @@ def _row(node: Node) -> dict[str, object]:
         "level": node.level.value,
         "parent": node.parent_code,
         "endpoint_url": node.endpoint_url,
+        "tls_fingerprint": node.tls_fingerprint,
         "status": node.status.value,
         "keys": [key.get("kid") for key in (node.jwks or {}).get("keys", [])],
     }
@@ -56,9 +57,14 @@ def register(
     code: Annotated[str, typer.Argument()],
     endpoint: Annotated[str, typer.Option()],
     jwks: Annotated[Path, typer.Option()],
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option(help="the node's TLS certificate (PEM): the registry binds its key"),
+    ] = None,
     approve: Annotated[bool, typer.Option()] = False,
 ) -> None:
-    """Record a node's keys and endpoint; pending until approved."""
+    """Record a node's keys, endpoint (https://host:exchange_port) and TLS key; pending
+    until approved."""
     with reported_errors():
         try:
             keys = json.loads(jwks.read_text(encoding="utf-8"))
@@ -66,9 +72,23 @@ def register(
             raise InvalidInput(
                 t("exchange.nodes.bad_jwks", path=jwks, error=exc), field="jwks"
             ) from exc
+        pin = None
+        if tls_cert is not None:
+            try:
+                pem = tls_cert.read_bytes()
+            except OSError as exc:
+                raise InvalidInput(
+                    f"无法读取 TLS 证书 {tls_cert}（cannot read it: {exc}）", field="tls_cert"
+                ) from exc
+            pin = registry.certificate_fingerprint(pem, code)
         with database_session() as session:
             node = registry.register_node(
-                session, code, jwks=keys, endpoint_url=endpoint, approve=approve
+                session,
+                code,
+                jwks=keys,
+                endpoint_url=endpoint,
+                tls_fingerprint=pin,
+                approve=approve,
             )
             print_json(_row(node))
 

@@ -51,6 +51,7 @@ from certfree.crypto.statuslist import (
 from certfree.crypto.tls import (
     PeerCertificateRefused,
     TlsFiles,
+    certificate_identity,
     check_peer,
     client_context,
     development_tls,
@@ -90,6 +91,7 @@ __all__ = [
     "b64url_decode",
     "b64url_encode",
     "canonical_json",
+    "certificate_identity",
     "check_peer",
     "client_context",
     "decrypt_jwe",

@@ -38,6 +38,7 @@ __all__ = [
     "NODE_URI_PREFIX",
     "PeerCertificateRefused",
     "TlsFiles",
+    "certificate_identity",
     "check_peer",
     "client_context",
     "create_ca",
@@ -251,6 +252,13 @@ def node_code_of(cert: x509.Certificate) -> str | None:
         if uri.startswith(NODE_URI_PREFIX):
             return uri.removeprefix(NODE_URI_PREFIX)
     return None
+
+
+def certificate_identity(pem: bytes) -> tuple[str, str | None]:
+    """(:func:`fingerprint`, :func:`node_code_of`) of the first certificate of ``pem``;
+    ValueError if it holds none."""
+    cert = x509.load_pem_x509_certificate(pem)
+    return fingerprint(cert), node_code_of(cert)
 
 
 def _ssl_object(connection: Any) -> Any:

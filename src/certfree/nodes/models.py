@@ -66,6 +66,9 @@ class Node(Base):
         enum_by_value(NodeStatus), default=NodeStatus.PENDING, server_default="pending"
     )
     registered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The key of the node's TLS certificate: SHA-256 of its SubjectPublicKeyInfo, base64url
+    # (crypto.tls.fingerprint, the RFC 7469 pin); a sender refuses a peer showing another.
+    tls_fingerprint: Mapped[str | None] = mapped_column(String(64))
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     def __repr__(self) -> str:

@@ -1,7 +1,9 @@
 """The node registry of the exchange and its signed publication (X-Road's global configuration).
 
 The province keeps the registry in its ``nodes`` table: each node's public JWK Set, endpoint
-and standing (pending → active → revoked). It publishes it as a compact JWS signed by the
+(its exchange listener, ``https://host:exchange_port``), the key of its TLS certificate (the
+SHA-256 of its SubjectPublicKeyInfo, ``crypto.tls.fingerprint``) and standing
+(pending → active → revoked). It publishes it as a compact JWS signed by the
 province's node key (typ ``certfree-registry+jwt``) carrying a ``serial`` that grows with
 every change and an ``expires_at``; every other node fetches it, checks it against the
 province keys pinned at enrolment and caches it (:class:`RegistryCache` in the runtime).
@@ -14,6 +16,7 @@ which providers refuse from the next registry they fetch.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,7 +27,14 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certfree.crypto import Signer, Verifier, sign_jws, verifier_for, verify_jws
+from certfree.crypto import (
+    Signer,
+    Verifier,
+    certificate_identity,
+    sign_jws,
+    verifier_for,
+    verify_jws,
+)
 from certfree.errors import CertfreeError, Conflict, InvalidInput, KeyNotFound, SignatureInvalid
 from certfree.exchange.errors import ProviderUnavailable
 from certfree.exchange.protocol.signing import Peer
@@ -37,6 +47,7 @@ __all__ = [
     "REGISTRY_TYP",
     "RegistrySnapshot",
     "approve_node",
+    "certificate_fingerprint",
     "fetch_registry",
     "load_pinned_jwks",
     "pin_jwks",
@@ -51,6 +62,7 @@ __all__ = [
 REGISTRY_TYP = "certfree-registry+jwt"
 REGISTRY_PATH = "/api/v1/exchange/registry"  # where the province publishes it
 REGISTRY_VALIDITY_SECONDS = 24 * 3600
+_FINGERPRINT = re.compile(r"[A-Za-z0-9_-]{43}")  # base64url of 32 bytes, unpadded
 
 
 def _check_jwks(jwks: Mapping[str, Any]) -> dict[str, Any]:
@@ -65,15 +77,36 @@ def _check_jwks(jwks: Mapping[str, Any]) -> dict[str, Any]:
     return {"keys": [dict(key) for key in keys]}
 
 
+def certificate_fingerprint(pem: str | bytes, code: str) -> str:
+    """The fingerprint the registry binds for node ``code`` from its TLS certificate (PEM);
+    InvalidInput (field ``tls_certificate``) if it is none, or names another node."""
+    try:
+        found, named = certificate_identity(pem.encode() if isinstance(pem, str) else pem)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"TLS 证书应为 PEM 格式的 X.509 证书（not a PEM certificate: {exc}）",
+            field="tls_certificate",
+        ) from exc
+    if named != code:
+        raise InvalidInput(
+            f"TLS 证书的 urn:certfree:node: 名称为 {named!r}，应为 {code!r}"
+            f"（the certificate is for node {named!r}, not {code!r}）",
+            field="tls_certificate",
+        )
+    return found
+
+
 def register_node(
     session: Session,
     code: str,
     *,
     jwks: Mapping[str, Any],
     endpoint_url: str,
+    tls_fingerprint: str | None = None,
     approve: bool = False,
 ) -> Node:
-    """Record a node's keys and endpoint; it stays pending until approved.
+    """Record a node's keys, endpoint and the key of its TLS certificate (``tls_fingerprint``,
+    kept from its last registration when None); it stays pending until approved.
 
     A revoked node cannot register again (Conflict): revocation is final for its code.
     Re-registering an active node (new endpoint, rotated keys) keeps it active.
@@ -83,8 +116,15 @@ def register_node(
         raise Conflict(f"节点 {code} 已被注销，不能重新登记", field="code")
     if not endpoint_url.startswith(("http://", "https://")):
         raise InvalidInput(f"节点地址应为 http(s) URL，收到 {endpoint_url!r}", field="endpoint_url")
+    if tls_fingerprint is not None and not _FINGERPRINT.fullmatch(tls_fingerprint):
+        raise InvalidInput(
+            f"TLS 证书指纹应为 43 个 base64url 字符（SHA-256），收到 {tls_fingerprint!r}",
+            field="tls_fingerprint",
+        )
     now = utcnow()
     node.jwks = _check_jwks(jwks)
+    if tls_fingerprint is not None:
+        node.tls_fingerprint = tls_fingerprint
     node.endpoint_url = endpoint_url.rstrip("/")
     node.registered_at = now
     if approve:
@@ -119,7 +159,8 @@ def revoke_node(session: Session, code: str) -> Node:
 def registry_payload(
     session: Session, province: str, *, now: float | None = None
 ) -> dict[str, Any]:
-    """The registry document: every node with keys, its parent, endpoint and status."""
+    """The registry document: every node with keys, its parent, endpoint, TLS key and
+    status."""
     nodes = list(session.scalars(select(Node).where(Node.jwks.is_not(None)).order_by(Node.code)))
     changed = [n.status_changed_at for n in nodes if n.status_changed_at is not None]
     issued = int(now if now is not None else time.time())
@@ -139,6 +180,7 @@ def registry_payload(
                 "endpoint": n.endpoint_url,
                 "status": n.status.value,
                 "jwks": n.jwks,
+                "tls": n.tls_fingerprint,
             }
             for n in nodes
         ],
@@ -198,6 +240,7 @@ def snapshot_from_payload(payload: Mapping[str, Any]) -> RegistrySnapshot:
             verifiers,
             entry.get("name"),
             entry.get("level"),
+            entry.get("tls"),
         )
         if entry["code"] == payload.get("province"):
             province_jwks = entry.get("jwks")

@@ -53,7 +53,8 @@ _REQUIRED: dict[str, type | tuple[type, ...]] = {
 
 @dataclass(frozen=True, slots=True)
 class Peer:
-    """What the registry says about a node: standing, endpoint and signing keys by kid."""
+    """What the registry says about a node: standing, endpoint, signing keys by kid and the
+    key of its TLS certificate."""
 
     code: str
     status: str
@@ -61,6 +62,9 @@ class Peer:
     verifiers: Mapping[str, Verifier] = field(default_factory=dict)
     name: str | None = None
     level: str | None = None  # province, city or department
+    # The key of its TLS certificate (crypto.tls.fingerprint): a sender checks the peer it
+    # reached at ``endpoint`` shows this one (crypto.tls.check_peer).
+    tls: str | None = None
 
 
 class Directory(Protocol):
