@@ -14,7 +14,12 @@ from certfree.crypto.algorithms import SIGNATURE_SIZE, Alg, Jwk, Signer, Verifie
 from certfree.crypto.encoding import b64url_decode, b64url_encode, canonical_json, jwk_thumbprint
 from certfree.crypto.encryption_keys import EncryptionKeyInfo, EncryptionKeys
 from certfree.crypto.envelope import open_private_key, seal_private_key, write_private_file
-from certfree.crypto.jwe import DecryptionFailed, EncryptionKey, is_encryption_jwk
+from certfree.crypto.jwe import (
+    DecryptionFailed,
+    EncryptionKey,
+    encryption_jwk,
+    is_encryption_jwk,
+)
 from certfree.crypto.jwe import decrypt as decrypt_jwe
 from certfree.crypto.jwe import encrypt as encrypt_jwe
 from certfree.crypto.jws import sign_jws, verify_jws
@@ -97,6 +102,7 @@ __all__ = [
     "decrypt_jwe",
     "development_tls",
     "encrypt_jwe",
+    "encryption_jwk",
     "fingerprint",
     "generate_signer",
     "is_encryption_jwk",
