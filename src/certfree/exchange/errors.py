@@ -21,6 +21,7 @@ Forbidden
 └── NoticeRefused              403 a register notice this department does not take (seal, item)
 Conflict
 ├── NodeWithoutEndpoint        409 a node on the path registered no address, so none reaches it
+├── NodeWithoutEncryptionKey   409 the receiver registered no encryption key, so nothing is sent
 ├── VerificationClosed         409 the request was already answered or withdrawn
 └── VerificationMismatch       409 a request id reused with different content
 
@@ -49,6 +50,7 @@ __all__ = [
     "BindingInvalid",
     "InvalidVerificationRequest",
     "MessageRefused",
+    "NodeWithoutEncryptionKey",
     "NodeWithoutEndpoint",
     "NotYourVerification",
     "NoticeRefused",
@@ -84,6 +86,7 @@ class RefusalReason(enum.StrEnum):
     UNKNOWN_KID = "unknown_kid"
     NO_HANDLER = "no_handler"
     WRONG_HOP = "wrong_hop"
+    UNDECRYPTABLE = "undecryptable"  # the body is not encrypted to the receiver's keys
 
 
 class MessageRefused(RefusedForReason):
@@ -104,6 +107,7 @@ class MessageRefused(RefusedForReason):
         RefusalReason.UNKNOWN_KID: "发送节点没有登记该签名密钥",
         RefusalReason.NO_HANDLER: "接收节点不处理这一类消息",
         RefusalReason.WRONG_HOP: "消息未经级联规定的上一节点送达",
+        RefusalReason.UNDECRYPTABLE: "消息体无法用接收节点的加密密钥解密",
     }
 
     def __init__(self, reason: RefusalReason, message: str, *, node: str | None = None) -> None:
@@ -141,6 +145,26 @@ class SubjectUnknown(NotFound):
 
     def problem_extensions(self) -> dict[str, Any]:
         return {"reason": self.reason}
+
+
+class NodeWithoutEncryptionKey(Conflict):
+    """The receiver of a message has no encryption key (``use: enc``) in the registry, so
+    its body cannot be encrypted to it and nothing is sent. Not a 503: no retry helps while
+    the registry stays as it is."""
+
+    slug = "node-without-encryption-key"
+    title = "Node has no registered encryption key"
+    title_zh = "节点未登记加密公钥"
+
+    def __init__(self, node: str) -> None:
+        super().__init__(
+            f"节点 {node} 未在节点注册表中登记加密公钥（use: enc），消息无法加密发送；该节点应以 "
+            f"`certfree keys jwks --with-encryption` 的输出重新登记（node {node} has no "
+            "encryption key in the registry; it must register the JWK Set that "
+            "`certfree keys jwks --with-encryption` prints）",
+            field="provider",
+        )
+        self.node = node
 
 
 class NodeWithoutEndpoint(Conflict):

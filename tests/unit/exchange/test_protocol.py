@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from certfree.crypto import b64url_encode, generate_signer, sign_jws
+from certfree.crypto import EncryptionKey, b64url_decode, b64url_encode, generate_signer, sign_jws
 from certfree.crypto.keys import PrivateSigner
 from certfree.exchange.errors import MessageRefused
 from certfree.exchange.protocol.registry import RegistrySnapshot
@@ -17,6 +18,7 @@ from certfree.exchange.protocol.signing import MESSAGE_TYP, Message, Peer, open_
 from certfree.storage import Database
 
 CITY, MZ = "370100", "370100-MZ"
+MZ_ENC = EncryptionKey.generate()  # the receiver's encryption key
 ASK = {
     "question": "marital_status",
     "args": {"id_number": "11010519491231002X"},
@@ -37,7 +39,13 @@ def directory(key: PrivateSigner, status: str = "active") -> RegistrySnapshot:
 
 
 def sealed(key: PrivateSigner, **overrides: Any) -> Message:
-    args: dict[str, Any] = {"type": "question.ask", "sender": CITY, "receiver": MZ, "body": ASK}
+    args: dict[str, Any] = {
+        "type": "question.ask",
+        "sender": CITY,
+        "receiver": MZ,
+        "body": ASK,
+        "encrypt_to": MZ_ENC.public_jwk(),
+    }
     return seal(key, **(args | overrides))
 
 
@@ -50,7 +58,7 @@ def refusal(raw: str, snap: RegistrySnapshot, **kwargs: Any) -> str:
 
 def test_a_sealed_message_opens_with_every_member(city_key: PrivateSigner) -> None:
     message = sealed(city_key)
-    opened = open_message(message.raw, directory(city_key))
+    opened = open_message(message.raw, directory(city_key), decrypt=MZ_ENC.decrypt)
     assert (opened.sender, opened.receiver, opened.type) == (CITY, MZ, "question.ask")
     assert opened.body == ASK
     assert opened.id == message.id
@@ -170,3 +178,38 @@ def test_expired_replies_are_purged(db: Database, city_key: PrivateSigner) -> No
     with db.session() as session:
         assert purge_expired(session) == 1
         assert reply_for(session, message) is None
+
+
+def _payload_of(raw: str) -> dict[str, Any]:
+    payload = json.loads(b64url_decode(raw.split(".")[1]))
+    assert isinstance(payload, dict)
+    return payload
+
+
+def test_the_body_travels_encrypted_and_a_forwarder_cannot_read_it(
+    city_key: PrivateSigner,
+) -> None:
+    message = sealed(city_key)
+    assert message.body == ASK  # the sender keeps the plaintext
+    payload = _payload_of(message.raw)
+    assert set(payload["body"]) == {"jwe"}
+    assert "11010519491231002X" not in message.raw
+    assert "结婚登记" not in str(payload)
+    # A forwarder checks the signature and the routing members, without a key.
+    forwarded = open_message(message.raw, directory(city_key))
+    assert (forwarded.sender, forwarded.receiver, forwarded.id) == (CITY, MZ, message.id)
+    assert not forwarded.readable
+    assert forwarded.body == payload["body"]
+
+
+def test_a_body_for_another_key_is_undecryptable(city_key: PrivateSigner) -> None:
+    raw = sealed(city_key).raw
+    other = EncryptionKey.generate()
+    assert refusal(raw, directory(city_key), decrypt=other.decrypt) == "undecryptable"
+
+
+def test_a_changed_ciphertext_fails_the_signature_on_the_way(city_key: PrivateSigner) -> None:
+    head, body, signature = sealed(city_key).raw.split(".")
+    other = sealed(city_key).raw.split(".")[1]  # the same ask, encrypted anew
+    assert refusal(f"{head}.{other}.{signature}", directory(city_key)) == "bad_signature"
+    assert body != other

@@ -3,13 +3,17 @@
 Each message type has a body model; unknown members are refused so that a v1 node never
 silently ignores what a later version added (that needs ``v: 2``). Department verification
 bodies belong to :mod:`certfree.exchange.verification.requests` and are only required to be objects.
+
+The same table says which bodies travel encrypted end to end (``{"jwe": <compact JWE>}``,
+:mod:`certfree.crypto.jwe`, docs/exchange-encryption.md): by default every one, so that the
+nodes that only route see the routing members of the payload and never personal data.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -21,7 +25,10 @@ __all__ = [
     "QuestionAskBody",
     "RefusalBody",
     "RegisterNoticeBody",
+    "check_type",
+    "is_encrypted",
     "reply_type",
+    "sealed_body",
     "validate_body",
 ]
 
@@ -88,17 +95,25 @@ class RefusalBody(_Body):
     field: str | None = None
 
 
-_SCHEMAS: dict[str, type[_Body] | None] = {
-    MessageType.QUESTION_ASK: QuestionAskBody,
-    MessageType.QUESTION_ANSWER: QuestionAnswerBody,
-    MessageType.REFUSAL: RefusalBody,
-    MessageType.VERIFICATION_REQUEST: None,
-    MessageType.VERIFICATION_ANSWER: None,
-    MessageType.VERIFICATION_WITHDRAW: None,
-    MessageType.REGISTER_NOTICE: RegisterNoticeBody,
-    MessageType.CORRECTION_REQUEST: None,
-    MessageType.CORRECTION_ANSWER: None,
-    MessageType.ACK: None,
+class _Rule(NamedTuple):
+    schema: type[_Body] | None  # None: the handler's domain checks the body
+    encrypted: bool  # the body travels as {"jwe": …} to the receiver's encryption key
+
+
+# The message-type table. Encrypted unless a type's body is routing metadata only, and none
+# is: an ask names its subjects, an answer their data, a refusal may name a field or person,
+# and even an ack says what was registered for whom (an application's marriage, its firm).
+_TYPES: dict[str, _Rule] = {
+    MessageType.QUESTION_ASK: _Rule(QuestionAskBody, encrypted=True),
+    MessageType.QUESTION_ANSWER: _Rule(QuestionAnswerBody, encrypted=True),
+    MessageType.REFUSAL: _Rule(RefusalBody, encrypted=True),
+    MessageType.VERIFICATION_REQUEST: _Rule(None, encrypted=True),
+    MessageType.VERIFICATION_ANSWER: _Rule(None, encrypted=True),
+    MessageType.VERIFICATION_WITHDRAW: _Rule(None, encrypted=True),
+    MessageType.REGISTER_NOTICE: _Rule(RegisterNoticeBody, encrypted=True),
+    MessageType.CORRECTION_REQUEST: _Rule(None, encrypted=True),
+    MessageType.CORRECTION_ANSWER: _Rule(None, encrypted=True),
+    MessageType.ACK: _Rule(None, encrypted=True),
 }
 
 
@@ -109,12 +124,31 @@ def reply_type(request_type: str) -> str:
     )
 
 
+def check_type(type_: str) -> None:
+    """Raise InvalidInput(field="type") unless ``type_`` is a message type of this version."""
+    if type_ not in _TYPES:
+        known = ", ".join(_TYPES)
+        raise InvalidInput(f"未知的消息类型 {type_!r}（known: {known}）", field="type")
+
+
+def is_encrypted(type_: str) -> bool:
+    """Whether bodies of ``type_`` travel encrypted (unknown types: yes, the default)."""
+    rule = _TYPES.get(type_)
+    return rule is None or rule.encrypted
+
+
+def sealed_body(body: Mapping[str, Any]) -> str | None:
+    """The compact JWE of an encrypted body (exactly ``{"jwe": "<token>"}``), else None."""
+    token = body.get("jwe")
+    if set(body) == {"jwe"} and isinstance(token, str) and token:
+        return token
+    return None
+
+
 def validate_body(type_: str, body: Mapping[str, Any]) -> None:
     """Raise InvalidInput(field="body") unless ``body`` fits the schema of ``type_``."""
-    if type_ not in _SCHEMAS:
-        known = ", ".join(_SCHEMAS)
-        raise InvalidInput(f"未知的消息类型 {type_!r}（known: {known}）", field="type")
-    schema = _SCHEMAS[type_]
+    check_type(type_)
+    schema = _TYPES[type_].schema
     if schema is None:
         return
     try:

@@ -11,6 +11,10 @@ province keys pinned at enrolment and caches it (:class:`RegistryCache` in the r
 The same province key signs citizens' consent attestations, so the registry also carries
 ``withdrawn_consents``: the ids of attestations withdrawn (PIPL §15) and not yet expired,
 which providers refuse from the next registry they fetch.
+
+A node's JWK Set holds its signing keys and, marked ``"use":"enc"`` (RFC 7517 §4.2), the
+key that peers encrypt its messages to (``certfree.crypto.jwe``): signatures are never checked
+with it, and the province keys pinned from the registry leave it out.
 """
 
 from __future__ import annotations
@@ -28,9 +32,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certfree.crypto import (
+    Jwk,
     Signer,
     Verifier,
     certificate_identity,
+    encryption_jwk,
+    is_encryption_jwk,
     sign_jws,
     verifier_for,
     verify_jws,
@@ -55,6 +62,7 @@ __all__ = [
     "registry_payload",
     "revoke_node",
     "sign_registry",
+    "signing_jwks",
     "snapshot_from_payload",
     "verify_registry",
 ]
@@ -71,10 +79,35 @@ def _check_jwks(jwks: Mapping[str, Any]) -> dict[str, Any]:
         raise InvalidInput("JWK Set 应含至少一个公钥（keys 为非空数组）", field="jwks")
     for key in keys:
         try:
-            verifier_for(dict(key))
+            if is_encryption_jwk(dict(key)):
+                encryption_jwk(dict(key))
+            else:
+                verifier_for(dict(key))
         except (CertfreeError, TypeError, ValueError) as exc:
             raise InvalidInput(f"JWK Set 中的公钥不可用：{exc}", field="jwks") from exc
+    if all(is_encryption_jwk(dict(key)) for key in keys):
+        raise InvalidInput("JWK Set 应含至少一个签名公钥（use: sig）", field="jwks")
     return {"keys": [dict(key) for key in keys]}
+
+
+def signing_jwks(jwks: Mapping[str, Any]) -> dict[str, Any]:
+    """``jwks`` without its encryption keys: the keys that check signatures."""
+    keys = [dict(key) for key in jwks.get("keys") or [] if not is_encryption_jwk(dict(key))]
+    return {"keys": keys}
+
+
+def _encryption_key(jwks: Mapping[str, Any]) -> Jwk | None:
+    """The key peers encrypt to: the last usable ``use: enc`` JWK listed (the newest; a key
+    store lists oldest first), or None when the node registered none."""
+    found = None
+    for key in jwks.get("keys") or []:
+        if isinstance(key, Mapping) and is_encryption_jwk(key):
+            try:
+                encryption_jwk(key)
+            except (CertfreeError, TypeError, ValueError):
+                continue
+            found = {str(k): str(v) for k, v in key.items()}
+    return found
 
 
 def certificate_fingerprint(pem: str | bytes, code: str) -> str:
@@ -227,7 +260,8 @@ def snapshot_from_payload(payload: Mapping[str, Any]) -> RegistrySnapshot:
     province_jwks = None
     for entry in payload.get("nodes", []):
         verifiers: dict[str, Verifier] = {}
-        for key in (entry.get("jwks") or {}).get("keys", []):
+        jwks = entry.get("jwks") or {}
+        for key in signing_jwks(jwks)["keys"]:
             try:
                 verifier = verifier_for(dict(key))
             except (CertfreeError, TypeError, ValueError):
@@ -241,9 +275,10 @@ def snapshot_from_payload(payload: Mapping[str, Any]) -> RegistrySnapshot:
             entry.get("name"),
             entry.get("level"),
             entry.get("tls"),
+            _encryption_key(jwks),
         )
         if entry["code"] == payload.get("province"):
-            province_jwks = entry.get("jwks")
+            province_jwks = signing_jwks(jwks) if entry.get("jwks") else None
     return RegistrySnapshot(
         serial=int(payload["serial"]),
         issued_at=int(payload["issued_at"]),
@@ -266,7 +301,7 @@ def verify_registry(
     expired.
     """
     by_kid: dict[str, Verifier] = {}
-    for key in trusted_jwks.get("keys", []):
+    for key in signing_jwks(trusted_jwks)["keys"]:
         verifier = verifier_for(dict(key))
         by_kid[verifier.kid] = verifier
 

@@ -3,11 +3,15 @@
 Header ``{"alg","kid","typ":"certfree-msg+jwt"}``; payload ``{"v":1,"id","type","from","to",
 "iat","nonce","reply_to","body"}`` and, in a reply signed by a node that hosts the addressed
 department (``settings.hosted_departments``), ``"for"``: the department it answered for.
+The body of a type the message-type table encrypts (:func:`messages.is_encrypted`) is
+``{"jwe": <compact JWE of its canonical JSON>}``, encrypted to the receiver's registered key
+and then signed (encrypt-then-sign): a forwarder checks the signature without a key to open
+it, and only :func:`open_message` given the receiver's keys (``decrypt``) reads the body.
 :func:`seal` makes one; :func:`open_message` checks one in
 a fixed order and raises MessageRefused with the first reason that applies: malformed,
 unsupported_version, unknown_sender, revoked_sender, unknown_kid, bad_signature,
-stale_timestamp. The receiver check (wrong_receiver) belongs to routing and replays to the
-reply store, since both depend on where the message is.
+stale_timestamp, then undecryptable for the receiver. The receiver check (wrong_receiver)
+belongs to routing and replays to the reply store, since both depend on where the message is.
 """
 
 from __future__ import annotations
@@ -16,14 +20,28 @@ import hashlib
 import secrets
 import time
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from certfree.crypto import Signer, Verifier, b64url_decode, canonical_json, sign_jws, verify_jws
-from certfree.errors import CertfreeError, KeyNotFound
+from certfree.crypto import (
+    Jwk,
+    Signer,
+    Verifier,
+    b64url_decode,
+    canonical_json,
+    encrypt_jwe,
+    sign_jws,
+    verify_jws,
+)
+from certfree.errors import CertfreeError, InvalidInput, KeyNotFound
 from certfree.exchange.errors import MessageRefused, RefusalReason
-from certfree.exchange.protocol.messages import validate_body
+from certfree.exchange.protocol.messages import (
+    check_type,
+    is_encrypted,
+    sealed_body,
+    validate_body,
+)
 from certfree.safejson import loads_untrusted
 
 __all__ = [
@@ -35,11 +53,15 @@ __all__ = [
     "message_sha256",
     "open_message",
     "precheck",
+    "reveal",
     "seal",
 ]
 
 MESSAGE_TYP = "certfree-msg+jwt"
 VERSION = 1
+# While the senders of this tree learn to encrypt, a body of an encrypted type may still be
+# sealed and opened in the clear; False once they all do.
+_CLEAR_BODIES_ALLOWED = True
 _REQUIRED: dict[str, type | tuple[type, ...]] = {
     "id": str,
     "type": str,
@@ -53,8 +75,8 @@ _REQUIRED: dict[str, type | tuple[type, ...]] = {
 
 @dataclass(frozen=True, slots=True)
 class Peer:
-    """What the registry says about a node: standing, endpoint, signing keys by kid and the
-    key of its TLS certificate."""
+    """What the registry says about a node: standing, endpoint, signing keys by kid, the
+    key of its TLS certificate and the key that messages to it are encrypted to."""
 
     code: str
     status: str
@@ -65,6 +87,8 @@ class Peer:
     # The key of its TLS certificate (crypto.tls.fingerprint): a sender checks the peer it
     # reached at ``endpoint`` shows this one (crypto.tls.check_peer).
     tls: str | None = None
+    # Its newest ``use: enc`` JWK (crypto.jwe): what bodies sent to it are encrypted to.
+    encryption: Jwk | None = None
 
 
 class Directory(Protocol):
@@ -75,7 +99,11 @@ class Directory(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """An opened (verified) or freshly sealed message; ``raw`` is its compact JWS."""
+    """An opened (verified) or freshly sealed message; ``raw`` is its compact JWS.
+
+    ``body`` is the plaintext, except in a message a forwarder opened without decrypting
+    (``readable`` False), where it is still ``{"jwe": …}``; ``ciphertext`` is the JWE the body
+    travelled as, None for a type sent in the clear."""
 
     id: str
     type: str
@@ -88,6 +116,8 @@ class Message:
     raw: str
     kid: str
     on_behalf_of: str | None = None  # payload "for": the hosted department a reply is for
+    ciphertext: str | None = None
+    readable: bool = True
 
     @property
     def speaks_for(self) -> str:
@@ -122,11 +152,23 @@ def seal(
     message_id: str | None = None,
     now: float | None = None,
     on_behalf_of: str | None = None,
+    encrypt_to: Mapping[str, Any] | None = None,
 ) -> Message:
     """Sign a new message from ``sender`` to ``receiver``; raises InvalidInput for a bad body.
 
-    ``on_behalf_of``: the department a hosting node answers for (the payload's ``for``)."""
+    ``on_behalf_of``: the department a hosting node answers for (the payload's ``for``).
+    ``encrypt_to``: the receiver's public encryption JWK, required for a type whose body is
+    encrypted; the returned message keeps the plaintext body, its ``raw`` the ciphertext."""
     validate_body(type, body)
+    plain = dict(body)
+    ciphertext = None
+    if is_encrypted(type) and not (encrypt_to is None and _CLEAR_BODIES_ALLOWED):
+        if encrypt_to is None:
+            raise InvalidInput(
+                f"a {type} message is encrypted to its receiver {receiver}: give its key",
+                field="encrypt_to",
+            )
+        ciphertext = encrypt_jwe(canonical_json(plain), encrypt_to)
     payload: dict[str, Any] = {
         "v": VERSION,
         "id": message_id or str(uuid.uuid4()),
@@ -136,15 +178,17 @@ def seal(
         "iat": int(now if now is not None else time.time()),
         "nonce": secrets.token_urlsafe(12),
         "reply_to": reply_to,
-        "body": dict(body),
+        "body": plain if ciphertext is None else {"jwe": ciphertext},
     }
     if on_behalf_of is not None:
         payload["for"] = on_behalf_of
     raw = sign_jws(signer, payload, header={"typ": MESSAGE_TYP})
-    return _message(payload, raw, signer.kid)
+    return replace(_message(payload, raw, signer.kid), body=plain, ciphertext=ciphertext)
 
 
 def _message(payload: Mapping[str, Any], raw: str, kid: str) -> Message:
+    body = payload["body"]
+    ciphertext = sealed_body(body) if is_encrypted(payload["type"]) else None
     return Message(
         id=payload["id"],
         type=payload["type"],
@@ -157,6 +201,8 @@ def _message(payload: Mapping[str, Any], raw: str, kid: str) -> Message:
         raw=raw,
         kid=kid,
         on_behalf_of=payload.get("for"),
+        ciphertext=ciphertext,
+        readable=ciphertext is None,
     )
 
 
@@ -221,12 +267,19 @@ def precheck(raw: str) -> None:
 
 
 def open_message(
-    raw: str, directory: Directory, *, now: float | None = None, skew: int = 120
+    raw: str,
+    directory: Directory,
+    *,
+    now: float | None = None,
+    skew: int = 120,
+    decrypt: Callable[[str], bytes] | None = None,
 ) -> Message:
     """Verify ``raw`` and return the message; MessageRefused names the first fault found.
 
     The signature must verify under a key that the registry lists for the ``from`` node,
-    which must be active, and ``iat`` must be within ``skew`` seconds of ``now``.
+    which must be active, and ``iat`` must be within ``skew`` seconds of ``now``. A body the
+    message-type table encrypts must be a JWE; with ``decrypt`` (the receiver's key store) it
+    is decrypted and checked, without (a forwarder) it stays sealed (see :func:`reveal`).
     """
     header, payload = _peek(raw.strip())
     _check_payload(header, payload)
@@ -260,7 +313,42 @@ def open_message(
             f"iat {signed['iat']} is {current - signed['iat']:+.0f} s from now; allowed ±{skew} s",
         )
     try:
-        validate_body(signed["type"], signed["body"])
+        check_type(signed["type"])
     except CertfreeError as exc:
-        raise _refuse(RefusalReason.MALFORMED, f"body of {signed['type']}: {exc}") from exc
-    return _message(signed, raw.strip(), kid)
+        raise _refuse(RefusalReason.MALFORMED, str(exc)) from exc
+    clear = sealed_body(signed["body"]) is None
+    if is_encrypted(signed["type"]) and clear and not _CLEAR_BODIES_ALLOWED:
+        raise _refuse(
+            RefusalReason.MALFORMED,
+            f'body of {signed["type"]} must be encrypted to the receiver as {{"jwe": …}}',
+        )
+    message = _message(signed, raw.strip(), kid)
+    if message.readable:
+        _check_body(message.type, message.body)
+        return message
+    return message if decrypt is None else reveal(message, decrypt)
+
+
+def _check_body(type_: str, body: Mapping[str, Any]) -> None:
+    try:
+        validate_body(type_, body)
+    except CertfreeError as exc:
+        raise _refuse(RefusalReason.MALFORMED, f"body of {type_}: {exc}") from exc
+
+
+def reveal(message: Message, decrypt: Callable[[str], bytes]) -> Message:
+    """``message`` with its body decrypted by ``decrypt`` (the receiver's key store) and
+    checked; MessageRefused(undecryptable) if it is not for these keys or was altered."""
+    if message.readable or message.ciphertext is None:
+        return message
+    try:
+        plain = loads_untrusted(decrypt(message.ciphertext), what="body")
+    except (CertfreeError, ValueError) as exc:
+        detail = exc.message if isinstance(exc, CertfreeError) else str(exc)
+        raise _refuse(
+            RefusalReason.UNDECRYPTABLE, f"body of {message.type} from {message.sender}: {detail}"
+        ) from exc
+    if not isinstance(plain, dict):
+        raise _refuse(RefusalReason.MALFORMED, f"body of {message.type} is not a JSON object")
+    _check_body(message.type, plain)
+    return replace(message, body=plain, readable=True)
