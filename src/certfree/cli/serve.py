@@ -40,6 +40,10 @@ def serve(
         if settings.is_development and not keys.keys(NODE_KEY_OWNER):
             info = keys.create(NODE_KEY_OWNER)
             err_console.print(t("serve.created_key", kid=info.kid, dir=settings.key_dir))
+        if settings.is_development and not keys.encryption.keys(NODE_KEY_OWNER):
+            # Peers encrypt the personal data of node messages to it (crypto.jwe).
+            enc = keys.encryption.ensure(NODE_KEY_OWNER)
+            err_console.print(t("keys.created_encryption", kid=enc.kid, owner=NODE_KEY_OWNER))
         if settings.public_url is None and host not in {"127.0.0.1", "localhost", "::1"}:
             err_console.print(
                 t("serve.no_public_url", url=settings.base_url),
