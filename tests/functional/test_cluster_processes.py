@@ -127,6 +127,44 @@ def test_every_node_is_up_and_a_city_desk_asks_another_citys_department(
     assert response.json()["provider"] == MZ
 
 
+def test_every_node_takes_hops_over_mutual_tls_with_the_key_the_registry_binds(
+    cluster: dict[str, Any],
+) -> None:
+    from certfree.crypto import PeerCertificateRefused, TlsFiles, check_peer, client_context  # noqa: PLC0415
+    from certfree.exchange.protocol.registry import verify_registry  # noqa: PLC0415
+    from certfree.exchange.protocol.transport import MESSAGES_PATH  # noqa: PLC0415
+
+    nodes = cluster["nodes"]
+    published = httpx.get(f"{nodes[PROVINCE]['url']}/api/v1/exchange/registry", timeout=10)
+    pinned = json.loads((Path(cluster["dir"]) / "province.jwks.json").read_text())
+    registry = verify_registry(published.text, pinned)
+    env = json.loads((Path(nodes[DESK]["dir"]) / "env.json").read_text())
+    desk_tls = TlsFiles(
+        Path(env["CERTFREE_TLS_CERT"]),
+        Path(env["CERTFREE_TLS_KEY"]),
+        Path(env["CERTFREE_TLS_CA"]),
+        DEV_PASSPHRASE,
+    )
+    with httpx.Client(verify=client_context(desk_tls), timeout=10) as client:
+        for code, node in nodes.items():
+            peer = registry.peers[code]
+            assert peer.tls == node["tls_fingerprint"]
+            assert node["exchange_url"].startswith("https://127.0.0.1:")
+            # The desk reaches every node's exchange listener with its own certificate, and
+            # the node shows the key the registry binds to it, not another node's.
+            answer = client.get(f"{node['exchange_url']}/healthz")
+            assert answer.status_code == 200
+            stream = answer.extensions["network_stream"]
+            check_peer(stream, peer.tls, code)
+            other = registry.peers[DESK if code != DESK else PROVINCE]
+            with pytest.raises(PeerCertificateRefused):
+                check_peer(stream, other.tls, code)
+            # A node message in plain HTTP to the exchange port gets no answer.
+            plain = node["exchange_url"].replace("https://", "http://")
+            with pytest.raises(httpx.TransportError):
+                httpx.post(f"{plain}{MESSAGES_PATH}", content=b"{}", timeout=10)
+
+
 def test_a_consent_the_desk_signs_itself_is_refused_by_the_provider(
     cluster: dict[str, Any],
 ) -> None:

@@ -3,11 +3,14 @@
 
 All nodes start from one template database (the demo province built once with one seed:
 one consistent synthetic world), copied per node; each gets its own node key, is registered
-and approved at the province, and every department node gets the demo sharing grants. A
+and approved at the province, and every department node gets the demo sharing grants. Every
+node also listens for node-to-node hops on an exchange port, over TLS 1.3 with a certificate
+the cluster's development CA (``tls/`` under the cluster's directory) issued it; the registry
+binds each node's exchange URL and the key of its certificate. A
 department kind may instead be *hosted*: each region node answers for its own department of
 that kind from the registers it holds (co-hosted providers, ``CERTFREE_HOSTED_DEPARTMENTS``),
 as a 政务服务中心 that registers firms holds the market and tax registers it writes. The
-manifest ``cluster.json`` records each node's URL, pid, directory and level.
+manifest ``cluster.json`` records each node's URL, exchange URL, pid, directory and level.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from certfree.auth import NODE_KEY_OWNER
-from certfree.crypto import KeyStore
+from certfree.crypto import KeyStore, TlsFiles, development_tls, fingerprint
+from certfree.crypto.tls import load_certificate
 from certfree.demo.cluster_processes import (
     MANIFEST,
     alive,
@@ -68,10 +72,26 @@ class ClusterNode:
     parent: str | None
     port: int
     directory: Path
+    exchange_port: int = 0
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def exchange_url(self) -> str:
+        """Where the other nodes reach it: its TLS listener."""
+        return f"https://127.0.0.1:{self.exchange_port}"
+
+    def tls(self, cluster: Path) -> TlsFiles:
+        """Its certificate from the cluster's development CA (made once, reused after)."""
+        return development_tls(
+            self.directory / "tls",
+            self.code,
+            ["127.0.0.1", "localhost"],
+            DEV_PASSPHRASE,
+            ca_directory=cluster / "tls",
+        )
 
 
 def _free_port() -> int:
@@ -110,6 +130,7 @@ def plan_cluster(directory: Path, cities: int, departments: Sequence[str]) -> li
             parent=rows[code]["parent_code"],  # type: ignore[arg-type]
             port=_free_port(),
             directory=directory / "nodes" / code,
+            exchange_port=_free_port(),
         )
         for code in codes
     ]
@@ -188,20 +209,26 @@ def hosted_by(node: ClusterNode, hosted: Sequence[DepartmentKind]) -> list[str]:
 def _register_and_grant(
     nodes: Sequence[ClusterNode],
     jwks: dict[str, dict[str, Any]],
+    pins: dict[str, str],
     hosted: Sequence[DepartmentKind] = (),
 ) -> None:
-    """Every node's registry knows every node (active, at its endpoint), as the province's
-    does; a department node holds the demo grants it gives every node, and every node its
-    own copy of the grants it holds: a node plans an application on its own registry and
-    grants (exchange.coverage) before it asks anything. A region node grants itself the
-    demo questions of the departments it hosts."""
+    """Every node's registry knows every node (active, at its endpoint, with the key of its
+    TLS certificate ``pins``), as the province's does; a department node holds the demo
+    grants it gives every node, and every node its own copy of the grants it holds: a node
+    plans an application on its own registry and grants (exchange.coverage) before it asks
+    anything. A region node grants itself the demo questions of the departments it hosts."""
     consumers = [node.code for node in nodes]
     departments = [node.code for node in nodes if node.level == "department"]
     for node in nodes:
         with sqlite_session(node.directory / "certfree.db") as session:
             for other in nodes:
                 register_node(
-                    session, other.code, jwks=jwks[other.code], endpoint_url=other.url, approve=True
+                    session,
+                    other.code,
+                    jwks=jwks[other.code],
+                    endpoint_url=other.url,
+                    tls_fingerprint=pins[other.code],
+                    approve=True,
                 )
             if node.level == "department":
                 load_demo_grants(session, consumers, [node.code])
@@ -222,8 +249,10 @@ def node_environment(
     nodes: Sequence[ClusterNode],
     pinned: Path,
     hosted: Sequence[DepartmentKind] = (),
+    tls: TlsFiles | None = None,
 ) -> dict[str, str]:
-    """The CERTFREE_* variables that make ``certfree serve`` run ``node``."""
+    """The CERTFREE_* variables that make ``certfree serve`` run ``node`` (with its TLS files
+    ``tls``; without, the node makes its own development CA)."""
     by_code = {n.code: n for n in nodes}
     env = {
         "CERTFREE_ENVIRONMENT": "development",
@@ -235,7 +264,14 @@ def node_environment(
         "CERTFREE_KEY_PASSPHRASE": DEV_PASSPHRASE,
         "CERTFREE_PROVINCE_URL": nodes[0].url,
         "CERTFREE_PROVINCE_JWKS": str(pinned),
+        "CERTFREE_EXCHANGE_PORT": str(node.exchange_port),
     }
+    if tls is not None:
+        env |= {
+            "CERTFREE_TLS_CERT": str(tls.cert),
+            "CERTFREE_TLS_KEY": str(tls.key),
+            "CERTFREE_TLS_CA": str(tls.ca),
+        }
     if node.parent is not None:
         env["CERTFREE_PARENT_URL"] = by_code[node.parent].url
     if own := hosted_by(node, hosted):
@@ -291,11 +327,15 @@ def cluster_up(
                 strict=True,
             )
         )
-    _register_and_grant(nodes, jwks, kinds)
+    # One development CA for the cluster (kept across runs), a certificate per node.
+    tls = {node.code: node.tls(directory) for node in nodes}
+    pins = {code: fingerprint(load_certificate(files.cert)) for code, files in tls.items()}
+    _register_and_grant(nodes, jwks, pins, kinds)
     pinned = directory / "province.jwks.json"
     pinned.write_text(json.dumps(jwks[nodes[0].code], indent=2))
     pids = {
-        node.code: start_node(node, node_environment(node, nodes, pinned, kinds)) for node in nodes
+        node.code: start_node(node, node_environment(node, nodes, pinned, kinds, tls[node.code]))
+        for node in nodes
     }
     manifest = {
         "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -305,6 +345,8 @@ def cluster_up(
         "nodes": {
             node.code: {
                 "url": node.url,
+                "exchange_url": node.exchange_url,
+                "tls_fingerprint": pins[node.code],
                 "pid": pids[node.code],
                 "dir": str(node.directory),
                 "level": node.level,
