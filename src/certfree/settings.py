@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import re
+import ssl
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -14,7 +15,13 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from certfree.crypto import KeyStore, TlsFiles, development_tls, server_context
+from certfree.crypto import (
+    KeyStore,
+    TlsFiles,
+    client_context,
+    development_tls,
+    server_context,
+)
 from certfree.crypto.envelope import MAX_SCRYPT_N, SCRYPT_N
 from certfree.errors import ConfigurationError
 
@@ -202,6 +209,11 @@ class Settings(BaseSettings):
             ["127.0.0.1", "localhost", *([host] if host else [])],
             self.key_passphrase,
         )
+
+    def peer_context(self) -> ssl.SSLContext:
+        """How this node reaches its peers' exchange listeners: TLS 1.3, the exchange CA's
+        certificates required, this node's own certificate shown (:meth:`tls_files`)."""
+        return client_context(self.tls_files())
 
     @field_validator("hosted_departments", mode="before")
     @classmethod

@@ -53,7 +53,10 @@ def register(app: typer.Typer) -> None:
                         field="node",
                     )
                 signer = node_keys(settings).signer(NODE_KEY_OWNER)
-                client = catalog.HttpChangesClient(signer, settings.node_code)
+                # Peers' feeds are on their exchange listeners (mutual TLS 1.3).
+                client = catalog.HttpChangesClient(
+                    signer, settings.node_code, verify=settings.peer_context()
+                )
                 try:
                     reports = catalog.harvest(
                         db, sources, client, page_size=page_size, progress=print_harvest_progress

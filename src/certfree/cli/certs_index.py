@@ -58,7 +58,10 @@ def harvest(
                 sources += feeds.feed_sources(session, own, others) if all_nodes or others else []
                 hosted = {own: hosted_codes(session, own, settings.hosted_departments)}
             keys = node_keys(settings)
-            http = cert_index.HttpIndexClient(keys.signer(NODE_KEY_OWNER), own)
+            # Peers' feeds are on their exchange listeners (mutual TLS 1.3).
+            http = cert_index.HttpIndexClient(
+                keys.signer(NODE_KEY_OWNER), own, verify=settings.peer_context()
+            )
             client = cert_index.OwnFeedClient(db, keys, own, settings.index_key, http)
             try:
                 reports = cert_index.harvest_index(

@@ -11,6 +11,7 @@ are the catalog's. Tests swap in any :class:`ChangesClient`.
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -49,11 +50,12 @@ class HttpChangesClient:
         *,
         client: httpx.Client | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        verify: ssl.SSLContext | bool = True,  # the node's peer_context: mutual TLS
     ) -> None:
         self.signer = signer
         self.harvester = harvester
         self.timeout = timeout
-        self.client = client or httpx.Client(timeout=timeout)
+        self.client = client or httpx.Client(timeout=timeout, verify=verify)
 
     def fetch(self, source: Source, since: int, limit: int) -> Mapping[str, Any]:
         if not source.url:  # before signing anything

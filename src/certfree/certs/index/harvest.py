@@ -19,6 +19,7 @@ does not answer or refuses is reported and the others go on.
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -119,9 +120,10 @@ class HttpIndexClient:
     def __init__(
         self, signer: Signer, harvester: str, *, client: httpx.Client | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        verify: ssl.SSLContext | bool = True,  # the node's peer_context: mutual TLS
     ) -> None:  # fmt: skip
         self.signer, self.harvester, self.timeout = signer, harvester, timeout
-        self.client = client or httpx.Client(timeout=timeout)
+        self.client = client or httpx.Client(timeout=timeout, verify=verify)
 
     def fetch(self, source: Source, since: int, limit: int) -> Mapping[str, Any]:
         credential = sign_feed_request(
