@@ -4,7 +4,6 @@ the credit record, and the household-register entry the case issued is revoked."
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,8 +147,7 @@ def _decided_case(nodes: Nodes, *, host_owns: bool) -> tuple[str, str, str]:
 
 def _run(nodes: Nodes) -> list[DataCheck]:
     runtime = nodes.apps[DESK].state.node.exchange
-    runtime.use_transport(nodes.hosts)  # a fresh pool for this event loop
-    return asyncio.run(run_data_checks(runtime, node_code=DESK, actor="checker-1"))
+    return nodes.run(run_data_checks(runtime, node_code=DESK, actor="checker-1"))
 
 
 def _event(nodes: Nodes, app_id: str) -> Any:
@@ -229,7 +227,7 @@ def test_a_commitment_the_data_bears_out_is_confirmed_and_the_result_stands(
 
 def test_while_the_department_is_down_the_check_waits(nodes: Nodes) -> None:
     _decided_case(nodes, host_owns=False)
-    nodes.hosts.drop(ZR)
+    nodes.down(ZR)
 
     (waiting,) = _run(nodes)
 
@@ -335,8 +333,7 @@ def _no_spouse_commitment(nodes: Nodes, *, married: bool, expect: dict[str, Any]
 
 def _run_at_city(nodes: Nodes) -> list[DataCheck]:
     runtime = nodes.apps[CITY].state.node.exchange
-    runtime.use_transport(nodes.hosts)
-    return asyncio.run(run_data_checks(runtime, node_code=CITY, actor="checker-1"))
+    return nodes.run(run_data_checks(runtime, node_code=CITY, actor="checker-1"))
 
 
 @pytest.mark.parametrize(

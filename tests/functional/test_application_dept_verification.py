@@ -4,12 +4,10 @@ department's clerk answers over its API, and the next run meets the requirement.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from certfree.applications import Application, SlotStatus, get_application, run_application
 from certfree.exchange.verification import requests as verification
@@ -66,12 +64,11 @@ def _application(nodes: Nodes) -> str:
 
 def _run(nodes: Nodes, app_id: str) -> Application:
     runtime = nodes.apps[DESK].state.node.exchange
-    runtime.use_transport(nodes.hosts)  # a fresh pool for this event loop
 
     def planner(*_: object) -> object:
         raise AssertionError("no provider is down: nothing to plan again")
 
-    asyncio.run(run_application(runtime, app_id, actor="clerk-1", planner=planner))  # type: ignore[arg-type]
+    nodes.run(run_application(runtime, app_id, actor="clerk-1", planner=planner))  # type: ignore[arg-type]
     with nodes.dbs[DESK].session() as session:
         app = get_application(session, app_id)
         app.slots  # noqa: B018 - loaded before the session closes
@@ -98,7 +95,7 @@ def test_a_run_sends_the_request_and_a_later_run_takes_the_answer(nodes: Nodes) 
         assert outbox.delivery is verification.DeliveryState.DELIVERED
 
     token = nodes.apps[GA].state.node.tokens.issue("department_admin", "ga-admin-2")
-    with TestClient(nodes.apps[GA]) as client:
+    with nodes.client(GA) as client:
         answered = client.post(
             f"/api/v1/dept-verifications/{request_id}/answer",
             headers={"Authorization": f"Bearer {token}"},
@@ -119,7 +116,7 @@ def test_a_department_that_is_down_leaves_the_request_queued_and_the_part_waitin
     nodes: Nodes,
 ) -> None:
     app_id = _application(nodes)
-    nodes.hosts.drop(GA)
+    nodes.down(GA)
 
     waiting = _run(nodes, app_id)
 

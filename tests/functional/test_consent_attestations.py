@@ -1,4 +1,4 @@
-"""Consent a provider can verify, across four nodes over httpx's ASGI transport: the citizen
+"""Consent a provider can verify, across four nodes served on loopback: the citizen
 consents at the province, which signs the attestation; a desk in 青岛 (370200) carries it to
 济南市民政局 (370100-MZ), which checks it against the province's key in its registry. A desk
 that makes, alters or re-uses an attestation gets a signed refusal naming why, and no answer."""
@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from certfree.auth import NODE_KEY_OWNER
@@ -33,9 +32,6 @@ SERVICE = "370000-000201-001"
 
 
 class Cluster(Nodes):
-    def client(self, code: str) -> TestClient:
-        return TestClient(self.apps[code])
-
     def bearer(self, code: str, role: str, subject: str, org: str | None = None) -> dict[str, str]:
         token = self.apps[code].state.node.tokens.issue(role, subject, organisation=org)
         return {"Authorization": f"Bearer {token}"}
@@ -86,7 +82,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
         with nodes.dbs[MZ].session() as session:
             married_couple(session)
             grant_for(session, "marital_status", consumer=DESK, provider=MZ, service_item=SERVICE)
-        yield Cluster(nodes.apps, nodes.dbs, nodes.keys, nodes.hosts)
+        yield Cluster(nodes.apps, nodes.dbs, nodes.keys, nodes.servers)
 
 
 def _couple(cluster: Cluster) -> tuple[str, str]:

@@ -1,6 +1,6 @@
 """Department verification between real nodes: a desk in 青岛 (370200) asks 济南市人社局
-(370100-RS) through the province and 济南 (370100); four apps in one process over httpx's
-ASGI transport, each with its own database and keys."""
+(370100-RS) through the province and 济南 (370100); four apps served by uvicorn on loopback,
+each with its own database and keys."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import httpx2
+import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from certfree.exchange.protocol.registry import registry_payload, snapshot_from_payload
@@ -40,11 +39,11 @@ class Cluster(Nodes):
         subject: str = "staff-1",
         organisation: str | None = None,
         **kwargs: Any,
-    ) -> httpx2.Response:
+    ) -> httpx.Response:
         """One API call to node ``code`` as a ``role`` token of that node."""
         tokens = self.apps[code].state.node.tokens
         token = tokens.issue(role, subject, organisation=organisation)
-        with TestClient(self.apps[code]) as client:
+        with self.client(code) as client:
             return client.request(
                 method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs
             )
@@ -55,13 +54,13 @@ class Cluster(Nodes):
             return [row.kind for row in rows]
 
     @contextmanager
-    def down(self, code: str) -> Iterator[None]:
+    def stopped(self, code: str) -> Iterator[None]:
         """Node ``code`` refuses connections inside the block."""
-        self.hosts.drop(code)
+        self.down(code)
         try:
             yield
         finally:
-            self.hosts.serve(code, self.apps[code])
+            self.up(code)
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +68,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """One cluster for the module (four migrated databases take seconds); tests tell their
     own requests apart by id and bring every node they take down back up."""
     with running_nodes(tmp_path_factory.mktemp("cluster"), LEVELS, PARENTS) as nodes:
-        yield Cluster(nodes.apps, nodes.dbs, nodes.keys, nodes.hosts)
+        yield Cluster(nodes.apps, nodes.dbs, nodes.keys, nodes.servers)
 
 
-def _request(cluster: Cluster, **overrides: Any) -> httpx2.Response:
+def _request(cluster: Cluster, **overrides: Any) -> httpx.Response:
     body = {
         "department": RS,
         "subject_id": SUBJECT,
@@ -166,7 +165,7 @@ def test_both_ends_log_every_verification_message(cluster: Cluster) -> None:
 def test_unreachable_department_keeps_the_request_queued_until_deliver_pending(
     cluster: Cluster,
 ) -> None:
-    with cluster.down(RS):
+    with cluster.stopped(RS):
         created = _request(cluster)
     assert created.status_code == 201, created.text
     queued = created.json()
@@ -189,7 +188,7 @@ def test_unreachable_department_keeps_the_request_queued_until_deliver_pending(
 
 def test_answer_to_an_unreachable_desk_is_queued_and_delivered_later(cluster: Cluster) -> None:
     request_id = _request(cluster).json()["request_id"]
-    with cluster.down(DESK):
+    with cluster.stopped(DESK):
         answered = cluster.call(
             RS,
             "POST",

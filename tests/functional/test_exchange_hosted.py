@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import httpx
 import pytest
+from fastapi import FastAPI, Request, Response
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -21,10 +21,12 @@ from certfree.cli import app as cli
 from certfree.crypto import Signer, b64url_decode, generate_signer, verifier_for
 from certfree.exchange.protocol.registry import RegistrySnapshot, register_node
 from certfree.exchange.protocol.signing import Peer, open_message, seal
+from certfree.exchange.protocol.transport import MESSAGES_PATH
 from certfree.governance.audit.models import AuditEntry
 from certfree.settings import Settings
 from certfree.storage import Database
 from factories.population import married_couple
+from helpers.livenode import serving
 
 PROVINCE, MZ, OTHER_MZ, OTHER_CITY = "370000", "370100-MZ", "370200-MZ", "370200"
 SERVICE = "370000-000201-001"
@@ -172,14 +174,13 @@ def test_a_department_with_an_endpoint_of_its_own_is_not_hosted_by_star(
     assert response.json()["node"] == "370100"  # sent along the cascade, not answered here
 
 
-class ForgingPeer(httpx.AsyncBaseTransport):
+def _forging_peer(signer: Signer, sender: str, on_behalf_of: str) -> FastAPI:
     """370200 on the way to 370200-MZ, answering itself with a reply for a department."""
+    peer = FastAPI()
 
-    def __init__(self, signer: Signer, sender: str, on_behalf_of: str) -> None:
-        self.signer, self.sender, self.on_behalf_of = signer, sender, on_behalf_of
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        asked = json.loads(b64url_decode(request.content.decode().split(".")[1]))
+    @peer.post(MESSAGES_PATH)
+    async def forge(request: Request) -> Response:
+        asked = json.loads(b64url_decode((await request.body()).decode().split(".")[1]))
         body = {
             "question": "marital_status",
             "result": {"status": "unmarried"},
@@ -187,15 +188,17 @@ class ForgingPeer(httpx.AsyncBaseTransport):
             "answered_at": "2024-06-01T08:00:00+00:00",
         }
         forged = seal(
-            self.signer,
+            signer,
             type="question.answer",
-            sender=self.sender,
+            sender=sender,
             receiver=asked["from"],
             body=body,
             reply_to=asked["id"],
-            on_behalf_of=self.on_behalf_of,
+            on_behalf_of=on_behalf_of,
         )
-        return httpx.Response(200, headers={"content-type": "application/jose"}, text=forged.raw)
+        return Response(forged.raw, media_type="application/jose")
+
+    return peer
 
 
 @pytest.mark.parametrize(
@@ -211,19 +214,19 @@ def test_a_hosted_reply_from_a_node_that_does_not_host_the_addressee_is_refused(
 ) -> None:
     exchange = jinan_only.app.state.node.exchange  # type: ignore[attr-defined]
     city_key = generate_signer()
-    with db.session() as session:
-        register_node(
-            session,
-            OTHER_CITY,
-            jwks={"keys": [city_key.public_jwk()]},
-            endpoint_url="http://n370200.test",
-            approve=True,
-        )
-    exchange.invalidate_registry()
     signer = city_key if signed_by == OTHER_CITY else exchange.signer()
-    exchange.use_transport(ForgingPeer(signer, signed_by, answered_for))
+    with serving(_forging_peer(signer, signed_by, answered_for)) as peer:
+        with db.session() as session:
+            register_node(
+                session,
+                OTHER_CITY,
+                jwks={"keys": [city_key.public_jwk()]},
+                endpoint_url=peer,
+                approve=True,
+            )
+        exchange.invalidate_registry()
 
-    response = _ask(jinan_only, husband, provider=OTHER_MZ)
+        response = _ask(jinan_only, husband, provider=OTHER_MZ)
 
     assert response.status_code == 422, response.text
     assert response.json()["reason"] == "wrong_receiver"

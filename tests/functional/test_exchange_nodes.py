@@ -1,5 +1,5 @@
-"""Four nodes in one process, talking over httpx's ASGI transport: a desk in 青岛 (370200)
-asks 济南市民政局 (370100-MZ) through the province and 济南 (370100), and back."""
+"""Four nodes, each served by uvicorn on loopback and talking over real sockets: a desk in 青岛
+(370200) asks 济南市民政局 (370100-MZ) through the province and 济南 (370100), and back."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from certfree.exchange.protocol.registry import revoke_node
@@ -19,7 +18,7 @@ from certfree.governance.audit.models import AuditEntry
 from certfree.governance.egress import egress_report
 from factories.grants import grant_for
 from factories.population import married_couple, resident_id
-from helpers.cascade import Nodes, running_nodes, url_of
+from helpers.cascade import Nodes, running_nodes
 
 PROVINCE, CITY, OTHER_CITY, MZ = "370000", "370100", "370200", "370100-MZ"
 LEVELS = {PROVINCE: "province", CITY: "city", OTHER_CITY: "city", MZ: "department"}
@@ -31,9 +30,6 @@ EXEMPT = "《婚姻登记条例》第五条（示例，测试用）"
 class Cluster(Nodes):
     """The running nodes, with the calls and looks these tests make."""
 
-    def client(self, code: str) -> TestClient:
-        return TestClient(self.apps[code])
-
     def clerk(self, code: str) -> dict[str, str]:
         token = self.apps[code].state.node.tokens.issue("clerk", "staff-1", organisation=code)
         return {"Authorization": f"Bearer {token}"}
@@ -43,16 +39,13 @@ class Cluster(Nodes):
             rows = session.scalars(select(AuditEntry).order_by(AuditEntry.leaf_index))
             return [(row.kind, row.message_id) for row in rows]
 
-    def down(self, code: str) -> None:
-        self.hosts.drop(code)
-
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
     with running_nodes(tmp_path, LEVELS, PARENTS) as nodes:
         with nodes.dbs[MZ].session() as session:
             married_couple(session)
-        yield Cluster(nodes.apps, nodes.dbs, nodes.keys, nodes.hosts)
+        yield Cluster(nodes.apps, nodes.dbs, nodes.keys, nodes.servers)
 
 
 def _couple(cluster: Cluster) -> tuple[str, str]:
@@ -264,7 +257,7 @@ def test_the_province_publishes_the_registry_signed_with_its_pinned_key(cluster:
         OTHER_CITY: "active",
         MZ: "active",
     }
-    assert snapshot.peers[MZ].endpoint == url_of(MZ)
+    assert snapshot.peers[MZ].endpoint == cluster.url(MZ)
     assert not_province.status_code == 404
 
 
@@ -321,6 +314,8 @@ def test_a_development_node_without_pinned_keys_pins_the_provinces_on_first_fetc
     husband, _ = _couple(cluster)
     settings = cluster.apps[OTHER_CITY].state.node.settings
     settings.province_jwks = None  # enrolled without the key file: trust on first use
+    # ... and not yet holding the registry (the node fetched it as it started).
+    cluster.apps[OTHER_CITY].state.node.exchange.invalidate_registry()
     pin = settings.key_dir / "province.jwks.json"
 
     response = _ask(cluster, husband)

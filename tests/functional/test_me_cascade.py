@@ -10,12 +10,10 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, expect
 
 from certfree.governance import append_records
 from helpers.cascade import Nodes, running_nodes
-from helpers.livenode import serving
 from unit.governance.test_audit_log import ALICE, BOB, record
 
 PROVINCE, CITY, MZ, GA = "370000", "370100", "370100-MZ", "370100-GA"
@@ -41,7 +39,7 @@ def _token(nodes: Nodes, code: str, subject: str = ALICE, **kwargs: Any) -> dict
 
 
 def _get(nodes: Nodes, code: str, path: str, headers: dict[str, str]) -> Any:
-    with TestClient(nodes.apps[code]) as client:
+    with nodes.client(code) as client:
         return client.get(path, headers=headers)
 
 
@@ -94,7 +92,7 @@ def test_a_minted_token_is_good_only_at_the_node_it_names(nodes: Nodes) -> None:
 
 
 def test_a_down_node_is_reported_and_the_others_still_shown(nodes: Nodes) -> None:
-    nodes.hosts.drop(GA)
+    nodes.down(GA)
 
     parts = _by_node(_get(nodes, CITY, CASCADE, _token(nodes, CITY)).json())
 
@@ -128,7 +126,8 @@ def test_an_answer_that_fails_a_check_is_shown_as_invalid(
 ) -> None:
     body = _get(nodes, MZ, PEER, _token(nodes, CITY, audience=MZ)).json()
     tamper(body)
-    nodes.hosts.serve(MZ, _impostor(body))
+    nodes.down(MZ)
+    nodes.up(MZ, _impostor(body))
 
     parts = _by_node(_get(nodes, CITY, CASCADE, _token(nodes, CITY)).json())
 
@@ -141,30 +140,30 @@ def test_an_answer_that_fails_a_check_is_shown_as_invalid(
 def test_the_citizen_page_shows_every_nodes_entries_proved_in_the_browser(
     nodes: Nodes, browser: Browser
 ) -> None:
-    nodes.hosts.drop(GA)
+    nodes.down(GA)
     token = nodes.apps[CITY].state.node.tokens.issue("applicant", ALICE)
-    with serving(nodes.apps[CITY]) as base:
-        page = browser.new_page(locale="zh-CN")
-        page.goto(base + "/me")  # signed in as the province's identity service would leave it
-        page.evaluate(
-            "([token, subject]) => sessionStorage.setItem('certfree.me', "
-            "JSON.stringify({ token, subject }))",
-            [token, ALICE],
-        )
-        page.reload()
+    base = nodes.url(CITY)
+    page = browser.new_page(locale="zh-CN")
+    page.goto(base + "/me")  # signed in as the province's identity service would leave it
+    page.evaluate(
+        "([token, subject]) => sessionStorage.setItem('certfree.me', "
+        "JSON.stringify({ token, subject }))",
+        [token, ALICE],
+    )
+    page.reload()
 
-        expect(page.locator("#accesses tbody tr")).to_have_count(3)
-        expect(page.locator("#accesses tr[data-node='370100-MZ'] .proof")).to_have_text(
-            ["✓ 已在本机验证：第 2 条，日志共 3 条", "✓ 已在本机验证：第 0 条，日志共 3 条"]
-        )
-        expect(page.locator("#accesses tr[data-node='370100'] .proof")).to_have_text(
-            "✓ 已在本机验证：第 0 条，日志共 1 条"
-        )
-        # Each node by the name the province's registry gives it.
-        expect(page.locator("#nodes li[data-node='370100-MZ']")).to_have_text(
-            "济南市民政局：2 条，日志共 3 条，树头签名已核对"
-        )
-        expect(page.locator("#nodes li[data-node='370100-GA']")).to_have_text(
-            "济南市公安局：暂时无法连接（ConnectError），其记录稍后再查"
-        )
-        page.close()
+    expect(page.locator("#accesses tbody tr")).to_have_count(3)
+    expect(page.locator("#accesses tr[data-node='370100-MZ'] .proof")).to_have_text(
+        ["✓ 已在本机验证：第 2 条，日志共 3 条", "✓ 已在本机验证：第 0 条，日志共 3 条"]
+    )
+    expect(page.locator("#accesses tr[data-node='370100'] .proof")).to_have_text(
+        "✓ 已在本机验证：第 0 条，日志共 1 条"
+    )
+    # Each node by the name the province's registry gives it.
+    expect(page.locator("#nodes li[data-node='370100-MZ']")).to_have_text(
+        "济南市民政局：2 条，日志共 3 条，树头签名已核对"
+    )
+    expect(page.locator("#nodes li[data-node='370100-GA']")).to_have_text(
+        "济南市公安局：暂时无法连接（ConnectError），其记录稍后再查"
+    )
+    page.close()

@@ -1,6 +1,6 @@
 """A data subject's rights over HTTP, between nodes: the export of their data, a correction
 asked at 济南 (370100) and answered by its public security bureau (370100-GA), objections.
-Three apps in one process over httpx's ASGI transport, each with its own database and keys
+Three apps served by uvicorn on loopback, each with its own database and keys
 (the real separate processes are in ``test_subject_rights_processes``)."""
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-import httpx2
+import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select
 
 from certfree import certs
@@ -39,10 +38,10 @@ class Cluster(Nodes):
         subject: str = "staff-1",
         organisation: str | None = None,
         **kwargs: Any,
-    ) -> httpx2.Response:
+    ) -> httpx.Response:
         tokens = self.apps[code].state.node.tokens
         token = tokens.issue(role, subject, organisation=organisation)
-        with TestClient(self.apps[code]) as client:
+        with self.client(code) as client:
             return client.request(
                 method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs
             )
@@ -59,7 +58,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         for code in (CITY, GA, MZ):
             with nodes.dbs[code].session() as session:
                 register_demo_nodes(session)
-        yield Cluster(nodes.apps, nodes.dbs, nodes.keys, nodes.hosts)
+        yield Cluster(nodes.apps, nodes.dbs, nodes.keys, nodes.servers)
 
 
 def _couple(cluster: Cluster) -> tuple[str, str]:
@@ -323,7 +322,7 @@ def test_a_department_node_that_is_down_gets_the_request_when_it_is_back(
     cluster: Cluster,
 ) -> None:
     husband, _ = _couple(cluster)
-    cluster.hosts.drop(GA)
+    cluster.down(GA)
     try:
         asked = cluster.call(
             CITY, "POST", "/api/v1/me/corrections", subject=husband,
@@ -336,7 +335,7 @@ def test_a_department_node_that_is_down_gets_the_request_when_it_is_back(
         assert queued["last_delivery_error"]
         assert queued["fact"] == "birth_date"
     finally:
-        cluster.hosts.serve(GA, cluster.apps[GA])
+        cluster.up(GA)
     sent = cluster.call(CITY, "POST", "/api/v1/subject-requests/deliver-pending", role="clerk")
     assert sent.status_code == 200, sent.text
     assert {"request_id": queued["request_id"], "delivered": True, "error": None} in sent.json()

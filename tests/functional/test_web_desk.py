@@ -17,7 +17,6 @@ from certfree.population import Household, Marriage, Person
 from factories.grants import grant_for
 from factories.population import married_couple
 from helpers.cascade import Nodes, running_nodes
-from helpers.livenode import serving
 
 PROVINCE, CITY, DESK, MZ = "370000", "370100", "370200", "370100-MZ"
 LEVELS = {PROVINCE: "province", CITY: "city", DESK: "city", MZ: "department"}
@@ -61,72 +60,70 @@ def test_a_clerk_asks_after_the_applicants_consent_and_the_applicant_sees_it(
     nodes: Nodes, browser: Browser
 ) -> None:
     applicant = _husband(nodes)
-    with serving(nodes.apps[DESK]) as base:
-        page = browser.new_page(locale="zh-CN")
-        page.goto(base + "/desk/ask?as=staff-7")
-        expect(page.locator("#whoami")).to_have_text("staff-7")
-        # The registry's departments are offered by name.
-        assert page.locator("#departments option").evaluate_all(
-            "options => options.map(o => o.value)"
-        ) == [MZ]
-        _fill(page, applicant)
+    base = nodes.url(DESK)
+    page = browser.new_page(locale="zh-CN")
+    page.goto(base + "/desk/ask?as=staff-7")
+    expect(page.locator("#whoami")).to_have_text("staff-7")
+    # The registry's departments are offered by name.
+    assert page.locator("#departments option").evaluate_all(
+        "options => options.map(o => o.value)"
+    ) == [MZ]
+    _fill(page, applicant)
 
-        page.get_by_role("button", name="发起核验").click()  # no consent yet
-        expect(page.locator("#answer")).to_contain_text("未获答复")
-        expect(page.locator("#answer")).to_contain_text("同意")
+    page.get_by_role("button", name="发起核验").click()  # no consent yet
+    expect(page.locator("#answer")).to_contain_text("未获答复")
+    expect(page.locator("#answer")).to_contain_text("同意")
 
-        page.get_by_role("button", name="预览告知内容").click()
-        expect(page.locator("#preview-text")).to_contain_text("民政部门核验")
-        page.get_by_role("button", name="申请人在窗口确认同意").click()
-        expect(page.locator("#consent-state")).to_have_text(f"已记录 {applicant} 的同意")
+    page.get_by_role("button", name="预览告知内容").click()
+    expect(page.locator("#preview-text")).to_contain_text("民政部门核验")
+    page.get_by_role("button", name="申请人在窗口确认同意").click()
+    expect(page.locator("#consent-state")).to_have_text(f"已记录 {applicant} 的同意")
 
-        page.get_by_role("button", name="发起核验").click()
-        expect(page.locator("#answer")).to_have_text("婚姻状况：已婚")
-        expect(page.locator("#signed")).to_contain_text("答复由 370100-MZ 签名")
-        expect(page.locator("#route")).to_contain_text(
-            "370200 → 370000 → 370100 → 370100-MZ（往返用时"
-        )
-        expect(page.locator("#message-id")).not_to_be_empty()
+    page.get_by_role("button", name="发起核验").click()
+    expect(page.locator("#answer")).to_have_text("婚姻状况：已婚")
+    expect(page.locator("#signed")).to_contain_text("答复由 370100-MZ 签名")
+    expect(page.locator("#route")).to_contain_text("370200 → 370000 → 370100 → 370100-MZ（往返用时")
+    expect(page.locator("#message-id")).not_to_be_empty()
 
-        with page.context.expect_page() as opened:
-            page.get_by_role("link", name=f"申请人查看谁查询了其数据（{applicant}）").click()
-        mine = opened.value
-        rows = mine.locator("#accesses tbody tr")
-        # Both attempts, the refused one too, one row each: request and reply at the desk and
-        # at the department, each entry proved in the browser against its node's signed head.
-        expect(rows).to_have_count(2)
-        expect(mine.locator("#accesses tr[data-node='370200 370100-MZ']")).to_have_count(2)
-        expect(mine.locator("#accesses li[data-node='370100-MZ']")).to_have_count(4)
-        expect(mine.locator("#accesses .proof.proof-ok")).to_have_count(8)
-        expect(rows.first.locator(".answer")).to_have_text("已婚")
-        expect(rows.nth(1).locator(".sentence")).to_contain_text("被拒绝答复")
-        page.close()
-        mine.close()
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name=f"申请人查看谁查询了其数据（{applicant}）").click()
+    mine = opened.value
+    rows = mine.locator("#accesses tbody tr")
+    # Both attempts, the refused one too, one row each: request and reply at the desk and
+    # at the department, each entry proved in the browser against its node's signed head.
+    expect(rows).to_have_count(2)
+    expect(mine.locator("#accesses tr[data-node='370200 370100-MZ']")).to_have_count(2)
+    expect(mine.locator("#accesses li[data-node='370100-MZ']")).to_have_count(4)
+    expect(mine.locator("#accesses .proof.proof-ok")).to_have_count(8)
+    expect(rows.first.locator(".answer")).to_have_text("已婚")
+    expect(rows.nth(1).locator(".sentence")).to_contain_text("被拒绝答复")
+    page.close()
+    mine.close()
 
 
 def test_a_clerk_sees_which_field_is_wrong(nodes: Nodes, browser: Browser) -> None:
-    with serving(nodes.apps[DESK]) as base:
-        page = browser.new_page(locale="zh-CN")
-        page.goto(base + "/desk/ask?as=staff-7")
-        _fill(page, "370102199001010000")  # a bad check digit
+    base = nodes.url(DESK)
+    page = browser.new_page(locale="zh-CN")
+    page.goto(base + "/desk/ask?as=staff-7")
+    _fill(page, "370102199001010000")  # a bad check digit
 
-        page.get_by_role("button", name="发起核验").click()
+    page.get_by_role("button", name="发起核验").click()
 
-        expect(page.locator("#answer")).to_contain_text("[args.id_number]")
-        page.close()
+    expect(page.locator("#answer")).to_contain_text("[args.id_number]")
+    page.close()
 
 
 def test_the_desk_page_in_english(nodes: Nodes, browser: Browser) -> None:
-    with serving(nodes.apps[DESK]) as base:
-        page = browser.new_page(locale="en-GB")
-        page.goto(base + "/desk/ask?lang=en&as=staff-7")
-        expect(page.locator("#question option[value='marital_status']")).to_have_text(
-            "Marital status (marital_status)"
-        )
-        page.locator("#service_item").fill(SERVICE)
-        page.get_by_role("button", name="Preview what the applicant is told").click()
-        expect(page.locator("#preview-text")).to_contain_text(
-            "1. We check your marital status with the civil affairs department; it answers "
-            "only: marital status, never your whole record."
-        )
-        page.close()
+    base = nodes.url(DESK)
+    page = browser.new_page(locale="en-GB")
+    page.goto(base + "/desk/ask?lang=en&as=staff-7")
+    expect(page.locator("#question option[value='marital_status']")).to_have_text(
+        "Marital status (marital_status)"
+    )
+    page.locator("#service_item").fill(SERVICE)
+    page.get_by_role("button", name="Preview what the applicant is told").click()
+    expect(page.locator("#preview-text")).to_contain_text(
+        "1. We check your marital status with the civil affairs department; it answers "
+        "only: marital status, never your whole record."
+    )
+    page.close()
