@@ -199,7 +199,7 @@ async def consent(
     app_id: str, body: PartyConsentRequest, node: NodeDep, principal: _Applicant
 ) -> apps.ApplicationView:
     """A party's consent (the province's attestation) to the questions asked about them."""
-    issuer = consent_issuer(node.exchange, await node.exchange.directory())
+    issuer = consent_issuer(node.exchange.node, await node.exchange.directory())
 
     def act() -> apps.ApplicationView:
         with node.db.session() as session:

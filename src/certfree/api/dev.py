@@ -201,7 +201,7 @@ async def consent_attestation(body: DevConsentRequest, node: NodeDep) -> Attesta
         return await node.exchange.in_thread(here)
     directory = await node.exchange.directory()
     province = directory.province or node.settings.node_code[:2] + "0000"
-    base = node.exchange.endpoint(province, directory)
+    base = node.exchange.registry.endpoint(province, directory)
     try:
         signed_in = await node.exchange.client.post(
             f"{base}/dev/sign-in", json={"id_number": subject}

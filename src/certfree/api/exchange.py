@@ -22,6 +22,7 @@ from certfree.assembly import NodeRuntime
 from certfree.auth import NODE_KEY_OWNER, Principal, Role
 from certfree.errors import CertfreeError, Forbidden, NotFound
 from certfree.exchange.protocol import registry, routing, transport
+from certfree.exchange.questions import asking
 from certfree.settings import NodeLevel
 
 router = APIRouter(prefix="/api/v1", tags=["exchange"])
@@ -92,7 +93,7 @@ async def _reply(
     """Status, body and media type of the answer to a node message (the route and the fast
     path alike); a refusal raises, for the one problem+json handler."""
     raw = body[:_MAX_MESSAGE].decode("ascii", errors="replace")
-    result = await node.exchange.receive(raw, _deadline(node, deadline_header))
+    result = await transport.receive(node.exchange, raw, _deadline(node, deadline_header))
     if isinstance(result, str):
         return 200, result.encode("ascii"), transport.JOSE
     # A forwarded message: the next hop's answer goes back unchanged, errors included.
@@ -180,7 +181,7 @@ async def ask(payload: AskRequest, node: NodeDep, principal: _Asker) -> AskAnswe
             f"（the token's org must be this node, {node.settings.node_code}）",
             field="org",
         )
-    answer = await transport.ask(
+    answer = await asking.ask(
         node.exchange,
         question=payload.question,
         provider=payload.provider,

@@ -40,6 +40,7 @@ from certfree.applications.vocab import SlotStatus
 from certfree.errors import CertfreeError
 from certfree.exchange import ProviderUnavailable
 from certfree.exchange.errors import NodeWithoutEndpoint
+from certfree.exchange.questions.asking import ask
 from certfree.proofs import Way
 from certfree.questions import get_question
 from certfree.storage import utcnow
@@ -124,11 +125,9 @@ async def ask_or_failure(
     purpose: str,
     application: str,
 ) -> Answered:
-    """Ask the exchange one question for ``application`` (``exchange.transport.ask``): the
+    """Ask the exchange one question for ``application`` (``exchange.questions.asking.ask``): the
     signed answer, or the error it failed with — a run and an after-check go on with the
     other questions and record why this one has no answer."""
-    from certfree.exchange.protocol.transport import ask  # noqa: PLC0415 - the runtime's own module
-
     try:
         return await ask(
             runtime,

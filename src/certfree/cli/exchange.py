@@ -17,10 +17,10 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from certfree import applications
+from certfree.assembly import exchange_runtime
 from certfree.cli import exchange_nodes
 from certfree.cli.common import actor_name, load_settings, node_keys, print_json, reported_errors
 from certfree.cli.i18n import label, t
-from certfree.exchange.protocol.runtime import ExchangeRuntime
 from certfree.exchange.verification import delivery
 from certfree.exchange.verification import requests as domain
 from certfree.exchange.verification.requests import (
@@ -109,7 +109,7 @@ class _Node:
 
         async def run() -> _T:
             keys = node_keys(self.settings)
-            runtime = ExchangeRuntime(self.settings, self.db, keys)
+            runtime = exchange_runtime(self.settings, self.db, keys)
             await runtime.start()
             try:
                 return await work(delivery.transport_sender(runtime))

@@ -1,7 +1,10 @@
 """Data-sharing exchange over the 1+16+N cascade: signed node messages, routing, questions.
 
-The exchange core's public names are listed here; submodules (``questions``, ``verification``,
-``cluster`` …) are imported by name where they are used.
+Split by what it does: ``protocol`` (messages, signing, replay, routing, the node registry,
+answering, transport and the runtime), ``questions`` (catalogue, bindings, consents, asking),
+``verification`` (department verification) and ``register_notices``; the protocol knows none
+of the others, whose handlers ``certfree.assembly`` registers on a node's runtime. The core's
+public names are listed here; submodules are imported by name where they are used.
 """
 
 from certfree.exchange.errors import (

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
@@ -40,8 +40,9 @@ from certfree import procedures
 from certfree.crypto import verify_jws
 from certfree.errors import CertfreeError, Conflict, InvalidInput, NotFound
 from certfree.exchange.errors import NoticeRefused
+from certfree.exchange.protocol.handlers import HandlerContext
 from certfree.exchange.protocol.messages import MessageType, RegisterNoticeBody
-from certfree.exchange.protocol.signing import Peer
+from certfree.exchange.protocol.signing import Message, Peer
 from certfree.nodes import DepartmentKind
 from certfree.population import (
     EntityType,
@@ -312,42 +313,12 @@ def apply_notice(
     }
 
 
-class _Runtime(Protocol):
-    @property
-    def code(self) -> str: ...
-
-    @property
-    def cached_directory(self) -> Any: ...
-
-    def own_peer(self) -> Peer: ...
-
-
-class _Context(Protocol):
-    @property
-    def session(self) -> Session: ...
-
-    @property
-    def node_code(self) -> str: ...
-
-    @property
-    def runtime(self) -> _Runtime: ...
-
-
-class _Message(Protocol):
-    @property
-    def sender(self) -> str: ...
-
-    @property
-    def body(self) -> Mapping[str, Any]: ...
-
-
-def handle_notice(ctx: _Context, message: _Message) -> dict[str, Any]:
+def handle_notice(ctx: HandlerContext, message: Message) -> dict[str, Any]:
     """``register.notice`` at the department node: :func:`apply_notice`, acknowledged."""
-    runtime = ctx.runtime
-    if message.sender == runtime.code:
-        sender: Peer | None = runtime.own_peer()  # a department this node hosts
+    if message.sender == ctx.node.code:
+        sender: Peer | None = ctx.node.own_peer()  # a department this node hosts
     else:
-        directory = runtime.cached_directory
+        directory = ctx.directory.cached
         sender = directory.peer(message.sender) if directory is not None else None
     return apply_notice(ctx.session, message.body, sender=sender, node=ctx.node_code)
 

@@ -1,4 +1,4 @@
-"""Where the exchange meets the audit log and the domain handlers of other packages.
+"""Where the exchange meets the audit log.
 
 Every message a node sends or answers becomes an :class:`~certfree.governance.audit.AuditRecord`
 committed by the node's AuditWriter: the consumer logs the request before sending it and the
@@ -11,23 +11,29 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from certfree.crypto import b64url_decode
 from certfree.errors import CertfreeError
-from certfree.exchange.errors import ProviderUnavailable
 from certfree.exchange.protocol.messages import MessageType
 from certfree.exchange.protocol.signing import Message, message_sha256
 from certfree.governance import AuditRecord, AuditWriter, append_records
 from certfree.questions import get_question, list_questions
 from certfree.storage import Database
 
-if TYPE_CHECKING:
-    from certfree.exchange.protocol.runtime import ExchangeRuntime
-
-__all__ = ["AuditSink", "install_domain_handlers", "open_writer", "record", "record_sync"]
+__all__ = [
+    "AuditSink",
+    "ExchangeAudit",
+    "append_exchange",
+    "exchange_records",
+    "open_writer",
+    "record",
+    "record_sync",
+    "subject_ids",
+    "warm_catalogue",
+]
 
 
 class AuditSink(Protocol):
@@ -46,6 +52,27 @@ class AuditSink(Protocol):
 
 def open_writer(db: Database, node_code: str) -> AuditSink:
     return AuditWriter(db, node_code)
+
+
+class ExchangeAudit:
+    """The node's audit sink, opened on first use (or given, e.g. by a test) and closed by
+    ``close``; opened again if used after that."""
+
+    def __init__(self, db: Database, node_code: str, sink: AuditSink | None = None) -> None:
+        self._db = db
+        self._code = node_code
+        self._sink = sink
+
+    @property
+    def sink(self) -> AuditSink:
+        if self._sink is None:
+            self._sink = open_writer(self._db, self._code)
+        return self._sink
+
+    def close(self) -> None:
+        if self._sink is not None:
+            self._sink.close()
+            self._sink = None
 
 
 # (message type, event) → audit kind; events are "sent"/"received" for the request and
@@ -150,35 +177,3 @@ def warm_catalogue() -> None:
     """Load the question catalogue (a cached file read) before the first message needs it."""
 
     list_questions()
-
-
-def install_domain_handlers(runtime: ExchangeRuntime) -> None:
-    """Questions (``exchange.questions``), department verification (G), register notices
-    (``exchange.register_notices``) and data subjects' corrections on this runtime."""
-    from certfree.exchange.questions.catalogue import answer_question  # noqa: PLC0415
-    from certfree.exchange.questions.consents import consent_issuer  # noqa: PLC0415
-    from certfree.exchange.register_notices import handlers as notices  # noqa: PLC0415
-    from certfree.exchange.verification.delivery import handlers  # noqa: PLC0415
-
-    def ask(ctx: Any, message: Message) -> dict[str, Any]:
-        directory = ctx.runtime.cached_directory
-        if directory is None:  # a 5xx is not stored: the consumer's retry is answered anew
-            raise ProviderUnavailable(ctx.node_code, "node registry not loaded; retry")
-        return answer_question(
-            ctx.session,
-            consumer=message.sender,
-            provider=ctx.node_code,
-            body=message.body,
-            issuer=consent_issuer(ctx.runtime, directory),
-        )
-
-    runtime.register_handler(MessageType.QUESTION_ASK, ask)
-    # Corrections of data subjects (PIPL 第46条); an accepted answer also updates this node's
-    # copy of the registers, where it keeps one.
-    from certfree.governance.subject_rights import RegisterFacts  # noqa: PLC0415
-    from certfree.governance.subject_rights.delivery import (  # noqa: PLC0415
-        handlers as corrections,
-    )
-
-    for type_, handler in {**handlers(), **notices(), **corrections(RegisterFacts())}.items():
-        runtime.register_handler(type_, handler)

@@ -16,6 +16,7 @@ the whole demo population.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -23,12 +24,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certfree.errors import ConfigurationError
+from certfree.exchange.protocol.directory import NodeDirectory
 from certfree.exchange.protocol.routing import in_subtree
 from certfree.exchange.protocol.signing import Directory, Peer
+from certfree.exchange.protocol.workers import Workers
 from certfree.nodes import Node, NodeStatus
-from certfree.settings import HOST_ALL, NodeLevel
+from certfree.settings import HOST_ALL, NodeLevel, Settings
+from certfree.storage import Database
 
-__all__ = ["WithOwnKeys", "check_hosted", "hosted_codes"]
+__all__ = ["HostedDepartments", "WithOwnKeys", "check_hosted", "hosted_codes"]
 
 
 def check_hosted(me: str, hosted: Iterable[str]) -> None:
@@ -72,3 +76,45 @@ class WithOwnKeys:
 
     def peer(self, code: str) -> Peer | None:
         return self.own() if code == self.me else self.registry.peer(code)
+
+
+class HostedDepartments:
+    """Which departments this node answers for itself, by its settings and the registry.
+
+    ConfigurationError at once for a named department that is not below the node."""
+
+    def __init__(
+        self, settings: Settings, db: Database, directory: NodeDirectory, workers: Workers
+    ) -> None:
+        check_hosted(settings.node_code, settings.hosted_departments)
+        self._settings = settings
+        self._db = db
+        self._directory = directory
+        self._workers = workers
+        self._hosted: tuple[float, frozenset[str]] | None = None
+
+    async def hosts(self, code: str) -> bool:
+        """Whether this node answers for department ``code`` itself (``hosted_departments``).
+
+        With ``*``, a department that has since registered an endpoint of its own is no
+        longer hosted: messages for it go to that endpoint."""
+        hosted = self._settings.hosted_departments
+        if not hosted or "-" not in code:
+            return False
+        if code in hosted:
+            return True
+        if HOST_ALL not in hosted:
+            return False
+        now = time.monotonic()
+        if self._hosted is None or now - self._hosted[0] > self._directory.ttl:
+            me = self._settings.node_code
+
+            def read() -> frozenset[str]:
+                with self._db.session() as session:
+                    return hosted_codes(session, me, hosted)
+
+            self._hosted = (now, await self._workers.run(read))
+        if code not in self._hosted[1]:
+            return False
+        peer = (await self._directory.current()).peer(code)
+        return peer is None or not peer.endpoint

@@ -7,15 +7,17 @@ node deep in the path times out first and its ``provider-unavailable`` problem, 
 that did not answer, reaches the caller before the caller's own timeout. Connection failures
 are retried a bounded number of times with backoff: a message is idempotent by its id.
 
-A message to a department this node hosts (:mod:`certfree.exchange.protocol.hosting`) takes no hop:
-the node's own answerer replies, as it would to the same message from the network.
+A message to a department this node hosts (:mod:`certfree.exchange.protocol.hosting`) takes no
+hop: the node's own answerer replies, as it would to the same message from the network.
+
+Receiving is here too: a message for this node is answered (:meth:`Answerer.dispatch`), any
+other passed on to the next hop of the cascade and the hop's response passed back unchanged.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -26,17 +28,23 @@ from certfree.exchange.errors import (
     RefusalReason,
     provider_refusal,
 )
-from certfree.exchange.protocol import audit as audit_link
+from certfree.exchange.protocol import audit
 from certfree.exchange.protocol.hop_client import HopConnectionError, HopResponse, HopTimeout
 from certfree.exchange.protocol.hosting import WithOwnKeys
 from certfree.exchange.protocol.messages import MessageType
-from certfree.exchange.protocol.routing import next_hop
+from certfree.exchange.protocol.routing import forward_hop, next_hop
 from certfree.exchange.protocol.runtime import ExchangeRuntime
-from certfree.exchange.protocol.signing import Message, open_message, seal
-from certfree.exchange.questions.consents import for_subjects
-from certfree.questions import get_question
+from certfree.exchange.protocol.signing import Message, open_message, precheck, seal
 
-__all__ = ["DEADLINE_HEADER", "JOSE", "MESSAGES_PATH", "ask", "post_hop", "send"]
+__all__ = [
+    "DEADLINE_HEADER",
+    "JOSE",
+    "MESSAGES_PATH",
+    "open_incoming",
+    "post_hop",
+    "receive",
+    "send",
+]
 
 MESSAGES_PATH = "/api/v1/exchange/messages"
 JOSE = "application/jose"  # RFC 7515 §9.2.1: compact serialisation
@@ -60,7 +68,7 @@ async def post_hop(
     settings = runtime.settings
     if deadline is None:
         deadline = time.time() + settings.exchange_read_timeout
-    url = runtime.endpoint(hop, await runtime.directory()) + MESSAGES_PATH
+    url = runtime.registry.endpoint(hop, await runtime.registry.current()) + MESSAGES_PATH
     attempts = settings.exchange_retries + 1
     last: Exception | None = None
     for attempt in range(attempts):
@@ -86,13 +94,13 @@ async def _post(
     runtime: ExchangeRuntime, url: str, raw: str, headers: dict[str, str], remaining: float
 ) -> HopResponse:
     connect = min(runtime.settings.exchange_connect_timeout, remaining)
-    hops = runtime.hop_client
+    hops = runtime.http.hop_client
     if hops is not None:
         return await hops.post(
             url, raw.encode("ascii"), headers, timeout=remaining, connect_timeout=connect
         )
     timeout = httpx.Timeout(remaining, connect=connect)
-    response = await runtime.client.post(url, content=raw, headers=headers, timeout=timeout)
+    response = await runtime.http.client.post(url, content=raw, headers=headers, timeout=timeout)
     return HopResponse(
         response.status_code,
         {name.lower(): value for name, value in response.headers.items()},
@@ -142,7 +150,7 @@ async def send(
     if to == runtime.code:
         raise MessageRefused(RefusalReason.WRONG_RECEIVER, f"{to} is this node itself")
     message = seal(
-        runtime.signer(),
+        runtime.node.signer(),
         type=type,
         sender=runtime.code,
         receiver=to,
@@ -151,8 +159,8 @@ async def send(
         message_id=message_id,
         now=runtime.clock(),
     )
-    await audit_link.record(runtime.audit, "sent", message, None)
-    if await runtime.hosts(to):
+    await audit.record(runtime.audit, "sent", message, None)
+    if await runtime.hosting.hosts(to):
         raw = await _answer_here(runtime, message)
     else:
         hop = next_hop(runtime.code, to)
@@ -163,7 +171,7 @@ async def send(
             _raise_problem(response, hop)
         raw = response.text
     reply = await _open_reply(runtime, raw, message)
-    await audit_link.record(runtime.audit, "answer_received", message, reply.raw)
+    await audit.record(runtime.audit, "answer_received", message, reply.raw)
     if reply.type == MessageType.REFUSAL:
         raise provider_refusal(
             provider=reply.speaks_for,
@@ -178,9 +186,9 @@ async def send(
 
 async def _answer_here(runtime: ExchangeRuntime, message: Message) -> str:
     """The reply of this node's own answerer to ``message``, for a department it hosts."""
-    await runtime.directory()  # loaded before answering, as for a message from the network
+    await runtime.registry.current()  # loaded before answering, as for one from the network
     try:
-        return await runtime.dispatch(message)
+        return await runtime.answerer.dispatch(message)
     except MessageRefused as exc:
         exc.node = exc.node or message.receiver  # as the department would have refused
         raise
@@ -190,7 +198,7 @@ async def _open_reply(runtime: ExchangeRuntime, raw: str, request: Message) -> M
     try:
         reply = open_message(
             raw,
-            WithOwnKeys(await runtime.directory(), runtime.code, runtime.own_peer),
+            WithOwnKeys(await runtime.registry.current(), runtime.code, runtime.node.own_peer),
             now=runtime.clock(),
             skew=runtime.settings.exchange_clock_skew,
         )
@@ -202,7 +210,7 @@ async def _open_reply(runtime: ExchangeRuntime, raw: str, request: Message) -> M
     if reply.on_behalf_of is None:
         signer_ok = reply.sender == request.receiver
     else:
-        signer_ok = reply.sender == runtime.code and await runtime.hosts(request.receiver)
+        signer_ok = reply.sender == runtime.code and await runtime.hosting.hosts(request.receiver)
     if not signer_ok or reply.speaks_for != request.receiver or reply.receiver != runtime.code:
         answered = f" for {reply.on_behalf_of}" if reply.on_behalf_of else ""
         raise MessageRefused(
@@ -217,61 +225,31 @@ async def _open_reply(runtime: ExchangeRuntime, raw: str, request: Message) -> M
     return reply
 
 
-def _check_objections(runtime: ExchangeRuntime, subjects: Sequence[str], question: str) -> None:
-    """UseObjected before anything leaves, if a subject objected to this kind of use here
-    (PIPL 第44条; ``governance.subject_rights.objections``)."""
-    from certfree.governance.subject_rights import check_not_objected  # noqa: PLC0415
+async def open_incoming(runtime: ExchangeRuntime, raw: str) -> Message:
+    """Verify an incoming message, refreshing the registry once for an unknown sender."""
+    precheck(raw)
+    snap = await runtime.registry.current()
+    skew = runtime.settings.exchange_clock_skew
+    try:
+        return open_message(raw, snap, now=runtime.clock(), skew=skew)
+    except MessageRefused as exc:
+        if exc.reason not in (RefusalReason.UNKNOWN_SENDER, RefusalReason.UNKNOWN_KID):
+            raise
+        newer = await runtime.registry.current(missing="sender")
+        if newer is snap:
+            raise
+        return open_message(raw, newer, now=runtime.clock(), skew=skew)
 
-    if subjects:
-        with runtime.db.session() as session:
-            check_not_objected(session, subjects, question)
 
-
-async def ask(
-    runtime: ExchangeRuntime,
-    *,
-    question: str,
-    provider: str,
-    args: dict[str, Any],
-    service_item: str,
-    purpose: str,
-    consents: Sequence[str] = (),
-    message_id: str | None = None,
-    application: str | None = None,
-) -> dict[str, Any]:
-    """Ask ``provider`` one verification question as this node (the consumer).
-
-    ``consents`` are the data subjects' consent attestations, signed by the province when
-    each consented (``POST /api/v1/consent/attestations`` there); those about the question's
-    subjects travel with it, and the provider checks them (and, given ``application``, that
-    none names another application). A caller that retries after an
-    error passes the same ``message_id`` (a UUID it chose) and gets the answer the provider
-    already gave, if any, never a second different one.
-
-    Returns the answer with its signed JWS, which proves what the provider said.
-    """
-
-    subjects = get_question(question).subjects_in(args)
-    await runtime.in_thread(_check_objections, runtime, subjects, question)
-    attached = for_subjects(consents, subjects)
-    body = {
-        "question": question,
-        "args": args,
-        "service_item": service_item,
-        "purpose": purpose,
-        "consent": attached or None,
-    }
-    if application is not None:
-        body["application"] = application
-    reply = await send(
-        runtime, to=provider, type=MessageType.QUESTION_ASK, body=body, message_id=message_id
-    )
-    return {
-        "question": question,
-        "consumer": runtime.code,
-        "provider": reply.speaks_for,
-        "signer": reply.sender,  # this node itself when it hosts the provider
-        "message_id": reply.reply_to,
-        "answer": reply.body,
-        "answer_jws": reply.raw,
-    }
+async def receive(runtime: ExchangeRuntime, raw: str, deadline: float | None) -> HopResponse | str:
+    """A message from a peer: the signed reply (a str) if it is for this node, else the
+    next hop's response to pass back unchanged."""
+    try:
+        message = await open_incoming(runtime, raw)
+        if message.receiver == runtime.code:
+            return await runtime.answerer.dispatch(message)
+        hop = forward_hop(runtime.code, message.sender, message.receiver)
+    except MessageRefused as exc:
+        exc.node = exc.node or runtime.code  # the caller learns which node refused
+        raise
+    return await post_hop(runtime, hop, message.raw, deadline)

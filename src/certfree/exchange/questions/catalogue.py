@@ -25,11 +25,14 @@ from sqlalchemy.orm import Session
 
 from certfree.catalog import check_grant
 from certfree.exchange.errors import (
+    ProviderUnavailable,
     QuestionArgsInvalid,
     QuestionNotOffered,
 )
+from certfree.exchange.protocol.handlers import HandlerContext
+from certfree.exchange.protocol.signing import Message
 from certfree.exchange.questions.adapters import QuestionAdapter, SessionAdapter
-from certfree.exchange.questions.consents import check_consents
+from certfree.exchange.questions.consents import check_consents, consent_issuer
 from certfree.governance import (
     ConsentIssuer,
     MaskRule,
@@ -45,7 +48,7 @@ from certfree.questions import (
 )
 from certfree.storage import utcnow
 
-__all__ = ["answer_question", "answer_result", "questions_for"]
+__all__ = ["answer_question", "answer_result", "handle_ask", "questions_for"]
 
 
 def questions_for(
@@ -145,6 +148,22 @@ def answer_question(
         "legal_basis": grant.consent_exempt_basis,
         "answered_at": at.isoformat(),
     } | ({"masked": masked} if masked else {})
+
+
+def handle_ask(ctx: HandlerContext, message: Message) -> dict[str, Any]:
+    """``question.ask`` at the provider: :func:`answer_question` as the addressee, the
+    consents checked with the province's keys of the registry the message was checked against.
+    """
+    directory = ctx.directory.cached
+    if directory is None:  # a 5xx is not stored: the consumer's retry is answered anew
+        raise ProviderUnavailable(ctx.node_code, "node registry not loaded; retry")
+    return answer_question(
+        ctx.session,
+        consumer=message.sender,
+        provider=ctx.node_code,
+        body=message.body,
+        issuer=consent_issuer(ctx.node, directory),
+    )
 
 
 def answer_result(

@@ -18,8 +18,8 @@ from certfree.governance import ConsentIssuer, attestation_subject, check_attest
 from certfree.settings import NodeLevel
 
 if TYPE_CHECKING:
+    from certfree.exchange.protocol.identity import NodeIdentity
     from certfree.exchange.protocol.registry import RegistrySnapshot
-    from certfree.exchange.protocol.runtime import ExchangeRuntime
     from certfree.questions import QuestionDef
 
 __all__ = [
@@ -34,17 +34,17 @@ MAX_ATTESTATIONS = 8  # same_household asks about two people; more is never one 
 _MAX_LENGTH = 8192  # a compact JWS of the claims above is well under 2 KB
 
 
-def consent_issuer(runtime: ExchangeRuntime, directory: RegistrySnapshot) -> ConsentIssuer | None:
+def consent_issuer(node: NodeIdentity, directory: RegistrySnapshot) -> ConsentIssuer | None:
     """The province's keys that attestations are checked with, as ``directory`` (the node's
     current registry) lists them; at the province itself, its own node keys whether it lists
     itself or not (the single node ``make run`` serves need not). None: nothing to check with.
     """
     listed = directory.consent_issuer()
-    if listed is not None or runtime.settings.node_level is not NodeLevel.PROVINCE:
+    if listed is not None or node.settings.node_level is not NodeLevel.PROVINCE:
         return listed
-    keys = runtime.keys
+    keys = node.keys
     own = {info.kid: keys.verifier(info.kid) for info in keys.keys(NODE_KEY_OWNER)}
-    return ConsentIssuer(runtime.code, own, directory.withdrawn_consents)
+    return ConsentIssuer(node.code, own, directory.withdrawn_consents)
 
 
 def for_subjects(attestations: Iterable[str], subjects: Sequence[str]) -> list[str]:

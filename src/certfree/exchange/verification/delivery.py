@@ -30,13 +30,15 @@ import asyncio
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from certfree.errors import CertfreeError
 from certfree.exchange.errors import ProviderRefused
+from certfree.exchange.protocol import transport
+from certfree.exchange.protocol.runtime import ExchangeRuntime
 from certfree.exchange.verification import requests as domain
 from certfree.exchange.verification.models import (
     DeliveryState,
@@ -45,9 +47,6 @@ from certfree.exchange.verification.models import (
     VerificationStatus,
 )
 from certfree.storage import Database, utcnow
-
-if TYPE_CHECKING:
-    from certfree.exchange.protocol.runtime import ExchangeRuntime
 
 __all__ = [
     "ANSWER",
@@ -83,7 +82,6 @@ class Sender(Protocol):
 
 def transport_sender(runtime: ExchangeRuntime) -> Sender:
     """A Sender over the node's exchange runtime (signed, routed through the cascade, audited)."""
-    from certfree.exchange.protocol import transport  # noqa: PLC0415 - transport → runtime → handlers here
 
     async def send(*, to: str, type: str, body: dict[str, Any]) -> Mapping[str, Any]:
         reply = await transport.send(runtime, to=to, type=type, body=body)

@@ -194,7 +194,7 @@ def handlers(store: FactStore | None) -> dict[str, Callable[[Any, Any], dict[str
         return _ack(row)
 
     def on_answer(ctx: Any, message: Any) -> dict[str, Any]:
-        keys: KeyStore = ctx.runtime.keys
+        keys: KeyStore = ctx.node.keys
         row = messages.record_answer(
             ctx.session,
             message.body,
@@ -202,7 +202,7 @@ def handlers(store: FactStore | None) -> dict[str, Callable[[Any, Any], dict[str
             department=message.sender,
             received_jws=message.raw,
             keys=keys,
-            base_url=ctx.runtime.settings.base_url,
+            base_url=ctx.node.settings.base_url,
             store=store,
         )
         return _ack(row)

@@ -1,0 +1,75 @@
+"""What this node answers: message type → handler, registered by whoever assembles the node
+(:func:`certfree.assembly.exchange_runtime`), never by the protocol itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from certfree.exchange.errors import MessageRefused, RefusalReason
+from certfree.exchange.protocol.directory import NodeDirectory
+from certfree.exchange.protocol.identity import NodeIdentity
+from certfree.exchange.protocol.signing import Message
+
+__all__ = ["Handler", "HandlerContext", "Handlers", "Registration", "ReplyStep"]
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    """What a provider handler gets besides the message: a session, who it runs as
+    (``node_code``: the addressee, this node or a department it hosts), this node's identity
+    and its registry (``directory.cached``: the one the message was just checked against)."""
+
+    session: Session
+    node_code: str
+    node: NodeIdentity
+    directory: NodeDirectory
+
+
+Handler = Callable[[HandlerContext, Message], dict[str, Any]]
+# Given the message and the signed reply, a step committed in the transaction that logs the
+# answer (or None): e.g. counting the data the answer carries out of the node.
+ReplyStep = Callable[[Message, str], Callable[[Session], None] | None]
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A handler and how its reply is committed: ``read_only`` handlers (they only read)
+    share the audit writer's group commits; ``reply_step`` runs with the reply's commit."""
+
+    handler: Handler
+    read_only: bool = False
+    reply_step: ReplyStep | None = None
+
+
+class Handlers:
+    """The handlers of one node, by message type."""
+
+    def __init__(self) -> None:
+        self._table: dict[str, Registration] = {}
+
+    def register(
+        self,
+        type_: str,
+        handler: Handler,
+        *,
+        read_only: bool = False,
+        reply_step: ReplyStep | None = None,
+    ) -> None:
+        """Handle messages of ``type_`` addressed to this node with ``handler``."""
+        self._table[type_] = Registration(handler, read_only, reply_step)
+
+    def __contains__(self, type_: str) -> bool:
+        return type_ in self._table
+
+    def for_message(self, message: Message, node_code: str) -> Registration:
+        """The registration for ``message``; MessageRefused(no_handler) if there is none."""
+        found = self._table.get(message.type)
+        if found is None:
+            raise MessageRefused(
+                RefusalReason.NO_HANDLER, f"{node_code} does not handle {message.type}"
+            )
+        return found
