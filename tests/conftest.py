@@ -122,6 +122,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 def keys(settings: Settings) -> KeyStore:
     store = settings.key_store()
     store.create(NODE_KEY_OWNER)
+    store.encryption.create(NODE_KEY_OWNER)
     return store
 
 

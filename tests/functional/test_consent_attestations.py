@@ -234,7 +234,7 @@ def test_a_desk_that_fabricates_a_consent_gets_a_signed_refusal_and_no_answer(
     problem = refused.json()
     assert problem["reason"] == reason
     assert problem["provider"] == MZ
-    signed = open_message(problem["signed_refusal"], _registry(cluster))
+    signed = open_message(problem["signed_refusal"], _registry(cluster), decrypt=_desk_key(cluster))
     assert (signed.sender, signed.type) == (MZ, "refusal")
     assert "result" not in signed.body
     assert [outcome["type"] for outcome in cluster.answers_sent()] == ["refusal"]
@@ -260,12 +260,13 @@ def test_a_node_that_sends_another_persons_consent_is_refused(cluster: Cluster) 
             "purpose": "内地居民结婚登记",
             "consent": [wifes],
         },
+        encrypt_to=_enc_key(cluster, MZ),
     )
     with cluster.client(MZ) as client:
         response = client.post("/api/v1/exchange/messages", content=message.raw)
 
     assert response.status_code == 200, response.text
-    reply = open_message(response.text, _registry(cluster))
+    reply = open_message(response.text, _registry(cluster), decrypt=_desk_key(cluster))
     assert reply.type == "refusal"
     assert reply.body["reason"] == "consent_mismatch"
     assert "数据主体" in reply.body["detail"]
@@ -291,6 +292,16 @@ def test_a_withdrawn_consent_is_refused_from_the_next_registry(cluster: Cluster)
 
     assert refused.status_code == 403
     assert refused.json()["reason"] == "consent_revoked"
+
+
+def _enc_key(cluster: Cluster, code: str) -> dict[str, str]:
+    """The encryption key node ``code`` registered: what a message to it is encrypted to."""
+    return cluster.keys[code].encryption.active(NODE_KEY_OWNER).public_jwk
+
+
+def _desk_key(cluster: Cluster) -> Any:
+    """What opens a reply to the desk: its node's encryption keys."""
+    return cluster.keys[DESK].encryption.decrypt
 
 
 def _registry(cluster: Cluster) -> Any:
@@ -335,11 +346,12 @@ def test_a_consent_given_for_one_application_is_refused_for_another(cluster: Clu
                 "consent": [token],
                 "application": application,
             },
+            encrypt_to=_enc_key(cluster, MZ),
         )
         with cluster.client(MZ) as client:
             response = client.post("/api/v1/exchange/messages", content=message.raw)
         assert response.status_code == 200, response.text
-        return open_message(response.text, _registry(cluster))
+        return open_message(response.text, _registry(cluster), decrypt=_desk_key(cluster))
 
     other = ask("A-TWO")
     assert other.type == "refusal"

@@ -137,7 +137,11 @@ def test_desk_asks_a_department_of_another_city_and_gets_a_signed_answer(
         from certfree.exchange.verification.models import DeptVerification  # noqa: PLC0415
 
         row = session.scalars(select(DeptVerification)).one()
-        signed = open_message(row.received_jws or "", _registry(cluster))
+        signed = open_message(
+            row.received_jws or "",
+            _registry(cluster),
+            decrypt=cluster.keys[DESK].encryption.decrypt,  # encrypted to the desk's node
+        )
     assert (signed.sender, signed.receiver, signed.type) == (RS, DESK, "verification.answer")
     assert signed.body["outcome"] == "confirmed"
 

@@ -18,7 +18,14 @@ from typer.testing import CliRunner
 from certfree.app import create_app
 from certfree.catalog import create_grant
 from certfree.cli import app as cli
-from certfree.crypto import Signer, b64url_decode, generate_signer, verifier_for
+from certfree.crypto import (
+    EncryptionKey,
+    Jwk,
+    Signer,
+    b64url_decode,
+    generate_signer,
+    verifier_for,
+)
 from certfree.exchange.protocol.registry import RegistrySnapshot, register_node
 from certfree.exchange.protocol.signing import Peer, open_message, seal
 from certfree.exchange.protocol.transport import MESSAGES_PATH
@@ -174,8 +181,9 @@ def test_a_department_with_an_endpoint_of_its_own_is_not_hosted_by_star(
     assert response.json()["node"] == "370100"  # sent along the cascade, not answered here
 
 
-def _forging_peer(signer: Signer, sender: str, on_behalf_of: str) -> FastAPI:
-    """370200 on the way to 370200-MZ, answering itself with a reply for a department."""
+def _forging_peer(signer: Signer, sender: str, on_behalf_of: str, asker: Jwk) -> FastAPI:
+    """370200 on the way to 370200-MZ, answering itself with a reply for a department,
+    encrypted to the asker's key ``asker`` as a genuine reply would be."""
     peer = FastAPI()
 
     @peer.post(MESSAGES_PATH)
@@ -195,6 +203,7 @@ def _forging_peer(signer: Signer, sender: str, on_behalf_of: str) -> FastAPI:
             body=body,
             reply_to=asked["id"],
             on_behalf_of=on_behalf_of,
+            encrypt_to=asker,
         )
         return Response(forged.raw, media_type="application/jose")
 
@@ -215,7 +224,8 @@ def test_a_hosted_reply_from_a_node_that_does_not_host_the_addressee_is_refused(
     exchange = jinan_only.app.state.node.exchange  # type: ignore[attr-defined]
     city_key = generate_signer()
     signer = city_key if signed_by == OTHER_CITY else exchange.signer()
-    with serving(_forging_peer(signer, signed_by, answered_for)) as peer:
+    asker = exchange.node.encryption_key()
+    with serving(_forging_peer(signer, signed_by, answered_for, asker)) as peer:
         with db.session() as session:
             register_node(
                 session,
@@ -223,6 +233,14 @@ def test_a_hosted_reply_from_a_node_that_does_not_host_the_addressee_is_refused(
                 jwks={"keys": [city_key.public_jwk()]},
                 endpoint_url=peer,
                 approve=True,
+            )
+            # The department asked is registered with an encryption key, so the question can
+            # be sent at all; it never answers: the node on the way does.
+            department = {
+                "keys": [generate_signer().public_jwk(), EncryptionKey.generate().public_jwk()]
+            }
+            register_node(
+                session, OTHER_MZ, jwks=department, endpoint_url="http://mz.test", approve=True
             )
         exchange.invalidate_registry()
 

@@ -103,6 +103,12 @@ def test_a_desk_in_one_city_asks_a_department_of_another_through_the_province(
     signed = open_message(answer["answer_jws"], _registry(cluster))
     assert (signed.sender, signed.receiver, signed.type) == (MZ, OTHER_CITY, "question.answer")
     assert signed.reply_to == answer["message_id"]
+    # What it said is encrypted to the desk's node: its key opens the body the desk was given.
+    assert not signed.readable
+    assert "married" not in answer["answer_jws"]
+    desk_keys = cluster.keys[OTHER_CITY].encryption
+    opened = open_message(answer["answer_jws"], _registry(cluster), decrypt=desk_keys.decrypt)
+    assert opened.body == answer["answer"]
     # Both ends logged the exchange before releasing / on receipt; intermediates did not.
     message_id = answer["message_id"]
     assert cluster.audit(OTHER_CITY) == [
@@ -158,7 +164,8 @@ def test_a_person_the_provider_never_registered_is_no_record_not_unmarried(
     problem = response.json()
     assert problem["type"] == "/problems/provider-not-found"
     assert problem["reason"] == "not_found"
-    refusal = open_message(problem["signed_refusal"], _registry(cluster))
+    desk_keys = cluster.keys[OTHER_CITY].encryption  # the refusal is encrypted to the desk
+    refusal = open_message(problem["signed_refusal"], _registry(cluster), decrypt=desk_keys.decrypt)
     assert (refusal.type, refusal.sender) == ("refusal", MZ)
     assert refusal.body["reason"] == "not_found"
 

@@ -159,14 +159,14 @@ def register_at_province(
     db: Database, keys: Mapping[str, KeyStore], endpoints: Mapping[str, str]
 ) -> None:
     """Seed the province's ``db`` with the demo nodes, then register and approve each code of
-    ``endpoints`` at its URL with the node key in ``keys``."""
+    ``endpoints`` at its URL with the node keys in ``keys`` (signing and encryption)."""
     with db.session() as session:
         session.execute(insert(Node), demo_nodes())
         for code, endpoint in endpoints.items():
             register_node(
                 session,
                 code,
-                jwks=keys[code].jwks(NODE_KEY_OWNER),
+                jwks=keys[code].published_jwks(NODE_KEY_OWNER),
                 endpoint_url=endpoint,
                 approve=True,
             )
@@ -229,6 +229,7 @@ def running_nodes(
                 directory / code / "keys", TEST_PASSPHRASE, scrypt_n=TEST_SCRYPT_N
             )
             keys[code].create(NODE_KEY_OWNER)
+            keys[code].encryption.create(NODE_KEY_OWNER)
         servers = Servers()
         stack.callback(servers.close)  # first of all on exit: before the databases go
         pinned = directory / "province.jwks.json"

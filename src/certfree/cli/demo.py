@@ -92,9 +92,11 @@ def _prepare_single_node(db: Database, settings: Settings) -> None:
     if settings.is_development and not keys.keys(NODE_KEY_OWNER):
         info = keys.create(NODE_KEY_OWNER)  # as `serve` would, a moment later
         err_console.print(t("serve.created_key", kid=info.kid, dir=settings.key_dir))
+    if settings.is_development and not keys.encryption.keys(NODE_KEY_OWNER):
+        keys.encryption.ensure(NODE_KEY_OWNER)  # as `serve` would: peers encrypt to it
     with db.session() as session:
         if settings.node_level is NodeLevel.PROVINCE and keys.keys(NODE_KEY_OWNER):
-            jwks = keys.jwks(NODE_KEY_OWNER)
+            jwks = keys.published_jwks(NODE_KEY_OWNER)
             if list_province_itself(session, code, jwks=jwks, endpoint=settings.base_url):
                 console.print(t("demo.listed_itself", node=code, url=settings.base_url))
         granted = len(grant_demo_departments(session, code))

@@ -184,7 +184,8 @@ def _prepare_node(node: ClusterNode, template: Path) -> dict[str, Any]:
     shutil.copyfile(template, node.directory / "certfree.db")
     keys = KeyStore(node.directory / "keys", DEV_PASSPHRASE)
     keys.create(NODE_KEY_OWNER)
-    return keys.jwks(NODE_KEY_OWNER)
+    keys.encryption.create(NODE_KEY_OWNER)  # what its peers encrypt messages to it to
+    return keys.published_jwks(NODE_KEY_OWNER)
 
 
 @contextmanager

@@ -103,12 +103,14 @@ def test_init_grants_this_node_the_demo_questions_at_every_demo_department(
             listed = (province.status, province.endpoint_url, province.jwks)
     finally:
         db.dispose()
-    # The province is in its own registry, with the node key `demo init` made (development).
+    # The province is in its own registry, with the node keys `demo init` made (development):
+    # its signing key and the encryption key peers encrypt to (use: enc).
     assert listed == (
         NodeStatus.ACTIVE,
         "http://127.0.0.1:8000",
-        KeyStore(Path("var/keys"), DEV_PASSPHRASE).jwks("node"),
+        KeyStore(Path("var/keys"), DEV_PASSPHRASE).published_jwks("node"),
     )
+    assert [key["use"] for key in listed[2]["keys"]] == ["sig", "enc"]
     assert "列入本节点的节点注册表" in built.stdout
     assert "列入" not in again.stdout
     assert f"本节点 370000 向各演示部门节点核验的共享授权：新增 {len(grants)} 条" in built.stdout

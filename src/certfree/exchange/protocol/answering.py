@@ -5,6 +5,10 @@ signed reply are committed in one transaction, and the audit entry of the reply 
 before the reply leaves (X-Road's rule). The count of important data and sensitive personal
 information the reply carries out (a handler's ``reply_step``, registered with it) commits in
 that same transaction.
+
+The reply's body is encrypted to the key the requester registered (its own key for a message
+this node sent itself to a department it hosts): the reply store keeps the signed ciphertext,
+the audit entry the plaintext this node wrote.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from certfree.crypto import Jwk
 from certfree.errors import CertfreeError
-from certfree.exchange.errors import ProviderUnavailable
+from certfree.exchange.errors import NodeWithoutEncryptionKey, ProviderUnavailable
 from certfree.exchange.protocol import audit
 from certfree.exchange.protocol.audit import ExchangeAudit
 from certfree.exchange.protocol.directory import NodeDirectory
@@ -30,7 +35,7 @@ from certfree.exchange.protocol.handlers import (
     ReplyStep,
 )
 from certfree.exchange.protocol.identity import NodeIdentity
-from certfree.exchange.protocol.messages import MessageType, reply_type
+from certfree.exchange.protocol.messages import MessageType, is_encrypted, reply_type
 from certfree.exchange.protocol.replay import purge_expired, reply_for, store_reply
 from certfree.exchange.protocol.signing import Message, seal
 from certfree.exchange.protocol.workers import Workers
@@ -90,24 +95,24 @@ class Answerer:
         try:
             with db.session() as session:
                 reply = self._run(handler, message, session)
-                store_reply(session, message, reply, keep_seconds=keep)
+                store_reply(session, message, reply.raw, keep_seconds=keep)
                 audit.append_exchange(session, message, reply, received_at)
                 if step is not None and (after := step(message, reply)) is not None:
                     after(session)
         except IntegrityError:
             return self._raced(message)
         except CertfreeError as exc:
-            if exc.status >= 500:
-                raise  # not the caller's fault: nothing stored, a retry may succeed
+            if exc.status >= 500 or isinstance(exc, NodeWithoutEncryptionKey):
+                raise  # not the caller's fault, or no refusal could reach it: nothing stored
             reply = self._refusal(message, exc)
             try:
                 with db.session() as session:
-                    store_reply(session, message, reply, keep_seconds=keep)
+                    store_reply(session, message, reply.raw, keep_seconds=keep)
                     audit.append_exchange(session, message, reply, received_at)
             except IntegrityError:
                 return self._raced(message)
         self._maybe_purge()
-        return reply
+        return reply.raw
 
     def _answer_grouped(
         self,
@@ -125,8 +130,8 @@ class Answerer:
                 try:
                     reply = self._run(handler, message, session)
                 except CertfreeError as exc:
-                    if exc.status >= 500:
-                        raise  # not the caller's fault: nothing stored, a retry may succeed
+                    if exc.status >= 500 or isinstance(exc, NodeWithoutEncryptionKey):
+                        raise  # not the caller's fault, or no refusal could reach it
                     reply = self._refusal(message, exc)
         if stored is not None:
             return self._again(message, stored)
@@ -134,7 +139,7 @@ class Answerer:
         after = step(message, reply) if step is not None else None
 
         def store(session: Session) -> None:
-            store_reply(session, message, reply, keep_seconds=keep)
+            store_reply(session, message, reply.raw, keep_seconds=keep)
             if after is not None:  # e.g. egress, counted in the transaction that logs the answer
                 after(session)
 
@@ -143,7 +148,7 @@ class Answerer:
         except IntegrityError:
             return self._raced(message)
         self._maybe_purge()
-        return reply
+        return reply.raw
 
     def _again(self, message: Message, stored: str) -> str:
         """A retry: release the same answer again, logged again before it leaves."""
@@ -163,12 +168,25 @@ class Answerer:
         handler: Handler,
         message: Message,
         session: Session,
-    ) -> str:
+    ) -> Message:
         context = HandlerContext(session, message.receiver, self._node, self._directory)
         body = handler(context, message)
         return self._seal_reply(message, reply_type(message.type), body)
 
-    def _seal_reply(self, message: Message, type_: str, body: dict[str, Any]) -> str:
+    def _reply_key(self, message: Message) -> Jwk:
+        """The requester's encryption key, from the registry its request was just checked
+        against; this node's own when it sent the request itself (a hosted department)."""
+        if message.sender == self._node.code:
+            return self._node.encryption_key()
+        directory = self._directory.cached
+        if directory is None:  # a 5xx is not stored: the consumer's retry is answered anew
+            raise ProviderUnavailable(message.receiver, "node registry not loaded; retry")
+        peer = directory.peer(message.sender)
+        if peer is None or peer.encryption is None:
+            raise NodeWithoutEncryptionKey(message.sender)
+        return peer.encryption
+
+    def _seal_reply(self, message: Message, type_: str, body: dict[str, Any]) -> Message:
         # A hosted department has no key of its own: this node signs, naming the department.
         hosted = message.receiver if message.receiver != self._node.code else None
         return seal(
@@ -180,9 +198,10 @@ class Answerer:
             reply_to=message.id,
             now=self._clock(),
             on_behalf_of=hosted,
-        ).raw
+            encrypt_to=self._reply_key(message) if is_encrypted(type_) else None,
+        )
 
-    def _refusal(self, message: Message, exc: CertfreeError) -> str:
+    def _refusal(self, message: Message, exc: CertfreeError) -> Message:
         reason = getattr(exc, "reason", None)
         body = {
             "status": exc.status,

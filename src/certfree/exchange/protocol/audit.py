@@ -3,6 +3,8 @@
 Every message a node sends or answers becomes an :class:`~certfree.governance.audit.AuditRecord`
 committed by the node's AuditWriter: the consumer logs the request before sending it and the
 answer on receipt; the provider logs the request on receipt and its answer before releasing it.
+Both log the plaintext of what they sent or received (the body travels encrypted, see
+``signing``); a node that only forwards a message logs nothing of it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from certfree.crypto import b64url_decode
 from certfree.errors import CertfreeError
-from certfree.exchange.protocol.messages import MessageType
+from certfree.exchange.protocol.messages import MessageType, sealed_body
 from certfree.exchange.protocol.signing import Message, message_sha256
 from certfree.governance import AuditRecord, AuditWriter, append_records
 from certfree.questions import get_question, list_questions
@@ -106,8 +108,13 @@ def subject_ids(message: Message) -> list[str]:
     return found
 
 
+# A reply as the log sees it: opened or just sealed (the plaintext is at hand), or the signed
+# JWS kept in the reply store.
+Reply = Message | str
+
+
 def _record(
-    kind: str, message: Message, reply: str | None, outcome: Any, at: dt.datetime | None = None
+    kind: str, message: Message, reply: Reply | None, outcome: Any, at: dt.datetime | None = None
 ) -> AuditRecord:
     body = message.body
     question = body.get("question") if isinstance(body.get("question"), str) else None
@@ -121,20 +128,32 @@ def _record(
         service_item=service,
         subject_ids=subject_ids(message),
         outcome=outcome,
-        message_sha256=message_sha256(reply) if reply else message.sha256,
+        message_sha256=_reply_sha256(reply) if reply else message.sha256,
         at=at or dt.datetime.now(dt.UTC),
     )
 
 
-def _outcome(reply: str | None) -> dict[str, Any] | None:
+def _reply_sha256(reply: Reply) -> str:
+    return reply.sha256 if isinstance(reply, Message) else message_sha256(reply)
+
+
+def _outcome(reply: Reply | None) -> dict[str, Any] | None:
+    """The reply's type and plaintext body. A stored reply sent again to a retry is only its
+    JWS, whose body is encrypted to the requester: then the body is None, and the entry's
+    ``message_sha256`` names the same reply as the entry of its first sending."""
     if reply is None:
         return None
+    if isinstance(reply, Message):
+        return {"type": reply.type, "body": reply.body if reply.readable else None}
     payload = json.loads(b64url_decode(reply.split(".")[1]))
-    return {"type": payload.get("type"), "body": payload.get("body")}
+    body = payload.get("body")
+    if isinstance(body, dict) and sealed_body(body) is not None:
+        body = None
+    return {"type": payload.get("type"), "body": body}
 
 
 def _prepare(
-    event: str, message: Message, reply: str | None, at: dt.datetime | None = None
+    event: str, message: Message, reply: Reply | None, at: dt.datetime | None = None
 ) -> AuditRecord | None:
     kind = _kind(message, event)
     if kind is None:
@@ -144,7 +163,7 @@ def _prepare(
     return _record(kind, message, None, None, at)
 
 
-def exchange_records(message: Message, reply: str, received_at: dt.datetime) -> list[AuditRecord]:
+def exchange_records(message: Message, reply: Reply, received_at: dt.datetime) -> list[AuditRecord]:
     """At the provider: the request's receipt (at ``received_at``) and the answer."""
     entries = [
         _prepare("received", message, None, received_at),
@@ -154,20 +173,20 @@ def exchange_records(message: Message, reply: str, received_at: dt.datetime) -> 
 
 
 def append_exchange(
-    session: Session, message: Message, reply: str, received_at: dt.datetime
+    session: Session, message: Message, reply: Reply, received_at: dt.datetime
 ) -> list[int]:
     """At the provider, in the transaction that stores the reply: the request's receipt and
     the answer, committed together with it (X-Road: logged first)."""
     return append_records(session, exchange_records(message, reply, received_at))
 
 
-def record_sync(sink: AuditSink, event: str, message: Message, reply: str | None) -> int | None:
+def record_sync(sink: AuditSink, event: str, message: Message, reply: Reply | None) -> int | None:
     """Append and wait for the commit (provider thread); the leaf index, None if not logged."""
     entry = _prepare(event, message, reply)
     return sink.append_sync(entry) if entry is not None else None
 
 
-async def record(sink: AuditSink, event: str, message: Message, reply: str | None) -> int | None:
+async def record(sink: AuditSink, event: str, message: Message, reply: Reply | None) -> int | None:
     """Append and wait for the commit (consumer)."""
     entry = _prepare(event, message, reply)
     return await sink.append(entry) if entry is not None else None

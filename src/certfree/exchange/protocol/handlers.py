@@ -30,9 +30,10 @@ class HandlerContext:
 
 
 Handler = Callable[[HandlerContext, Message], dict[str, Any]]
-# Given the message and the signed reply, a step committed in the transaction that logs the
-# answer (or None): e.g. counting the data the answer carries out of the node.
-ReplyStep = Callable[[Message, str], Callable[[Session], None] | None]
+# Given the message and the reply as sealed (its plaintext body beside the signed, encrypted
+# JWS), a step committed in the transaction that logs the answer (or None): e.g. counting the
+# data the answer carries out of the node.
+ReplyStep = Callable[[Message, Message], Callable[[Session], None] | None]
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,8 @@ class ExchangeRuntime:
     def _warm(self) -> None:
         try:
             self.node.signer()
+            # The encryption key is opened (scrypt) now too, not by the first message.
+            self.keys.encryption.key(self.node.encryption_key()["kid"])
         except CertfreeError:
             return  # no key yet: the first send says how to create one
         warm_catalogue()

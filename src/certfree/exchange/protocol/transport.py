@@ -22,8 +22,10 @@ from typing import Any
 
 import httpx
 
+from certfree.crypto import Jwk
 from certfree.exchange.errors import (
     MessageRefused,
+    NodeWithoutEncryptionKey,
     ProviderUnavailable,
     RefusalReason,
     provider_refusal,
@@ -31,10 +33,10 @@ from certfree.exchange.errors import (
 from certfree.exchange.protocol import audit
 from certfree.exchange.protocol.hop_client import HopConnectionError, HopResponse, HopTimeout
 from certfree.exchange.protocol.hosting import WithOwnKeys
-from certfree.exchange.protocol.messages import MessageType
-from certfree.exchange.protocol.routing import forward_hop, next_hop
+from certfree.exchange.protocol.messages import MessageType, is_encrypted
+from certfree.exchange.protocol.routing import forward_hop, next_hop, path
 from certfree.exchange.protocol.runtime import ExchangeRuntime
-from certfree.exchange.protocol.signing import Message, open_message, precheck, seal
+from certfree.exchange.protocol.signing import Message, open_message, precheck, reveal, seal
 
 __all__ = [
     "DEADLINE_HEADER",
@@ -43,6 +45,7 @@ __all__ = [
     "open_incoming",
     "post_hop",
     "receive",
+    "recipient_key",
     "send",
 ]
 
@@ -149,6 +152,7 @@ async def send(
     """
     if to == runtime.code:
         raise MessageRefused(RefusalReason.WRONG_RECEIVER, f"{to} is this node itself")
+    encrypt_to = await recipient_key(runtime, to) if is_encrypted(type) else None
     message = seal(
         runtime.node.signer(),
         type=type,
@@ -158,6 +162,7 @@ async def send(
         reply_to=reply_to,
         message_id=message_id,
         now=runtime.clock(),
+        encrypt_to=encrypt_to,
     )
     await audit.record(runtime.audit, "sent", message, None)
     if await runtime.hosting.hosts(to):
@@ -171,7 +176,7 @@ async def send(
             _raise_problem(response, hop)
         raw = response.text
     reply = await _open_reply(runtime, raw, message)
-    await audit.record(runtime.audit, "answer_received", message, reply.raw)
+    await audit.record(runtime.audit, "answer_received", message, reply)
     if reply.type == MessageType.REFUSAL:
         raise provider_refusal(
             provider=reply.speaks_for,
@@ -182,6 +187,27 @@ async def send(
             signed=reply.raw,
         )
     return reply
+
+
+async def recipient_key(runtime: ExchangeRuntime, to: str) -> Jwk:
+    """The key a message to node ``to`` is encrypted to: its registered ``use: enc`` key, or
+    this node's own for a department it hosts, whose messages never leave this node
+    (:mod:`certfree.exchange.protocol.hosting`; the registry does not say who hosts whom, and
+    need not). NodeWithoutEncryptionKey when the registry lists none, even refreshed."""
+    if await runtime.hosting.hosts(to):
+        return await asyncio.to_thread(runtime.node.encryption_key)
+    snap = await runtime.registry.current()
+    peer = snap.peer(to)
+    if peer is None or peer.encryption is None:
+        snap = await runtime.registry.current(missing=to)
+        peer = snap.peer(to)
+    if peer is None or peer.encryption is None:
+        # Nothing can be sent; say what the path would have said first: the first node on
+        # the way that no one can reach, as that node's neighbour would have.
+        for node in path(runtime.code, to)[1:]:
+            runtime.registry.endpoint(node, snap)
+        raise NodeWithoutEncryptionKey(to)
+    return peer.encryption
 
 
 async def _answer_here(runtime: ExchangeRuntime, message: Message) -> str:
@@ -201,6 +227,7 @@ async def _open_reply(runtime: ExchangeRuntime, raw: str, request: Message) -> M
             WithOwnKeys(await runtime.registry.current(), runtime.code, runtime.node.own_peer),
             now=runtime.clock(),
             skew=runtime.settings.exchange_clock_skew,
+            decrypt=runtime.node.decrypt,  # the reply is encrypted to this node's key
         )
     except MessageRefused as exc:
         reason = RefusalReason(exc.reason.value)
@@ -247,7 +274,8 @@ async def receive(runtime: ExchangeRuntime, raw: str, deadline: float | None) ->
     try:
         message = await open_incoming(runtime, raw)
         if message.receiver == runtime.code:
-            return await runtime.answerer.dispatch(message)
+            # Only the addressee decrypts; a forwarder passes the JWE on unopened.
+            return await runtime.answerer.dispatch(reveal(message, runtime.node.decrypt))
         hop = forward_hop(runtime.code, message.sender, message.receiver)
     except MessageRefused as exc:
         exc.node = exc.node or runtime.code  # the caller learns which node refused

@@ -10,14 +10,11 @@ more, or of a sensitive personal-information class, leave a count (数据安全�
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from certfree.catalog import question_field_grades
-from certfree.crypto import b64url_decode
 from certfree.errors import CertfreeError
 from certfree.exchange.protocol.audit import subject_ids
 from certfree.exchange.protocol.messages import MessageType
@@ -28,20 +25,13 @@ from certfree.questions import get_question
 __all__ = ["egress_step"]
 
 
-def _answer_body(reply: str) -> dict[str, Any] | None:
-    payload = json.loads(b64url_decode(reply.split(".")[1]))
-    if payload.get("type") != MessageType.QUESTION_ANSWER:
+def egress_step(message: Message, reply: Message) -> Callable[[Session], None] | None:
+    """The step recording what ``reply`` (the provider's signed answer, as it sealed it:
+    the plaintext body beside the encrypted JWS) carries out, or None when it carries no
+    important data or sensitive personal information."""
+    if message.type != MessageType.QUESTION_ASK or reply.type != MessageType.QUESTION_ANSWER:
         return None  # a refusal carries no data
-    body = payload.get("body")
-    return body if isinstance(body, dict) else None
-
-
-def egress_step(message: Message, reply: str) -> Callable[[Session], None] | None:
-    """The step recording what ``reply`` (the provider's signed answer) carries out, or None
-    when it carries no important data or sensitive personal information."""
-    if message.type != MessageType.QUESTION_ASK:
-        return None
-    body = _answer_body(reply)
+    body = reply.body
     result = body.get("result") if body else None
     if not isinstance(result, dict):
         return None
