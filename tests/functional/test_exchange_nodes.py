@@ -216,7 +216,15 @@ def test_a_retry_gets_the_same_signed_answer_and_a_reused_id_is_a_replay(
         "service_item": SERVICE,
         "purpose": "结婚登记",
     }
-    message = seal(city.exchange.signer(), type="question.ask", sender=CITY, receiver=MZ, body=body)
+    to_mz = cluster.keys[MZ].encryption.active("node").public_jwk  # what MZ registered
+    message = seal(
+        city.exchange.signer(),
+        type="question.ask",
+        sender=CITY,
+        receiver=MZ,
+        body=body,
+        encrypt_to=to_mz,
+    )
     with cluster.client(MZ) as client:
         first = client.post("/api/v1/exchange/messages", content=message.raw)
         again = client.post("/api/v1/exchange/messages", content=message.raw)
@@ -227,6 +235,7 @@ def test_a_retry_gets_the_same_signed_answer_and_a_reused_id_is_a_replay(
             receiver=MZ,
             body={**body, "purpose": "另一件事"},
             message_id=message.id,
+            encrypt_to=to_mz,
             now=dt.datetime.now(dt.UTC).timestamp(),
         )
         replay = client.post("/api/v1/exchange/messages", content=other.raw)

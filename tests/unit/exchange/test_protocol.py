@@ -11,6 +11,7 @@ import pytest
 
 from certfree.crypto import EncryptionKey, b64url_decode, b64url_encode, generate_signer, sign_jws
 from certfree.crypto.keys import PrivateSigner
+from certfree.errors import InvalidInput
 from certfree.exchange.errors import MessageRefused
 from certfree.exchange.protocol.registry import RegistrySnapshot
 from certfree.exchange.protocol.replay import purge_expired, reply_for, store_reply
@@ -213,3 +214,16 @@ def test_a_changed_ciphertext_fails_the_signature_on_the_way(city_key: PrivateSi
     other = sealed(city_key).raw.split(".")[1]  # the same ask, encrypted anew
     assert refusal(f"{head}.{other}.{signature}", directory(city_key)) == "bad_signature"
     assert body != other
+
+
+def test_a_personal_body_in_the_clear_is_malformed_even_on_the_way(
+    city_key: PrivateSigner,
+) -> None:
+    raw = _signed(city_key, _payload())  # body ASK, not encrypted
+    assert refusal(raw, directory(city_key)) == "malformed"
+    assert refusal(raw, directory(city_key), decrypt=MZ_ENC.decrypt) == "malformed"
+
+
+def test_sealing_an_encrypted_type_needs_the_receivers_key(city_key: PrivateSigner) -> None:
+    with pytest.raises(InvalidInput, match="encrypted to its receiver 370100-MZ"):
+        sealed(city_key, encrypt_to=None)

@@ -59,9 +59,6 @@ __all__ = [
 
 MESSAGE_TYP = "certfree-msg+jwt"
 VERSION = 1
-# While the senders of this tree learn to encrypt, a body of an encrypted type may still be
-# sealed and opened in the clear; False once they all do.
-_CLEAR_BODIES_ALLOWED = True
 _REQUIRED: dict[str, type | tuple[type, ...]] = {
     "id": str,
     "type": str,
@@ -162,7 +159,7 @@ def seal(
     validate_body(type, body)
     plain = dict(body)
     ciphertext = None
-    if is_encrypted(type) and not (encrypt_to is None and _CLEAR_BODIES_ALLOWED):
+    if is_encrypted(type):
         if encrypt_to is None:
             raise InvalidInput(
                 f"a {type} message is encrypted to its receiver {receiver}: give its key",
@@ -316,8 +313,7 @@ def open_message(
         check_type(signed["type"])
     except CertfreeError as exc:
         raise _refuse(RefusalReason.MALFORMED, str(exc)) from exc
-    clear = sealed_body(signed["body"]) is None
-    if is_encrypted(signed["type"]) and clear and not _CLEAR_BODIES_ALLOWED:
+    if is_encrypted(signed["type"]) and sealed_body(signed["body"]) is None:
         raise _refuse(
             RefusalReason.MALFORMED,
             f'body of {signed["type"]} must be encrypted to the receiver as {{"jwe": …}}',
