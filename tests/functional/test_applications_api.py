@@ -4,6 +4,7 @@ completes a service without paper, and only the right people see and act on the 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -108,8 +109,11 @@ def test_an_elder_gets_the_card_without_any_paper(node: TestClient, db: Database
     assert age["provider"] == "370100-GA"  # the department asked …
     assert age["signer"] == PROVINCE  # … answered and signed by the node hosting it
     keys: KeyStore = node.app.state.node.keys  # type: ignore[attr-defined]
-    _, signed = keys.verify_jws(age["answer_jws"])  # the node's seal on what it answered
-    assert signed["body"]["result"] == {"at_least": True}
+    _, signed = keys.verify_jws(age["answer_jws"])  # the node's seal on what it answered …
+    assert set(signed["body"]) == {"jwe"}  # … over the body encrypted to the node itself
+    body = json.loads(keys.encryption.decrypt(signed["body"]["jwe"]))
+    assert body["result"] == {"at_least": True}
+    assert age["answer_body"] == body  # kept beside the seal as the evidence
 
     submitted = node.post(
         f"/api/v1/applications/{app['id']}/submit", headers=_bearer(node, "applicant", elder)

@@ -177,6 +177,10 @@ def record_answer(
         "answer": result,
         "answered_at": body.get("answered_at"),
         "grant_id": body.get("grant_id"),
+        # The provider's signature is over the body encrypted to this node (the exchange
+        # encrypts it end to end): what it said is kept here, beside the signed JWS, and this
+        # node's encryption key opens the JWS again to the same body.
+        "answer_body": dict(body),
         "answer_jws": answer["answer_jws"],
     }
     status = SlotStatus.MET if met else SlotStatus.FAILED
