@@ -192,6 +192,7 @@ def test_the_body_travels_encrypted_and_a_forwarder_cannot_read_it(
 ) -> None:
     message = sealed(city_key)
     assert message.body == ASK  # the sender keeps the plaintext
+    assert message.readable
     payload = _payload_of(message.raw)
     assert set(payload["body"]) == {"jwe"}
     assert "11010519491231002X" not in message.raw

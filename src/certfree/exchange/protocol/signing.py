@@ -180,7 +180,8 @@ def seal(
     if on_behalf_of is not None:
         payload["for"] = on_behalf_of
     raw = sign_jws(signer, payload, header={"typ": MESSAGE_TYP})
-    return replace(_message(payload, raw, signer.kid), body=plain, ciphertext=ciphertext)
+    sealed = _message(payload, raw, signer.kid)
+    return replace(sealed, body=plain, ciphertext=ciphertext, readable=True)
 
 
 def _message(payload: Mapping[str, Any], raw: str, kid: str) -> Message:
