@@ -18,6 +18,7 @@ Domains raise their own subclasses (``InvalidIdentifier`` lives in ``certfree.id
     ├── ContentTooLarge                413 a request body over its cap (names the cap)
     └── CryptoError                    422 keys and signatures
         ├── KeyNotFound                404 no key with that id / owner
+        ├── DecryptionFailed           422 a JWE not made for this key, or altered (crypto.jwe)
         └── SignatureInvalid           422 a signature does not verify
             └── RefusedForReason           422 a signed object refused for a named reason
                                                (SD-JWT, status lists: crypto subclasses it)
