@@ -132,8 +132,17 @@ class Settings(BaseSettings):
     exchange_connect_timeout: float = Field(default=2.0, gt=0, description="seconds per hop")
     exchange_read_timeout: float = Field(default=5.0, gt=0, description="seconds, whole path")
     exchange_retries: int = Field(default=2, ge=0, le=5, description="on connection errors")
+    exchange_hop_parallel: int = Field(
+        default=2, ge=1, le=64, description="requests in flight per next node before messages wait"
+    )
+    exchange_hop_max_wait_ms: float = Field(
+        default=5.0, ge=0, le=1000, description="the longest a message waits to share a request"
+    )
     exchange_clock_skew: int = Field(default=120, gt=0, description="accepted iat skew, s")
     registry_ttl_seconds: int = Field(default=60, gt=0, description="signed registry cache")
+    registry_poll_seconds: float = Field(
+        default=2.0, ge=0, le=300, description="how often the registry serial is asked; 0: never"
+    )
     # Grades decide grants (catalog.grants.grading): general data at or above this grade needs a
     # legal basis and the providing department's approval (3, 敏感: GB/T 43697-2024 附录H;
     # 个人信息保护法 第28条); important (5) and core (6) data are ruled whatever it is.

@@ -38,6 +38,7 @@ PUBLIC_OPERATIONS = {
     # Node-to-node messages authenticate by their own signature; the registry is signed.
     ("POST", "/api/v1/exchange/messages"),
     ("GET", "/api/v1/exchange/registry"),
+    ("GET", "/api/v1/exchange/registry/serial"),
     # The register of relying parties is published signed, for wallets to work offline.
     ("GET", "/api/v1/relying-parties/register"),
     # Shandong publishes its data supply and demand lists (供需两张清单) openly.

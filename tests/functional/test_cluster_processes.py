@@ -22,10 +22,14 @@ from typer.testing import CliRunner
 
 from certfree import cli
 from certfree.auth import NODE_KEY_OWNER
-from certfree.crypto import KeyStore
+from certfree.crypto import KeyStore, PeerCertificateRefused, TlsFiles, check_peer, client_context
 from certfree.demo import cluster_desk as desk
 from certfree.demo.cluster import cluster_up
 from certfree.demo.cluster_processes import alive, cluster_down, cluster_status
+from certfree.exchange.protocol.hops import HopItem, decode_results, seal_envelope
+from certfree.exchange.protocol.lanes import MESSAGES_PATH
+from certfree.exchange.protocol.registry import RegistrySnapshot, verify_registry
+from certfree.exchange.protocol.signing import seal
 from certfree.settings import DEV_PASSPHRASE
 from helpers.consent_forgery import claims_of, resigned, tampered
 
@@ -115,6 +119,24 @@ def _kill(cluster: dict[str, Any], code: str) -> None:
         time.sleep(0.05)
 
 
+def _registry(cluster: dict[str, Any]) -> RegistrySnapshot:
+    """The registry the province publishes now, checked with its pinned keys."""
+    province = cluster["nodes"][PROVINCE]["url"]
+    published = httpx.get(f"{province}/api/v1/exchange/registry", timeout=10)
+    pinned = json.loads((Path(cluster["dir"]) / "province.jwks.json").read_text())
+    return verify_registry(published.text, pinned)
+
+
+def _desk_tls(cluster: dict[str, Any]) -> TlsFiles:
+    env = json.loads((Path(cluster["nodes"][DESK]["dir"]) / "env.json").read_text())
+    return TlsFiles(
+        Path(env["CERTFREE_TLS_CERT"]),
+        Path(env["CERTFREE_TLS_KEY"]),
+        Path(env["CERTFREE_TLS_CA"]),
+        DEV_PASSPHRASE,
+    )
+
+
 def test_every_node_is_up_and_a_city_desk_asks_another_citys_department(
     cluster: dict[str, Any],
 ) -> None:
@@ -130,22 +152,9 @@ def test_every_node_is_up_and_a_city_desk_asks_another_citys_department(
 def test_every_node_takes_hops_over_mutual_tls_with_the_key_the_registry_binds(
     cluster: dict[str, Any],
 ) -> None:
-    from certfree.crypto import PeerCertificateRefused, TlsFiles, check_peer, client_context  # noqa: PLC0415
-    from certfree.exchange.protocol.registry import verify_registry  # noqa: PLC0415
-    from certfree.exchange.protocol.transport import MESSAGES_PATH  # noqa: PLC0415
-
     nodes = cluster["nodes"]
-    published = httpx.get(f"{nodes[PROVINCE]['url']}/api/v1/exchange/registry", timeout=10)
-    pinned = json.loads((Path(cluster["dir"]) / "province.jwks.json").read_text())
-    registry = verify_registry(published.text, pinned)
-    env = json.loads((Path(nodes[DESK]["dir"]) / "env.json").read_text())
-    desk_tls = TlsFiles(
-        Path(env["CERTFREE_TLS_CERT"]),
-        Path(env["CERTFREE_TLS_KEY"]),
-        Path(env["CERTFREE_TLS_CA"]),
-        DEV_PASSPHRASE,
-    )
-    with httpx.Client(verify=client_context(desk_tls), timeout=10) as client:
+    registry = _registry(cluster)
+    with httpx.Client(verify=client_context(_desk_tls(cluster)), timeout=10) as client:
         for code, node in nodes.items():
             peer = registry.peers[code]
             assert peer.tls == node["tls_fingerprint"]
@@ -292,6 +301,74 @@ def _check_no_released_answer_unlogged(
     assert (
         stored == _audited(cluster, MZ, "answer_sent") == _audited(cluster, MZ, "request_received")
     )
+
+
+def test_a_message_that_skips_the_province_and_the_city_is_refused_by_the_provider(
+    cluster: dict[str, Any],
+) -> None:
+    person = _married(cluster, 8)[7]
+    nodes = cluster["nodes"]
+    signer = KeyStore(Path(nodes[DESK]["dir"]) / "keys", DEV_PASSPHRASE).signer(NODE_KEY_OWNER)
+    body = {
+        "question": "marital_status",
+        "args": {"id_number": person},
+        "service_item": MARRIAGE,
+        "purpose": "内地居民结婚登记",
+        "consent": _consents(cluster, person),
+    }
+    to_mz = _registry(cluster).peers[MZ].encryption
+    message = seal(
+        signer, type="question.ask", sender=DESK, receiver=MZ, body=body, encrypt_to=to_mz
+    )
+    now = time.time()
+    # The desk hands its message straight to the department, over mutual TLS, in an envelope
+    # it signs itself: everything is genuine except the path.
+    envelope = seal_envelope(
+        signer, sender=DESK, receiver=MZ, items=[HopItem(message.raw, now + 10)], now=now
+    )
+    with httpx.Client(verify=client_context(_desk_tls(cluster)), timeout=10) as client:
+        response = client.post(
+            nodes[MZ]["exchange_url"] + MESSAGES_PATH,
+            content=envelope,
+            headers={"content-type": "application/jose"},
+        )
+
+    assert response.status_code == 200, response.text
+    (result,) = decode_results(response.content, 1)
+    assert result.status == 422
+    assert result.json()["reason"] == "wrong_hop"
+    assert result.json()["node"] == MZ
+    assert "370100" in result.json()["detail"]  # the node it must come from
+    assert message.id not in _audited(cluster, MZ, "request_received")
+
+
+def test_a_revoked_node_is_known_as_revoked_at_every_node_within_seconds(
+    cluster: dict[str, Any],
+) -> None:
+    nodes = cluster["nodes"]
+    gone = "370200-MZ"  # a department no other test of this module asks
+    province = nodes[PROVINCE]
+    revoked = httpx.post(
+        f"{province['url']}/api/v1/exchange/nodes/{gone}/revoke",
+        headers={"Authorization": f"Bearer {desk.bureau_token(province, PROVINCE)}"},
+        timeout=10,
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["status"] == "revoked"
+    registry = _registry(cluster)
+    assert registry.peers[gone].status == "revoked"
+
+    # Every node's registry lives 60 s; the signed serial they poll every 2 s brings the
+    # revocation sooner. Wait a bounded while for all of them, then say who lags.
+    lagging = set(nodes) - {PROVINCE}
+    deadline = time.monotonic() + 20
+    while lagging and time.monotonic() < deadline:
+        for code in sorted(lagging):
+            used = httpx.get(f"{nodes[code]['url']}/api/v1/node", timeout=10).json()
+            if used["registry_serial"] == registry.serial:
+                lagging.discard(code)
+        time.sleep(0.2)
+    assert not lagging, f"still on an older registry: {sorted(lagging)}"
 
 
 def test_kill_9_of_the_provider_during_load(cluster: dict[str, Any]) -> None:

@@ -24,6 +24,7 @@ from factories.grants import grant_for
 from factories.population import married_couple
 from helpers.cascade import Nodes, running_nodes
 from helpers.consent_forgery import claims_of, resigned, tampered
+from helpers.hops import hand_over
 
 PROVINCE, CITY, DESK, MZ = "370000", "370100", "370200", "370100-MZ"
 LEVELS = {PROVINCE: "province", CITY: "city", DESK: "city", MZ: "department"}
@@ -262,8 +263,10 @@ def test_a_node_that_sends_another_persons_consent_is_refused(cluster: Cluster) 
         },
         encrypt_to=_enc_key(cluster, MZ),
     )
-    with cluster.client(MZ) as client:
-        response = client.post("/api/v1/exchange/messages", content=message.raw)
+    with cluster.client(PROVINCE) as client:  # the desk's next node on the path to MZ
+        response = hand_over(
+            client, desk.exchange.signer(), sender=DESK, receiver=PROVINCE, raw=message.raw
+        )
 
     assert response.status_code == 200, response.text
     reply = open_message(response.text, _registry(cluster), decrypt=_desk_key(cluster))
@@ -348,8 +351,10 @@ def test_a_consent_given_for_one_application_is_refused_for_another(cluster: Clu
             },
             encrypt_to=_enc_key(cluster, MZ),
         )
-        with cluster.client(MZ) as client:
-            response = client.post("/api/v1/exchange/messages", content=message.raw)
+        with cluster.client(PROVINCE) as client:  # the desk's next node on the path to MZ
+            response = hand_over(
+                client, desk.exchange.signer(), sender=DESK, receiver=PROVINCE, raw=message.raw
+            )
         assert response.status_code == 200, response.text
         return open_message(response.text, _registry(cluster), decrypt=_desk_key(cluster))
 

@@ -26,9 +26,10 @@ from certfree.crypto import (
     generate_signer,
     verifier_for,
 )
+from certfree.exchange.protocol.hops import HopResult, encode_results
+from certfree.exchange.protocol.lanes import MESSAGES_PATH
 from certfree.exchange.protocol.registry import RegistrySnapshot, register_node
 from certfree.exchange.protocol.signing import Peer, open_message, seal
-from certfree.exchange.protocol.transport import MESSAGES_PATH
 from certfree.governance.audit.models import AuditEntry
 from certfree.settings import Settings
 from certfree.storage import Database
@@ -188,7 +189,8 @@ def _forging_peer(signer: Signer, sender: str, on_behalf_of: str, asker: Jwk) ->
 
     @peer.post(MESSAGES_PATH)
     async def forge(request: Request) -> Response:
-        asked = json.loads(b64url_decode((await request.body()).decode().split(".")[1]))
+        envelope = json.loads(b64url_decode((await request.body()).decode().split(".")[1]))
+        asked = json.loads(b64url_decode(envelope["items"][0]["m"].split(".")[1]))
         body = {
             "question": "marital_status",
             "result": {"status": "unmarried"},
@@ -205,7 +207,8 @@ def _forging_peer(signer: Signer, sender: str, on_behalf_of: str, asker: Jwk) ->
             on_behalf_of=on_behalf_of,
             encrypt_to=asker,
         )
-        return Response(forged.raw, media_type="application/jose")
+        result = HopResult(200, "application/jose", forged.raw.encode())
+        return Response(encode_results([result]), media_type="application/json")
 
     return peer
 

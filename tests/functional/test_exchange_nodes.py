@@ -19,6 +19,7 @@ from certfree.governance.egress import egress_report
 from factories.grants import grant_for
 from factories.population import married_couple, resident_id
 from helpers.cascade import Nodes, running_nodes
+from helpers.hops import hand_over
 
 PROVINCE, CITY, OTHER_CITY, MZ = "370000", "370100", "370200", "370100-MZ"
 LEVELS = {PROVINCE: "province", CITY: "city", OTHER_CITY: "city", MZ: "department"}
@@ -225,9 +226,10 @@ def test_a_retry_gets_the_same_signed_answer_and_a_reused_id_is_a_replay(
         body=body,
         encrypt_to=to_mz,
     )
+    signer = city.exchange.signer()
     with cluster.client(MZ) as client:
-        first = client.post("/api/v1/exchange/messages", content=message.raw)
-        again = client.post("/api/v1/exchange/messages", content=message.raw)
+        first = hand_over(client, signer, sender=CITY, receiver=MZ, raw=message.raw)
+        again = hand_over(client, signer, sender=CITY, receiver=MZ, raw=message.raw)
         other = seal(
             city.exchange.signer(),
             type="question.ask",
@@ -238,7 +240,7 @@ def test_a_retry_gets_the_same_signed_answer_and_a_reused_id_is_a_replay(
             encrypt_to=to_mz,
             now=dt.datetime.now(dt.UTC).timestamp(),
         )
-        replay = client.post("/api/v1/exchange/messages", content=other.raw)
+        replay = hand_over(client, signer, sender=CITY, receiver=MZ, raw=other.raw)
 
     assert first.status_code == 200, first.text
     assert again.content == first.content

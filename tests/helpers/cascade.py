@@ -25,7 +25,6 @@ from fastapi import FastAPI
 from sqlalchemy import insert
 from starlette.types import ASGIApp
 
-from certfree.api.exchange import MessagesFastPath
 from certfree.app import create_app
 from certfree.auth.tokens import NODE_KEY_OWNER
 from certfree.crypto import KeyStore
@@ -200,7 +199,7 @@ class Nodes:
 
     def up(self, code: str, app: ASGIApp | None = None) -> None:
         """Serve node ``code`` again on its port: its own app, or ``app`` in its place."""
-        self.servers.serve(code, app or MessagesFastPath(self.apps[code]))
+        self.servers.serve(code, app or self.apps[code])
 
 
 @contextmanager
@@ -212,7 +211,7 @@ def running_nodes(
     """Serve one app per code of ``levels`` (code → node level; exactly one "province"), each
     with its entry in ``parents`` as its parent, every node registered and approved at the
     province and pinning the province's key. Each app is served as `certfree serve` serves it
-    (behind MessagesFastPath, lifespan on); on exit the servers stop, ending the lifespans."""
+    (lifespan on); on exit the servers stop, ending the lifespans."""
     (province,) = [code for code, level in levels.items() if level == "province"]
     apps: dict[str, FastAPI] = {}
     dbs: dict[str, Database] = {}

@@ -36,6 +36,7 @@ from certfree.api import (
 )
 from certfree.api.deps import document_roles
 from certfree.api.guards import RequestGuard
+from certfree.api.hop_endpoint import HopEndpoint, document_hop_endpoint
 from certfree.api.problems import document_problems, install_problem_handlers
 
 __all__ = ["install_api"]
@@ -43,6 +44,7 @@ __all__ = ["install_api"]
 
 def install_api(app: FastAPI) -> None:
     install_problem_handlers(app)
+    app.add_middleware(HopEndpoint)  # node hops skip routing, not the guard's limits
     app.add_middleware(RequestGuard)
     modules = (
         system,
@@ -78,4 +80,5 @@ def install_api(app: FastAPI) -> None:
     )
     for module in modules:
         app.include_router(document_roles(module.router))
+    document_hop_endpoint(app)
     document_problems(app)

@@ -44,7 +44,7 @@ async def cluster_health(
 ) -> ClusterHealth:
     """Every registered node (at most 200, by code) with its ``/healthz`` asked now."""
     snapshot = await node.exchange.directory()
-    found = await peer_health.probe_peers(node.exchange.client, snapshot)
+    found = await peer_health.probe_peers(node.exchange.http, snapshot)
     return ClusterHealth.model_validate(
         {"checked_at": utcnow(), "registry_serial": snapshot.serial, "nodes": found}
     )

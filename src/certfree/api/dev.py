@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-import httpx
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
@@ -30,8 +29,10 @@ from certfree.api.deps import NodeDep, SessionDep, allow
 from certfree.auth import Principal, Role
 from certfree.demo.devices import DemoNode, own_id_card
 from certfree.demo.personas import demo_personas
-from certfree.errors import Conflict, Forbidden, InvalidInput, NotFound
+from certfree.errors import CertfreeError, Conflict, Forbidden, InvalidInput, NotFound
 from certfree.exchange.errors import ProviderUnavailable
+from certfree.exchange.protocol.clients import PEER_ERRORS
+from certfree.exchange.protocol.hops import HopResult
 from certfree.settings import NodeLevel
 
 router = APIRouter(prefix="/dev", tags=["development"], include_in_schema=False)
@@ -203,31 +204,34 @@ async def consent_attestation(body: DevConsentRequest, node: NodeDep) -> Attesta
     province = directory.province or node.settings.node_code[:2] + "0000"
     base = node.exchange.registry.endpoint(province, directory)
     try:
-        signed_in = await node.exchange.client.post(
-            f"{base}/dev/sign-in", json={"id_number": subject}
+        signed_in = await node.exchange.http.request(
+            "POST", f"{base}/dev/sign-in", json={"id_number": subject}
         )
         _raise_problem(signed_in, province)
-        attested = await node.exchange.client.post(
+        attested = await node.exchange.http.request(
+            "POST",
             f"{base}/api/v1/consent/attestations",
             json=request.model_dump(mode="json", exclude_none=True),
             headers={"Authorization": f"Bearer {signed_in.json()['token']}"},
         )
-    except httpx.HTTPError as exc:
+    except PEER_ERRORS as exc:
         raise ProviderUnavailable(province, f"同意凭据未能取得：{exc!r}") from exc
     _raise_problem(attested, province)
     return AttestationView.model_validate(attested.json())
 
 
-def _raise_problem(response: httpx.Response, province: str) -> None:
+def _raise_problem(response: HopResult, province: str) -> None:
     """The province's refusal as the error it stands for, naming the province."""
-    if response.is_success:
+    if 200 <= response.status < 300:
         return
     try:
         problem = response.json()
-    except ValueError:
+    except CertfreeError:
         problem = {}
-    detail = f"省级节点 {province}：{problem.get('detail') or response.status_code}"
-    if response.status_code >= 500:
+    if not isinstance(problem, dict):
+        problem = {}
+    detail = f"省级节点 {province}：{problem.get('detail') or response.status}"
+    if response.status >= 500:
         raise ProviderUnavailable(province, detail)
     kind = {404: NotFound, 409: Conflict, 401: Forbidden, 403: Forbidden}
-    raise kind.get(response.status_code, InvalidInput)(detail, field=problem.get("field"))
+    raise kind.get(response.status, InvalidInput)(detail, field=problem.get("field"))

@@ -1,34 +1,28 @@
 """HTTP routes of the exchange (thin: parse, call the runtime, format).
 
-``POST /exchange/messages`` is node-to-node: no bearer token, the message's own signature
-authenticates it (an unsigned or badly signed body is refused with problem+json).
+Node-to-node hops (``POST /exchange/messages``) are served by :mod:`certfree.api.hop_endpoint`.
 """
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
-from starlette.types import Receive, Scope, Send
 
 from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
-from certfree.api.problems import certfree_problem
 from certfree.api.views import IsoTimestamp, View
-from certfree.assembly import NodeRuntime
 from certfree.auth import NODE_KEY_OWNER, Principal, Role
-from certfree.errors import CertfreeError, Forbidden, NotFound
-from certfree.exchange.protocol import registry, routing, transport
+from certfree.errors import Forbidden, NotFound
+from certfree.exchange.protocol import registry, registry_serial, routing, transport
 from certfree.exchange.questions import asking
 from certfree.settings import NodeLevel
 
 router = APIRouter(prefix="/api/v1", tags=["exchange"])
 
 _Asker = Annotated[Principal, Depends(allow(Role.CLERK, Role.DEPARTMENT_ADMIN))]
-_MAX_MESSAGE = 256 * 1024
 _COMPACT_JWS = {"schema": {"type": "string", "description": "RFC 7515 §7.1 compact JWS"}}
 
 
@@ -62,110 +56,6 @@ class AskAnswer(BaseModel):
         description="the node that answered for the provider, whose data it holds, and signed "
         "the answer (this node); null when the provider answered itself",
     )
-
-
-@router.post(
-    transport.MESSAGES_PATH.removeprefix("/api/v1"),
-    openapi_extra={
-        **PUBLIC,
-        "requestBody": {
-            "required": True,
-            "content": {transport.JOSE: {"schema": {"type": "string"}}},
-        },
-    },
-    response_class=Response,
-    responses={200: {"content": {transport.JOSE: _COMPACT_JWS}, "description": "the signed reply"}},
-)
-async def receive_message(request: Request) -> Response:
-    """Receive a signed node message: answer it if it is for this node, else pass it on."""
-    # No dependencies on this hot path: FastAPI runs sync ones in a worker thread each.
-    status, body, media = await _reply(
-        request.app.state.node,
-        await request.body(),
-        request.headers.get(transport.DEADLINE_HEADER),
-    )
-    return Response(body, status_code=status, media_type=media)
-
-
-async def _reply(
-    node: NodeRuntime, body: bytes, deadline_header: str | None
-) -> tuple[int, bytes, str]:
-    """Status, body and media type of the answer to a node message (the route and the fast
-    path alike); a refusal raises, for the one problem+json handler."""
-    raw = body[:_MAX_MESSAGE].decode("ascii", errors="replace")
-    result = await transport.receive(node.exchange, raw, _deadline(node, deadline_header))
-    if isinstance(result, str):
-        return 200, result.encode("ascii"), transport.JOSE
-    # A forwarded message: the next hop's answer goes back unchanged, errors included.
-    media = result.headers.get("content-type", "application/octet-stream")
-    return result.status_code, result.content, media
-
-
-def _deadline(node: NodeRuntime, text: str | None) -> float | None:
-    """The path's deadline from the previous hop, never later than our own read timeout."""
-    try:
-        deadline = float(text) if text else None
-    except ValueError:
-        return None
-    if deadline is None:
-        return None
-    return min(deadline, time.time() + node.settings.exchange_read_timeout)
-
-
-class MessagesFastPath:
-    """ASGI wrapper that serves ``POST /api/v1/exchange/messages`` without FastAPI's stack.
-
-    Every verification crosses this route at four nodes; routing over the API's hundred
-    routes, its middleware and request objects cost more CPU than the message's own checks.
-    Same behaviour as :func:`receive_message` (whose route stays for the OpenAPI document
-    and in-process tests); everything else goes to ``app`` unchanged.
-    """
-
-    def __init__(self, app: FastAPI) -> None:
-        self.app = app
-        self.state = app.state
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["path"] != transport.MESSAGES_PATH
-            or scope["method"] != "POST"
-        ):
-            await self.app(scope, receive, send)
-            return
-        node: NodeRuntime = self.app.state.node
-        chunks: list[bytes] = []
-        size, more = 0, True
-        while more:
-            event = await receive()
-            if event["type"] == "http.disconnect":
-                return
-            chunk = event.get("body", b"")
-            if size < _MAX_MESSAGE:
-                chunks.append(chunk)
-            size += len(chunk)
-            more = event.get("more_body", False)
-        wanted = transport.DEADLINE_HEADER.lower().encode()
-        header = next((v for k, v in scope["headers"] if k == wanted), None)
-        try:
-            status, body, media = await _reply(
-                node, b"".join(chunks), header.decode("latin-1") if header is not None else None
-            )
-        except CertfreeError as exc:
-            response = await certfree_problem(Request(scope), exc)
-            await response(scope, receive, send)
-            return
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", media.encode("latin-1")),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
 
 
 @router.post("/exchange/ask")
@@ -217,6 +107,27 @@ async def signed_registry(node: NodeDep) -> Response:
             return registry.sign_registry(
                 session, node.keys.signer(NODE_KEY_OWNER), node.settings.node_code
             )
+
+    return Response(await anyio.to_thread.run_sync(signed), media_type=transport.JOSE)
+
+
+@router.get(
+    registry_serial.SERIAL_PATH.removeprefix("/api/v1"),
+    openapi_extra=PUBLIC,
+    response_class=Response,
+    responses={
+        200: {"content": {transport.JOSE: _COMPACT_JWS}, "description": "signed registry serial"}
+    },
+)
+async def signed_serial(node: NodeDep) -> Response:
+    """The registry's serial alone, signed by the province: what every node polls every few
+    seconds, fetching the registry only when it has grown."""
+    if node.settings.node_level is not NodeLevel.PROVINCE:
+        raise NotFound(f"节点 {node.settings.node_code} 不是省级节点，不发布节点注册表")
+
+    def signed() -> str:
+        with node.db.session() as session:
+            return registry_serial.sign_serial(session, node.keys.signer(NODE_KEY_OWNER))
 
     return Response(await anyio.to_thread.run_sync(signed), media_type=transport.JOSE)
 

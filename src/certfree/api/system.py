@@ -81,6 +81,10 @@ class NodeIdentity(BaseModel):
     key_ids: list[str]
     active_key_id: str | None
     signature_algorithms: list[SignatureAlgorithm]
+    registry_serial: int | None = Field(
+        default=None,
+        description="serial of the signed node registry this node uses now (null: none loaded)",
+    )
 
 
 _SM2_PROFILE_PATH = "/api/v1/node/jose-profiles/sm2"
@@ -166,6 +170,7 @@ def node_identity(node: NodeDep) -> NodeIdentity:
         key_ids=[k.kid for k in keys],
         active_key_id=node.keys.active(NODE_KEY_OWNER).kid if keys else None,
         signature_algorithms=_SIGNATURE_ALGORITHMS,
+        registry_serial=cached.serial if (cached := node.exchange.registry.cached) else None,
     )
 
 

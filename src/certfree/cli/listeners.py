@@ -28,6 +28,7 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
+from certfree.app import create_app
 from certfree.crypto import TlsFiles, server_context
 
 __all__ = ["Listeners", "serve_listeners"]
@@ -111,9 +112,7 @@ async def _serve_pair(
 
 
 def _worker(listeners: Listeners, sockets: tuple[socket.socket, socket.socket] | None) -> None:
-    from certfree.cli.serve import fast_app  # noqa: PLC0415 - built in the worker, from env
-
-    if not asyncio.run(_serve_pair(fast_app(), listeners, sockets)):
+    if not asyncio.run(_serve_pair(create_app(), listeners, sockets)):
         sys.exit(1)
 
 

@@ -12,7 +12,6 @@ from certfree.auth import NODE_KEY_OWNER
 from certfree.cli.common import err_console, load_settings, node_keys, reported_errors
 from certfree.cli.i18n import t
 from certfree.cli.listeners import Listeners, serve_listeners
-from certfree.settings import Settings
 
 
 def serve(
@@ -54,18 +53,10 @@ def serve(
             host, port, settings.exchange_listen_port, settings.tls_files(), access_log
         )
         if workers == 1:
-            app: ASGIApp | None = fast_app(settings)
+            app: ASGIApp | None = create_app(settings)
         else:
             # Each worker builds its own app from the same CERTFREE_* environment.
             os.environ["CERTFREE_PORT"] = str(port)
             os.environ["CERTFREE_EXCHANGE_PORT"] = str(listeners.exchange_port)
             app = None
     serve_listeners(app, listeners, workers)
-
-
-def fast_app(settings: Settings | None = None) -> ASGIApp:
-    """The node's app with node messages served on the short path (see MessagesFastPath);
-    uvicorn's worker factory calls it without settings (read from CERTFREE_*)."""
-    from certfree.api.exchange import MessagesFastPath  # noqa: PLC0415 - the API
-
-    return MessagesFastPath(create_app(settings))

@@ -86,6 +86,14 @@ def clerk_token(node: dict[str, Any], code: str, subject: str | None = None) -> 
     )
 
 
+def bureau_token(node: dict[str, Any], code: str) -> str:
+    """A big-data bureau administrator's bearer token issued by node ``code`` (the province)."""
+    tokens = _tokens(str(node["dir"]), code, str(node["level"]))
+    return tokens.issue(
+        "bureau_admin", f"bureau:{getpass.getuser()}", organisation=code, ttl_seconds=600
+    )
+
+
 def citizen_token(node: dict[str, Any], code: str, subject: str) -> str:
     """The sign-in token of person ``subject`` at node ``code`` (the province), with its key:
     what the province's demo sign-in hands that person."""

@@ -37,7 +37,7 @@ def registry(key: PrivateSigner, status: str = "active") -> RegistrySnapshot:
 def refused(body: bytes, snap: RegistrySnapshot, receiver: str = CITY) -> RefusalReason:
     with pytest.raises(MessageRefused) as caught:
         open_envelope(body, snap, receiver=receiver)
-    return caught.value.reason
+    return RefusalReason(caught.value.reason)
 
 
 def test_an_envelope_opens_with_its_sender_items_and_deadlines() -> None:

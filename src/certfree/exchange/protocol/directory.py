@@ -5,22 +5,26 @@ or at once when a message names a sender or key it does not know (at most once a
 flood of unknown senders cannot turn into a flood of registry reads). A node below the
 province fetches the registry over HTTP and verifies it against the pinned province keys; in
 development only, it pins the first keys it sees. It never goes back to an older registry
-(``serial``), which would let a replayed registry revive a revoked node.
+(``serial``), which would let a replayed registry revive a revoked node. Between reads it asks
+the province for the signed serial alone every few seconds (:meth:`NodeDirectory.watch`), so
+a revocation reaches it in seconds, not at the end of the TTL.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-import httpx
+import aiohttp
 
 from certfree.crypto import b64url_decode
 from certfree.errors import CertfreeError, ConfigurationError
 from certfree.exchange.errors import NodeWithoutEndpoint, ProviderUnavailable
-from certfree.exchange.protocol.clients import HttpClients
+from certfree.exchange.protocol.clients import PEER_ERRORS, HttpClients
 from certfree.exchange.protocol.registry import (
     REGISTRY_PATH,
     RegistrySnapshot,
@@ -30,6 +34,7 @@ from certfree.exchange.protocol.registry import (
     snapshot_from_payload,
     verify_registry,
 )
+from certfree.exchange.protocol.registry_serial import SERIAL_PATH, verify_serial
 from certfree.exchange.protocol.routing import parent_of
 from certfree.exchange.protocol.workers import Workers
 from certfree.settings import NodeLevel, Settings
@@ -39,6 +44,7 @@ __all__ = ["NodeDirectory"]
 
 _PROVINCE_REGISTRY_TTL = 5.0  # the province reads its own table; cheap, so refreshed often
 _FORCED_REFRESH_GAP = 1.0  # at most one forced refresh a second (unknown sender floods)
+_MAX_REGISTRY = 16 * 1024 * 1024  # bytes of a signed registry (thousands of nodes' keys)
 
 
 class NodeDirectory:
@@ -117,15 +123,20 @@ class NodeDirectory:
             )
         province = self._code[:2] + "0000"
         try:
-            response = await self._http.client.get(f"{url}{REGISTRY_PATH}")
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
+            async with self._http.session.get(
+                f"{url}{REGISTRY_PATH}", timeout=self._http.timeout
+            ) as response:
+                response.raise_for_status()
+                token = (await response.content.read(_MAX_REGISTRY + 1)).decode("ascii")
+        except (aiohttp.ClientError, TimeoutError, UnicodeDecodeError) as exc:
             raise ProviderUnavailable(province, f"registry fetch failed: {exc!r}") from exc
-        return self._verify(response.text.strip())
+        if len(token) > _MAX_REGISTRY:
+            raise ProviderUnavailable(province, f"registry over {_MAX_REGISTRY} bytes")
+        return self._verify(token.strip())
 
     def _verify(self, token: str) -> RegistrySnapshot:
         settings = self._settings
-        pinned_path = settings.province_jwks or settings.key_dir / "province.jwks.json"
+        pinned_path = self._pinned_path
         pinned = load_pinned_jwks(pinned_path)
         if pinned is None:
             if not settings.is_development:
@@ -157,6 +168,36 @@ class NodeDirectory:
                 return
             except CertfreeError:
                 await asyncio.sleep(1.0)
+
+    @property
+    def _pinned_path(self) -> Path:
+        return self._settings.province_jwks or self._settings.key_dir / "province.jwks.json"
+
+    async def watch(self, stopping: Callable[[], bool]) -> None:
+        """Ask the province for its signed serial every ``registry_poll_seconds`` and reload
+        the registry when the serial has grown, so that a revocation reaches this node within
+        seconds rather than at the end of the registry's TTL (:mod:`.registry_serial`)."""
+        period = self._settings.registry_poll_seconds
+        url = self._settings.registry_url
+        if not period or not url:
+            return  # the province reads its own table; polling switched off
+        while not stopping():
+            await asyncio.sleep(period)
+            pinned_path = (
+                self._settings.province_jwks or self._settings.key_dir / "province.jwks.json"
+            )
+            try:
+                pinned = load_pinned_jwks(pinned_path)
+                response = await self._http.request("GET", url + SERIAL_PATH, timeout=period)
+                if pinned is None or response.status != 200:
+                    continue  # not pinned yet (the first registry pins) or the province is down
+                serial = verify_serial(response.text.strip(), pinned, now=self._clock())
+            except (CertfreeError, *PEER_ERRORS):
+                continue  # the next poll, or the TTL, will do
+            known = self._snapshot
+            if known is None or serial > known.serial:
+                with contextlib.suppress(CertfreeError):
+                    await self.current(missing="serial")
 
     @property
     def cached(self) -> RegistrySnapshot | None:

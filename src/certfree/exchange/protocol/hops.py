@@ -29,12 +29,13 @@ from certfree.errors import CertfreeError, KeyNotFound
 from certfree.exchange.errors import MessageRefused, RefusalReason
 from certfree.exchange.protocol.routing import path
 from certfree.exchange.protocol.signing import Directory, Peer
-from certfree.safejson import loads_untrusted
+from certfree.safejson import MAX_JSON_SIZE, loads_untrusted
 
 __all__ = [
     "HOP_TYP",
     "MAX_ENVELOPE",
     "MAX_ITEMS",
+    "MAX_RESULTS",
     "HopItem",
     "HopResult",
     "OpenedHop",
@@ -49,7 +50,8 @@ HOP_TYP = "certfree-hop+jwt"
 VERSION = 1
 MAX_ITEMS = 64  # messages in one envelope
 MAX_MESSAGE = 256 * 1024  # one message's compact JWS
-MAX_ENVELOPE = 4 * 1024 * 1024  # one envelope or one response, bytes
+MAX_ENVELOPE = MAX_JSON_SIZE  # bytes of one envelope: the body cap of every request
+MAX_RESULTS = 4 * MAX_JSON_SIZE  # bytes of the response to one envelope
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +213,7 @@ def encode_results(results: Sequence[HopResult]) -> bytes:
 
 def decode_results(content: bytes, expected: int) -> list[HopResult]:
     """Results of a response to an envelope of ``expected`` items; ValueError if malformed."""
-    document = loads_untrusted(content, what="a hop response", max_size=MAX_ENVELOPE)
+    document = loads_untrusted(content, what="a hop response", max_size=MAX_RESULTS)
     listed = document.get("results") if isinstance(document, dict) else None
     if not isinstance(listed, list) or len(listed) != expected:
         raise ValueError(f"a hop response must list {expected} results")

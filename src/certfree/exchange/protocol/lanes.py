@@ -31,6 +31,7 @@ from certfree.exchange.errors import ProviderUnavailable
 from certfree.exchange.protocol.hops import (
     MAX_ENVELOPE,
     MAX_ITEMS,
+    MAX_RESULTS,
     HopItem,
     HopResult,
     decode_results,
@@ -42,7 +43,7 @@ __all__ = ["JOSE", "MESSAGES_PATH", "HopLanes", "LaneSettings"]
 MESSAGES_PATH = "/api/v1/exchange/messages"
 JOSE = "application/jose"  # RFC 7515 §9.2.1: compact serialisation
 _BACKOFF = 0.1
-_BATCH_BYTES = 1024 * 1024
+_BATCH_BYTES = MAX_ENVELOPE // 2  # messages' bytes in one envelope, well under its cap
 # Failures where the peer cannot have answered: safe to send again (idempotent by id).
 _RETRYABLE = (aiohttp.ClientConnectionError,)
 
@@ -55,16 +56,24 @@ class LaneSettings:
     retries: int = 2
     parallel: int = 2  # requests in flight per lane before messages wait to share one
     max_wait: float = 0.005  # the longest a message waits for a lane's request to come back
-    ssl: ssl.SSLContext | None = None  # mutual TLS 1.3 (certfree.crypto.tls.client_context)
+    plain_http: bool = False  # development only: peers reached without TLS (http:// URLs)
 
 
 @dataclass(eq=False)
 class _Lane:
     hop: str
     url: str
+    pin: str | None  # the TLS key the signed registry binds to ``hop``
     waiting: list[tuple[HopItem, asyncio.Future[HopResult]]] = field(default_factory=list)
     in_flight: int = 0
     timer: asyncio.TimerHandle | None = None
+
+
+@dataclass(eq=False)
+class _LoopState:
+    session: aiohttp.ClientSession
+    lanes: dict[tuple[str, str, str | None], _Lane] = field(default_factory=dict)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
 
 class HopLanes:
@@ -76,49 +85,58 @@ class HopLanes:
         signer: Callable[[], Signer],
         settings: LaneSettings,
         *,
-        pin: Callable[[str], str | None] = lambda hop: None,
+        tls: Callable[[], ssl.SSLContext],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.code = code
         self._signer = signer
         self.settings = settings
-        self._pin = pin
+        self._tls = tls
         self._clock = clock
-        self._lanes: dict[tuple[str, str], _Lane] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._session: aiohttp.ClientSession | None = None
+        # Per event loop: a node serves one, but a test may serve one app from two loops.
+        self._loops: dict[asyncio.AbstractEventLoop, _LoopState] = {}
+
+    def _state(self) -> _LoopState:
+        loop = asyncio.get_running_loop()
+        state = self._loops.get(loop)
+        if state is None or state.session.closed:
+            connector = aiohttp.TCPConnector(limit=0, ssl=self._tls(), keepalive_timeout=30)
+            session = aiohttp.ClientSession(
+                connector=connector, auto_decompress=False, skip_auto_headers=("User-Agent",)
+            )
+            state = self._loops[loop] = _LoopState(session)
+        return state
 
     @property
     def session(self) -> aiohttp.ClientSession:
-        """The pooled client session (created on first use, inside the running loop)."""
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(
-                limit=0, ssl=self.settings.ssl or False, keepalive_timeout=30
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector, auto_decompress=False, skip_auto_headers=("User-Agent",)
-            )
-        return self._session
+        """The pooled client session for every request to a peer (created on first use,
+        inside the running loop): TLS 1.3 with this node's certificate (``tls``)."""
+        return self._state().session
 
     async def aclose(self) -> None:
-        """Close the pool; waiting messages fail as if the hop were down."""
-        for lane in self._lanes.values():
+        """Close the pool of the running loop; waiting messages fail as if the hop were down."""
+        state = self._loops.pop(asyncio.get_running_loop(), None)
+        if state is None:
+            return
+        for lane in state.lanes.values():
             if lane.timer is not None:
                 lane.timer.cancel()
-        for task in list(self._tasks):
+        for task in list(state.tasks):
             task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        if state.tasks:
+            await asyncio.gather(*state.tasks, return_exceptions=True)
+        await state.session.close()
 
-    async def send(self, hop: str, base_url: str, item: HopItem) -> HopResult:
-        """Hand ``item`` to node ``hop`` at ``base_url``; what came back for it, or
-        ProviderUnavailable naming ``hop`` when it did not answer before the deadline."""
-        lane = self._lanes.get((hop, base_url))
+    async def send(self, hop: str, base_url: str, pin: str | None, item: HopItem) -> HopResult:
+        """Hand ``item`` to node ``hop`` at ``base_url`` whose TLS key the registry binds to
+        ``pin``; what came back for it, or ProviderUnavailable naming ``hop`` when it did not
+        answer before the deadline."""
+        lanes = self._state().lanes
+        lane = lanes.get((hop, base_url, pin))
         if lane is None:
-            lane = self._lanes[(hop, base_url)] = _Lane(hop, base_url + MESSAGES_PATH)
+            if not base_url.startswith("https://") and not self.settings.plain_http:
+                raise ProviderUnavailable(hop, f"endpoint {base_url} is not https")
+            lane = lanes[(hop, base_url, pin)] = _Lane(hop, base_url + MESSAGES_PATH, pin)
         future: asyncio.Future[HopResult] = asyncio.get_running_loop().create_future()
         lane.waiting.append((item, future))
         if lane.in_flight < self.settings.parallel:
@@ -152,9 +170,10 @@ class HopLanes:
         if not batch:
             return
         lane.in_flight += 1
+        tasks = self._state().tasks
         task = asyncio.get_running_loop().create_task(self._carry(lane, batch))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
     async def _carry(
         self, lane: _Lane, batch: list[tuple[HopItem, asyncio.Future[HopResult]]]
@@ -210,24 +229,27 @@ class HopLanes:
         self, lane: _Lane, body: bytes, count: int, timeout: aiohttp.ClientTimeout
     ) -> list[HopResult]:
         headers = {"content-type": JOSE}
-        async with self.session.post(lane.url, data=body, headers=headers, timeout=timeout) as r:
-            self._check_pin(lane.hop, r)
-            if r.content_length is not None and r.content_length > MAX_ENVELOPE:
+        async with self._state().session.post(
+            lane.url, data=body, headers=headers, timeout=timeout
+        ) as r:
+            self._check_pin(lane, r)
+            if r.content_length is not None and r.content_length > MAX_RESULTS:
                 raise ValueError(f"response of {r.content_length} bytes")
-            content = await r.content.read(MAX_ENVELOPE + 1)
-            if len(content) > MAX_ENVELOPE:
-                raise ValueError("response over the envelope limit")
+            content = await r.content.read(MAX_RESULTS + 1)
+            if len(content) > MAX_RESULTS:
+                raise ValueError("response over the limit of a hop's results")
             media = r.headers.get("content-type", "application/octet-stream")
             if r.status != 200 or not media.startswith("application/json"):
                 # The whole envelope was refused (or the peer is no node): every item learns it.
                 return [HopResult(r.status, media, content)] * count
             return decode_results(content, count)
 
-    def _check_pin(self, hop: str, response: aiohttp.ClientResponse) -> None:
-        if self.settings.ssl is None:
-            return  # no TLS configured (a development node without an exchange listener)
+    @staticmethod
+    def _check_pin(lane: _Lane, response: aiohttp.ClientResponse) -> None:
+        if not lane.url.startswith("https://"):
+            return  # plain HTTP: development only (checked when the lane was made)
         connection = response.connection
         try:
-            check_peer(connection.transport if connection else None, self._pin(hop), hop)
+            check_peer(connection.transport if connection else None, lane.pin, lane.hop)
         except PeerCertificateRefused as exc:
-            raise ProviderUnavailable(hop, exc.message) from exc
+            raise ProviderUnavailable(lane.hop, exc.message) from exc

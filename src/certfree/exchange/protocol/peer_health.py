@@ -12,8 +12,8 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-import httpx
-
+from certfree.errors import CertfreeError
+from certfree.exchange.protocol.clients import PEER_ERRORS, HttpClients, peer_error
 from certfree.exchange.protocol.registry import RegistrySnapshot
 
 __all__ = ["HEALTH_TIMEOUT_SECONDS", "MAX_PROBED", "PeerHealth", "PeerState", "probe_peers"]
@@ -41,34 +41,34 @@ class PeerHealth:
     took_ms: int | None
 
 
-async def _probe(client: httpx.AsyncClient, endpoint: str) -> tuple[PeerState, str | None, int]:
+async def _probe(http: HttpClients, endpoint: str) -> tuple[PeerState, str | None, int]:
     started = time.perf_counter()
     try:
-        response = await client.get(endpoint + "/healthz", timeout=HEALTH_TIMEOUT_SECONDS)
-    except httpx.HTTPError as exc:
+        response = await http.request("GET", endpoint + "/healthz", timeout=HEALTH_TIMEOUT_SECONDS)
+    except PEER_ERRORS as exc:
         return (
             PeerState.UNREACHABLE,
-            type(exc).__name__,
+            peer_error(exc),
             round((time.perf_counter() - started) * 1000),
         )
     took = round((time.perf_counter() - started) * 1000)
-    if response.status_code == 200:
+    if response.status == 200:
         return PeerState.OK, None, took
     try:
-        detail = str(response.json().get("status") or response.status_code)
-    except ValueError:
-        detail = f"HTTP {response.status_code}"
+        detail = str(response.json().get("status") or response.status)
+    except (CertfreeError, AttributeError):
+        detail = f"HTTP {response.status}"
     return PeerState.DEGRADED, detail, took
 
 
-async def probe_peers(client: httpx.AsyncClient, snapshot: RegistrySnapshot) -> list[PeerHealth]:
+async def probe_peers(http: HttpClients, snapshot: RegistrySnapshot) -> list[PeerHealth]:
     """Every peer of ``snapshot`` (by code, at most :data:`MAX_PROBED`) with its health now."""
     peers = sorted(snapshot.peers.values(), key=lambda peer: peer.code)[:MAX_PROBED]
 
     async def one(peer_endpoint: str | None) -> tuple[PeerState, str | None, int | None]:
         if not peer_endpoint:
             return PeerState.NO_ENDPOINT, None, None
-        return await _probe(client, peer_endpoint)
+        return await _probe(http, peer_endpoint)
 
     results = await asyncio.gather(*(one(peer.endpoint) for peer in peers))
     return [

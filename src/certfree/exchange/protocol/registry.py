@@ -22,13 +22,13 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certfree.crypto import (
@@ -45,7 +45,7 @@ from certfree.crypto import (
 from certfree.errors import CertfreeError, Conflict, InvalidInput, KeyNotFound, SignatureInvalid
 from certfree.exchange.errors import ProviderUnavailable
 from certfree.exchange.protocol.signing import Peer
-from certfree.governance import ConsentIssuer, withdrawn_attestations
+from certfree.governance import Consent, ConsentIssuer, withdrawn_attestations
 from certfree.nodes import Node, NodeStatus, get_node
 from certfree.storage import utcnow
 
@@ -58,8 +58,10 @@ __all__ = [
     "fetch_registry",
     "load_pinned_jwks",
     "pin_jwks",
+    "pinned_keys",
     "register_node",
     "registry_payload",
+    "registry_serial",
     "revoke_node",
     "sign_registry",
     "signing_jwks",
@@ -189,19 +191,26 @@ def revoke_node(session: Session, code: str) -> Node:
     return node
 
 
+def registry_serial(session: Session) -> int:
+    """Milliseconds of the registry's last change (0 for an empty registry): a registration,
+    approval or revocation of a node, or a consent withdrawn (the registry lists those)."""
+    changed = session.scalar(select(func.max(Node.status_changed_at)).where(Node.jwks.is_not(None)))
+    withdrawn = session.scalar(select(func.max(Consent.revoked_at)))
+    latest = [moment for moment in (changed, withdrawn) if moment is not None]
+    return int(max(latest).timestamp() * 1000) if latest else 0
+
+
 def registry_payload(
     session: Session, province: str, *, now: float | None = None
 ) -> dict[str, Any]:
     """The registry document: every node with keys, its parent, endpoint, TLS key and
     status."""
     nodes = list(session.scalars(select(Node).where(Node.jwks.is_not(None)).order_by(Node.code)))
-    changed = [n.status_changed_at for n in nodes if n.status_changed_at is not None]
     issued = int(now if now is not None else time.time())
     return {
         "v": 1,
         "province": province,
-        # Milliseconds of the last change: grows with every registration, approval, revocation.
-        "serial": int(max(changed).timestamp() * 1000) if changed else 0,
+        "serial": registry_serial(session),
         "issued_at": issued,
         "expires_at": issued + REGISTRY_VALIDITY_SECONDS,
         "nodes": [
@@ -292,6 +301,21 @@ def snapshot_from_payload(payload: Mapping[str, Any]) -> RegistrySnapshot:
     )
 
 
+def pinned_keys(trusted_jwks: Mapping[str, Any]) -> Callable[[str], Verifier]:
+    """Key lookup for :func:`verify_jws` over the pinned province keys ``trusted_jwks``."""
+    by_kid: dict[str, Verifier] = {}
+    for key in signing_jwks(trusted_jwks)["keys"]:
+        verifier = verifier_for(dict(key))
+        by_kid[verifier.kid] = verifier
+
+    def resolve(kid: str) -> Verifier:
+        if kid not in by_kid:
+            raise KeyNotFound(f"signed by {kid}, not a pinned province key")
+        return by_kid[kid]
+
+    return resolve
+
+
 def verify_registry(
     token: str, trusted_jwks: Mapping[str, Any], *, now: float | None = None
 ) -> RegistrySnapshot:
@@ -300,17 +324,7 @@ def verify_registry(
     Raises SignatureInvalid when it is not signed by one of them, is not a registry or has
     expired.
     """
-    by_kid: dict[str, Verifier] = {}
-    for key in signing_jwks(trusted_jwks)["keys"]:
-        verifier = verifier_for(dict(key))
-        by_kid[verifier.kid] = verifier
-
-    def resolve(kid: str) -> Verifier:
-        if kid not in by_kid:
-            raise KeyNotFound(f"registry signed by {kid}, not a pinned province key")
-        return by_kid[kid]
-
-    header, payload = verify_jws(token, resolve)
+    header, payload = verify_jws(token, pinned_keys(trusted_jwks))
     if header.get("typ") != REGISTRY_TYP or payload.get("v") != 1:
         raise SignatureInvalid(f"not a v1 node registry (typ {header.get('typ')!r})")
     current = now if now is not None else time.time()

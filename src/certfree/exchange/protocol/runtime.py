@@ -1,7 +1,8 @@
 """``ExchangeRuntime``: one node's side of the exchange, composed of small parts.
 
 * :class:`~certfree.exchange.protocol.identity.NodeIdentity` (``node``): code, settings, keys;
-* :class:`~certfree.exchange.protocol.clients.HttpClients` (``http``): the pooled clients;
+* :class:`~certfree.exchange.protocol.clients.HttpClients` (``http``): the pooled client and
+  the hop lanes;
 * :class:`~certfree.exchange.protocol.directory.NodeDirectory` (``registry``): the node
   registry, signed by the province, cached and refreshed;
 * :class:`~certfree.exchange.protocol.hosting.HostedDepartments` (``hosting``);
@@ -23,8 +24,6 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import httpx
-
 from certfree.crypto import KeyStore, Signer
 from certfree.errors import CertfreeError
 from certfree.exchange.protocol.answering import Answerer
@@ -36,7 +35,7 @@ from certfree.exchange.protocol.hosting import HostedDepartments
 from certfree.exchange.protocol.identity import NodeIdentity
 from certfree.exchange.protocol.registry import RegistrySnapshot
 from certfree.exchange.protocol.workers import Workers
-from certfree.settings import Settings
+from certfree.settings import NodeLevel, Settings
 from certfree.storage import Database
 
 __all__ = ["ExchangeRuntime"]
@@ -53,7 +52,6 @@ class ExchangeRuntime:
         db: Database,
         keys: KeyStore,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
         audit: AuditSink | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -63,7 +61,7 @@ class ExchangeRuntime:
         self.code = settings.node_code
         self.clock = clock
         self.node = NodeIdentity(settings, keys)
-        self.http = HttpClients(settings, transport)
+        self.http = HttpClients(settings, self.node)
         self.workers = Workers()
         self.registry = NodeDirectory(settings, db, self.http, self.workers, clock)
         self.hosting = HostedDepartments(settings, db, self.registry, self.workers)
@@ -79,19 +77,22 @@ class ExchangeRuntime:
             clock=clock,
         )
         self._prefetch: asyncio.Task[None] | None = None
+        self._watch: asyncio.Task[None] | None = None
         self._stopping = False
 
     # -- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
         self._stopping = False
-        self.http.client  # noqa: B018 - create the pool now, inside the running loop
+        self.http.session  # noqa: B018 - create the pool now, inside the running loop
         self._audit.sink  # noqa: B018 - open the audit writer before the first message
         # Pay the cold costs before the first message, whose whole path has one deadline:
         # opening the node key (scrypt) and the question catalogue now, the registry (from the
         # province, which may still be starting) in the background.
         await asyncio.to_thread(self._warm)
         self._prefetch = asyncio.create_task(self.registry.fetch_soon(lambda: self._stopping))
+        if self.settings.node_level is not NodeLevel.PROVINCE:
+            self._watch = asyncio.create_task(self.registry.watch(lambda: self._stopping))
 
     def _warm(self) -> None:
         try:
@@ -110,6 +111,11 @@ class ExchangeRuntime:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._prefetch, timeout=15)
             self._prefetch = None
+        if self._watch is not None:
+            self._watch.cancel()  # between polls, or awaiting the province: nothing to lose
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+            self._watch = None
         await self.http.aclose()
         await asyncio.to_thread(self._audit.close)
         await asyncio.to_thread(self.workers.shutdown)
@@ -120,15 +126,6 @@ class ExchangeRuntime:
     def audit(self) -> AuditSink:
         """The node's audit writer (opened on first use)."""
         return self._audit.sink
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        """The pooled HTTP client for peers."""
-        return self.http.client
-
-    def use_transport(self, transport: httpx.AsyncBaseTransport) -> None:
-        """Send through ``transport`` (tests: several ASGI nodes in one process)."""
-        self.http.use_transport(transport)
 
     def signer(self) -> Signer:
         """The node's active signing key (:meth:`NodeIdentity.signer`)."""

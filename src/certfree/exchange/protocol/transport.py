@@ -1,17 +1,19 @@
-"""Sending node messages hop by hop over HTTP, and reading what comes back.
+"""Sending node messages hop by hop, and receiving what neighbours hand over.
 
-Each hop is one ``POST /api/v1/exchange/messages`` with the compact JWS as body
-(``application/jose``). The whole path shares one deadline, passed on in the
-``X-Certfree-Deadline`` header (epoch seconds) and shortened a little at every hop, so that a
-node deep in the path times out first and its ``provider-unavailable`` problem, naming the node
-that did not answer, reaches the caller before the caller's own timeout. Connection failures
-are retried a bounded number of times with backoff: a message is idempotent by its id.
+Each hop is a hop envelope (:mod:`certfree.exchange.protocol.hops`) signed by the node making
+it and carried by its lane to the next node (:mod:`certfree.exchange.protocol.lanes`), with
+whatever else waits for that node. The whole path shares one deadline, carried with each
+message and shortened a little at every hop, so that a node deep in the path times out first
+and its ``provider-unavailable`` problem, naming the node that did not answer, reaches the
+caller before the caller's own timeout. Connection failures are retried a bounded number of
+times with backoff: a message is idempotent by its id.
 
 A message to a department this node hosts (:mod:`certfree.exchange.protocol.hosting`) takes no
 hop: the node's own answerer replies, as it would to the same message from the network.
 
 Receiving is here too: a message for this node is answered (:meth:`Answerer.dispatch`), any
-other passed on to the next hop of the cascade and the hop's response passed back unchanged.
+other passed on to the next hop of the cascade and the hop's result passed back unchanged;
+either only when it came from the node before this one on its path.
 """
 
 from __future__ import annotations
@@ -20,9 +22,8 @@ import asyncio
 import time
 from typing import Any
 
-import httpx
-
 from certfree.crypto import Jwk
+from certfree.errors import CertfreeError
 from certfree.exchange.errors import (
     MessageRefused,
     NodeWithoutEncryptionKey,
@@ -31,17 +32,24 @@ from certfree.exchange.errors import (
     provider_refusal,
 )
 from certfree.exchange.protocol import audit
-from certfree.exchange.protocol.hop_client import HopConnectionError, HopResponse, HopTimeout
+from certfree.exchange.protocol.hops import (
+    HopItem,
+    HopResult,
+    OpenedHop,
+    check_previous_hop,
+    open_envelope,
+)
 from certfree.exchange.protocol.hosting import WithOwnKeys
+from certfree.exchange.protocol.lanes import JOSE, MESSAGES_PATH
 from certfree.exchange.protocol.messages import MessageType, is_encrypted
 from certfree.exchange.protocol.routing import forward_hop, next_hop, path
 from certfree.exchange.protocol.runtime import ExchangeRuntime
 from certfree.exchange.protocol.signing import Message, open_message, precheck, reveal, seal
 
 __all__ = [
-    "DEADLINE_HEADER",
     "JOSE",
     "MESSAGES_PATH",
+    "open_hop",
     "open_incoming",
     "post_hop",
     "receive",
@@ -49,76 +57,33 @@ __all__ = [
     "send",
 ]
 
-MESSAGES_PATH = "/api/v1/exchange/messages"
-JOSE = "application/jose"  # RFC 7515 §9.2.1: compact serialisation
-DEADLINE_HEADER = "X-Certfree-Deadline"
 _HOP_MARGIN = 0.25  # seconds left to each upstream hop to pass an error back
-_BACKOFF = 0.1
-# Failures where the peer cannot have answered: safe to send again (idempotent by id).
-_RETRYABLE = (
-    httpx.ConnectError,
-    httpx.RemoteProtocolError,
-    httpx.ReadError,
-    httpx.WriteError,
-    HopConnectionError,
-)
 
 
 async def post_hop(
     runtime: ExchangeRuntime, hop: str, raw: str, deadline: float | None
-) -> HopResponse:
-    """POST ``raw`` to node ``hop``; its response, or ProviderUnavailable naming ``hop``."""
-    settings = runtime.settings
+) -> HopResult:
+    """Hand ``raw`` to node ``hop`` (in its lane, with whatever else waits for it); what came
+    back for it, or ProviderUnavailable naming ``hop``."""
     if deadline is None:
-        deadline = time.time() + settings.exchange_read_timeout
-    url = runtime.registry.endpoint(hop, await runtime.registry.current()) + MESSAGES_PATH
-    attempts = settings.exchange_retries + 1
-    last: Exception | None = None
-    for attempt in range(attempts):
-        remaining = deadline - time.time()
-        if remaining <= 0.05:
-            break
-        headers = {"content-type": JOSE, DEADLINE_HEADER: f"{deadline - _HOP_MARGIN:.3f}"}
-        try:
-            return await _post(runtime, url, raw, headers, remaining)
-        except _RETRYABLE as exc:
-            last = exc
-            if attempt + 1 < attempts:
-                await asyncio.sleep(min(_BACKOFF * 3**attempt, max(0.0, deadline - time.time())))
-        except (httpx.TimeoutException, HopTimeout) as exc:
-            raise ProviderUnavailable(hop, f"no answer within {remaining:.1f} s") from exc
-        except httpx.HTTPError as exc:
-            raise ProviderUnavailable(hop, f"transport error {type(exc).__name__}") from exc
-    what = type(last).__name__ if last else "deadline passed"
-    raise ProviderUnavailable(hop, f"{what} after {attempts} attempt(s)")
+        deadline = time.time() + runtime.settings.exchange_read_timeout
+    snapshot = await runtime.registry.current()
+    peer = snapshot.peer(hop)
+    url = runtime.registry.endpoint(hop, snapshot)
+    item = HopItem(raw, deadline - _HOP_MARGIN)
+    return await runtime.http.lanes.send(hop, url, peer.tls if peer else None, item)
 
 
-async def _post(
-    runtime: ExchangeRuntime, url: str, raw: str, headers: dict[str, str], remaining: float
-) -> HopResponse:
-    connect = min(runtime.settings.exchange_connect_timeout, remaining)
-    hops = runtime.http.hop_client
-    if hops is not None:
-        return await hops.post(
-            url, raw.encode("ascii"), headers, timeout=remaining, connect_timeout=connect
-        )
-    timeout = httpx.Timeout(remaining, connect=connect)
-    response = await runtime.http.client.post(url, content=raw, headers=headers, timeout=timeout)
-    return HopResponse(
-        response.status_code,
-        {name.lower(): value for name, value in response.headers.items()},
-        response.content,
-    )
-
-
-def _raise_problem(response: HopResponse, hop: str) -> None:
+def _raise_problem(response: HopResult, hop: str) -> None:
     """Turn a problem+json from the path into the error it stands for."""
     try:
-        problem: dict[str, Any] = response.json()
-    except ValueError:
+        problem = response.json()
+    except CertfreeError:
+        problem = {}
+    if not isinstance(problem, dict):
         problem = {}
     slug = str(problem.get("type", "")).rsplit("/", 1)[-1]
-    detail = str(problem.get("detail") or f"HTTP {response.status_code}")
+    detail = str(problem.get("detail") or f"HTTP {response.status}")
     node = str(problem.get("node") or hop)
     if slug == "message-refused":
         try:
@@ -130,7 +95,7 @@ def _raise_problem(response: HopResponse, hop: str) -> None:
         unavailable = ProviderUnavailable(node, "")
         unavailable.message = detail
         raise unavailable
-    raise ProviderUnavailable(node, f"HTTP {response.status_code}: {detail}")
+    raise ProviderUnavailable(node, f"HTTP {response.status}: {detail}")
 
 
 async def send(
@@ -171,8 +136,7 @@ async def send(
         hop = next_hop(runtime.code, to)
         assert hop is not None
         response = await post_hop(runtime, hop, message.raw, deadline)
-        media = response.headers.get("content-type", "")
-        if response.status_code != 200 or not media.startswith(JOSE):
+        if response.status != 200 or not response.media_type.startswith(JOSE):
             _raise_problem(response, hop)
         raw = response.text
     reply = await _open_reply(runtime, raw, message)
@@ -268,11 +232,32 @@ async def open_incoming(runtime: ExchangeRuntime, raw: str) -> Message:
         return open_message(raw, newer, now=runtime.clock(), skew=skew)
 
 
-async def receive(runtime: ExchangeRuntime, raw: str, deadline: float | None) -> HopResponse | str:
-    """A message from a peer: the signed reply (a str) if it is for this node, else the
-    next hop's response to pass back unchanged."""
+async def open_hop(runtime: ExchangeRuntime, body: bytes) -> OpenedHop:
+    """Verify a hop envelope from a neighbour, refreshing the registry once for a node or
+    key it does not know (a node approved a moment ago)."""
+    skew = runtime.settings.exchange_clock_skew
+    snap = await runtime.registry.current()
+    try:
+        return open_envelope(body, snap, receiver=runtime.code, now=runtime.clock(), skew=skew)
+    except MessageRefused as exc:
+        exc.node = exc.node or runtime.code
+        if exc.reason not in (RefusalReason.UNKNOWN_SENDER, RefusalReason.UNKNOWN_KID):
+            raise
+        newer = await runtime.registry.current(missing="hop")
+        if newer is snap:
+            raise
+    return open_envelope(body, newer, receiver=runtime.code, now=runtime.clock(), skew=skew)
+
+
+async def receive(
+    runtime: ExchangeRuntime, raw: str, deadline: float | None, *, came_from: str
+) -> HopResult | str:
+    """A message handed over by the neighbour ``came_from``: the signed reply (a str) if it
+    is for this node, else the next hop's result to pass back unchanged. A message that did
+    not come from the node before this one on its path is refused (wrong_hop)."""
     try:
         message = await open_incoming(runtime, raw)
+        check_previous_hop(runtime.code, came_from, message.sender, message.receiver)
         if message.receiver == runtime.code:
             # Only the addressee decrypts; a forwarder passes the JWE on unopened.
             return await runtime.answerer.dispatch(reveal(message, runtime.node.decrypt))

@@ -21,11 +21,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from certfree.auth import Principal, Role, TokenService, require_role
 from certfree.crypto import Verifier
 from certfree.errors import AuthError, CertfreeError, KeyNotFound
+from certfree.exchange.protocol.clients import PEER_ERRORS, peer_error
+from certfree.exchange.protocol.hops import HopResult
 from certfree.exchange.protocol.runtime import ExchangeRuntime
 from certfree.exchange.protocol.signing import Peer
 from certfree.governance import AuditProofInvalid, TreeHeadInvalid, open_tree_head
@@ -104,23 +104,24 @@ async def _fetch(
         Role.APPLICANT.value, subject, ttl_seconds=PEER_TOKEN_SECONDS, audience=peer.code
     )
     try:
-        response = await runtime.client.get(
+        response = await runtime.http.request(
+            "GET",
             f"{peer.endpoint}{PEER_PATH}",
             headers={"Authorization": f"Bearer {token}"},
         )  # the exchange's timeouts: a frozen node costs one read timeout
-    except httpx.HTTPError as exc:
-        return NodeAccesses(peer.code, "unreachable", type(exc).__name__)
+    except PEER_ERRORS as exc:
+        return NodeAccesses(peer.code, "unreachable", peer_error(exc))
     return _read(response, peer, subject)
 
 
-def _read(response: httpx.Response, peer: Peer, subject: str) -> NodeAccesses:
-    if response.status_code >= 500:
-        return NodeAccesses(peer.code, "unreachable", f"HTTP {response.status_code}")
+def _read(response: HopResult, peer: Peer, subject: str) -> NodeAccesses:
+    if response.status >= 500:
+        return NodeAccesses(peer.code, "unreachable", f"HTTP {response.status}")
     try:
         body = response.json()
-        if response.status_code != 200:
+        if response.status != 200:
             detail = body.get("detail") if isinstance(body, dict) else None
-            return NodeAccesses(peer.code, "refused", str(detail or response.status_code))
+            return NodeAccesses(peer.code, "refused", str(detail or response.status))
         _check(body, peer, subject)
     except CertfreeError as exc:
         return NodeAccesses(peer.code, "invalid", exc.message)
