@@ -21,12 +21,13 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
+from uvicorn.loops.auto import auto_loop_factory
 
 from certfree.app import create_app
 from certfree.crypto import TlsFiles, server_context
@@ -111,8 +112,15 @@ async def _serve_pair(
     return all(await asyncio.gather(first, second))
 
 
+def _run(pair: Coroutine[Any, Any, bool]) -> bool:
+    """Run the pair on uvloop where it is installed, as ``uvicorn.run`` would: its sockets and
+    TLS are several times cheaper than asyncio's selector loop."""
+    with asyncio.Runner(loop_factory=auto_loop_factory()) as runner:
+        return runner.run(pair)
+
+
 def _worker(listeners: Listeners, sockets: tuple[socket.socket, socket.socket] | None) -> None:
-    if not asyncio.run(_serve_pair(create_app(), listeners, sockets)):
+    if not _run(_serve_pair(create_app(), listeners, sockets)):
         sys.exit(1)
 
 
@@ -122,7 +130,7 @@ def serve_listeners(app: ASGIApp | None, listeners: Listeners, workers: int = 1)
     Exits with status 1 if a listener could not start."""
     if workers == 1:
         assert app is not None
-        if not asyncio.run(_serve_pair(app, listeners, None)):
+        if not _run(_serve_pair(app, listeners, None)):
             sys.exit(1)
         return
     sockets = (
