@@ -101,6 +101,9 @@ class NodeDirectory:
                         break
                 self._snapshot = loaded
                 self._snapshot_at = time.monotonic()
+                for peer in loaded.peers.values():  # every https peer shows its bound key
+                    if peer.endpoint:
+                        self._http.lanes.pin(peer.code, peer.endpoint, peer.tls)
             except CertfreeError:
                 if snap is None or snap.expires_at < self._clock():
                     raise

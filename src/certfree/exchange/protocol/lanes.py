@@ -8,11 +8,11 @@ one request, one envelope signature and one verification per batch instead of pe
 
 The client is aiohttp's (keep-alive pool, TLS through the node's :mod:`certfree.crypto.tls`
 context): measured on this path it spends about a tenth of the CPU per request that httpx
-does (``bench/hop_clients.py``). After each response the peer's TLS certificate is checked
-against the one the signed registry binds to that node (``pin``), so another registered node
-cannot answer in its place. Failures where the peer cannot have acted (refused or dropped
-connections) are retried with backoff within the items' deadline: a message is idempotent by
-its id.
+does (``bench/hop_clients.py``). Right after each TLS handshake, before the first request on
+the connection, the peer's key is checked against the one the signed registry binds to the node
+at that address (``pin``), so another registered node cannot take its place. Failures where
+the peer cannot have acted (refused or dropped connections) are retried with backoff within
+the items' deadline: a message is idempotent by its id.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -69,6 +71,30 @@ class _Lane:
     timer: asyncio.TimerHandle | None = None
 
 
+class _PinningConnector(aiohttp.TCPConnector):
+    """A connector that checks, right after each TLS handshake, that the peer holds the key
+    the registry binds to the node at that address (``crypto.tls.check_peer``): another node
+    with a certificate of the same CA cannot take a hop meant for this one."""
+
+    def __init__(self, pins: Mapping[tuple[str, int], tuple[str, str | None]], **kwargs: Any):
+        super().__init__(**kwargs)
+        self._peer_pins = pins
+
+    async def _wrap_create_connection(
+        self, *args: Any, req: aiohttp.ClientRequest, **kwargs: Any
+    ) -> tuple[asyncio.Transport, Any]:
+        transport, protocol = await super()._wrap_create_connection(*args, req=req, **kwargs)
+        pinned = self._peer_pins.get((req.url.host or "", req.url.port or 443))
+        if req.url.scheme == "https" and pinned is not None:
+            node, fingerprint = pinned
+            try:
+                check_peer(transport, fingerprint, node)
+            except PeerCertificateRefused as exc:
+                transport.close()
+                raise ProviderUnavailable(node, exc.message) from exc
+        return transport, protocol
+
+
 @dataclass(eq=False)
 class _LoopState:
     session: aiohttp.ClientSession
@@ -93,6 +119,7 @@ class HopLanes:
         self.settings = settings
         self._tls = tls
         self._clock = clock
+        self._pins: dict[tuple[str, int], tuple[str, str | None]] = {}
         # Per event loop: a node serves one, but a test may serve one app from two loops.
         self._loops: dict[asyncio.AbstractEventLoop, _LoopState] = {}
 
@@ -100,7 +127,9 @@ class HopLanes:
         loop = asyncio.get_running_loop()
         state = self._loops.get(loop)
         if state is None or state.session.closed:
-            connector = aiohttp.TCPConnector(limit=0, ssl=self._tls(), keepalive_timeout=30)
+            connector = _PinningConnector(
+                self._pins, limit=0, ssl=self._tls(), keepalive_timeout=30
+            )
             session = aiohttp.ClientSession(
                 connector=connector, auto_decompress=False, skip_auto_headers=("User-Agent",)
             )
@@ -127,6 +156,13 @@ class HopLanes:
             await asyncio.gather(*state.tasks, return_exceptions=True)
         await state.session.close()
 
+    def pin(self, node: str, base_url: str, fingerprint: str | None) -> None:
+        """Connections to ``base_url`` must show the TLS key ``fingerprint`` that the signed
+        registry binds to ``node`` (checked once per connection, before anything is sent)."""
+        parts = urlsplit(base_url)
+        if parts.scheme == "https" and parts.hostname:
+            self._pins[(parts.hostname, parts.port or 443)] = (node, fingerprint)
+
     async def send(self, hop: str, base_url: str, pin: str | None, item: HopItem) -> HopResult:
         """Hand ``item`` to node ``hop`` at ``base_url`` whose TLS key the registry binds to
         ``pin``; what came back for it, or ProviderUnavailable naming ``hop`` when it did not
@@ -137,6 +173,7 @@ class HopLanes:
             if not base_url.startswith("https://") and not self.settings.plain_http:
                 raise ProviderUnavailable(hop, f"endpoint {base_url} is not https")
             lane = lanes[(hop, base_url, pin)] = _Lane(hop, base_url + MESSAGES_PATH, pin)
+            self.pin(hop, base_url, pin)
         future: asyncio.Future[HopResult] = asyncio.get_running_loop().create_future()
         lane.waiting.append((item, future))
         if lane.in_flight < self.settings.parallel:
@@ -232,7 +269,6 @@ class HopLanes:
         async with self._state().session.post(
             lane.url, data=body, headers=headers, timeout=timeout
         ) as r:
-            self._check_pin(lane, r)
             if r.content_length is not None and r.content_length > MAX_RESULTS:
                 raise ValueError(f"response of {r.content_length} bytes")
             content = await r.content.read(MAX_RESULTS + 1)
@@ -243,13 +279,3 @@ class HopLanes:
                 # The whole envelope was refused (or the peer is no node): every item learns it.
                 return [HopResult(r.status, media, content)] * count
             return decode_results(content, count)
-
-    @staticmethod
-    def _check_pin(lane: _Lane, response: aiohttp.ClientResponse) -> None:
-        if not lane.url.startswith("https://"):
-            return  # plain HTTP: development only (checked when the lane was made)
-        connection = response.connection
-        try:
-            check_peer(connection.transport if connection else None, lane.pin, lane.hop)
-        except PeerCertificateRefused as exc:
-            raise ProviderUnavailable(lane.hop, exc.message) from exc

@@ -52,8 +52,8 @@ __all__ = [
     "Peer",
     "message_sha256",
     "open_message",
-    "precheck",
     "reveal",
+    "route_of",
     "seal",
 ]
 
@@ -258,10 +258,53 @@ def _check_payload(header: Mapping[str, Any], payload: Mapping[str, Any]) -> Non
         raise _refuse(RefusalReason.MALFORMED, "header has no kid")
 
 
-def precheck(raw: str) -> None:
-    """The checks that need no registry (form, typ, version): cheap refusals come first."""
+def _registered_key(directory: Directory, sender: str, kid: str) -> Verifier:
+    """The key ``kid`` of ``sender`` if the registry lists it for an active node."""
+    peer = directory.peer(sender)
+    if peer is None:
+        raise _refuse(RefusalReason.UNKNOWN_SENDER, f"node {sender} is not in the registry")
+    if peer.status == "revoked":
+        raise _refuse(RefusalReason.REVOKED_SENDER, f"node {sender} has been revoked")
+    if peer.status != "active":
+        raise _refuse(RefusalReason.UNKNOWN_SENDER, f"node {sender} is {peer.status}, not active")
+    verifier = peer.verifiers.get(kid)
+    if verifier is None:
+        raise _refuse(RefusalReason.UNKNOWN_KID, f"node {sender} has no registered key {kid}")
+    return verifier
+
+
+def _check_claims(payload: Mapping[str, Any], now: float | None, skew: int) -> None:
+    """The clock, the type and, for an encrypted type, a sealed body."""
+    current = now if now is not None else time.time()
+    if abs(current - payload["iat"]) > skew:
+        raise _refuse(
+            RefusalReason.STALE_TIMESTAMP,
+            f"iat {payload['iat']} is {current - payload['iat']:+.0f} s from now; "
+            f"allowed ±{skew} s",
+        )
+    try:
+        check_type(payload["type"])
+    except CertfreeError as exc:
+        raise _refuse(RefusalReason.MALFORMED, str(exc)) from exc
+    if is_encrypted(payload["type"]) and sealed_body(payload["body"]) is None:
+        raise _refuse(
+            RefusalReason.MALFORMED,
+            f'body of {payload["type"]} must be encrypted to the receiver as {{"jwe": …}}',
+        )
+
+
+def route_of(
+    raw: str, directory: Directory, *, now: float | None = None, skew: int = 120
+) -> tuple[str, str]:
+    """Sender and receiver of ``raw`` as a forwarding node checks it: its form, version,
+    type, clock and sealed body, and the sender's standing and key in the registry, but not
+    its signature, which the addressee verifies (the node that handed it over signed the hop
+    envelope and answers for it). MessageRefused names the first fault."""
     header, payload = _peek(raw.strip())
     _check_payload(header, payload)
+    _registered_key(directory, payload["from"], header["kid"])
+    _check_claims(payload, now, skew)
+    return payload["from"], payload["to"]
 
 
 def open_message(
@@ -282,16 +325,7 @@ def open_message(
     header, payload = _peek(raw.strip())
     _check_payload(header, payload)
     sender, kid = payload["from"], header["kid"]
-    peer = directory.peer(sender)
-    if peer is None:
-        raise _refuse(RefusalReason.UNKNOWN_SENDER, f"node {sender} is not in the registry")
-    if peer.status == "revoked":
-        raise _refuse(RefusalReason.REVOKED_SENDER, f"node {sender} has been revoked")
-    if peer.status != "active":
-        raise _refuse(RefusalReason.UNKNOWN_SENDER, f"node {sender} is {peer.status}, not active")
-    verifier = peer.verifiers.get(kid)
-    if verifier is None:
-        raise _refuse(RefusalReason.UNKNOWN_KID, f"node {sender} has no registered key {kid}")
+    verifier = _registered_key(directory, sender, kid)
 
     def resolve(asked: str) -> Verifier:
         if asked != kid:  # pragma: no cover - verify_jws asks for the header's kid
@@ -304,21 +338,7 @@ def open_message(
         raise _refuse(
             RefusalReason.BAD_SIGNATURE, f"signature of {sender} key {kid}: {exc.message}"
         ) from exc
-    current = now if now is not None else time.time()
-    if abs(current - signed["iat"]) > skew:
-        raise _refuse(
-            RefusalReason.STALE_TIMESTAMP,
-            f"iat {signed['iat']} is {current - signed['iat']:+.0f} s from now; allowed ±{skew} s",
-        )
-    try:
-        check_type(signed["type"])
-    except CertfreeError as exc:
-        raise _refuse(RefusalReason.MALFORMED, str(exc)) from exc
-    if is_encrypted(signed["type"]) and sealed_body(signed["body"]) is None:
-        raise _refuse(
-            RefusalReason.MALFORMED,
-            f'body of {signed["type"]} must be encrypted to the receiver as {{"jwe": …}}',
-        )
+    _check_claims(signed, now, skew)
     message = _message(signed, raw.strip(), kid)
     if message.readable:
         _check_body(message.type, message.body)

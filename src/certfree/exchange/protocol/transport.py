@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from certfree.crypto import Jwk
 from certfree.errors import CertfreeError
@@ -42,9 +43,10 @@ from certfree.exchange.protocol.hops import (
 from certfree.exchange.protocol.hosting import WithOwnKeys
 from certfree.exchange.protocol.lanes import JOSE, MESSAGES_PATH
 from certfree.exchange.protocol.messages import MessageType, is_encrypted
+from certfree.exchange.protocol.registry import RegistrySnapshot
 from certfree.exchange.protocol.routing import forward_hop, next_hop, path
 from certfree.exchange.protocol.runtime import ExchangeRuntime
-from certfree.exchange.protocol.signing import Message, open_message, precheck, reveal, seal
+from certfree.exchange.protocol.signing import Message, open_message, reveal, route_of, seal
 
 __all__ = [
     "JOSE",
@@ -57,6 +59,7 @@ __all__ = [
     "send",
 ]
 
+T = TypeVar("T")
 _HOP_MARGIN = 0.25  # seconds left to each upstream hop to pass an error back
 
 
@@ -217,36 +220,43 @@ async def _open_reply(runtime: ExchangeRuntime, raw: str, request: Message) -> M
 
 
 async def open_incoming(runtime: ExchangeRuntime, raw: str) -> Message:
-    """Verify an incoming message, refreshing the registry once for an unknown sender."""
-    precheck(raw)
+    """Verify a message addressed to this node (its signature too)."""
+    return await _with_registry(
+        runtime,
+        lambda snap: open_message(
+            raw, snap, now=runtime.clock(), skew=runtime.settings.exchange_clock_skew
+        ),
+    )
+
+
+async def _with_registry(runtime: ExchangeRuntime, check: Callable[[RegistrySnapshot], T]) -> T:
+    """``check`` against the registry, and once more against a fresh one if it named a node
+    or key this node does not know (a node approved a moment ago)."""
     snap = await runtime.registry.current()
-    skew = runtime.settings.exchange_clock_skew
     try:
-        return open_message(raw, snap, now=runtime.clock(), skew=skew)
+        return check(snap)
     except MessageRefused as exc:
         if exc.reason not in (RefusalReason.UNKNOWN_SENDER, RefusalReason.UNKNOWN_KID):
             raise
         newer = await runtime.registry.current(missing="sender")
         if newer is snap:
             raise
-        return open_message(raw, newer, now=runtime.clock(), skew=skew)
+    return check(newer)
 
 
 async def open_hop(runtime: ExchangeRuntime, body: bytes) -> OpenedHop:
-    """Verify a hop envelope from a neighbour, refreshing the registry once for a node or
-    key it does not know (a node approved a moment ago)."""
+    """Verify a hop envelope from a neighbour (:func:`open_envelope`)."""
     skew = runtime.settings.exchange_clock_skew
-    snap = await runtime.registry.current()
     try:
-        return open_envelope(body, snap, receiver=runtime.code, now=runtime.clock(), skew=skew)
+        return await _with_registry(
+            runtime,
+            lambda snap: open_envelope(
+                body, snap, receiver=runtime.code, now=runtime.clock(), skew=skew
+            ),
+        )
     except MessageRefused as exc:
         exc.node = exc.node or runtime.code
-        if exc.reason not in (RefusalReason.UNKNOWN_SENDER, RefusalReason.UNKNOWN_KID):
-            raise
-        newer = await runtime.registry.current(missing="hop")
-        if newer is snap:
-            raise
-    return open_envelope(body, newer, receiver=runtime.code, now=runtime.clock(), skew=skew)
+        raise
 
 
 async def receive(
@@ -256,13 +266,17 @@ async def receive(
     is for this node, else the next hop's result to pass back unchanged. A message that did
     not come from the node before this one on its path is refused (wrong_hop)."""
     try:
-        message = await open_incoming(runtime, raw)
-        check_previous_hop(runtime.code, came_from, message.sender, message.receiver)
-        if message.receiver == runtime.code:
+        skew = runtime.settings.exchange_clock_skew
+        sender, receiver = await _with_registry(
+            runtime, lambda snap: route_of(raw, snap, now=runtime.clock(), skew=skew)
+        )
+        check_previous_hop(runtime.code, came_from, sender, receiver)
+        if receiver == runtime.code:
+            message = await open_incoming(runtime, raw)
             # Only the addressee decrypts; a forwarder passes the JWE on unopened.
             return await runtime.answerer.dispatch(reveal(message, runtime.node.decrypt))
-        hop = forward_hop(runtime.code, message.sender, message.receiver)
+        hop = forward_hop(runtime.code, sender, receiver)
     except MessageRefused as exc:
         exc.node = exc.node or runtime.code  # the caller learns which node refused
         raise
-    return await post_hop(runtime, hop, message.raw, deadline)
+    return await post_hop(runtime, hop, raw, deadline)
