@@ -29,7 +29,9 @@ from certfree.catalog.grants.grading import (
 from certfree.catalog.grants.models import WHOLE_RESOURCE, Grant, GrantDecision, GrantStatus
 from certfree.catalog.grants.receivers import receivers_of
 from certfree.catalog.grants.records import (
+    GrantTerms,
     check_grant,
+    check_question_grant,
     create_grant,
     effective_status,
     get_grant,
@@ -56,10 +58,12 @@ __all__ = [
     "Grant",
     "GrantDecision",
     "GrantStatus",
+    "GrantTerms",
     "LegalBasis",
     "approve_question_grant",
     "approve_request",
     "check_grant",
+    "check_question_grant",
     "check_resource_grant",
     "create_grant",
     "decision_view",

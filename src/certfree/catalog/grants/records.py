@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, TypeVar, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from certfree.catalog.errors import (
@@ -51,7 +53,9 @@ from certfree.errors import InvalidInput
 from certfree.storage import utcnow
 
 __all__ = [
+    "GrantTerms",
     "check_grant",
+    "check_question_grant",
     "covering_grant",
     "create_grant",
     "effective_status",
@@ -248,6 +252,59 @@ _CANDIDATES = (
     )
     .order_by(Grant.id)
 )
+# The same candidates as plain rows (SQLAlchemy Core, compiled once): the provider's hot path
+# needs their terms, not ORM objects in a session.
+_GRANTS = cast(Table, Grant.__table__).c
+_TERMS = (
+    select(
+        _GRANTS.id,
+        _GRANTS.service_item,
+        _GRANTS.status,
+        _GRANTS.valid_from,
+        _GRANTS.valid_to,
+        _GRANTS.data_items,
+        _GRANTS.consent_exempt_basis,
+    )
+    .where(
+        _GRANTS.consumer_code == bindparam("consumer"),
+        _GRANTS.provider_code == bindparam("provider"),
+        _GRANTS.question == bindparam("question"),
+    )
+    .order_by(_GRANTS.id)
+)
+
+
+class _Terms(Protocol):
+    """What the check reads of a grant: a :class:`Grant` or a :class:`GrantTerms`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def service_item(self) -> str: ...
+    @property
+    def status(self) -> GrantStatus: ...
+    @property
+    def valid_from(self) -> dt.datetime: ...
+    @property
+    def valid_to(self) -> dt.datetime | None: ...
+    @property
+    def data_items(self) -> list[str]: ...
+
+
+T = TypeVar("T", bound=_Terms)
+
+
+@dataclass(frozen=True, slots=True)
+class GrantTerms:
+    """A question grant's terms as :func:`check_question_grant` read them (no ORM object)."""
+
+    id: int
+    service_item: str
+    status: GrantStatus
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None
+    data_items: list[str]
+    consent_exempt_basis: str | None
 
 
 def check_grant(
@@ -266,10 +323,38 @@ def check_grant(
     for this consumer, provider and question), ``wrong_purpose`` (none for this service item),
     ``grant_revoked``, ``grant_not_yet_valid``, ``grant_expired``, ``data_item_not_allowed``.
     """
-    at = now or utcnow()
     params = {"consumer": consumer, "provider": provider, "question": question}
     candidates = list(session.scalars(_CANDIDATES, params))
     who = f"{consumer} → {provider} 的问题 {question}"
+    return _covering(candidates, service_item, data_items, now or utcnow(), who)
+
+
+def check_question_grant(
+    connection: Connection,
+    *,
+    consumer: str,
+    provider: str,
+    question: str,
+    service_item: str,
+    data_items: Sequence[str],
+    now: dt.datetime | None = None,
+) -> GrantTerms:
+    """:func:`check_grant` on a connection, without the ORM: the terms of the grant that
+    covers this request (read anew on every call, so a revocation refuses the next one), or
+    GrantRefused with the same reasons."""
+    params = {"consumer": consumer, "provider": provider, "question": question}
+    candidates = [GrantTerms(*row) for row in connection.execute(_TERMS, params)]
+    who = f"{consumer} → {provider} 的问题 {question}"
+    return _covering(candidates, service_item, data_items, now or utcnow(), who)
+
+
+def _covering(
+    candidates: Sequence[T],
+    service_item: str,
+    data_items: Sequence[str],
+    at: dt.datetime,
+    who: str,
+) -> T:
     if not candidates:
         raise GrantRefused(GrantReason.NO_GRANT, f"{who} 没有任何授权")
     for_item = [g for g in candidates if g.service_item == service_item]
@@ -291,8 +376,8 @@ def check_grant(
 
 
 def covering_grant(
-    standing: Sequence[Grant], data_items: Sequence[str], at: dt.datetime, who: str
-) -> Grant:
+    standing: Sequence[T], data_items: Sequence[str], at: dt.datetime, who: str
+) -> T:
     """Of granted, unrevoked ``standing`` grants, the newest one valid ``at`` that allows every
     data item (a whole-resource grant allows any); else GrantRefused: ``grant_not_yet_valid``,
     ``grant_expired`` or ``data_item_not_allowed``, ``who`` naming the request in its message.

@@ -235,9 +235,12 @@ def _default_binding(question: QuestionDef) -> Binding:
 
 
 class SessionAdapter:
-    """Answers from the node's own database (the session's), by the default bindings."""
+    """Answers from the node's own database (the session's or connection's), by the default
+    bindings."""
 
-    def __init__(self, session: Session, bindings: Mapping[str, Binding] | None = None) -> None:
+    def __init__(
+        self, session: Session | Connection, bindings: Mapping[str, Binding] | None = None
+    ) -> None:
         self._session = session
         self._bindings = bindings
 
@@ -248,7 +251,11 @@ class SessionAdapter:
             binding = _default_binding(question)
         else:
             binding = self._bindings.get(question.name) or _not_bound(question)
-        return run_binding(self._session, binding, question, args, today)
+        # The statement runs on the connection itself: a text() statement gains nothing from
+        # the ORM session's execute but its cost.
+        found = self._session
+        connection = found.connection() if isinstance(found, Session) else found
+        return run_binding(connection, binding, question, args, today)
 
 
 def _not_bound(question: QuestionDef) -> Binding:

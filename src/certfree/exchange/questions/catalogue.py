@@ -21,9 +21,10 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from certfree.catalog import check_grant
+from certfree.catalog import check_question_grant
 from certfree.exchange.errors import (
     ProviderUnavailable,
     QuestionArgsInvalid,
@@ -72,7 +73,7 @@ def _offered_by(question: QuestionDef, provider: str) -> None:
 
 
 def answer_question(
-    session: Session,
+    session: Session | Connection,
     *,
     consumer: str,
     provider: str,
@@ -92,7 +93,8 @@ def answer_question(
     The answer holds the core fields and, of the others, those whose data items the consumer
     lists in ``data_items`` (the grant must allow them) or, without that list, all the grant
     allows. ``adapter`` answers from the facts (default: the default bindings over
-    ``session``, i.e. the node's own tables).
+    ``session``, i.e. the node's own tables). Everything runs as Core statements on the
+    session's connection (or the connection given): the provider answers every question so.
 
     Raises QuestionNotFound / QuestionNotOffered (404), QuestionArgsInvalid (422,
     ``args.<name>``), GrantRefused (403, reason ``no_grant`` … ``data_item_not_allowed``),
@@ -112,8 +114,11 @@ def answer_question(
     if not isinstance(service_item, str) or not service_item:
         raise QuestionArgsInvalid("请求缺少服务事项编码 service_item", field="service_item")
     wanted = _wanted_items(question, body.get("data_items"))
-    grant = check_grant(
-        session,
+    if isinstance(session, Session):
+        session.flush()  # what the caller added is seen by the statements on its connection
+    connection = session.connection() if isinstance(session, Session) else session
+    grant = check_question_grant(
+        connection,
         consumer=consumer,
         provider=provider,
         question=question.name,
@@ -135,7 +140,7 @@ def answer_question(
             now=at,
             application=_application(body.get("application")),
         )
-    facts = (adapter or SessionAdapter(session)).answer(question, args, at.date())
+    facts = (adapter or SessionAdapter(connection)).answer(question, args, at.date())
     result, masked = answer_result(
         question, facts, allowed, narrowed=body.get("data_items") is not None
     )
