@@ -1,6 +1,7 @@
 """The provider's side of a message: run its handler, seal the reply, keep it for retries.
 
-Handlers run in a worker thread with their own database session. The handler's work and the
+Handlers run in a worker thread with their own database connection (and session, for those
+that write). The handler's work and the
 signed reply are committed in one transaction, and the audit entry of the reply is committed
 before the reply leaves (X-Road's rule). The count of important data and sensitive personal
 information the reply carries out (a handler's ``reply_step``, registered with it) commits in
@@ -18,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -85,8 +87,8 @@ class Answerer:
         if registration.read_only:
             # Handlers that only read (questions): their replies share group commits.
             return self._answer_grouped(handler, step, message, received_at, keep)
-        with db.session() as session:
-            stored = reply_for(session, message)
+        with db.engine.connect() as connection:
+            stored = reply_for(connection, message)
         if stored is not None:
             return self._again(message, stored)
         # The handler's work, the signed reply and both audit entries (request received,
@@ -94,7 +96,8 @@ class Answerer:
         # either all of it is there (a retry gets the same reply) or none (a retry runs anew).
         try:
             with db.session() as session:
-                reply = self._run(handler, message, session)
+                context = self._context(message, session.connection(), session)
+                reply = self._run(handler, message, context)
                 store_reply(session, message, reply.raw, keep_seconds=keep)
                 audit.append_exchange(session, message, reply, received_at)
                 if step is not None and (after := step(message, reply)) is not None:
@@ -124,15 +127,20 @@ class Answerer:
     ) -> str:
         """A handler that only reads: its reply is stored and logged by the audit writer's
         group commit, many messages per transaction, and released only after that commit."""
-        with self._db.session() as session:
-            stored = reply_for(session, message)
+        # One connection, no ORM session: the lookup and the handler's reads are Core
+        # statements, and a read needs no commit (closing the connection ends it).
+        with self._db.engine.connect() as connection:
+            stored = reply_for(connection, message)
             if stored is None:
+                context = self._context(message, connection)
                 try:
-                    reply = self._run(handler, message, session)
+                    reply = self._run(handler, message, context)
                 except CertfreeError as exc:
                     if exc.status >= 500 or isinstance(exc, NodeWithoutEncryptionKey):
                         raise  # not the caller's fault, or no refusal could reach it
                     reply = self._refusal(message, exc)
+                finally:
+                    context.close()
         if stored is not None:
             return self._again(message, stored)
         records = audit.exchange_records(message, reply, received_at)
@@ -157,19 +165,20 @@ class Answerer:
 
     def _raced(self, message: Message) -> str:
         """The same message ran twice at once: the first stored reply is the answer."""
-        with self._db.session() as session:
-            reply = reply_for(session, message)
+        with self._db.engine.connect() as connection:
+            reply = reply_for(connection, message)
         if reply is None:  # pragma: no cover - the other transaction stored it
             raise ProviderUnavailable(self._node.code, "concurrent copies of one message")
         return self._again(message, reply)
 
-    def _run(
-        self,
-        handler: Handler,
-        message: Message,
-        session: Session,
-    ) -> Message:
-        context = HandlerContext(session, message.receiver, self._node, self._directory)
+    def _context(
+        self, message: Message, connection: Connection, session: Session | None = None
+    ) -> HandlerContext:
+        return HandlerContext(
+            connection, message.receiver, self._node, self._directory, session=session
+        )
+
+    def _run(self, handler: Handler, message: Message, context: HandlerContext) -> Message:
         body = handler(context, message)
         return self._seal_reply(message, reply_type(message.type), body)
 

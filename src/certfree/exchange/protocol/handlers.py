@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from certfree.exchange.errors import MessageRefused, RefusalReason
@@ -17,16 +18,42 @@ from certfree.exchange.protocol.signing import Message
 __all__ = ["Handler", "HandlerContext", "Handlers", "Registration", "ReplyStep"]
 
 
-@dataclass(frozen=True)
 class HandlerContext:
-    """What a provider handler gets besides the message: a session, who it runs as
-    (``node_code``: the addressee, this node or a department it hosts), this node's identity
-    and its registry (``directory.cached``: the one the message was just checked against)."""
+    """What a provider handler gets besides the message: the transaction's ``connection``
+    and an ORM ``session`` on it, who it runs as (``node_code``: the addressee, this node or
+    a department it hosts), this node's identity and its registry (``directory.cached``: the
+    one the message was just checked against).
 
-    session: Session
-    node_code: str
-    node: NodeIdentity
-    directory: NodeDirectory
+    A read-only handler is given only a connection (Core statements need nothing more); a
+    session on it is made the first time one is asked for, and closed by :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        node_code: str,
+        node: NodeIdentity,
+        directory: NodeDirectory,
+        *,
+        session: Session | None = None,
+    ) -> None:
+        self.connection = connection
+        self.node_code = node_code
+        self.node = node
+        self.directory = directory
+        self._session = session
+        self._own = session is None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = Session(bind=self.connection)
+        return self._session
+
+    def close(self) -> None:
+        """Close the session made here (one given belongs to the caller)."""
+        if self._own and self._session is not None:
+            self._session.close()
 
 
 Handler = Callable[[HandlerContext, Message], dict[str, Any]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from certfree.exchange.errors import MessageRefused, RefusalReason
@@ -23,12 +23,16 @@ _LOOKUP = select(ExchangeReply.sender, ExchangeReply.request_sha256, ExchangeRep
 )
 
 
-def reply_for(session: Session, message: Message) -> str | None:
+def _connection(session: Session | Connection) -> Connection:
+    return session.connection() if isinstance(session, Session) else session
+
+
+def reply_for(session: Session | Connection, message: Message) -> str | None:
     """The reply already given to ``message`` (a retry), None if it is new.
 
     Raises MessageRefused(replayed) when the id was used by a different message.
     """
-    row = session.connection().execute(_LOOKUP, {"message_id": message.id}).one_or_none()
+    row = _connection(session).execute(_LOOKUP, {"message_id": message.id}).one_or_none()
     if row is None:
         return None
     sender, digest, reply = row
@@ -40,10 +44,12 @@ def reply_for(session: Session, message: Message) -> str | None:
     return str(reply)
 
 
-def store_reply(session: Session, message: Message, reply: str, *, keep_seconds: int) -> None:
+def store_reply(
+    session: Session | Connection, message: Message, reply: str, *, keep_seconds: int
+) -> None:
     """Add the reply to ``message``; IntegrityError at once if the id is already stored."""
     now = utcnow()
-    session.connection().execute(
+    _connection(session).execute(
         _INSERT,
         {
             "message_id": message.id,

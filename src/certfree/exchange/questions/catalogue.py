@@ -163,7 +163,7 @@ def handle_ask(ctx: HandlerContext, message: Message) -> dict[str, Any]:
     if directory is None:  # a 5xx is not stored: the consumer's retry is answered anew
         raise ProviderUnavailable(ctx.node_code, "node registry not loaded; retry")
     return answer_question(
-        ctx.session,
+        ctx.connection,
         consumer=message.sender,
         provider=ctx.node_code,
         body=message.body,
