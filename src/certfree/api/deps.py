@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator, Field
@@ -42,7 +43,8 @@ IsoDate = Annotated[dt.date, BeforeValidator(_iso_text)]
 IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_text)]
 
 
-def get_node(request: Request) -> NodeRuntime:
+async def get_node(request: Request) -> NodeRuntime:
+    # async: a sync dependency costs every request a thread-pool handoff for one attribute.
     node = request.app.state.node
     assert isinstance(node, NodeRuntime)
     return node
@@ -62,17 +64,22 @@ def get_session(node: NodeDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def allow(*roles: Role) -> Callable[..., Principal]:
+def allow(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency that authenticates the bearer token and checks its role is in ``roles``."""
     allowed = frozenset(roles)
 
-    def _principal(
+    async def _principal(
         node: NodeDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:
         if credentials is None:
             raise AuthError("a bearer token is required (Authorization: Bearer <token>)")
-        principal = node.tokens.authenticate(credentials.credentials)
+        token = credentials.credentials
+        if node.tokens.verifies_locally(token):
+            # A signature check against a key in memory: cheaper than a thread handoff.
+            principal = node.tokens.authenticate(token)
+        else:  # the OIDC provider's keys may have to be fetched (blocking HTTP)
+            principal = await run_in_threadpool(node.tokens.authenticate, token)
         return require_role(principal, allowed)
 
     _principal.certfree_roles = allowed  # type: ignore[attr-defined]  # read by document_roles

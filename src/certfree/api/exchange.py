@@ -58,8 +58,8 @@ class AskAnswer(BaseModel):
     )
 
 
-@router.post("/exchange/ask")
-async def ask(payload: AskRequest, node: NodeDep, principal: _Asker) -> AskAnswer:
+@router.post("/exchange/ask", response_model=AskAnswer)
+async def ask(payload: AskRequest, node: NodeDep, principal: _Asker) -> Response:
     """Ask a provider node one verification question for a service item; the signed answer.
 
     Only staff of this node ask from it: the token's ``org`` must be this node's code, since
@@ -83,10 +83,13 @@ async def ask(payload: AskRequest, node: NodeDep, principal: _Asker) -> AskAnswe
     )
     consumer, provider, signer = answer["consumer"], answer["provider"], answer["signer"]
     if signer != provider:  # a department this node hosts: answered here, no hop
-        return AskAnswer.model_validate(
+        view = AskAnswer.model_validate(
             {**answer, "route": [consumer, provider], "hosted_by": signer}
         )
-    return AskAnswer.model_validate({**answer, "route": routing.path(consumer, provider)})
+    else:
+        view = AskAnswer.model_validate({**answer, "route": routing.path(consumer, provider)})
+    # Serialised here, once: returned as a model, FastAPI would validate it a second time.
+    return Response(view.model_dump_json(), media_type="application/json")
 
 
 @router.get(

@@ -84,6 +84,11 @@ class TokenService:
             claims["aud"] = audience
         return sign_jws(self.keys.signer(NODE_KEY_OWNER), claims, header={"typ": TOKEN_TYPE})
 
+    def verifies_locally(self, token: str) -> bool:
+        """Whether ``authenticate`` checks ``token`` with this node's own keys alone (no
+        network: not a token of the OIDC provider, whose keys may have to be fetched)."""
+        return self.oidc is None or self.oidc.claims_issuer(token) != self.oidc.issuer
+
     def authenticate(self, token: str, *, now: float | None = None) -> Principal:
         """The caller a bearer token stands for; AuthError says why a token is refused."""
         current = now if now is not None else time.time()
