@@ -103,13 +103,15 @@ def test_the_province_harvests_real_nodes_and_reports_the_down_ones(
     status, reports, elapsed = _harvest(cluster)
 
     assert status == 1  # not every node was harvested
-    assert elapsed < 15  # the frozen node costs one read timeout (5 s), not a hang
+    assert elapsed < 15  # the frozen node costs one timeout, not a hang
     assert reports[CITY]["status"] == "ok"
     assert (reports[CITY]["created"], reports[CITY]["deleted"]) == (2, 0)
     assert reports[KILLED]["status"] == "unreachable"
     assert "无法连接" in reports[KILLED]["reason"]
     assert reports[FROZEN]["status"] == "unreachable"
-    assert "应答超时" in reports[FROZEN]["reason"]
+    # Its kernel still accepts the connection, but the TLS handshake of its exchange listener
+    # needs the process: the harvest gives up connecting.
+    assert "连接超时" in reports[FROZEN]["reason"]
     found = _search(cluster, "婚姻登记")
     assert (found[0]["name"], found[0]["code"], found[0]["origin_node"]) == (
         "婚姻登记信息", codes[0], CITY,

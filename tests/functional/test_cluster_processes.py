@@ -158,6 +158,9 @@ def test_every_node_takes_hops_over_mutual_tls_with_the_key_the_registry_binds(
         for code, node in nodes.items():
             peer = registry.peers[code]
             assert peer.tls == node["tls_fingerprint"]
+            # Its registered endpoint is its exchange listener: every hop of every question
+            # these tests ask crosses mutual TLS 1.3.
+            assert peer.endpoint == node["exchange_url"]
             assert node["exchange_url"].startswith("https://127.0.0.1:")
             # The desk reaches every node's exchange listener with its own certificate, and
             # the node shows the key the registry binds to it, not another node's.
@@ -172,6 +175,11 @@ def test_every_node_takes_hops_over_mutual_tls_with_the_key_the_registry_binds(
             plain = node["exchange_url"].replace("https://", "http://")
             with pytest.raises(httpx.TransportError):
                 httpx.post(f"{plain}{MESSAGES_PATH}", content=b"{}", timeout=10)
+            # Nor does the public port take one: it names the exchange port instead.
+            public = httpx.post(f"{node['url']}{MESSAGES_PATH}", content=b"{}", timeout=10)
+            assert public.status_code == 421
+            assert public.json()["type"].endswith("/exchange-port-only")
+            assert node["exchange_url"].rsplit(":", 1)[1] in public.json()["detail"]
 
 
 def test_a_consent_the_desk_signs_itself_is_refused_by_the_provider(

@@ -44,9 +44,11 @@ def test_the_signed_registry_binds_the_registered_tls_key(
     pem, pin = _certificate(tmp_path, ZIBO)
     admin = token_for("bureau_admin", "admin-1")
 
-    registered = _register(client, admin, tls_certificate=pem)
+    registered = _register(client, admin, tls_certificate=pem, public_url="https://zb.example.cn/")
     assert registered.status_code == 200, registered.text
     assert registered.json()["tls_fingerprint"] == pin
+    # People reach it at its public URL; the endpoint takes nodes' certificates only.
+    assert registered.json()["public_url"] == "https://zb.example.cn"
     assert client.post(f"/api/v1/exchange/nodes/{ZIBO}/approve", headers=admin).is_success
 
     snapshot = verify_registry(client.get("/api/v1/exchange/registry").text, keys.jwks("node"))
@@ -56,6 +58,7 @@ def test_the_signed_registry_binds_the_registered_tls_key(
     # New signing keys without a certificate: the key registered before stays bound.
     again = _register(client, admin)
     assert again.json()["tls_fingerprint"] == pin
+    assert again.json()["public_url"] == "https://zb.example.cn"
 
 
 def test_a_certificate_for_another_node_or_none_at_all_is_refused(

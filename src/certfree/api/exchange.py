@@ -146,6 +146,11 @@ class NodeRegistrationRequest(BaseModel):
         description="the node's TLS certificate (PEM, naming urn:certfree:node:<code>); the "
         "registry binds its key. Unset: the key registered before is kept",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="where people reach the node (its CERTFREE_PUBLIC_URL); the endpoint takes "
+        "nodes' certificates only. Unset: the one registered before is kept",
+    )
 
 
 class NodeRegistrationView(View):
@@ -159,6 +164,7 @@ class NodeRegistrationView(View):
     tls_fingerprint: str | None = Field(
         description="SHA-256 of its TLS certificate's public key (base64url), as bound"
     )
+    public_url: str | None = Field(description="where people reach the node")
     status: str
     registered_at: IsoTimestamp | None
 
@@ -183,7 +189,12 @@ def register(
         else None
     )
     row = registry.register_node(
-        session, code, jwks=payload.jwks, endpoint_url=payload.endpoint_url, tls_fingerprint=pin
+        session,
+        code,
+        jwks=payload.jwks,
+        endpoint_url=payload.endpoint_url,
+        tls_fingerprint=pin,
+        public_url=payload.public_url,
     )
     node.exchange.invalidate_registry()
     return NodeRegistrationView.model_validate(row)

@@ -29,6 +29,7 @@ class RegistryNodeView(View):
     parent_code: str | None
     division_code: str | None
     endpoint: str | None = Field(validation_alias="endpoint_url")
+    public_url: str | None = Field(default=None, description="where people reach the node")
 
 
 class PersonView(View):

@@ -29,6 +29,7 @@ def _row(node: Node) -> dict[str, object]:
         "parent": node.parent_code,
         "endpoint_url": node.endpoint_url,
         "tls_fingerprint": node.tls_fingerprint,
+        "public_url": node.public_url,
         "status": node.status.value,
         "keys": [key.get("kid") for key in (node.jwks or {}).get("keys", [])],
     }
@@ -53,13 +54,16 @@ def list_(
 
 
 @app.command()
-def register(
+def register(  # noqa: PLR0917 - typer maps each option to a parameter
     code: Annotated[str, typer.Argument()],
     endpoint: Annotated[str, typer.Option()],
     jwks: Annotated[Path, typer.Option()],
     tls_cert: Annotated[
         Path | None,
         typer.Option(help="the node's TLS certificate (PEM): the registry binds its key"),
+    ] = None,
+    public_url: Annotated[
+        str | None, typer.Option(help="where people reach the node (its public URL)")
     ] = None,
     approve: Annotated[bool, typer.Option()] = False,
 ) -> None:
@@ -88,6 +92,7 @@ def register(
                 jwks=keys,
                 endpoint_url=endpoint,
                 tls_fingerprint=pin,
+                public_url=public_url,
                 approve=approve,
             )
             print_json(_row(node))

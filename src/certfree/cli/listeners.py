@@ -1,7 +1,7 @@
 """The two listeners of ``certfree serve``, on one app in each process.
 
 * the public port: pages and the API over plain HTTP (an operator puts TLS in front for
-  browsers), as before;
+  browsers), as before, but no node message (421, :class:`_PublicOnly`);
 * the exchange port: node-to-node hops over TLS 1.3 with a client certificate of the exchange
   CA required (``crypto.tls.server_context``; uvicorn's own context would allow TLS 1.2).
 
@@ -26,11 +26,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
-from starlette.types import ASGIApp
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.loops.auto import auto_loop_factory
 
+from certfree.api.problems import certfree_problem
 from certfree.app import create_app
 from certfree.crypto import TlsFiles, server_context
+from certfree.exchange.errors import ExchangePortOnly
+from certfree.exchange.protocol.lanes import MESSAGES_PATH
 
 __all__ = ["Listeners", "serve_listeners"]
 
@@ -57,13 +61,34 @@ class _Listener(uvicorn.Server):
         yield
 
 
+class _PublicOnly:
+    """The app on the public listener: node messages are refused there, so that every one
+    arrives over the exchange listener's mutual TLS; everything else goes to ``app``."""
+
+    def __init__(self, app: ASGIApp, exchange_port: int) -> None:
+        self.app = app
+        self.exchange_port = exchange_port
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == MESSAGES_PATH:
+            refused = ExchangePortOnly(self.exchange_port)
+            await (await certfree_problem(Request(scope), refused))(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def _exchange_context(tls: TlsFiles, _config: uvicorn.Config, _default: Any) -> Any:
     return server_context(tls)
 
 
 def _servers(app: ASGIApp, listeners: Listeners) -> tuple[_Listener, _Listener]:
     common: dict[str, Any] = {"log_level": "info", "access_log": listeners.access_log}
-    public = uvicorn.Config(app, host=listeners.host, port=listeners.port, **common)
+    public = uvicorn.Config(
+        _PublicOnly(app, listeners.exchange_port),
+        host=listeners.host,
+        port=listeners.port,
+        **common,
+    )
     exchange = uvicorn.Config(
         app,
         host=listeners.host,

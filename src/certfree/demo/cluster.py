@@ -227,8 +227,9 @@ def _register_and_grant(
                     session,
                     other.code,
                     jwks=jwks[other.code],
-                    endpoint_url=other.url,
+                    endpoint_url=other.exchange_url,
                     tls_fingerprint=pins[other.code],
+                    public_url=other.url,
                     approve=True,
                 )
             if node.level == "department":

@@ -4,7 +4,8 @@ SignatureInvalid
 └── RefusedForReason
     └── MessageRefused         422 a node message refused for a named reason (RefusalReason)
 CertfreeError
-└── ProviderUnavailable        503 a node on the path did not answer in time
+├── ProviderUnavailable        503 a node on the path did not answer in time
+└── ExchangePortOnly           421 a node message sent to the public port, not the exchange port
 Forbidden / NotFound / InvalidInput / Conflict
 └── ProviderRefused*           the provider answered with a signed refusal (403/404/422/409)
 InvalidInput
@@ -48,6 +49,7 @@ from certfree.questions import QuestionArgsInvalid, QuestionNotFound
 
 __all__ = [
     "BindingInvalid",
+    "ExchangePortOnly",
     "InvalidVerificationRequest",
     "MessageRefused",
     "NodeWithoutEncryptionKey",
@@ -132,6 +134,24 @@ class ProviderUnavailable(CertfreeError):
 
     def problem_extensions(self) -> dict[str, Any]:
         return {"node": self.node}
+
+
+class ExchangePortOnly(CertfreeError):
+    """A node message reached the public listener: node messages are taken on the exchange
+    listener only, where the sender showed a certificate of the exchange CA (RFC 9110
+    §15.5.20 421 Misdirected Request: this port is not the one that answers for it)."""
+
+    status = 421
+    slug = "exchange-port-only"
+    title = "Node messages go to the exchange port"
+    title_zh = "节点消息应发往交换端口"
+
+    def __init__(self, exchange_port: int) -> None:
+        super().__init__(
+            f"本端口不接收节点消息，请发往交换端口 {exchange_port}（https，TLS 1.3 双向认证），"
+            f"并在注册表中登记该地址（node messages are taken on the exchange port "
+            f"{exchange_port} only, over https with mutual TLS; register that address）"
+        )
 
 
 class SubjectUnknown(NotFound):

@@ -69,6 +69,9 @@ class Node(Base):
     # The key of the node's TLS certificate: SHA-256 of its SubjectPublicKeyInfo, base64url
     # (crypto.tls.fingerprint, the RFC 7469 pin); a sender refuses a peer showing another.
     tls_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # Where people and their wallets reach the node (its CERTFREE_PUBLIC_URL): the endpoint is
+    # its exchange listener, which takes nodes' certificates only.
+    public_url: Mapped[str | None] = mapped_column(String(255))
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     def __repr__(self) -> str:

@@ -50,7 +50,7 @@ def entry_view(
     row: IndexEntry, *, node_url: str | None = None, now: dt.datetime | None = None
 ) -> dict[str, Any]:
     """One entry as answered (no holder commitment); ``node_url``: where the holder fetches
-    the certificate itself (the reporting node's registered endpoint)."""
+    the certificate itself (the reporting node's registered public URL)."""
     view: dict[str, Any] = {
         "identifier": row.identifier,
         "node": row.node_code,
@@ -90,7 +90,10 @@ def holder_entries(
     rows = list(session.scalars(query))
     urls = dict(
         session.execute(
-            select(Node.code, Node.endpoint_url).where(Node.code.in_({r.node_code for r in rows}))
+            # Its public URL: the holder is no node, the endpoint (exchange port) takes nodes only.
+            select(Node.code, func.coalesce(Node.public_url, Node.endpoint_url)).where(
+                Node.code.in_({r.node_code for r in rows})
+            )
         ).all()
     )
     return [entry_view(r, node_url=urls.get(r.node_code), now=now) for r in rows]

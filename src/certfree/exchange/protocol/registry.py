@@ -138,10 +138,12 @@ def register_node(
     jwks: Mapping[str, Any],
     endpoint_url: str,
     tls_fingerprint: str | None = None,
+    public_url: str | None = None,
     approve: bool = False,
 ) -> Node:
-    """Record a node's keys, endpoint and the key of its TLS certificate (``tls_fingerprint``,
-    kept from its last registration when None); it stays pending until approved.
+    """Record a node's keys, endpoint and the key of its TLS certificate (``tls_fingerprint``)
+    and its public URL (where people reach it; the endpoint takes nodes only), the last two
+    kept from its last registration when None; it stays pending until approved.
 
     A revoked node cannot register again (Conflict): revocation is final for its code.
     Re-registering an active node (new endpoint, rotated keys) keeps it active.
@@ -156,10 +158,14 @@ def register_node(
             f"TLS 证书指纹应为 43 个 base64url 字符（SHA-256），收到 {tls_fingerprint!r}",
             field="tls_fingerprint",
         )
+    if public_url is not None and not public_url.startswith(("http://", "https://")):
+        raise InvalidInput(f"节点公开地址应为 http(s) URL，收到 {public_url!r}", field="public_url")
     now = utcnow()
     node.jwks = _check_jwks(jwks)
     if tls_fingerprint is not None:
         node.tls_fingerprint = tls_fingerprint
+    if public_url is not None:
+        node.public_url = public_url.rstrip("/")
     node.endpoint_url = endpoint_url.rstrip("/")
     node.registered_at = now
     if approve:
@@ -223,6 +229,7 @@ def registry_payload(
                 "status": n.status.value,
                 "jwks": n.jwks,
                 "tls": n.tls_fingerprint,
+                "public_url": n.public_url,
             }
             for n in nodes
         ],
