@@ -9,10 +9,13 @@ it. ``consent`` in the ask body is a list of compact JWS strings, one per data s
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from certfree.auth import NODE_KEY_OWNER
+from certfree.crypto import Alg, Jwk, Verifier
 from certfree.exchange.errors import QuestionArgsInvalid
 from certfree.governance import ConsentIssuer, attestation_subject, check_attestation
 from certfree.settings import NodeLevel
@@ -40,11 +43,70 @@ def consent_issuer(node: NodeIdentity, directory: RegistrySnapshot) -> ConsentIs
     itself or not (the single node ``make run`` serves need not). None: nothing to check with.
     """
     listed = directory.consent_issuer()
-    if listed is not None or node.settings.node_level is not NodeLevel.PROVINCE:
-        return listed
-    keys = node.keys
-    own = {info.kid: keys.verifier(info.kid) for info in keys.keys(NODE_KEY_OWNER)}
+    if listed is not None:
+        keys = {kid: _remembering(verifier) for kid, verifier in listed.keys.items()}
+        return ConsentIssuer(listed.code, keys, listed.withdrawn)
+    if node.settings.node_level is not NodeLevel.PROVINCE:
+        return None
+    store = node.keys
+    own = {info.kid: store.verifier(info.kid) for info in store.keys(NODE_KEY_OWNER)}
     return ConsentIssuer(node.code, own, directory.withdrawn_consents)
+
+
+class _Remembering:
+    """A province key that remembers the signatures it has found valid.
+
+    The same attestation comes with every question asked under one application, and an
+    Ed25519 check of the same bytes under the same key can only come out the same; what the
+    claims say (withdrawn, expired, another use) is still checked on every question. A
+    signature that does not verify is never remembered.
+    """
+
+    _KEEP = 4096
+
+    def __init__(self, inner: Verifier) -> None:
+        self.inner = inner
+        self._valid: OrderedDict[tuple[bytes, bytes], None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def alg(self) -> Alg:
+        return self.inner.alg
+
+    @property
+    def kid(self) -> str:
+        return self.inner.kid
+
+    def public_jwk(self) -> Jwk:
+        return self.inner.public_jwk()
+
+    def verify(self, data: bytes, signature: bytes) -> None:
+        seen = (data, signature)
+        with self._lock:
+            if seen in self._valid:
+                self._valid.move_to_end(seen)
+                return
+        self.inner.verify(data, signature)  # SignatureInvalid: nothing remembered
+        with self._lock:
+            self._valid[seen] = None
+            if len(self._valid) > self._KEEP:
+                self._valid.popitem(last=False)
+
+
+# By the registry's verifier object (kept alive here, so its id names it): a registry
+# reloaded with other keys brings other objects, and the old ones are let go.
+_REMEMBERING: dict[int, _Remembering] = {}
+_REMEMBERING_LOCK = threading.Lock()
+
+
+def _remembering(verifier: Verifier) -> Verifier:
+    with _REMEMBERING_LOCK:
+        found = _REMEMBERING.get(id(verifier))
+        if found is None or found.inner is not verifier:
+            if len(_REMEMBERING) >= 64:
+                _REMEMBERING.clear()
+            found = _REMEMBERING[id(verifier)] = _Remembering(verifier)
+        return found
 
 
 def for_subjects(attestations: Iterable[str], subjects: Sequence[str]) -> list[str]:
