@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from certfree.api.deps import PUBLIC
 from certfree.api.problems import PROBLEM_MEDIA_TYPE, certfree_problem
 from certfree.assembly import NodeRuntime
-from certfree.errors import CertfreeError, Forbidden
+from certfree.errors import CertfreeError
 from certfree.exchange.protocol import transport
 from certfree.exchange.protocol.hops import HopItem, HopResult, encode_results
 from certfree.exchange.protocol.lanes import JOSE, MESSAGES_PATH
@@ -44,12 +44,6 @@ class HopEndpoint:
             return
         node: NodeRuntime = scope["app"].state.node
         try:
-            if scope.get("scheme") != "https" and not node.settings.is_development:
-                raise Forbidden(
-                    "节点间消息只经交换端口（双向 TLS）接收"
-                    "（node messages are taken on the exchange listener only, over mutual TLS）",
-                    field="scheme",
-                )
             body = await _body(receive)
             if body is None:
                 return  # the peer went away
