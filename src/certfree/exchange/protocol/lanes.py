@@ -65,7 +65,6 @@ class LaneSettings:
 class _Lane:
     hop: str
     url: str
-    pin: str | None  # the TLS key the signed registry binds to ``hop``
     waiting: list[tuple[HopItem, asyncio.Future[HopResult]]] = field(default_factory=list)
     in_flight: int = 0
     timer: asyncio.TimerHandle | None = None
@@ -98,12 +97,12 @@ class _PinningConnector(aiohttp.TCPConnector):
 @dataclass(eq=False)
 class _LoopState:
     session: aiohttp.ClientSession
-    lanes: dict[tuple[str, str, str | None], _Lane] = field(default_factory=dict)
+    lanes: dict[tuple[str, str], _Lane] = field(default_factory=dict)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
 
 class HopLanes:
-    """The node's hops to its neighbours; create and use it inside one event loop."""
+    """The node's hops to its neighbours and its pooled session for any other request."""
 
     def __init__(
         self,
@@ -168,12 +167,12 @@ class HopLanes:
         ``pin``; what came back for it, or ProviderUnavailable naming ``hop`` when it did not
         answer before the deadline."""
         lanes = self._state().lanes
-        lane = lanes.get((hop, base_url, pin))
-        if lane is None:
+        lane = lanes.get((hop, base_url))
+        if lane is None:  # later changes of the key come with each registry (NodeDirectory)
             if not base_url.startswith("https://") and not self.settings.plain_http:
                 raise ProviderUnavailable(hop, f"endpoint {base_url} is not https")
-            lane = lanes[(hop, base_url, pin)] = _Lane(hop, base_url + MESSAGES_PATH, pin)
             self.pin(hop, base_url, pin)
+            lane = lanes[(hop, base_url)] = _Lane(hop, base_url + MESSAGES_PATH)
         future: asyncio.Future[HopResult] = asyncio.get_running_loop().create_future()
         lane.waiting.append((item, future))
         if lane.in_flight < self.settings.parallel:
