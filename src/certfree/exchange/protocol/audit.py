@@ -9,6 +9,7 @@ Both log the plaintext of what they sent or received (the body travels encrypted
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
@@ -28,6 +29,7 @@ from certfree.storage import Database
 __all__ = [
     "AuditSink",
     "ExchangeAudit",
+    "Step",
     "append_exchange",
     "exchange_records",
     "open_writer",
@@ -36,6 +38,11 @@ __all__ = [
     "subject_ids",
     "warm_catalogue",
 ]
+
+
+# Work done in the transaction that logs a record, before it: what it raises refuses the
+# record (nothing of it is logged).
+Step = Callable[[Session], None]
 
 
 class AuditSink(Protocol):
@@ -186,9 +193,14 @@ def record_sync(sink: AuditSink, event: str, message: Message, reply: Reply | No
     return sink.append_sync(entry) if entry is not None else None
 
 
-async def record(sink: AuditSink, event: str, message: Message, reply: Reply | None) -> int | None:
-    """Append and wait for the commit (consumer)."""
+async def record(
+    sink: AuditSink, event: str, message: Message, reply: Reply | None, *, step: Step | None = None
+) -> int | None:
+    """Append and wait for the commit (consumer); ``step`` first, in the same transaction."""
     entry = _prepare(event, message, reply)
+    if step is not None:
+        indexes = await asyncio.wrap_future(sink.submit_many([entry] if entry else [], step))
+        return indexes[0] if indexes else None
     return await sink.append(entry) if entry is not None else None
 
 

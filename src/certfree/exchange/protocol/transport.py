@@ -110,10 +110,12 @@ async def send(
     reply_to: str | None = None,
     message_id: str | None = None,
     deadline: float | None = None,
+    before_logged: audit.Step | None = None,
 ) -> Message:
     """Send a message to node ``to`` and return its signed reply (opened and verified).
 
-    The request is logged before it leaves and the reply on receipt. Raises
+    The request is logged before it leaves and the reply on receipt; ``before_logged`` runs
+    in the transaction logging the request, and what it raises stops the message there. Raises
     ProviderUnavailable (a node on the path did not answer), MessageRefused (a node refused
     the message, e.g. stale_timestamp) or a ProviderRefused subclass carrying the provider's
     signed refusal (no grant, no consent, bad arguments …).
@@ -132,7 +134,7 @@ async def send(
         now=runtime.clock(),
         encrypt_to=encrypt_to,
     )
-    await audit.record(runtime.audit, "sent", message, None)
+    await audit.record(runtime.audit, "sent", message, None, step=before_logged)
     if await runtime.hosting.hosts(to):
         raw = await _answer_here(runtime, message)
     else:

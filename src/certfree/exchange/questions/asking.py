@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from certfree.exchange.protocol.messages import MessageType
 from certfree.exchange.protocol.runtime import ExchangeRuntime
 from certfree.exchange.protocol.transport import send
@@ -15,14 +17,6 @@ from certfree.governance.subject_rights import check_not_objected
 from certfree.questions import get_question
 
 __all__ = ["ask"]
-
-
-def _check_objections(runtime: ExchangeRuntime, subjects: Sequence[str], question: str) -> None:
-    """UseObjected before anything leaves, if a subject objected to this kind of use here
-    (PIPL 第44条; ``governance.subject_rights.objections``)."""
-    if subjects:
-        with runtime.db.session() as session:
-            check_not_objected(session, subjects, question)
 
 
 async def ask(
@@ -50,7 +44,13 @@ async def ask(
     """
 
     subjects = get_question(question).subjects_in(args)
-    await runtime.in_thread(_check_objections, runtime, subjects, question)
+
+    def not_objected(session: Session) -> None:
+        """UseObjected before anything leaves, if a subject objected to this kind of use here
+        (PIPL 第44条; ``governance.subject_rights.objections``): checked in the transaction
+        that logs the question, so an objection committed before it stops it."""
+        check_not_objected(session, subjects, question)
+
     attached = for_subjects(consents, subjects)
     body = {
         "question": question,
@@ -62,7 +62,12 @@ async def ask(
     if application is not None:
         body["application"] = application
     reply = await send(
-        runtime, to=provider, type=MessageType.QUESTION_ASK, body=body, message_id=message_id
+        runtime,
+        to=provider,
+        type=MessageType.QUESTION_ASK,
+        body=body,
+        message_id=message_id,
+        before_logged=not_objected if subjects else None,
     )
     return {
         "question": question,

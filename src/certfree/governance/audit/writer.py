@@ -7,7 +7,9 @@ hand records to a queue and wait; the writer thread takes everything queued (up 
 caller its leaf index. An acknowledged index is therefore on disk.
 
 A job may also carry a step to run in the same transaction before its records (the
-exchange stores the signed reply there: reply stored ⇔ request and answer logged). If a
+exchange stores the signed reply there: reply stored ⇔ request and answer logged; a desk
+checks there that no data subject objected to its question, so the check and the entry of
+the question that follows it are one transaction). If a
 batch fails, each of its jobs is retried in a transaction of its own, so that one job's
 fault (say, a duplicate message id) fails that job alone, with its own exception.
 """
@@ -26,6 +28,7 @@ from types import TracebackType
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from certfree.errors import CertfreeError
 from certfree.governance.audit.log import (
     AuditRecord,
     PreparedRecord,
@@ -187,8 +190,14 @@ class AuditWriter:
 
     @staticmethod
     def _fail(jobs: list[_Job], exc: Exception) -> None:
-        if isinstance(exc, IntegrityError) and len(jobs) == 1 and jobs[0].step is not None:
-            jobs[0].future.set_exception(exc)  # the step's own conflict, for its caller
+        if (
+            isinstance(exc, IntegrityError | CertfreeError)
+            and len(jobs) == 1
+            and jobs[0].step is not None
+        ):
+            # The step's own conflict, or its refusal (say, a data subject's objection), for
+            # its caller: nothing of the job was logged.
+            jobs[0].future.set_exception(exc)
             return
         # Any other database failure: no caller may go on as if logged.
         log.error("audit batch of %d jobs not committed: %r", len(jobs), exc)
