@@ -31,6 +31,7 @@ from certfree.settings import Settings
 
 NODE_KEY_OWNER = "node"
 TOKEN_TYPE = "certfree-access+jwt"  # noqa: S105 - a JWS "typ" value, not a secret
+_VERIFIED_SLOTS = 4096  # tokens whose signature and fixed claims were found good
 
 
 class TokenService:
@@ -40,6 +41,11 @@ class TokenService:
         self.settings = settings
         self.keys = keys
         self.oidc = oidc
+        # token → (header, claims), once its signature, type, issuer, audience and lifetime
+        # were checked: a desk sends the same token with every request, and those checks give
+        # the same answer for the same bytes. What depends on the time (exp, nbf) or on the
+        # key store (the key removed or retired since) is checked again on every request.
+        self._verified: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
 
     def issue(
         self,
@@ -94,20 +100,34 @@ class TokenService:
         current = now if now is not None else time.time()
         if self.oidc is not None and self.oidc.claims_issuer(token) == self.oidc.issuer:
             return self.oidc.authenticate(token, now=current)
+        known = self._verified.get(token)
+        if known is not None:
+            header, claims = known
+            principal = principal_from_claims(claims, current)
+        else:
+            try:
+                header, claims = verify_jws(token, self._token_key)
+            except CertfreeError as exc:
+                raise AuthError(f"bearer token refused: {exc.message}") from exc
+            if header.get("typ") != TOKEN_TYPE:
+                raise AuthError("bearer token refused: not an access token of this node")
+            if claims.get("iss") != self.settings.node_code:
+                raise AuthError(
+                    f"bearer token refused: issued by '{claims.get('iss')}', not this node"
+                )
+            self._check_audience(claims)
+            principal = principal_from_claims(claims, current)
+            self._check_lifetime(claims)
         try:
-            header, claims = verify_jws(token, self._token_key)
-        except CertfreeError as exc:
+            retired_at = self.keys.info(str(header["kid"])).retired_at
+        except CertfreeError as exc:  # the key was removed
             raise AuthError(f"bearer token refused: {exc.message}") from exc
-        if header.get("typ") != TOKEN_TYPE:
-            raise AuthError("bearer token refused: not an access token of this node")
-        if claims.get("iss") != self.settings.node_code:
-            raise AuthError(f"bearer token refused: issued by '{claims.get('iss')}', not this node")
-        self._check_audience(claims)
-        principal = principal_from_claims(claims, current)
-        self._check_lifetime(claims)
-        retired_at = self.keys.info(str(header["kid"])).retired_at
         if retired_at is not None and claims["iat"] >= retired_at.timestamp():
             raise AuthError("bearer token refused: signed with a key retired before it was issued")
+        if known is None:
+            if len(self._verified) >= _VERIFIED_SLOTS:
+                self._verified.clear()  # atomic, whichever thread authenticates meanwhile
+            self._verified[token] = (header, claims)
         return principal
 
     def _token_key(self, kid: str) -> Verifier:

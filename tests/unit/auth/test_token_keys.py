@@ -63,6 +63,20 @@ def test_a_retired_key_verifies_old_tokens_but_not_new_ones(
     assert tokens.authenticate(tokens.issue("clerk", "staff-2")).subject == "staff-2"
 
 
+def test_a_token_accepted_before_is_checked_again_for_time_and_bytes(
+    tokens: TokenService, settings: Settings
+) -> None:
+    token = tokens.issue("clerk", "staff-1", ttl_seconds=60)
+    assert tokens.authenticate(token).subject == "staff-1"
+    assert tokens.authenticate(token).subject == "staff-1"  # again, as a desk does
+    with pytest.raises(AuthError, match="expired"):
+        tokens.authenticate(token, now=time.time() + 120)
+    head, payload, signature = token.split(".")
+    other = "A" if signature[0] != "A" else "B"
+    with pytest.raises(AuthError, match="bearer token refused"):
+        tokens.authenticate(f"{head}.{payload}.{other}{signature[1:]}")
+
+
 @pytest.mark.parametrize("lifetime", [3 * 365 * 86400, 28800 + 1])
 def test_a_token_may_not_outlive_the_configured_lifetime(
     tokens: TokenService, settings: Settings, keys: KeyStore, lifetime: int
