@@ -10,6 +10,11 @@
 """
 
 from certfree.catalog.grants.bases import LegalBasis
+from certfree.catalog.grants.checks import (
+    GrantTerms,
+    check_grant,
+    check_question_grant,
+)
 from certfree.catalog.grants.decisions import (
     Approver,
     ApproverLevel,
@@ -29,9 +34,6 @@ from certfree.catalog.grants.grading import (
 from certfree.catalog.grants.models import WHOLE_RESOURCE, Grant, GrantDecision, GrantStatus
 from certfree.catalog.grants.receivers import receivers_of
 from certfree.catalog.grants.records import (
-    GrantTerms,
-    check_grant,
-    check_question_grant,
     create_grant,
     effective_status,
     get_grant,

@@ -38,6 +38,7 @@ from certfree.catalog.errors import (
     InvalidGrantRequest,
     ResourceNotFound,
 )
+from certfree.catalog.grants.checks import covering_grant
 from certfree.catalog.grants.decisions import (
     Approver,
     ApproverLevel,
@@ -56,7 +57,7 @@ from certfree.catalog.grants.grading import (
     resource_field_grades,
 )
 from certfree.catalog.grants.models import WHOLE_RESOURCE, Grant, GrantStatus
-from certfree.catalog.grants.records import covering_grant, effective_status, get_grant, list_grants
+from certfree.catalog.grants.records import effective_status, get_grant, list_grants
 from certfree.catalog.resources import get_resource, item_names
 from certfree.catalog.vocab import ShareType
 from certfree.classification import CORE_GRADE
