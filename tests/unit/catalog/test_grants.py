@@ -14,6 +14,7 @@ from certfree.catalog import (
     GrantRevoked,
     GrantStatus,
     check_grant,
+    check_question_grant,
     grant_view,
     list_grants,
     revoke_grant,
@@ -55,6 +56,32 @@ def test_the_newest_grant_that_allows_every_data_item_covers(session: Session) -
         check(session, "property_ownership", "property_count")
     assert caught.value.reason is GrantReason.DATA_ITEM_NOT_ALLOWED
     assert "property_count" in caught.value.message
+
+
+def test_the_providers_check_on_a_connection_reads_the_grants_anew(session: Session) -> None:
+    """The exchange's hot path (no ORM objects) names the same grant and the same reasons,
+    and a revocation refuses the very next question."""
+    grant = grant_for(session, "owns_property")
+
+    def check_terms(*data_items: str) -> int:
+        return check_question_grant(
+            session.connection(),
+            consumer=CONSUMER,
+            provider="370100-ZR",
+            question="owns_property",
+            service_item=SERVICE_ITEM,
+            data_items=data_items or ("property_ownership",),
+            now=NOW,
+        ).id
+
+    assert check_terms() == check(session) == grant.id
+    with pytest.raises(GrantRefused) as wider:
+        check_terms("property_ownership", "property_count")
+    assert wider.value.reason is GrantReason.DATA_ITEM_NOT_ALLOWED
+    revoke_grant(session, grant.id, revoked_by="bureau")
+    with pytest.raises(GrantRefused) as revoked:
+        check_terms()
+    assert revoked.value.reason is GrantReason.REVOKED
 
 
 def test_a_grant_ending_now_no_longer_covers(session: Session) -> None:
