@@ -256,11 +256,14 @@ def test_a_retry_gets_the_same_signed_answer_and_a_reused_id_is_a_replay(
 
 def test_the_province_publishes_the_registry_signed_with_its_pinned_key(cluster: Cluster) -> None:
     from certfree.exchange.protocol.registry import load_pinned_jwks, verify_registry  # noqa: PLC0415
+    from certfree.exchange.protocol.registry_serial import verify_serial  # noqa: PLC0415
 
     with cluster.client(PROVINCE) as client:
         response = client.get("/api/v1/exchange/registry")
+        serial = client.get("/api/v1/exchange/registry/serial")
     with cluster.client(CITY) as client:
         not_province = client.get("/api/v1/exchange/registry")
+        no_serial = client.get("/api/v1/exchange/registry/serial")
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/jose"
@@ -277,6 +280,10 @@ def test_the_province_publishes_the_registry_signed_with_its_pinned_key(cluster:
     }
     assert snapshot.peers[MZ].endpoint == cluster.url(MZ)
     assert not_province.status_code == 404
+    # The serial alone, which every node polls, is the registry's and signed the same way.
+    assert serial.headers["content-type"] == "application/jose"
+    assert verify_serial(serial.text, pinned) == snapshot.serial
+    assert no_serial.status_code == 404
 
 
 def test_a_bureau_admin_registers_approves_and_revokes_a_node(cluster: Cluster) -> None:

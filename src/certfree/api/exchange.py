@@ -6,15 +6,19 @@ Node-to-node hops (``POST /exchange/messages``) are served by :mod:`certfree.api
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from certfree.api.deps import PUBLIC, NodeDep, SessionDep, allow
 from certfree.api.views import IsoTimestamp, View
+from certfree.assembly import NodeRuntime
 from certfree.auth import NODE_KEY_OWNER, Principal, Role
+from certfree.crypto import Signer
 from certfree.errors import Forbidden, NotFound
 from certfree.exchange.protocol import registry, registry_serial, routing, transport
 from certfree.exchange.questions import asking
@@ -102,16 +106,10 @@ async def ask(payload: AskRequest, node: NodeDep, principal: _Asker) -> Response
 )
 async def signed_registry(node: NodeDep) -> Response:
     """The node registry signed by the province (only the province publishes it)."""
-    if node.settings.node_level is not NodeLevel.PROVINCE:
-        raise NotFound(f"节点 {node.settings.node_code} 不是省级节点，不发布节点注册表")
-
-    def signed() -> str:
-        with node.db.session() as session:
-            return registry.sign_registry(
-                session, node.keys.signer(NODE_KEY_OWNER), node.settings.node_code
-            )
-
-    return Response(await anyio.to_thread.run_sync(signed), media_type=transport.JOSE)
+    return await _province_signed(
+        node,
+        lambda session, signer: registry.sign_registry(session, signer, node.settings.node_code),
+    )
 
 
 @router.get(
@@ -125,12 +123,17 @@ async def signed_registry(node: NodeDep) -> Response:
 async def signed_serial(node: NodeDep) -> Response:
     """The registry's serial alone, signed by the province: what every node polls every few
     seconds, fetching the registry only when it has grown."""
+    return await _province_signed(node, registry_serial.sign_serial)
+
+
+async def _province_signed(node: NodeRuntime, sign: Callable[[Session, Signer], str]) -> Response:
+    """A document of the registry signed with the province's node key; 404 elsewhere."""
     if node.settings.node_level is not NodeLevel.PROVINCE:
         raise NotFound(f"节点 {node.settings.node_code} 不是省级节点，不发布节点注册表")
 
     def signed() -> str:
         with node.db.session() as session:
-            return registry_serial.sign_serial(session, node.keys.signer(NODE_KEY_OWNER))
+            return sign(session, node.keys.signer(NODE_KEY_OWNER))
 
     return Response(await anyio.to_thread.run_sync(signed), media_type=transport.JOSE)
 
