@@ -35,7 +35,7 @@ from certfree.exchange.protocol.hosting import HostedDepartments
 from certfree.exchange.protocol.identity import NodeIdentity
 from certfree.exchange.protocol.registry import RegistrySnapshot
 from certfree.exchange.protocol.workers import Workers
-from certfree.settings import NodeLevel, Settings
+from certfree.settings import Settings
 from certfree.storage import Database
 
 __all__ = ["ExchangeRuntime"]
@@ -91,8 +91,8 @@ class ExchangeRuntime:
         # province, which may still be starting) in the background.
         await asyncio.to_thread(self._warm)
         self._prefetch = asyncio.create_task(self.registry.fetch_soon(lambda: self._stopping))
-        if self.settings.node_level is not NodeLevel.PROVINCE:
-            self._watch = asyncio.create_task(self.registry.watch(lambda: self._stopping))
+        # Below the province: the registry serial polled (the province reads its own table).
+        self._watch = asyncio.create_task(self.registry.watch(lambda: self._stopping))
 
     def _warm(self) -> None:
         try:

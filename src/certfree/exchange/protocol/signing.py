@@ -34,7 +34,7 @@ from certfree.crypto import (
     sign_jws,
     verify_jws,
 )
-from certfree.errors import CertfreeError, InvalidInput, KeyNotFound
+from certfree.errors import CertfreeError, InvalidInput
 from certfree.exchange.errors import MessageRefused, RefusalReason
 from certfree.exchange.protocol.messages import (
     check_type,
@@ -52,6 +52,8 @@ __all__ = [
     "Peer",
     "message_sha256",
     "open_message",
+    "peek_jws",
+    "registered_key",
     "reveal",
     "route_of",
     "seal",
@@ -208,7 +210,7 @@ def _refuse(reason: RefusalReason, message: str) -> MessageRefused:
     return MessageRefused(reason, message)
 
 
-def _peek(raw: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def peek_jws(raw: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Header and payload before any check, to learn the sender and kid."""
     parts = raw.split(".")
     if len(parts) != 3:
@@ -258,7 +260,7 @@ def _check_payload(header: Mapping[str, Any], payload: Mapping[str, Any]) -> Non
         raise _refuse(RefusalReason.MALFORMED, "header has no kid")
 
 
-def _registered_key(directory: Directory, sender: str, kid: str) -> Verifier:
+def registered_key(directory: Directory, sender: str, kid: str) -> Verifier:
     """The key ``kid`` of ``sender`` if the registry lists it for an active node."""
     peer = directory.peer(sender)
     if peer is None:
@@ -300,9 +302,9 @@ def route_of(
     type, clock and sealed body, and the sender's standing and key in the registry, but not
     its signature, which the addressee verifies (the node that handed it over signed the hop
     envelope and answers for it). MessageRefused names the first fault."""
-    header, payload = _peek(raw.strip())
+    header, payload = peek_jws(raw.strip())
     _check_payload(header, payload)
-    _registered_key(directory, payload["from"], header["kid"])
+    registered_key(directory, payload["from"], header["kid"])
     _check_claims(payload, now, skew)
     return payload["from"], payload["to"]
 
@@ -322,18 +324,13 @@ def open_message(
     message-type table encrypts must be a JWE; with ``decrypt`` (the receiver's key store) it
     is decrypted and checked, without (a forwarder) it stays sealed (see :func:`reveal`).
     """
-    header, payload = _peek(raw.strip())
+    header, payload = peek_jws(raw.strip())
     _check_payload(header, payload)
     sender, kid = payload["from"], header["kid"]
-    verifier = _registered_key(directory, sender, kid)
-
-    def resolve(asked: str) -> Verifier:
-        if asked != kid:  # pragma: no cover - verify_jws asks for the header's kid
-            raise KeyNotFound(asked)
-        return verifier
+    verifier = registered_key(directory, sender, kid)
 
     try:
-        _, signed = verify_jws(raw.strip(), resolve)
+        _, signed = verify_jws(raw.strip(), lambda _kid: verifier)  # the header's kid
     except CertfreeError as exc:
         raise _refuse(
             RefusalReason.BAD_SIGNATURE, f"signature of {sender} key {kid}: {exc.message}"
